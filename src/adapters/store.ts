@@ -1,0 +1,78 @@
+import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import Keyv from 'keyv';
+import KeyvSqlite from '@keyv/sqlite';
+import type { Logger } from 'pino';
+import { StoreError } from '../errors.js';
+
+export const STORE_FILE_NAME = 'visen.sqlite';
+
+/** How long a query waits for another connection's lock before we tell the user to try again. */
+const BUSY_TIMEOUT_MS = 2_000;
+
+/** A small key-value store: exact keys only, so one user's keys can never match another's. */
+export interface LocalStore {
+  get<T>(namespace: string, key: string): Promise<T | undefined>;
+  set<T>(namespace: string, key: string, value: T): Promise<void>;
+  delete(namespace: string, key: string): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+const BUSY_MESSAGE = 'Visen could not read its local store because another program is holding it. Please try again in a few seconds.';
+
+/**
+ * Opens the SQLite file through keyv + @keyv/sqlite, avoiding that pair's traps:
+ * - `clear()` deletes with `LIKE 'ns:%'` (case-insensitive, `_` a wildcard): never used; deletes are by exact key;
+ * - `get()` swallows store errors unless `throwOnErrors`: on, so a locked file is "busy", not "no settings";
+ * - a bad path surfaces as an unhandled rejection from the constructor: we create and open the file ourselves
+ *   first and await the first query, so start-up fails fast with a clear message.
+ */
+export async function openLocalStore(dataDir: string, logger: Logger): Promise<LocalStore> {
+  const dir = resolve(dataDir);
+  const file = join(dir, STORE_FILE_NAME);
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    chmodSync(dir, 0o700);
+    closeSync(openSync(file, 'a', 0o600));
+    chmodSync(file, 0o600);
+  } catch (err) {
+    throw new StoreError('unavailable', `Visen cannot use its data directory ${dir}: ${(err as Error).message}. Set VISEN_DATA_DIR to a writable folder.`, { cause: err });
+  }
+
+  const sqlite = new KeyvSqlite({ uri: `sqlite://${file}`, busyTimeout: BUSY_TIMEOUT_MS });
+  const keyv = new Keyv({ store: sqlite, namespace: 'visen', throwOnErrors: true });
+  // Keyv re-emits store errors; without a listener EventEmitter would throw them at the process.
+  keyv.on('error', (err: unknown) => logger.warn({ err: String(err) }, 'local store error'));
+  try {
+    // WAL lets readers go on while a write is in progress; the busy timeout rides out short locks.
+    await sqlite.query('PRAGMA journal_mode = WAL');
+    await sqlite.query('SELECT 1');
+  } catch (err) {
+    throw new StoreError('unavailable', `Visen cannot open its store ${file}: ${(err as Error).message}.`, { cause: err });
+  }
+
+  const guard = async <T>(operation: string, fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await fn();
+    } catch (err) {
+      const code = (err as { code?: string }).code ?? '';
+      logger.warn({ operation, code, message: (err as Error).message }, 'local store operation failed');
+      if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || /SQLITE_BUSY|database is locked/i.test(String(err))) {
+        throw new StoreError('locked', BUSY_MESSAGE, { cause: err });
+      }
+      throw new StoreError('unavailable', 'Visen could not use its local store. Please try again; if it keeps failing, ask whoever runs Visen to check its log.', { cause: err });
+    }
+  };
+
+  const fullKey = (namespace: string, key: string) => `${namespace}:${key}`;
+  return {
+    get: <T>(namespace: string, key: string) => guard('get', async () => (await keyv.get(fullKey(namespace, key))) as T | undefined),
+    set: async <T>(namespace: string, key: string, value: T) => {
+      await guard('set', () => keyv.set(fullKey(namespace, key), value));
+    },
+    delete: (namespace: string, key: string) => guard('delete', () => keyv.delete(fullKey(namespace, key))),
+    close: async () => {
+      await keyv.disconnect().catch((err: unknown) => logger.warn({ err: String(err) }, 'closing the local store failed'));
+    },
+  };
+}

@@ -1,0 +1,125 @@
+import { z } from 'zod';
+
+/** Everything Visen needs to run, read once from the environment by the entry point and then passed down. */
+export interface VisenConfig {
+  readonly slack: { readonly botToken: string; readonly appToken: string; readonly apiUrl: string | undefined };
+  readonly notion: { readonly baseUrl: string | undefined };
+  readonly openai: { readonly baseUrl: string | undefined; readonly defaultModel: string };
+  readonly dataDir: string;
+  /** 32-byte key for the secrets at rest; undefined means "use (or create) the key file in dataDir". */
+  readonly secretKey: Buffer | undefined;
+  /** Slack user IDs allowed to use Visen; undefined means everyone in the workspace. */
+  readonly allowedUsers: ReadonlySet<string> | undefined;
+  readonly logLevel: LogLevel;
+}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export const DEFAULT_MODEL = 'gpt-5-mini';
+export const DEFAULT_DATA_DIR = './data';
+
+export type ConfigResult = { ok: true; config: VisenConfig } | { ok: false; problems: string[] };
+
+const optionalText = z
+  .string()
+  .transform((s) => s.trim())
+  .optional()
+  .transform((s) => (s ? s : undefined));
+
+const httpUrl = (name: string) =>
+  optionalText.refine((s) => s === undefined || isHttpUrl(s), {
+    message: `${name} must be an http(s) URL, for example https://api.example.com`,
+  });
+
+const envSchema = z.object({
+  SLACK_BOT_TOKEN: z
+    .string({ error: 'SLACK_BOT_TOKEN is missing: the Bot User OAuth Token (xoxb-...) from OAuth & Permissions' })
+    .trim()
+    .refine((s) => s.startsWith('xoxb-'), { message: 'SLACK_BOT_TOKEN must start with xoxb- (the Bot User OAuth Token)' }),
+  SLACK_APP_TOKEN: z
+    .string({ error: 'SLACK_APP_TOKEN is missing: an app-level token (xapp-...) with the connections:write scope' })
+    .trim()
+    .refine((s) => s.startsWith('xapp-'), {
+      message: 'SLACK_APP_TOKEN must start with xapp- (an app-level token with connections:write)',
+    }),
+  SLACK_API_URL: httpUrl('SLACK_API_URL'),
+  NOTION_BASE_URL: httpUrl('NOTION_BASE_URL'),
+  OPENAI_BASE_URL: httpUrl('OPENAI_BASE_URL'),
+  VISEN_DEFAULT_MODEL: optionalText.refine((s) => s === undefined || /^[\w.:/@-]{1,200}$/.test(s), {
+    message: 'VISEN_DEFAULT_MODEL must be a model name such as gpt-5-mini (letters, digits, . : / @ - _)',
+  }),
+  VISEN_DATA_DIR: optionalText,
+  VISEN_SECRET_KEY: optionalText.refine((s) => s === undefined || decodeKey(s) !== undefined, {
+    message: 'VISEN_SECRET_KEY must be 32 bytes written as 64 hex characters or 44 base64 characters (try: openssl rand -base64 32)',
+  }),
+  VISEN_ALLOWED_USERS: optionalText.refine(
+    (s) => s === undefined || s.split(',').every((id) => /^[UW][A-Z0-9]{2,}$/.test(id.trim())),
+    { message: 'VISEN_ALLOWED_USERS must be a comma-separated list of Slack user IDs such as U012ABCDEF' },
+  ),
+  LOG_LEVEL: optionalText.refine((s) => s === undefined || (LOG_LEVELS as readonly string[]).includes(s), {
+    message: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`,
+  }),
+});
+
+/** Validates the whole environment at once, so a user fixes every problem in one go. */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>): ConfigResult {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    return { ok: false, problems: parsed.error.issues.map((issue) => issue.message) };
+  }
+  const e = parsed.data;
+  const allowed = e.VISEN_ALLOWED_USERS?.split(',').map((id) => id.trim());
+  const config: VisenConfig = {
+    slack: { botToken: e.SLACK_BOT_TOKEN, appToken: e.SLACK_APP_TOKEN, apiUrl: withTrailingSlash(e.SLACK_API_URL) },
+    notion: { baseUrl: e.NOTION_BASE_URL },
+    openai: { baseUrl: e.OPENAI_BASE_URL, defaultModel: e.VISEN_DEFAULT_MODEL ?? DEFAULT_MODEL },
+    dataDir: e.VISEN_DATA_DIR ?? DEFAULT_DATA_DIR,
+    secretKey: e.VISEN_SECRET_KEY ? decodeKey(e.VISEN_SECRET_KEY) : undefined,
+    allowedUsers: allowed ? new Set(allowed) : undefined,
+    logLevel: (e.LOG_LEVEL as LogLevel | undefined) ?? 'info',
+  };
+  return { ok: true, config: deepFreeze(config) };
+}
+
+export function formatConfigProblems(problems: readonly string[]): string {
+  return [
+    'Visen cannot start: the configuration has problems.',
+    ...problems.map((p) => `  - ${p}`),
+    'Set them in the environment or in a .env file (see .env.example); the README explains where each token comes from.',
+  ].join('\n');
+}
+
+/** A 32-byte key from 64 hex characters or base64 (standard or URL-safe). */
+export function decodeKey(text: string): Buffer | undefined {
+  const trimmed = text.trim();
+  if (/^[0-9a-fA-F]{64}$/.test(trimmed)) return Buffer.from(trimmed, 'hex');
+  if (/^[A-Za-z0-9+/_-]{42,44}={0,2}$/.test(trimmed)) {
+    const key = Buffer.from(trimmed, 'base64');
+    if (key.length === 32) return key;
+  }
+  return undefined;
+}
+
+function isHttpUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+/** @slack/web-api joins method names onto slackApiUrl, so it must end with a slash. */
+function withTrailingSlash(url: string | undefined): string | undefined {
+  if (url === undefined) return undefined;
+  return url.endsWith('/') ? url : `${url}/`;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Buffer.isBuffer(value) && !(value instanceof Set)) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,132 @@
+/**
+ * Errors cross layers as these types. Each carries a `userMessage` that is safe to show in Slack: it says
+ * what happened and what to do, and never holds a secret, a stack trace or raw vendor text. Only the Slack
+ * layer turns them into words for the user; everything else logs `describeForLog(err)`.
+ */
+export class VisenError extends Error {
+  constructor(
+    readonly code: string,
+    readonly userMessage: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${code}: ${userMessage}`, options);
+    this.name = new.target.name;
+  }
+}
+
+export type NotionErrorCode =
+  | 'unauthorized'
+  | 'object_not_found'
+  | 'restricted_resource'
+  | 'validation_error'
+  | 'rate_limited'
+  | 'conflict_error'
+  | 'unavailable'
+  | 'timeout'
+  | 'outcome_unknown'
+  | 'unknown';
+
+export class NotionError extends VisenError {
+  constructor(
+    override readonly code: NotionErrorCode,
+    userMessage: string,
+    options?: { cause?: unknown; status?: number },
+  ) {
+    super(code, userMessage, options);
+    this.status = options?.status;
+  }
+  readonly status: number | undefined;
+}
+
+export type OpenAiErrorCode =
+  | 'unauthorized'
+  | 'quota_exceeded'
+  | 'rate_limited'
+  | 'model_not_found'
+  | 'timeout'
+  | 'stream_cut'
+  | 'unavailable'
+  | 'bad_endpoint'
+  | 'unknown';
+
+export class OpenAiError extends VisenError {
+  constructor(
+    override readonly code: OpenAiErrorCode,
+    userMessage: string,
+    options?: { cause?: unknown; status?: number },
+  ) {
+    super(code, userMessage, options);
+    this.status = options?.status;
+  }
+  readonly status: number | undefined;
+}
+
+export type StoreErrorCode = 'locked' | 'unavailable';
+
+export class StoreError extends VisenError {
+  constructor(
+    override readonly code: StoreErrorCode,
+    userMessage: string,
+    options?: { cause?: unknown },
+  ) {
+    super(code, userMessage, options);
+  }
+}
+
+/** An error the user caused and can fix (bad input, missing settings): shown as is, logged at info. */
+export class UserInputError extends VisenError {
+  constructor(userMessage: string, readonly field?: string) {
+    super('user_input', userMessage);
+  }
+}
+
+export const GENERIC_USER_MESSAGE =
+  'Something went wrong on our side. Please try again in a moment; if it keeps happening, ask whoever runs Visen to check its log.';
+
+/** The message to show a user for any error: ours verbatim, anything else generic. */
+export function userMessageFor(err: unknown): string {
+  return err instanceof VisenError ? err.userMessage : GENERIC_USER_MESSAGE;
+}
+
+/**
+ * Fields that are safe to log. Vendor SDK errors can carry request headers (with the bearer token), so we
+ * never log the raw object: only names, codes, statuses, our own messages and the stack of our own errors.
+ */
+export function describeForLog(err: unknown): Record<string, unknown> {
+  if (err instanceof VisenError) {
+    const cause = err.cause;
+    return {
+      type: err.name,
+      code: err.code,
+      message: err.userMessage,
+      ...(hasStatus(err) ? { status: err.status } : {}),
+      ...(cause !== undefined ? { cause: describeCause(cause) } : {}),
+    };
+  }
+  return describeCause(err);
+}
+
+function hasStatus(err: unknown): err is { status: number } {
+  return typeof (err as { status?: unknown }).status === 'number';
+}
+
+function describeCause(err: unknown): Record<string, unknown> {
+  if (err instanceof Error) {
+    const e = err as Error & { code?: unknown; status?: unknown };
+    return {
+      type: e.name,
+      ...(typeof e.code === 'string' || typeof e.code === 'number' ? { code: e.code } : {}),
+      ...(typeof e.status === 'number' ? { status: e.status } : {}),
+      message: redactSecrets(e.message),
+      stack: e.stack ? redactSecrets(e.stack) : undefined,
+    };
+  }
+  return { type: typeof err };
+}
+
+/** Known token shapes: Notion (secret_, ntn_), OpenAI (sk-), Slack (xox?-, xapp-). */
+const SECRET_PATTERN = /\b(?:secret_|ntn_|sk-|xox[abpors]-|xapp-)[A-Za-z0-9_\-]{6,}/g;
+
+export function redactSecrets(text: string): string {
+  return text.replace(SECRET_PATTERN, '[redacted]');
+}

@@ -1,0 +1,11 @@
+import type { Logger } from 'pino';
+import type { VisenServices } from '../services/index.js';
+
+/** What every listener receives: the services it calls and a logger. Listeners never read the environment. */
+export interface SlackDeps {
+  readonly services: VisenServices;
+  readonly logger: Logger;
+  /** Slack user IDs allowed to use Visen; undefined means everyone. */
+  readonly allowedUsers: ReadonlySet<string> | undefined;
+  readonly defaultModel: string;
+}

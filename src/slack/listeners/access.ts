@@ -1,0 +1,39 @@
+import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
+import type { SlackDeps } from '../deps.js';
+
+export const NOT_ALLOWED_MESSAGE =
+  'Sorry, this Visen is set up for a few people only, and you are not on its list. Ask whoever runs it to add your Slack user ID to VISEN_ALLOWED_USERS.';
+
+/**
+ * Global middleware: with VISEN_ALLOWED_USERS set, everyone else gets a polite refusal (acked first, so
+ * Slack shows no error) and nothing runs for them.
+ */
+export function allowListMiddleware(deps: Pick<SlackDeps, 'allowedUsers' | 'logger'>): Middleware<AnyMiddlewareArgs> {
+  return async (args) => {
+    const allowed = deps.allowedUsers;
+    const userId = userIdOf(args.body);
+    if (!allowed || !userId || allowed.has(userId)) {
+      await args.next();
+      return;
+    }
+    deps.logger.info({ user: userId }, 'refused a user not in VISEN_ALLOWED_USERS');
+    const ack = (args as { ack?: (response?: unknown) => Promise<void> }).ack;
+    const body = args.body as { command?: string; type?: string; response_url?: string };
+    if (ack && body.command) {
+      await ack({ response_type: 'ephemeral', text: NOT_ALLOWED_MESSAGE });
+      return;
+    }
+    if (ack) await ack();
+    if (body.type === 'block_actions' || body.type === 'view_submission') {
+      await args.client.chat.postMessage({ channel: userId, text: NOT_ALLOWED_MESSAGE }).catch(() => undefined);
+    }
+  };
+}
+
+function userIdOf(body: unknown): string | undefined {
+  const b = body as { user_id?: string; user?: { id?: string } | string; event?: { user?: string } };
+  if (typeof b.user_id === 'string') return b.user_id;
+  if (typeof b.user === 'object' && typeof b.user?.id === 'string') return b.user.id;
+  if (typeof b.event?.user === 'string') return b.event.user;
+  return undefined;
+}

@@ -1,0 +1,38 @@
+import type { KnownBlock } from '@slack/types';
+import { COMMAND } from '../ids.js';
+
+export interface HelpMessage {
+  text: string;
+  blocks: KnownBlock[];
+}
+
+/** The usage text for `/visen help`, an empty `/visen`, and an unknown subcommand (`unknown` is echoed back). */
+export function buildHelpMessage(unknown?: string): HelpMessage {
+  const intro = unknown
+    ? `I don't know \`${COMMAND} ${truncate(unknown, 40)}\`. Here is what I can do:`
+    : 'Visen writes AI content straight into your Notion workspace.';
+  const usage = [
+    `• \`${COMMAND} settings\`: link your Notion integration, OpenAI key and connections database`,
+    `• \`${COMMAND} generate <Notion page URL> <prompt>\`: write into a page (\`--new-page\` for a child page)`,
+    `• \`${COMMAND} generate <Notion database URL> <template with {{Property}}>\`: fill every row (\`--into "Property"\`, \`--all\`, \`--limit N\`)`,
+    `• \`${COMMAND} generate\`: the same choices in a form`,
+    `• \`${COMMAND} clear\`: delete your saved settings from this Visen`,
+    `• \`${COMMAND} help\`: this message`,
+  ].join('\n');
+  return {
+    text: `${intro}\n${usage}`,
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text: intro } },
+      { type: 'section', text: { type: 'mrkdwn', text: usage } },
+      {
+        type: 'context',
+        elements: [{ type: 'mrkdwn', text: 'Your connections and their runs are on the Home tab of this app.' }],
+      },
+    ],
+  };
+}
+
+function truncate(text: string, max: number): string {
+  const clean = text.replace(/[`\n\r]/g, ' ');
+  return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
+}

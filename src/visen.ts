@@ -1,0 +1,81 @@
+import type { App } from '@slack/bolt';
+import type { DestinationStream, Logger } from 'pino';
+import { acquireProcessLock } from './adapters/process-lock.js';
+import { loadOrCreateSecretKey, SecretBox } from './adapters/secret-box.js';
+import { openLocalStore } from './adapters/store.js';
+import { composeServices, type ComposedServices } from './compose.js';
+import { formatConfigProblems, loadConfig, type VisenConfig } from './config.js';
+import { describeForLog } from './errors.js';
+import { createLogger } from './logger.js';
+import { createSlackApp, onSlackConnected } from './slack/app.js';
+
+export class ConfigurationError extends Error {
+  constructor(readonly problems: string[]) {
+    super(formatConfigProblems(problems));
+    this.name = 'ConfigurationError';
+  }
+}
+
+export interface VisenHandle {
+  readonly config: VisenConfig;
+  readonly logger: Logger;
+  readonly app: App;
+  readonly services: ComposedServices;
+  /** Closes the socket, lets work in flight finish or be recorded, closes the store. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Where log lines go (tests capture them); stdout by default. */
+  logDestination?: DestinationStream;
+}
+
+/**
+ * Starts Visen from an environment: the one code path shared by `npm start` and the end-to-end tests.
+ * Throws ConfigurationError (listing every problem) or a StoreError with a message fit for the terminal.
+ */
+export async function startVisen(env: Readonly<Record<string, string | undefined>>, options: StartOptions = {}): Promise<VisenHandle> {
+  const loaded = loadConfig(env);
+  if (!loaded.ok) throw new ConfigurationError(loaded.problems);
+  const config = loaded.config;
+  const logger = createLogger({ level: config.logLevel, ...(options.logDestination ? { destination: options.logDestination, pretty: false } : {}) });
+
+  const { mkdirSync } = await import('node:fs');
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const lock = acquireProcessLock(config.dataDir);
+  let store;
+  try {
+    store = await openLocalStore(config.dataDir, logger.child({ component: 'store' }));
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+  const secretBox = new SecretBox(loadOrCreateSecretKey(config.dataDir, config.secretKey));
+  const services = composeServices({ config, store, secretBox, logger });
+  const deps = { services, logger, allowedUsers: config.allowedUsers, defaultModel: config.openai.defaultModel };
+  const app = createSlackApp(config.slack, deps);
+
+  try {
+    await app.start();
+  } catch (err) {
+    logger.error({ err: describeForLog(err) }, 'could not connect to Slack');
+    await store.close();
+    lock.release();
+    throw err;
+  }
+  logger.info({ dataDir: config.dataDir }, 'Visen is connected to Slack (Socket Mode)');
+  await onSlackConnected(app, deps).catch((err: unknown) => logger.error({ err: describeForLog(err) }, 'resuming interrupted runs failed'));
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      logger.info('stopping Visen');
+      await app.stop().catch((err: unknown) => logger.warn({ err: describeForLog(err) }, 'closing the Slack socket failed'));
+      await services.shutdown().catch((err: unknown) => logger.warn({ err: describeForLog(err) }, 'finishing work in flight failed'));
+      await store.close();
+      lock.release();
+      logger.info('Visen stopped');
+    })());
+
+  return { config, logger, app, services, stop };
+}

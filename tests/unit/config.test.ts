@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { formatConfigProblems, loadConfig } from '../../src/config.js';
+
+const valid = { SLACK_BOT_TOKEN: 'xoxb-1-2-abc', SLACK_APP_TOKEN: 'xapp-1-A1-abc' };
+
+describe('loadConfig', () => {
+  it('fills every optional value with its default', () => {
+    const result = loadConfig(valid);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.config).toMatchObject({
+      slack: { botToken: 'xoxb-1-2-abc', appToken: 'xapp-1-A1-abc', apiUrl: undefined },
+      notion: { baseUrl: undefined },
+      openai: { baseUrl: undefined, defaultModel: 'gpt-5-mini' },
+      dataDir: './data',
+      secretKey: undefined,
+      allowedUsers: undefined,
+      logLevel: 'info',
+    });
+    expect(Object.isFrozen(result.config.slack)).toBe(true);
+  });
+
+  it('reads every optional variable', () => {
+    const hexKey = 'ab'.repeat(32);
+    const result = loadConfig({
+      ...valid,
+      SLACK_API_URL: 'http://127.0.0.1:9/api',
+      NOTION_BASE_URL: 'http://127.0.0.1:10',
+      OPENAI_BASE_URL: 'http://localhost:11434/v1',
+      VISEN_DEFAULT_MODEL: 'llama3.1:8b',
+      VISEN_DATA_DIR: '/tmp/visen',
+      VISEN_SECRET_KEY: hexKey,
+      VISEN_ALLOWED_USERS: 'U123ABC, W456DEF',
+      LOG_LEVEL: 'trace',
+    });
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.config.slack.apiUrl).toBe('http://127.0.0.1:9/api/');
+    expect(result.config.openai.defaultModel).toBe('llama3.1:8b');
+    expect(result.config.secretKey?.toString('hex')).toBe(hexKey);
+    expect([...(result.config.allowedUsers ?? [])]).toEqual(['U123ABC', 'W456DEF']);
+    expect(result.config.logLevel).toBe('trace');
+  });
+
+  it('accepts a base64 secret key', () => {
+    const key = Buffer.alloc(32, 7).toString('base64');
+    const result = loadConfig({ ...valid, VISEN_SECRET_KEY: key });
+    expect(result.ok && result.config.secretKey?.equals(Buffer.alloc(32, 7))).toBe(true);
+  });
+
+  it('lists every problem at once', () => {
+    const result = loadConfig({
+      SLACK_BOT_TOKEN: 'xapp-wrong-kind',
+      SLACK_API_URL: 'not a url',
+      VISEN_SECRET_KEY: 'too-short',
+      VISEN_ALLOWED_USERS: 'alice,bob',
+      LOG_LEVEL: 'loud',
+    });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems).toHaveLength(6);
+    expect(result.problems.join('\n')).toMatch(/SLACK_BOT_TOKEN must start with xoxb-/);
+    expect(result.problems.join('\n')).toMatch(/SLACK_APP_TOKEN is missing/);
+    expect(result.problems.join('\n')).toMatch(/SLACK_API_URL must be an http\(s\) URL/);
+    expect(result.problems.join('\n')).toMatch(/VISEN_SECRET_KEY must be 32 bytes/);
+    expect(result.problems.join('\n')).toMatch(/VISEN_ALLOWED_USERS/);
+    expect(result.problems.join('\n')).toMatch(/LOG_LEVEL must be one of/);
+  });
+
+  it('treats blank values as unset', () => {
+    const result = loadConfig({ ...valid, VISEN_DEFAULT_MODEL: '  ', OPENAI_BASE_URL: '' });
+    expect(result.ok && result.config.openai).toEqual({ baseUrl: undefined, defaultModel: 'gpt-5-mini' });
+  });
+
+  it('formats problems with a pointer to the README and no stack', () => {
+    const text = formatConfigProblems(['A is missing', 'B is wrong']);
+    expect(text).toContain('  - A is missing');
+    expect(text).toContain('README');
+    expect(text).not.toMatch(/\bat .*\(.*:\d+:\d+\)/);
+  });
+});

@@ -1,6 +1,6 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
 import { LogLevel as SlackLogLevel, type Logger as SlackLogger } from '@slack/bolt';
-import { redactSecrets } from './errors.js';
+import { describeForLog, redactSecrets } from './errors.js';
 import type { LogLevel } from './config.js';
 
 export type { Logger } from 'pino';
@@ -25,6 +25,9 @@ export function createLogger(options: LoggerOptions): Logger {
   const base = {
     level: options.level,
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    // We log `err: describeForLog(error)` (safe fields only); pino's default `err` serializer would fold that
+    // plain object into a message. A raw Error logged by mistake still passes through describeForLog.
+    serializers: { err: (value: unknown) => (value instanceof Error ? describeForLog(value) : value) },
     hooks: {
       // Last line of defence: known token shapes never reach a log line, even inside a message string.
       logMethod(args: unknown[], method: (...a: unknown[]) => void) {

@@ -31,6 +31,21 @@ describe('the app over a real Socket Mode connection', () => {
     expect(JSON.stringify(unknown.ackPayload)).toContain('/visen settings');
   });
 
+  it('handles a redelivered envelope (its first ack was lost) only once', async () => {
+    const payload = {
+      token: 'deprecated', team_id: h.slack.teamId, team_domain: 'visen', channel_id: 'C0TEST', channel_name: 'general',
+      user_id: 'UALLOWED1', user_name: 'someone', command: '/visen', text: 'help', api_app_id: h.slack.appId,
+      is_enterprise_install: 'false', response_url: `${h.slack.apiUrl.replace('/api/', '')}/response/none`, trigger_id: '1111.2222.redelivered',
+    };
+    const first = await h.slack.sendEnvelope('slash_commands', payload);
+    const again = await h.slack.sendEnvelope('slash_commands', payload, { retryAttempt: 1, retryReason: 'timeout' });
+    expect(first.acked && again.acked).toBe(true);
+    expect(JSON.stringify(first.ackPayload)).toContain('/visen settings');
+    // Acked again with the same answer (the user sees what the lost ack carried), but not handled twice.
+    expect(again.ackPayload).toEqual(first.ackPayload);
+    expect(h.logLines().filter((line) => line.includes('not handled twice'))).toHaveLength(1);
+  });
+
   it('politely refuses users outside VISEN_ALLOWED_USERS', async () => {
     const delivery = await h.slack.slashCommand({ userId: 'USTRANGER', text: 'settings' });
     expect(delivery.acked).toBe(true);

@@ -1,0 +1,210 @@
+/**
+ * The OpenAI adapter: one client per user's API key and base URL (OpenAI, or any OpenAI-compatible server:
+ * Azure, Ollama, LM Studio, vLLM), model listing and streamed chat completions, every failure turned into an
+ * OpenAiError with a message the user can act on (see ./openai/errors.ts).
+ *
+ * Retries: the SDK retries 429 rate limits, 5xx and network blips up to MAX_RETRIES times, honouring
+ * Retry-After (https://platform.openai.com/docs/guides/rate-limits), but only before the answer starts:
+ * once tokens have flowed nothing is retried, because the caller has already written them.
+ * Timeouts: `timeoutMs` bounds the wait for the first token and the gap between tokens.
+ */
+import { createHash } from 'node:crypto';
+import OpenAI from 'openai';
+import type { Logger } from 'pino';
+import { OpenAiError } from '../errors.js';
+import { CallContext } from './openai/call-context.js';
+import { endpointOf, safeCause, toOpenAiError, unreachable, userMessages, type Endpoint, type FailureContext } from './openai/errors.js';
+import { fetchForCall } from './openai/fetch-for-call.js';
+import { sdkLoggerFor } from './openai/sdk-logger.js';
+
+export const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1';
+const DEFAULT_TIMEOUT_MS = 60_000;
+const MAX_RETRIES = 2;
+const MAX_CACHED_CLIENTS = 200;
+const SUGGESTED_MODELS = 5;
+/** Model ids that are not chat models, left out of suggestions. */
+const NOT_CHAT_MODEL = /embed|tts|whisper|dall-e|moderation|davinci|babbage|transcribe|image|realtime|audio|search|sora/i;
+
+export interface OpenAiGatewayOptions {
+  logger: Logger;
+  /** Longest wait for the first token and between tokens (default 60 s). */
+  timeoutMs?: number;
+  /** The endpoint for users who set no base URL (OPENAI_BASE_URL); OpenAI's own API when absent. */
+  defaultBaseUrl?: string;
+}
+
+export interface OpenAiGateway {
+  forUser(c: { apiKey: string; baseUrl?: string | undefined }): OpenAiClient;
+}
+
+export interface StreamChatOptions {
+  model: string;
+  system?: string;
+  prompt: string;
+  signal?: AbortSignal;
+}
+
+export interface OpenAiClient {
+  /** Model ids the endpoint lists for this key (sorted). Also checks the key and the endpoint. */
+  listModels(): Promise<string[]>;
+  /** Throws OpenAiError('model_not_found') naming a few models the endpoint does list. */
+  checkModel(model: string): Promise<void>;
+  /** The answer's text deltas, in order. Throws OpenAiError; a caller's abort rethrows its signal's reason. */
+  streamChat(o: StreamChatOptions): AsyncIterable<string>;
+}
+
+export function createOpenAiGateway(o: OpenAiGatewayOptions): OpenAiGateway {
+  const logger = o.logger.child({ component: 'openai' });
+  const timeoutMs = o.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const clients = new Map<string, OpenAiClient>();
+  return {
+    forUser({ apiKey, baseUrl }) {
+      const endpoint = endpointOf(baseUrl || o.defaultBaseUrl || OPENAI_DEFAULT_BASE_URL);
+      // The cache key is a hash, so the key itself sits only inside the SDK client.
+      const id = createHash('sha256').update(`${apiKey}\n${endpoint.baseUrl}`).digest('hex');
+      let client = clients.get(id);
+      if (client) {
+        clients.delete(id); // most recently used goes last
+      } else {
+        client = new UserOpenAiClient(apiKey, endpoint, timeoutMs, logger);
+        if (clients.size >= MAX_CACHED_CLIENTS) clients.delete(clients.keys().next().value as string);
+      }
+      clients.set(id, client);
+      return client;
+    },
+  };
+}
+
+class UserOpenAiClient implements OpenAiClient {
+  readonly #sdk: OpenAI;
+  readonly #apiKey: string;
+  readonly #endpoint: Endpoint;
+  readonly #timeoutMs: number;
+  readonly #log: Logger;
+
+  constructor(apiKey: string, endpoint: Endpoint, timeoutMs: number, logger: Logger) {
+    this.#apiKey = apiKey;
+    this.#endpoint = endpoint;
+    this.#timeoutMs = timeoutMs;
+    this.#log = logger.child({ host: endpoint.host });
+    // Every option the SDK would otherwise read from the environment is given explicitly.
+    this.#sdk = new OpenAI({
+      apiKey: apiKey || 'none',
+      baseURL: endpoint.baseUrl,
+      organization: null,
+      project: null,
+      webhookSecret: null,
+      maxRetries: MAX_RETRIES,
+      timeout: timeoutMs + 1000, // a backstop: the call's own idle clock fires first
+      logger: sdkLoggerFor(this.#log, apiKey),
+      logLevel: 'warn',
+    });
+  }
+
+  async listModels(): Promise<string[]> {
+    const ctx = new CallContext(this.#timeoutMs);
+    const failure = this.#failureContext('models');
+    try {
+      const body = await this.#sdkFor(ctx).get<unknown>('/models', { signal: ctx.signal });
+      const ids = modelIds(body);
+      if (!ids) {
+        throw new OpenAiError('bad_endpoint', userMessages.badEndpoint(this.#endpoint, 'its /models answer is not an OpenAI model list'));
+      }
+      this.#log.debug({ models: ids.length }, 'listed models');
+      return ids;
+    } catch (err) {
+      throw this.#failure(err, ctx, failure, undefined);
+    } finally {
+      ctx.finish();
+    }
+  }
+
+  async checkModel(model: string): Promise<void> {
+    const models = await this.listModels();
+    if (models.includes(model)) return;
+    throw new OpenAiError('model_not_found', userMessages.modelNotFound(this.#endpoint, model, suggestions(models)));
+  }
+
+  streamChat(o: StreamChatOptions): AsyncIterable<string> {
+    return { [Symbol.asyncIterator]: () => this.#stream(o) };
+  }
+
+  async *#stream(o: StreamChatOptions): AsyncGenerator<string, void, undefined> {
+    const ctx = new CallContext(this.#timeoutMs, o.signal);
+    const failure = { ...this.#failureContext('chat'), model: o.model, streaming: false };
+    const messages: OpenAI.Chat.ChatCompletionMessageParam[] = [
+      ...(o.system ? [{ role: 'system' as const, content: o.system }] : []),
+      { role: 'user', content: o.prompt },
+    ];
+    const startedAt = Date.now();
+    let chars = 0;
+    let finishReason: string | null = null;
+    this.#log.debug({ model: o.model }, 'chat completion started');
+    try {
+      const { data: stream, response } = await this.#sdkFor(ctx)
+        .chat.completions.create({ model: o.model, messages, stream: true }, { signal: ctx.signal })
+        .withResponse();
+      failure.streaming = true;
+      if (!(response.headers.get('content-type') ?? '').includes('text/event-stream')) {
+        stream.controller.abort();
+        throw new OpenAiError('bad_endpoint', userMessages.badEndpoint(this.#endpoint, 'it did not stream the answer as server-sent events'));
+      }
+      for await (const chunk of stream) {
+        const choice = chunk.choices?.find((c) => c.index === 0) ?? chunk.choices?.[0];
+        if (choice?.finish_reason) finishReason = choice.finish_reason;
+        const delta = choice?.delta?.content;
+        if (delta) {
+          chars += delta.length;
+          ctx.notWaiting(); // the caller's time with the delta is not the server's silence
+          yield delta;
+          ctx.waiting();
+        }
+      }
+      // The SDK ends the iteration quietly when the call is aborted (idle timeout, caller's signal).
+      if (ctx.signal.aborted) throw ctx.signal.reason;
+      // OpenAI ends every complete answer with a finish_reason (https://platform.openai.com/docs/api-reference/chat-streaming).
+      if (!finishReason) throw new OpenAiError('stream_cut', userMessages.streamCut(this.#endpoint));
+      const level = finishReason === 'stop' ? 'debug' : 'info';
+      this.#log[level]({ model: o.model, chars, finishReason, ms: Date.now() - startedAt }, 'chat completion finished');
+    } catch (err) {
+      throw this.#failure(err, ctx, failure, o.signal);
+    } finally {
+      ctx.finish();
+    }
+  }
+
+  /** The SDK client for one call: the cached client with that call's fetch (idle clock, retry advice). */
+  #sdkFor(ctx: CallContext): OpenAI {
+    return this.#sdk.withOptions({ fetch: fetchForCall(ctx) });
+  }
+
+  #failureContext(operation: 'models' | 'chat'): FailureContext {
+    return { endpoint: this.#endpoint, apiKey: this.#apiKey, operation, idleMs: this.#timeoutMs };
+  }
+
+  #failure(err: unknown, ctx: CallContext, failure: FailureContext, callerSignal: AbortSignal | undefined): unknown {
+    if (err instanceof OpenAiError) return err;
+    if (ctx.timedOut) {
+      return new OpenAiError('timeout', userMessages.timeout(this.#endpoint, this.#timeoutMs), { cause: safeCause(err, this.#apiKey) });
+    }
+    if (ctx.fatalError) return unreachable(ctx.fatalError, failure);
+    if (callerSignal?.aborted) return callerSignal.reason; // the caller cancelled: not an OpenAI problem
+    return toOpenAiError(err, failure);
+  }
+}
+
+/** `{ data: [{ id }] }`, as OpenAI's list models answers; undefined for anything else (an HTML page, say). */
+function modelIds(body: unknown): string[] | undefined {
+  if (body === null || typeof body !== 'object') return undefined;
+  const data = (body as { data?: unknown }).data;
+  if (!Array.isArray(data)) return undefined;
+  const ids = data.map((m) => (m && typeof m === 'object' ? (m as { id?: unknown }).id : undefined)).filter((id): id is string => typeof id === 'string');
+  return [...new Set(ids)].sort();
+}
+
+/** A few models to suggest: chat models first, OpenAI's gpt-* before the rest. */
+function suggestions(models: readonly string[]): string[] {
+  const chat = models.filter((m) => !NOT_CHAT_MODEL.test(m));
+  const pool = chat.length > 0 ? chat : [...models];
+  return [...pool.filter((m) => m.startsWith('gpt-')), ...pool.filter((m) => !m.startsWith('gpt-'))].slice(0, SUGGESTED_MODELS);
+}

@@ -1,0 +1,46 @@
+import type { Logger } from 'pino';
+import { redactSecrets } from '../../errors.js';
+
+type LogFn = (message: string, ...rest: unknown[]) => void;
+/** The openai SDK's logger shape (ClientOptions.logger). */
+export interface SdkLogger {
+  error: LogFn;
+  warn: LogFn;
+  info: LogFn;
+  debug: LogFn;
+}
+
+const MAX_DETAIL_CHARS = 500;
+
+/**
+ * Routes the SDK's own log lines to pino at warn level at most (the client is built with logLevel 'warn',
+ * so info/debug lines, which carry request details, are never produced). The SDK masks the Authorization
+ * header itself; we still cut the key out of every line and redact known token shapes.
+ */
+export function sdkLoggerFor(logger: Logger, apiKey: string): SdkLogger {
+  const scrub = (text: string) => redactSecrets(apiKey ? text.split(apiKey).join('[redacted]') : text);
+  const detail = (rest: unknown[]) => {
+    if (rest.length === 0) return undefined;
+    const text = rest.map((r) => (typeof r === 'string' ? r : safeJson(r))).join(' ');
+    return scrub(text.length > MAX_DETAIL_CHARS ? `${text.slice(0, MAX_DETAIL_CHARS)}...` : text);
+  };
+  const write = (message: string, rest: unknown[]) => {
+    const d = detail(rest);
+    logger.warn(d === undefined ? {} : { detail: d }, `openai sdk: ${scrub(message)}`);
+  };
+  return {
+    error: (message, ...rest) => write(message, rest),
+    warn: (message, ...rest) => write(message, rest),
+    info: () => undefined,
+    debug: () => undefined,
+  };
+}
+
+function safeJson(value: unknown): string {
+  if (value instanceof Error) return `${value.name}: ${value.message}`;
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}

@@ -1,0 +1,50 @@
+// auth.test (https://docs.slack.dev/reference/methods/auth.test), apps.connections.open
+// (https://docs.slack.dev/reference/methods/apps.connections.open: app-level token in the Authorization header,
+// answers `{ ok: true, url: 'wss://.../link/?ticket=...' }`), conversations.open
+// (https://docs.slack.dev/reference/methods/conversations.open: a user's DM with the app, a `D...` channel).
+import { directChannelFor, isUserId } from '../ids.js';
+import type { MethodSpec } from './method.js';
+
+export const authTest: MethodSpec = {
+  token: 'bot',
+  args: [],
+  handle(_args, ctx) {
+    const id = ctx.identity;
+    return {
+      ok: true,
+      body: {
+        url: `https://${id.teamDomain}.slack.com/`,
+        team: id.teamName,
+        user: 'visen',
+        team_id: id.teamId,
+        user_id: id.botUserId,
+        bot_id: id.botId,
+        is_enterprise_install: false,
+      },
+    };
+  },
+};
+
+export const appsConnectionsOpen: MethodSpec = {
+  token: 'app',
+  args: [],
+  handle(_args, ctx) {
+    return { ok: true, body: { url: ctx.socketMode.issueUrl(ctx.wsBase()) } };
+  },
+};
+
+export const conversationsOpen: MethodSpec = {
+  token: 'bot',
+  args: ['users', 'channel', 'return_im'],
+  handle(args) {
+    if (typeof args.channel === 'string' && args.channel) return { ok: true, body: { channel: { id: args.channel } } };
+    const users = typeof args.users === 'string' ? args.users.split(',').map((u) => u.trim()).filter(Boolean) : [];
+    if (users.length === 0) return { ok: false, error: 'users_list_not_supplied' };
+    if (users.length > 1) return { ok: false, error: 'method_not_supported_for_channel_type', detail: 'the stand-in opens direct messages only' };
+    const [user] = users as [string];
+    if (!isUserId(user)) return { ok: false, error: 'user_not_found', detail: `user ${JSON.stringify(user)}` };
+    const id = directChannelFor(user);
+    const channel = args.return_im ? { id, is_im: true, user, created: Math.floor(Date.now() / 1000), is_open: true } : { id };
+    return { ok: true, body: { channel } };
+  },
+};

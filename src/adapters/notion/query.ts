@@ -1,0 +1,69 @@
+/**
+ * Every row of a data source query, across pages of results and past Notion's per-query cap.
+ *
+ * "A single data source query returns at most 10,000 results. That limit is per query, not per data source ...
+ * once one reaches the limit, pagination stops. has_more comes back false and the response carries a
+ * request_status that marks the result as incomplete." The documented way past it is to partition by created_time:
+ * sort by created_time ascending and, when a query is cut off, start a fresh query (a new filter, so a new budget)
+ * from the last row's created_time. https://developers.notion.com/guides/data-apis/query-large-data-sources
+ *
+ * Without caller sorts we use the SDK's `iterateAllDataSourceRows`, which does exactly that (and de-duplicates rows
+ * on a window boundary). With caller sorts the created_time partition is impossible (it needs its own sort), so we
+ * paginate with `iteratePaginatedAPI` and, if Notion says the result was cut off, fail after the rows read so far
+ * with a clear message rather than silently returning part of the data. A filter with a top-level `or` cannot take
+ * the extra created_time bound (Notion nests filters two levels at most), so it is paginated the same way.
+ */
+import { isFullPage, iterateAllDataSourceRows, iteratePaginatedAPI, type Client, type QueryDataSourceParameters } from '@notionhq/client';
+import { NotionError } from '../../errors.js';
+import { NOTION_LIMITS } from './limits.js';
+import { toPageInfo } from './mappers.js';
+import type { PageInfo, QueryOptions } from './types.js';
+
+export async function* queryAllRows(client: Client, dataSourceId: string, options: QueryOptions = {}): AsyncGenerator<PageInfo> {
+  const pageSize = Math.max(1, Math.min(NOTION_LIMITS.pageSize, options.pageSize ?? NOTION_LIMITS.pageSize));
+  const filter = options.filter as QueryDataSourceParameters['filter'];
+  const partitionable = !options.sorts?.length && !(filter && 'or' in filter);
+
+  if (partitionable) {
+    const rows = iterateAllDataSourceRows(client, {
+      data_source_id: dataSourceId,
+      page_size: pageSize,
+      ...(filter ? { filter: filter as Parameters<typeof iterateAllDataSourceRows>[1]['filter'] } : {}),
+    });
+    try {
+      for await (const row of rows) if (isFullPage(row)) yield toPageInfo(row);
+    } catch (err) {
+      // The helper cannot narrow a window when more rows than the cap share one created_time (Notion shows it to
+      // the minute): only a filter can split them.
+      if (err instanceof Error && !(err instanceof NotionError) && /cannot make progress/.test(err.message)) {
+        throw new NotionError(
+          'validation_error',
+          `More than ${NOTION_LIMITS.queryResultCap.toLocaleString('en-US')} rows were created in the same minute, so Notion cannot list them all in one go. Narrow the rows with a filter.`,
+          { cause: err },
+        );
+      }
+      throw err;
+    }
+    return;
+  }
+
+  let incomplete = false;
+  const listFn = async (args: QueryDataSourceParameters) => {
+    const response = await client.dataSources.query(args);
+    if (response.request_status?.type === 'incomplete') incomplete = true;
+    return response;
+  };
+  const args: QueryDataSourceParameters = {
+    data_source_id: dataSourceId,
+    page_size: pageSize,
+    ...(filter ? { filter } : {}),
+    ...(options.sorts?.length ? { sorts: options.sorts as QueryDataSourceParameters['sorts'] } : {}),
+  };
+  for await (const row of iteratePaginatedAPI(listFn, args)) if (isFullPage(row)) yield toPageInfo(row);
+  if (incomplete) {
+    throw new NotionError(
+      'validation_error',
+      `More than ${NOTION_LIMITS.queryResultCap.toLocaleString('en-US')} rows match, and Notion returns at most that many for one sorted query. Narrow it with a filter.`,
+    );
+  }
+}

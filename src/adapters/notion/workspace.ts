@@ -1,0 +1,234 @@
+/**
+ * The Notion adapter's face: `createNotionGateway(...).forSecret(secret)` is one integration's view of Notion, in our
+ * own plain types, with every failure a NotionError.
+ *
+ * API version 2026-03-11 (https://developers.notion.com/guides/get-started/upgrade-guide-2026-03-11): databases hold
+ * one or more data sources, which own the schema and the rows (https://developers.notion.com/guides/get-started/upgrade-guide-2025-09-03);
+ * rows are created with parent `{ type: 'data_source_id', data_source_id }`; `in_trash` replaces `archived`;
+ * append takes a `position` object. A database is created with its first data source's schema in
+ * `initial_data_source.properties` (https://developers.notion.com/reference/create-database,
+ * https://developers.notion.com/reference/create-a-data-source).
+ *
+ * One rate limiter per secret, shared by every workspace object of that secret, kept in a Map keyed by the secret's
+ * SHA-256 (the secret itself is never kept as a key or logged).
+ */
+import { createHash } from 'node:crypto';
+import type { Client, CreatePageParameters, UpdateDataSourceParameters, UpdatePageParameters } from '@notionhq/client';
+import { collectPaginatedAPI, isFullDatabase, isFullPage } from '@notionhq/client';
+import type { Logger } from 'pino';
+import { NotionError } from '../../errors.js';
+import { appendBlockTree } from './append.js';
+import { splitForAppend } from './append-batches.js';
+import type { NotionBlock } from './blocks.js';
+import { createNotionClient, type NotionClientOptions } from './client.js';
+import { NOTION_MESSAGES, toNotionError } from './errors.js';
+import { markdownToBlocks } from './markdown-convert.js';
+import { toBlockInfo, toDatabaseInfo, toDataSourceSchema, toPageInfo } from './mappers.js';
+import { queryAllRows } from './query.js';
+import { RateLimiter, type RateLimiterOptions } from './rate-limiter.js';
+import { plainRichText } from './rich-text.js';
+import type {
+  AppendPosition,
+  AppendResult,
+  BlockInfo,
+  DatabaseInfo,
+  DataSourceSchema,
+  NotionGateway,
+  NotionIdentity,
+  NotionWorkspace,
+  PageInfo,
+  PageParent,
+  PropertyConfigs,
+  PropertyWrites,
+  QueryOptions,
+  ResolvedObject,
+} from './types.js';
+import { formatNotionId } from './urls.js';
+
+export interface NotionGatewayOptions {
+  /** Default https://api.notion.com. */
+  readonly baseUrl?: string;
+  readonly logger: Logger;
+  /** One HTTP attempt (default 30 s). */
+  readonly timeoutMs?: number;
+  /** Tests: limiter shape and retry policy. */
+  readonly rateLimit?: RateLimiterOptions;
+  readonly http?: NotionClientOptions['http'];
+}
+
+export function createNotionGateway(options: NotionGatewayOptions): NotionGateway {
+  const limiters = new Map<string, RateLimiter>();
+  const logger = options.logger.child({ adapter: 'notion' });
+  return {
+    forSecret(secret: string): NotionWorkspace {
+      if (typeof secret !== 'string' || secret.trim() === '') throw new NotionError('unauthorized', NOTION_MESSAGES.unauthorized);
+      const key = secretKey(secret);
+      let limiter = limiters.get(key);
+      if (!limiter) limiters.set(key, (limiter = new RateLimiter(options.rateLimit)));
+      const client = createNotionClient({
+        secret,
+        limiter,
+        logger,
+        ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
+        ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+        ...(options.http ? { http: options.http } : {}),
+      });
+      return new NotionWorkspaceImpl(client, logger.child({ integration: key.slice(0, 8) }));
+    },
+  };
+}
+
+/** The limiter map key: a hash, so the secret is not kept in one more place. */
+export function secretKey(secret: string): string {
+  return createHash('sha256').update(secret, 'utf8').digest('hex');
+}
+
+class NotionWorkspaceImpl implements NotionWorkspace {
+  constructor(
+    private readonly client: Client,
+    private readonly logger: Logger,
+  ) {}
+
+  whoAmI(): Promise<NotionIdentity> {
+    return this.run('whoAmI', async () => {
+      const me = (await this.client.users.me({})) as { id: string; name?: string | null; bot?: { workspace_name?: string | null } };
+      const workspaceName = me.bot?.workspace_name ?? undefined;
+      return { botId: me.id, name: me.name ?? 'your Notion integration', ...(workspaceName ? { workspaceName } : {}) };
+    });
+  }
+
+  retrieveDatabase(databaseId: string): Promise<DatabaseInfo> {
+    return this.run('retrieveDatabase', async () => toDatabaseInfo(await this.client.databases.retrieve({ database_id: id(databaseId) })));
+  }
+
+  retrieveDataSource(dataSourceId: string): Promise<DataSourceSchema> {
+    return this.run('retrieveDataSource', async () => toDataSourceSchema(await this.client.dataSources.retrieve({ data_source_id: id(dataSourceId) })));
+  }
+
+  updateDataSourceProperties(dataSourceId: string, properties: PropertyConfigs): Promise<DataSourceSchema> {
+    return this.run('updateDataSourceProperties', async () =>
+      toDataSourceSchema(
+        await this.client.dataSources.update({
+          data_source_id: id(dataSourceId),
+          properties: properties as UpdateDataSourceParameters['properties'],
+        }),
+      ),
+    );
+  }
+
+  createDatabase(input: { parentPageId: string; title: string; properties: PropertyConfigs }): Promise<DatabaseInfo & { dataSourceId: string }> {
+    return this.run('createDatabase', async () => {
+      const response = await this.client.databases.create({
+        parent: { type: 'page_id', page_id: id(input.parentPageId) },
+        title: plainRichText(input.title),
+        initial_data_source: { properties: input.properties as NonNullable<Parameters<Client['databases']['create']>[0]['initial_data_source']>['properties'] },
+      });
+      const database = isFullDatabase(response) ? toDatabaseInfo(response) : toDatabaseInfo(await this.client.databases.retrieve({ database_id: response.id }));
+      const dataSourceId = database.dataSources[0]?.id;
+      if (!dataSourceId) throw new NotionError('unknown', 'Notion created the database but reported no data source in it. Open it in Notion and try again.');
+      return { ...database, dataSourceId };
+    });
+  }
+
+  retrievePage(pageId: string): Promise<PageInfo> {
+    return this.run('retrievePage', async () => toPageInfo(await this.client.pages.retrieve({ page_id: id(pageId) })));
+  }
+
+  /** Database first, then page, then data source (which resolves to its database); Notion has one id space. */
+  resolveObject(objectId: string): Promise<ResolvedObject> {
+    return this.run('resolveObject', async () => {
+      const probes: Array<() => Promise<ResolvedObject>> = [
+        async () => ({ kind: 'database', database: await this.retrieveDatabase(objectId) }),
+        async () => ({ kind: 'page', page: await this.retrievePage(objectId) }),
+        async () => ({ kind: 'database', database: await this.retrieveDatabase((await this.retrieveDataSource(objectId)).databaseId) }),
+      ];
+      let miss: NotionError | undefined;
+      for (const probe of probes) {
+        try {
+          return await probe();
+        } catch (err) {
+          const error = toNotionError(err);
+          // "Not a database" answers 400 or 404 depending on the object; both mean "try the next kind".
+          if (error.code !== 'object_not_found' && error.code !== 'validation_error') throw error;
+          if (!miss || error.code === 'object_not_found') miss = error;
+        }
+      }
+      throw miss?.code === 'object_not_found' ? miss : new NotionError('object_not_found', NOTION_MESSAGES.objectNotFound, { cause: miss });
+    });
+  }
+
+  queryDataSource(dataSourceId: string, options: QueryOptions = {}): AsyncIterable<PageInfo> {
+    const client = this.client;
+    const logger = this.logger;
+    return {
+      async *[Symbol.asyncIterator]() {
+        try {
+          yield* queryAllRows(client, id(dataSourceId), options);
+        } catch (err) {
+          const error = toNotionError(err);
+          logger.debug({ notion: { op: 'queryDataSource', code: error.code } }, 'Notion call failed');
+          throw error;
+        }
+      },
+    };
+  }
+
+  createPage(input: { parent: PageParent; properties: PropertyWrites; children?: readonly NotionBlock[] }): Promise<PageInfo> {
+    return this.run('createPage', async () => {
+      const parent: CreatePageParameters['parent'] =
+        input.parent.type === 'page' ? { type: 'page_id', page_id: id(input.parent.id) } : { type: 'data_source_id', data_source_id: id(input.parent.id) };
+      const children = input.children ?? [];
+      // Small bodies go with the page; anything needing several requests is appended once the page exists.
+      const batches = splitForAppend(children);
+      const inline = batches.length === 1 && batches[0]!.deferred.length === 0 ? batches[0]!.blocks : undefined;
+      const page = await this.client.pages.create({
+        parent,
+        properties: input.properties as CreatePageParameters['properties'],
+        ...(inline ? { children: inline as unknown as NonNullable<CreatePageParameters['children']> } : {}),
+      });
+      if (!inline && children.length > 0) await appendBlockTree({ client: this.client, logger: this.logger }, page.id, children);
+      return isFullPage(page) ? toPageInfo(page) : toPageInfo(await this.client.pages.retrieve({ page_id: page.id }));
+    });
+  }
+
+  updatePageProperties(pageId: string, properties: PropertyWrites): Promise<PageInfo> {
+    return this.run('updatePageProperties', async () =>
+      toPageInfo(await this.client.pages.update({ page_id: id(pageId), properties: properties as UpdatePageParameters['properties'] })),
+    );
+  }
+
+  trashPage(pageId: string): Promise<PageInfo> {
+    return this.run('trashPage', async () => toPageInfo(await this.client.pages.update({ page_id: id(pageId), in_trash: true })));
+  }
+
+  listChildren(blockId: string): Promise<BlockInfo[]> {
+    return this.run('listChildren', async () =>
+      (await collectPaginatedAPI(this.client.blocks.children.list, { block_id: id(blockId) })).map((block) => toBlockInfo(block)),
+    );
+  }
+
+  appendBlocks(blockId: string, blocks: readonly NotionBlock[], options: { position?: AppendPosition } = {}): Promise<AppendResult> {
+    return this.run('appendBlocks', async () => ({
+      blockIds: await appendBlockTree({ client: this.client, logger: this.logger }, id(blockId), blocks, options.position),
+    }));
+  }
+
+  appendMarkdown(pageId: string, markdown: string, options: { position?: AppendPosition } = {}): Promise<AppendResult> {
+    return this.appendBlocks(pageId, markdownToBlocks(markdown), options);
+  }
+
+  private async run<T>(op: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (err) {
+      const error = toNotionError(err);
+      this.logger.debug({ notion: { op, code: error.code, status: error.status } }, 'Notion call failed');
+      throw error;
+    }
+  }
+}
+
+/** Ids in any form Notion shows (dashed or not) -> dashed; anything else goes as given and Notion answers. */
+function id(raw: string): string {
+  return formatNotionId(raw) ?? raw;
+}

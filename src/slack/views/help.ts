@@ -13,8 +13,8 @@ export function buildHelpMessage(unknown?: string): HelpMessage {
     : 'Visen writes AI content straight into your Notion workspace.';
   const usage = [
     `• \`${COMMAND} settings\`: link your Notion integration, OpenAI key and connections database`,
-    `• \`${COMMAND} generate <Notion page URL> <prompt>\`: write into a page (\`--new-page\` for a child page)`,
-    `• \`${COMMAND} generate <Notion database URL> <template with {{Property}}>\`: fill every row (\`--into "Property"\`, \`--all\`, \`--limit N\`)`,
+    `• \`${COMMAND} generate &lt;Notion page URL&gt; &lt;prompt&gt;\`: write into a page (\`--new-page\` for a child page)`,
+    `• \`${COMMAND} generate &lt;Notion database URL&gt; &lt;template with {{Property}}&gt;\`: fill every row (\`--into "Property"\`, \`--all\`, \`--limit N\`)`,
     `• \`${COMMAND} generate\`: the same choices in a form`,
     `• \`${COMMAND} clear\`: delete your saved settings from this Visen`,
     `• \`${COMMAND} help\`: this message`,
@@ -32,7 +32,9 @@ export function buildHelpMessage(unknown?: string): HelpMessage {
   };
 }
 
+/** Shortened and made inert: no code-span breaks, and `&`, `<`, `>` escaped as Slack's mrkdwn requires. */
 function truncate(text: string, max: number): string {
-  const clean = text.replace(/[`\n\r]/g, ' ');
-  return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
+  const flat = text.replace(/[`\n\r]/g, ' ');
+  const short = flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+  return short.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

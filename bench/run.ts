@@ -1,0 +1,116 @@
+/**
+ * `npm run bench`: runs the real app against the local stand-ins over loopback and prints, per figure, the
+ * target, the measured value and the verdict. Not part of `npm test`: numbers depend on the machine.
+ *
+ *   npm run bench                          every scenario, full size (about 6 minutes)
+ *   npm run bench -- --quick               smaller sizes and a 5 s idle instead of 60 s (development)
+ *   npm run bench -- --only ack,memory     some scenarios: ack, memory, notion, first-content, settings
+ *   npm run bench -- --json bench-results.json   also write the figures as JSON
+ *   npm run bench -- --runtime tsx         run the app under tsx instead of compiled JS (memory then includes
+ *                                          tsx's loader thread, so the memory verdicts do not apply)
+ *
+ * The app runs in a child process (the real entry point, src/main.ts compiled as `npm start` runs it), so its
+ * resident memory and event loop are its own; bench/support/app-probe.ts is preloaded into it to read the
+ * event-loop delay. The stand-ins and this driver run in this process.
+ */
+import { writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { parseArgs } from 'node:util';
+import { formatTable, type Figure } from './support/figures.js';
+import { runSettingsStore } from './scenarios/settings-store.js';
+import { runSlackScenarios } from './scenarios/ack-and-memory.js';
+import { runNotionThroughput } from './scenarios/notion-throughput.js';
+import { runFirstContent } from './scenarios/first-content.js';
+import type { AppRuntime } from './support/app-process.js';
+
+const SCENARIOS = ['ack', 'memory', 'notion', 'first-content', 'settings'] as const;
+type Scenario = (typeof SCENARIOS)[number];
+
+const USAGE = `usage: npm run bench -- [--quick] [--only ${SCENARIOS.join(',')}] [--json <file>] [--runtime dist|tsx]`;
+
+async function main(): Promise<number> {
+  let args;
+  try {
+    args = parseArgs({
+      options: {
+        quick: { type: 'boolean', default: false },
+        only: { type: 'string' },
+        json: { type: 'string' },
+        runtime: { type: 'string', default: 'dist' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      allowPositionals: false,
+    }).values;
+  } catch (err) {
+    console.error(`${(err as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (args.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const only = args.only ? args.only.split(',').map((s) => s.trim()).filter(Boolean) : [...SCENARIOS];
+  const unknown = only.filter((s) => !(SCENARIOS as readonly string[]).includes(s));
+  if (unknown.length > 0) {
+    console.error(`unknown scenario ${unknown.join(', ')}\n${USAGE}`);
+    return 2;
+  }
+  if (args.runtime !== 'dist' && args.runtime !== 'tsx') {
+    console.error(`--runtime must be dist or tsx\n${USAGE}`);
+    return 2;
+  }
+  const selected = new Set(only as Scenario[]);
+  const quick = args.quick ?? false;
+  const runtime = args.runtime as AppRuntime;
+  const log = (line: string) => console.error(`[bench] ${line}`);
+
+  const figures: Figure[] = [];
+  const problems: string[] = [];
+  const run = async (name: string, fn: () => Promise<Figure[]>) => {
+    const started = Date.now();
+    log(`${name}: starting`);
+    try {
+      figures.push(...(await fn()));
+    } catch (err) {
+      problems.push(`${name}: ${(err as Error).stack ?? String(err)}`);
+      log(`${name}: FAILED: ${(err as Error).message}`);
+    }
+    log(`${name}: done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  };
+
+  if (selected.has('ack') || selected.has('memory')) {
+    await run('ack burst and memory', () => runSlackScenarios({ quick, runtime, log, ack: selected.has('ack'), memory: selected.has('memory') }));
+  }
+  if (selected.has('notion')) await run('notion throughput', () => runNotionThroughput({ quick, runtime, log }));
+  if (selected.has('first-content')) await run('time to first content', () => runFirstContent({ quick, runtime, log }));
+  if (selected.has('settings')) await run('settings store', () => runSettingsStore({ quick, log }));
+
+  const environment = {
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    runtime,
+    quick,
+    date: new Date().toISOString(),
+  };
+  console.log(`\nVisen benchmark (${quick ? 'quick' : 'full'}; ${environment.cpus} CPU, Node ${environment.node}, app ${runtime === 'dist' ? 'compiled' : 'under tsx'})\n`);
+  console.log(formatTable(figures));
+  if (problems.length > 0) console.log(`\nScenarios that could not finish:\n${problems.map((p) => `- ${p}`).join('\n')}`);
+  if (args.json) {
+    writeFileSync(args.json, `${JSON.stringify({ environment, figures, problems }, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`);
+    log(`figures written to ${args.json}`);
+  }
+  const failed = figures.filter((f) => f.verdict === 'FAIL').length;
+  if (failed > 0) console.log(`\n${failed} figure(s) missed their target.`);
+  return problems.length > 0 ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,41 @@
+import type { OpenAiClient } from '../../adapters/openai.js';
+import { OpenAiError, describeForLog } from '../../errors.js';
+import type { Logger } from 'pino';
+import { sleep } from './notion-writes.js';
+
+/** What the model is told, by where its answer goes. */
+export const SYSTEM_PROMPTS = {
+  page:
+    'You write content that is inserted into a Notion page. Answer with the content only, in Markdown: headings, paragraphs, lists, to-dos, quotes, code blocks, tables and links are all welcome. No preamble and no closing remarks.',
+  rowPage:
+    "You write content for one row of a Notion database; it goes into that row's page. Answer with the content only, in Markdown. No preamble and no closing remarks.",
+  property:
+    'You write a value for a text property of one row of a Notion database. Answer with the text only, in plain text without Markdown formatting. No preamble and no closing remarks.',
+} as const;
+
+/** OpenAI failures no retry can fix: every later call of this run would fail the same way. */
+export function isFatalOpenAi(err: unknown): boolean {
+  return err instanceof OpenAiError && (err.code === 'unauthorized' || err.code === 'quota_exceeded' || err.code === 'model_not_found' || err.code === 'bad_endpoint');
+}
+
+/**
+ * One complete answer, streamed and collected. Failures that may pass (a timeout, a cut stream, a rate
+ * limit after the SDK's own retries) are tried again; nothing has been written yet, so that is safe.
+ */
+export async function generateText(
+  openai: OpenAiClient,
+  o: { model: string; system: string; prompt: string; signal: AbortSignal; attempts: number; backoffMs: (attempt: number) => number; logger: Logger },
+): Promise<string> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      let text = '';
+      for await (const delta of openai.streamChat({ model: o.model, system: o.system, prompt: o.prompt, signal: o.signal })) text += delta;
+      return text;
+    } catch (err) {
+      if (o.signal.aborted || isFatalOpenAi(err) || !(err instanceof OpenAiError) || attempt >= o.attempts) throw err;
+      o.logger.info({ err: describeForLog(err), attempt }, 'generation failed; trying again');
+      await sleep(o.backoffMs(attempt), o.signal);
+      if (o.signal.aborted) throw o.signal.reason;
+    }
+  }
+}

@@ -1,0 +1,148 @@
+import type { Logger } from 'pino';
+import type { BlockInfo, NotionBlock, NotionWorkspace } from '../../adapters/notion/index.js';
+import { NotionError, describeForLog } from '../../errors.js';
+import { landedTail } from './block-match.js';
+
+/**
+ * Writes into page bodies that never leave a duplicate: a write that fails in a way that may have applied is
+ * checked (what landed is read back from the page) before the rest is sent again.
+ */
+
+/** Notion failures worth waiting out: the request may succeed later. */
+export function isTransientNotion(err: unknown): boolean {
+  return (
+    err instanceof NotionError &&
+    (err.code === 'outcome_unknown' || err.code === 'rate_limited' || err.code === 'unavailable' || err.code === 'timeout' || err.code === 'conflict_error')
+  );
+}
+
+/** Notion failures that stop a whole run: every later request of this secret would fail the same way. */
+export function isFatalNotion(err: unknown): boolean {
+  return err instanceof NotionError && (err.code === 'unauthorized' || err.code === 'restricted_resource');
+}
+
+export interface WriteOptions {
+  readonly attempts: number;
+  /** Wait before attempt n+1 (ms). */
+  readonly backoffMs: (attempt: number) => number;
+  readonly logger: Logger;
+}
+
+/**
+ * Appends `blocks` at the end of `parentId` and returns the top-level ids created. After a transient failure
+ * it reads the page: blocks already there (at the end, after `afterId`) are kept, only the rest is sent.
+ */
+export async function appendChecked(
+  notion: NotionWorkspace,
+  parentId: string,
+  blocks: readonly NotionBlock[],
+  options: WriteOptions & { afterId?: string | undefined },
+): Promise<string[]> {
+  const ids: string[] = [];
+  let remaining = [...blocks];
+  for (let attempt = 1; remaining.length > 0; attempt++) {
+    try {
+      const result = await notion.appendBlocks(parentId, remaining);
+      ids.push(...result.blockIds);
+      return ids;
+    } catch (err) {
+      if (!isTransientNotion(err) || attempt >= options.attempts) throw new AppendError(err, ids);
+      options.logger.info({ err: describeForLog(err), attempt, parentId }, 'append failed; checking what landed before sending the rest');
+      await sleep(options.backoffMs(attempt));
+      let children: BlockInfo[];
+      try {
+        children = await notion.listChildren(parentId);
+      } catch (checkError) {
+        if (!isTransientNotion(checkError)) throw new AppendError(checkError, ids);
+        continue; // cannot look yet: the next attempt looks again before sending
+      }
+      const landed = landedTail(children, remaining, ids.at(-1) ?? options.afterId);
+      ids.push(...landed);
+      remaining = remaining.slice(landed.length);
+    }
+  }
+  return ids;
+}
+
+/** An append that failed for good, with the ids of what did land (so the caller can remove it). */
+export class AppendError extends Error {
+  constructor(
+    readonly original: unknown,
+    readonly landedIds: readonly string[],
+  ) {
+    super('append failed', { cause: original });
+  }
+}
+
+export const unwrapAppendError = (err: unknown): unknown => (err instanceof AppendError ? err.original : err);
+
+/** A Notion write that is safe to repeat as it is (same values): retried on transient failures. */
+export async function idempotentWrite<T>(write: () => Promise<T>, options: WriteOptions): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await write();
+    } catch (err) {
+      if (!isTransientNotion(err) || attempt >= options.attempts) throw err;
+      options.logger.info({ err: describeForLog(err), attempt }, 'Notion write failed; sending the same values again');
+      await sleep(options.backoffMs(attempt));
+    }
+  }
+}
+
+/**
+ * The adapter's workspace may offer `deleteBlock` (DELETE /v1/blocks/{id}, which moves a block to the trash).
+ * Until it does, content that must go is marked instead (see removeOrMark).
+ */
+interface BlockDeleter {
+  deleteBlock(blockId: string): Promise<unknown>;
+}
+
+export function canDeleteBlocks(notion: NotionWorkspace): notion is NotionWorkspace & BlockDeleter {
+  return typeof (notion as Partial<BlockDeleter>).deleteBlock === 'function';
+}
+
+/**
+ * Takes content Visen wrote back out of a page: deletes the blocks (last first), or, when the adapter cannot
+ * delete blocks, appends a clear note after them saying they are incomplete. Returns what it did.
+ */
+export async function removeOrMark(
+  notion: NotionWorkspace,
+  parentId: string,
+  blockIds: readonly string[],
+  note: string,
+  options: WriteOptions,
+): Promise<'removed' | 'marked' | 'nothing'> {
+  if (blockIds.length === 0) return 'nothing';
+  if (canDeleteBlocks(notion)) {
+    for (const id of [...blockIds].reverse()) {
+      try {
+        await idempotentWrite(() => notion.deleteBlock(id), options);
+      } catch (err) {
+        // Already in the trash (Notion answers "archived") or gone: nothing left to remove.
+        if (err instanceof NotionError && (err.code === 'validation_error' || err.code === 'object_not_found')) continue;
+        throw err;
+      }
+    }
+    return 'removed';
+  }
+  const marker: NotionBlock = {
+    object: 'block',
+    type: 'quote',
+    quote: { rich_text: [{ type: 'text', text: { content: note }, annotations: { bold: true } }] },
+  };
+  await appendChecked(notion, parentId, [marker], { ...options, afterId: blockIds.at(-1) });
+  return 'marked';
+}
+
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (ms <= 0) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}

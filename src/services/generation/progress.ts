@@ -1,0 +1,68 @@
+import type { Logger } from 'pino';
+import { describeForLog } from '../../errors.js';
+import type { ProgressListener, RunProgress } from './types.js';
+
+/**
+ * Sends a run's progress to its own listener and to every subscriber (the Home tab). State changes go
+ * out at once; counter changes at most once per `intervalMs`, the last one always delivered. A listener
+ * that throws or rejects is logged and otherwise ignored: progress display never stops a run.
+ */
+export class ProgressEmitter {
+  private lastSentAt = 0;
+  private lastState: RunProgress['state'] | undefined;
+  private pending: RunProgress | undefined;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly listener: ProgressListener,
+    private readonly subscribers: () => Iterable<ProgressListener>,
+    private readonly logger: Logger,
+    private readonly intervalMs = 1_000,
+  ) {}
+
+  update(progress: RunProgress): void {
+    const stateChanged = progress.state !== this.lastState;
+    const due = Date.now() - this.lastSentAt >= this.intervalMs;
+    if (stateChanged || due) {
+      this.flushNow(progress);
+      return;
+    }
+    this.pending = progress;
+    this.timer ??= setTimeout(() => {
+      this.timer = undefined;
+      if (this.pending) this.flushNow(this.pending);
+    }, this.intervalMs - (Date.now() - this.lastSentAt));
+    this.timer.unref?.();
+  }
+
+  /** Stops the trailing timer (the final state has been sent). */
+  close(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.pending = undefined;
+  }
+
+  private flushNow(progress: RunProgress): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.pending = undefined;
+    this.lastSentAt = Date.now();
+    this.lastState = progress.state;
+    for (const listener of [this.listener, ...this.subscribers()]) this.deliver(listener, progress);
+  }
+
+  private deliver(listener: ProgressListener, progress: RunProgress): void {
+    try {
+      const result = listener(progress);
+      if (result && typeof (result as Promise<void>).catch === 'function') {
+        (result as Promise<void>).catch((err: unknown) => this.logFailure(err, progress));
+      }
+    } catch (err) {
+      this.logFailure(err, progress);
+    }
+  }
+
+  private logFailure(err: unknown, progress: RunProgress): void {
+    this.logger.warn({ err: describeForLog(err), runId: progress.runId }, 'a progress listener failed');
+  }
+}

@@ -1,0 +1,96 @@
+import type { UserRef } from '../../users.js';
+import type { ConnectionType } from '../connections/types.js';
+
+/** Where generated content goes. */
+export type OutputChoice =
+  | { readonly kind: 'append' } //          page target: the end of the page body
+  | { readonly kind: 'new-page' } //        page target: a new child page
+  | { readonly kind: 'page-body' } //       database target: each row's page body
+  | { readonly kind: 'property'; readonly property: string }; // database target: a rich-text property
+
+export interface GenerationRequest {
+  /** The target as the user gave it (a Notion page or database URL). */
+  readonly targetUrl: string;
+  /** The prompt, or for a database the template with `{{Property}}` placeholders. */
+  readonly prompt: string;
+  /** Omitted: `append` for pages, `page-body` for databases. */
+  readonly output?: OutputChoice;
+  /** Database runs: skip rows that already have output (default true; `--all` sets false). */
+  readonly onlyEmpty?: boolean;
+  /** Database runs: at most this many rows. */
+  readonly limit?: number;
+  readonly connectionName?: string;
+}
+
+export type RunState = 'starting' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+/** A run's progress, as plain values; the Slack layer renders it. */
+export interface RunProgress {
+  readonly runId: string;
+  readonly user: UserRef;
+  readonly connectionId: string | undefined;
+  readonly connectionName: string;
+  readonly targetKind: ConnectionType;
+  readonly targetUrl: string;
+  readonly targetTitle: string;
+  readonly state: RunState;
+  /** Rows (or pages) to write in this run; undefined until known. */
+  readonly total: number | undefined;
+  readonly done: number;
+  readonly skipped: number;
+  readonly failed: number;
+  /** Links to what was written (capped; the newest last). */
+  readonly written: ReadonlyArray<{ readonly title: string; readonly url: string }>;
+  /** A safe, actionable message when the run failed (or rows failed). */
+  readonly error: string | undefined;
+  /** True when this run was resumed after a restart. */
+  readonly resumed: boolean;
+  readonly startedAt: string;
+  readonly updatedAt: string;
+}
+
+/** Called on every meaningful change of a run; must not throw (errors are logged and ignored). */
+export type ProgressListener = (progress: RunProgress) => void | Promise<void>;
+
+/** What a target offers, for the generate modal: which outputs apply and which placeholders it can fill. */
+export interface TargetDescription {
+  readonly kind: ConnectionType;
+  readonly title: string;
+  readonly url: string;
+  /** Database targets: every property name (placeholders) and the rich-text ones (`--into`). */
+  readonly propertyNames: readonly string[];
+  readonly richTextPropertyNames: readonly string[];
+}
+
+export interface StartedRun {
+  readonly runId: string;
+  readonly progress: RunProgress;
+}
+
+export interface GenerationService {
+  /**
+   * Checks everything that can be checked before generating (settings saved, connections database
+   * reachable, target reachable, placeholders known, `--into` property exists and is rich text) and then
+   * starts the run in the background. Problems found here throw a VisenError with a userMessage; nothing
+   * is written. `notifyState` is opaque JSON the caller wants back after a restart (where to show progress).
+   */
+  start(user: UserRef, request: GenerationRequest, listener: ProgressListener, notifyState: unknown): Promise<StartedRun>;
+  /** Runs a saved connection again with its target, prompt and output. */
+  rerun(user: UserRef, connectionId: string, listener: ProgressListener, notifyState: unknown): Promise<StartedRun>;
+  /** Asks a run of this user to stop after the rows in flight; false if no such running run. */
+  cancel(user: UserRef, runId: string): Promise<boolean>;
+  describeTarget(user: UserRef, targetUrl: string): Promise<TargetDescription>;
+  /** This user's runs in progress. */
+  activeRuns(user: UserRef): RunProgress[];
+  /** Progress of every run (the Home tab listens); returns an unsubscribe function. */
+  subscribe(listener: ProgressListener): () => void;
+  /**
+   * After a restart: database runs resume where they stopped, page runs are marked Failed ("interrupted").
+   * `listenerFor` is given each run's notifyState and returns where its progress goes.
+   */
+  resumeInterrupted(listenerFor: (notifyState: unknown, progress: RunProgress) => ProgressListener): Promise<RunProgress[]>;
+  /** Forget this user's local run records (for /visen clear). Running runs are cancelled first. */
+  forgetUser(user: UserRef): Promise<void>;
+  /** Stop taking work; let rows in flight finish and persist state so a restart can resume. */
+  shutdown(): Promise<void>;
+}

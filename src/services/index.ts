@@ -1,0 +1,13 @@
+import type { SettingsService } from './settings/types.js';
+import type { ConnectionsService } from './connections/types.js';
+import type { GenerationService } from './generation/types.js';
+import type { HomeService } from './home/types.js';
+
+/** The services the Slack surface calls. Built once by the entry point (see src/compose.ts). */
+export interface VisenServices {
+  readonly settings: SettingsService;
+  readonly connections: ConnectionsService;
+  readonly generation: GenerationService;
+  /** The Home tab's view model, preferences and cache (issue 5). */
+  readonly home: HomeService;
+}

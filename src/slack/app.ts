@@ -1,0 +1,82 @@
+import { App, type AnyMiddlewareArgs } from '@slack/bolt';
+import type { Logger } from 'pino';
+import { describeForLog, userMessageFor } from '../errors.js';
+import { toSlackLogger } from '../logger.js';
+import type { SlackDeps } from './deps.js';
+import { COMMAND } from './ids.js';
+import { allowListMiddleware } from './listeners/access.js';
+import { GuardedSocketModeReceiver } from './redelivery.js';
+import { visenCommand } from './listeners/commands/visen.js';
+import { generateSubcommands, onConnectedResumeRuns, registerGenerateListeners } from './listeners/generate/index.js';
+import { registerHomeListeners } from './listeners/home/index.js';
+import { registerSettingsListeners, settingsSubcommands } from './listeners/settings/index.js';
+
+export interface SlackConnection {
+  readonly botToken: string;
+  readonly appToken: string;
+  /** Web API base (ends with a slash); also where Socket Mode asks `apps.connections.open` for its URL. */
+  readonly apiUrl: string | undefined;
+}
+
+/** Builds the Bolt app in Socket Mode with every listener registered. Nothing here reads the environment. */
+export function createSlackApp(slack: SlackConnection, deps: SlackDeps): App {
+  const slackLogger = toSlackLogger(deps.logger.child({ component: 'slack' }));
+  const apiUrl = slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {};
+  // Separate objects on purpose: the Socket Mode client writes its own retry policy (100 retries) into the
+  // options it is given, which would otherwise leak into every Web API call of the app.
+  const receiver = new GuardedSocketModeReceiver({
+    guardLogger: deps.logger.child({ component: 'slack' }),
+    appToken: slack.appToken,
+    logger: slackLogger,
+    installerOptions: { clientOptions: { ...apiUrl } },
+  });
+  const app = new App({
+    token: slack.botToken,
+    receiver,
+    logger: slackLogger,
+    // A few quick retries: a modal's trigger_id is dead after 3 seconds, and progress updates are throttled anyway.
+    clientOptions: { ...apiUrl, retryConfig: { retries: 3, factor: 2, minTimeout: 250, maxTimeout: 2_000 } },
+    extendedErrorHandler: true,
+  });
+
+  app.use(allowListMiddleware(deps));
+  app.command(COMMAND, visenCommand({ ...settingsSubcommands(deps), ...generateSubcommands(deps) }, deps));
+  registerSettingsListeners(app, deps);
+  registerGenerateListeners(app, deps);
+  registerHomeListeners(app, deps);
+  app.error(reportListenerError(app, deps.logger));
+  return app;
+}
+
+/** Work that needs Slack to be connected first: resuming the runs a restart interrupted, and telling their users. */
+export async function onSlackConnected(app: App, deps: SlackDeps): Promise<void> {
+  await onConnectedResumeRuns(app.client, deps);
+}
+
+/**
+ * Anything a listener did not handle: logged with context, and the user gets a short message instead of
+ * silence (through the command's response_url, else a direct message). Never rethrown: one bad event must
+ * not take the app down.
+ */
+function reportListenerError(app: App, logger: Logger) {
+  return async ({ error, body }: { error: Error; body: AnyMiddlewareArgs['body'] }): Promise<void> => {
+    const b = body as { type?: string; command?: string; user_id?: string; user?: { id?: string }; response_url?: string; event?: { user?: string } };
+    const userId = b.user_id ?? b.user?.id ?? b.event?.user;
+    const cause = (error as { original?: unknown }).original ?? error;
+    logger.error({ err: describeForLog(cause), kind: b.type ?? (b.command ? 'slash_command' : 'unknown'), user: userId }, 'listener failed');
+    const text = `:warning: ${userMessageFor(cause)}`;
+    try {
+      if (b.response_url) {
+        await fetch(b.response_url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ response_type: 'ephemeral', replace_original: false, text }),
+        });
+      } else if (userId) {
+        await app.client.chat.postMessage({ channel: userId, text });
+      }
+    } catch (reportError) {
+      logger.warn({ err: describeForLog(reportError) }, 'could not tell the user about a failure');
+    }
+  };
+}

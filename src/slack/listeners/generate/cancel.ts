@@ -1,0 +1,44 @@
+import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import { describeForLog, userMessageFor } from '../../../errors.js';
+import { parseCancelButtonValue } from '../../views/progress-message.js';
+import type { GenerateRuntime } from './runtime.js';
+
+type CancelArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
+
+/**
+ * The progress message's Cancel button. Only the user who started the run may stop it: the button carries
+ * the owner, the clicking user is compared with it, and the service is asked on the owner's behalf (it
+ * also refuses runs that are not that user's). The progress message then shows "stopping" until the run
+ * reports that it stopped after the rows in flight.
+ */
+export function cancelHandler(rt: GenerateRuntime) {
+  return async ({ ack, body, action, respond }: CancelArgs): Promise<void> => {
+    await ack();
+    const logger = rt.deps.logger;
+    const say = (text: string) =>
+      respond({ response_type: 'ephemeral', replace_original: false, text }).catch((err: unknown) =>
+        logger.warn({ err: describeForLog(err) }, 'could not answer a cancel click'),
+      );
+    const target = parseCancelButtonValue(action.type === 'button' ? action.value : undefined);
+    if (!target) {
+      await say('This button no longer works. Your runs and their state are on the Home tab of Visen.');
+      return;
+    }
+    if (target.user.userId !== body.user.id) {
+      logger.info({ user: body.user.id, owner: target.user.userId, run: target.runId }, 'refused to cancel another user’s run');
+      await say(`Only <@${target.user.userId}>, who started this run, can cancel it.`);
+      return;
+    }
+    let stopped: boolean;
+    try {
+      stopped = await rt.deps.services.generation.cancel(target.user, target.runId);
+    } catch (err) {
+      logger.warn({ err: describeForLog(err), run: target.runId }, 'cancelling a run failed');
+      await say(`:warning: ${userMessageFor(err)}`);
+      return;
+    }
+    logger.info({ user: body.user.id, run: target.runId, stopped }, 'cancel requested');
+    if (stopped) rt.reporters.get(target.runId)?.requestCancel();
+    else await say('This run is not running any more: it has finished or was stopped already.');
+  };
+}

@@ -1,0 +1,33 @@
+/**
+ * Ids of the generate feature: the modal's callback, its blocks and actions, and the progress message's
+ * Cancel button. View builders emit them and listeners match on them, so the two never drift apart.
+ */
+export const GenerateIds = {
+  modalCallback: 'visen_generate_modal',
+
+  targetBlock: 'gen_target',
+  targetAction: 'gen_target_entered',
+  targetStatusBlock: 'gen_target_status',
+  promptBlocks: ['gen_prompt', 'gen_prompt_2', 'gen_prompt_3'],
+  promptAction: 'gen_prompt_input',
+  promptMoreBlock: 'gen_prompt_more',
+  promptMoreAction: 'gen_prompt_add_part',
+  outputBlock: 'gen_output',
+  outputAction: 'gen_output_choice',
+  intoSelectBlock: 'gen_into_select',
+  intoTextBlock: 'gen_into_text',
+  intoAction: 'gen_into_property',
+  placeholdersBlock: 'gen_placeholders',
+  onlyEmptyBlock: 'gen_only_empty',
+  onlyEmptyAction: 'gen_only_empty_choice',
+  limitBlock: 'gen_limit',
+  limitAction: 'gen_limit_input',
+  connectionNameBlock: 'gen_connection_name',
+  connectionNameAction: 'gen_connection_name_input',
+  noticeBlock: 'gen_notice',
+
+  progressActionsBlock: 'gen_progress_actions',
+  cancelAction: 'gen_cancel_run',
+} as const;
+
+export type PromptBlockId = (typeof GenerateIds.promptBlocks)[number];

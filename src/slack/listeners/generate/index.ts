@@ -1,0 +1,35 @@
+import type { App } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import type { SlackDeps } from '../../deps.js';
+import { Subcommand } from '../../ids.js';
+import type { SubcommandHandler } from '../commands/visen.js';
+import { cancelHandler } from './cancel.js';
+import { generateCommand } from './command.js';
+import { GenerateIds } from './ids.js';
+import { addPromptBoxHandler, submitHandler, targetEnteredHandler } from './modal.js';
+import { resumeInterruptedRuns } from './resume.js';
+import { runtimeFor } from './runtime.js';
+
+export { openGenerateModal, type GenerateModalInitial } from './modal.js';
+export { startRunWithDmProgress, type RunStarter } from './start-run.js';
+export { parseGenerateCommand, GENERATE_USAGE } from './parse-command.js';
+export { GenerateIds } from './ids.js';
+
+/** `/visen generate`: with text, a run; alone, the modal. */
+export function generateSubcommands(deps: SlackDeps): Record<string, SubcommandHandler> {
+  return { [Subcommand.generate]: generateCommand(runtimeFor(deps)) };
+}
+
+/** The modal (target entered, extra prompt box, submit) and the progress message's Cancel button. */
+export function registerGenerateListeners(app: App, deps: SlackDeps): void {
+  const rt = runtimeFor(deps);
+  app.action({ type: 'block_actions', action_id: GenerateIds.targetAction }, targetEnteredHandler(rt));
+  app.action({ type: 'block_actions', action_id: GenerateIds.promptMoreAction }, addPromptBoxHandler(rt));
+  app.action({ type: 'block_actions', action_id: GenerateIds.cancelAction }, cancelHandler(rt));
+  app.view({ type: 'view_submission', callback_id: GenerateIds.modalCallback }, submitHandler(rt));
+}
+
+/** Called once Slack is connected: resumes database runs a restart interrupted and tells their users. */
+export async function onConnectedResumeRuns(client: WebClient, deps: SlackDeps): Promise<void> {
+  await resumeInterruptedRuns(runtimeFor(deps), client);
+}

@@ -1,0 +1,281 @@
+import type { GenerationRequest } from '../../../services/generation/types.js';
+import {
+  checkLimit,
+  checkPrompt,
+  checkPropertyName,
+  checkTargetUrl,
+  looksLikeUrl,
+  slackTextToPlain,
+  stripControlCharacters,
+  type Check,
+} from './request-rules.js';
+
+/**
+ * `/visen generate` text (after the word `generate`) to a GenerationRequest, or every problem found at once.
+ *
+ *   /visen generate <Notion page URL> [--new-page] <prompt>
+ *   /visen generate <Notion database URL> [--into "<property>"] [--all] [--limit N] <template>
+ *
+ * Options may come before or after the URL, and (for people who type them last) at the very end of the
+ * prompt; `--` ends the options, so a prompt may itself start with `--`. `—into` (an em dash, as macOS turns
+ * `--` into) counts as `--into`. Property names may be quoted with straight or curly quotes. Pure: no I/O.
+ */
+export type ParsedGenerateCommand =
+  | { readonly ok: true; readonly request: GenerationRequest }
+  | { readonly ok: false; readonly problems: readonly string[]; readonly usage: string };
+
+export const GENERATE_USAGE = [
+  '`/visen generate <Notion page URL> [--new-page] <prompt>`',
+  '`/visen generate <Notion database URL> [--into "Property"] [--all] [--limit N] <template with {{Property}}>`',
+  '`/visen generate` alone opens a form with the same choices.',
+].join('\n');
+
+const KNOWN_FLAGS = ['new-page', 'into', 'all', 'limit'] as const;
+type FlagName = (typeof KNOWN_FLAGS)[number];
+const FLAG_LIST = '`--new-page`, `--into "Property"`, `--all` and `--limit N`';
+const DASHES = '(?:--|—|–)';
+
+/** Opening quote -> the characters that may close it (people mix straight and curly quotes). */
+const QUOTES: Record<string, string> = {
+  '"': '"”“',
+  '“': '”“"',
+  '”': '”“"',
+  '„': '“”"',
+  "'": "'’‘",
+  '‘': '’‘\'',
+  '’': '’‘\'',
+  '«': '»',
+  '‹': '›',
+  '「': '」',
+};
+
+interface Flags {
+  newPage: boolean;
+  all: boolean;
+  limit: number | undefined;
+  into: string | undefined;
+  seen: Set<FlagName>;
+}
+
+export function parseGenerateCommand(text: string): ParsedGenerateCommand {
+  const input = stripControlCharacters(text ?? '');
+  const problems: string[] = [];
+  const flags: Flags = { newPage: false, all: false, limit: undefined, into: undefined, seen: new Set() };
+  let url: string | undefined;
+  let promptStart = input.length;
+  let endOfOptions = false;
+
+  let i = 0;
+  for (;;) {
+    i = skipSpace(input, i);
+    if (i >= input.length) break;
+    const tokenStart = i;
+    const token = readToken(input, i);
+    if (token.text === '--') {
+      promptStart = skipOneSpace(input, token.end);
+      endOfOptions = true;
+      break;
+    }
+    const flag = new RegExp(`^${DASHES}([A-Za-z][\\w-]*)(=?)`).exec(token.text);
+    if (flag) {
+      i = handleFlag(input, tokenStart, token, (flag[1] ?? '').toLowerCase(), flag[0].length, flag[2] === '=', flags, problems);
+      continue;
+    }
+    const singleDash = /^-([A-Za-z][\w-]*)/.exec(token.text);
+    if (singleDash && (KNOWN_FLAGS as readonly string[]).includes((singleDash[1] ?? '').toLowerCase())) {
+      problems.push(`Options start with two dashes: \`--${singleDash[1]}\`, not \`${token.text}\`.`);
+      i = token.end;
+      continue;
+    }
+    if (url === undefined && looksLikeUrl(token.text)) {
+      url = token.text;
+      i = token.end;
+      continue;
+    }
+    promptStart = tokenStart;
+    break;
+  }
+
+  let promptText = input.slice(promptStart);
+  if (promptStart < input.length && !endOfOptions) promptText = takeTrailingFlags(promptText, flags, problems);
+
+  if (url === undefined) {
+    const later = promptText.split(/\s+/).find((t) => looksLikeUrl(t) && checkTargetUrl(t).ok);
+    problems.unshift(
+      later
+        ? 'Put the Notion link first, right after `generate`, and the prompt after it.'
+        : 'Give the link of a Notion page or database first (in Notion: ••• → Copy link), then the prompt.',
+    );
+  } else {
+    const target = checkTargetUrl(url);
+    if (!target.ok) problems.unshift(target.problem);
+    else url = target.value;
+  }
+
+  const prompt = checkPrompt(slackTextToPlain(promptText), {
+    missingMessage:
+      'Add a prompt after the link: what should Visen write? For a database, a template such as `Summarise {{Name}}`.',
+  });
+  if (!prompt.ok) problems.push(prompt.problem);
+
+  if (flags.newPage && (flags.into !== undefined || flags.all || flags.limit !== undefined)) {
+    problems.push('`--new-page` is for a page; `--into`, `--all` and `--limit` are for a database. Use one kind or the other.');
+  }
+
+  if (problems.length > 0 || url === undefined || !prompt.ok) {
+    return { ok: false, problems: dedupe(problems), usage: GENERATE_USAGE };
+  }
+  const request: GenerationRequest = {
+    targetUrl: url,
+    prompt: prompt.value,
+    ...(flags.newPage ? { output: { kind: 'new-page' as const } } : {}),
+    ...(flags.into !== undefined ? { output: { kind: 'property' as const, property: flags.into } } : {}),
+    ...(flags.all ? { onlyEmpty: false } : {}),
+    ...(flags.limit !== undefined ? { limit: flags.limit } : {}),
+  };
+  return { ok: true, request };
+}
+
+function handleFlag(
+  input: string,
+  tokenStart: number,
+  token: { text: string; end: number },
+  name: string,
+  headLength: number,
+  hasEquals: boolean,
+  flags: Flags,
+  problems: string[],
+): number {
+  if (!(KNOWN_FLAGS as readonly string[]).includes(name)) {
+    problems.push(`Unknown option \`${shorten(token.text, 30)}\`. The options are ${FLAG_LIST}.`);
+    return token.end;
+  }
+  const flag = name as FlagName;
+  if (flag === 'new-page' || flag === 'all') {
+    if (hasEquals) problems.push(`\`--${flag}\` takes no value.`);
+    else setFlag(flags, flag, true, problems);
+    return token.end;
+  }
+  // Value: right after `=`, or the next word (quoted for --into).
+  let at = hasEquals ? tokenStart + headLength : skipSpace(input, token.end);
+  const value = readValue(input, at, flag);
+  if (value === undefined) {
+    problems.push(flag === 'into' ? checkPropertyNameProblem('') : checkLimitProblem(''));
+    return token.end;
+  }
+  at = value.end;
+  if (value.unclosed) {
+    problems.push('The property name after `--into` has no closing quote: write `--into "Property name"`.');
+    return at;
+  }
+  const checked: Check<string | number> = flag === 'into' ? checkPropertyName(value.text) : checkLimit(value.text);
+  if (!checked.ok) problems.push(checked.problem);
+  else setFlag(flags, flag, checked.value, problems);
+  return at;
+}
+
+/** The value after `--into` / `--limit`; undefined (nothing consumed) when the next word is an option or the URL. */
+function readValue(input: string, at: number, flag: FlagName): { text: string; end: number; unclosed?: true } | undefined {
+  if (at >= input.length || /\s/.test(input[at] ?? '')) return undefined;
+  const open = input[at] ?? '';
+  const closers = flag === 'into' ? QUOTES[open] : undefined;
+  if (closers) {
+    for (let j = at + 1; j < input.length; j += 1) {
+      if (closers.includes(input[j] ?? '')) return { text: input.slice(at + 1, j), end: j + 1 };
+    }
+    return { text: '', end: readToken(input, at).end, unclosed: true };
+  }
+  const word = readToken(input, at);
+  if (new RegExp(`^${DASHES}[A-Za-z]`).test(word.text) || word.text === '--' || looksLikeUrl(word.text)) return undefined;
+  return word;
+}
+
+function setFlag(flags: Flags, flag: FlagName, value: boolean | number | string, problems: string[]): void {
+  if (flags.seen.has(flag)) {
+    problems.push(`\`--${flag}\` is given twice; give it once.`);
+    return;
+  }
+  flags.seen.add(flag);
+  if (flag === 'new-page') flags.newPage = true;
+  else if (flag === 'all') flags.all = true;
+  else if (flag === 'limit') flags.limit = value as number;
+  else flags.into = value as string;
+}
+
+const TRAILING: ReadonlyArray<{ flag: FlagName | 'no-value'; pattern: RegExp }> = [
+  { flag: 'no-value', pattern: new RegExp(`(?:^|\\s)${DASHES}(into|limit)=?\\s*$`, 'i') },
+  { flag: 'all', pattern: new RegExp(`(?:^|\\s)${DASHES}all\\s*$`, 'i') },
+  { flag: 'new-page', pattern: new RegExp(`(?:^|\\s)${DASHES}new-page\\s*$`, 'i') },
+  { flag: 'limit', pattern: new RegExp(`(?:^|\\s)${DASHES}limit(?:\\s+|=)(\\S+)\\s*$`, 'i') },
+  {
+    flag: 'into',
+    pattern: new RegExp(
+      `(?:^|\\s)${DASHES}into(?:\\s+|=)(["“”„][^"“”]*["“”]|['‘’][^'‘’]*['‘’]|«[^«»]*»|[^\\s"“”„'‘’«»]\\S*)\\s*$`,
+      'i',
+    ),
+  },
+];
+
+/** Known options typed after the prompt (`... {{Name}} --limit 5`) are taken off its end and applied. */
+function takeTrailingFlags(prompt: string, flags: Flags, problems: string[]): string {
+  let rest = prompt;
+  for (let guard = 0; guard < 8; guard += 1) {
+    const hit = TRAILING.map((t) => ({ t, m: t.pattern.exec(rest) })).find((x) => x.m);
+    if (!hit?.m) break;
+    const raw = hit.m[1];
+    rest = rest.slice(0, hit.m.index);
+    if (hit.t.flag === 'no-value') {
+      problems.push(raw?.toLowerCase() === 'into' ? checkPropertyNameProblem('') : checkLimitProblem(''));
+    } else if (hit.t.flag === 'all' || hit.t.flag === 'new-page') {
+      setFlag(flags, hit.t.flag, true, problems);
+    } else if (hit.t.flag === 'limit') {
+      const checked = checkLimit(raw ?? '');
+      if (checked.ok) setFlag(flags, 'limit', checked.value, problems);
+      else problems.push(checked.problem);
+    } else {
+      const unquoted = (raw ?? '').replace(/^["“”„'‘’«]/, '').replace(/["“”'‘’»]$/, '');
+      const checked = checkPropertyName(/^["“”„'‘’«]/.test(raw ?? '') ? unquoted : (raw ?? ''));
+      if (checked.ok) setFlag(flags, 'into', checked.value, problems);
+      else problems.push(checked.problem);
+    }
+  }
+  return rest;
+}
+
+function checkPropertyNameProblem(value: string): string {
+  const c = checkPropertyName(value);
+  return c.ok ? '' : c.problem;
+}
+
+function checkLimitProblem(value: string): string {
+  const c = checkLimit(value);
+  return c.ok ? '' : c.problem;
+}
+
+function skipSpace(s: string, i: number): number {
+  while (i < s.length && /\s/.test(s[i] ?? '')) i += 1;
+  return i;
+}
+
+function skipOneSpace(s: string, i: number): number {
+  return i < s.length && /\s/.test(s[i] ?? '') ? i + 1 : i;
+}
+
+/** One word; a Slack `<...>` wrapper is one word even when its label has spaces. */
+function readToken(s: string, i: number): { text: string; end: number } {
+  if (s[i] === '<') {
+    const close = s.indexOf('>', i);
+    if (close !== -1 && !s.slice(i + 1, close).includes('<')) return { text: s.slice(i, close + 1), end: close + 1 };
+  }
+  let j = i;
+  while (j < s.length && !/\s/.test(s[j] ?? '')) j += 1;
+  return { text: s.slice(i, j), end: j };
+}
+
+function dedupe(items: string[]): string[] {
+  return [...new Set(items.filter((p) => p !== ''))];
+}
+
+function shorten(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}

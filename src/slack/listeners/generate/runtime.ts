@@ -1,0 +1,76 @@
+import type { WebClient } from '@slack/web-api';
+import type { SlackDeps } from '../../deps.js';
+import { DEFAULT_PROGRESS_POLICY, ProgressReporter, type ProgressPolicy, type ReporterOptions, type ResponseUrlPoster } from './progress-reporter.js';
+
+/**
+ * What the generate listeners share for one app: the progress reporters of runs in this process (so Cancel
+ * can show "stopping" at once) and the few things tests replace (clock, sleep, the response_url poster,
+ * the budget). One per SlackDeps object, created on first use; nothing module-global.
+ */
+export interface GenerateRuntime {
+  readonly deps: SlackDeps;
+  readonly reporters: Map<string, ProgressReporter>;
+  readonly postToResponseUrl: ResponseUrlPoster;
+  readonly now: () => number;
+  readonly sleep: (ms: number) => Promise<void>;
+  readonly policy: ProgressPolicy;
+  newReporter(client: WebClient, options: Omit<ReporterOptions, 'onRunId' | 'onFinished'>): ProgressReporter;
+}
+
+export type RuntimeOverrides = Partial<Pick<GenerateRuntime, 'postToResponseUrl' | 'now' | 'sleep' | 'policy'>>;
+
+const runtimes = new WeakMap<SlackDeps, GenerateRuntime>();
+
+export function runtimeFor(deps: SlackDeps): GenerateRuntime {
+  let rt = runtimes.get(deps);
+  if (!rt) {
+    rt = createGenerateRuntime(deps);
+    runtimes.set(deps, rt);
+  }
+  return rt;
+}
+
+/** Tests: a runtime with a fake clock or poster, used by every listener built from these deps. */
+export function installGenerateRuntime(deps: SlackDeps, overrides: RuntimeOverrides): GenerateRuntime {
+  const rt = createGenerateRuntime(deps, overrides);
+  runtimes.set(deps, rt);
+  return rt;
+}
+
+function createGenerateRuntime(deps: SlackDeps, overrides: RuntimeOverrides = {}): GenerateRuntime {
+  const reporters = new Map<string, ProgressReporter>();
+  const logger = deps.logger.child({ component: 'generate' });
+  const rt: GenerateRuntime = {
+    deps,
+    reporters,
+    postToResponseUrl: overrides.postToResponseUrl ?? postToResponseUrl,
+    now: overrides.now ?? Date.now,
+    sleep: overrides.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+    policy: overrides.policy ?? DEFAULT_PROGRESS_POLICY,
+    newReporter(client, options) {
+      return new ProgressReporter(
+        { client, postToResponseUrl: rt.postToResponseUrl, now: rt.now, sleep: rt.sleep, logger, policy: rt.policy },
+        {
+          ...options,
+          onRunId: (runId, reporter) => reporters.set(runId, reporter),
+          onFinished: (runId) => {
+            if (runId !== undefined) reporters.delete(runId);
+          },
+        },
+      );
+    },
+  };
+  return rt;
+}
+
+/** POSTs a message to a response_url (a plain HTTPS webhook; no token). Throws on a non-2xx answer. */
+export async function postToResponseUrl(url: string, message: Record<string, unknown>): Promise<void> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(message),
+    signal: AbortSignal.timeout(10_000),
+  });
+  if (!res.ok) throw new Error(`response_url answered HTTP ${res.status}`);
+  await res.body?.cancel().catch(() => undefined);
+}

@@ -1,0 +1,220 @@
+import type { KnownBlock } from '@slack/types';
+import type { RunProgress } from '../../services/generation/types.js';
+import type { UserRef } from '../../users.js';
+import { GenerateIds } from '../listeners/generate/ids.js';
+import { SLACK_LIMITS, escapeMrkdwn, formatCount, mrkdwnLink, oneLine, plural, truncate } from './generate-text.js';
+
+/**
+ * The messages of a generation run: "working", its live progress (one message, updated), the final
+ * summary, and the errors found before anything is generated. Pure: the caller passes everything in.
+ */
+export interface SlackMessage {
+  readonly text: string;
+  readonly blocks: KnownBlock[];
+}
+
+export interface ProgressMessageModel {
+  readonly progress: RunProgress;
+  /** The user pressed Cancel; the run stops after the rows in flight. */
+  readonly cancelRequested?: boolean;
+  /** On the slash command's message: its progress now continues in a direct message. */
+  readonly continuedInDm?: boolean;
+  /** In the direct message: progress moved here from the slash command's message. */
+  readonly movedFromCommand?: boolean;
+  /** Visen restarted while this run was going. */
+  readonly afterRestart?: boolean;
+}
+
+/** Links listed in a final message; the rest are counted ("and 12 more"). */
+export const MAX_LINKS_SHOWN = 10;
+
+const TERMINAL = new Set(['succeeded', 'failed', 'cancelled']);
+
+export function isTerminal(progress: RunProgress): boolean {
+  return TERMINAL.has(progress.state);
+}
+
+export function buildWorkingMessage(): SlackMessage {
+  const text = ':hourglass_flowing_sand: Working on it… checking your settings and the Notion link.';
+  return { text: plain(text), blocks: [section(text)] };
+}
+
+/** A problem found before anything was generated (no settings, target unreachable, unknown placeholder, ...). */
+export function buildStartErrorMessage(userMessage: string): SlackMessage {
+  const text = `:warning: ${escapeMrkdwn(userMessage)}`;
+  return {
+    text: plain(`Visen could not start: ${userMessage}`),
+    blocks: [section(text), context(['Nothing was generated or written.'])],
+  };
+}
+
+/** The slash command could not be read: every problem, then the usage. */
+export function buildUsageErrorMessage(problems: readonly string[], usage: string): SlackMessage {
+  const list = problems.map((p) => `• ${p}`).join('\n');
+  const intro = problems.length === 1 ? 'I could not use that command:' : 'I could not use that command, for these reasons:';
+  return {
+    text: plain(`${intro} ${problems.join(' ')}`),
+    blocks: [section(`:warning: ${intro}\n${list}`), section(`*Usage*\n${usage}`), context(['Nothing was generated or written.'])],
+  };
+}
+
+export function buildProgressMessage(model: ProgressMessageModel): SlackMessage {
+  const p = model.progress;
+  const terminal = isTerminal(p);
+  const target = mrkdwnLink(p.targetUrl, p.targetTitle || (p.targetKind === 'Database' ? 'your database' : 'your page'));
+  const blocks: KnownBlock[] = [section(headline(p, target, model.cancelRequested === true))];
+
+  const counts = countsLine(p);
+  if (counts) blocks.push(section(counts));
+  if (terminal && p.written.length > 0) blocks.push(section(writtenList(p)));
+  if (p.error) blocks.push(section(`:warning: ${escapeMrkdwn(p.error)}`));
+
+  const notes: string[] = [];
+  if (model.afterRestart) notes.push(restartNote(p));
+  else if (p.resumed) notes.push('Resumed after Visen restarted; rows already written were not written again.');
+  if (model.continuedInDm && !terminal) {
+    notes.push(':arrow_right: Slack lets an app update this message only a few times, so the progress of this run continues in a direct message from Visen (Apps → Visen in your sidebar).');
+  }
+  if (model.movedFromCommand) notes.push('Progress of your `/visen generate` moved here: Slack lets an app update a command’s reply only a few times.');
+  notes.push(`Connection: *${escapeMrkdwn(truncate(oneLine(p.connectionName), 150))}* (recorded in your connections database in Notion)`);
+  blocks.push(context(notes));
+
+  const cancel = !terminal && !model.cancelRequested ? cancelButton(p.runId, p.user) : undefined;
+  if (cancel) blocks.push({ type: 'actions', block_id: GenerateIds.progressActionsBlock, elements: [cancel] });
+
+  return { text: plain(fallbackText(p, model.cancelRequested === true)), blocks };
+}
+
+function headline(p: RunProgress, target: string, cancelRequested: boolean): string {
+  const db = p.targetKind === 'Database';
+  if (cancelRequested && !isTerminal(p)) return `:octagonal_sign: Stopping ${target} after the ${db ? 'rows' : 'text'} in flight…`;
+  switch (p.state) {
+    case 'starting':
+      return `:hourglass_flowing_sand: Getting ready to write into ${target}…`;
+    case 'running':
+      return db ? `:writing_hand: Filling the rows of ${target}…` : `:writing_hand: Writing into ${target}…`;
+    case 'succeeded':
+      if (db && p.failed > 0) return `:warning: Finished ${target}, but some rows failed.`;
+      return db ? `:white_check_mark: Done: ${target}.` : `:white_check_mark: Done: wrote into ${target}.`;
+    case 'failed':
+      return `:x: The run on ${target} failed.`;
+    case 'cancelled':
+      return `:octagonal_sign: Cancelled: ${target}. What was already written stays.`;
+  }
+}
+
+function countsLine(p: RunProgress): string | undefined {
+  if (p.targetKind !== 'Database') return undefined;
+  const extras = [
+    p.skipped > 0 ? `${formatCount(p.skipped)} skipped (already had output)` : undefined,
+    p.failed > 0 ? `${formatCount(p.failed)} failed` : undefined,
+  ].filter((x): x is string => x !== undefined);
+  if (isTerminal(p)) {
+    return [`${plural(p.done, 'row')} written`, `${formatCount(p.skipped)} skipped`, `${formatCount(p.failed)} failed`].join(' · ');
+  }
+  if (p.total === undefined) return ['Finding the rows to fill…', ...extras].join(' · ');
+  const finished = Math.min(p.total, p.done + p.failed);
+  return [`*${formatCount(p.done)}* of *${formatCount(p.total)}* rows done`, ...extras].join(' · ') + `\n${progressBar(finished, p.total)}`;
+}
+
+/** `▰▰▰▱▱▱▱▱▱▱ 30%` */
+export function progressBar(finished: number, total: number, cells = 10): string {
+  const ratio = total <= 0 ? 1 : Math.max(0, Math.min(1, finished / total));
+  const full = Math.round(ratio * cells);
+  return `${'▰'.repeat(full)}${'▱'.repeat(cells - full)} ${Math.floor(ratio * 100)}%`;
+}
+
+function writtenList(p: RunProgress): string {
+  const shown = p.written.slice(-MAX_LINKS_SHOWN);
+  const more = Math.max(0, Math.max(p.done, p.written.length) - shown.length);
+  const lines = shown.map((w) => `• ${mrkdwnLink(w.url, w.title || 'Untitled', 100)}`);
+  if (more > 0) lines.push(`…and ${formatCount(more)} more`);
+  return `*Written*\n${lines.join('\n')}`;
+}
+
+function restartNote(p: RunProgress): string {
+  if (p.targetKind === 'Database' && !isTerminal(p)) {
+    return 'Visen restarted during this run and picked it up where it stopped; no row is written twice.';
+  }
+  if (p.state === 'failed') {
+    return 'Visen restarted while this run was going, so it stopped. What was written before stays in Notion; run it again with `/visen generate` or from the Home tab.';
+  }
+  return 'Visen restarted during this run.';
+}
+
+function fallbackText(p: RunProgress, cancelRequested: boolean): string {
+  const title = oneLine(p.targetTitle) || 'your Notion target';
+  const counts = p.targetKind === 'Database' ? ` (${p.done} written, ${p.skipped} skipped, ${p.failed} failed)` : '';
+  switch (p.state) {
+    case 'starting':
+      return cancelRequested ? `Stopping ${title}…` : `Getting ready to write into ${title}…`;
+    case 'running':
+      return cancelRequested ? `Stopping ${title}…` : `Writing into ${title}…${p.total !== undefined ? counts : ''}`;
+    case 'succeeded':
+      return `Done: ${title}${counts}`;
+    case 'failed':
+      return `Failed: ${title}${counts}${p.error ? `: ${p.error}` : ''}`;
+    case 'cancelled':
+      return `Cancelled: ${title}${counts}`;
+  }
+}
+
+// --- Cancel button: builder and its parser -------------------------------------------------------------
+
+export interface CancelTarget {
+  readonly runId: string;
+  readonly user: UserRef;
+}
+
+export function cancelButtonValue(runId: string, user: UserRef): string {
+  return JSON.stringify({ r: runId, t: user.teamId, u: user.userId });
+}
+
+export function parseCancelButtonValue(value: string | undefined): CancelTarget | undefined {
+  if (!value) return undefined;
+  try {
+    const v = JSON.parse(value) as { r?: unknown; t?: unknown; u?: unknown };
+    if (typeof v.r === 'string' && typeof v.t === 'string' && typeof v.u === 'string' && v.r && v.u) {
+      return { runId: v.r, user: { teamId: v.t, userId: v.u } };
+    }
+  } catch {
+    // not ours
+  }
+  return undefined;
+}
+
+function cancelButton(runId: string, user: UserRef) {
+  const value = cancelButtonValue(runId, user);
+  if (value.length > SLACK_LIMITS.buttonValue) return undefined; // never send a button Slack would reject
+  return {
+    type: 'button' as const,
+    action_id: GenerateIds.cancelAction,
+    text: { type: 'plain_text' as const, text: 'Cancel run' },
+    style: 'danger' as const,
+    value,
+    confirm: {
+      title: { type: 'plain_text' as const, text: 'Stop this run?' },
+      text: { type: 'plain_text' as const, text: 'Visen finishes what it is writing right now and stops there. What was already written stays in Notion.' },
+      confirm: { type: 'plain_text' as const, text: 'Stop it' },
+      deny: { type: 'plain_text' as const, text: 'Keep going' },
+    },
+  };
+}
+
+// --- small block helpers ---------------------------------------------------------------------------------
+
+function section(text: string): KnownBlock {
+  return { type: 'section', text: { type: 'mrkdwn', text: truncate(text, SLACK_LIMITS.sectionText) } };
+}
+
+function context(texts: readonly string[]): KnownBlock {
+  return {
+    type: 'context',
+    elements: texts.slice(0, SLACK_LIMITS.contextElements).map((t) => ({ type: 'mrkdwn' as const, text: truncate(t, SLACK_LIMITS.contextText) })),
+  };
+}
+
+/** The notification fallback: no mrkdwn entities needed, short. */
+function plain(text: string): string {
+  return truncate(text, SLACK_LIMITS.messageText);
+}

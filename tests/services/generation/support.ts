@@ -1,0 +1,220 @@
+/**
+ * The generation and connections services over the real adapters, pointed at the Notion and OpenAI stand-ins,
+ * with a fresh local store. One `World` per test file (beforeAll), one user per test where isolation matters.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { createNotionGateway, type NotionGateway } from '../../../src/adapters/notion/index.js';
+import { createOpenAiGateway, type OpenAiGateway } from '../../../src/adapters/openai.js';
+import { openLocalStore, type LocalStore } from '../../../src/adapters/store.js';
+import { NotionError, UserInputError } from '../../../src/errors.js';
+import { connectionsPropertiesConfig } from '../../../src/services/connections/schema.js';
+import { createConnectionsService } from '../../../src/services/connections/service.js';
+import type { ConnectionsService } from '../../../src/services/connections/types.js';
+import type { GenerationOptions } from '../../../src/services/generation/active-run.js';
+import { createGenerationService } from '../../../src/services/generation/service.js';
+import type { GenerationRequest, GenerationService, RunProgress } from '../../../src/services/generation/types.js';
+import type { UserSettings } from '../../../src/services/settings/types.js';
+import type { UserRef } from '../../../src/users.js';
+import { startNotionStandIn, type NotionObject, type NotionStandIn } from '../../stand-ins/notion/index.js';
+import { startOpenAiStandIn, type OpenAiStandIn } from '../../stand-ins/openai/index.js';
+
+export const MODEL = 'gpt-5-mini';
+export const logger = pino({ level: process.env.VISEN_TEST_LOG ?? 'silent' });
+
+export interface WorldOptions {
+  /** Notion stand-in and adapter limiter rate (default 50/s, for speed; Notion's real rate is 3). */
+  readonly requestsPerSecond?: number;
+  readonly notionTimeoutMs?: number;
+  readonly openAiTimeoutMs?: number;
+  readonly generation?: Partial<GenerationOptions>;
+  /**
+   * Give each workspace a `deleteBlock` (DELETE /v1/blocks/{id}), the method the Notion adapter does not have
+   * yet: a test-only stand-in for it, so the "remove what was appended" path can be tested.
+   */
+  readonly withDeleteBlock?: boolean;
+}
+
+export interface UserFixture {
+  readonly user: UserRef;
+  readonly settings: UserSettings;
+  readonly secret: string;
+  /** A page shared with the integration, to hold targets. */
+  readonly rootId: string;
+  readonly connectionsDataSourceId: string;
+}
+
+export interface World {
+  readonly notion: NotionStandIn;
+  readonly openai: OpenAiStandIn;
+  readonly notionGateway: NotionGateway;
+  readonly openAiGateway: OpenAiGateway;
+  readonly connections: ConnectionsService;
+  store: LocalStore;
+  readonly dataDir: string;
+  /** A generation service over the current store (tests of restarts make a second one). */
+  service(options?: Partial<GenerationOptions>): GenerationService;
+  /** `connectionsShared: false`: the connections database exists but the integration cannot see it. */
+  addUser(userId: string, o?: { connectionsShared?: boolean; model?: string; openaiKey?: string }): UserFixture;
+  close(): Promise<void>;
+}
+
+let users = new Map<string, UserSettings>();
+
+export async function startWorld(o: WorldOptions = {}): Promise<World> {
+  const rate = o.requestsPerSecond ?? 50;
+  const notion = await startNotionStandIn({ requestsPerSecond: rate, burst: rate === 3 ? 10 : rate });
+  const openai = await startOpenAiStandIn();
+  const realGateway = createNotionGateway({
+    baseUrl: notion.baseUrl,
+    logger,
+    ...(o.notionTimeoutMs ? { timeoutMs: o.notionTimeoutMs } : {}),
+    rateLimit: { ratePerSecond: rate, capacity: rate === 3 ? 3 : 10 },
+    http: { baseDelayMs: 50, maxDelayMs: 500 },
+  });
+  const notionGateway: NotionGateway = o.withDeleteBlock
+    ? {
+        forSecret(secret) {
+          const workspace = realGateway.forSecret(secret);
+          return Object.assign(Object.create(workspace) as typeof workspace, {
+            async deleteBlock(blockId: string) {
+              const response = await fetch(`${notion.baseUrl}/v1/blocks/${blockId}`, {
+                method: 'DELETE',
+                headers: { authorization: `Bearer ${secret}`, 'notion-version': '2026-03-11' },
+              });
+              if (!response.ok) throw new NotionError(response.status === 404 ? 'object_not_found' : 'validation_error', `delete failed: ${response.status}`);
+            },
+          });
+        },
+      }
+    : realGateway;
+  const openAiGateway = createOpenAiGateway({ logger, timeoutMs: o.openAiTimeoutMs ?? 3_000 });
+  const connections = createConnectionsService({ notion: notionGateway, logger });
+  const dataDir = join(mkdtempSync(join(tmpdir(), 'visen-gen-')), 'data');
+  users = new Map();
+  const settingsService = {
+    load: async (user: UserRef) => users.get(`${user.teamId}:${user.userId}`),
+    require: async (user: UserRef) => {
+      const found = users.get(`${user.teamId}:${user.userId}`);
+      if (!found) throw new UserInputError('Run `/visen settings` first.');
+      return found;
+    },
+  };
+  const world: World = {
+    notion,
+    openai,
+    notionGateway,
+    openAiGateway,
+    connections,
+    store: await openLocalStore(dataDir, logger),
+    dataDir,
+    service: (options) =>
+      createGenerationService({
+        store: world.store,
+        settings: settingsService,
+        connections,
+        notion: notionGateway,
+        openai: openAiGateway,
+        logger,
+        options: { backoffMs: (attempt) => 50 * attempt, progressIntervalMs: 100, ...o.generation, ...options },
+      }),
+    addUser(userId, uo = {}) {
+      const { secret } = notion.createIntegration({ name: `Visen for ${userId}` });
+      const key = uo.openaiKey ?? openai.addKey();
+      const root = notion.addPage({ title: `Home of ${userId}`, sharedWith: [secret] });
+      const db =
+        uo.connectionsShared === false
+          ? notion.addDatabase({ title: 'Visen connections', properties: connectionsPropertiesConfig() })
+          : notion.addDatabase({ title: 'Visen connections', parentPageId: root.id, sharedWith: [secret], properties: connectionsPropertiesConfig() });
+      const user = { teamId: 'T0TEAM', userId };
+      const settings: UserSettings = {
+        notionSecret: secret,
+        openaiKey: key,
+        openaiBaseUrl: openai.baseUrl,
+        model: uo.model ?? MODEL,
+        connections: { databaseId: db.id, dataSourceId: db.dataSourceId, url: db.url, title: 'Visen connections' },
+        integrationName: `Visen for ${userId}`,
+        savedAt: new Date().toISOString(),
+      };
+      users.set(`${user.teamId}:${user.userId}`, settings);
+      return { user, settings, secret, rootId: root.id, connectionsDataSourceId: db.dataSourceId };
+    },
+    async close() {
+      await world.store.close();
+      await notion.close();
+      await openai.close();
+    },
+  };
+  return world;
+}
+
+export const FINAL_STATES = new Set(['succeeded', 'failed', 'cancelled']);
+
+/** A listener that keeps every progress update, and a promise of the final one. */
+export function recorder() {
+  const updates: RunProgress[] = [];
+  let resolveEnd: (p: RunProgress) => void = () => undefined;
+  const ended = new Promise<RunProgress>((resolve) => (resolveEnd = resolve));
+  return {
+    updates,
+    ended,
+    listener: (p: RunProgress) => {
+      updates.push(p);
+      if (FINAL_STATES.has(p.state)) resolveEnd(p);
+    },
+  };
+}
+
+/** Starts a run and waits for its end. */
+export async function runToEnd(service: GenerationService, user: UserRef, request: GenerationRequest): Promise<{ end: RunProgress; updates: RunProgress[]; runId: string }> {
+  const rec = recorder();
+  const started = await service.start(user, request, rec.listener, { test: true });
+  const end = await rec.ended;
+  return { end, updates: rec.updates, runId: started.runId };
+}
+
+/** The connection rows of a user in the stand-in (API page objects), trashed ones left out. */
+export function connectionRows(world: World, fixture: UserFixture): NotionObject[] {
+  return world.notion.rows(fixture.connectionsDataSourceId).filter((r) => !r.in_trash);
+}
+
+/** A property of an API page object as plain values. */
+export function prop(page: NotionObject, name: string): unknown {
+  const value = page.properties[name];
+  switch (value.type) {
+    case 'title':
+    case 'rich_text':
+      return (value[value.type] as Array<{ plain_text: string }>).map((t) => t.plain_text).join('');
+    case 'select':
+      return value.select?.name ?? null;
+    case 'url':
+      return value.url;
+    case 'number':
+      return value.number;
+    case 'date':
+      return value.date?.start ?? null;
+    default:
+      return value[value.type];
+  }
+}
+
+/** Plain text of a block object. */
+export function blockText(block: NotionObject): string {
+  const body = block[block.type] ?? {};
+  return ((body.rich_text ?? []) as Array<{ plain_text: string }>).map((t) => t.plain_text).join('');
+}
+
+export function titleRow(name: string, extra: Record<string, unknown> = {}) {
+  return { Name: { title: [{ text: { content: name } }] }, ...extra };
+}
+
+export function text(content: string) {
+  return { rich_text: [{ text: { content } }] };
+}
+
+/** Notion write requests of the stand-in's log (for counting what reached Notion). */
+export function writes(world: World, pathIncludes: string, method = 'PATCH') {
+  return world.notion.requests.filter((r) => r.method === method && r.path.includes(pathIncludes));
+}

@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { buildHelpMessage } from '../../src/slack/views/help.js';
+
+describe('buildHelpMessage', () => {
+  it('matches the snapshot', () => {
+    expect(buildHelpMessage()).toMatchSnapshot();
+  });
+
+  it('lists every subcommand, with placeholders escaped so Slack does not read them as links', () => {
+    const { text, blocks } = buildHelpMessage();
+    for (const word of ['settings', 'generate', 'clear', 'help']) expect(text).toContain(`/visen ${word}`);
+    expect(text).toContain('&lt;Notion page URL&gt;');
+    expect(text).not.toMatch(/<Notion/);
+    expect(blocks.length).toBeLessThanOrEqual(50);
+    for (const block of blocks) {
+      if (block.type === 'section') expect(block.text?.text.length ?? 0).toBeLessThanOrEqual(3000);
+    }
+  });
+
+  it('echoes an unknown subcommand shortened and made inert', () => {
+    const { text } = buildHelpMessage(`<!channel> ${'x'.repeat(100)}\`oops`);
+    expect(text).toContain("I don't know `/visen &lt;!channel&gt; xxx");
+    expect(text).not.toContain('<!channel>');
+    expect(text.split('\n')[0]!.length).toBeLessThan(120);
+  });
+});

@@ -25,7 +25,6 @@ export interface ComposedServices extends VisenServices {
 
 /** The composition root: adapters first, then services over them. Tests get here through startVisen. */
 export function composeServices(input: ComposeInput): ComposedServices {
-  void input;
   // Settings (issue 3). Each feature that keeps local data of a user adds its forgetUser here (`/visen clear`).
   const forgetUserHooks: Array<(user: UserRef) => Promise<void>> = [];
   const notionGateway = createNotionGateway({ logger: input.logger, ...(input.config.notion.baseUrl ? { baseUrl: input.config.notion.baseUrl } : {}) });
@@ -54,11 +53,4 @@ export function composeServices(input: ComposeInput): ComposedServices {
   const home = createHomeService({ ...services, store: input.store, logger: input.logger });
   forgetUserHooks.push((user) => home.forgetUser(user));
   return { ...services, home };
-}
-
-/** Placeholder until a feature's service is wired in: any call fails loudly. */
-function notWired<T extends object>(name: string): T {
-  return new Proxy({} as T, {
-    get: (_target, prop) => () => Promise.reject(new Error(`${name}.${String(prop)} is not wired yet`)),
-  });
 }

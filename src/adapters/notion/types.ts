@@ -123,6 +123,8 @@ export interface NotionWorkspace {
   /** Moves a page to Notion's trash (`in_trash: true`). */
   trashPage(pageId: string): Promise<PageInfo>;
   listChildren(blockId: string): Promise<BlockInfo[]>;
+  /** Moves a block to Notion's trash (DELETE /v1/blocks/{id}); a block already in the trash counts as done. */
+  deleteBlock(blockId: string): Promise<void>;
   appendBlocks(blockId: string, blocks: readonly NotionBlock[], options?: { position?: AppendPosition }): Promise<AppendResult>;
   appendMarkdown(pageId: string, markdown: string, options?: { position?: AppendPosition }): Promise<AppendResult>;
 }

@@ -207,6 +207,19 @@ class NotionWorkspaceImpl implements NotionWorkspace {
     );
   }
 
+  deleteBlock(blockId: string): Promise<void> {
+    return this.run('deleteBlock', async () => {
+      try {
+        await this.client.blocks.delete({ block_id: id(blockId) });
+      } catch (err) {
+        // Deleting a block that is already in the trash is refused as an edit of an archived block: done already.
+        const error = toNotionError(err);
+        if (error.code === 'validation_error' && /archived|in_trash|trash/i.test(String((err as Error).message))) return;
+        throw err;
+      }
+    });
+  }
+
   appendBlocks(blockId: string, blocks: readonly NotionBlock[], options: { position?: AppendPosition } = {}): Promise<AppendResult> {
     return this.run('appendBlocks', async () => ({
       blockIds: await appendBlockTree({ client: this.client, logger: this.logger }, id(blockId), blocks, options.position),

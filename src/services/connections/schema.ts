@@ -38,9 +38,13 @@ export const ConnectionsProperty = {
 export const CONNECTION_TYPE_OPTIONS = ['Page', 'Database'] as const;
 export const CONNECTION_STATUS_OPTIONS = ['Ready', 'Running', 'Succeeded', 'Failed', 'Cancelled'] as const;
 
-/** Values of the `Output` property. */
+/**
+ * Values of the `Output` property. The settings issue names three; `New page` is the fourth, for page runs that
+ * create a child page (`--new-page`), so that running the connection again does the same thing.
+ */
 export const OutputValue = {
   appendToPage: 'Append to page',
+  newPage: 'New page',
   pageBody: 'Page body',
   property: (name: string) => `Property: ${name}`,
 } as const;

@@ -1,9 +1,10 @@
 import type { UserRef } from '../../users.js';
 import type { UserSettings } from '../settings/types.js';
+import type { CONNECTION_STATUS_OPTIONS } from './schema.js';
 
-/** The connections database schema (issue: settings). Names and types exactly as users see them in Notion. */
-export const CONNECTION_STATUSES = ['Ready', 'Running', 'Succeeded', 'Failed', 'Cancelled'] as const;
-export type ConnectionStatus = (typeof CONNECTION_STATUSES)[number];
+/** The status values come from the one schema module (schema.ts), as users see them in Notion. */
+export { CONNECTION_STATUS_OPTIONS as CONNECTION_STATUSES } from './schema.js';
+export type ConnectionStatus = (typeof CONNECTION_STATUS_OPTIONS)[number];
 export type ConnectionType = 'Page' | 'Database';
 
 /** One row of a user's connections database, as plain values. */

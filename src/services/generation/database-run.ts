@@ -3,12 +3,12 @@ import { NotionError, VisenError, describeForLog, userMessageFor } from '../../e
 import type { RunContext } from './active-run.js';
 import { landedTail } from './block-match.js';
 import { SYSTEM_PROMPTS, generateText, isFatalOpenAi } from './model.js';
-import { AppendError, appendChecked, idempotentWrite, isFatalNotion, removeOrMark } from './notion-writes.js';
+import { AppendError, appendChecked, idempotentWrite, isFatalNotion, removeWrittenBlocks } from './notion-writes.js';
 import { writeOptions } from './page-run.js';
 import { RowQueue } from './row-queue.js';
 import { cellText, relationIdsOf } from './row-values.js';
 import type { RowMarker } from './run-store.js';
-import { bindPlaceholders, fillTemplate, type PlaceholderBinding } from './template.js';
+import { bindPlaceholders, fillTemplate } from './template.js';
 
 export type DatabaseRunEnd = 'complete' | 'cancelled' | 'interrupted';
 
@@ -145,10 +145,12 @@ export async function runDatabase(ctx: RunContext): Promise<DatabaseRunEnd> {
   }
 
   async function writeRow(row: PageInfo, text: string): Promise<void> {
+    // Listed first, then the marker: a crash in between leaves a listed row without a marker, which resume
+    // drops (its write had not started), and never a marker no record points to.
     const marker: RowMarker = { rowId: row.id, text, since: new Date().toISOString() };
-    await store.setMarker(record.runId, marker);
     record.inFlight.push(row.id);
     await run.save();
+    await store.setMarker(record.runId, marker);
     try {
       await writeText(ctx, row.id, text, into);
     } catch (err) {
@@ -216,7 +218,7 @@ async function writeText(ctx: RunContext, rowId: string, text: string, into: str
   } catch (err) {
     if (err instanceof AppendError) {
       // Part of the text landed: take it out again, so the row is either whole or untouched.
-      await removeOrMark(notion, rowId, err.landedIds, '⚠️ Visen: the generated content above is incomplete (writing it failed part way). Delete it, or run the generation again.', options).catch(
+      await removeWrittenBlocks(notion, err.landedIds, options).catch(
         (cleanupError: unknown) => ctx.logger.warn({ err: describeForLog(cleanupError), rowId }, 'could not take out a partly written row'),
       );
       throw err.original;

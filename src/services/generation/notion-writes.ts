@@ -90,48 +90,18 @@ export async function idempotentWrite<T>(write: () => Promise<T>, options: Write
 }
 
 /**
- * The adapter's workspace may offer `deleteBlock` (DELETE /v1/blocks/{id}, which moves a block to the trash).
- * Until it does, content that must go is marked instead (see removeOrMark).
+ * Takes content Visen wrote back out of a page, last block first, so a failed or interrupted write leaves the
+ * page as it was and a retry cannot duplicate anything. Blocks already gone count as removed.
  */
-interface BlockDeleter {
-  deleteBlock(blockId: string): Promise<unknown>;
-}
-
-export function canDeleteBlocks(notion: NotionWorkspace): notion is NotionWorkspace & BlockDeleter {
-  return typeof (notion as Partial<BlockDeleter>).deleteBlock === 'function';
-}
-
-/**
- * Takes content Visen wrote back out of a page: deletes the blocks (last first), or, when the adapter cannot
- * delete blocks, appends a clear note after them saying they are incomplete. Returns what it did.
- */
-export async function removeOrMark(
-  notion: NotionWorkspace,
-  parentId: string,
-  blockIds: readonly string[],
-  note: string,
-  options: WriteOptions,
-): Promise<'removed' | 'marked' | 'nothing'> {
-  if (blockIds.length === 0) return 'nothing';
-  if (canDeleteBlocks(notion)) {
-    for (const id of [...blockIds].reverse()) {
-      try {
-        await idempotentWrite(() => notion.deleteBlock(id), options);
-      } catch (err) {
-        // Already in the trash (Notion answers "archived") or gone: nothing left to remove.
-        if (err instanceof NotionError && (err.code === 'validation_error' || err.code === 'object_not_found')) continue;
-        throw err;
-      }
+export async function removeWrittenBlocks(notion: NotionWorkspace, blockIds: readonly string[], options: WriteOptions): Promise<void> {
+  for (const id of [...blockIds].reverse()) {
+    try {
+      await idempotentWrite(() => notion.deleteBlock(id), options);
+    } catch (err) {
+      if (err instanceof NotionError && err.code === 'object_not_found') continue;
+      throw err;
     }
-    return 'removed';
   }
-  const marker: NotionBlock = {
-    object: 'block',
-    type: 'quote',
-    quote: { rich_text: [{ type: 'text', text: { content: note }, annotations: { bold: true } }] },
-  };
-  await appendChecked(notion, parentId, [marker], { ...options, afterId: blockIds.at(-1) });
-  return 'marked';
 }
 
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {

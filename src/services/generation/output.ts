@@ -4,18 +4,13 @@ import { OutputValue } from '../connections/schema.js';
 import type { ConnectionType } from '../connections/types.js';
 import type { OutputChoice } from './types.js';
 
-/**
- * The `Output` value of a `new-page` connection. The settings issue's table names three values; a page run
- * that creates child pages needs a fourth, so that running the connection again does the same thing.
- */
-export const NEW_PAGE_OUTPUT = 'New page';
 
 export function outputLabel(output: OutputChoice): string {
   switch (output.kind) {
     case 'append':
       return OutputValue.appendToPage;
     case 'new-page':
-      return NEW_PAGE_OUTPUT;
+      return OutputValue.newPage;
     case 'page-body':
       return OutputValue.pageBody;
     case 'property':
@@ -27,7 +22,7 @@ export function outputLabel(output: OutputChoice): string {
 export function parseOutputLabel(label: string, type: ConnectionType): OutputChoice {
   const text = label.trim();
   if (text === OutputValue.appendToPage) return { kind: 'append' };
-  if (text === NEW_PAGE_OUTPUT) return { kind: 'new-page' };
+  if (text === OutputValue.newPage) return { kind: 'new-page' };
   if (text === OutputValue.pageBody) return { kind: 'page-body' };
   const property = /^Property:\s*(.+)$/s.exec(text)?.[1]?.trim();
   if (property) return { kind: 'property', property };

@@ -3,7 +3,7 @@ import { NotionError, VisenError, describeForLog } from '../../errors.js';
 import type { RunContext } from './active-run.js';
 import { landedTail } from './block-match.js';
 import { SYSTEM_PROMPTS } from './model.js';
-import { AppendError, appendChecked, idempotentWrite, isTransientNotion, removeOrMark, sleep, type WriteOptions } from './notion-writes.js';
+import { AppendError, appendChecked, idempotentWrite, isTransientNotion, removeWrittenBlocks, sleep, type WriteOptions } from './notion-writes.js';
 import type { PageWriteState } from './run-store.js';
 
 export type PageRunEnd = 'complete' | 'cancelled' | 'interrupted';
@@ -42,14 +42,14 @@ export async function runPage(ctx: RunContext): Promise<PageRunEnd> {
     writer.stop();
     await writer.settle();
     const cause = writer.error ?? (run.cancelRequested || run.stopRequested ? undefined : err);
-    await rollbackPage(ctx, cause === undefined ? 'stopped' : 'failed');
+    await rollbackPage(ctx);
     if (cause === undefined) return run.cancelRequested ? 'cancelled' : 'interrupted';
     throw cause;
   }
 }
 
 /** Takes out what a page run wrote: trashes the new page, or removes the appended blocks (also after a restart). */
-export async function rollbackPage(ctx: RunContext, why: 'failed' | 'stopped' | 'interrupted'): Promise<void> {
+export async function rollbackPage(ctx: RunContext): Promise<void> {
   const { run, notion, logger } = ctx;
   const record = run.record;
   const page = record.page;
@@ -65,15 +65,7 @@ export async function rollbackPage(ctx: RunContext, why: 'failed' | 'stopped' | 
         page.appendedBlockIds.push(...landedTail(children, page.pendingBlocks, page.appendedBlockIds.at(-1)));
         page.pendingBlocks = undefined;
       }
-      const when = new Date(record.startedAt).toISOString().replace('T', ' ').slice(0, 16);
-      const reason = why === 'failed' ? 'failed part way' : why === 'stopped' ? 'was stopped part way' : 'was interrupted by a restart';
-      await removeOrMark(
-        notion,
-        record.target.id,
-        page.appendedBlockIds,
-        `⚠️ Visen: the generated content above (started ${when} UTC) is incomplete: the run ${reason}. Delete it, or run the generation again.`,
-        options,
-      );
+      await removeWrittenBlocks(notion, page.appendedBlockIds, options);
     }
     page.rolledBack = true;
   } catch (err) {

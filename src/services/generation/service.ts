@@ -3,13 +3,14 @@ import type { Logger } from 'pino';
 import type { NotionGateway } from '../../adapters/notion/index.js';
 import type { OpenAiGateway } from '../../adapters/openai.js';
 import type { LocalStore } from '../../adapters/store.js';
-import { StoreError, UserInputError, VisenError, describeForLog, userMessageFor } from '../../errors.js';
+import { NotionError, StoreError, UserInputError, VisenError, describeForLog, userMessageFor } from '../../errors.js';
 import { userKey, type UserRef } from '../../users.js';
 import type { ConnectionRecord, ConnectionsService, RunOutcome } from '../connections/types.js';
 import type { SettingsService, UserSettings } from '../settings/types.js';
 import { ActiveRun, DEFAULT_GENERATION_OPTIONS, progressOf, type GenerationOptions, type RunContext } from './active-run.js';
 import { runDatabase } from './database-run.js';
 import { checkOutput, outputLabel, parseOutputLabel } from './output.js';
+import { isTransientNotion } from './notion-writes.js';
 import { rollbackPage, runPage } from './page-run.js';
 import { ProgressEmitter } from './progress.js';
 import { RunStore, type RunRecord, type RunRequest } from './run-store.js';
@@ -131,21 +132,26 @@ export function createGenerationService(deps: GenerationServiceDeps): Generation
     }
   }
 
-  /** Starts the work of a run in the background; its end is recorded on the connection row. */
-  function launch(record: RunRecord, settings: UserSettings, listener: ProgressListener): ActiveRun {
-    const emitter = new ProgressEmitter(listener, () => subscribers, logger, options.progressIntervalMs);
-    const run = new ActiveRun(record, emitter, runStore);
-    active.set(record.runId, run);
-    runningSpecs.set(specKey(record.user, record.target.id, outputLabel(record.request.output), record.request.prompt), record.runId);
-    const ctx: RunContext = {
+  /** A run uses only its own user's secrets: their Notion integration (and its limiter) and their OpenAI key. */
+  function contextFor(run: ActiveRun, settings: UserSettings): RunContext {
+    return {
       run,
       settings,
       notion: deps.notion.forSecret(settings.notionSecret),
       openai: deps.openai.forUser({ apiKey: settings.openaiKey, baseUrl: settings.openaiBaseUrl }),
       store: runStore,
       options,
-      logger: logger.child({ runId: record.runId, user: userKey(record.user) }),
+      logger: logger.child({ runId: run.record.runId, user: userKey(run.record.user) }),
     };
+  }
+
+  /** Starts the work of a run in the background; its end is recorded on the connection row. */
+  function launch(record: RunRecord, settings: UserSettings, listener: ProgressListener): ActiveRun {
+    const emitter = new ProgressEmitter(listener, () => subscribers, logger, options.progressIntervalMs);
+    const run = new ActiveRun(record, emitter, runStore);
+    active.set(record.runId, run);
+    runningSpecs.set(specKey(record.user, record.target.id, outputLabel(record.request.output), record.request.prompt), record.runId);
+    const ctx = contextFor(run, settings);
     run.finished = (async () => {
       record.state = 'running';
       run.emit();
@@ -185,7 +191,14 @@ export function createGenerationService(deps: GenerationServiceDeps): Generation
   /** Records the run's end on the connection row, then drops it from the pending list. */
   async function finalize(run: ActiveRun, settings: UserSettings): Promise<void> {
     const record = run.record;
-    await finishConnection(record.user, settings, record, outcomeOf(record));
+    try {
+      await finishConnection(record.user, settings, record, outcomeOf(record));
+    } catch (err) {
+      // Notion busy or away: stay pending, so the next start records it. The row gone (deleted in Notion,
+      // settings changed) or the secret revoked: nothing to record it on; the run itself is over.
+      if (isTransientNotion(err) || !(err instanceof NotionError)) throw err;
+      logger.warn({ err: describeForLog(err), runId: record.runId }, 'the connection row could not be updated with the end of the run');
+    }
     await runStore.finishRun(record);
   }
 
@@ -232,19 +245,11 @@ export function createGenerationService(deps: GenerationServiceDeps): Generation
     if (record.target.kind === 'Page') {
       const emitter = new ProgressEmitter(listener, () => subscribers, logger, options.progressIntervalMs);
       const run = new ActiveRun(record, emitter, runStore);
-      const ctx: RunContext = {
-        run,
-        settings,
-        notion: deps.notion.forSecret(settings.notionSecret),
-        openai: deps.openai.forUser({ apiKey: settings.openaiKey, baseUrl: settings.openaiBaseUrl }),
-        store: runStore,
-        options,
-        logger: logger.child({ runId, user: userKey(record.user) }),
-      };
+      const ctx = contextFor(run, settings);
       if (record.page?.complete) {
         record.state = 'succeeded';
       } else {
-        await rollbackPage(ctx, 'interrupted');
+        await rollbackPage(ctx);
         record.state = 'failed';
         record.error = record.error?.includes('could not remove') ? `${INTERRUPTED_MESSAGE} ${record.error}` : INTERRUPTED_MESSAGE;
       }

@@ -5,7 +5,7 @@ import { blockText, connectionRows, prop, runToEnd, startWorld, titleRow, type U
 
 let world: World;
 beforeAll(async () => {
-  world = await startWorld({ openAiTimeoutMs: 800, withDeleteBlock: true });
+  world = await startWorld({ openAiTimeoutMs: 800 });
 });
 afterEach(() => {
   world.openai.clearFaults();

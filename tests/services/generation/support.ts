@@ -30,11 +30,6 @@ export interface WorldOptions {
   readonly notionTimeoutMs?: number;
   readonly openAiTimeoutMs?: number;
   readonly generation?: Partial<GenerationOptions>;
-  /**
-   * Give each workspace a `deleteBlock` (DELETE /v1/blocks/{id}), the method the Notion adapter does not have
-   * yet: a test-only stand-in for it, so the "remove what was appended" path can be tested.
-   */
-  readonly withDeleteBlock?: boolean;
 }
 
 export interface UserFixture {
@@ -67,29 +62,13 @@ export async function startWorld(o: WorldOptions = {}): Promise<World> {
   const rate = o.requestsPerSecond ?? 50;
   const notion = await startNotionStandIn({ requestsPerSecond: rate, burst: rate === 3 ? 10 : rate });
   const openai = await startOpenAiStandIn();
-  const realGateway = createNotionGateway({
+  const notionGateway = createNotionGateway({
     baseUrl: notion.baseUrl,
     logger,
     ...(o.notionTimeoutMs ? { timeoutMs: o.notionTimeoutMs } : {}),
     rateLimit: { ratePerSecond: rate, capacity: rate === 3 ? 3 : 10 },
     http: { baseDelayMs: 50, maxDelayMs: 500 },
   });
-  const notionGateway: NotionGateway = o.withDeleteBlock
-    ? {
-        forSecret(secret) {
-          const workspace = realGateway.forSecret(secret);
-          return Object.assign(Object.create(workspace) as typeof workspace, {
-            async deleteBlock(blockId: string) {
-              const response = await fetch(`${notion.baseUrl}/v1/blocks/${blockId}`, {
-                method: 'DELETE',
-                headers: { authorization: `Bearer ${secret}`, 'notion-version': '2026-03-11' },
-              });
-              if (!response.ok) throw new NotionError(response.status === 404 ? 'object_not_found' : 'validation_error', `delete failed: ${response.status}`);
-            },
-          });
-        },
-      }
-    : realGateway;
   const openAiGateway = createOpenAiGateway({ logger, timeoutMs: o.openAiTimeoutMs ?? 3_000 });
   const connections = createConnectionsService({ notion: notionGateway, logger });
   const dataDir = join(mkdtempSync(join(tmpdir(), 'visen-gen-')), 'data');

@@ -1,0 +1,37 @@
+/**
+ * OpenAI accepts the request and never answers (the stand-in's `hang`). Visen's idle timeout (60 s, the
+ * OpenAI adapter's default) gives up: a clear message, the connection Failed with the reason, nothing
+ * written. In a file of its own so it waits alongside the other fault files rather than after them.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHarness, type Harness } from '../e2e/harness.js';
+import { configureUser, type ConfiguredUser } from '../e2e/support/configure-user.js';
+import { rowContents } from './support/notion-reads.js';
+import { generate } from './support/runs.js';
+
+let h: Harness;
+let c: ConfiguredUser;
+
+beforeAll(async () => {
+  h = await startHarness({ env: { LOG_LEVEL: 'info' } });
+  c = await configureUser(h, 'U0OPENAIHANG');
+}, 60_000);
+
+afterAll(async () => {
+  await h?.stop();
+});
+
+describe('OpenAI hangs', () => {
+  it('gives up after the idle timeout with a clear message; the connection is Failed; nothing written', async () => {
+    const page = h.notion.addPage({ title: 'Hanging model', parentPageId: c.parentPageId });
+    h.openai.injectFault({ kind: 'hang', times: 10 });
+    const message = /sent nothing for 60 s, so Visen stopped waiting/;
+    const { shown, row } = await generate(h, c, `${page.url} Write a plan`, page.url, message, { timeoutMs: 100_000 });
+    expect(shown).toMatch(message);
+    expect(row?.status).toBe('Failed');
+    expect(row?.lastError).toMatch(message);
+    expect(rowContents(h, page.id)).toEqual([]);
+    expect(h.notion.failures).toEqual([]);
+    expect(h.slack.failures).toEqual([]);
+  }, 120_000);
+});

@@ -1,0 +1,22 @@
+import { afterAll, beforeAll, it } from 'vitest';
+import { startHarness, type Harness } from '../e2e/harness.js';
+import { configureUser, type ConfiguredUser } from '../e2e/support/configure-user.js';
+import { rowContents } from './support/notion-reads.js';
+import { generate } from './support/runs.js';
+let h: Harness; let c: ConfiguredUser;
+beforeAll(async () => { h = await startHarness({ env: { LOG_LEVEL: 'info' } }); c = await configureUser(h, 'U0CUT'); }, 60000);
+afterAll(async () => { await h?.stop(); });
+it('cut', async () => {
+  const LONG = Array.from({ length: 60 }, (_, i) => `Paragraph ${i + 1}: ${'words '.repeat(30).trim()}.`).join('\n\n');
+  const page = h.notion.addPage({ title: 'cut', parentPageId: c.parentPageId });
+  h.openai.setResponder(() => LONG);
+  h.openai.setStreamRate({ charsPerChunk: 200, chunkIntervalMs: 60 });
+  h.openai.injectFault({ kind: 'cut_stream', afterChars: 4000 });
+  const n = h.notion.requests.length;
+  const r = await generate(h, c, `${page.url} Write`, page.url, /broke off/);
+  await new Promise((res) => setTimeout(res, 2000));
+  console.log(rowContents(h, page.id).map((t) => t.slice(0, 20)));
+  console.log(h.notion.requests.slice(n).map((q) => `${q.method} ${q.path} ${q.status} ${q.at}`).join('\n'));
+  console.log(h.logLines().filter((l) => /generation|rollback|taken out|remove/i.test(l)).slice(-15).join('\n'));
+  console.log(r.row);
+}, 60000);

@@ -32,17 +32,20 @@ export class TokenBucket {
 }
 
 /**
- * A request the client sent just before the Retry-After reached it can arrive just after it was sent. Loopback
- * transit is well under a millisecond, while a client reacting to the answer (the SDK parses it, throws, the caller
- * catches and retries) takes several, so arrivals within this window count as already on the wire.
+ * Another request of the same integration that the client sent before the Retry-After reached it can arrive just
+ * after it was sent: on a loaded 2-core machine the client's event loop may take a while to read the answer and
+ * pause. Such arrivals, within this window, count as already on the wire. The request that got the Retry-After
+ * itself gets no grace at all (see ignoredBy): repeating it early is always an early retry.
  */
-const IN_FLIGHT_GRACE_MS = 3;
+const IN_FLIGHT_GRACE_MS = 250;
 /** Timer granularity: a client that waits exactly Retry-After may wake a millisecond early. */
 const CLOCK_TOLERANCE_MS = 10;
 
 interface RetryAfterGiven {
   sentAt: number;
   until: number;
+  /** method, path and body of the request that was told to wait. */
+  request: string;
 }
 
 /**
@@ -51,15 +54,22 @@ interface RetryAfterGiven {
  */
 export class RetryAfterLedger {
   private readonly given = new Map<string, RetryAfterGiven>();
+  private readonly givenPerRequest = new Map<string, RetryAfterGiven>();
 
-  record(secret: string, retryAfterSeconds: number, sentAt: number): void {
-    const until = sentAt + retryAfterSeconds * 1000;
+  record(secret: string, request: string, retryAfterSeconds: number, sentAt: number): void {
+    const given = { sentAt, until: sentAt + retryAfterSeconds * 1000, request };
     const previous = this.given.get(secret);
-    if (!previous || previous.until < until) this.given.set(secret, { sentAt, until });
+    if (!previous || previous.until < given.until) this.given.set(secret, given);
+    this.givenPerRequest.set(`${secret} ${request}`, given);
   }
 
-  /** The Retry-After this request ignored, if any. */
-  ignoredBy(secret: string, arrivedAt: number): RetryAfterGiven | undefined {
+  /**
+   * The Retry-After this request ignored, if any: the same request repeated before its own Retry-After passed,
+   * or any request of the integration arriving well after the integration was told to wait.
+   */
+  ignoredBy(secret: string, request: string, arrivedAt: number): RetryAfterGiven | undefined {
+    const own = this.givenPerRequest.get(`${secret} ${request}`);
+    if (own && arrivedAt < own.until - CLOCK_TOLERANCE_MS) return own;
     const given = this.given.get(secret);
     if (!given || arrivedAt >= given.until - CLOCK_TOLERANCE_MS) return undefined;
     return arrivedAt - given.sentAt <= IN_FLIGHT_GRACE_MS ? undefined : given;

@@ -89,10 +89,11 @@ export function createNotionServer(state: ServerState): { server: Server; cancel
     if (rawBody.length > 0) record.body = parseOrRaw(rawBody);
     state.requests.push(record);
     const where = `${method} ${pathname}`;
+    const requestSignature = `${where} ${rawBody.toString('utf8')}`;
     const fail = (message: string) => state.failures.push(`${message} [${where}]`);
 
     if (secret) {
-      const ignored = ledger.ignoredBy(secret, arrivedAt);
+      const ignored = ledger.ignoredBy(secret, requestSignature, arrivedAt);
       if (ignored) {
         record.retryAfterSentAt = ignored.sentAt;
         fail(`early retry: arrived ${ignored.until - arrivedAt} ms before the Retry-After sent at ${new Date(ignored.sentAt).toISOString()} had passed (${REFERENCE.limits})`);
@@ -119,7 +120,7 @@ export function createNotionServer(state: ServerState): { server: Server; cancel
         const retryAfter = headers['retry-after'];
         if (retryAfter) {
           record.retryAfterSeconds = Number(retryAfter);
-          if (secret) ledger.record(secret, Number(retryAfter), Date.now());
+          if (secret) ledger.record(secret, requestSignature, Number(retryAfter), Date.now());
         }
       });
     };

@@ -353,6 +353,20 @@ describe('Notion stand-in rate limiting', () => {
   });
   afterAll(() => notion.close());
 
+  it('tells an early retry (the same request again) from another request that was already on the wire', async () => {
+    const { secret } = notion.createIntegration();
+    const page = notion.addPage({ title: 'Wire', sharedWith: [secret] });
+    const client = clientFor(notion, secret);
+    notion.injectFault({ status: 429, times: 1, match: { pathIncludes: '/users/me' }, retryAfterSeconds: 2 });
+    await apiError(client.users.me({}));
+    await client.pages.retrieve({ page_id: page.id }); // another request, sent as the 429 arrived: tolerated
+    expect(notion.failures).toEqual([]);
+    await sleep(300);
+    await client.pages.retrieve({ page_id: page.id }); // well after the integration was told to wait
+    expect(notion.failures).toEqual([expect.stringContaining('early retry')]);
+    notion.failures.length = 0;
+  });
+
   it('answers 429 rate_limited with Retry-After, records early retries, and lets a patient client through', async () => {
     const { secret } = notion.createIntegration();
     const client = clientFor(notion, secret);

@@ -1,0 +1,57 @@
+import type { Logger } from 'pino';
+import { OpenAiError } from '../../errors.js';
+import { logFailedCheck } from './check-log.js';
+import { endpointUnreachable, modelNotListed, noOpenAiApiAt, OPENAI_UNREACHABLE, openAiKeyRejected } from './messages.js';
+import type { SettingsPorts } from './ports.js';
+import type { SettingsErrors } from './types.js';
+
+export interface OpenAiCheckInput {
+  readonly apiKey: string;
+  /** Undefined: the default endpoint. */
+  readonly baseUrl: string | undefined;
+  readonly model: string;
+}
+
+/**
+ * Lists the models the key may use at the endpoint and looks for the chosen one. A problem goes next to the
+ * field the user should change: the key, the base URL (when one was given) or the model.
+ */
+export async function checkOpenAi(
+  ports: Pick<SettingsPorts, 'openAiFor'>,
+  { apiKey, baseUrl, model }: OpenAiCheckInput,
+  errors: SettingsErrors,
+  log: Logger,
+): Promise<boolean> {
+  let models: readonly string[];
+  try {
+    models = await ports.openAiFor({ apiKey, baseUrl }).listModels();
+  } catch (err) {
+    logFailedCheck(log, 'openai', err);
+    if (err instanceof OpenAiError) {
+      switch (err.code) {
+        case 'unauthorized':
+          errors.openaiKey = openAiKeyRejected(baseUrl);
+          return false;
+        case 'quota_exceeded':
+          errors.openaiKey = err.userMessage;
+          return false;
+        case 'bad_endpoint':
+          errors.openaiBaseUrl = baseUrl ? noOpenAiApiAt(baseUrl) : err.userMessage;
+          if (!baseUrl) errors.openaiKey = err.userMessage;
+          return false;
+        default:
+          if (baseUrl) errors.openaiBaseUrl = err.userMessage;
+          else errors.openaiKey = err.userMessage;
+          return false;
+      }
+    }
+    if (baseUrl) errors.openaiBaseUrl = endpointUnreachable(baseUrl);
+    else errors.openaiKey = OPENAI_UNREACHABLE;
+    return false;
+  }
+  if (!models.includes(model)) {
+    errors.model = modelNotListed(model, models, baseUrl);
+    return false;
+  }
+  return true;
+}

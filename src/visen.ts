@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import type { App } from '@slack/bolt';
 import type { DestinationStream, Logger } from 'pino';
 import { acquireProcessLock } from './adapters/process-lock.js';
@@ -40,7 +41,6 @@ export async function startVisen(env: Readonly<Record<string, string | undefined
   const config = loaded.config;
   const logger = createLogger({ level: config.logLevel, ...(options.logDestination ? { destination: options.logDestination, pretty: false } : {}) });
 
-  const { mkdirSync } = await import('node:fs');
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const lock = acquireProcessLock(config.dataDir);
   let store;
@@ -53,12 +53,15 @@ export async function startVisen(env: Readonly<Record<string, string | undefined
   const secretBox = new SecretBox(loadOrCreateSecretKey(config.dataDir, config.secretKey));
   const services = composeServices({ config, store, secretBox, logger });
   const deps = { services, logger, allowedUsers: config.allowedUsers, defaultModel: config.openai.defaultModel };
-  const app = createSlackApp(config.slack, deps);
+  const slack = createSlackApp(config.slack, deps);
+  const app = slack.app;
 
   try {
     await app.start();
   } catch (err) {
     logger.error({ err: describeForLog(err) }, 'could not connect to Slack');
+    slack.close();
+    await services.shutdown();
     await store.close();
     lock.release();
     throw err;
@@ -70,6 +73,7 @@ export async function startVisen(env: Readonly<Record<string, string | undefined
   const stop = () =>
     (stopping ??= (async () => {
       logger.info('stopping Visen');
+      slack.close();
       await app.stop().catch((err: unknown) => logger.warn({ err: describeForLog(err) }, 'closing the Slack socket failed'));
       await services.shutdown().catch((err: unknown) => logger.warn({ err: describeForLog(err) }, 'finishing work in flight failed'));
       await store.close();

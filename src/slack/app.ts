@@ -18,8 +18,14 @@ export interface SlackConnection {
   readonly apiUrl: string | undefined;
 }
 
+export interface SlackSurface {
+  readonly app: App;
+  /** Ends the listeners' own timers and subscriptions; call before stopping the app. */
+  close(): void;
+}
+
 /** Builds the Bolt app in Socket Mode with every listener registered. Nothing here reads the environment. */
-export function createSlackApp(slack: SlackConnection, deps: SlackDeps): App {
+export function createSlackApp(slack: SlackConnection, deps: SlackDeps): SlackSurface {
   const slackLogger = toSlackLogger(deps.logger.child({ component: 'slack' }));
   const apiUrl = slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {};
   // Separate objects on purpose: the Socket Mode client writes its own retry policy (100 retries) into the
@@ -43,9 +49,9 @@ export function createSlackApp(slack: SlackConnection, deps: SlackDeps): App {
   app.command(COMMAND, visenCommand({ ...settingsSubcommands(deps), ...generateSubcommands(deps) }, deps));
   registerSettingsListeners(app, deps);
   registerGenerateListeners(app, deps);
-  registerHomeListeners(app, deps);
+  const home = registerHomeListeners(app, deps);
   app.error(reportListenerError(app, deps.logger));
-  return app;
+  return { app, close: () => home.close() };
 }
 
 /** Work that needs Slack to be connected first: resuming the runs a restart interrupted, and telling their users. */

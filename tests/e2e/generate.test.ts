@@ -299,12 +299,16 @@ describe('/visen generate, end to end', () => {
   it('a long run moves its progress to a DM after 3 updates, and ends there; never more than 5 posts', async () => {
     const user = 'U0GENLONG';
     const { secret } = await setUp(user);
-    const db = addDatabase(secret, 12, 'Long');
-    h.openai.setStreamRate({ charsPerChunk: 40, chunkIntervalMs: 60 });
+    // Long enough (well over the 3 progress posts' 4 s) that it must move; a run that ends sooner ends in post #4.
+    const db = addDatabase(secret, 20, 'Long');
+    h.openai.setStreamRate({ charsPerChunk: 20, chunkIntervalMs: 100 });
     try {
       const d = await command(user, `${db.url} Summarise {{Name}}`);
-      const final = await finalDm(user, 'the final DM', 90_000);
-      expect(final).toContain('12 rows written');
+      const final = await finalDm(user, 'the final DM', 90_000).catch((err: unknown) => {
+        // Say what was shown, so a failure here can be told from a slow machine.
+        throw new Error(`${String(err)}; posts: ${JSON.stringify(postsOf(d).map((p) => p.text))}; DMs: ${JSON.stringify(dms(user).map((m) => m.text))}`);
+      });
+      expect(final).toContain('20 rows written');
       const posts = postsOf(d);
       expect(posts.length).toBeLessThanOrEqual(5);
       expect(posts.some((p) => textOf(p.blocks).includes('continues in a direct message'))).toBe(true);

@@ -95,7 +95,7 @@ function setup(options: { failPublish?: (n: number) => unknown; collaborators?: 
     services: {
       home: home.service,
       generation: { subscribe: (l: ProgressListener) => (subscribers.push(l), () => undefined) },
-      settings: {},
+      settings: { onChange: () => () => undefined },
       connections: {},
     },
     logger: silent,

@@ -2,7 +2,6 @@ import type { AllMiddlewareArgs, App, BlockAction, ButtonAction, SlackActionMidd
 import type { WebClient } from '@slack/web-api';
 import { describeForLog, userMessageFor } from '../../../errors.js';
 import type { HomePreferences } from '../../../services/home/types.js';
-import type { SettingsService } from '../../../services/settings/types.js';
 import { userKey, type UserRef } from '../../../users.js';
 import type { SlackDeps } from '../../deps.js';
 import { parseConnectionId, parsePageChoice, parseSortChoice, parseStatusChoice, parseTypeChoice } from '../../views/home.js';
@@ -176,31 +175,24 @@ export function registerHomeListeners(app: App, deps: SlackDeps, options: HomeLi
     });
   }
 
-  subscribeToOtherFeatures(deps, publisher, logger);
+  subscribeToOtherFeatures(deps, publisher);
   return publisher;
 }
 
-/** Live progress from the generation service, and a re-render when a user's settings are saved or cleared. */
-function subscribeToOtherFeatures(deps: SlackDeps, publisher: HomePublisher, logger: SlackDeps['logger']): void {
-  try {
-    const unsubscribe: unknown = deps.services.generation.subscribe((progress) => publisher.onProgress(progress));
-    // A placeholder service answers with a rejected promise rather than an unsubscribe function.
-    if (unsubscribe instanceof Promise) unsubscribe.catch((err: unknown) => logger.warn({ err: describeForLog(err) }, 'no live progress on the Home tab'));
-  } catch (err) {
-    logger.warn({ err: describeForLog(err) }, 'no live progress on the Home tab');
-  }
-  // Until the settings service is wired in, its placeholder has no onChange.
-  const settings = deps.services.settings as Partial<Pick<SettingsService, 'onChange'>>;
-  if (typeof settings.onChange !== 'function') return;
-  try {
-    const unsubscribe: unknown = settings.onChange(async (user, change) => {
-      if (change === 'cleared') publisher.forget(user);
-      await publisher.refreshAndPublish(user);
-    });
-    if (unsubscribe instanceof Promise) unsubscribe.catch(() => undefined);
-  } catch (err) {
-    logger.warn({ err: describeForLog(err) }, 'the Home tab will not follow settings changes');
-  }
+/**
+ * Live progress from the generation service, and a re-render when a user's settings are saved or cleared.
+ * Both subscriptions end when the publisher closes (the app is stopping).
+ */
+function subscribeToOtherFeatures(deps: SlackDeps, publisher: HomePublisher): void {
+  const stopProgress = deps.services.generation.subscribe((progress) => publisher.onProgress(progress));
+  const stopSettings = deps.services.settings.onChange(async (user, change) => {
+    if (change === 'cleared') publisher.forget(user);
+    await publisher.refreshAndPublish(user);
+  });
+  publisher.onClose(() => {
+    stopProgress();
+    stopSettings();
+  });
 }
 
 /** The real collaborators: the settings and generate features' own flows. */

@@ -46,6 +46,7 @@ const TERMINAL_STATES = new Set<RunProgress['state']>(['succeeded', 'failed', 'c
  * logged and never thrown: a Home tab that did not update must not take anything else down.
  */
 export class HomePublisher {
+  private readonly closeHooks: Array<() => void> = [];
   private readonly users = new Map<string, UserState>();
   private readonly liveIntervalMs: number;
   private readonly recentMs: number;
@@ -145,8 +146,14 @@ export class HomePublisher {
     this.users.delete(userKey(user));
   }
 
-  /** Stops every live timer (the app is stopping). */
+  /** Runs `hook` on close (subscriptions to other features end with the publisher). */
+  onClose(hook: () => void): void {
+    this.closeHooks.push(hook);
+  }
+
+  /** Stops every live timer and subscription (the app is stopping). */
   close(): void {
+    for (const hook of this.closeHooks.splice(0)) hook();
     for (const state of this.users.values()) this.clearLiveTimer(state);
   }
 

@@ -367,6 +367,54 @@ describe('/visen generate, end to end', () => {
     }
   }, 150_000);
 
+  it('a run whose progress had moved to a DM keeps updating that same DM after a restart', async () => {
+    const user = 'U0GENMOVED';
+    const { secret } = await setUp(user);
+    const db = addDatabase(secret, 24, 'Moved');
+    h.openai.setStreamRate({ charsPerChunk: 20, chunkIntervalMs: 100 });
+    try {
+      const sentAt = Date.now();
+      await command(user, `${db.url} Summarise {{Name}}`);
+      const dmPosts = () => h.slack.callsTo('chat.postMessage').filter((c) => c.body.channel === user && c.ok && c.at >= sentAt);
+      await eventually(() => dmPosts().length === 1, 'progress moved to a DM', 60_000);
+      const movedTo = h.slack.messages.filter((m) => m.kind === 'post' && m.via === 'api' && m.channel === directChannelFor(user)).at(-1)?.ts;
+      await h.restart();
+      const final = await finalDm(user, 'the final DM after the restart', 120_000).catch((err: unknown) => {
+        throw new Error(`${String(err)}; DMs: ${JSON.stringify(dms(user).map((m) => textOf(m.blocks)))}`);
+      });
+      expect(final).toContain('24 rows written');
+      // No second DM: the resumed run went on updating the message the progress had moved to.
+      expect(dmPosts()).toHaveLength(1);
+      const lastUpdate = h.slack.callsTo('chat.update').filter((c) => c.body.channel === directChannelFor(user)).at(-1);
+      expect(lastUpdate?.body.ts).toBe(movedTo);
+    } finally {
+      h.openai.setStreamRate({ charsPerChunk: 24, chunkIntervalMs: 0 });
+    }
+  }, 180_000);
+
+  it('a restart right after the command (its checks still running): the run starts, is resumed, and every row is written once', async () => {
+    const user = 'U0GENEARLY';
+    const { secret } = await setUp(user);
+    const db = addDatabase(secret, 12, 'Early');
+    h.openai.setStreamRate({ charsPerChunk: 20, chunkIntervalMs: 100 });
+    const sentAt = Date.now();
+    const d = await command(user, `${db.url} Summarise {{Name}}`);
+    await h.restart().finally(() => h.openai.setStreamRate({ charsPerChunk: 24, chunkIntervalMs: 0 }));
+    const told = await eventually(
+      () =>
+        [...postsOf(d).map((p) => textOf(p.blocks)), ...dms(user).filter((m) => Number(m.ts) * 1000 >= sentAt - 1000).map((m) => textOf(m.blocks))].find(
+          (t) => /Done|could not|failed|:warning:/.test(t),
+        ),
+      'a final word after the restart',
+      60_000,
+    ).catch((err: unknown) => {
+      throw new Error(`${String(err)}; posts: ${JSON.stringify(postsOf(d).map((p) => textOf(p.blocks)))}; DMs: ${JSON.stringify(dms(user).map((m) => textOf(m.blocks)))}`);
+    });
+    expect(told).toMatch(/^:white_check_mark: Done/);
+    expect(told).toContain('12 rows written');
+    for (const id of db.rowIds) expect(bodyOf(id).split('That is all for this prompt.').length - 1).toBe(1);
+  }, 90_000);
+
   it('Slack saw no protocol failures (acks in time, response_url budget, Block Kit limits)', () => {
     expect(h.slack.failures).toEqual([]);
     expect(h.notion.failures).toEqual([]);

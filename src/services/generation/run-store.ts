@@ -77,7 +77,7 @@ export interface RunRecord {
   readonly target: TargetRef;
   readonly model: string;
   readonly connection: ConnectionRef;
-  readonly notifyState: unknown;
+  notifyState: unknown;
   readonly startedAt: string;
   state: RunState;
   /** The connection row carries this run's final status; the run needs nothing more. */

@@ -45,11 +45,21 @@ export function createGenerationService(deps: GenerationServiceDeps): Generation
   /** `<user>|<target id>|<output>|<prompt>` -> run id: one run of a connection at a time. */
   const runningSpecs = new Map<string, string>();
   const subscribers = new Set<ProgressListener>();
+  /** Starts still checking the target: shutdown waits for them, so none meets a closed store half way. */
+  const starting = new Set<Promise<unknown>>();
   let closing = false;
 
   const specKey = (user: UserRef, targetId: string, output: string, prompt: string) => `${userKey(user)}|${targetId}|${output}|${prompt}`;
 
-  async function start(user: UserRef, request: GenerationRequest, listener: ProgressListener, notifyState: unknown, connectionName?: string): Promise<StartedRun> {
+  function start(user: UserRef, request: GenerationRequest, listener: ProgressListener, notifyState: unknown, connectionName?: string): Promise<StartedRun> {
+    const started = checkAndLaunch(user, request, listener, notifyState, connectionName);
+    starting.add(started);
+    const forget = () => starting.delete(started);
+    started.then(forget, forget);
+    return started;
+  }
+
+  async function checkAndLaunch(user: UserRef, request: GenerationRequest, listener: ProgressListener, notifyState: unknown, connectionName?: string): Promise<StartedRun> {
     if (closing) throw new VisenError('shutting_down', 'Visen is restarting right now, so it did not start this. Try again in a minute.');
     const prompt = (request.prompt ?? '').trim();
     if (prompt === '') throw new UserInputError('The prompt is empty. Say what Visen should write, e.g. `/visen generate <Notion link> Summarise this project`.', 'prompt');
@@ -285,6 +295,13 @@ export function createGenerationService(deps: GenerationServiceDeps): Generation
       );
     },
 
+    async updateNotifyState(user, runId, notifyState) {
+      const run = active.get(runId);
+      if (!run || run.record.user.teamId !== user.teamId || run.record.user.userId !== user.userId) return;
+      run.record.notifyState = notifyState;
+      await run.save();
+    },
+
     async cancel(user, runId) {
       const run = active.get(runId);
       if (!run || run.record.user.teamId !== user.teamId || run.record.user.userId !== user.userId) return false;
@@ -345,6 +362,7 @@ export function createGenerationService(deps: GenerationServiceDeps): Generation
 
     async shutdown() {
       closing = true;
+      await Promise.allSettled([...starting]);
       const runs = [...active.values()];
       for (const run of runs) {
         run.stopRequested = true;

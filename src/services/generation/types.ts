@@ -77,6 +77,8 @@ export interface GenerationService {
   start(user: UserRef, request: GenerationRequest, listener: ProgressListener, notifyState: unknown): Promise<StartedRun>;
   /** Runs a saved connection again with its target, prompt and output. */
   rerun(user: UserRef, connectionId: string, listener: ProgressListener, notifyState: unknown): Promise<StartedRun>;
+  /** Where the run's progress is shown changed (e.g. moved to a direct message): keep it for a restart. */
+  updateNotifyState(user: UserRef, runId: string, notifyState: unknown): Promise<void>;
   /** Asks a run of this user to stop after the rows in flight; false if no such running run. */
   cancel(user: UserRef, runId: string): Promise<boolean>;
   describeTarget(user: UserRef, targetUrl: string): Promise<TargetDescription>;

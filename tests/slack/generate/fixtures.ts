@@ -83,6 +83,7 @@ export function fakeGeneration(): FakeGeneration {
     subscribe: () => () => undefined,
     resumeInterrupted: (listenerFor) => fake.resumeImpl(listenerFor),
     forgetUser: async () => undefined,
+    updateNotifyState: async () => undefined,
     shutdown: async () => undefined,
   };
   return fake;

@@ -59,12 +59,14 @@ export interface ReporterOptions {
   /** Called with the run id as soon as it is known, and when the final message is out. */
   readonly onRunId?: (runId: string, reporter: ProgressReporter) => void;
   readonly onFinished?: (runId: string | undefined) => void;
+  /** Called when progress moved to a new message, so the run remembers where to continue after a restart. */
+  readonly onNotifyStateChange?: (runId: string, notifyState: NotifyState) => void;
 }
 
 type Shown = { readonly kind: 'progress'; readonly progress: RunProgress } | { readonly kind: 'error'; readonly message: string };
 
 export class ProgressReporter {
-  readonly notifyState: NotifyState;
+  notifyState: NotifyState;
   private readonly responseUrl: { url: string; issuedAt: number; posts: number } | undefined;
   private dm: { channel: string; ts: string } | undefined;
   private viaDm: boolean;
@@ -284,7 +286,11 @@ export class ProgressReporter {
     }
     try {
       const res = await this.io.client.chat.postMessage({ channel: this.options.user.userId, text: message.text, blocks: message.blocks });
-      if (typeof res.channel === 'string' && typeof res.ts === 'string') this.dm = { channel: res.channel, ts: res.ts };
+      if (typeof res.channel === 'string' && typeof res.ts === 'string') {
+        this.dm = { channel: res.channel, ts: res.ts };
+        this.notifyState = { ...this.notifyState, dm: { ...this.dm } };
+        if (this.runId !== undefined) this.options.onNotifyStateChange?.(this.runId, this.notifyState);
+      }
       return true;
     } catch (err) {
       this.io.logger.warn({ err: describeForLog(err), run: this.runId, user: this.options.user.userId }, 'could not send the progress message as a direct message');

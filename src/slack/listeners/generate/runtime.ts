@@ -1,3 +1,4 @@
+import { describeForLog } from '../../../errors.js';
 import type { WebClient } from '@slack/web-api';
 import type { SlackDeps } from '../../deps.js';
 import { DEFAULT_PROGRESS_POLICY, ProgressReporter, type ProgressPolicy, type ReporterOptions, type ResponseUrlPoster } from './progress-reporter.js';
@@ -55,6 +56,11 @@ function createGenerateRuntime(deps: SlackDeps, overrides: RuntimeOverrides = {}
           onRunId: (runId, reporter) => reporters.set(runId, reporter),
           onFinished: (runId) => {
             if (runId !== undefined) reporters.delete(runId);
+          },
+          onNotifyStateChange: (runId, notifyState) => {
+            deps.services.generation
+              .updateNotifyState(options.user, runId, notifyState)
+              .catch((err: unknown) => logger.warn({ err: describeForLog(err), run: runId }, 'could not remember where the progress message moved'));
           },
         },
       );

@@ -16,7 +16,7 @@
  * Attempts and total time are bounded. Each attempt reads the whole body inside its own timeout and hands the SDK
  * a finished response, so a stalled body is a timeout here rather than a hang in the SDK.
  *
- * Why not p-retry 7 (installed): its `retries`/`factor` schedule is fine for 5xx, but a 429 must wait exactly until
+ * Why not p-retry: its `retries`/`factor` schedule is fine for 5xx, but a 429 must wait exactly until
  * Retry-After on the shared limiter, and the decision depends on the response (status and header) and on the method,
  * which would all be threaded through p-retry's exceptions-as-control-flow. The loop below is shorter and says
  * what it does.

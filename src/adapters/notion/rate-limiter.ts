@@ -9,7 +9,7 @@
  * that page describes a per-connection budget per 60-second window plus a per-workspace limit whose Retry-After
  * can pass a minute; pacing at the average and honouring Retry-After is right under both.)
  *
- * Why hand-written rather than p-queue 9 (installed): p-queue's `intervalCap`/`interval` counts a task when it
+ * Why hand-written rather than p-queue: p-queue's `intervalCap`/`interval` counts a task when it
  * starts and cannot give the slot back, but a 429 or 529 answer means Notion did not count that request, so its
  * token should be refunded; and p-queue can only `pause()` indefinitely and needs a timer of ours to `start()`
  * again, with no notion of "not before this instant" shared with tasks already waiting. Both are a few lines in

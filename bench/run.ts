@@ -2,7 +2,7 @@
  * `npm run bench`: runs the real app against the local stand-ins over loopback and prints, per figure, the
  * target, the measured value and the verdict. Not part of `npm test`: numbers depend on the machine.
  *
- *   npm run bench                          every scenario, full size (about 6 minutes)
+ *   npm run bench                          every scenario, full size (about 5 minutes on 2 cores)
  *   npm run bench -- --quick               smaller sizes and a 5 s idle instead of 60 s (development)
  *   npm run bench -- --only ack,memory     some scenarios: ack, memory, notion, first-content, settings
  *   npm run bench -- --json bench-results.json   also write the figures as JSON

@@ -47,7 +47,7 @@ describe('Notion outages that outlast the retries', () => {
   ];
   // Visen keeps retrying for about a minute before it gives up, so these run side by side, each user with
   // their own integration (a Retry-After holds every request of one secret).
-  it.concurrent.for(outages)('$name: a clear message, the connection Failed with the reason, nothing left in the page', async ({ name, fault, message }, { expect }) => {
+  it.concurrent.for(outages)('$name: a clear message, the connection Failed with the reason, nothing left in the page', { timeout: 160_000 }, async ({ name, fault, message }, { expect }) => {
     const user = await configureUser(h, `U0OUT${name.slice(0, 3)}`);
     const page = h.notion.addPage({ title: `Notion ${name}`, parentPageId: user.parentPageId });
     h.notion.injectFault({ ...fault, match: appendsTo(page.id) });
@@ -57,10 +57,10 @@ describe('Notion outages that outlast the retries', () => {
     expect(row?.status).toBe('Failed');
     expect(row?.lastError).toMatch(message);
     expect(rowContents(h, page.id)).toEqual([]);
-  }, 160_000);
+  });
 });
 
-describe('Notion faults that pass', () => {
+describe('Notion faults that pass', { timeout: 60_000 }, () => {
   const faults: Array<{ name: string; fault: Omit<FaultSpec, 'match'> }> = [
     { name: '500 internal error', fault: { status: 500, times: 1 } },
     { name: '502 from the edge proxy (HTML)', fault: { status: 502, times: 1 } },
@@ -84,7 +84,7 @@ describe('Notion faults that pass', () => {
   });
 });
 
-describe('Notion out of reach for this user', () => {
+describe('Notion out of reach for this user', { timeout: 60_000 }, () => {
   it('overloaded on every request: a clear message, nothing started, nothing written', async () => {
     const page = h.notion.addPage({ title: 'Notion down', parentPageId: c.parentPageId });
     const rowsBefore = h.notion.rows(c.connections.dataSourceId).length;

@@ -41,7 +41,7 @@ const outages: Array<{ name: string; fault: FaultSpec; message: RegExp }> = [
   { name: 'stream cut half way', fault: { kind: 'cut_stream', times: ALWAYS, afterChars: 4_000 }, message: /broke off half way/ },
 ];
 
-describe('OpenAI outages', () => {
+describe('OpenAI outages', { timeout: 90_000 }, () => {
   it.each(outages)('$name: a clear message, the connection Failed with the reason, nothing half-written', async ({ name, fault, message }) => {
     const page = h.notion.addPage({ title: `OpenAI ${name}`, parentPageId: c.parentPageId });
     h.openai.setResponder(() => LONG_ANSWER);

@@ -18,8 +18,9 @@ describe('buildHelpMessage', () => {
   });
 
   it('echoes an unknown subcommand shortened and made inert', () => {
-    const { text } = buildHelpMessage(`<!channel> ${'x'.repeat(100)}\`oops`);
-    expect(text).toContain("I don't know `/visen &lt;!channel&gt; xxx");
+    const { text } = buildHelpMessage(`<!channel>\u0007\u001b[2J ${'x'.repeat(100)}\`oops`);
+    expect(text).toContain("I don't know `/visen &lt;!channel&gt;  [2J xxx");
+    expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f]/);
     expect(text).not.toContain('<!channel>');
     expect(text.split('\n')[0]!.length).toBeLessThan(120);
   });

@@ -18,6 +18,14 @@
 
 export type Refund = () => void;
 
+/**
+ * Notion allows "some bursts beyond the average" (https://developers.notion.com/reference/request-limits) without
+ * a number; 10 lets the budget unused during a Retry-After pause be spent when it ends, while the long-run rate
+ * stays at the average. Measured by `npm run bench` (a 300-row run with 25% injected 429/529): 82% of the ceiling
+ * with a burst of 3, 98% with 10; 6 keeps a margin under a burst we cannot know.
+ */
+export const DEFAULT_BURST = 6;
+
 export interface RateLimiterOptions {
   /** Average requests per second (Notion documents 3). */
   readonly ratePerSecond?: number;
@@ -44,7 +52,7 @@ export class RateLimiter {
 
   constructor(options: RateLimiterOptions = {}) {
     const rate = options.ratePerSecond ?? 3;
-    const capacity = options.capacity ?? 3;
+    const capacity = options.capacity ?? DEFAULT_BURST;
     if (!(rate > 0) || !(capacity >= 1)) throw new RangeError('RateLimiter needs ratePerSecond > 0 and capacity >= 1');
     this.#ratePerMs = rate / 1000;
     this.#capacity = capacity;

@@ -23,8 +23,11 @@ const WRITE_ATTEMPTS = 3;
  */
 export function createConnectionsService(deps: ConnectionsServiceDeps): ConnectionsService {
   const logger = deps.logger.child({ service: 'connections' });
-  /** One find-or-create at a time per user, so two starts of the same connection cannot create two rows. */
-  const perUser = new KeyedLock();
+  /**
+   * One find-or-create at a time per user and target, so two starts of the same connection cannot create two
+   * rows, while runs of the same user on other targets do not wait for each other.
+   */
+  const perTarget = new KeyedLock();
   const workspace = (settings: UserSettings) => deps.notion.forSecret(settings.notionSecret);
 
   async function listAll(user: UserRef, settings: UserSettings, query?: Omit<ConnectionQuery, 'sort'>): Promise<ConnectionRecord[]> {
@@ -93,7 +96,7 @@ export function createConnectionsService(deps: ConnectionsServiceDeps): Connecti
     },
 
     beginRun(user, settings, spec) {
-      return perUser.run(userKey(user), async () => {
+      return perTarget.run(`${userKey(user)}|${formatNotionId(spec.targetId) ?? spec.targetId}`, async () => {
         const notion = workspace(settings);
         const existing = (await listAll(user, settings)).find((row) => isSameConnection(row, spec));
         if (existing) {

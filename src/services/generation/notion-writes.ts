@@ -10,10 +10,9 @@ import { landedTail } from './block-match.js';
 
 /** Notion failures worth waiting out: the request may succeed later. */
 export function isTransientNotion(err: unknown): boolean {
-  return (
-    err instanceof NotionError &&
-    (err.code === 'outcome_unknown' || err.code === 'rate_limited' || err.code === 'unavailable' || err.code === 'timeout' || err.code === 'conflict_error')
-  );
+  // Not rate_limited or unavailable: the adapter's HTTP layer has already retried those (honouring
+  // Retry-After) until its attempts ran out, and retrying again here would multiply the wait, not help.
+  return err instanceof NotionError && (err.code === 'outcome_unknown' || err.code === 'timeout' || err.code === 'conflict_error');
 }
 
 /** Notion failures that stop a whole run: every later request of this secret would fail the same way. */

@@ -32,9 +32,9 @@ export function buildHelpMessage(unknown?: string): HelpMessage {
   };
 }
 
-/** Shortened and made inert: no code-span breaks, and `&`, `<`, `>` escaped as Slack's mrkdwn requires. */
+/** Shortened and made inert: no control characters or code-span breaks, `&`, `<`, `>` escaped as mrkdwn requires. */
 function truncate(text: string, max: number): string {
-  const flat = text.replace(/[`\n\r]/g, ' ');
+  const flat = text.replace(/[`\u0000-\u001f\u007f-\u009f]/g, ' ');
   const short = flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
   return short.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

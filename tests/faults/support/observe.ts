@@ -105,7 +105,7 @@ export function submitGenerateModal(h: Harness, user: UserRef, values: FieldValu
 }
 
 /** Notion requests since `m` that change something (anything but reads, queries and search). */
-export function writesSince(h: Harness, m: Mark, _fixture?: unknown): string[] {
+export function writesSince(h: Harness, m: Mark): string[] {
   return h.notion.requests
     .slice(m.notion)
     .filter((r) => r.method !== 'GET' && !/\/query$|\/search$/.test(r.path))

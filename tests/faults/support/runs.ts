@@ -12,10 +12,13 @@ export interface RunResult {
 }
 
 const FINAL = new Set(['Succeeded', 'Failed', 'Cancelled']);
+/** The headline of a run's last progress message (src/slack/views/progress-message.ts), sent once the run is over. */
+const FINAL_MESSAGE = /:white_check_mark: Done|:x: The run on .* failed|:warning: Finished .*, but some rows failed|:octagonal_sign: Cancelled/;
 
 /**
  * `/visen generate <target> <prompt...>` from the user; resolves when the target's connection row has a final
- * status and the user was shown `expected` (or, with `noRun`, when `expected` was shown: nothing started).
+ * status, the user was shown the run's last message and `expected` (or, with `noRun`, when `expected` was
+ * shown: nothing started).
  */
 export async function generate(
   h: Harness,
@@ -36,8 +39,9 @@ export async function generate(
       if (!expected.test(shown())) return false;
       if (o.noRun) return true;
       const row = connectionRow(h, c, targetUrl);
-      // Runs goes up when a run ends: this run, not an earlier one of the same target.
-      return row !== undefined && (row.runs ?? 0) > runsBefore && FINAL.has(row.status ?? '');
+      // Runs goes up when a run ends: this run, not an earlier one of the same target; and the user has been
+      // told it ended (the service lets go of the run just before that message goes out).
+      return row !== undefined && (row.runs ?? 0) > runsBefore && FINAL.has(row.status ?? '') && FINAL_MESSAGE.test(shown());
     }, timeoutMs);
   } catch (err) {
     throw new Error(`${(err as Error).message}\nshown so far:\n${shown()}\nconnection row: ${JSON.stringify(connectionRow(h, c, targetUrl))}`);

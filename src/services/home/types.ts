@@ -1,6 +1,6 @@
 import type { UserRef } from '../../users.js';
-import type { ConnectionSort, ConnectionStatus, ConnectionType } from '../connections/types.js';
-import type { RunState } from '../generation/types.js';
+import type { ConnectionRecord, ConnectionSort, ConnectionStatus, ConnectionType } from '../connections/types.js';
+import type { RunProgress } from '../generation/types.js';
 import type { SettingsSummary } from '../settings/types.js';
 
 /** How one user wants the Home tab's list: remembered per user in the local store. */
@@ -22,35 +22,13 @@ export const DEFAULT_HOME_PREFERENCES: HomePreferences = Object.freeze({
 });
 
 /** One connection as the Home tab shows it: the row's plain values (no prompt: it can be long and is not shown). */
-export interface HomeConnection {
-  readonly id: string;
-  /** The row's Notion URL. */
-  readonly url: string;
-  readonly name: string;
-  readonly type: ConnectionType;
-  readonly target: string;
-  readonly output: string;
-  readonly status: ConnectionStatus | undefined;
-  readonly lastRun: string | undefined;
-  readonly runs: number;
-  readonly items: number;
-  readonly lastError: string | undefined;
-}
+export type HomeConnection = Omit<ConnectionRecord, 'prompt' | 'model' | 'slackUser'>;
 
 /** A run in progress, as the Home tab shows it. */
-export interface HomeRun {
-  readonly runId: string;
-  readonly connectionId: string | undefined;
-  readonly connectionName: string;
-  readonly targetKind: ConnectionType;
-  readonly targetUrl: string;
-  readonly targetTitle: string;
-  readonly state: RunState;
-  readonly total: number | undefined;
-  readonly done: number;
-  readonly skipped: number;
-  readonly failed: number;
-}
+export type HomeRun = Pick<
+  RunProgress,
+  'runId' | 'connectionId' | 'connectionName' | 'targetKind' | 'targetUrl' | 'targetTitle' | 'state' | 'total' | 'done' | 'skipped' | 'failed'
+>;
 
 /** A connection in the list, with its run in progress when there is one. */
 export interface HomeListItem extends HomeConnection {

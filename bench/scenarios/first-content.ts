@@ -6,7 +6,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { markdownToBlocks } from '../../src/adapters/notion/markdown.js';
-import { connectionRows, rowContents } from '../../tests/faults/support/notion-reads.js';
+import { connectionRows, rowContents } from '../../tests/e2e/support/observe.js';
 import { exactly, figure, type Figure } from '../support/figures.js';
 import type { AppRuntime } from '../support/app-process.js';
 import { startEnvironment } from '../support/environment.js';

@@ -9,11 +9,10 @@
  * 1.01 requests, and the ceiling is 3 x 60 / 1.01 = 178 rows per minute.
  */
 import { performance } from 'node:perf_hooks';
-import { connectionRows, rowContents, rowName } from '../../tests/faults/support/notion-reads.js';
+import { connectionRows, rowContents, rowName, stringsOf } from '../../tests/e2e/support/observe.js';
 import { atLeast, exactly, figure, type Figure } from '../support/figures.js';
 import type { AppRuntime } from '../support/app-process.js';
 import { startEnvironment } from '../support/environment.js';
-import { textOf } from '../../tests/faults/support/observe.js';
 import { directChannelFor } from '../../tests/stand-ins/slack/ids.js';
 import { setUpUser } from '../support/users.js';
 import { sleep } from '../support/stats.js';
@@ -124,7 +123,7 @@ export async function runNotionThroughput(o: ThroughputOptions): Promise<Figure[
 /** "N failed" from the run's final progress message (the last one that says how many rows were written). */
 function reportedFailures(env: { slack: { messages: Array<{ user?: string; channel: string; text?: string; blocks?: unknown }> } }, userId: string, from: number): number {
   const mine = env.slack.messages.slice(from).filter((m) => m.user === userId || m.channel === directChannelFor(userId));
-  const final = mine.map((m) => `${m.text ?? ''}\n${textOf(m.blocks)}`).reverse().find((t) => /rows? written/.test(t));
+  const final = mine.map((m) => `${m.text ?? ''}\n${stringsOf(m.blocks)}`).reverse().find((t) => /rows? written/.test(t));
   const match = final ? /([\d,]+) failed/.exec(final) : null;
   return match ? Number(match[1]!.replace(/,/g, '')) : Number.NaN;
 }

@@ -6,6 +6,8 @@ import type { SlackDeps } from './deps.js';
 import { COMMAND } from './ids.js';
 import { allowListMiddleware } from './listeners/access.js';
 import { GuardedSocketModeReceiver } from './redelivery.js';
+import { postToResponseUrl } from './response-url.js';
+import { actingUserId } from './users.js';
 import { visenCommand } from './listeners/commands/visen.js';
 import { generateSubcommands, onConnectedResumeRuns, registerGenerateListeners } from './listeners/generate/index.js';
 import { registerHomeListeners } from './listeners/home/index.js';
@@ -66,18 +68,14 @@ export async function onSlackConnected(app: App, deps: SlackDeps): Promise<void>
  */
 function reportListenerError(app: App, logger: Logger) {
   return async ({ error, body }: { error: Error; body: AnyMiddlewareArgs['body'] }): Promise<void> => {
-    const b = body as { type?: string; command?: string; user_id?: string; user?: { id?: string }; response_url?: string; event?: { user?: string } };
-    const userId = b.user_id ?? b.user?.id ?? b.event?.user;
+    const b = body as { type?: string; command?: string; response_url?: string };
+    const userId = actingUserId(body);
     const cause = (error as { original?: unknown }).original ?? error;
     logger.error({ err: describeForLog(cause), kind: b.type ?? (b.command ? 'slash_command' : 'unknown'), user: userId }, 'listener failed');
     const text = `:warning: ${userMessageFor(cause)}`;
     try {
       if (b.response_url) {
-        await fetch(b.response_url, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ response_type: 'ephemeral', replace_original: false, text }),
-        });
+        await postToResponseUrl(b.response_url, { response_type: 'ephemeral', replace_original: false, text });
       } else if (userId) {
         await app.client.chat.postMessage({ channel: userId, text });
       }

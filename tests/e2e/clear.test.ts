@@ -24,12 +24,15 @@ const load = (userId: string) => h.visen.services.settings.load(ref(userId));
 
 /** Runs `/visen clear` and returns the confirmation message it acked with. */
 async function askToClear(userId: string): Promise<MessageRecord> {
+  const from = h.slack.messages.length;
   const delivery = await h.slack.slashCommand({ userId, text: 'clear' });
   expect(delivery.acked).toBe(true);
   expect(delivery.ackPayload?.response_type).toBe('ephemeral');
-  const message = h.slack.messages.filter((m) => m.via === 'ack' && m.user === userId).at(-1);
-  expect(message).toBeDefined();
-  return message!;
+  // This command's ack, not an earlier one of the same user.
+  const acked = h.slack.messages.slice(from).filter((m) => m.via === 'ack' && m.user === userId);
+  expect(acked).toHaveLength(1);
+  expect(acked[0]!.text).toBe(delivery.ackPayload?.text);
+  return acked[0]!;
 }
 
 async function click(userId: string, message: MessageRecord, actionId: string, value?: string) {

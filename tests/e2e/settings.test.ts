@@ -7,9 +7,10 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectionsPropertiesConfig } from '../../src/services/connections/schema.js';
 import { ADD_MISSING_OPTION_VALUE, SettingsCallback, SettingsInput } from '../../src/slack/listeners/settings/ids.js';
-import { directChannelFor, type View } from '../stand-ins/slack/index.js';
+import type { View } from '../stand-ins/slack/index.js';
 import { startHarness, type Harness } from './harness.js';
 import { configureUser } from './support/configure-user.js';
+import { dms as dmsIn } from './support/observe.js';
 
 let h: Harness;
 const secrets = new Set<string>();
@@ -62,8 +63,9 @@ async function submit(userId: string, view: View, entries: Entries) {
 }
 
 const current = (userId: string, viewId: string) => h.slack.modalStack(userId).find((v) => v.id === viewId);
-const dms = (userId: string) => h.slack.messages.filter((m) => m.channel === directChannelFor(userId));
-const textOf = (x: unknown) => JSON.stringify(x);
+const dms = (userId: string) => dmsIn(h, userId);
+/** All of it, ids and metadata included: a secret must not hide anywhere in a view or message. */
+const jsonOf = (x: unknown) => JSON.stringify(x);
 
 describe('/visen settings', () => {
   it('opens the modal inside the trigger window while Notion and OpenAI are slow, without calling them', async () => {
@@ -99,7 +101,7 @@ describe('/visen settings', () => {
     expect(delivery.ackMs).toBeLessThan(3000);
     const saved = await h.slack.waitFor(() => (current(user, form.id)?.callback_id === SettingsCallback.saved ? current(user, form.id) : undefined));
     const dm = await h.slack.waitFor(() => dms(user).find((m) => m.text?.includes('saved')));
-    for (const shown of [textOf(saved), textOf(dm)]) {
+    for (const shown of [jsonOf(saved), jsonOf(dm)]) {
       expect(shown).toContain('Acme Visen');
       expect(shown).toContain(`|Connections>`);
       expect(shown).toContain(`ends in ${w.key.slice(-4)}`);
@@ -126,7 +128,7 @@ describe('/visen settings', () => {
     const c = await configureUser(h, user, { model: 'llama3.1:8b' });
     secrets.add(c.notionSecret).add(c.openaiKey);
     const form = await openForm(user);
-    const shown = textOf(form);
+    const shown = jsonOf(form);
     expect(shown).toContain(`Saved, ends in ${c.notionSecret.slice(-4)}`);
     expect(shown).toContain(`Saved, ends in ${c.openaiKey.slice(-4)}`);
     expect(shown).not.toContain(c.notionSecret);
@@ -146,7 +148,7 @@ describe('/visen settings', () => {
     const c = await configureUser(h, owner);
     secrets.add(c.notionSecret).add(c.openaiKey);
     const form = await openForm(nextUser());
-    const shown = textOf(form);
+    const shown = jsonOf(form);
     expect(shown).not.toContain(c.notionSecret.slice(-4));
     expect(shown).not.toContain(c.openaiKey.slice(-4));
     expect(shown).not.toContain(compact(c.connections.databaseId));
@@ -208,7 +210,7 @@ describe('errors next to their fields (response_action: errors)', () => {
     const second = await openForm(user);
     await submit(user, second, { ...base, notionSecret: fixed.integration.secret, openaiKey: fixed.key, connectionsUrl: fixed.db.url, addMissingProperties: [ADD_MISSING_OPTION_VALUE] });
     const saved = await h.slack.waitFor(() => (current(user, second.id)?.callback_id === SettingsCallback.saved ? current(user, second.id) : undefined));
-    expect(textOf(saved)).toContain('added: Status, Items');
+    expect(jsonOf(saved)).toContain('added: Status, Items');
     const properties = h.notion.getDataSource(fixed.db.dataSourceId)?.properties as Record<string, { type: string }>;
     expect(properties.Status?.type).toBe('select');
     expect(properties.Items?.type).toBe('number');
@@ -275,7 +277,7 @@ describe('checks slower than the ack window', () => {
     expect(initial('openaiBaseUrl')).toBe(h.openai.baseUrl);
     expect(initial('model')).toBe('gpt-4o-mini');
     expect(initial('notionSecret')).toBeUndefined();
-    const shown = textOf(again);
+    const shown = jsonOf(again);
     expect(shown).toContain('find “Slow Visen” by name');
     expect(shown).toContain(`You entered one (ends in ${w.integration.secret.slice(-4)})`);
     expect(shown).toContain(`You entered one (ends in ${w.key.slice(-4)})`);
@@ -306,7 +308,7 @@ describe('checks slower than the ack window', () => {
       h.openai.setLatency(0);
     }
     const dm = await h.slack.waitFor(() => dms(user).find((m) => m.text?.includes('not saved')), 20_000);
-    expect(textOf(dm)).toContain('*Default model:* “no-such-model” is not a model');
+    expect(jsonOf(dm)).toContain('*Default model:* “no-such-model” is not a model');
     // Updating the closed modal failed as Slack answers it (expected here, so not left as a failure).
     expect(h.slack.takeFailures()).toEqual(['Web API views.update: not_found']);
   });
@@ -318,10 +320,10 @@ describe('secrets', () => {
     expect(h.slack.failures).toEqual([]);
     const everything = [
       ...h.logLines(),
-      textOf([h.slack.views.opened, h.slack.views.updated, h.slack.views.pushed, [...h.slack.views.published.values()]]),
-      textOf(h.slack.messages),
-      textOf(h.slack.apiCalls.map((c) => c.body)),
-      textOf(h.slack.responseUrlPosts),
+      jsonOf([h.slack.views.opened, h.slack.views.updated, h.slack.views.pushed, [...h.slack.views.published.values()]]),
+      jsonOf(h.slack.messages),
+      jsonOf(h.slack.apiCalls.map((c) => c.body)),
+      jsonOf(h.slack.responseUrlPosts),
     ];
     expect(h.logLines().length).toBeGreaterThan(100);
     // Trace is on, and the Slack SDKs' debug lines (whole inbound envelopes, modal values included) are in the log.

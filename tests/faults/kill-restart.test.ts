@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../e2e/harness.js';
 import { configureUser, type ConfiguredUser } from '../e2e/support/configure-user.js';
 import { exitOf, spawnMain, waitForOutput } from '../e2e/support/run-main.js';
-import { connectionRow, rowContents, rowName } from './support/notion-reads.js';
+import { connectionRow, rowContents, rowName } from '../e2e/support/observe.js';
 
 const ROWS = 30;
 

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../e2e/harness.js';
 import { configureUser, type ConfiguredUser } from '../e2e/support/configure-user.js';
-import { rowContents } from './support/notion-reads.js';
+import { rowContents } from '../e2e/support/observe.js';
 import { generate } from './support/runs.js';
 
 let h: Harness;

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Delivery } from '../stand-ins/slack/index.js';
 import { startHarness, type Harness } from '../e2e/harness.js';
 import { configureUser, type ConfiguredUser } from '../e2e/support/configure-user.js';
-import { connectionRow, rowContents } from './support/notion-reads.js';
+import { connectionRow, rowContents } from '../e2e/support/observe.js';
 
 const WRITERS = 4;
 const RUNS_EACH = 5;

@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STORE_FILE_NAME } from '../../src/adapters/store.js';
 import { startHarness, type Harness } from '../e2e/harness.js';
 import { configureUser, type ConfiguredUser } from '../e2e/support/configure-user.js';
-import { answerTo, messagesFor, submitSettingsModal, textOf } from './support/observe.js';
+import { messagesFor, textOf } from '../e2e/support/observe.js';
+import { answerTo, submitSettingsModal } from './support/observe.js';
 import { repoRoot } from '../e2e/support/run-main.js';
 
 const TRY_AGAIN = /another program is holding it\. Please try again in a few seconds/;
@@ -71,7 +72,7 @@ describe('the SQLite store locked by another program', () => {
 
     // /visen clear: the confirmation, then "try again"; the settings are still there.
     const messagesBefore = h.slack.messages.length;
-    await answerTo(h, user, 'clear', /Delete your Visen settings/);
+    expect(await answerTo(h, user, 'clear', /Delete your Visen settings/)).toMatch(/Delete your Visen settings/);
     await h.slack.blockAction({ userId: user.userId, teamId: user.teamId, actionId: 'settings_clear_confirm', container: 'message' });
     await h.slack.waitFor(() => TRY_AGAIN.test(messagesFor(h, user.userId, messagesBefore).map((m) => `${m.text}`).join('\n')), 15_000);
     expect(messagesFor(h, user.userId, messagesBefore).map((m) => m.text).join('\n')).not.toMatch(NO_SETTINGS);

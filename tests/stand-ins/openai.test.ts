@@ -205,7 +205,11 @@ describe('OpenAI stand-in', () => {
       expect(err).toBeInstanceOf(InternalServerError);
       expect(err).toMatchObject({ status: 500, type: 'server_error' });
     }
-    await expect(client.chat.completions.create({ model: MODEL, messages: userMessages() })).resolves.toBeDefined();
+    await expect(client.chat.completions.create({ model: MODEL, messages: userMessages() })).resolves.toMatchObject({
+      object: 'chat.completion',
+      choices: [{ message: { content: defaultResponse({ model: MODEL, messages: [{ role: 'user', content: PROMPT }] }) } }],
+    });
+    expect(standIn.requests.slice(-3).map((r) => r.status)).toEqual([500, 500, 200]);
   });
 
   it('cuts a stream after `afterChars` characters: no finish chunk, no [DONE], the SDK iteration throws', async () => {
@@ -235,11 +239,15 @@ describe('OpenAI stand-in', () => {
     expect(err).toBeInstanceOf(APIConnectionTimeoutError);
     // A second hanging request is still open when we close.
     void sdk(hanging, hangKey, { timeout: 10_000 }).chat.completions.create({ model: MODEL, messages: userMessages() }).catch(() => undefined);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Close only once it has reached the stand-in (a fixed sleep could close before, and prove nothing).
+    for (const deadline = Date.now() + 10_000; hanging.requests.length < 2; ) {
+      if (Date.now() > deadline) throw new Error('the second hanging request never reached the stand-in');
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
     const started = Date.now();
     await hanging.close();
     expect(Date.now() - started).toBeLessThan(1000);
-    expect(hanging.requests.every((r) => r.status === 0)).toBe(true);
+    expect(hanging.requests.map((r) => r.status)).toEqual([0, 0]);
   });
 
   it('answers an unknown path with OpenAI\'s invalid URL error and notes it as a failure', async () => {

@@ -114,8 +114,11 @@ export interface NotionWorkspace {
   updateDataSourceProperties(dataSourceId: string, properties: PropertyConfigs): Promise<DataSourceSchema>;
   createDatabase(input: { parentPageId: string; title: string; properties: PropertyConfigs }): Promise<DatabaseInfo & { dataSourceId: string }>;
   retrievePage(pageId: string): Promise<PageInfo>;
-  /** A page, database or data source id (a data source resolves to its database). */
-  resolveObject(id: string): Promise<ResolvedObject>;
+  /**
+   * A page, database or data source id (a data source resolves to its database). `likely: 'page'` asks the page
+   * endpoint first, saving a request when the caller expects a page; the answer is the same either way.
+   */
+  resolveObject(id: string, options?: { likely?: 'page' | 'database' }): Promise<ResolvedObject>;
   /** Every row matching the filter, across pages of results and past the 10,000-result cap of one query. */
   queryDataSource(dataSourceId: string, options?: QueryOptions): AsyncIterable<PageInfo>;
   createPage(input: { parent: PageParent; properties: PropertyWrites; children?: readonly NotionBlock[] }): Promise<PageInfo>;

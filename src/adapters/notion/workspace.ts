@@ -9,8 +9,9 @@
  * `initial_data_source.properties` (https://developers.notion.com/reference/create-database,
  * https://developers.notion.com/reference/create-a-data-source).
  *
- * One rate limiter per secret, shared by every workspace object of that secret, kept in a Map keyed by the secret's
- * SHA-256 (the secret itself is never kept as a key or logged).
+ * One workspace (its SDK client and rate limiter) per secret, shared by every caller of that secret, kept in a Map
+ * keyed by the secret's SHA-256 (the secret itself is never kept as a key or logged). Entries are not evicted: a
+ * workspace still held by a run must keep the one limiter of its secret, and there is one entry per secret seen.
  */
 import { createHash } from 'node:crypto';
 import type { Client, CreatePageParameters, UpdateDataSourceParameters, UpdatePageParameters } from '@notionhq/client';
@@ -57,28 +58,30 @@ export interface NotionGatewayOptions {
 }
 
 export function createNotionGateway(options: NotionGatewayOptions): NotionGateway {
-  const limiters = new Map<string, RateLimiter>();
+  const workspaces = new Map<string, NotionWorkspace>();
   const logger = options.logger.child({ adapter: 'notion' });
   return {
     forSecret(secret: string): NotionWorkspace {
       if (typeof secret !== 'string' || secret.trim() === '') throw new NotionError('unauthorized', NOTION_MESSAGES.unauthorized);
       const key = secretKey(secret);
-      let limiter = limiters.get(key);
-      if (!limiter) limiters.set(key, (limiter = new RateLimiter(options.rateLimit)));
-      const client = createNotionClient({
-        secret,
-        limiter,
-        logger,
-        ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
-        ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
-        ...(options.http ? { http: options.http } : {}),
-      });
-      return new NotionWorkspaceImpl(client, logger.child({ integration: key.slice(0, 8) }));
+      let workspace = workspaces.get(key);
+      if (!workspace) {
+        const client = createNotionClient({
+          secret,
+          limiter: new RateLimiter(options.rateLimit),
+          logger,
+          ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
+          ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+          ...(options.http ? { http: options.http } : {}),
+        });
+        workspaces.set(key, (workspace = new NotionWorkspaceImpl(client, logger.child({ integration: key.slice(0, 8) }))));
+      }
+      return workspace;
     },
   };
 }
 
-/** The limiter map key: a hash, so the secret is not kept in one more place. */
+/** The workspace map key: a hash, so the secret is not kept in one more place. */
 export function secretKey(secret: string): string {
   return createHash('sha256').update(secret, 'utf8').digest('hex');
 }
@@ -134,12 +137,16 @@ class NotionWorkspaceImpl implements NotionWorkspace {
     return this.run('retrievePage', async () => toPageInfo(await this.client.pages.retrieve({ page_id: id(pageId) })));
   }
 
-  /** Database first, then page, then data source (which resolves to its database); Notion has one id space. */
-  resolveObject(objectId: string): Promise<ResolvedObject> {
+  /**
+   * Database, then page (page first when one is likely), then data source (which resolves to its database); Notion
+   * has one id space, and each endpoint refuses the other kinds (400 or 404), so the order changes only the cost.
+   */
+  resolveObject(objectId: string, options: { likely?: 'page' | 'database' } = {}): Promise<ResolvedObject> {
     return this.run('resolveObject', async () => {
+      const asDatabase = async (): Promise<ResolvedObject> => ({ kind: 'database', database: await this.retrieveDatabase(objectId) });
+      const asPage = async (): Promise<ResolvedObject> => ({ kind: 'page', page: await this.retrievePage(objectId) });
       const probes: Array<() => Promise<ResolvedObject>> = [
-        async () => ({ kind: 'database', database: await this.retrieveDatabase(objectId) }),
-        async () => ({ kind: 'page', page: await this.retrievePage(objectId) }),
+        ...(options.likely === 'page' ? [asPage, asDatabase] : [asDatabase, asPage]),
         async () => ({ kind: 'database', database: await this.retrieveDatabase((await this.retrieveDataSource(objectId)).databaseId) }),
       ];
       let miss: NotionError | undefined;

@@ -21,8 +21,9 @@ export function sdkLoggerFor(logger: Logger, apiKey: string): SdkLogger {
   const scrub = (text: string) => redactSecrets(apiKey ? text.split(apiKey).join('[redacted]') : text);
   const detail = (rest: unknown[]) => {
     if (rest.length === 0) return undefined;
-    const text = rest.map((r) => (typeof r === 'string' ? r : safeJson(r))).join(' ');
-    return scrub(text.length > MAX_DETAIL_CHARS ? `${text.slice(0, MAX_DETAIL_CHARS)}...` : text);
+    // Scrub before cutting: a cut through the key would leave a prefix the scrub no longer recognises.
+    const text = scrub(rest.map((r) => (typeof r === 'string' ? r : safeJson(r))).join(' '));
+    return text.length > MAX_DETAIL_CHARS ? `${text.slice(0, MAX_DETAIL_CHARS)}...` : text;
   };
   const write = (message: string, rest: unknown[]) => {
     const d = detail(rest);

@@ -2,6 +2,7 @@ import { formatNotionId, parseNotionUrl } from '../../adapters/notion/index.js';
 import type { PageInfo, PropertyValue, PropertyWrites } from '../../adapters/notion/index.js';
 import { dateValue, numberValue, richTextValue, selectValue, titleValue, urlValue } from '../../adapters/notion/index.js';
 import { ConnectionsProperty as P } from './schema.js';
+import { clip } from '../text.js';
 import {
   CONNECTION_STATUSES,
   type ConnectionRecord,
@@ -94,10 +95,6 @@ export function targetIdOf(target: string): string | undefined {
 function sameText(a: string, b: string): boolean {
   const norm = (s: string) => s.replace(/\r\n?/g, '\n').trim();
   return norm(a) === norm(b);
-}
-
-function clip(value: string, max: number): string {
-  return value.length <= max ? value : `${value.slice(0, max - 1)}…`;
 }
 
 const text = (v: PropertyValue | undefined): string => v?.plainText ?? '';

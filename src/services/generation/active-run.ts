@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { NotionWorkspace } from '../../adapters/notion/index.js';
+import type { DataSourceSchema, NotionWorkspace } from '../../adapters/notion/index.js';
 import type { OpenAiClient } from '../../adapters/openai.js';
 import type { UserSettings } from '../settings/types.js';
 import type { ProgressEmitter } from './progress.js';
@@ -95,6 +95,8 @@ export interface RunContext {
   readonly store: RunStore;
   readonly options: GenerationOptions;
   readonly logger: Logger;
+  /** Database runs: the schema read as the run was started, so its first step need not read it again; absent on resume. */
+  readonly startSchema?: DataSourceSchema | undefined;
 }
 
 export function progressOf(record: RunRecord): RunProgress {

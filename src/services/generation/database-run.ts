@@ -34,8 +34,8 @@ export async function runDatabase(ctx: RunContext): Promise<DatabaseRunEnd> {
   const dataSourceId = record.target.dataSourceId!;
   const into = request.output.kind === 'property' ? request.output.property : undefined;
 
-  // The schema may have changed since the run started (or before a restart): check again before any row.
-  const schema = await notion.retrieveDataSource(dataSourceId);
+  // A resumed run checks the schema again before any row: it may have changed before the restart.
+  const schema = ctx.startSchema ?? (await notion.retrieveDataSource(dataSourceId));
   const binding = bindPlaceholders(request.prompt, Object.keys(schema.properties));
   if (into !== undefined && schema.properties[into]?.type !== 'rich_text') {
     throw new VisenError('property_gone', `The database no longer has a text property \`${into}\` to write into. Rename it back in Notion, or run again with another property.`);

@@ -73,8 +73,6 @@ export class AppendError extends Error {
   }
 }
 
-export const unwrapAppendError = (err: unknown): unknown => (err instanceof AppendError ? err.original : err);
-
 /** A Notion write that is safe to repeat as it is (same values): retried on transient failures. */
 export async function idempotentWrite<T>(write: () => Promise<T>, options: WriteOptions): Promise<T> {
   for (let attempt = 1; ; attempt++) {

@@ -5,6 +5,7 @@ import { landedTail } from './block-match.js';
 import { SYSTEM_PROMPTS } from './model.js';
 import { AppendError, appendChecked, idempotentWrite, isTransientNotion, removeWrittenBlocks, sleep, type WriteOptions } from './notion-writes.js';
 import type { PageWriteState } from './run-store.js';
+import { clip } from '../text.js';
 
 export type PageRunEnd = 'complete' | 'cancelled' | 'interrupted';
 
@@ -284,6 +285,5 @@ export function titleFromPrompt(prompt: string): string {
 }
 
 function clipTitle(text: string): string {
-  const oneLine = text.replace(/\s+/g, ' ').trim();
-  return oneLine.length <= TITLE_MAX_CHARS ? oneLine : `${oneLine.slice(0, TITLE_MAX_CHARS - 1)}…`;
+  return clip(text.replace(/\s+/g, ' ').trim(), TITLE_MAX_CHARS);
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { NotionGateway } from '../../adapters/notion/index.js';
+import type { DataSourceSchema, NotionGateway } from '../../adapters/notion/index.js';
 import type { OpenAiGateway } from '../../adapters/openai.js';
 import type { LocalStore } from '../../adapters/store.js';
 import { NotionError, StoreError, UserInputError, VisenError, describeForLog, userMessageFor } from '../../errors.js';
@@ -10,12 +10,13 @@ import type { SettingsService, UserSettings } from '../settings/types.js';
 import { ActiveRun, DEFAULT_GENERATION_OPTIONS, progressOf, type GenerationOptions, type RunContext } from './active-run.js';
 import { runDatabase } from './database-run.js';
 import { checkOutput, outputLabel, parseOutputLabel } from './output.js';
-import { isTransientNotion } from './notion-writes.js';
+import { isTransientNotion, sleep } from './notion-writes.js';
 import { rollbackPage, runPage } from './page-run.js';
 import { ProgressEmitter } from './progress.js';
 import { RunStore, type RunRecord, type RunRequest } from './run-store.js';
 import { resolveTarget } from './target.js';
 import { bindPlaceholders } from './template.js';
+import { clip } from '../text.js';
 import type { GenerationRequest, GenerationService, ProgressListener, RunProgress, StartedRun, TargetDescription } from './types.js';
 
 export interface GenerationServiceDeps {
@@ -134,7 +135,7 @@ export function createGenerationService(deps: GenerationServiceDeps): Generation
         await finishConnection(user, settings, record, { ...outcomeOf(record), status: 'Failed', error: userMessageFor(err) }).catch(() => undefined);
         throw err;
       }
-      const run = launch(record, settings, listener);
+      const run = launch(record, settings, listener, target.schema);
       return { runId, progress: progressOf(run.record) };
     } catch (err) {
       if (runningSpecs.get(key) === runId && !active.has(runId)) runningSpecs.delete(key);
@@ -143,7 +144,7 @@ export function createGenerationService(deps: GenerationServiceDeps): Generation
   }
 
   /** A run uses only its own user's secrets: their Notion integration (and its limiter) and their OpenAI key. */
-  function contextFor(run: ActiveRun, settings: UserSettings): RunContext {
+  function contextFor(run: ActiveRun, settings: UserSettings, startSchema?: DataSourceSchema): RunContext {
     return {
       run,
       settings,
@@ -152,16 +153,17 @@ export function createGenerationService(deps: GenerationServiceDeps): Generation
       store: runStore,
       options,
       logger: logger.child({ runId: run.record.runId, user: userKey(run.record.user) }),
+      startSchema,
     };
   }
 
   /** Starts the work of a run in the background; its end is recorded on the connection row. */
-  function launch(record: RunRecord, settings: UserSettings, listener: ProgressListener): ActiveRun {
+  function launch(record: RunRecord, settings: UserSettings, listener: ProgressListener, startSchema?: DataSourceSchema): ActiveRun {
     const emitter = new ProgressEmitter(listener, () => subscribers, logger, options.progressIntervalMs);
     const run = new ActiveRun(record, emitter, runStore);
     active.set(record.runId, run);
     runningSpecs.set(specKey(record.user, record.target.id, outputLabel(record.request.output), record.request.prompt), record.runId);
-    const ctx = contextFor(run, settings);
+    const ctx = contextFor(run, settings, startSchema);
     run.finished = (async () => {
       record.state = 'running';
       run.emit();
@@ -220,13 +222,13 @@ export function createGenerationService(deps: GenerationServiceDeps): Generation
       } catch (err) {
         if (attempt >= FINISH_ATTEMPTS) throw err;
         logger.info({ err: describeForLog(err), runId: record.runId, attempt }, 'recording the end of a run failed; trying again');
-        await new Promise((resolve) => setTimeout(resolve, options.backoffMs(attempt)));
+        await sleep(options.backoffMs(attempt));
       }
     }
   }
 
   function describeRunsOf(user: UserRef): ActiveRun[] {
-    return [...active.values()].filter((run) => run.record.user.teamId === user.teamId && run.record.user.userId === user.userId);
+    return [...active.values()].filter((run) => ownedBy(run, user));
   }
 
   async function resumeOne(runId: string, listenerFor: (notifyState: unknown, progress: RunProgress) => ProgressListener): Promise<RunProgress | undefined> {
@@ -297,14 +299,14 @@ export function createGenerationService(deps: GenerationServiceDeps): Generation
 
     async updateNotifyState(user, runId, notifyState) {
       const run = active.get(runId);
-      if (!run || run.record.user.teamId !== user.teamId || run.record.user.userId !== user.userId) return;
+      if (!run || !ownedBy(run, user)) return;
       run.record.notifyState = notifyState;
       await run.save();
     },
 
     async cancel(user, runId) {
       const run = active.get(runId);
-      if (!run || run.record.user.teamId !== user.teamId || run.record.user.userId !== user.userId) return false;
+      if (!run || !ownedBy(run, user)) return false;
       if (run.record.state !== 'starting' && run.record.state !== 'running') return false;
       run.cancelRequested = true;
       // A page run is one piece of work in flight: stop its generation (what was written is taken out).
@@ -399,9 +401,10 @@ function joinErrors(fatal: string, rowError: string | undefined, record: RunReco
 
 function defaultName(targetTitle: string, prompt: string): string {
   const snippet = prompt.replace(/\s+/g, ' ').trim();
-  return `${targetTitle || 'Untitled'}: ${snippet.length > 60 ? `${snippet.slice(0, 59)}…` : snippet}`;
+  return `${targetTitle || 'Untitled'}: ${clip(snippet, 60)}`;
 }
 
-function clip(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+/** Only a run's own user may see, steer or cancel it (exact, case-sensitive ids). */
+function ownedBy(run: ActiveRun, user: UserRef): boolean {
+  return run.record.user.teamId === user.teamId && run.record.user.userId === user.userId;
 }

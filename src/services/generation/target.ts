@@ -14,7 +14,8 @@ export async function resolveTarget(notion: NotionWorkspace, targetUrl: string):
   if (!parsed.ok) throw new UserInputError(parsed.reason, 'target');
   let resolved;
   try {
-    resolved = await notion.resolveObject(parsed.id);
+    // A link opened in a database view (`?v=`) is a database; any other is more often a page.
+    resolved = await notion.resolveObject(parsed.id, { likely: parsed.viewId ? 'database' : 'page' });
   } catch (err) {
     throw aboutTarget(err);
   }

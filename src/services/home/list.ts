@@ -1,6 +1,7 @@
 import { CONNECTION_STATUSES, type ConnectionRecord, type ConnectionSort, type ConnectionStatus, type ConnectionType } from '../connections/types.js';
 import type { RunProgress } from '../generation/types.js';
 import { DEFAULT_HOME_PREFERENCES, type HomeConnection, type HomeListItem, type HomePreferences, type HomeRun } from './types.js';
+import { clip } from '../text.js';
 
 /**
  * Pure helpers of the Home service: turning rows and runs into the model's values, ordering and filtering
@@ -144,8 +145,4 @@ function timeOf(iso: string | undefined): number | undefined {
 
 function finiteOr(value: unknown, fallback: number): number {
   return typeof value === 'number' && Number.isFinite(value) ? value : fallback;
-}
-
-function clip(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }

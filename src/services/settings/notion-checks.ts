@@ -138,7 +138,7 @@ async function closestDataSource(
 
 async function checkParentPage(context: NotionCheckContext, pageId: string, integrationName: string | undefined): Promise<boolean> {
   try {
-    const resolved = await context.notion.resolveObject(pageId);
+    const resolved = await context.notion.resolveObject(pageId, { likely: 'page' });
     if (resolved.kind === 'page') return true;
     context.errors.parentPageUrl = DATABASE_GIVEN_AS_PAGE;
     return false;

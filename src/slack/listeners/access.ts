@@ -1,5 +1,6 @@
 import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
 import type { SlackDeps } from '../deps.js';
+import { actingUserId } from '../users.js';
 
 export const NOT_ALLOWED_MESSAGE =
   'Sorry, this Visen is set up for a few people only, and you are not on its list. Ask whoever runs it to add your Slack user ID to VISEN_ALLOWED_USERS.';
@@ -11,7 +12,7 @@ export const NOT_ALLOWED_MESSAGE =
 export function allowListMiddleware(deps: Pick<SlackDeps, 'allowedUsers' | 'logger'>): Middleware<AnyMiddlewareArgs> {
   return async (args) => {
     const allowed = deps.allowedUsers;
-    const userId = userIdOf(args.body);
+    const userId = actingUserId(args.body);
     if (!allowed || !userId || allowed.has(userId)) {
       await args.next();
       return;
@@ -28,12 +29,4 @@ export function allowListMiddleware(deps: Pick<SlackDeps, 'allowedUsers' | 'logg
       await args.client.chat.postMessage({ channel: userId, text: NOT_ALLOWED_MESSAGE }).catch(() => undefined);
     }
   };
-}
-
-function userIdOf(body: unknown): string | undefined {
-  const b = body as { user_id?: string; user?: { id?: string } | string; event?: { user?: string } };
-  if (typeof b.user_id === 'string') return b.user_id;
-  if (typeof b.user === 'object' && typeof b.user?.id === 'string') return b.user.id;
-  if (typeof b.event?.user === 'string') return b.event.user;
-  return undefined;
 }

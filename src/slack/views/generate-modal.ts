@@ -1,7 +1,7 @@
 import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import type { OutputChoice } from '../../services/generation/types.js';
 import { GenerateIds } from '../listeners/generate/ids.js';
-import { SLACK_LIMITS, escapeMrkdwn, oneLine, truncate } from './generate-text.js';
+import { SLACK_LIMITS, escapeMrkdwn, oneLine, truncate, truncateMrkdwn } from './text.js';
 
 /**
  * The `/visen generate` modal (and the Home tab's "New generation"). Pure: values in, view out.
@@ -384,7 +384,7 @@ function onlyEmptyOption() {
 }
 
 function contextBlock(blockId: string, text: string): KnownBlock {
-  return { type: 'context', block_id: blockId, elements: [{ type: 'mrkdwn', text: truncate(text, SLACK_LIMITS.contextText) }] };
+  return { type: 'context', block_id: blockId, elements: [{ type: 'mrkdwn', text: truncateMrkdwn(text, SLACK_LIMITS.contextText) }] };
 }
 
 function plain(text: string) {

@@ -1,5 +1,6 @@
 import type { KnownBlock } from '@slack/types';
 import { COMMAND } from '../ids.js';
+import { inlineText } from './text.js';
 
 export interface HelpMessage {
   text: string;
@@ -9,7 +10,7 @@ export interface HelpMessage {
 /** The usage text for `/visen help`, an empty `/visen`, and an unknown subcommand (`unknown` is echoed back). */
 export function buildHelpMessage(unknown?: string): HelpMessage {
   const intro = unknown
-    ? `I don't know \`${COMMAND} ${truncate(unknown, 40)}\`. Here is what I can do:`
+    ? `I don't know \`${COMMAND} ${echoed(unknown)}\`. Here is what I can do:`
     : 'Visen writes AI content straight into your Notion workspace.';
   const usage = [
     `• \`${COMMAND} settings\`: link your Notion integration, OpenAI key and connections database`,
@@ -33,8 +34,8 @@ export function buildHelpMessage(unknown?: string): HelpMessage {
 }
 
 /** Shortened and made inert: no control characters or code-span breaks, `&`, `<`, `>` escaped as mrkdwn requires. */
-function truncate(text: string, max: number): string {
-  const flat = text.replace(/[`\u0000-\u001f\u007f-\u009f]/g, ' ');
-  const short = flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
-  return short.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/** The unknown word, shortened and made inert: no control characters or code-span breaks, mrkdwn escaped. */
+function echoed(word: string): string {
+  return inlineText(word.replace(/[`\u0000-\u001f\u007f-\u009f]/g, ' '), 40);
 }

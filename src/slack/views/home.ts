@@ -6,18 +6,17 @@ import type { SettingsSummary } from '../../services/settings/types.js';
 import { COMMAND } from '../ids.js';
 import { FILTER_ALL, HomeAction, HomeBlock, HomeCallback } from '../listeners/home/ids.js';
 import {
-  ellipsize,
-  ellipsizeMrkdwn,
   escapeMrkdwn,
-  HOME_LIMITS,
   inlineCode,
   inlineText,
   mrkdwnLink,
-  notionUrlLabel,
   plural,
   safeUrl,
+  SLACK_LIMITS,
   slackDate,
-} from './home-text.js';
+  truncate,
+  truncateMrkdwn,
+} from './text.js';
 
 /**
  * The Home tab, as pure functions of the Home service's model: no clock, network or environment. Four
@@ -175,7 +174,7 @@ function settingsText(settings: SettingsSummary | undefined): string {
     `*OpenAI:* ${key}${endpoint}`,
     `*Default model:* ${inlineCode(settings.model, 100) || 'not set'}`,
   ];
-  return ellipsizeMrkdwn(lines.join('\n'), HOME_LIMITS.sectionText);
+  return truncateMrkdwn(lines.join('\n'), SLACK_LIMITS.sectionText);
 }
 
 /** The words for each fault: what happened and what to do. The settings part stays above it. */
@@ -219,7 +218,7 @@ function faultSection(fault: HomeFault, settings: SettingsSummary | undefined, l
 }
 
 function warningSection(title: string, body: string): SectionBlock {
-  return { type: 'section', block_id: HomeBlock.warning, text: mrkdwn(ellipsizeMrkdwn(`:warning: *${title}*\n${body}`, HOME_LIMITS.sectionText)) };
+  return { type: 'section', block_id: HomeBlock.warning, text: mrkdwn(truncateMrkdwn(`:warning: *${title}*\n${body}`, SLACK_LIMITS.sectionText)) };
 }
 
 function activeRunsSection(runs: readonly HomeRun[]): SectionBlock {
@@ -228,7 +227,7 @@ function activeRunsSection(runs: readonly HomeRun[]): SectionBlock {
     return `• *${inlineText(r.connectionName, 80)}* → ${target}: ${runProgressText(r)}`;
   });
   if (runs.length > MAX_LISTED_RUNS) lines.push(`…and ${plural(runs.length - MAX_LISTED_RUNS, 'more run')}`);
-  return { type: 'section', block_id: HomeBlock.activeRuns, text: mrkdwn(ellipsizeMrkdwn(`:hourglass_flowing_sand: *In progress*\n${lines.join('\n')}`, HOME_LIMITS.sectionText)) };
+  return { type: 'section', block_id: HomeBlock.activeRuns, text: mrkdwn(truncateMrkdwn(`:hourglass_flowing_sand: *In progress*\n${lines.join('\n')}`, SLACK_LIMITS.sectionText)) };
 }
 
 /** Progress of a run in a few words: "12 of 40 rows · 2 skipped · 1 failed". */
@@ -277,7 +276,7 @@ function connectionBlocks(item: HomeListItem, n: number): KnownBlock[] {
         value: item.id,
         confirm: confirmDialog(
           'Run this connection again?',
-          `Visen runs “${ellipsize(item.name || 'Untitled connection', 80)}” again with the same target, prompt and output, and sends its progress in a direct message.`,
+          `Visen runs “${truncate(item.name || 'Untitled connection', 80)}” again with the same target, prompt and output, and sends its progress in a direct message.`,
           'Run again',
         ),
       }),
@@ -291,14 +290,14 @@ function connectionBlocks(item: HomeListItem, n: number): KnownBlock[] {
       style: 'danger',
       confirm: confirmDialog(
         'Delete this connection?',
-        `“${ellipsize(item.name || 'Untitled connection', 80)}” moves to Notion’s trash, where you can restore it. Its target and what was written there stay as they are.`,
+        `“${truncate(item.name || 'Untitled connection', 80)}” moves to Notion’s trash, where you can restore it. Its target and what was written there stay as they are.`,
         'Delete',
         'danger',
       ),
     }),
   );
   return [
-    { type: 'section', block_id: HomeBlock.connection(n), text: mrkdwn(ellipsizeMrkdwn(lines.join('\n'), HOME_LIMITS.sectionText)) },
+    { type: 'section', block_id: HomeBlock.connection(n), text: mrkdwn(truncateMrkdwn(lines.join('\n'), SLACK_LIMITS.sectionText)) },
     { type: 'actions', block_id: HomeBlock.connectionActions(n), elements },
   ];
 }
@@ -440,11 +439,11 @@ function homeView(blocks: KnownBlock[]): HomeView {
 }
 
 function header(text: string, blockId: string = HomeBlock.header): KnownBlock {
-  return { type: 'header', block_id: blockId, text: { type: 'plain_text', text: ellipsize(text, HOME_LIMITS.headerText), emoji: true } };
+  return { type: 'header', block_id: blockId, text: { type: 'plain_text', text: truncate(text, SLACK_LIMITS.headerText), emoji: true } };
 }
 
 function mrkdwn(text: string) {
-  return { type: 'mrkdwn' as const, text: ellipsizeMrkdwn(text, HOME_LIMITS.sectionText) };
+  return { type: 'mrkdwn' as const, text: truncateMrkdwn(text, SLACK_LIMITS.sectionText) };
 }
 
 function section(text: string): SectionBlock {
@@ -452,21 +451,21 @@ function section(text: string): SectionBlock {
 }
 
 function context(text: string, blockId?: string): ContextBlock {
-  return { type: 'context', ...(blockId ? { block_id: blockId } : {}), elements: [{ type: 'mrkdwn', text: ellipsizeMrkdwn(text, HOME_LIMITS.contextText) }] };
+  return { type: 'context', ...(blockId ? { block_id: blockId } : {}), elements: [{ type: 'mrkdwn', text: truncateMrkdwn(text, SLACK_LIMITS.contextText) }] };
 }
 
 function pushNotice(blocks: KnownBlock[], notice: HomeNotice | undefined): void {
   if (!notice) return;
   const emoji = notice.kind === 'error' ? ':warning:' : notice.kind === 'success' ? ':white_check_mark:' : ':information_source:';
-  blocks.push({ type: 'section', block_id: HomeBlock.notice, text: mrkdwn(ellipsizeMrkdwn(`${emoji} ${escapeMrkdwn(notice.text)}`, HOME_LIMITS.sectionText)) });
+  blocks.push({ type: 'section', block_id: HomeBlock.notice, text: mrkdwn(truncateMrkdwn(`${emoji} ${escapeMrkdwn(notice.text)}`, SLACK_LIMITS.sectionText)) });
 }
 
 function button(text: string, actionId: string, extra: { value?: string; url?: string; style?: 'primary' | 'danger'; confirm?: ConfirmationDialog } = {}): Button {
   return {
     type: 'button',
     action_id: actionId,
-    text: { type: 'plain_text', text: ellipsize(text, HOME_LIMITS.buttonText), emoji: true },
-    ...(extra.value !== undefined ? { value: ellipsize(extra.value, HOME_LIMITS.buttonValue) } : {}),
+    text: { type: 'plain_text', text: truncate(text, SLACK_LIMITS.buttonText), emoji: true },
+    ...(extra.value !== undefined ? { value: truncate(extra.value, SLACK_LIMITS.buttonValue) } : {}),
     ...(extra.url ? { url: extra.url } : {}),
     ...(extra.style ? { style: extra.style } : {}),
     ...(extra.confirm ? { confirm: extra.confirm } : {}),
@@ -475,22 +474,46 @@ function button(text: string, actionId: string, extra: { value?: string; url?: s
 
 function confirmDialog(title: string, text: string, confirm: string, style?: 'danger'): ConfirmationDialog {
   return {
-    title: { type: 'plain_text', text: ellipsize(title, HOME_LIMITS.confirmTitle) },
-    text: { type: 'plain_text', text: ellipsize(text, HOME_LIMITS.confirmText) },
-    confirm: { type: 'plain_text', text: ellipsize(confirm, HOME_LIMITS.confirmButton) },
+    title: { type: 'plain_text', text: truncate(title, SLACK_LIMITS.confirmTitle) },
+    text: { type: 'plain_text', text: truncate(text, SLACK_LIMITS.confirmText) },
+    confirm: { type: 'plain_text', text: truncate(confirm, SLACK_LIMITS.confirmButton) },
     deny: { type: 'plain_text', text: 'Cancel' },
     ...(style ? { style } : {}),
   };
 }
 
 function staticSelect(actionId: string, placeholder: string, options: ReadonlyArray<{ value: string; text: string }>, selected: string): StaticSelect {
-  const built: PlainTextOption[] = options.map((o) => ({ text: { type: 'plain_text', text: ellipsize(o.text, HOME_LIMITS.optionText), emoji: true }, value: o.value }));
+  const built: PlainTextOption[] = options.map((o) => ({ text: { type: 'plain_text', text: truncate(o.text, SLACK_LIMITS.optionText), emoji: true }, value: o.value }));
   const initial = built.find((o) => o.value === selected) ?? built[0];
   return {
     type: 'static_select',
     action_id: actionId,
-    placeholder: { type: 'plain_text', text: ellipsize(placeholder, HOME_LIMITS.placeholder) },
+    placeholder: { type: 'plain_text', text: truncate(placeholder, SLACK_LIMITS.placeholder) },
     options: built,
     ...(initial ? { initial_option: initial } : {}),
   };
+}
+
+/**
+ * A readable label for a Notion URL: the title slug of `https://www.notion.so/ws/My-Page-<32 hex>` is
+ * "My Page"; otherwise the fallback.
+ */
+export function notionUrlLabel(url: string, fallback: string): string {
+  let path: string;
+  try {
+    path = new URL(url).pathname;
+  } catch {
+    return fallback;
+  }
+  const last = decodeURIComponentSafe(path.split('/').filter(Boolean).pop() ?? '');
+  const slug = last.replace(/-?[0-9a-f]{32}$/i, '').replace(/-/g, ' ').trim();
+  return slug && !/^[0-9a-f-]{32,36}$/i.test(slug) ? slug : fallback;
+}
+
+function decodeURIComponentSafe(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }

@@ -2,7 +2,7 @@ import type { KnownBlock } from '@slack/types';
 import type { RunProgress } from '../../services/generation/types.js';
 import type { UserRef } from '../../users.js';
 import { GenerateIds } from '../listeners/generate/ids.js';
-import { SLACK_LIMITS, escapeMrkdwn, formatCount, mrkdwnLink, oneLine, plural, truncate } from './generate-text.js';
+import { SLACK_LIMITS, escapeMrkdwn, formatCount, mrkdwnLink, oneLine, plural, truncate, truncateMrkdwn } from './text.js';
 
 /**
  * The messages of a generation run: "working", its live progress (one message, updated), the final
@@ -204,17 +204,17 @@ function cancelButton(runId: string, user: UserRef) {
 // --- small block helpers ---------------------------------------------------------------------------------
 
 function section(text: string): KnownBlock {
-  return { type: 'section', text: { type: 'mrkdwn', text: truncate(text, SLACK_LIMITS.sectionText) } };
+  return { type: 'section', text: { type: 'mrkdwn', text: truncateMrkdwn(text, SLACK_LIMITS.sectionText) } };
 }
 
 function context(texts: readonly string[]): KnownBlock {
   return {
     type: 'context',
-    elements: texts.slice(0, SLACK_LIMITS.contextElements).map((t) => ({ type: 'mrkdwn' as const, text: truncate(t, SLACK_LIMITS.contextText) })),
+    elements: texts.slice(0, SLACK_LIMITS.contextElements).map((t) => ({ type: 'mrkdwn' as const, text: truncateMrkdwn(t, SLACK_LIMITS.contextText) })),
   };
 }
 
 /** The notification fallback: no mrkdwn entities needed, short. */
 function plain(text: string): string {
-  return truncate(text, SLACK_LIMITS.messageText);
+  return truncateMrkdwn(text, SLACK_LIMITS.messageText);
 }

@@ -7,7 +7,7 @@ import type { ContextBlock, InputBlock, KnownBlock, ModalView, SectionBlock } fr
 import type { SettingsErrors, SettingsField, SettingsSubmission, SettingsSummary } from '../../services/settings/types.js';
 import { CONNECTIONS_SCHEMA, describeDefinition } from '../../services/connections/schema.js';
 import { ADD_MISSING_OPTION_VALUE, SettingsCallback, SettingsBlock, SettingsInput } from '../listeners/settings/ids.js';
-import { endsIn, escapeMrkdwn, SlackLimit, truncate } from './settings-text.js';
+import { escapeMrkdwn, SLACK_LIMITS, truncate, truncateMrkdwn } from './text.js';
 
 export const SETTINGS_MODAL_TITLE = 'Visen settings';
 
@@ -226,7 +226,7 @@ function secretInput(field: SettingsField, label: string, placeholder: string, h
     block_id: SettingsInput[field].block,
     optional,
     label: plain(label),
-    hint: plain(truncate(hint, SlackLimit.inputHint)),
+    hint: plain(truncate(hint, SLACK_LIMITS.inputHint)),
     // Never an initial_value: saved secrets are not sent to Slack.
     element: { type: 'plain_text_input', action_id: SettingsInput[field].action, placeholder: plain(placeholder) },
   };
@@ -243,12 +243,12 @@ function textInput(
     block_id: SettingsInput[field].block,
     optional: options.optional,
     label: plain(label),
-    hint: plain(truncate(options.hint, SlackLimit.inputHint)),
+    hint: plain(truncate(options.hint, SLACK_LIMITS.inputHint)),
     element: {
       type: 'plain_text_input',
       action_id: SettingsInput[field].action,
-      placeholder: plain(truncate(options.placeholder, SlackLimit.placeholder)),
-      ...(value ? { initial_value: truncate(value, 3000) } : {}),
+      placeholder: plain(truncate(options.placeholder, SLACK_LIMITS.placeholder)),
+      ...(value ? { initial_value: truncate(value, SLACK_LIMITS.plainTextInputMaxLength) } : {}),
     },
   };
 }
@@ -260,11 +260,11 @@ function pushError(blocks: KnownBlock[], field: SettingsField, errors: SettingsE
 }
 
 function section(text: string, blockId: string): SectionBlock {
-  return { type: 'section', block_id: blockId, text: { type: 'mrkdwn', text: truncate(text, SlackLimit.sectionText) } };
+  return { type: 'section', block_id: blockId, text: { type: 'mrkdwn', text: truncateMrkdwn(text, SLACK_LIMITS.sectionText) } };
 }
 
 function context(text: string, blockId: string): ContextBlock {
-  return { type: 'context', block_id: blockId, elements: [{ type: 'mrkdwn', text: truncate(text, SlackLimit.contextText) }] };
+  return { type: 'context', block_id: blockId, elements: [{ type: 'mrkdwn', text: truncateMrkdwn(text, SLACK_LIMITS.contextText) }] };
 }
 
 function plain(text: string) {
@@ -335,4 +335,9 @@ export function errorsByBlockId(errors: SettingsErrors): Record<string, string> 
     if (message) out[SettingsInput[field].block] = message;
   }
   return out;
+}
+
+/** `ends in abcd` for a secret's last four characters (the only part of a secret ever shown). */
+export function endsIn(last4: string | undefined): string {
+  return last4 ? `ends in ${last4}` : 'ending hidden';
 }

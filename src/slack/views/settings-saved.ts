@@ -7,8 +7,8 @@ import type { KnownBlock, ModalView } from '@slack/types';
 import type { SettingsErrors, SettingsField, SettingsSummary } from '../../services/settings/types.js';
 import { COMMAND } from '../ids.js';
 import { SettingsCallback } from '../listeners/settings/ids.js';
-import { SETTINGS_MODAL_TITLE } from './settings-modal.js';
-import { endsIn, escapeMrkdwn, mrkdwnLink, SlackLimit, truncate } from './settings-text.js';
+import { endsIn, SETTINGS_MODAL_TITLE } from './settings-modal.js';
+import { escapeMrkdwn, mrkdwnLink, SLACK_LIMITS, truncateMrkdwn } from './text.js';
 
 export interface SettingsSavedModel {
   readonly summary: SettingsSummary;
@@ -91,5 +91,5 @@ export function buildSettingsNotSavedMessage(errors: SettingsErrors, notice?: st
 }
 
 function section(text: string, blockId: string): KnownBlock {
-  return { type: 'section', block_id: blockId, text: { type: 'mrkdwn', text: truncate(text, SlackLimit.sectionText) } };
+  return { type: 'section', block_id: blockId, text: { type: 'mrkdwn', text: truncateMrkdwn(text, SLACK_LIMITS.sectionText) } };
 }

@@ -97,6 +97,17 @@ describe('reading and creating structure', () => {
     expect((err as NotionError).userMessage).toContain('choose Connections');
   });
 
+  it('asks the page endpoint first when a page is likely, and resolves every kind the same either way', async () => {
+    const db = notion.addDatabase({ title: 'Hinted', sharedWith: [secret], properties: { Name: { title: {} } } });
+    const page = notion.addPage({ title: 'Hinted page', sharedWith: [secret] });
+    const from = notion.requests.length;
+
+    expect(await notion_.resolveObject(page.id, { likely: 'page' })).toMatchObject({ kind: 'page', page: { id: page.id } });
+    expect(notion.requests.slice(from).map((r) => r.path)).toEqual([`/v1/pages/${page.id}`]);
+    expect(await notion_.resolveObject(db.id, { likely: 'page' })).toMatchObject({ kind: 'database', database: { id: db.id } });
+    expect(await notion_.resolveObject(db.dataSourceId, { likely: 'page' })).toMatchObject({ kind: 'database', database: { id: db.id } });
+  });
+
   it('a revoked secret is unauthorized, with the fix in the message', async () => {
     const other = notion.createIntegration({ name: 'Gone' });
     notion.revoke(other.secret);
@@ -271,6 +282,12 @@ describe('rate limit', () => {
     } finally {
       await paced.close();
     }
+  });
+
+  it('keeps one workspace per secret, not a new SDK client per call', () => {
+    const gateway = createNotionGateway({ baseUrl: notion.baseUrl, logger: memoryLogger('warn').logger });
+    expect(gateway.forSecret(secret)).toBe(gateway.forSecret(secret));
+    expect(gateway.forSecret(secret)).not.toBe(gateway.forSecret(`${secret}-other`));
   });
 
   it('keys limiters by a hash of the secret, and the secret never reaches the log', () => {

@@ -3,8 +3,8 @@
  * (response_url), direct messages, a modal's field errors (`response_action: errors`) or its later updates.
  */
 import type { Harness } from '../../e2e/harness.js';
-import { directChannelFor } from '../../stand-ins/slack/ids.js';
-import type { AnyObject, MessageRecord } from '../../stand-ins/slack/index.js';
+import { messagesFor, stringsOf } from '../../e2e/support/observe.js';
+import type { AnyObject } from '../../stand-ins/slack/index.js';
 import type { UserRef } from '../../../src/users.js';
 
 /** Where to start looking: counts of each stand-in's records before an action. */
@@ -17,24 +17,6 @@ export interface Mark {
 export function mark(h: Harness): Mark {
   return { notion: h.notion.requests.length, openai: h.openai.requests.length, at: Date.now() };
 }
-
-/** Every string in a Block Kit structure (or any JSON value), joined by new lines. */
-export function textOf(value: unknown): string {
-  const out: string[] = [];
-  const walk = (v: unknown) => {
-    if (typeof v === 'string') out.push(v);
-    else if (Array.isArray(v)) v.forEach(walk);
-    else if (v && typeof v === 'object') Object.values(v).forEach(walk);
-  };
-  walk(value);
-  return out.join('\n');
-}
-
-/** Messages a user saw from index `from` on: ephemerals to them, and their direct messages with the app. */
-export function messagesFor(h: Harness, userId: string, from = 0): MessageRecord[] {
-  return h.slack.messages.slice(from).filter((m) => m.user === userId || m.channel === directChannelFor(userId));
-}
-
 
 async function until(probe: () => boolean, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -49,7 +31,7 @@ export async function answerTo(h: Harness, user: UserRef, text: string, expected
   const from = h.slack.messages.length;
   const delivery = await h.slack.slashCommand({ userId: user.userId, teamId: user.teamId, text });
   if (!delivery.acked) throw new Error(`the app did not ack /visen ${text.slice(0, 80)}: ${delivery.reason}`);
-  const shown = () => [textOf(delivery.ackPayload), ...messagesFor(h, user.userId, from).map((m) => `${m.text ?? ''}\n${textOf(m.blocks)}`)].join('\n');
+  const shown = () => [stringsOf(delivery.ackPayload), ...messagesFor(h, user.userId, from).map((m) => `${m.text ?? ''}\n${stringsOf(m.blocks)}`)].join('\n');
   await until(() => expected.test(shown()), timeoutMs);
   return shown();
 }
@@ -84,9 +66,9 @@ async function submitModal(
   if (!delivery.acked) throw new Error(`the app did not ack the ${callbackId} submission: ${delivery.reason}`);
   const shown = () =>
     [
-      textOf(delivery.ackPayload),
-      ...h.slack.views.updated.slice(updatedBefore).filter((v) => v.id === view.id).map(textOf),
-      ...messagesFor(h, user.userId, messagesBefore).map((m) => `${m.text ?? ''}\n${textOf(m.blocks)}`),
+      stringsOf(delivery.ackPayload),
+      ...h.slack.views.updated.slice(updatedBefore).filter((v) => v.id === view.id).map(stringsOf),
+      ...messagesFor(h, user.userId, messagesBefore).map((m) => `${m.text ?? ''}\n${stringsOf(m.blocks)}`),
     ].join('\n');
   await until(() => expected.test(shown()), timeoutMs);
   // Leave no modal open for the next case.

@@ -1,8 +1,7 @@
 /** Starting a generation through Slack and waiting for its end, as the user sees it and as Notion records it. */
 import type { Harness } from '../../e2e/harness.js';
 import type { ConfiguredUser } from '../../e2e/support/configure-user.js';
-import { messagesFor, textOf } from './observe.js';
-import { connectionRow, type ConnectionRowValues } from './notion-reads.js';
+import { connectionRow, messagesFor, stringsOf, type ConnectionRowValues } from '../../e2e/support/observe.js';
 
 export interface RunResult {
   /** Everything the user was shown for the command: the ack, the progress replies, direct messages. */
@@ -32,7 +31,7 @@ export async function generate(
   const runsBefore = connectionRow(h, c, targetUrl)?.runs ?? 0;
   const delivery = await h.slack.slashCommand({ userId: c.userId, teamId: c.teamId, text: `generate ${text}` });
   if (!delivery.acked) throw new Error(`generate was not acked: ${delivery.reason}`);
-  const shown = () => [textOf(delivery.ackPayload), ...messagesFor(h, c.userId, from).map((m) => `${m.text ?? ''}\n${textOf(m.blocks)}`)].join('\n');
+  const shown = () => [stringsOf(delivery.ackPayload), ...messagesFor(h, c.userId, from).map((m) => `${m.text ?? ''}\n${stringsOf(m.blocks)}`)].join('\n');
   const timeoutMs = o.timeoutMs ?? 45_000;
   try {
     await h.slack.waitFor(() => {

@@ -60,6 +60,8 @@ describe('database runs', () => {
     const { end } = await runToEnd(world.service(), u.user, { targetUrl: db.url, prompt: template });
     expect(end.state).toBe('succeeded');
     expect(end).toMatchObject({ total: 2, done: 2, skipped: 0, failed: 0 });
+    // The schema read when the run was started serves its first step too.
+    expect(world.notion.requests.filter((r) => r.method === 'GET' && r.path === `/v1/data_sources/${db.dataSourceId}`)).toHaveLength(1);
     const rows = world.notion.rows(db.dataSourceId);
     const dune = rows.find((r) => prop(r, 'Name') === 'Dune')!;
     expect(world.notion.childrenOf(dune.id).map(blockText)).toEqual([

@@ -1,10 +1,10 @@
 import { describeForLog } from '../../../errors.js';
 import { buildUsageErrorMessage, buildWorkingMessage } from '../../views/progress-message.js';
+import { userFromCommand } from '../../users.js';
 import type { SubcommandHandler } from '../commands/visen.js';
 import { openGenerateModal } from './modal.js';
 import { parseGenerateCommand } from './parse-command.js';
 import type { GenerateRuntime } from './runtime.js';
-import { userFromCommand } from './slack-user.js';
 import { startRunWithResponseUrl } from './start-run.js';
 
 /**

@@ -12,10 +12,10 @@ import {
   type GenerateModalModel,
 } from '../../views/generate-modal.js';
 import { readGenerateModal, type ModalViewLike } from '../../views/generate-modal-state.js';
+import { userFromInteraction } from '../../users.js';
 import { requestFromModal } from './modal-request.js';
 import { checkTargetUrl, MAX_PROMPT_CHARS } from './request-rules.js';
 import { runtimeFor, type GenerateRuntime } from './runtime.js';
-import { userFromInteraction } from './slack-user.js';
 import { startRunWithDmProgress } from './start-run.js';
 
 /** What the modal can be opened with (the Home tab's "New generation"; a GenerationRequest fits). */
@@ -71,8 +71,8 @@ export function targetEnteredHandler(rt: GenerateRuntime) {
   return async ({ ack, body, client }: ActionArgs): Promise<void> => {
     await ack();
     const view = body.view;
-    if (!view) return;
     const user = userFromInteraction(body);
+    if (!view || !user) return;
     const model = readGenerateModal(view as ModalViewLike);
     const described = await describeInto(rt, user, model);
     await updateModal(rt, client, view.id, view.hash, described);
@@ -102,6 +102,10 @@ export function submitHandler(rt: GenerateRuntime) {
     }
     await ack({ response_action: 'clear' });
     const user = userFromInteraction(body);
+    if (!user) {
+      rt.deps.logger.warn('generate modal submitted without a user or team: ignored');
+      return;
+    }
     const request = checked.request;
     await startRunWithDmProgress(client, user, (listener, notifyState) => rt.deps.services.generation.start(user, request, listener, notifyState), rt.deps);
   };

@@ -4,6 +4,7 @@ import { describeForLog, userMessageFor } from '../../../errors.js';
 import type { HomePreferences } from '../../../services/home/types.js';
 import { userKey, type UserRef } from '../../../users.js';
 import type { SlackDeps } from '../../deps.js';
+import { teamOfEvent, userFromInteraction } from '../../users.js';
 import { parseConnectionId, parsePageChoice, parseSortChoice, parseStatusChoice, parseTypeChoice } from '../../views/home.js';
 import { openGenerateModal, startRunWithDmProgress } from '../generate/index.js';
 import { openSettingsModal } from '../settings/index.js';
@@ -43,7 +44,7 @@ export function registerHomeListeners(app: App, deps: SlackDeps, options: HomeLi
   // Bolt acks Events API envelopes itself before any listener runs (App.processEvent), so this may take its time.
   app.event('app_home_opened', async ({ event, body }) => {
     if (event.tab !== 'home') return;
-    const teamId = eventTeamId(body);
+    const teamId = teamOfEvent(body);
     if (!teamId) {
       logger.warn({ user: event.user }, 'app_home_opened without a team id: ignored');
       return;
@@ -60,7 +61,7 @@ export function registerHomeListeners(app: App, deps: SlackDeps, options: HomeLi
   ): void => {
     app.action<BlockAction<A>>(actionId, async (args) => {
       await args.ack();
-      const user = actionUser(args.body);
+      const user = userFromInteraction(args.body);
       if (!user) {
         logger.warn({ actionId }, 'Home action without a user or team: ignored');
         return;
@@ -205,20 +206,4 @@ function defaultCollaborators(deps: SlackDeps): HomeCollaborators {
       return started !== undefined;
     },
   };
-}
-
-/** The team of an Events API envelope: the workspace it happened in (as a slash command's `team_id`). */
-function eventTeamId(body: unknown): string | undefined {
-  const b = body as { team_id?: unknown; authorizations?: Array<{ team_id?: unknown }> };
-  if (typeof b.team_id === 'string' && b.team_id) return b.team_id;
-  const fromAuth = b.authorizations?.[0]?.team_id;
-  return typeof fromAuth === 'string' && fromAuth ? fromAuth : undefined;
-}
-
-/** The acting user of a block action, with their team. */
-export function actionUser(body: unknown): UserRef | undefined {
-  const b = body as { user?: { id?: unknown; team_id?: unknown }; team?: { id?: unknown } | null };
-  const userId = b.user?.id;
-  const teamId = b.team?.id ?? b.user?.team_id;
-  return typeof userId === 'string' && userId && typeof teamId === 'string' && teamId ? { teamId, userId } : undefined;
 }

@@ -33,8 +33,6 @@ export const SettingsAction = {
   /** `/visen clear` confirmation message. */
   clearConfirm: 'settings_clear_confirm',
   clearCancel: 'settings_clear_cancel',
-  /** A button (in messages, the Home tab) that opens the settings modal. */
-  open: 'settings_open',
 } as const;
 
 export const SettingsBlock = {

@@ -28,6 +28,7 @@ import {
 } from '../../views/settings-modal.js';
 import { buildSettingsNotSavedMessage, buildSettingsSavedMessage, buildSettingsSavedView, type SlackMessage } from '../../views/settings-saved.js';
 import type { CommandArgs, SubcommandHandler } from '../commands/visen.js';
+import { userFromCommand, userFromInteraction } from '../../users.js';
 import { SettingsAction, SettingsCallback } from './ids.js';
 
 export { SettingsAction, SettingsCallback, SettingsInput } from './ids.js';
@@ -55,7 +56,7 @@ export function settingsSubcommands(deps: SlackDeps, options: SettingsListenerOp
     [Subcommand.settings]: async (args: CommandArgs) => {
       // Nothing slow before views.open: the trigger_id is valid for 3 seconds from Slack's send.
       await args.ack();
-      const user: UserRef = { teamId: args.command.team_id, userId: args.command.user_id };
+      const user = userFromCommand(args.command);
       try {
         await openSettingsModal(args.client, args.command.trigger_id, user, deps, options);
       } catch (err) {
@@ -70,14 +71,14 @@ export function settingsSubcommands(deps: SlackDeps, options: SettingsListenerOp
     },
     [Subcommand.clear]: async (args: CommandArgs) => {
       await args.ack({ response_type: 'ephemeral', ...buildClearConfirmation() });
-      deps.logger.info({ user: userKey({ teamId: args.command.team_id, userId: args.command.user_id }) }, 'asked to confirm /visen clear');
+      deps.logger.info({ user: userKey(userFromCommand(args.command)) }, 'asked to confirm /visen clear');
     },
   } as { settings: SubcommandHandler; clear: SubcommandHandler };
 }
 
 /**
  * Opens the settings modal for `user` with the saved summary (local store only, no Notion or OpenAI call).
- * Used by `/visen settings` and by any button with action id `SettingsAction.open` (the Home tab's).
+ * Used by `/visen settings` and by the Home tab's Settings button (through the Home listeners).
  */
 export async function openSettingsModal(
   client: WebClient,
@@ -95,24 +96,6 @@ export function registerSettingsListeners(app: App, deps: SlackDeps, options: Se
   app.view<ViewSubmitAction>(SettingsCallback.form, settingsSubmissionHandler(deps, options));
   app.action<BlockAction>(SettingsAction.clearConfirm, clearConfirmHandler(deps));
   app.action<BlockAction>(SettingsAction.clearCancel, clearCancelHandler(deps));
-  app.action<BlockAction>(SettingsAction.open, async ({ ack, body, client }) => {
-    await ack();
-    const user = userRefOf(body);
-    try {
-      await openSettingsModal(client, body.trigger_id, user, deps, options);
-    } catch (err) {
-      deps.logger.warn({ user: userKey(user), err: describeForLog(err) }, 'could not open the settings modal from a button');
-      await directMessage(client, user, deps, {
-        text: ':warning: Slack did not let me open the settings form in time. Please click the button again, or run `/visen settings`.',
-        blocks: [],
-      });
-    }
-  });
-}
-
-/** The team and user a payload comes from (the workspace the action happened in, then the user's own team). */
-export function userRefOf(body: { user: { id: string; team_id?: string }; team?: { id: string } | null }): UserRef {
-  return { teamId: body.team?.id ?? body.user.team_id ?? '', userId: body.user.id };
 }
 
 type Settled = { kind: 'done'; outcome: SubmitOutcome } | { kind: 'failed'; error: unknown };
@@ -127,7 +110,11 @@ type Settled = { kind: 'done'; outcome: SubmitOutcome } | { kind: 'failed'; erro
 function settingsSubmissionHandler(deps: SlackDeps, options: SettingsListenerOptions) {
   return async ({ ack, body, view, client }: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs): Promise<void> => {
     const started = Date.now();
-    const user = userRefOf(body);
+    const user = userFromInteraction(body);
+    if (!user) {
+      await ack();
+      return noUser(deps, SettingsCallback.form);
+    }
     const submission = parseSettingsSubmission(view.state.values, view.private_metadata);
     const controller = new AbortController();
     const work: Promise<Settled> = deps.services.settings.submit(user, submission, { signal: controller.signal }).then(
@@ -139,7 +126,7 @@ function settingsSubmissionHandler(deps: SlackDeps, options: SettingsListenerOpt
     // An entry the checks changed (a database was created) cannot be shown through `errors`: go the long way.
     const mustRedraw = early?.kind === 'done' && !early.outcome.ok && Object.keys(early.outcome.corrected).length > 0;
     if (early && !mustRedraw) {
-      await ackWithResult(early, { ack, client, user, submission, deps });
+      await ackWithResult(early, { ack, client, user, deps });
       deps.logger.info({ user: userKey(user), result: resultName(early), ms: Date.now() - started, path: 'in-ack' }, 'settings submission handled');
       return;
     }
@@ -157,11 +144,10 @@ interface AckContext {
   readonly ack: SlackViewMiddlewareArgs<ViewSubmitAction>['ack'];
   readonly client: WebClient;
   readonly user: UserRef;
-  readonly submission: SettingsSubmission;
   readonly deps: SlackDeps;
 }
 
-async function ackWithResult(result: Settled, { ack, client, user, submission, deps }: AckContext): Promise<void> {
+async function ackWithResult(result: Settled, { ack, client, user, deps }: AckContext): Promise<void> {
   if (result.kind === 'failed') {
     deps.logger.error({ user: userKey(user), err: describeForLog(result.error) }, 'settings submission failed');
     // Pushed on top, so "Back" returns to the form with everything the user typed.
@@ -170,7 +156,7 @@ async function ackWithResult(result: Settled, { ack, client, user, submission, d
   }
   const outcome = result.outcome;
   if (outcome.ok) {
-    const saved = { summary: outcome.summary, createdDatabase: outcome.createdDatabase, addedProperties: outcome.addedProperties };
+    const saved = savedModel(outcome);
     await ack({ response_action: 'update', view: buildSettingsSavedView(saved) });
     await directMessage(client, user, deps, buildSettingsSavedMessage(saved));
     return;
@@ -190,8 +176,7 @@ interface FinishContext {
 async function finishAfterAck(result: Settled, ctx: FinishContext): Promise<void> {
   const { client, viewId, user, submission, deps } = ctx;
   if (result.kind === 'done' && result.outcome.ok) {
-    const outcome = result.outcome;
-    const saved = { summary: outcome.summary, createdDatabase: outcome.createdDatabase, addedProperties: outcome.addedProperties };
+    const saved = savedModel(result.outcome);
     await updateView(client, viewId, buildSettingsSavedView(saved), deps, user);
     await directMessage(client, user, deps, buildSettingsSavedMessage(saved));
     return;
@@ -235,7 +220,8 @@ function clearConfirmHandler(deps: SlackDeps) {
   return async ({ ack, body, respond, client }: SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs): Promise<void> => {
     await ack();
     // The clicking user is the one cleared; the button's value carries nothing.
-    const user = userRefOf(body);
+    const user = userFromInteraction(body);
+    if (!user) return noUser(deps, SettingsAction.clearConfirm);
     let message: SlackMessage;
     try {
       const outcome = await deps.services.settings.clear(user);
@@ -251,13 +237,22 @@ function clearConfirmHandler(deps: SlackDeps) {
 function clearCancelHandler(deps: SlackDeps) {
   return async ({ ack, body, respond, client }: SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs): Promise<void> => {
     await ack();
-    const user = userRefOf(body);
+    const user = userFromInteraction(body);
+    if (!user) return noUser(deps, SettingsAction.clearCancel);
     deps.logger.info({ user: userKey(user) }, '/visen clear cancelled');
     await replaceOrMessage(respond, client, user, deps, buildClearCancelledMessage());
   };
 }
 
 // ---- helpers ----
+
+function savedModel(outcome: Extract<SubmitOutcome, { ok: true }>) {
+  return { summary: outcome.summary, createdDatabase: outcome.createdDatabase, addedProperties: outcome.addedProperties };
+}
+
+function noUser(deps: SlackDeps, id: string): void {
+  deps.logger.warn({ id }, 'settings payload without a user or team: ignored');
+}
 
 async function summaryWithin(deps: SlackDeps, user: UserRef, ms: number): Promise<SettingsSummary | undefined> {
   const read = deps.services.settings.summary(user).catch((err: unknown) => {

@@ -1,39 +1,60 @@
 /**
- * Text helpers and Slack's limits for the Home tab. Every limit is Slack's own, from the Block Kit reference
- * (https://docs.slack.dev/reference/block-kit/blocks, .../block-elements, .../composition-objects and
- * https://docs.slack.dev/surfaces/app-home): a view that breaks one is refused whole (`invalid_blocks`), and
- * the user would see yesterday's Home tab with no hint why.
+ * Slack's Block Kit limits and the text helpers every view builder shares. A view or message that breaks one
+ * limit is refused whole (`invalid_blocks`), so builders cut text to these before sending; each limit cites
+ * the Slack page that states it. Slack counts characters and JavaScript counts UTF-16 units (never fewer),
+ * so cutting by `.length` always stays inside.
  */
-export const HOME_LIMITS = {
-  blocks: 100,
+
+export const SLACK_LIMITS = {
+  /** Blocks in a modal or a Home tab view (https://docs.slack.dev/reference/views). */
+  viewBlocks: 100,
+  /** Blocks in one message (https://docs.slack.dev/reference/methods/chat.postMessage, "blocks"). */
+  messageBlocks: 50,
+  /** Modal `title`, `submit` and `close` texts (https://docs.slack.dev/reference/views). */
+  modalTitle: 24,
+  modalButton: 24,
+  /** A view's `private_metadata` and `callback_id` (https://docs.slack.dev/reference/views). */
+  privateMetadata: 3000,
+  callbackId: 255,
+  /** Header block text (https://docs.slack.dev/reference/block-kit/blocks/header-block). */
   headerText: 150,
+  /** Section block text, its fields and their count (https://docs.slack.dev/reference/block-kit/blocks/section-block). */
   sectionText: 3000,
   sectionFields: 10,
   fieldText: 2000,
+  /** Context block: elements, and a text object's 3000 (https://docs.slack.dev/reference/block-kit/blocks/context-block, https://docs.slack.dev/reference/block-kit/composition-objects/text-object). */
   contextElements: 10,
   contextText: 3000,
+  /** Actions block elements (https://docs.slack.dev/reference/block-kit/blocks/actions-block). */
   actionsElements: 25,
+  /** `block_id` and `action_id` (https://docs.slack.dev/reference/block-kit/blocks, https://docs.slack.dev/reference/block-kit/block-elements). */
+  blockId: 255,
+  actionId: 255,
+  /** Button text, value and url (https://docs.slack.dev/reference/block-kit/block-elements/button-element). */
   buttonText: 75,
   buttonValue: 2000,
   url: 3000,
-  actionId: 255,
-  blockId: 255,
+  /** Option text and value; options in a select menu; in radio buttons (https://docs.slack.dev/reference/block-kit/composition-objects/option-object, https://docs.slack.dev/reference/block-kit/block-elements/select-menu-element, https://docs.slack.dev/reference/block-kit/block-elements/radio-button-group-element). */
   optionText: 75,
   optionValue: 150,
   selectOptions: 100,
+  radioOptions: 10,
+  /** Input block label and hint (https://docs.slack.dev/reference/block-kit/blocks/input-block). */
+  inputLabel: 2000,
+  inputHint: 2000,
+  /** plain_text_input `max_length` and any element's placeholder (https://docs.slack.dev/reference/block-kit/block-elements/plain-text-input-element). */
+  plainTextInputMaxLength: 3000,
   placeholder: 150,
+  /** Confirmation dialog title, text and buttons (https://docs.slack.dev/reference/block-kit/composition-objects/confirmation-dialog-object). */
   confirmTitle: 100,
   confirmText: 300,
   confirmButton: 30,
-  privateMetadata: 3000,
-  callbackId: 255,
+  /** Message `text`: Slack truncates after 40,000; we keep the notification fallback short. */
+  messageText: 3000,
 } as const;
 
-/**
- * Cuts plain text to at most `max` UTF-16 units with an ellipsis, never leaving half a surrogate pair.
- * Slack counts characters; JavaScript counts UTF-16 units, which is never fewer, so this stays inside.
- */
-export function ellipsize(text: string, max: number): string {
+/** Cuts plain text to at most `max` UTF-16 units with an ellipsis, never leaving half a surrogate pair (emoji). */
+export function truncate(text: string, max: number): string {
   if (text.length <= max) return text;
   if (max <= 1) return '…'.slice(0, Math.max(0, max));
   let end = max - 1;
@@ -45,7 +66,7 @@ export function ellipsize(text: string, max: number): string {
  * Cuts mrkdwn to at most `max` units with an ellipsis, never inside a `<link|label>`, a `<!date^…>` or an
  * `&amp;`-style entity (a half one would show raw syntax or break the link).
  */
-export function ellipsizeMrkdwn(text: string, max: number): string {
+export function truncateMrkdwn(text: string, max: number): string {
   if (text.length <= max) return text;
   let cut = text.slice(0, Math.max(0, max - 1));
   const open = cut.lastIndexOf('<');
@@ -61,14 +82,14 @@ export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-/** Text a user or Notion wrote, for inline use in mrkdwn: one line, escaped, cut to `max` characters first. */
-export function inlineText(text: string, max: number): string {
-  return escapeMrkdwn(ellipsize(oneLine(text), max));
-}
-
-/** Line breaks and tabs become spaces: for names shown inline. */
+/** Line breaks, tabs and runs of spaces become one space: for names and titles shown inline. */
 export function oneLine(text: string): string {
   return text.replace(/[\r\n\t]+/g, ' ').replace(/\s{2,}/g, ' ').trim();
+}
+
+/** Text a user or Notion wrote, for inline use in mrkdwn: one line, cut to `max` characters, then escaped. */
+export function inlineText(text: string, max: number): string {
+  return escapeMrkdwn(truncate(oneLine(text), max));
 }
 
 /** Inline code that a backtick in the text cannot end early. */
@@ -81,7 +102,7 @@ export function inlineCode(text: string, max = 80): string {
  * An http(s) URL Slack will accept in a button or a link, or undefined: anything else (javascript:, a
  * relative path, a URL longer than Slack allows) is not linked at all.
  */
-export function safeUrl(url: string | undefined, max: number = HOME_LIMITS.url): string | undefined {
+export function safeUrl(url: string | undefined, max: number = SLACK_LIMITS.url): string | undefined {
   if (!url) return undefined;
   let parsed: URL;
   try {
@@ -105,22 +126,6 @@ export function mrkdwnLink(url: string | undefined, label: string, maxLabel = 80
 }
 
 /**
- * A readable label for a Notion URL: the title slug of `https://www.notion.so/ws/My-Page-<32 hex>` is
- * "My Page"; otherwise the fallback.
- */
-export function notionUrlLabel(url: string, fallback: string): string {
-  let path: string;
-  try {
-    path = new URL(url).pathname;
-  } catch {
-    return fallback;
-  }
-  const last = decodeURIComponentSafe(path.split('/').filter(Boolean).pop() ?? '');
-  const slug = last.replace(/-?[0-9a-f]{32}$/i, '').replace(/-/g, ' ').trim();
-  return slug && !/^[0-9a-f-]{32,36}$/i.test(slug) ? slug : fallback;
-}
-
-/**
  * Slack's date formatting: shown in the reader's own time zone and locale
  * (https://docs.slack.dev/messaging/formatting-message-text#date-formatting). The fallback (UTC) is for
  * clients that cannot format it. Date-only values (Notion dates without a time) show the date only.
@@ -137,18 +142,14 @@ export function slackDate(iso: string | undefined): string {
   return `<!date^${unix}^{date_short_pretty} at {time}|${ymd} ${d.toISOString().slice(11, 16)} UTC>`;
 }
 
+export function formatCount(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
 export function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+  return `${formatCount(n)} ${n === 1 ? one : many}`;
 }
 
 function isHighSurrogate(code: number): boolean {
   return code >= 0xd800 && code <= 0xdbff;
-}
-
-function decodeURIComponentSafe(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
 }

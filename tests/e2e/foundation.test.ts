@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from './harness.js';
 import { exitOf, spawnMain, waitForOutput } from './support/run-main.js';
-import { startSlackStandIn } from '../stand-ins/slack/index.js';
+import { directChannelFor, startSlackStandIn } from '../stand-ins/slack/index.js';
 
 describe('the app over a real Socket Mode connection', () => {
   let h: Harness;
@@ -44,6 +44,24 @@ describe('the app over a real Socket Mode connection', () => {
     // Acked again with the same answer (the user sees what the lost ack carried), but not handled twice.
     expect(again.ackPayload).toEqual(first.ackPayload);
     expect(h.logLines().filter((line) => line.includes('not handled twice'))).toHaveLength(1);
+  });
+
+  it('a listener that throws: the user gets a short message, the log has the failure, and the app keeps answering', async () => {
+    // A listener added to the running app stands for a bug in any of ours (the global error handler is what is tested).
+    h.visen.app.event('app_home_opened', async () => {
+      throw new Error('unexpected failure carrying sk-proj-abcdefghijklmnop');
+    });
+    const channel = directChannelFor('UALLOWED2');
+    const before = h.slack.messages.filter((m) => m.channel === channel).length;
+    await h.slack.appHomeOpened({ userId: 'UALLOWED2' });
+    const told = await h.slack.waitFor(() => h.slack.messages.filter((m) => m.channel === channel).slice(before).find((m) => m.text?.startsWith(':warning:')), 10_000);
+    expect(told.text).toContain('Something went wrong on our side');
+    expect(told.text).not.toMatch(/sk-proj|Error:|at \S+:\d+/);
+    const logged = h.logLines().filter((line) => line.includes('listener failed'));
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).not.toContain('sk-proj-abcdefghijklmnop');
+    const next = await h.slack.slashCommand({ userId: 'UALLOWED2', text: 'help' });
+    expect(JSON.stringify(next.ackPayload)).toContain('/visen settings');
   });
 
   it('politely refuses users outside VISEN_ALLOWED_USERS', async () => {

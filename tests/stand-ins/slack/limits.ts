@@ -53,6 +53,11 @@ export const LIMITS = {
   // https://docs.slack.dev/reference/block-kit/composition-objects/option-object : text 75, value 150, description 75.
   optionText: 75,
   optionValue: 150,
+  // https://docs.slack.dev/reference/block-kit/composition-objects/confirmation-dialog-object : title 100, text 300,
+  // confirm and deny button texts 30.
+  confirmTitle: 100,
+  confirmText: 300,
+  confirmButton: 30,
   // https://docs.slack.dev/reference/methods/chat.postMessage : "truncate messages containing more than 40,000
   // characters"; the text should stay "fewer than 4,000 characters" (a recommendation, reported as a warning).
   messageText: 40_000,
@@ -253,6 +258,13 @@ function checkElement(list: ProblemList, element: AnyObject, at: string, actionI
     actionIds.add(element.action_id);
   }
   if (element.placeholder !== undefined) list.text(element.placeholder, LIMITS.placeholder, `${at}/placeholder`, { plainOnly: true });
+  if (element.confirm !== undefined) {
+    const c = element.confirm as AnyObject;
+    list.text(c?.title, LIMITS.confirmTitle, `${at}/confirm/title`, { plainOnly: true, required: true });
+    list.text(c?.text, LIMITS.confirmText, `${at}/confirm/text`, { required: true });
+    list.text(c?.confirm, LIMITS.confirmButton, `${at}/confirm/confirm`, { plainOnly: true, required: true });
+    list.text(c?.deny, LIMITS.confirmButton, `${at}/confirm/deny`, { plainOnly: true, required: true });
+  }
   switch (element.type) {
     case 'button':
       list.text(element.text, LIMITS.buttonText, `${at}/text`, { plainOnly: true, required: true });
@@ -287,6 +299,11 @@ function checkElement(list: ProblemList, element: AnyObject, at: string, actionI
       list.text(option?.text, LIMITS.optionText, `${where}/text`, { required: true });
       list.maxLength(option?.value, LIMITS.optionValue, `${where}/value`);
       if (option?.description !== undefined) list.text(option.description, LIMITS.optionText, `${where}/description`, { plainOnly: true });
+    }
+    // Slack refuses an initial option that is not exactly one of the options.
+    const initial = [element.initial_option, ...(Array.isArray(element.initial_options) ? element.initial_options : [])].filter(Boolean);
+    for (const chosen of initial) {
+      if (!options.some(([o]) => JSON.stringify(o) === JSON.stringify(chosen))) list.add('initial option is not one of the options', `${at}/initial_option`);
     }
   }
 }

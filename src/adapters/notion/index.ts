@@ -1,7 +1,7 @@
 /** The Notion adapter: everything the rest of the app may use. */
 export { createNotionGateway, type NotionGatewayOptions } from './workspace.js';
 export { compactId, formatNotionId, notionObjectUrl, parseNotionUrl, type ParsedNotionUrl } from './urls.js';
-export { countBlocks, markdownToBlocks, MarkdownBlockStream, splitForAppend, streamMarkdownBlocks, type AppendBatch, type DeferredChildren } from './markdown.js';
+export { countBlocks, markdownToBlocks, markdownToBlocksInTurns, MarkdownBlockStream, splitForAppend, streamMarkdownBlocks, type AppendBatch, type DeferredChildren } from './markdown.js';
 export type { NotionBlock, RichTextItem } from './blocks.js';
 export {
   checkboxValue,

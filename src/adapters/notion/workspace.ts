@@ -23,7 +23,7 @@ import { splitForAppend } from './append-batches.js';
 import type { NotionBlock } from './blocks.js';
 import { createNotionClient, type NotionClientOptions } from './client.js';
 import { NOTION_MESSAGES, toNotionError } from './errors.js';
-import { markdownToBlocks } from './markdown-convert.js';
+import { markdownToBlocks } from './markdown-stream.js';
 import { toBlockInfo, toDatabaseInfo, toDataSourceSchema, toPageInfo } from './mappers.js';
 import { queryAllRows } from './query.js';
 import { RateLimiter, type RateLimiterOptions } from './rate-limiter.js';

@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import OpenAI from 'openai';
 import type { Logger } from 'pino';
 import { OpenAiError } from '../errors.js';
+import { ANSWER_LIMITS, answerCutNotices } from './openai/answer-limits.js';
 import { CallContext } from './openai/call-context.js';
 import { endpointOf, safeCause, toOpenAiError, unreachable, userMessages, type Endpoint, type FailureContext } from './openai/errors.js';
 import { fetchForCall } from './openai/fetch-for-call.js';
@@ -42,6 +43,8 @@ export interface StreamChatOptions {
   system?: string;
   prompt: string;
   signal?: AbortSignal;
+  /** Called when the answer was cut (ANSWER_LIMITS), with words for the user; the text so far was yielded. */
+  onCut?: (notice: string) => void;
 }
 
 export interface OpenAiClient {
@@ -49,7 +52,10 @@ export interface OpenAiClient {
   listModels(): Promise<string[]>;
   /** Throws OpenAiError('model_not_found') naming a few models the endpoint does list. */
   checkModel(model: string): Promise<void>;
-  /** The answer's text deltas, in order. Throws OpenAiError; a caller's abort rethrows its signal's reason. */
+  /**
+   * The answer's text deltas, in order, at most ANSWER_LIMITS.maxChars characters (the stream is closed there).
+   * Throws OpenAiError; a caller's abort rethrows its signal's reason.
+   */
   streamChat(o: StreamChatOptions): AsyncIterable<string>;
 }
 
@@ -142,7 +148,7 @@ class UserOpenAiClient implements OpenAiClient {
     this.#log.debug({ model: o.model }, 'chat completion started');
     try {
       const { data: stream, response } = await this.#sdkFor(ctx)
-        .chat.completions.create({ model: o.model, messages, stream: true }, { signal: ctx.signal })
+        .chat.completions.create({ model: o.model, messages, stream: true, max_completion_tokens: ANSWER_LIMITS.maxTokens }, { signal: ctx.signal })
         .withResponse();
       failure.streaming = true;
       if (!(response.headers.get('content-type') ?? '').includes('text/event-stream')) {
@@ -152,18 +158,28 @@ class UserOpenAiClient implements OpenAiClient {
       for await (const chunk of stream) {
         const choice = chunk.choices?.find((c) => c.index === 0) ?? chunk.choices?.[0];
         if (choice?.finish_reason) finishReason = choice.finish_reason;
-        const delta = choice?.delta?.content;
+        let delta = choice?.delta?.content;
+        const overCap = delta !== undefined && delta !== null && chars + delta.length > ANSWER_LIMITS.maxChars;
+        if (delta && overCap) delta = clipChars(delta, ANSWER_LIMITS.maxChars - chars);
         if (delta) {
           chars += delta.length;
           ctx.notWaiting(); // the caller's time with the delta is not the server's silence
           yield delta;
           ctx.waiting();
         }
+        if (overCap) {
+          // Stop reading now, not after the server is done: a server that ignores max tokens may never be.
+          stream.controller.abort();
+          this.#log.info({ model: o.model, chars }, 'answer cut at the character limit');
+          o.onCut?.(answerCutNotices.charCap);
+          return;
+        }
       }
       // The SDK ends the iteration quietly when the call is aborted (idle timeout, caller's signal).
       if (ctx.signal.aborted) throw ctx.signal.reason;
       // OpenAI ends every complete answer with a finish_reason (https://platform.openai.com/docs/api-reference/chat-streaming).
       if (!finishReason) throw new OpenAiError('stream_cut', userMessages.streamCut(this.#endpoint));
+      if (finishReason === 'length') o.onCut?.(answerCutNotices.tokenCap);
       const level = finishReason === 'stop' ? 'debug' : 'info';
       this.#log[level]({ model: o.model, chars, finishReason, ms: Date.now() - startedAt }, 'chat completion finished');
     } catch (err) {
@@ -191,6 +207,13 @@ class UserOpenAiClient implements OpenAiClient {
     if (callerSignal?.aborted) return callerSignal.reason; // the caller cancelled: not an OpenAI problem
     return toOpenAiError(err, failure);
   }
+}
+
+/** The first `max` characters of text, never ending on the first half of a surrogate pair. */
+function clipChars(text: string, max: number): string {
+  if (max <= 0) return '';
+  const code = text.charCodeAt(max - 1);
+  return text.slice(0, code >= 0xd800 && code <= 0xdbff ? max - 1 : max);
 }
 
 /** `{ data: [{ id }] }`, as OpenAI's list models answers; undefined for anything else (an HTML page, say). */

@@ -1,4 +1,4 @@
-import { markdownToBlocks, richTextValue, type PageInfo } from '../../adapters/notion/index.js';
+import { markdownToBlocksInTurns, richTextValue, type PageInfo } from '../../adapters/notion/index.js';
 import { NotionError, VisenError, describeForLog, userMessageFor } from '../../errors.js';
 import type { RunContext } from './active-run.js';
 import { landedTail } from './block-match.js';
@@ -214,7 +214,7 @@ async function writeText(ctx: RunContext, rowId: string, text: string, into: str
     return;
   }
   try {
-    await appendChecked(notion, rowId, markdownToBlocks(text), { ...options, afterId });
+    await appendChecked(notion, rowId, await markdownToBlocksInTurns(text), { ...options, afterId });
   } catch (err) {
     if (err instanceof AppendError) {
       // Part of the text landed: take it out again, so the row is either whole or untouched.
@@ -244,7 +244,7 @@ async function resolveInFlight(ctx: RunContext, written: Map<string, string>, in
           const current = row.properties[into]?.plainText ?? '';
           if (current.trim() !== marker.text.trim()) await writeText(ctx, rowId, marker.text, into);
         } else {
-          const blocks = markdownToBlocks(marker.text);
+          const blocks = await markdownToBlocksInTurns(marker.text);
           const children = await idempotentWrite(() => notion.listChildren(rowId), options);
           const landed = landedTail(children, blocks);
           if (landed.length < blocks.length) {

@@ -29,8 +29,11 @@ export async function generateText(
   for (let attempt = 1; ; attempt++) {
     try {
       let text = '';
-      for await (const delta of openai.streamChat({ model: o.model, system: o.system, prompt: o.prompt, signal: o.signal })) text += delta;
-      return text;
+      let cutNotice: string | undefined;
+      const onCut = (notice: string) => void (cutNotice = notice);
+      for await (const delta of openai.streamChat({ model: o.model, system: o.system, prompt: o.prompt, signal: o.signal, onCut })) text += delta;
+      // A cut answer says so at its end, in the row as on a page.
+      return cutNotice === undefined ? text : `${text}\n\n${cutNotice}`;
     } catch (err) {
       if (o.signal.aborted || isFatalOpenAi(err) || !(err instanceof OpenAiError) || attempt >= o.attempts) throw err;
       o.logger.info({ err: describeForLog(err), attempt }, 'generation failed; trying again');

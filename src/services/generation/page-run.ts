@@ -1,4 +1,4 @@
-import { MarkdownBlockStream, titleValue, type NotionBlock } from '../../adapters/notion/index.js';
+import { markdownToBlocks, streamMarkdownBlocks, titleValue, type NotionBlock } from '../../adapters/notion/index.js';
 import { NotionError, VisenError, describeForLog } from '../../errors.js';
 import type { RunContext } from './active-run.js';
 import { landedTail } from './block-match.js';
@@ -26,10 +26,14 @@ export async function runPage(ctx: RunContext): Promise<PageRunEnd> {
   const writer = new PageStreamWriter(ctx, mode, titleFromPrompt(record.request.prompt));
   const signal = AbortSignal.any([run.generation.signal, writer.failed.signal]);
   try {
-    const deltas = ctx.openai.streamChat({ model: record.model, system: SYSTEM_PROMPTS.page, prompt: record.request.prompt, signal });
-    const blocks = new MarkdownBlockStream();
-    for await (const delta of deltas) writer.add(blocks.push(delta));
-    writer.add(blocks.end());
+    let cutNotice: string | undefined;
+    const deltas = ctx.openai.streamChat({
+      model: record.model, system: SYSTEM_PROMPTS.page, prompt: record.request.prompt, signal,
+      onCut: (notice) => { cutNotice = notice; },
+    });
+    // Converted in bounded steps, with the event loop free between them (other users' acks go first).
+    for await (const blocks of streamMarkdownBlocks(deltas)) writer.add(blocks);
+    if (cutNotice !== undefined) writer.add(markdownToBlocks(`*${cutNotice}*`));
     await writer.finish();
     if (writer.blocksWritten === 0 && page.createdPageId === undefined) {
       throw new VisenError('empty_answer', 'The model returned an empty answer, so nothing was written. Try again, or reword the prompt.');

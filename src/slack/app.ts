@@ -1,6 +1,7 @@
 import { App, type AnyMiddlewareArgs } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { describeForLog, userMessageFor } from '../errors.js';
+import { rememberSecretForRedaction } from '../log-redaction.js';
 import { toSlackLogger } from '../logger.js';
 import type { SlackDeps } from './deps.js';
 import { COMMAND } from './ids.js';
@@ -28,6 +29,8 @@ export interface SlackSurface {
 
 /** Builds the Bolt app in Socket Mode with every listener registered. Nothing here reads the environment. */
 export function createSlackApp(slack: SlackConnection, deps: SlackDeps): SlackSurface {
+  rememberSecretForRedaction(slack.botToken);
+  rememberSecretForRedaction(slack.appToken);
   const slackLogger = toSlackLogger(deps.logger.child({ component: 'slack' }));
   const apiUrl = slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {};
   // Separate objects on purpose: the Socket Mode client writes its own retry policy (100 retries) into the

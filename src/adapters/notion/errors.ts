@@ -92,7 +92,7 @@ function fromStatus(status: number, cause: unknown): NotionError {
 }
 
 function validationMessage(notionMessage: string): string {
-  const excerpt = redactSecrets(notionMessage.replace(/\s+/g, ' ').trim());
+  const excerpt = redactSecrets(notionMessage.slice(0, 4 * VALIDATION_EXCERPT_CHARS).replace(/\s+/g, ' ').trim());
   const short = excerpt.length > VALIDATION_EXCERPT_CHARS ? `${excerpt.slice(0, VALIDATION_EXCERPT_CHARS - 1)}…` : excerpt;
   return short
     ? `Notion refused the request: ${short}`

@@ -45,7 +45,7 @@ export function noRequestSlotInTime(nextSlotInMs: number): string {
 export function durationInWords(ms: number): string {
   const seconds = Math.max(1, Math.round(ms / 1000));
   const [count, unit] =
-    seconds < 90 ? [seconds, 'second'] : seconds < 90 * 60 ? [Math.round(seconds / 60), 'minute'] : seconds < 36 * 3600 ? [Math.round(seconds / 3600), 'hour'] : [Math.round(seconds / 86_400), 'day'];
+    seconds < 60 ? [seconds, 'second'] : seconds < 90 * 60 ? [Math.round(seconds / 60), 'minute'] : seconds < 36 * 3600 ? [Math.round(seconds / 3600), 'hour'] : [Math.round(seconds / 86_400), 'day'];
   return `about ${count} ${unit}${count === 1 ? '' : 's'}`;
 }
 

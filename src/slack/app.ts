@@ -7,6 +7,7 @@ import type { SlackDeps } from './deps.js';
 import { COMMAND } from './ids.js';
 import { allowListMiddleware } from './listeners/access.js';
 import { GuardedSocketModeReceiver } from './redelivery.js';
+import { slackWebApiFetch } from './web-api-fetch.js';
 import { postToResponseUrl } from './response-url.js';
 import { actingUserId } from './users.js';
 import { visenCommand } from './listeners/commands/visen.js';
@@ -32,7 +33,8 @@ export function createSlackApp(slack: SlackConnection, deps: SlackDeps): SlackSu
   rememberSecretForRedaction(slack.botToken);
   rememberSecretForRedaction(slack.appToken);
   const slackLogger = toSlackLogger(deps.logger.child({ component: 'slack' }));
-  const apiUrl = slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {};
+  // Every Web API client: a Retry-After past a minute fails that call instead of pausing everyone's (web-api-fetch.ts).
+  const apiUrl = { ...(slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {}), fetch: slackWebApiFetch() };
   // Separate objects on purpose: the Socket Mode client writes its own retry policy (100 retries) into the
   // options it is given, which would otherwise leak into every Web API call of the app.
   const receiver = new GuardedSocketModeReceiver({

@@ -29,6 +29,7 @@
 import type { Client } from '@notionhq/client';
 import type { Logger } from 'pino';
 import { NotionError } from '../../errors.js';
+import { readAtMost } from '../../http-body.js';
 import { askedToWaitTooLong, NOTION_MESSAGES, noRequestSlotInTime } from './errors.js';
 import { LimiterWaitError, type RateLimiter } from './rate-limiter.js';
 
@@ -218,25 +219,6 @@ async function attemptOnce(
   } finally {
     clearTimeout(timer);
   }
-}
-
-/** The start of a body, up to `maxBytes`; the rest is never read (the stream is cancelled). */
-export async function readAtMost(response: Response, maxBytes: number): Promise<string> {
-  if (!response.body) return '';
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  try {
-    while (size < maxBytes) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      size += value.byteLength;
-    }
-  } finally {
-    await reader.cancel().catch(() => undefined);
-  }
-  return new TextDecoder().decode(Buffer.concat(chunks).subarray(0, maxBytes));
 }
 
 function neverSent(err: unknown): boolean {

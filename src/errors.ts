@@ -3,6 +3,8 @@
  * what happened and what to do, and never holds a secret, a stack trace or raw vendor text. Only the Slack
  * layer turns them into words for the user; everything else logs `describeForLog(err)`.
  */
+import { clipForLog } from './log-redaction.js';
+
 export class VisenError extends Error {
   constructor(
     readonly code: string,
@@ -115,18 +117,31 @@ function describeCause(err: unknown): Record<string, unknown> {
     const e = err as Error & { code?: unknown; status?: unknown };
     return {
       type: e.name,
-      ...(typeof e.code === 'string' || typeof e.code === 'number' ? { code: e.code } : {}),
+      ...(typeof e.code === 'string' || typeof e.code === 'number' ? { code: clipForLog(String(e.code), 100) } : {}),
       ...(typeof e.status === 'number' ? { status: e.status } : {}),
-      message: redactSecrets(e.message),
-      stack: e.stack ? redactSecrets(e.stack) : undefined,
+      message: clipForLog(e.message),
+      stack: e.stack ? stackFrames(e.stack, `${e.name}: ${e.message}`) : undefined,
     };
   }
   return { type: typeof err };
 }
 
-/** Known token shapes: Notion (secret_, ntn_), OpenAI (sk-), Slack (xox?-, xapp-). */
-const SECRET_PATTERN = /\b(?:secret_|ntn_|sk-|xox[abpors]-|xapp-)[A-Za-z0-9_\-]{6,}/g;
+/** Frames the stack keeps at most: where it was thrown and its callers, enough to find the line. */
+const MAX_STACK_FRAMES = 12;
 
-export function redactSecrets(text: string): string {
-  return text.replace(SECRET_PATTERN, '[redacted]');
+/**
+ * Only the stack's "at …" lines, which name our code: its first line repeats the message, which may hold an
+ * upstream's whole answer (a 5 MB error page once made one log line of 10 MiB).
+ */
+function stackFrames(stack: string, header: string): string | undefined {
+  const frames: string[] = [];
+  const afterHeader = stack.startsWith(header) ? stack.slice(header.length) : stack;
+  for (const line of afterHeader.slice(0, 20_000).split('\n')) {
+    if (!/^\s+at /.test(line)) continue;
+    frames.push(clipForLog(line.trim(), 300));
+    if (frames.length >= MAX_STACK_FRAMES) break;
+  }
+  return frames.length > 0 ? frames.join('\n') : undefined;
 }
+
+export { clipForLog, redactSecrets } from './log-redaction.js';

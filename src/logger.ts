@@ -1,6 +1,7 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
 import { LogLevel as SlackLogLevel, type Logger as SlackLogger } from '@slack/bolt';
-import { describeForLog, redactSecrets } from './errors.js';
+import { describeForLog } from './errors.js';
+import { clipForLog, redactSecrets } from './log-redaction.js';
 import type { LogLevel } from './config.js';
 
 export type { Logger } from 'pino';
@@ -28,10 +29,12 @@ export function createLogger(options: LoggerOptions): Logger {
     // We log `err: describeForLog(error)` (safe fields only); pino's default `err` serializer would fold that
     // plain object into a message. A raw Error logged by mistake still passes through describeForLog.
     serializers: { err: (value: unknown) => (value instanceof Error ? describeForLog(value) : value) },
+    // Last line of defence: no secret (nor any part of one) and no string longer than MAX_LOG_STRING_CHARS
+    // reaches a log line, whether in the message or in a field, however it got there.
+    formatters: { log: (fields: Record<string, unknown>) => clipFields(fields) as Record<string, unknown> },
     hooks: {
-      // Last line of defence: known token shapes never reach a log line, even inside a message string.
       logMethod(args: unknown[], method: (...a: unknown[]) => void) {
-        method.apply(this, args.map((a) => (typeof a === 'string' ? redactSecrets(a) : a)));
+        method.apply(this, args.map((a) => (typeof a === 'string' ? clipForLog(a, MAX_LOG_STRING_CHARS) : a)));
       },
     },
   };
@@ -39,6 +42,24 @@ export function createLogger(options: LoggerOptions): Logger {
     return pino({ ...base, transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss' } } });
   }
   return options.destination ? pino(base, options.destination) : pino(base);
+}
+
+/**
+ * The longest string a log line holds. Upstream texts are cut much shorter where they are logged
+ * (UPSTREAM_TEXT_LOG_CHARS); this bounds everything else, e.g. the Slack SDK's debug dump of an envelope.
+ */
+export const MAX_LOG_STRING_CHARS = 2_000;
+
+/** Every string in plain objects and arrays clipped and redacted; errors are left to the `err` serializer. */
+function clipFields(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return clipForLog(value, MAX_LOG_STRING_CHARS);
+  if (depth > 10 || value === null || typeof value !== 'object' || value instanceof Error) return value;
+  if (Array.isArray(value)) return value.map((v) => clipFields(v, depth + 1));
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, child] of Object.entries(value)) out[key] = clipFields(child, depth + 1);
+  return out;
 }
 
 /** Keys whose values in Slack payloads can hold what a user typed (secrets in the settings modal, prompts). */
@@ -52,7 +73,7 @@ const SLACK_PAYLOAD_KEYS_TO_HIDE = new Set(['values', 'value', 'state', 'private
 export function sanitizeSlackLogArgument(arg: unknown): unknown {
   if (typeof arg === 'string') {
     const start = arg.search(/[{[]/);
-    if (start === -1) return redactSecrets(arg);
+    if (start === -1) return clipForLog(arg, MAX_LOG_STRING_CHARS);
     const prefix = arg.slice(0, start);
     try {
       return `${redactSecrets(prefix)}${JSON.stringify(hideTypedValues(JSON.parse(arg.slice(start))))}`;
@@ -60,7 +81,7 @@ export function sanitizeSlackLogArgument(arg: unknown): unknown {
       return `${redactSecrets(prefix)}[payload omitted]`;
     }
   }
-  if (arg instanceof Error) return redactSecrets(`${arg.name}: ${arg.message}`);
+  if (arg instanceof Error) return clipForLog(`${arg.name}: ${arg.message}`);
   if (arg !== null && typeof arg === 'object') return hideTypedValues(arg);
   return arg;
 }
@@ -75,7 +96,7 @@ function hideTypedValues(value: unknown, depth = 0): unknown {
     }
     return out;
   }
-  return typeof value === 'string' ? redactSecrets(value) : value;
+  return typeof value === 'string' ? clipForLog(value, MAX_LOG_STRING_CHARS) : value;
 }
 
 /** The Slack SDKs' Logger interface, writing to pino with every argument sanitised. */

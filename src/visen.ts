@@ -1,6 +1,6 @@
-import { mkdirSync } from 'node:fs';
 import type { App } from '@slack/bolt';
 import type { DestinationStream, Logger } from 'pino';
+import { prepareDataDir } from './adapters/data-dir.js';
 import { acquireProcessLock } from './adapters/process-lock.js';
 import { loadOrCreateSecretKey, SecretBox } from './adapters/secret-box.js';
 import { openLocalStore } from './adapters/store.js';
@@ -41,7 +41,7 @@ export async function startVisen(env: Readonly<Record<string, string | undefined
   const config = loaded.config;
   const logger = createLogger({ level: config.logLevel, ...(options.logDestination ? { destination: options.logDestination, pretty: false } : {}) });
 
-  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  prepareDataDir(config.dataDir);
   const lock = acquireProcessLock(config.dataDir);
   let store;
   try {

@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import OpenAI from 'openai';
 import type { Logger } from 'pino';
 import { OpenAiError } from '../errors.js';
+import { rememberSecretForRedaction } from '../log-redaction.js';
 import { ANSWER_LIMITS, answerCutNotices } from './openai/answer-limits.js';
 import { CallContext } from './openai/call-context.js';
 import { endpointOf, safeCause, toOpenAiError, unreachable, userMessages, type Endpoint, type FailureContext } from './openai/errors.js';
@@ -72,6 +73,7 @@ export function createOpenAiGateway(o: OpenAiGatewayOptions): OpenAiGateway {
       if (client) {
         clients.delete(id); // most recently used goes last
       } else {
+        rememberSecretForRedaction(apiKey); // so that no part of it reaches a log line, even echoed by an upstream
         client = new UserOpenAiClient(apiKey, endpoint, timeoutMs, logger);
         if (clients.size >= MAX_CACHED_CLIENTS) clients.delete(clients.keys().next().value as string);
       }

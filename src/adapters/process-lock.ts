@@ -1,6 +1,7 @@
 import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { StoreError } from '../errors.js';
+import { dataDirProblem } from './data-dir.js';
 
 export const LOCK_FILE_NAME = 'visen.lock';
 
@@ -29,7 +30,7 @@ export function acquireProcessLock(dataDir: string): { release(): void } {
         },
       };
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw dataDirProblem(err, file, 'file');
       const owner = Number.parseInt(readFileSafely(file), 10);
       if (Number.isInteger(owner) && owner !== process.pid && isAlive(owner)) {
         throw new StoreError(

@@ -2,6 +2,8 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeKey } from '../config.js';
+import { StoreError } from '../errors.js';
+import { dataDirProblem } from './data-dir.js';
 
 const VERSION = 'v1';
 const IV_BYTES = 12; // the GCM nonce size NIST SP 800-38D recommends
@@ -47,13 +49,22 @@ export class SecretBox {
 export function loadOrCreateSecretKey(dataDir: string, configured: Buffer | undefined): Buffer {
   if (configured) return configured;
   const file = join(dataDir, KEY_FILE_NAME);
-  if (existsSync(file)) {
-    const key = decodeKey(readFileSync(file, 'utf8'));
-    if (!key) throw new Error(`${file} does not hold a 32-byte key; restore it or delete it (saved secrets will then need to be entered again).`);
-    chmodSync(file, 0o600);
+  try {
+    if (existsSync(file)) {
+      const key = decodeKey(readFileSync(file, 'utf8'));
+      if (!key) {
+        throw new StoreError(
+          'unavailable',
+          `${file} does not hold a 32-byte key; restore it or delete it (saved secrets will then need to be entered again).`,
+        );
+      }
+      chmodSync(file, 0o600);
+      return key;
+    }
+    const key = randomBytes(32);
+    writeFileSync(file, `${key.toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
     return key;
+  } catch (err) {
+    throw err instanceof StoreError ? err : dataDirProblem(err, file, 'file');
   }
-  const key = randomBytes(32);
-  writeFileSync(file, `${key.toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
-  return key;
 }

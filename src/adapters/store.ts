@@ -4,6 +4,7 @@ import Keyv from 'keyv';
 import KeyvSqlite from '@keyv/sqlite';
 import type { Logger } from 'pino';
 import { StoreError } from '../errors.js';
+import { dataDirProblem } from './data-dir.js';
 
 export const STORE_FILE_NAME = 'visen.sqlite';
 
@@ -36,7 +37,7 @@ export async function openLocalStore(dataDir: string, logger: Logger): Promise<L
     closeSync(openSync(file, 'a', 0o600));
     chmodSync(file, 0o600);
   } catch (err) {
-    throw new StoreError('unavailable', `Visen cannot use its data directory ${dir}: ${(err as Error).message}. Set VISEN_DATA_DIR to a writable folder.`, { cause: err });
+    throw dataDirProblem(err, (err as NodeJS.ErrnoException).path ?? dir, (err as NodeJS.ErrnoException).path === file ? 'file' : 'folder');
   }
 
   const sqlite = new KeyvSqlite({ uri: `sqlite://${file}`, busyTimeout: BUSY_TIMEOUT_MS });

@@ -1,11 +1,13 @@
 import { App, type AnyMiddlewareArgs } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { describeForLog, userMessageFor } from '../errors.js';
+import { rememberSecretForRedaction } from '../log-redaction.js';
 import { toSlackLogger } from '../logger.js';
 import type { SlackDeps } from './deps.js';
 import { COMMAND } from './ids.js';
 import { allowListMiddleware } from './listeners/access.js';
 import { GuardedSocketModeReceiver } from './redelivery.js';
+import { slackWebApiFetch } from './web-api-fetch.js';
 import { postToResponseUrl } from './response-url.js';
 import { actingUserId } from './users.js';
 import { visenCommand } from './listeners/commands/visen.js';
@@ -28,8 +30,11 @@ export interface SlackSurface {
 
 /** Builds the Bolt app in Socket Mode with every listener registered. Nothing here reads the environment. */
 export function createSlackApp(slack: SlackConnection, deps: SlackDeps): SlackSurface {
+  rememberSecretForRedaction(slack.botToken);
+  rememberSecretForRedaction(slack.appToken);
   const slackLogger = toSlackLogger(deps.logger.child({ component: 'slack' }));
-  const apiUrl = slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {};
+  // Every Web API client: a Retry-After past a minute fails that call instead of pausing everyone's (web-api-fetch.ts).
+  const apiUrl = { ...(slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {}), fetch: slackWebApiFetch() };
   // Separate objects on purpose: the Socket Mode client writes its own retry policy (100 retries) into the
   // options it is given, which would otherwise leak into every Web API call of the app.
   const receiver = new GuardedSocketModeReceiver({

@@ -61,7 +61,7 @@ describe('openLocalStore', () => {
     const parent = mkdtempSync(join(tmpdir(), 'visen-store-'));
     const notADir = join(parent, 'file');
     writeFileSync(notADir, 'x');
-    await expect(openLocalStore(notADir, silent)).rejects.toThrow(/cannot use its data directory .*VISEN_DATA_DIR/);
+    await expect(openLocalStore(notADir, silent)).rejects.toThrow(/is a file, but Visen needs a folder there.*VISEN_DATA_DIR/);
   });
 
   it('says "busy, try again" (never "no settings") while another process holds the file', async () => {

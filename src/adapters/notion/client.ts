@@ -6,7 +6,7 @@
  */
 import { Client, LogLevel, type Logger as NotionLogger } from '@notionhq/client';
 import type { Logger } from 'pino';
-import { redactSecrets } from '../../errors.js';
+import { clipForLog } from '../../log-redaction.js';
 import { createLimitedFetch, HTTP_DEFAULTS, type LimitedFetchOptions } from './http.js';
 import type { RateLimiter } from './rate-limiter.js';
 
@@ -50,11 +50,11 @@ export function routeNotionLog(logger: Logger): NotionLogger {
   return (level, message, extraInfo) => {
     const { body, message: detail, ...rest } = extraInfo;
     const fields: Record<string, unknown> = { ...rest };
-    if (typeof detail === 'string') fields.detail = redactSecrets(detail).slice(0, 300);
+    if (typeof detail === 'string') fields.detail = clipForLog(detail);
     const code = typeof rest.code === 'string' ? rest.code : undefined;
     const target =
       level === LogLevel.ERROR ? 'error' : level === LogLevel.WARN && !(code && EXPECTED_FAILURES.has(code)) ? 'warn' : 'debug';
-    if (target === 'debug' && typeof body === 'string') fields.body = redactSecrets(body).slice(0, 500);
+    if (target === 'debug' && typeof body === 'string') fields.body = clipForLog(body);
     logger[target]({ notion: fields }, `notion client: ${message}`);
   };
 }

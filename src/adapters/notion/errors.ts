@@ -31,6 +31,24 @@ export const NOTION_MESSAGES = {
   unknown: 'Notion answered in a way Visen did not expect. Please try again; if it keeps happening, ask whoever runs Visen to check its log.',
 } as const;
 
+/** Notion's Retry-After asked for more than Visen waits (see MAX_RETRY_AFTER_MS in http.ts). */
+export function askedToWaitTooLong(waitMs: number): string {
+  return `Notion asked Visen to wait ${durationInWords(waitMs)} before sending more requests with your integration, which is far longer than Visen holds a request, so it stopped here. Please try again later.`;
+}
+
+/** No request slot came before the call's deadline (Notion's rate limit, shared by all your work). */
+export function noRequestSlotInTime(nextSlotInMs: number): string {
+  return `Notion is limiting how fast Visen may work with your integration right now, so this request could not be sent in time. Please try again in ${durationInWords(Math.max(60_000, nextSlotInMs))}.`;
+}
+
+/** "about 40 seconds", "about 17 minutes", "about 3 hours", "about 11 days". */
+export function durationInWords(ms: number): string {
+  const seconds = Math.max(1, Math.round(ms / 1000));
+  const [count, unit] =
+    seconds < 60 ? [seconds, 'second'] : seconds < 90 * 60 ? [Math.round(seconds / 60), 'minute'] : seconds < 36 * 3600 ? [Math.round(seconds / 3600), 'hour'] : [Math.round(seconds / 86_400), 'day'];
+  return `about ${count} ${unit}${count === 1 ? '' : 's'}`;
+}
+
 const VALIDATION_EXCERPT_CHARS = 160;
 
 export function toNotionError(err: unknown): NotionError {
@@ -92,7 +110,7 @@ function fromStatus(status: number, cause: unknown): NotionError {
 }
 
 function validationMessage(notionMessage: string): string {
-  const excerpt = redactSecrets(notionMessage.replace(/\s+/g, ' ').trim());
+  const excerpt = redactSecrets(notionMessage.slice(0, 4 * VALIDATION_EXCERPT_CHARS).replace(/\s+/g, ' ').trim());
   const short = excerpt.length > VALIDATION_EXCERPT_CHARS ? `${excerpt.slice(0, VALIDATION_EXCERPT_CHARS - 1)}…` : excerpt;
   return short
     ? `Notion refused the request: ${short}`

@@ -13,7 +13,12 @@
  *   can look before repeating it (nothing is written twice). A connection that was never made (refused, DNS) is
  *   safe to retry for writes too, since nothing reached Notion.
  *
- * Attempts and total time are bounded. Each attempt reads the whole body inside its own timeout and hands the SDK
+ * - A Retry-After beyond MAX_RETRY_AFTER_MS (60 s) is not waited for: that call fails at once with the wait in
+ *   words, and the limiter refuses this secret's requests (at once, with the same message) for at most 60 s.
+ *   A `Retry-After: 999999` once paused one user's every request for 11.6 days.
+ *
+ * Attempts and total time are bounded, and so is every wait for the limiter (the call's deadline): a request
+ * that cannot get a slot in time fails with a message instead of waiting on. Each attempt reads the whole body inside its own timeout and hands the SDK
  * a finished response, so a stalled body is a timeout here rather than a hang in the SDK.
  *
  * Why not p-retry: its `retries`/`factor` schedule is fine for 5xx, but a 429 must wait exactly until
@@ -24,8 +29,9 @@
 import type { Client } from '@notionhq/client';
 import type { Logger } from 'pino';
 import { NotionError } from '../../errors.js';
-import { NOTION_MESSAGES } from './errors.js';
-import type { RateLimiter } from './rate-limiter.js';
+import { readAtMost } from '../../http-body.js';
+import { askedToWaitTooLong, NOTION_MESSAGES, noRequestSlotInTime } from './errors.js';
+import { LimiterWaitError, type RateLimiter } from './rate-limiter.js';
 
 /** The `fetch` option of the Notion Client. */
 export type NotionFetch = NonNullable<NonNullable<ConstructorParameters<typeof Client>[0]>['fetch']>;
@@ -56,6 +62,18 @@ export const HTTP_DEFAULTS = {
   maxDelayMs: 20_000,
 } as const;
 
+/**
+ * The longest Retry-After honoured by waiting. Notion's answers are a few seconds, and "can pass a minute" only
+ * under the per-workspace limit (https://developers.notion.com/reference/request-limits); past this, a user is
+ * better told to come back than left looking at a request that does not move.
+ */
+export const MAX_RETRY_AFTER_MS = 60_000;
+/**
+ * Of an error answer, at most this much is read: Notion's error objects are a few hundred bytes
+ * (https://developers.notion.com/reference/status-codes); a proxy's 5 MB error page is not buffered to be logged.
+ */
+export const MAX_ERROR_BODY_BYTES = 64 * 1024;
+
 const RETRY_LATER = new Set([429, 529]);
 const SERVER_ERRORS = new Set([500, 502, 503, 504]);
 /** Socket errors raised before a request could have reached Notion. */
@@ -79,7 +97,7 @@ export function createLimitedFetch(options: LimitedFetchOptions): NotionFetch {
     const read = isReadRequest(method, path);
     const deadline = Date.now() + maxTotalMs;
     for (let attempt = 1; ; attempt++) {
-      const refund = await limiter.acquire();
+      const refund = await acquireBefore(limiter, deadline);
       const last = attempt >= maxAttempts;
       let response: NotionFetchResponse;
       try {
@@ -106,6 +124,13 @@ export function createLimitedFetch(options: LimitedFetchOptions): NotionFetch {
         // Not counted by Notion: the token goes back, and everyone of this secret waits for Retry-After.
         refund();
         const retryAfterMs = parseRetryAfter(headerOf(response.headers, 'retry-after'), Date.now());
+        if (retryAfterMs !== undefined && retryAfterMs > MAX_RETRY_AFTER_MS) {
+          logger.warn({ notion: { method, path, status, attempt, retryAfterMs } }, 'Notion: asked to wait too long, not waiting');
+          const askedUntil = Date.now() + retryAfterMs;
+          const refusal = () => new NotionError('rate_limited', askedToWaitTooLong(askedUntil - Date.now()), { status });
+          limiter.refuseUntil(askedUntil, refusal);
+          throw refusal();
+        }
         const wait = retryAfterMs !== undefined ? retryAfterMs + Math.floor(random() * 250) : backoff(attempt);
         limiter.pauseUntil(Date.now() + wait);
         if (last || Date.now() + wait > deadline) {
@@ -129,6 +154,16 @@ export function createLimitedFetch(options: LimitedFetchOptions): NotionFetch {
       return response;
     }
   };
+}
+
+/** A slot from the limiter before the call's deadline, else a NotionError saying so. */
+async function acquireBefore(limiter: RateLimiter, deadline: number) {
+  try {
+    return await limiter.acquire({ deadline });
+  } catch (err) {
+    if (!(err instanceof LimiterWaitError)) throw err;
+    throw new NotionError('rate_limited', noRequestSlotInTime(err.availableAt - Date.now()), { cause: err });
+  }
 }
 
 /** Reads never change anything in Notion, so they may be repeated after any failure. */
@@ -176,7 +211,7 @@ async function attemptOnce(
       ...(init.body !== undefined ? { body: init.body } : {}),
       signal: controller.signal,
     });
-    const text = await response.text();
+    const text = response.ok ? await response.text() : await readAtMost(response, MAX_ERROR_BODY_BYTES);
     return { ok: response.ok, status: response.status, headers: response.headers, body: null, text: async () => text };
   } catch (err) {
     if (controller.signal.aborted && controller.signal.reason instanceof AttemptTimeoutError) throw controller.signal.reason;

@@ -26,11 +26,36 @@ export type Refund = () => void;
  */
 export const DEFAULT_BURST = 6;
 
+/**
+ * The longest a pause may last, whatever an upstream asks: a `Retry-After: 999999` once held one user's every
+ * request for 11.6 days. 60 s plus the jitter added to a Retry-After (see http.ts).
+ */
+export const MAX_PAUSE_MS = 61_000;
+
 export interface RateLimiterOptions {
   /** Average requests per second (Notion documents 3). */
   readonly ratePerSecond?: number;
   /** Bucket capacity: how many requests may go at once after a quiet spell. */
   readonly capacity?: number;
+  /** Longest pause (default MAX_PAUSE_MS). */
+  readonly maxPauseMs?: number;
+}
+
+export interface AcquireOptions {
+  readonly signal?: AbortSignal;
+  /** Epoch ms: a caller still waiting then, or one that cannot be served before it, is rejected with LimiterWaitError. */
+  readonly deadline?: number;
+}
+
+/** Why a caller got no token: the limiter was paused past its deadline, or refusing (see refuseUntil). */
+export class LimiterWaitError extends Error {
+  override readonly name = 'LimiterWaitError';
+  constructor(
+    /** When this secret's requests may go again (epoch ms). */
+    readonly availableAt: number,
+  ) {
+    super(`no request slot before the deadline (next at ${new Date(availableAt).toISOString()})`);
+  }
 }
 
 interface Waiter {
@@ -38,6 +63,8 @@ interface Waiter {
   reject: (err: unknown) => void;
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
+  deadline: number;
+  timer: ReturnType<typeof setTimeout> | undefined;
 }
 
 export class RateLimiter {
@@ -46,6 +73,8 @@ export class RateLimiter {
   #tokens: number;
   #refilledAt: number;
   #pausedUntil = 0;
+  #refusing: { until: number; reason: () => Error } | undefined;
+  readonly #maxPauseMs: number;
   readonly #queue: Waiter[] = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
   #timerAt = 0;
@@ -56,36 +85,80 @@ export class RateLimiter {
     if (!(rate > 0) || !(capacity >= 1)) throw new RangeError('RateLimiter needs ratePerSecond > 0 and capacity >= 1');
     this.#ratePerMs = rate / 1000;
     this.#capacity = capacity;
+    this.#maxPauseMs = options.maxPauseMs ?? MAX_PAUSE_MS;
     this.#tokens = capacity;
     this.#refilledAt = Date.now();
   }
 
   /**
    * Resolves when this caller may send one request, in arrival order. The returned function gives the token back
-   * (call it when Notion answered 429/529, which it does not count); calling it twice refunds once.
+   * (call it when Notion answered 429/529, which it does not count); calling it twice refunds once. Every wait
+   * ends: by the token, the signal, or the deadline (LimiterWaitError, at once when a pause outlasts it).
    */
-  acquire(signal?: AbortSignal): Promise<Refund> {
+  acquire(options: AcquireOptions = {}): Promise<Refund> {
+    const { signal, deadline = Number.POSITIVE_INFINITY } = options;
     if (signal?.aborted) return Promise.reject(signal.reason);
+    const now = Date.now();
+    const refusal = this.#refusal(now);
+    if (refusal) return Promise.reject(refusal);
+    if (this.#pausedUntil > deadline || now >= deadline) return Promise.reject(new LimiterWaitError(Math.max(this.#pausedUntil, now)));
     return new Promise<Refund>((resolve, reject) => {
-      const waiter: Waiter = { resolve, reject, signal, onAbort: undefined };
+      const waiter: Waiter = { resolve, reject, signal, onAbort: undefined, deadline, timer: undefined };
       if (signal) {
-        waiter.onAbort = () => {
-          const index = this.#queue.indexOf(waiter);
-          if (index >= 0) this.#queue.splice(index, 1);
-          reject(signal.reason);
-          this.#drain();
-        };
+        waiter.onAbort = () => this.#drop(waiter, signal.reason);
         signal.addEventListener('abort', waiter.onAbort, { once: true });
+      }
+      if (Number.isFinite(deadline)) {
+        waiter.timer = setTimeout(() => this.#drop(waiter, new LimiterWaitError(Math.max(this.#pausedUntil, deadline))), deadline - now);
       }
       this.#queue.push(waiter);
       this.#drain();
     });
   }
 
-  /** Holds every request of this secret until `epochMs` (a Retry-After). Never shortens an existing pause. */
+  /**
+   * Holds every request of this secret until `epochMs` (a Retry-After), at most `maxPauseMs` from now. Never
+   * shortens an existing pause; waiters whose deadline comes first are rejected at once.
+   */
   pauseUntil(epochMs: number): void {
-    if (epochMs > this.#pausedUntil) this.#pausedUntil = epochMs;
+    const capped = Math.min(epochMs, Date.now() + this.#maxPauseMs);
+    if (capped > this.#pausedUntil) this.#pausedUntil = capped;
+    for (const waiter of [...this.#queue]) {
+      if (waiter.deadline < this.#pausedUntil) this.#drop(waiter, new LimiterWaitError(this.#pausedUntil));
+    }
     this.#drain();
+  }
+
+  /**
+   * For an upstream that asked for a wait far beyond what Visen honours: pauses for at most `maxPauseMs`, and
+   * until then every waiter and every new caller is rejected at once with `reason()` instead of queueing.
+   */
+  refuseUntil(epochMs: number, reason: () => Error): void {
+    const until = Math.min(epochMs, Date.now() + this.#maxPauseMs);
+    this.#refusing = { until: Math.max(until, this.#refusing?.until ?? 0), reason };
+    this.pauseUntil(until);
+    for (const waiter of [...this.#queue]) this.#drop(waiter, reason());
+  }
+
+  #refusal(now: number): Error | undefined {
+    if (!this.#refusing) return undefined;
+    if (now < this.#refusing.until) return this.#refusing.reason();
+    this.#refusing = undefined;
+    return undefined;
+  }
+
+  #drop(waiter: Waiter, reason: unknown): void {
+    const index = this.#queue.indexOf(waiter);
+    if (index < 0) return;
+    this.#queue.splice(index, 1);
+    this.#release(waiter);
+    waiter.reject(reason);
+    this.#drain();
+  }
+
+  #release(waiter: Waiter): void {
+    if (waiter.signal && waiter.onAbort) waiter.signal.removeEventListener('abort', waiter.onAbort);
+    if (waiter.timer) clearTimeout(waiter.timer);
   }
 
   /** When the current pause ends (0 or past when not paused). */
@@ -109,7 +182,7 @@ export class RateLimiter {
     while (this.#queue.length > 0 && now >= this.#pausedUntil && this.#tokens >= 1) {
       this.#tokens -= 1;
       const waiter = this.#queue.shift()!;
-      if (waiter.signal && waiter.onAbort) waiter.signal.removeEventListener('abort', waiter.onAbort);
+      this.#release(waiter);
       waiter.resolve(this.#refundOnce());
     }
     if (this.#queue.length === 0) return;

@@ -18,6 +18,7 @@ import type { Client, CreatePageParameters, UpdateDataSourceParameters, UpdatePa
 import { collectPaginatedAPI, isFullDatabase, isFullPage } from '@notionhq/client';
 import type { Logger } from 'pino';
 import { NotionError } from '../../errors.js';
+import { rememberSecretForRedaction } from '../../log-redaction.js';
 import { appendBlockTree } from './append.js';
 import { splitForAppend } from './append-batches.js';
 import type { NotionBlock } from './blocks.js';
@@ -66,6 +67,7 @@ export function createNotionGateway(options: NotionGatewayOptions): NotionGatewa
       const key = secretKey(secret);
       let workspace = workspaces.get(key);
       if (!workspace) {
+        rememberSecretForRedaction(secret); // so that no part of it reaches a log line, even echoed by an upstream
         const client = createNotionClient({
           secret,
           limiter: new RateLimiter(options.rateLimit),

@@ -5,7 +5,8 @@
  * the cause, with the key cut out, for the log.
  */
 import { APIConnectionTimeoutError, APIError } from 'openai';
-import { OpenAiError, redactSecrets, type OpenAiErrorCode } from '../../errors.js';
+import { OpenAiError, type OpenAiErrorCode } from '../../errors.js';
+import { clipForLog } from '../../log-redaction.js';
 import { BILLING_CODES, connectionErrorCode } from './fetch-for-call.js';
 
 export interface Endpoint {
@@ -86,8 +87,12 @@ export class ProviderError extends Error {
   }
 }
 
+/**
+ * The provider's text, cut to a few hundred characters with any part of the key removed: a hostile or broken
+ * server can answer with megabytes, and providers echo keys back (OpenAI's 401 shows the key's ends).
+ */
 export function safeCause(err: unknown, apiKey: string): Error {
-  const scrub = (text: string) => redactSecrets(apiKey ? text.split(apiKey).join('[redacted]') : text);
+  const scrub = (text: string) => clipForLog(apiKey ? text.slice(0, 4_000).split(apiKey).join('[redacted]') : text);
   if (err instanceof APIError) {
     return new ProviderError(
       scrub(`${err.constructor.name}: ${err.message}`),

@@ -1,9 +1,20 @@
+import { readAtMost } from '../../http-body.js';
 import type { CallContext } from './call-context.js';
 
 type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
 
-/** A 429 asking us to wait longer than this is handed back at once instead of being slept through. */
+/**
+ * An answer asking us to wait longer than this is handed back at once instead of being slept through. The
+ * openai SDK (v6) sleeps for whatever `retry-after-ms` or `retry-after` says, uncapped and deaf to our abort
+ * signal, on every status it retries (408, 409, 429, 5xx): a `Retry-After: 999999` would hold the call 11.6
+ * days. OpenAI's own waits are seconds (https://platform.openai.com/docs/guides/rate-limits).
+ */
 export const MAX_RETRY_WAIT_MS = 20_000;
+/**
+ * Of an error answer, at most this much is read. OpenAI's error objects are a few hundred bytes
+ * (https://platform.openai.com/docs/guides/error-codes); a server's 5 MB error page is not buffered to be logged.
+ */
+export const MAX_ERROR_BODY_BYTES = 16 * 1024;
 
 /**
  * 429 codes that mean "out of credit or over a spend limit": waiting does not help, so the SDK must not retry
@@ -32,9 +43,10 @@ const UNRECOVERABLE_CONNECTION_CODES = new Set([
 
 /**
  * The fetch the SDK uses for one call. It keeps the call's idle clock running only while we wait on the
- * server, ends the call on a connection error that cannot heal, and tells the SDK (through its
- * `x-should-retry` header) not to retry a quota error or a 429 with a very long Retry-After. Everything else
- * (429 rate limits, 5xx, network blips) the SDK retries with `maxRetries`, before any token has flowed.
+ * server, ends the call on a connection error that cannot heal, reads at most MAX_ERROR_BODY_BYTES of an error
+ * answer, and tells the SDK (through its `x-should-retry` header) not to retry a quota error or any answer with
+ * a Retry-After beyond MAX_RETRY_WAIT_MS. Everything else (429 rate limits, 5xx, network blips) the SDK retries
+ * with `maxRetries`, before any token has flowed.
  */
 export function fetchForCall(ctx: CallContext, baseFetch: Fetch = globalThis.fetch): Fetch {
   return async (input, init) => {
@@ -53,15 +65,15 @@ export function fetchForCall(ctx: CallContext, baseFetch: Fetch = globalThis.fet
       return response;
     }
     ctx.notWaiting(); // the SDK reads the error, then throws or sleeps before a retry
-    return response.status === 429 ? withRetryAdvice(response) : response;
+    return withRetryAdvice(response);
   };
 }
 
 async function withRetryAdvice(response: Response): Promise<Response> {
-  if (response.headers.has('x-should-retry')) return response;
-  const text = await response.text();
+  const text = await readAtMost(response, MAX_ERROR_BODY_BYTES);
   const headers = new Headers(response.headers);
-  if (isBillingError(text) || retryWaitMs(headers) > MAX_RETRY_WAIT_MS) headers.set('x-should-retry', 'false');
+  // OpenAI's own `x-should-retry: false` stands; its `true` must not make the SDK sleep through an absurd wait.
+  if ((response.status === 429 && isBillingError(text)) || retryWaitMs(headers) > MAX_RETRY_WAIT_MS) headers.set('x-should-retry', 'false');
   return new Response(text, { status: response.status, statusText: response.statusText, headers });
 }
 

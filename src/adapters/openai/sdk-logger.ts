@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { redactSecrets } from '../../errors.js';
+import { clipForLog } from '../../log-redaction.js';
 
 type LogFn = (message: string, ...rest: unknown[]) => void;
 /** The openai SDK's logger shape (ClientOptions.logger). */
@@ -10,7 +10,7 @@ export interface SdkLogger {
   debug: LogFn;
 }
 
-const MAX_DETAIL_CHARS = 500;
+const MAX_DETAIL_CHARS = 300;
 
 /**
  * Routes the SDK's own log lines to pino at warn level at most (the client is built with logLevel 'warn',
@@ -18,16 +18,16 @@ const MAX_DETAIL_CHARS = 500;
  * header itself; we still cut the key out of every line and redact known token shapes.
  */
 export function sdkLoggerFor(logger: Logger, apiKey: string): SdkLogger {
-  const scrub = (text: string) => redactSecrets(apiKey ? text.split(apiKey).join('[redacted]') : text);
+  // clipForLog removes any part of the key (registered with the log redaction when the client was made) and
+  // redacts before it cuts, so a cut through the key leaves no prefix behind.
+  const scrub = (text: string, max: number) => clipForLog(apiKey ? text.split(apiKey).join('[redacted]') : text, max);
   const detail = (rest: unknown[]) => {
     if (rest.length === 0) return undefined;
-    // Scrub before cutting: a cut through the key would leave a prefix the scrub no longer recognises.
-    const text = scrub(rest.map((r) => (typeof r === 'string' ? r : safeJson(r))).join(' '));
-    return text.length > MAX_DETAIL_CHARS ? `${text.slice(0, MAX_DETAIL_CHARS)}...` : text;
+    return scrub(rest.map((r) => (typeof r === 'string' ? r : safeJson(r))).join(' '), MAX_DETAIL_CHARS);
   };
   const write = (message: string, rest: unknown[]) => {
     const d = detail(rest);
-    logger.warn(d === undefined ? {} : { detail: d }, `openai sdk: ${scrub(message)}`);
+    logger.warn(d === undefined ? {} : { detail: d }, `openai sdk: ${scrub(message, MAX_DETAIL_CHARS)}`);
   };
   return {
     error: (message, ...rest) => write(message, rest),

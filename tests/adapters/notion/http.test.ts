@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { NotionError } from '../../../src/errors.js';
 import { createNotionClient } from '../../../src/adapters/notion/client.js';
 import { toNotionError } from '../../../src/adapters/notion/errors.js';
-import { backoffDelay, createLimitedFetch, isReadRequest, parseRetryAfter, type LimitedFetchOptions } from '../../../src/adapters/notion/http.js';
+import { backoffDelay, createLimitedFetch, isReadRequest, MAX_ERROR_BODY_BYTES, parseRetryAfter, type LimitedFetchOptions } from '../../../src/adapters/notion/http.js';
 import { RateLimiter } from '../../../src/adapters/notion/rate-limiter.js';
 import { memoryLogger, notionError, startScriptedServer, type ScriptedServer } from './support.js';
 
@@ -83,6 +83,41 @@ describe('createLimitedFetch: 429 and 529', () => {
     const response = await call(fetch, 'GET', '/v1/users/me');
     expect(response.status).toBe(429);
     expect(server.requests).toHaveLength(1);
+  });
+});
+
+describe('createLimitedFetch: an absurd Retry-After', () => {
+  it('fails that call at once with the wait in words, and refuses the secret for at most a minute', async () => {
+    const { fetch, limiter } = limitedFetch();
+    server.script({ status: 429, json: notionError(429, 'rate_limited'), headers: { 'retry-after': '999999' } });
+    const err = await thrown(call(fetch, 'PATCH', '/v1/blocks/abc/children', { children: [] }));
+    expect(err).toBeInstanceOf(NotionError);
+    expect((err as NotionError).code).toBe('rate_limited');
+    expect((err as NotionError).userMessage).toMatch(/^Notion asked Visen to wait about 12 days .*try again later/);
+    expect(limiter.pausedUntil - Date.now()).toBeLessThanOrEqual(61_000);
+    // The next call of this secret is told the same at once, without a request.
+    const next = await thrown(call(fetch, 'GET', '/v1/users/me'));
+    expect((next as NotionError).userMessage).toMatch(/^Notion asked Visen to wait about 12 days/);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('a call that cannot get a slot before its deadline fails with a message instead of waiting on', async () => {
+    const { fetch, limiter } = limitedFetch({ maxTotalMs: 1_000 });
+    limiter.pauseUntil(Date.now() + 30_000);
+    const err = await thrown(call(fetch, 'GET', '/v1/users/me'));
+    expect((err as NotionError).code).toBe('rate_limited');
+    expect((err as NotionError).userMessage).toMatch(/could not be sent in time\. Please try again in about 1 minute/);
+    expect(server.requests).toHaveLength(0);
+  });
+});
+
+describe('createLimitedFetch: error bodies', () => {
+  it('reads no more than MAX_ERROR_BODY_BYTES of an error answer', async () => {
+    const { fetch } = limitedFetch();
+    server.script({ status: 400, text: `<html>${'x'.repeat(5_000_000)}</html>` });
+    const response = await call(fetch, 'GET', '/v1/users/me');
+    expect(response.status).toBe(400);
+    expect((await response.text()).length).toBeLessThanOrEqual(MAX_ERROR_BODY_BYTES);
   });
 });
 

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { RateLimiter } from '../../../src/adapters/notion/rate-limiter.js';
+import { LimiterWaitError, MAX_PAUSE_MS, RateLimiter } from '../../../src/adapters/notion/rate-limiter.js';
 
 describe('RateLimiter', () => {
   beforeEach(() => {
@@ -81,7 +81,7 @@ describe('RateLimiter', () => {
     const limiter = new RateLimiter({ ratePerSecond: 1, capacity: 1 });
     await limiter.acquire();
     const controller = new AbortController();
-    const aborted = limiter.acquire(controller.signal);
+    const aborted = limiter.acquire({ signal: controller.signal });
     const next = limiter.acquire();
     controller.abort(new Error('gave up'));
     await expect(aborted).rejects.toThrow('gave up');
@@ -99,5 +99,52 @@ describe('RateLimiter', () => {
     const second = track(limiter, 4);
     await vi.advanceTimersByTimeAsync(0);
     expect(second.grants).toHaveLength(3);
+  });
+
+  describe('no wait without an end', () => {
+    it('caps a pause at MAX_PAUSE_MS, however far the upstream asks', async () => {
+      const limiter = new RateLimiter();
+      const start = Date.now();
+      limiter.pauseUntil(start + 999_999_000);
+      expect(limiter.pausedUntil).toBe(start + MAX_PAUSE_MS);
+      const { grants } = track(limiter, 1);
+      await vi.advanceTimersByTimeAsync(MAX_PAUSE_MS);
+      expect(grants.map((g) => g.at)).toEqual([MAX_PAUSE_MS]);
+    });
+
+    it('rejects at once a caller whose deadline comes before the pause ends, and at its deadline one left in the queue', async () => {
+      const limiter = new RateLimiter({ ratePerSecond: 1, capacity: 1 });
+      const start = Date.now();
+      limiter.pauseUntil(start + 10_000);
+      await expect(limiter.acquire({ deadline: start + 5_000 })).rejects.toBeInstanceOf(LimiterWaitError);
+      limiter.pauseUntil(0);
+      await vi.advanceTimersByTimeAsync(10_000);
+      await limiter.acquire(); // the one token
+      const queued = limiter.acquire({ deadline: Date.now() + 300 });
+      const settled = queued.then(() => 'granted', (err: unknown) => err);
+      await vi.advanceTimersByTimeAsync(300);
+      expect(await settled).toBeInstanceOf(LimiterWaitError);
+      expect(limiter.waiting).toBe(0);
+    });
+
+    it('rejects waiters at once when a new pause outlasts their deadline', async () => {
+      const limiter = new RateLimiter({ ratePerSecond: 1, capacity: 1 });
+      await limiter.acquire();
+      const start = Date.now();
+      const waiting = limiter.acquire({ deadline: start + 20_000 }).then(() => 'granted', (err: unknown) => err);
+      limiter.pauseUntil(start + 30_000);
+      expect(await waiting).toBeInstanceOf(LimiterWaitError);
+    });
+
+    it('while refusing, rejects waiters and new callers with the reason, then serves again after the cap', async () => {
+      const limiter = new RateLimiter({ ratePerSecond: 1, capacity: 1 });
+      await limiter.acquire();
+      const waiting = limiter.acquire().then(() => 'granted', (err: unknown) => err);
+      limiter.refuseUntil(Date.now() + 999_999_000, () => new Error('asked to wait 11 days'));
+      expect(await waiting).toEqual(new Error('asked to wait 11 days'));
+      await expect(limiter.acquire()).rejects.toThrow('asked to wait 11 days');
+      await vi.advanceTimersByTimeAsync(MAX_PAUSE_MS);
+      await expect(limiter.acquire()).resolves.toBeTypeOf('function');
+    });
   });
 });

@@ -10,6 +10,7 @@ import { GuardedSocketModeReceiver } from './redelivery.js';
 import { slackWebApiFetch } from './web-api-fetch.js';
 import { postToResponseUrl } from './response-url.js';
 import { actingUserId } from './users.js';
+import { escapeMrkdwn } from './views/text.js';
 import { visenCommand } from './listeners/commands/visen.js';
 import { generateSubcommands, onConnectedResumeRuns, registerGenerateListeners } from './listeners/generate/index.js';
 import { registerHomeListeners } from './listeners/home/index.js';
@@ -77,7 +78,7 @@ function reportListenerError(app: App, logger: Logger) {
     const userId = actingUserId(body);
     const cause = (error as { original?: unknown }).original ?? error;
     logger.error({ err: describeForLog(cause), kind: b.type ?? (b.command ? 'slash_command' : 'unknown'), user: userId }, 'listener failed');
-    const text = `:warning: ${userMessageFor(cause)}`;
+    const text = `:warning: ${escapeMrkdwn(userMessageFor(cause))}`;
     try {
       if (b.response_url) {
         await postToResponseUrl(b.response_url, { response_type: 'ephemeral', replace_original: false, text });

@@ -59,6 +59,8 @@ export class ActiveRun {
   stopRequested = false;
   /** The error that stops the whole run. */
   fatal: unknown = undefined;
+  /** Set while a stopping page run takes out what it wrote (shown, so the user knows why it takes a while). */
+  rollingBack: RunProgress['rollingBack'] = undefined;
   finished: Promise<void> = Promise.resolve();
 
   constructor(
@@ -77,7 +79,7 @@ export class ActiveRun {
   }
 
   emit(): void {
-    this.emitter.update(progressOf(this.record));
+    this.emitter.update(this.rollingBack ? { ...progressOf(this.record), rollingBack: this.rollingBack } : progressOf(this.record));
   }
 
   addWritten(title: string, url: string): void {

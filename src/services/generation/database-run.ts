@@ -115,13 +115,17 @@ export async function runDatabase(ctx: RunContext): Promise<DatabaseRunEnd> {
         attempts: options.generationAttempts,
         backoffMs: options.backoffMs,
         logger,
+        maxChars: into !== undefined ? PROPERTY_MAX_CHARS : undefined,
       });
+      // Cancelled (or stopped) while the answer came in: nothing of this row is written; it stays to do.
+      if (run.generation.signal.aborted) return true;
       if (text.trim() === '') throw new VisenError('empty_answer', 'The model returned an empty answer for this row.');
       if (into !== undefined && text.length > PROPERTY_MAX_CHARS) {
         throw new VisenError('too_long', `The answer for this row is longer than a Notion text property holds (${PROPERTY_MAX_CHARS.toLocaleString('en-US')} characters). Write into the row's page instead.`);
       }
     } catch (err) {
       // Stopped (cancel, restart, or another row's fatal error) before anything was written: the row stays to do.
+      // The abort closed the row's model stream, so nothing more of its answer arrives.
       if (run.generation.signal.aborted && !isFatalOpenAi(err)) return true;
       if (isFatalOpenAi(err) || isFatalNotion(err)) {
         run.fatal ??= err;

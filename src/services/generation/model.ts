@@ -21,17 +21,24 @@ export function isFatalOpenAi(err: unknown): boolean {
 /**
  * One complete answer, streamed and collected. Failures that may pass (a timeout, a cut stream, a rate
  * limit after the SDK's own retries) are tried again; nothing has been written yet, so that is safe.
+ * With `maxChars`, reading stops (and the stream is closed) as soon as the answer is longer than that: the
+ * caller refuses such an answer anyway, so holding more of it would only grow memory.
  */
 export async function generateText(
   openai: OpenAiClient,
-  o: { model: string; system: string; prompt: string; signal: AbortSignal; attempts: number; backoffMs: (attempt: number) => number; logger: Logger },
+  o: { model: string; system: string; prompt: string; signal: AbortSignal; attempts: number; backoffMs: (attempt: number) => number; logger: Logger; maxChars?: number },
 ): Promise<string> {
+  const maxChars = o.maxChars ?? Number.POSITIVE_INFINITY;
   for (let attempt = 1; ; attempt++) {
     try {
       let text = '';
       let cutNotice: string | undefined;
       const onCut = (notice: string) => void (cutNotice = notice);
-      for await (const delta of openai.streamChat({ model: o.model, system: o.system, prompt: o.prompt, signal: o.signal, onCut })) text += delta;
+      for await (const delta of openai.streamChat({ model: o.model, system: o.system, prompt: o.prompt, signal: o.signal, onCut })) {
+        text += delta;
+        if (text.length > maxChars) break; // leaving the loop aborts the HTTP request
+      }
+      if (o.signal.aborted) throw o.signal.reason;
       // A cut answer says so at its end, in the row as on a page.
       return cutNotice === undefined ? text : `${text}\n\n${cutNotice}`;
     } catch (err) {

@@ -60,6 +60,10 @@ export async function rollbackPage(ctx: RunContext): Promise<void> {
   const page = record.page;
   if (!page || page.rolledBack || page.complete) return;
   const options = writeOptions(ctx);
+  if (hasWritten(page)) {
+    run.rollingBack = run.cancelRequested ? 'cancelled' : 'failed';
+    run.emit();
+  }
   try {
     if (record.request.output.kind === 'new-page') {
       const pageId = page.createdPageId ?? (page.creatingTitle !== undefined ? await findCreatedPage(ctx, page) : undefined);
@@ -77,8 +81,14 @@ export async function rollbackPage(ctx: RunContext): Promise<void> {
     logger.warn({ err: describeForLog(err), runId: record.runId }, 'could not take out what a failed page run wrote');
     const left = record.request.output.kind === 'new-page' ? 'the new page it had started' : `the ${page.appendedBlockIds.length} blocks it had added at the end of the page`;
     record.error = `${record.error ? `${record.error} ` : ''}Visen could not remove ${left}; please delete it in Notion.`;
+  } finally {
+    run.rollingBack = undefined;
   }
   await run.save();
+}
+
+function hasWritten(page: PageWriteState): boolean {
+  return page.createdPageId !== undefined || page.creatingTitle !== undefined || page.appendedBlockIds.length > 0 || (page.pendingBlocks?.length ?? 0) > 0;
 }
 
 /** A create whose answer was lost: the new child page with our title that was not there before. */

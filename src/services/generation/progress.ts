@@ -9,7 +9,8 @@ import type { ProgressListener, RunProgress } from './types.js';
  */
 export class ProgressEmitter {
   private lastSentAt = 0;
-  private lastState: RunProgress['state'] | undefined;
+  /** The state, and whether the run is taking out what it wrote: a change of either goes out at once. */
+  private lastPhase: string | undefined;
   private pending: RunProgress | undefined;
   private timer: NodeJS.Timeout | undefined;
 
@@ -21,7 +22,7 @@ export class ProgressEmitter {
   ) {}
 
   update(progress: RunProgress): void {
-    const stateChanged = progress.state !== this.lastState;
+    const stateChanged = phaseOf(progress) !== this.lastPhase;
     const due = Date.now() - this.lastSentAt >= this.intervalMs;
     if (stateChanged || due) {
       this.flushNow(progress);
@@ -47,7 +48,7 @@ export class ProgressEmitter {
     this.timer = undefined;
     this.pending = undefined;
     this.lastSentAt = Date.now();
-    this.lastState = progress.state;
+    this.lastPhase = phaseOf(progress);
     for (const listener of [this.listener, ...this.subscribers()]) this.deliver(listener, progress);
   }
 
@@ -65,4 +66,8 @@ export class ProgressEmitter {
   private logFailure(err: unknown, progress: RunProgress): void {
     this.logger.warn({ err: describeForLog(err), runId: progress.runId }, 'a progress listener failed');
   }
+}
+
+function phaseOf(progress: RunProgress): string {
+  return progress.rollingBack ? `${progress.state}:rolling-back` : progress.state;
 }

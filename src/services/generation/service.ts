@@ -309,9 +309,11 @@ export function createGenerationService(deps: GenerationServiceDeps): Generation
       if (!run || !ownedBy(run, user)) return false;
       if (run.record.state !== 'starting' && run.record.state !== 'running') return false;
       run.cancelRequested = true;
-      // A page run is one piece of work in flight: stop its generation (what was written is taken out).
-      // A database run finishes the rows in flight and takes no more.
-      if (run.record.target.kind === 'Page') run.generation.abort(new VisenError('cancelled', 'Cancelled.'));
+      // Stops every model stream of the run at once (the HTTP requests are aborted, so an endless answer stops
+      // arriving). A page run then takes out what it wrote; a database run writes nothing of the rows whose
+      // answers were still coming in (they stay to do) and takes no more. A row whose Notion write had already
+      // started (its answer was complete) finishes it, so every row is whole or untouched.
+      run.generation.abort(new VisenError('cancelled', 'Cancelled.'));
       run.emit();
       return true;
     },

@@ -45,6 +45,11 @@ export interface RunProgress {
   readonly error: string | undefined;
   /** True when this run was resumed after a restart. */
   readonly resumed: boolean;
+  /**
+   * A page run stopping is taking out what it wrote (one Notion request per block, so it can take a while),
+   * after a cancel or a failure; absent otherwise.
+   */
+  readonly rollingBack?: 'cancelled' | 'failed' | undefined;
   readonly startedAt: string;
   readonly updatedAt: string;
 }
@@ -79,7 +84,10 @@ export interface GenerationService {
   rerun(user: UserRef, connectionId: string, listener: ProgressListener, notifyState: unknown): Promise<StartedRun>;
   /** Where the run's progress is shown changed (e.g. moved to a direct message): keep it for a restart. */
   updateNotifyState(user: UserRef, runId: string, notifyState: unknown): Promise<void>;
-  /** Asks a run of this user to stop after the rows in flight; false if no such running run. */
+  /**
+   * Stops a run of this user at once: its model streams are aborted, nothing of an unfinished answer is
+   * written, a page run takes out what it wrote. False if no such running run.
+   */
   cancel(user: UserRef, runId: string): Promise<boolean>;
   describeTarget(user: UserRef, targetUrl: string): Promise<TargetDescription>;
   /** This user's runs in progress. */

@@ -6,6 +6,7 @@ import type { KnownBlock } from '@slack/types';
 import { COMMAND } from '../ids.js';
 import { SettingsAction, SettingsBlock } from '../listeners/settings/ids.js';
 import type { SlackMessage } from './settings-saved.js';
+import { escapeMrkdwn } from './text.js';
 
 export function buildClearConfirmation(): SlackMessage {
   const blocks: KnownBlock[] = [
@@ -46,6 +47,6 @@ export function buildClearCancelledMessage(): SlackMessage {
 }
 
 export function buildClearFailedMessage(userMessage: string): SlackMessage {
-  const text = `:warning: ${userMessage}`;
+  const text = `:warning: ${escapeMrkdwn(userMessage)}`;
   return { text, blocks: [{ type: 'section', block_id: 'settings_clear_failed', text: { type: 'mrkdwn', text } }] };
 }

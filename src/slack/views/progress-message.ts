@@ -2,7 +2,7 @@ import type { KnownBlock } from '@slack/types';
 import type { RunProgress } from '../../services/generation/types.js';
 import type { UserRef } from '../../users.js';
 import { GenerateIds } from '../listeners/generate/ids.js';
-import { SLACK_LIMITS, escapeMrkdwn, formatCount, mrkdwnLink, oneLine, plural, truncate, truncateMrkdwn } from './text.js';
+import { SLACK_LIMITS, escapeMrkdwn, formatCount, mrkdwnLink, notificationText, oneLine, plural, truncate, truncateMrkdwn } from './text.js';
 
 /**
  * The messages of a generation run: "working", its live progress (one message, updated), the final
@@ -15,7 +15,7 @@ export interface SlackMessage {
 
 export interface ProgressMessageModel {
   readonly progress: RunProgress;
-  /** The user pressed Cancel; the run stops after the rows in flight. */
+  /** The user pressed Cancel; the run is stopping. */
   readonly cancelRequested?: boolean;
   /** On the slash command's message: its progress now continues in a direct message. */
   readonly continuedInDm?: boolean;
@@ -41,6 +41,7 @@ export function buildWorkingMessage(): SlackMessage {
 
 /** A problem found before anything was generated (no settings, target unreachable, unknown placeholder, ...). */
 export function buildStartErrorMessage(userMessage: string): SlackMessage {
+  // The message may quote Notion (a page title, property names, Notion's own validation text): escaped below.
   const text = `:warning: ${escapeMrkdwn(userMessage)}`;
   return {
     text: plain(`Visen could not start: ${userMessage}`),
@@ -50,11 +51,12 @@ export function buildStartErrorMessage(userMessage: string): SlackMessage {
 
 /** The slash command could not be read: every problem, then the usage. */
 export function buildUsageErrorMessage(problems: readonly string[], usage: string): SlackMessage {
-  const list = problems.map((p) => `• ${p}`).join('\n');
+  // Problems quote what the user typed; usage shows `<placeholders>`: both are plain text, escaped as mrkdwn.
+  const list = problems.map((p) => `• ${escapeMrkdwn(p)}`).join('\n');
   const intro = problems.length === 1 ? 'I could not use that command:' : 'I could not use that command, for these reasons:';
   return {
     text: plain(`${intro} ${problems.join(' ')}`),
-    blocks: [section(`:warning: ${intro}\n${list}`), section(`*Usage*\n${usage}`), context(['Nothing was generated or written.'])],
+    blocks: [section(`:warning: ${intro}\n${list}`), section(`*Usage*\n${escapeMrkdwn(usage)}`), context(['Nothing was generated or written.'])],
   };
 }
 
@@ -79,7 +81,7 @@ export function buildProgressMessage(model: ProgressMessageModel): SlackMessage 
   notes.push(`Connection: *${escapeMrkdwn(truncate(oneLine(p.connectionName), 150))}* (recorded in your connections database in Notion)`);
   blocks.push(context(notes));
 
-  const cancel = !terminal && !model.cancelRequested ? cancelButton(p.runId, p.user) : undefined;
+  const cancel = !terminal && !model.cancelRequested && !p.rollingBack ? cancelButton(p.runId, p.user) : undefined;
   if (cancel) blocks.push({ type: 'actions', block_id: GenerateIds.progressActionsBlock, elements: [cancel] });
 
   return { text: plain(fallbackText(p, model.cancelRequested === true)), blocks };
@@ -87,7 +89,9 @@ export function buildProgressMessage(model: ProgressMessageModel): SlackMessage 
 
 function headline(p: RunProgress, target: string, cancelRequested: boolean): string {
   const db = p.targetKind === 'Database';
-  if (cancelRequested && !isTerminal(p)) return `:octagonal_sign: Stopping ${target} after the ${db ? 'rows' : 'text'} in flight…`;
+  if (p.rollingBack === 'cancelled' && !isTerminal(p)) return `:octagonal_sign: Cancelled: removing what Visen wrote into ${target}…`;
+  if (p.rollingBack === 'failed' && !isTerminal(p)) return `:warning: Something went wrong: removing what Visen wrote into ${target}…`;
+  if (cancelRequested && !isTerminal(p)) return db ? `:octagonal_sign: Stopping ${target}: rows still being written are dropped…` : `:octagonal_sign: Stopping ${target}…`;
   switch (p.state) {
     case 'starting':
       return `:hourglass_flowing_sand: Getting ready to write into ${target}…`;
@@ -99,7 +103,8 @@ function headline(p: RunProgress, target: string, cancelRequested: boolean): str
     case 'failed':
       return `:x: The run on ${target} failed.`;
     case 'cancelled':
-      return `:octagonal_sign: Cancelled: ${target}. What was already written stays.`;
+      if (db) return `:octagonal_sign: Cancelled: ${target}. Rows already written stay; the rows in progress were left as they were.`;
+      return p.error ? `:octagonal_sign: Cancelled: ${target}.` : `:octagonal_sign: Cancelled: ${target}. What Visen had written was taken out again.`;
   }
 }
 
@@ -142,9 +147,11 @@ function restartNote(p: RunProgress): string {
   return 'Visen restarted during this run.';
 }
 
+/** Plain words; `plain` escapes them (the title and the error may come from Notion). */
 function fallbackText(p: RunProgress, cancelRequested: boolean): string {
   const title = oneLine(p.targetTitle) || 'your Notion target';
   const counts = p.targetKind === 'Database' ? ` (${p.done} written, ${p.skipped} skipped, ${p.failed} failed)` : '';
+  if (p.rollingBack && !isTerminal(p)) return `${p.rollingBack === 'cancelled' ? 'Cancelled' : 'Failed'}: removing what Visen wrote into ${title}…`;
   switch (p.state) {
     case 'starting':
       return cancelRequested ? `Stopping ${title}…` : `Getting ready to write into ${title}…`;
@@ -194,7 +201,10 @@ function cancelButton(runId: string, user: UserRef) {
     value,
     confirm: {
       title: { type: 'plain_text' as const, text: 'Stop this run?' },
-      text: { type: 'plain_text' as const, text: 'Visen finishes what it is writing right now and stops there. What was already written stays in Notion.' },
+      text: {
+        type: 'plain_text' as const,
+        text: 'Visen stops right away. In a database, rows already written stay and rows still being written are left as they were; in a page, what this run wrote is taken out again.',
+      },
       confirm: { type: 'plain_text' as const, text: 'Stop it' },
       deny: { type: 'plain_text' as const, text: 'Keep going' },
     },
@@ -214,7 +224,7 @@ function context(texts: readonly string[]): KnownBlock {
   };
 }
 
-/** The notification fallback: no mrkdwn entities needed, short. */
+/** The notification fallback (top-level `text`): plain words, escaped as mrkdwn, short. */
 function plain(text: string): string {
-  return truncateMrkdwn(text, SLACK_LIMITS.messageText);
+  return notificationText(text);
 }

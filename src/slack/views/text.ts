@@ -82,6 +82,15 @@ export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+/**
+ * A message's top-level `text` from plain words: escaped, then cut to a notification's length. Slack reads
+ * `text` as mrkdwn and shows it in notifications and previews, so anything in it that came from a user or
+ * from Notion (a title like `<!channel>`) must be escaped there as much as in the blocks.
+ */
+export function notificationText(text: string): string {
+  return truncateMrkdwn(escapeMrkdwn(text), SLACK_LIMITS.messageText);
+}
+
 /** Line breaks, tabs and runs of spaces become one space: for names and titles shown inline. */
 export function oneLine(text: string): string {
   return text.replace(/[\r\n\t]+/g, ' ').replace(/\s{2,}/g, ' ').trim();

@@ -279,6 +279,14 @@ describe('Cancel', () => {
     expect(s.posts[0]).toMatchObject({ replace_original: false });
   });
 
+  it('a forged owner id with markup in the button value is not echoed as a mention', async () => {
+    const s = setup();
+    const forged = JSON.stringify({ r: 'run-1', t: USER.teamId, u: 'U1> <!channel> <https://evil.example|Notion' });
+    await click(s, 'U2', forged);
+    expect(s.generation.calls.cancel).toHaveLength(0);
+    expect(s.posts[0]!.text).toBe('Only the person who started this run can cancel it.');
+  });
+
   it('a run that is no longer running is explained', async () => {
     const s = setup();
     s.generation.cancelImpl = async () => false;

@@ -12,6 +12,7 @@ import { GENERATE_USAGE } from '../../../src/slack/listeners/generate/parse-comm
 import { GenerateIds } from '../../../src/slack/listeners/generate/ids.js';
 import { PAGE_URL, USER, progress } from './fixtures.js';
 import { messageLimitProblems } from './slack-limits.js';
+import { unescapedMarkup } from '../../support/slack-markup.js';
 
 const written = (n: number) => Array.from({ length: n }, (_, i) => ({ title: `Row ${i + 1}`, url: `https://www.notion.so/row-${i + 1}` }));
 
@@ -104,5 +105,32 @@ describe('other generate messages', () => {
     for (const m of [working, startError, usage]) expect(messageLimitProblems(m)).toEqual([]);
     expect({ working, startError, usage }).toMatchSnapshot();
     expect(JSON.stringify(startError)).toContain('Nothing was generated');
+  });
+});
+
+describe('text from Notion or the user in generate messages', () => {
+  const HOSTILE = ['<!channel>', '<@U123>', '<https://evil.example|Notion>'];
+  const title = `${HOSTILE.join(' ')} & co`;
+
+  it('is escaped in the blocks and in the top-level text, in every state', () => {
+    const messages = [];
+    for (const targetKind of ['Page', 'Database'] as const) {
+      for (const state of ['starting', 'running', 'succeeded', 'failed', 'cancelled'] as const) {
+        const p = progress({ targetKind, state, targetTitle: title, connectionName: title, error: state === 'failed' ? `Notion said: ${title}` : undefined, written: [{ title, url: PAGE_URL }] });
+        messages.push(buildProgressMessage({ progress: p }), buildProgressMessage({ progress: p, cancelRequested: true }));
+      }
+      messages.push(buildProgressMessage({ progress: progress({ targetKind, targetTitle: title, rollingBack: 'cancelled' }) }));
+    }
+    messages.push(buildStartErrorMessage(`The database has no property \`${title}\`.`), buildUsageErrorMessage([`Unknown option \`${title}\`.`], GENERATE_USAGE));
+    expect(unescapedMarkup(messages, { hostile: HOSTILE })).toEqual([]);
+    expect(messages[0]!.text).toContain('&lt;!channel&gt;');
+  });
+
+  it('while a cancelled page run takes out what it wrote, the message already says Cancelled, with no Cancel button', () => {
+    const message = buildProgressMessage({ progress: progress({ targetKind: 'Page', targetUrl: PAGE_URL, rollingBack: 'cancelled' }), cancelRequested: true });
+    expect(JSON.stringify(message.blocks)).toContain('Cancelled: removing what Visen wrote into');
+    expect(message.text).toMatch(/^Cancelled: removing what Visen wrote into /);
+    expect(JSON.stringify(message.blocks)).not.toContain(GenerateIds.cancelAction);
+    expect(messageLimitProblems(message)).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { describeForLog, userMessageFor } from '../../../errors.js';
 import { parseCancelButtonValue } from '../../views/progress-message.js';
+import { escapeMrkdwn } from '../../views/text.js';
 import type { GenerateRuntime } from './runtime.js';
 
 type CancelArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
@@ -9,7 +10,8 @@ type CancelArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
  * The progress message's Cancel button. Only the user who started the run may stop it: the button carries
  * the owner, the clicking user is compared with it, and the service is asked on the owner's behalf (it
  * also refuses runs that are not that user's). The progress message then shows "stopping" until the run
- * reports that it stopped after the rows in flight.
+ * reports that it stopped. The button's value arrives from Slack as the clicker sent it, so it may be forged:
+ * its owner id is echoed only when it has the shape of a Slack user id.
  */
 export function cancelHandler(rt: GenerateRuntime) {
   return async ({ ack, body, action, respond }: CancelArgs): Promise<void> => {
@@ -26,7 +28,7 @@ export function cancelHandler(rt: GenerateRuntime) {
     }
     if (target.user.userId !== body.user.id) {
       logger.info({ user: body.user.id, owner: target.user.userId, run: target.runId }, 'refused to cancel another user’s run');
-      await say(`Only <@${target.user.userId}>, who started this run, can cancel it.`);
+      await say(isSlackUserId(target.user.userId) ? `Only <@${target.user.userId}>, who started this run, can cancel it.` : 'Only the person who started this run can cancel it.');
       return;
     }
     let stopped: boolean;
@@ -34,11 +36,16 @@ export function cancelHandler(rt: GenerateRuntime) {
       stopped = await rt.deps.services.generation.cancel(target.user, target.runId);
     } catch (err) {
       logger.warn({ err: describeForLog(err), run: target.runId }, 'cancelling a run failed');
-      await say(`:warning: ${userMessageFor(err)}`);
+      await say(`:warning: ${escapeMrkdwn(userMessageFor(err))}`);
       return;
     }
     logger.info({ user: body.user.id, run: target.runId, stopped }, 'cancel requested');
     if (stopped) rt.reporters.get(target.runId)?.requestCancel();
     else await say('This run is not running any more: it has finished or was stopped already.');
   };
+}
+
+/** `U…` or `W…` (Enterprise Grid) and capitals and digits: what Slack's user ids look like; nothing else is echoed as a mention. */
+function isSlackUserId(id: string): boolean {
+  return /^[UW][A-Z0-9]{1,20}$/.test(id);
 }

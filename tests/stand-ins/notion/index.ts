@@ -82,6 +82,8 @@ export interface NotionStandIn {
   /** `http://127.0.0.1:PORT`; give it to the SDK as `baseUrl` (the SDK adds `/v1/`). */
   readonly baseUrl: string;
   createIntegration(o?: { name?: string }): { secret: string; botId: string; name: string };
+  /** The bot user id of the integration with this secret (what GET /v1/users/me answers it). */
+  botIdOf(secret: string): string;
   /** A member of the workspace (a person), who can add rows in the Notion app. */
   addPerson(): { userId: string };
   /** The workspace's owner, a person: the creator of every fixture unless a test says otherwise. */
@@ -175,6 +177,11 @@ export async function startNotionStandIn(options: NotionStandInOptions = {}): Pr
       return { secret, botId, name };
     },
     ownerUserId: owner,
+    botIdOf: (secret) => {
+      const integration = ws.integrations.get(secret);
+      if (!integration) throw new Error('Notion stand-in: unknown secret');
+      return integration.botId;
+    },
     addPerson: () => {
       const userId = newId();
       ws.people.add(userId);

@@ -40,7 +40,8 @@ export function composeServices(input: ComposeInput): ComposedServices {
     parseNotionUrl,
   });
   // Connections and generation (issue 4).
-  const connections = createConnectionsService({ notion: notionGateway, logger: input.logger });
+  const connections = createConnectionsService({ notion: notionGateway, store: input.store, logger: input.logger });
+  forgetUserHooks.push((user) => connections.forgetUser(user));
   const generation = createGenerationService({ store: input.store, settings, connections, notion: notionGateway, openai: openAiGateway, logger: input.logger });
   forgetUserHooks.push((user) => generation.forgetUser(user));
   const services: Omit<ComposedServices, 'home'> = {

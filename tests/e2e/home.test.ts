@@ -79,8 +79,12 @@ interface SeedRow {
 
 const text = (content: string) => ({ rich_text: content ? [{ type: 'text', text: { content } }] : [] });
 
-function seedRow(dataSourceId: string, r: SeedRow): { id: string; url: string } {
-  return h.notion.addRow(dataSourceId, {
+/**
+ * A row as an earlier Visen made it for `c`: through the API with c's integration (so `created_by` is its bot), before
+ * this Visen began its record of created rows; such rows are adopted as c's when they name c (see provenance.ts).
+ */
+function seedRow(c: ConfiguredUser, r: SeedRow): { id: string; url: string } {
+  return h.notion.addRow(dataSourceOf(c), {
     Name: { title: [{ type: 'text', text: { content: r.name } }] },
     Type: { select: { name: r.type ?? 'Page' } },
     Target: { url: r.target ?? 'https://www.notion.so/acme/Target-0123456789abcdef0123456789abcdef' },
@@ -93,7 +97,7 @@ function seedRow(dataSourceId: string, r: SeedRow): { id: string; url: string } 
     Runs: { number: r.runs ?? 1 },
     Items: { number: r.items ?? 1 },
     'Last error': text(r.lastError ?? ''),
-  });
+  }, { createdBy: c.botId, createdTime: '2026-01-01T09:00:00.000Z' });
 }
 
 const configured = new Map<string, ConfiguredUser>();
@@ -132,7 +136,7 @@ describe('Home tab, end to end', () => {
   it('one connection: name, type, target link, status, runs, items, last error, and its buttons', async () => {
     const user = 'U0ONE';
     const c = await setUp(user);
-    const row = seedRow(dataSourceOf(c), { name: 'Weekly digest', owner: `${T}:${user}`, status: 'Failed', runs: 4, items: 7, lastError: 'OpenAI rejected the key.' });
+    const row = seedRow(c, { name: 'Weekly digest', owner: `${T}:${user}`, status: 'Failed', runs: 4, items: 7, lastError: 'OpenAI rejected the key.' });
     const view = await openHome(user, (t) => t.includes('Weekly digest'));
     const t = textOf(view);
     expect(t).toContain('Weekly digest');
@@ -151,12 +155,11 @@ describe('Home tab, end to end', () => {
   it('another user’s connections never appear', async () => {
     const user = 'U0MINE';
     const c = await setUp(user);
-    const ds = dataSourceOf(c);
-    seedRow(ds, { name: 'Mine', owner: `${T}:${user}` });
-    seedRow(ds, { name: 'Theirs', owner: `${T}:U0OTHER` });
-    seedRow(ds, { name: 'Other team', owner: `T0ELSE:${user}` });
-    seedRow(ds, { name: 'Case twin', owner: `${T}:${user.toLowerCase()}` });
-    seedRow(ds, { name: 'Prefix twin', owner: `${T}:${user}X` });
+    seedRow(c, { name: 'Mine', owner: `${T}:${user}` });
+    seedRow(c, { name: 'Theirs', owner: `${T}:U0OTHER` });
+    seedRow(c, { name: 'Other team', owner: `T0ELSE:${user}` });
+    seedRow(c, { name: 'Case twin', owner: `${T}:${user.toLowerCase()}` });
+    seedRow(c, { name: 'Prefix twin', owner: `${T}:${user}X` });
     const view = await openHome(user, (t) => t.includes('Mine'));
     const t = textOf(view);
     expect(t).toContain('Your connections (1)');
@@ -166,9 +169,8 @@ describe('Home tab, end to end', () => {
   it('150 connections: paged with Next and Previous, never over 100 blocks, every one reachable', async () => {
     const user = 'U0MANY';
     const c = await setUp(user);
-    const ds = dataSourceOf(c);
     for (let i = 0; i < 150; i++) {
-      seedRow(ds, { name: `Conn ${String(i).padStart(3, '0')}`, owner: `${T}:${user}`, lastRun: new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString() });
+      seedRow(c, { name: `Conn ${String(i).padStart(3, '0')}`, owner: `${T}:${user}`, lastRun: new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString() });
     }
     let view = await openHome(user, (t) => t.includes('Your connections (150)') && t.includes('Page 1 of'));
     const pages = Number(/Page 1 of (\d+)/.exec(textOf(view))?.[1]);
@@ -203,8 +205,8 @@ describe('Home tab, end to end', () => {
   it('delete with confirmation: the row is in Notion’s trash, and gone from the view', async () => {
     const user = 'U0DELETE';
     const c = await setUp(user);
-    const row = seedRow(dataSourceOf(c), { name: 'Doomed', owner: `${T}:${user}` });
-    seedRow(dataSourceOf(c), { name: 'Kept', owner: `${T}:${user}` });
+    const row = seedRow(c, { name: 'Doomed', owner: `${T}:${user}` });
+    seedRow(c, { name: 'Kept', owner: `${T}:${user}` });
     const view = await openHome(user, (t) => t.includes('Doomed'));
     const del = buttons(view, 'home_delete').find((b) => b.value === row.id);
     expect(del?.confirm?.title?.text).toBe('Delete this connection?');
@@ -221,7 +223,7 @@ describe('Home tab, end to end', () => {
   it('a row trashed directly in Notion disappears on the next open', async () => {
     const user = 'U0TRASHED';
     const c = await setUp(user);
-    const row = seedRow(dataSourceOf(c), { name: 'Vanishing', owner: `${T}:${user}` });
+    const row = seedRow(c, { name: 'Vanishing', owner: `${T}:${user}` });
     await openHome(user, (t) => t.includes('Vanishing'));
     h.notion.trash(row.id);
     const view = await openHome(user, (t) => !t.includes('Vanishing') && !t.includes('refreshing…'));
@@ -231,7 +233,7 @@ describe('Home tab, end to end', () => {
   it('Notion failing: a warning with what to do, the settings part still there', async () => {
     const user = 'U0FAULT';
     const c = await setUp(user);
-    seedRow(dataSourceOf(c), { name: 'Survivor', owner: `${T}:${user}` });
+    seedRow(c, { name: 'Survivor', owner: `${T}:${user}` });
     await openHome(user, (t) => t.includes('Survivor'));
 
     h.notion.injectFault({ status: 503, times: 50, match: { pathIncludes: '/query', secret: secretOf(c) } });
@@ -263,7 +265,7 @@ describe('Home tab, end to end', () => {
     const user = 'U0RERUN';
     const c = await setUp(user);
     const target = h.notion.addPage({ title: 'Rerun target', sharedWith: [secretOf(c)] });
-    const row = seedRow(dataSourceOf(c), { name: 'Again', owner: `${T}:${user}`, target: target.url, runs: 2, status: 'Succeeded' });
+    const row = seedRow(c, { name: 'Again', owner: `${T}:${user}`, target: target.url, runs: 2, status: 'Succeeded' });
     await openHome(user, (t) => t.includes('Again'));
     const messagesBefore = h.slack.messages.length;
     await clickHome(user, 'home_run_again', row.id);
@@ -285,7 +287,7 @@ describe('Home tab, end to end', () => {
   it('after `/visen clear` the Home tab goes back to the onboarding on its own', async () => {
     const user = 'U0CLEAR';
     const c = await setUp(user);
-    seedRow(dataSourceOf(c), { name: 'Forgotten', owner: `${T}:${user}` });
+    seedRow(c, { name: 'Forgotten', owner: `${T}:${user}` });
     await openHome(user, (t) => t.includes('Forgotten'));
     const cleared = await h.slack.slashCommand({ userId: user, text: 'clear' });
     expect(cleared.acked).toBe(true);

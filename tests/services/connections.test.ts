@@ -14,8 +14,13 @@ afterAll(async () => {
   await world.close();
 });
 
+/**
+ * A row as an earlier Visen made it for `u`: created through the API with u's integration (so `created_by` is its
+ * bot), before this Visen began its record of created rows, which adopts such rows (see provenance.ts).
+ */
 function addConnection(u: UserFixture, owner: string, values: { name: string; type?: string; status?: string; lastRun?: string; target?: string }) {
   const rt = (content: string) => ({ rich_text: content ? [{ text: { content } }] : [] });
+  const asEarlierVisen = { createdBy: u.botId, createdTime: '2026-01-01T09:00:00.000Z' };
   return world.notion.addRow(u.connectionsDataSourceId, {
     [P.name]: { title: [{ text: { content: values.name } }] },
     [P.type]: { select: { name: values.type ?? 'Page' } },
@@ -28,7 +33,7 @@ function addConnection(u: UserFixture, owner: string, values: { name: string; ty
     ...(values.lastRun ? { [P.lastRun]: { date: { start: values.lastRun } } } : {}),
     [P.runs]: { number: 1 },
     [P.items]: { number: 2 },
-  });
+  }, asEarlierVisen);
 }
 
 function spec(targetId: string, overrides: Partial<ConnectionSpec> = {}): ConnectionSpec {

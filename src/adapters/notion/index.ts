@@ -1,6 +1,6 @@
 /** The Notion adapter: everything the rest of the app may use. */
 export { createNotionGateway, type NotionGatewayOptions } from './workspace.js';
-export { compactId, formatNotionId, notionObjectUrl, parseNotionUrl, type ParsedNotionUrl } from './urls.js';
+export { compactId, formatNotionId, notionObjectUrl, notionWebLink, parseNotionUrl, type ParsedNotionUrl } from './urls.js';
 export { countBlocks, markdownToBlocks, markdownToBlocksInTurns, MarkdownBlockStream, splitForAppend, streamMarkdownBlocks, type AppendBatch, type DeferredChildren } from './markdown.js';
 export type { NotionBlock, RichTextItem } from './blocks.js';
 export {

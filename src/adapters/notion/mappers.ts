@@ -62,6 +62,7 @@ export function toPageInfo(response: unknown): PageInfo {
     properties,
     createdTime: asString(page.created_time),
     lastEditedTime: asString(page.last_edited_time),
+    createdBy: isObject(page.created_by) ? asString(page.created_by.id) : '',
   };
 }
 

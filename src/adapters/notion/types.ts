@@ -50,6 +50,13 @@ export interface PageInfo {
   readonly properties: Readonly<Record<string, PropertyValue>>;
   readonly createdTime: string;
   readonly lastEditedTime: string;
+  /**
+   * Who created the page: the id of `created_by`, a partial user (https://developers.notion.com/reference/page).
+   * For a page created through the API it is the bot user of the integration whose secret made the call, the
+   * same id `GET /v1/users/me` answers (https://developers.notion.com/reference/get-self); for a page made in
+   * the Notion app, the person's id. Empty when Notion did not say.
+   */
+  readonly createdBy: string;
 }
 
 /** A page property value, simplified; `plainText` is what fills a `{{Property}}` placeholder. */

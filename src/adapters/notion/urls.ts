@@ -138,3 +138,25 @@ function lastSegmentId(pathname: string): string | undefined {
 function invalid(reason: string): ParsedNotionUrl {
   return { ok: false, kind: 'invalid', reason };
 }
+
+/** Hosts a link shown to users may point to: the `url` Notion's API gives every page and database. */
+const NOTION_LINK_HOSTS = new Set(['www.notion.so', 'notion.so']);
+
+/**
+ * The link itself when it is an https link into Notion's app (`https://www.notion.so/…` or `https://notion.so/…`),
+ * else undefined. Narrower than what `parseNotionUrl` reads from a user: every link Visen writes or shows comes
+ * from the API's `url` field, which is always on notion.so, so nothing else is needed. `<name>.notion.site` is
+ * refused on purpose: anyone can publish a site there, so a `Target` edited in a shared database could point at a
+ * look-alike login page on it. notion.com is refused for the same reason as any host Visen never writes.
+ */
+export function notionWebLink(link: string | undefined): string | undefined {
+  if (typeof link !== 'string' || link.trim() === '' || CONTROL_CHARACTERS.test(link)) return undefined;
+  let url: URL;
+  try {
+    url = new URL(link.trim());
+  } catch {
+    return undefined;
+  }
+  if (url.protocol !== 'https:' || url.username || url.password || url.port || !NOTION_LINK_HOSTS.has(url.hostname)) return undefined;
+  return url.href;
+}

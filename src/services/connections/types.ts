@@ -39,11 +39,17 @@ export interface ConnectionQuery {
 }
 
 export interface ConnectionsService {
-  /** Every row of the user's connections database whose `Slack user` is theirs, sorted and filtered. */
+  /**
+   * Every row of the user's connections database whose `Slack user` is theirs and that Visen created for them
+   * (Notion's `created_by` and the local record agree), sorted and filtered. Other rows are left out.
+   */
   list(user: UserRef, settings: UserSettings, query: ConnectionQuery): Promise<ConnectionRecord[]>;
-  /** One of the user's rows; undefined when it is gone, trashed, or belongs to someone else. */
+  /**
+   * One of the user's rows; undefined when it is gone, trashed, or names someone else. Throws a VisenError
+   * (`forbidden`) when the row names the user but Visen did not create it for them.
+   */
   get(user: UserRef, settings: UserSettings, connectionId: string): Promise<ConnectionRecord | undefined>;
-  /** Moves the user's row to Notion's trash (`in_trash: true`); refuses rows of other users. */
+  /** Moves the user's row to Notion's trash (`in_trash: true`); refuses rows of other users and rows Visen did not create for them. */
   trash(user: UserRef, settings: UserSettings, connectionId: string): Promise<void>;
   /**
    * A run starts: finds the user's row for this target, prompt and output (the same user, target, prompt
@@ -53,6 +59,8 @@ export interface ConnectionsService {
   beginRun(user: UserRef, settings: UserSettings, spec: ConnectionSpec): Promise<ConnectionRecord>;
   /** A run ended: Status, Last run, Runs, Items and Last error, as absolute values (safe to repeat). */
   finishRun(user: UserRef, settings: UserSettings, connectionId: string, outcome: RunOutcome): Promise<void>;
+  /** Deletes the local record of rows Visen created for the user (`/visen clear`); nothing in Notion changes. */
+  forgetUser(user: UserRef): Promise<void>;
 }
 
 /** What identifies a connection, and what a run writes when it starts. */

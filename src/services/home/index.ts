@@ -27,7 +27,8 @@ export interface HomeServiceDeps {
 
 /** What the local store keeps per user: the last list read from Notion and how the last refresh went. */
 interface CachedHome {
-  readonly v: 1;
+  /** 2: only rows Visen created for the user, links into Notion only (a list cached by version 1 is read again). */
+  readonly v: 2;
   /** The connections database the list was read from: a list of another database is never shown. */
   readonly databaseId: string;
   readonly connections: readonly HomeConnection[];
@@ -122,7 +123,7 @@ export function createHomeService(deps: HomeServiceDeps): HomeService {
       const rows = await deps.connections.list(user, settings, { sort: prefs.sort });
       const owner = userKey(user);
       const cache: CachedHome = {
-        v: 1,
+        v: 2,
         databaseId: settings.connections.databaseId,
         // The connections service filters by owner already; checked again because a leak here is not recoverable.
         connections: rows.filter((r) => r.slackUser === owner).map(toHomeConnection),
@@ -250,9 +251,9 @@ function faultCodeOf(err: unknown): HomeFaultCode {
 
 function readCachedHome(stored: unknown): CachedHome | undefined {
   const s = stored as Partial<CachedHome> | undefined;
-  if (!s || typeof s !== 'object' || s.v !== 1 || typeof s.databaseId !== 'string' || typeof s.fetchedAt !== 'string' || !Array.isArray(s.connections)) return undefined;
+  if (!s || typeof s !== 'object' || s.v !== 2 || typeof s.databaseId !== 'string' || typeof s.fetchedAt !== 'string' || !Array.isArray(s.connections)) return undefined;
   const connections = s.connections.map(readCachedConnection).filter((c): c is HomeConnection => c !== undefined);
-  return { v: 1, databaseId: s.databaseId, connections, fetchedAt: s.fetchedAt, fault: readFault(s.fault) };
+  return { v: 2, databaseId: s.databaseId, connections, fetchedAt: s.fetchedAt, fault: readFault(s.fault) };
 }
 
 const FAULT_CODES: readonly HomeFaultCode[] = [

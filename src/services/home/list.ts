@@ -2,6 +2,10 @@ import { CONNECTION_STATUSES, type ConnectionRecord, type ConnectionSort, type C
 import type { RunProgress } from '../generation/types.js';
 import { DEFAULT_HOME_PREFERENCES, type HomeConnection, type HomeListItem, type HomePreferences, type HomeRun } from './types.js';
 import { clip } from '../text.js';
+import { notionWebLink } from '../../adapters/notion/index.js';
+
+/** The one test of a link shown on the Home tab: https into notion.so only (see the adapter for why). */
+export { notionWebLink };
 
 /**
  * Pure helpers of the Home service: turning rows and runs into the model's values, ordering and filtering
@@ -15,13 +19,14 @@ const MAX_CACHED_URL = 3_000;
 
 export const CONNECTION_TYPES: readonly ConnectionType[] = ['Page', 'Database'];
 
+/** Links are kept only when they go into Notion: `Target` is whatever anyone with edit access typed. */
 export function toHomeConnection(record: ConnectionRecord): HomeConnection {
   return {
     id: record.id,
-    url: clip(record.url, MAX_CACHED_URL),
+    url: notionLinkOrEmpty(record.url),
     name: clip(record.name, MAX_CACHED_NAME),
     type: record.type,
-    target: clip(record.target, MAX_CACHED_URL),
+    target: notionLinkOrEmpty(record.target),
     output: clip(record.output, MAX_CACHED_NAME),
     status: record.status,
     lastRun: record.lastRun,
@@ -124,10 +129,10 @@ export function readCachedConnection(stored: unknown): HomeConnection | undefine
   if (typeof c.id !== 'string' || typeof c.url !== 'string' || typeof c.name !== 'string' || !type || typeof c.target !== 'string') return undefined;
   return {
     id: c.id,
-    url: c.url,
+    url: notionLinkOrEmpty(c.url),
     name: c.name,
     type,
-    target: c.target,
+    target: notionLinkOrEmpty(c.target),
     output: typeof c.output === 'string' ? c.output : '',
     status: parseStatus(c.status),
     lastRun: typeof c.lastRun === 'string' ? c.lastRun : undefined,
@@ -135,6 +140,11 @@ export function readCachedConnection(stored: unknown): HomeConnection | undefine
     items: finiteOr(c.items, 0),
     lastError: typeof c.lastError === 'string' ? c.lastError : undefined,
   };
+}
+
+function notionLinkOrEmpty(link: string): string {
+  const href = notionWebLink(link);
+  return href !== undefined && href.length <= MAX_CACHED_URL ? href : '';
 }
 
 function timeOf(iso: string | undefined): number | undefined {

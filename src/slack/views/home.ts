@@ -1,6 +1,6 @@
 import type { ActionsBlock, Button, ConfirmationDialog, ContextBlock, HomeView, KnownBlock, PlainTextOption, SectionBlock, StaticSelect } from '@slack/types';
 import { CONNECTION_STATUSES, type ConnectionSort, type ConnectionStatus, type ConnectionType } from '../../services/connections/types.js';
-import { parsePage, parseSort, parseStatus, parseType } from '../../services/home/list.js';
+import { notionWebLink, parsePage, parseSort, parseStatus, parseType } from '../../services/home/list.js';
 import type { HomeConnectionList, HomeFault, HomeListItem, HomeModel, HomePreferences, HomeRun } from '../../services/home/types.js';
 import type { SettingsSummary } from '../../services/settings/types.js';
 import { COMMAND } from '../ids.js';
@@ -223,7 +223,7 @@ function warningSection(title: string, body: string): SectionBlock {
 
 function activeRunsSection(runs: readonly HomeRun[]): SectionBlock {
   const lines = runs.slice(0, MAX_LISTED_RUNS).map((r) => {
-    const target = mrkdwnLink(r.targetUrl, r.targetTitle || notionUrlLabel(r.targetUrl, r.targetKind === 'Database' ? 'Notion database' : 'Notion page'), 60);
+    const target = mrkdwnLink(notionWebLink(r.targetUrl), r.targetTitle || notionUrlLabel(r.targetUrl, r.targetKind === 'Database' ? 'Notion database' : 'Notion page'), 60);
     return `• *${inlineText(r.connectionName, 80)}* → ${target}: ${runProgressText(r)}`;
   });
   if (runs.length > MAX_LISTED_RUNS) lines.push(`…and ${plural(runs.length - MAX_LISTED_RUNS, 'more run')}`);
@@ -254,8 +254,9 @@ const STATUS_EMOJI: Record<ConnectionStatus, string> = {
 /** One connection: a section with its state, and its buttons. */
 function connectionBlocks(item: HomeListItem, n: number): KnownBlock[] {
   const typeWord = item.type === 'Database' ? 'Database' : 'Page';
-  const name = mrkdwnLink(item.url, item.name || 'Untitled connection', 150);
-  const target = mrkdwnLink(item.target, notionUrlLabel(item.target, `Notion ${typeWord.toLowerCase()}`), 80);
+  // Links from a row go only into Notion: anyone with edit access to a shared database can type a Target.
+  const name = mrkdwnLink(notionWebLink(item.url), item.name || 'Untitled connection', 150);
+  const target = mrkdwnLink(notionWebLink(item.target), notionUrlLabel(item.target, `Notion ${typeWord.toLowerCase()}`), 80);
   const status = item.activeRun
     ? `${STATUS_EMOJI.Running} Running: ${runProgressText(item.activeRun)}`
     : item.status
@@ -267,8 +268,8 @@ function connectionBlocks(item: HomeListItem, n: number): KnownBlock[] {
   if (item.output) lines.push(`Output: ${inlineText(item.output, 120)}`);
   if (item.status === 'Failed' && !item.activeRun && item.lastError) lines.push(`>${inlineText(item.lastError, 1_000)}`);
 
-  const rowUrl = safeUrl(item.url);
-  const targetUrl = safeUrl(item.target);
+  const rowUrl = safeUrl(notionWebLink(item.url));
+  const targetUrl = safeUrl(notionWebLink(item.target));
   const elements: Button[] = [];
   if (!item.activeRun) {
     elements.push(

@@ -100,6 +100,7 @@ describe('mappers', () => {
       parent: { type: 'data_source_id', data_source_id: 'ds-1', database_id: 'db-1' },
       created_time: '2026-03-11T00:00:00.000Z',
       last_edited_time: '2026-03-11T00:01:00.000Z',
+      created_by: { object: 'user', id: '16d84278-ab0e-484c-9bdd-b35da3bd8905' },
       properties: { Name: { id: 'title', type: 'title', title: rt('Row one') }, Count: { id: 'a', type: 'number', number: 1 } },
     });
     expect(page).toEqual({
@@ -111,6 +112,7 @@ describe('mappers', () => {
       properties: { Name: { type: 'title', plainText: 'Row one' }, Count: { type: 'number', number: 1, plainText: '1' } },
       createdTime: '2026-03-11T00:00:00.000Z',
       lastEditedTime: '2026-03-11T00:01:00.000Z',
+      createdBy: '16d84278-ab0e-484c-9bdd-b35da3bd8905',
     });
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compactId, formatNotionId, parseNotionUrl } from '../../../src/adapters/notion/urls.js';
+import { compactId, formatNotionId, notionWebLink, parseNotionUrl } from '../../../src/adapters/notion/urls.js';
 
 const HEX = '0123456789abcdef0123456789abcdef';
 const DASHED = '01234567-89ab-cdef-0123-456789abcdef';
@@ -108,5 +108,33 @@ describe('formatNotionId / compactId', () => {
 
   it('compacts a dashed id', () => {
     expect(compactId(DASHED.toUpperCase())).toBe(HEX);
+  });
+});
+
+describe('notionWebLink: the only links Visen shows for a connection', () => {
+  it('keeps https links into notion.so', () => {
+    expect(notionWebLink('https://www.notion.so/acme/Target-0123456789abcdef0123456789abcdef')).toBe('https://www.notion.so/acme/Target-0123456789abcdef0123456789abcdef');
+    expect(notionWebLink('https://notion.so/0123456789abcdef0123456789abcdef')).toBe('https://notion.so/0123456789abcdef0123456789abcdef');
+    expect(notionWebLink('https://WWW.NOTION.SO/x')).toBe('https://www.notion.so/x');
+  });
+
+  it('refuses every other host, scheme, credentials, port and look-alike', () => {
+    for (const link of [
+      'https://evil-row.example/login',
+      'http://www.notion.so/x',
+      'javascript:alert(1)',
+      'https://www.notion.so.evil.example/x',
+      'https://www.notion.so@evil.example/x',
+      'https://user:pw@www.notion.so/x',
+      'https://www.notion.so:8443/x',
+      'https://acme.notion.site/login',
+      'https://www.notion.com/x',
+      'https://evil.example/www.notion.so/0123456789abcdef0123456789abcdef',
+      'www.notion.so/x',
+      '',
+      undefined,
+    ]) {
+      expect(notionWebLink(link)).toBeUndefined();
+    }
   });
 });

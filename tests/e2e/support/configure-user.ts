@@ -33,6 +33,8 @@ export interface ConfiguredUser {
   readonly teamId: string;
   readonly userId: string;
   readonly notionSecret: string;
+  /** The bot user of the integration: `created_by` of every row Visen creates with the secret. */
+  readonly botId: string;
   readonly integrationName: string;
   readonly openaiKey: string;
   /** The page the connections database lives in (shared with the integration). */
@@ -89,6 +91,7 @@ export async function configureUser(h: Harness, userId: string, options: Configu
     teamId,
     userId,
     notionSecret,
+    botId: h.notion.botIdOf(notionSecret),
     integrationName,
     openaiKey,
     parentPageId: page.id,

@@ -36,6 +36,8 @@ export interface UserFixture {
   readonly user: UserRef;
   readonly settings: UserSettings;
   readonly secret: string;
+  /** The bot user of the user's integration: `created_by` of every row Visen creates with their secret. */
+  readonly botId: string;
   /** A page shared with the integration, to hold targets. */
   readonly rootId: string;
   readonly connectionsDataSourceId: string;
@@ -70,8 +72,15 @@ export async function startWorld(o: WorldOptions = {}): Promise<World> {
     http: { baseDelayMs: 50, maxDelayMs: 500 },
   });
   const openAiGateway = createOpenAiGateway({ logger, timeoutMs: o.openAiTimeoutMs ?? 3_000 });
-  const connections = createConnectionsService({ notion: notionGateway, logger });
   const dataDir = join(mkdtempSync(join(tmpdir(), 'visen-gen-')), 'data');
+  // Tests of restarts put a new store in `world.store`; the connections service follows it.
+  const currentStore: LocalStore = {
+    get: (namespace, key) => world.store.get(namespace, key),
+    set: (namespace, key, value) => world.store.set(namespace, key, value),
+    delete: (namespace, key) => world.store.delete(namespace, key),
+    close: () => world.store.close(),
+  };
+  const connections = createConnectionsService({ notion: notionGateway, store: currentStore, logger });
   users = new Map();
   const settingsService = {
     load: async (user: UserRef) => users.get(`${user.teamId}:${user.userId}`),
@@ -100,7 +109,7 @@ export async function startWorld(o: WorldOptions = {}): Promise<World> {
         options: { backoffMs: (attempt) => 50 * attempt, progressIntervalMs: 100, ...o.generation, ...options },
       }),
     addUser(userId, uo = {}) {
-      const { secret } = notion.createIntegration({ name: `Visen for ${userId}` });
+      const { secret, botId } = notion.createIntegration({ name: `Visen for ${userId}` });
       const key = uo.openaiKey ?? openai.addKey();
       const root = notion.addPage({ title: `Home of ${userId}`, sharedWith: [secret] });
       const db =
@@ -118,7 +127,7 @@ export async function startWorld(o: WorldOptions = {}): Promise<World> {
         savedAt: new Date().toISOString(),
       };
       users.set(`${user.teamId}:${user.userId}`, settings);
-      return { user, settings, secret, rootId: root.id, connectionsDataSourceId: db.dataSourceId };
+      return { user, settings, secret, botId, rootId: root.id, connectionsDataSourceId: db.dataSourceId };
     },
     async close() {
       await world.store.close();

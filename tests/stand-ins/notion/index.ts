@@ -17,7 +17,11 @@
  *   queryResultLimit   results one data source query returns in total (default 10,000, as Notion documents)
  *   workspaceName      `bot.workspace_name` of every integration (default 'Visen Test Workspace')
  *
- * Building a workspace (no HTTP): createIntegration, revoke, addPage, addDatabase, addRow, share, unshare, trash.
+ * Building a workspace (no HTTP): createIntegration, addPerson, revoke, addPage, addDatabase, addRow, share, unshare, trash.
+ *   Fixtures are created by the workspace's owner, a person, as in the Notion app; `addRow(..., { createdBy })` makes a
+ *   row as another person (`addPerson().userId`) or as an integration (its `botId`), and `createdTime` backdates it.
+ *   Rows created through the API are created by the bot of the calling integration, the user GET /v1/users/me returns
+ *   (https://developers.notion.com/reference/page `created_by`, https://developers.notion.com/reference/get-self).
  *   Blocks, property schemas and property values use the API's request shapes (e.g. `{ paragraph: { rich_text } }`,
  *   `{ Status: { select: { options: [{ name: 'Open' }] } } }`, `{ Name: { title: [{ text: { content: 'x' } }] } }`).
  *   Objects are visible to an integration only when shared with it directly or through an ancestor, as in Notion.
@@ -42,7 +46,7 @@
  */
 import { validateBlockTree } from './blocks.js';
 import { FaultBook, type FaultSpec } from './faults.js';
-import { normalizeId, objectUrl, pageUrl } from './ids.js';
+import { newId, normalizeId, objectUrl, pageUrl } from './ids.js';
 import { blocksToMarkdown } from './markdown.js';
 import { valuesFromRequest } from './property-values.js';
 import type { AnyRecord } from './records.js';
@@ -78,6 +82,12 @@ export interface NotionStandIn {
   /** `http://127.0.0.1:PORT`; give it to the SDK as `baseUrl` (the SDK adds `/v1/`). */
   readonly baseUrl: string;
   createIntegration(o?: { name?: string }): { secret: string; botId: string; name: string };
+  /** The bot user id of the integration with this secret (what GET /v1/users/me answers it). */
+  botIdOf(secret: string): string;
+  /** A member of the workspace (a person), who can add rows in the Notion app. */
+  addPerson(): { userId: string };
+  /** The workspace's owner, a person: the creator of every fixture unless a test says otherwise. */
+  readonly ownerUserId: string;
   /** Later requests with this secret answer 401 unauthorized. */
   revoke(secret: string): void;
   addPage(o: { title: string; parentPageId?: string; sharedWith?: string[]; children?: BlockRequest[]; icon?: unknown }): { id: string; url: string };
@@ -89,8 +99,16 @@ export interface NotionStandIn {
     properties: Record<string, PropertySchema>;
     extraDataSources?: Array<{ name: string; properties: Record<string, PropertySchema> }>;
   }): { id: string; url: string; dataSourceId: string; dataSourceIds: string[] };
-  /** `properties` use the API's property value shapes; unknown select options are created, as Notion does. */
-  addRow(dataSourceId: string, properties: Record<string, unknown>, o?: { children?: BlockRequest[] }): { id: string; url: string };
+  /**
+   * `properties` use the API's property value shapes; unknown select options are created, as Notion does.
+   * `createdBy`: a person's id (default: the owner) or an integration's `botId`, shown as the row's `created_by`.
+   * `createdTime`: when the row was made (ISO; default now), e.g. a row an older program made long ago.
+   */
+  addRow(
+    dataSourceId: string,
+    properties: Record<string, unknown>,
+    o?: { children?: BlockRequest[]; createdBy?: string; createdTime?: string },
+  ): { id: string; url: string };
   /** Shares a page or database (and so everything below it) with an integration. */
   share(objectId: string, secret: string): void;
   unshare(objectId: string, secret: string): void;
@@ -158,6 +176,17 @@ export async function startNotionStandIn(options: NotionStandInOptions = {}): Pr
       const { secret, botId, name } = ws.createIntegration(o.name);
       return { secret, botId, name };
     },
+    ownerUserId: owner,
+    botIdOf: (secret) => {
+      const integration = ws.integrations.get(secret);
+      if (!integration) throw new Error('Notion stand-in: unknown secret');
+      return integration.botId;
+    },
+    addPerson: () => {
+      const userId = newId();
+      ws.people.add(userId);
+      return { userId };
+    },
     revoke: (secret) => {
       const integration = ws.integrations.get(secret);
       if (!integration) throw new Error('Notion stand-in: unknown secret');
@@ -199,10 +228,18 @@ export async function startNotionStandIn(options: NotionStandInOptions = {}): Pr
       const dataSource = record(dataSourceId);
       if (dataSource.kind !== 'data_source') throw new Error(`Notion stand-in: ${dataSourceId} is not a data source`);
       const values = valuesFromRequest(dataSource.schema, properties, 'properties');
-      const page = ws.createPage({ parent: { type: 'data_source', id: dataSource.id }, values, by: owner });
+      const by = o.createdBy ?? owner;
+      if (!ws.isKnownUser(by)) throw new Error(`Notion stand-in: no person or integration bot with id ${by}`);
+      const page = ws.createPage({ parent: { type: 'data_source', id: dataSource.id }, values, by });
+      if (o.createdTime !== undefined) {
+        const ms = Date.parse(o.createdTime);
+        if (!Number.isFinite(ms) || ms > Date.now()) throw new Error(`Notion stand-in: createdTime ${o.createdTime} is not a past time`);
+        page.createdMs = ms;
+        page.lastEditedMs = ms;
+      }
       if (o.children?.length) {
         validateBlockTree(o.children, 'children');
-        ws.insertBlocks(page, o.children, 'children', { type: 'end' }, owner);
+        ws.insertBlocks(page, o.children, 'children', { type: 'end' }, by);
       }
       return { id: page.id, url: pageUrl(ws.titleOf(page), page.id) };
     },

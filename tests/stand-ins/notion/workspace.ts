@@ -26,8 +26,10 @@ export class Workspace {
   readonly integrations = new Map<string, Integration>();
   readonly records = new Map<string, AnyRecord>();
   readonly workspaceId = newId();
-  /** The human who owns the workspace; fixtures are created by them. */
+  /** The human who owns the workspace; fixtures are created by them unless a test says otherwise. */
   readonly ownerUserId = newId();
+  /** Members of the workspace (people, as opposed to integrations' bots), the owner among them. */
+  readonly people = new Set<string>([this.ownerUserId]);
 
   constructor(readonly workspaceName: string) {}
 
@@ -42,6 +44,11 @@ export class Workspace {
     };
     this.integrations.set(integration.secret, integration);
     return integration;
+  }
+
+  /** A user id that may create things: a member, or the bot of an integration of this workspace. */
+  isKnownUser(userId: string): boolean {
+    return this.people.has(userId) || [...this.integrations.values()].some((integration) => integration.botId === userId);
   }
 
   activeIntegration(secret: string | undefined): Integration | undefined {

@@ -170,9 +170,18 @@ export function registerHomeListeners(app: App, deps: SlackDeps, options: HomeLi
   });
 
   // Link buttons open in the browser; Slack still sends the action and shows an error unless it is acked.
-  for (const linkAction of [HomeAction.openRow, HomeAction.openTarget, HomeAction.openLink]) {
-    app.action(linkAction, async ({ ack }) => {
-      await ack();
+  app.action(HomeAction.openLink, async ({ ack }) => {
+    await ack();
+  });
+  // A row's links are drawn only for the user's own connections (and only into Notion), so an action naming
+  // any other row did not come from their view: it is refused in words, and nothing is opened or linked.
+  for (const linkAction of [HomeAction.openRow, HomeAction.openTarget]) {
+    onAction<ButtonAction>(linkAction, async ({ action }, user) => {
+      const connectionId = parseConnectionId(action.value);
+      if (connectionId && (await home.cachedConnection(user, connectionId))) return;
+      logger.warn({ user: userKey(user), actionId: linkAction, connectionId }, 'a link action named a row that is not one of the user’s connections: refused');
+      publisher.setNotice(user, { kind: 'error', text: 'That is not one of your connections, so Visen opened nothing for it. Your connections are listed below; press Refresh if one is missing.' });
+      await publisher.publish(user);
     });
   }
 

@@ -187,7 +187,8 @@ export function createOutboundPolicy(allow: AllowList): OutboundPolicy {
       if (!address) return { host: name, address: text, addressClass: 'reserved', allowable: false };
       const addressClass = classifyAddress(address);
       if (addressClass === 'public') return undefined;
-      const refusal = { host: name, address: address.toString(), addressClass, allowable: !NEVER.has(addressClass) };
+      // The address as resolved (::ffff:127.0.0.2 stays readable), without brackets.
+      const refusal = { host: name, address: normaliseHost(text), addressClass, allowable: !NEVER.has(addressClass) };
       if (!refusal.allowable) return refusal;
       return allow.hosts.has(name) || inRanges(address, allow.ranges) ? undefined : refusal;
     },

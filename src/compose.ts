@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { SecretBox } from './adapters/secret-box.js';
+import type { HostResolver } from './adapters/net/guarded-fetch.js';
 import type { LocalStore } from './adapters/store.js';
 import type { VisenConfig } from './config.js';
 import type { VisenServices } from './services/index.js';
@@ -16,6 +17,8 @@ export interface ComposeInput {
   readonly store: LocalStore;
   readonly secretBox: SecretBox;
   readonly logger: Logger;
+  /** How users' base URL host names are resolved (tests hand in a table; default: the system resolver). */
+  readonly resolveHost?: HostResolver;
 }
 
 export interface ComposedServices extends VisenServices {
@@ -28,7 +31,11 @@ export function composeServices(input: ComposeInput): ComposedServices {
   // Settings (issue 3). Each feature that keeps local data of a user adds its forgetUser here (`/visen clear`).
   const forgetUserHooks: Array<(user: UserRef) => Promise<void>> = [];
   const notionGateway = createNotionGateway({ logger: input.logger, ...(input.config.notion.baseUrl ? { baseUrl: input.config.notion.baseUrl } : {}) });
-  const openAiGateway = createOpenAiGateway({ logger: input.logger, ...(input.config.openai.baseUrl ? { defaultBaseUrl: input.config.openai.baseUrl } : {}) });
+  const openAiGateway = createOpenAiGateway({
+    logger: input.logger,
+    ...(input.config.openai.baseUrl ? { defaultBaseUrl: input.config.openai.baseUrl } : {}),
+    userEndpoints: { allow: input.config.openai.userBaseUrlAllow, ...(input.resolveHost ? { resolve: input.resolveHost } : {}) },
+  });
   const settings = createSettingsService({
     store: input.store,
     secretBox: input.secretBox,

@@ -1,10 +1,16 @@
 import { z } from 'zod';
+import { parseAllowList, type AllowList } from './adapters/net/outbound-policy.js';
 
 /** Everything Visen needs to run, read once from the environment by the entry point and then passed down. */
 export interface VisenConfig {
   readonly slack: { readonly botToken: string; readonly appToken: string; readonly apiUrl: string | undefined };
   readonly notion: { readonly baseUrl: string | undefined };
-  readonly openai: { readonly baseUrl: string | undefined; readonly defaultModel: string };
+  readonly openai: {
+    readonly baseUrl: string | undefined;
+    readonly defaultModel: string;
+    /** The non-public hosts and ranges users' own base URLs may reach (VISEN_BASE_URL_ALLOW); empty by default. */
+    readonly userBaseUrlAllow: AllowList;
+  };
   readonly dataDir: string;
   /** 32-byte key for the secrets at rest; undefined means "use (or create) the key file in dataDir". */
   readonly secretKey: Buffer | undefined;
@@ -49,6 +55,10 @@ const envSchema = z.object({
   VISEN_DEFAULT_MODEL: optionalText.refine((s) => s === undefined || /^[\w.:/@-]{1,200}$/.test(s), {
     message: 'VISEN_DEFAULT_MODEL must be a model name such as gpt-5-mini (letters, digits, . : / @ - _)',
   }),
+  VISEN_BASE_URL_ALLOW: optionalText.superRefine((s, ctx) => {
+    const parsed = parseAllowList(s);
+    if (!parsed.ok) for (const problem of parsed.problems) ctx.addIssue({ code: 'custom', message: problem });
+  }),
   VISEN_DATA_DIR: optionalText,
   VISEN_SECRET_KEY: optionalText.refine((s) => s === undefined || decodeKey(s) !== undefined, {
     message: 'VISEN_SECRET_KEY must be 32 bytes written as 64 hex characters or 44 base64 characters (try: openssl rand -base64 32)',
@@ -73,7 +83,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   const config: VisenConfig = {
     slack: { botToken: e.SLACK_BOT_TOKEN, appToken: e.SLACK_APP_TOKEN, apiUrl: withTrailingSlash(e.SLACK_API_URL) },
     notion: { baseUrl: e.NOTION_BASE_URL },
-    openai: { baseUrl: e.OPENAI_BASE_URL, defaultModel: e.VISEN_DEFAULT_MODEL ?? DEFAULT_MODEL },
+    openai: { baseUrl: e.OPENAI_BASE_URL, defaultModel: e.VISEN_DEFAULT_MODEL ?? DEFAULT_MODEL, userBaseUrlAllow: allowListOf(e.VISEN_BASE_URL_ALLOW) },
     dataDir: e.VISEN_DATA_DIR ?? DEFAULT_DATA_DIR,
     secretKey: e.VISEN_SECRET_KEY ? decodeKey(e.VISEN_SECRET_KEY) : undefined,
     allowedUsers: allowed ? new Set(allowed) : undefined,
@@ -99,6 +109,13 @@ export function decodeKey(text: string): Buffer | undefined {
     if (key.length === 32) return key;
   }
   return undefined;
+}
+
+/** The allow list, already validated by the schema. */
+function allowListOf(text: string | undefined): AllowList {
+  const parsed = parseAllowList(text);
+  if (!parsed.ok) throw new Error('VISEN_BASE_URL_ALLOW was validated before');
+  return parsed.allow;
 }
 
 function isHttpUrl(text: string): boolean {

@@ -49,6 +49,8 @@ export type OpenAiErrorCode =
   | 'stream_cut'
   | 'unavailable'
   | 'bad_endpoint'
+  /** The outbound policy refused the base URL's address, or a redirect (VISEN_BASE_URL_ALLOW). */
+  | 'endpoint_not_allowed'
   | 'unknown';
 
 export class OpenAiError extends VisenError {

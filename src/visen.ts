@@ -1,6 +1,7 @@
 import type { App } from '@slack/bolt';
 import type { DestinationStream, Logger } from 'pino';
 import { prepareDataDir } from './adapters/data-dir.js';
+import type { HostResolver } from './adapters/net/guarded-fetch.js';
 import { acquireProcessLock } from './adapters/process-lock.js';
 import { loadOrCreateSecretKey, SecretBox } from './adapters/secret-box.js';
 import { openLocalStore } from './adapters/store.js';
@@ -29,6 +30,8 @@ export interface VisenHandle {
 export interface StartOptions {
   /** Where log lines go (tests capture them); stdout by default. */
   logDestination?: DestinationStream;
+  /** Resolves the host names of users' base URLs (tests map names to loopback and link-local addresses). */
+  resolveHost?: HostResolver;
 }
 
 /**
@@ -51,7 +54,7 @@ export async function startVisen(env: Readonly<Record<string, string | undefined
     throw err;
   }
   const secretBox = new SecretBox(loadOrCreateSecretKey(config.dataDir, config.secretKey));
-  const services = composeServices({ config, store, secretBox, logger });
+  const services = composeServices({ config, store, secretBox, logger, ...(options.resolveHost ? { resolveHost: options.resolveHost } : {}) });
   const deps = { services, logger, allowedUsers: config.allowedUsers, defaultModel: config.openai.defaultModel };
   const slack = createSlackApp(config.slack, deps);
   const app = slack.app;

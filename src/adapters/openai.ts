@@ -16,6 +16,8 @@ import { rememberSecretForRedaction } from '../log-redaction.js';
 import { ANSWER_LIMITS, answerCutNotices } from './openai/answer-limits.js';
 import { CallContext } from './openai/call-context.js';
 import { endpointOf, safeCause, toOpenAiError, unreachable, userMessages, type Endpoint, type FailureContext } from './openai/errors.js';
+import { createGuardedFetch, type Fetch, type HostResolver } from './net/guarded-fetch.js';
+import type { AllowList } from './net/outbound-policy.js';
 import { fetchForCall } from './openai/fetch-for-call.js';
 import { sdkLoggerFor } from './openai/sdk-logger.js';
 
@@ -33,6 +35,12 @@ export interface OpenAiGatewayOptions {
   timeoutMs?: number;
   /** The endpoint for users who set no base URL (OPENAI_BASE_URL); OpenAI's own API when absent. */
   defaultBaseUrl?: string;
+  /**
+   * Where users' own base URLs may connect: the non-public addresses the operator allows (VISEN_BASE_URL_ALLOW)
+   * and, for tests, the host resolver. Absent: public addresses only. The default endpoint is the operator's
+   * and is trusted as it is, also when a user types its address.
+   */
+  userEndpoints?: { readonly allow: AllowList; readonly resolve?: HostResolver };
 }
 
 export interface OpenAiGateway {
@@ -64,9 +72,11 @@ export function createOpenAiGateway(o: OpenAiGatewayOptions): OpenAiGateway {
   const logger = o.logger.child({ component: 'openai' });
   const timeoutMs = o.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const clients = new Map<string, OpenAiClient>();
+  const operatorEndpoint = endpointOf(o.defaultBaseUrl || OPENAI_DEFAULT_BASE_URL);
+  const userFetch = createGuardedFetch({ allow: o.userEndpoints?.allow ?? { hosts: new Set(), ranges: [] }, ...(o.userEndpoints?.resolve ? { resolve: o.userEndpoints.resolve } : {}) });
   return {
     forUser({ apiKey, baseUrl }) {
-      const endpoint = endpointOf(baseUrl || o.defaultBaseUrl || OPENAI_DEFAULT_BASE_URL);
+      const endpoint = baseUrl ? endpointOf(baseUrl) : operatorEndpoint;
       // The cache key is a hash, so the key itself sits only inside the SDK client.
       const id = createHash('sha256').update(`${apiKey}\n${endpoint.baseUrl}`).digest('hex');
       let client = clients.get(id);
@@ -74,7 +84,8 @@ export function createOpenAiGateway(o: OpenAiGatewayOptions): OpenAiGateway {
         clients.delete(id); // most recently used goes last
       } else {
         rememberSecretForRedaction(apiKey); // so that no part of it reaches a log line, even echoed by an upstream
-        client = new UserOpenAiClient(apiKey, endpoint, timeoutMs, logger);
+        const trusted = sameOrigin(endpoint, operatorEndpoint);
+        client = new UserOpenAiClient(apiKey, endpoint, timeoutMs, logger, trusted ? undefined : userFetch);
         if (clients.size >= MAX_CACHED_CLIENTS) clients.delete(clients.keys().next().value as string);
       }
       clients.set(id, client);
@@ -89,9 +100,12 @@ class UserOpenAiClient implements OpenAiClient {
   readonly #endpoint: Endpoint;
   readonly #timeoutMs: number;
   readonly #log: Logger;
+  /** Undefined: Node's fetch, for the operator's endpoint; else the policy's guarded fetch. */
+  readonly #baseFetch: Fetch | undefined;
 
-  constructor(apiKey: string, endpoint: Endpoint, timeoutMs: number, logger: Logger) {
+  constructor(apiKey: string, endpoint: Endpoint, timeoutMs: number, logger: Logger, baseFetch: Fetch | undefined) {
     this.#apiKey = apiKey;
+    this.#baseFetch = baseFetch;
     this.#endpoint = endpoint;
     this.#timeoutMs = timeoutMs;
     this.#log = logger.child({ host: endpoint.host });
@@ -193,7 +207,7 @@ class UserOpenAiClient implements OpenAiClient {
 
   /** The SDK client for one call: the cached client with that call's fetch (idle clock, retry advice). */
   #sdkFor(ctx: CallContext): OpenAI {
-    return this.#sdk.withOptions({ fetch: fetchForCall(ctx) });
+    return this.#sdk.withOptions({ fetch: fetchForCall(ctx, this.#baseFetch) });
   }
 
   #failureContext(operation: 'models' | 'chat'): FailureContext {
@@ -216,6 +230,15 @@ function clipChars(text: string, max: number): string {
   if (max <= 0) return '';
   const code = text.charCodeAt(max - 1);
   return text.slice(0, code >= 0xd800 && code <= 0xdbff ? max - 1 : max);
+}
+
+/** The same scheme, host and port: a user who types the operator's endpoint gets the operator's trust. */
+function sameOrigin(a: Endpoint, b: Endpoint): boolean {
+  try {
+    return new URL(a.baseUrl).origin === new URL(b.baseUrl).origin;
+  } catch {
+    return false;
+  }
 }
 
 /** `{ data: [{ id }] }`, as OpenAI's list models answers; undefined for anything else (an HTML page, say). */

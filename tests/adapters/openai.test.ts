@@ -1,4 +1,5 @@
 // The OpenAI adapter against the OpenAI stand-in (and, for broken endpoints, a closed port and tiny fake servers).
+import ipaddr from 'ipaddr.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AuthenticationError, NotFoundError, RateLimitError } from 'openai';
@@ -69,7 +70,8 @@ describe('OpenAI adapter', () => {
     key = standIn.addKey();
     keysUsed.add(key);
     host = new URL(standIn.baseUrl).host;
-    gateway = createOpenAiGateway({ logger, timeoutMs: 2000, defaultBaseUrl: standIn.baseUrl });
+    // The fake servers below are users' own base URLs on loopback, which the operator must allow.
+    gateway = createOpenAiGateway({ logger, timeoutMs: 2000, defaultBaseUrl: standIn.baseUrl, userEndpoints: { allow: { hosts: new Set(), ranges: [[ipaddr.parse('127.0.0.1'), 32]] } } });
     client = gateway.forUser({ apiKey: key });
   });
   afterEach(() => {

@@ -7,6 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import type { HostResolver } from '../../src/adapters/net/guarded-fetch.js';
 import { startVisen, type VisenHandle } from '../../src/visen.js';
 import { startNotionStandIn, type NotionStandIn } from '../stand-ins/notion/index.js';
 import { startOpenAiStandIn, type OpenAiStandIn } from '../stand-ins/openai/index.js';
@@ -18,6 +19,8 @@ export interface HarnessOptions {
   notion?: Parameters<typeof startNotionStandIn>[0];
   openai?: Parameters<typeof startOpenAiStandIn>[0];
   slack?: Parameters<typeof startSlackStandIn>[0];
+  /** Resolves the host names of users' base URLs (default: the system resolver). */
+  resolveHost?: HostResolver;
 }
 
 export interface Harness {
@@ -61,7 +64,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   });
 
   const start = async () => {
-    const handle = await startVisen(env, { logDestination });
+    const handle = await startVisen(env, { logDestination, ...(options.resolveHost ? { resolveHost: options.resolveHost } : {}) });
     await slack.waitForConnection();
     return handle;
   };

@@ -54,11 +54,14 @@ describe('loadConfig', () => {
       SLACK_API_URL: 'not a url',
       VISEN_SECRET_KEY: 'too-short',
       VISEN_ALLOWED_USERS: 'alice,bob',
+      VISEN_BASE_URL_ALLOW: 'localhost,10.0.0.0/40,169.254.169.254',
       LOG_LEVEL: 'loud',
     });
     expect(result.ok).toBe(false);
     if (result.ok) return;
-    expect(result.problems).toHaveLength(6);
+    expect(result.problems).toHaveLength(8);
+    expect(result.problems).toContain('VISEN_BASE_URL_ALLOW: "10.0.0.0/40" is not a CIDR range such as 10.0.0.0/8 or fd00::/8');
+    expect(result.problems.join('\n')).toMatch(/VISEN_BASE_URL_ALLOW: "169\.254\.169\.254" is a link-local address.*cannot be allowed/);
     expect(result.problems.join('\n')).toMatch(/SLACK_BOT_TOKEN must start with xoxb-/);
     expect(result.problems.join('\n')).toMatch(/SLACK_APP_TOKEN is missing/);
     expect(result.problems.join('\n')).toMatch(/SLACK_API_URL must be an http\(s\) URL/);
@@ -69,7 +72,16 @@ describe('loadConfig', () => {
 
   it('treats blank values as unset', () => {
     const result = loadConfig({ ...valid, VISEN_DEFAULT_MODEL: '  ', OPENAI_BASE_URL: '' });
-    expect(result.ok && result.config.openai).toEqual({ baseUrl: undefined, defaultModel: 'gpt-5-mini' });
+    expect(result.ok && result.config.openai).toEqual({ baseUrl: undefined, defaultModel: 'gpt-5-mini', userBaseUrlAllow: { hosts: new Set(), ranges: [] } });
+  });
+
+  it('reads the base URL allow list into host names and ranges', () => {
+    const result = loadConfig({ ...valid, VISEN_BASE_URL_ALLOW: 'localhost, 127.0.0.1, 192.168.0.0/16, fd00::/8' });
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    const allow = result.config.openai.userBaseUrlAllow;
+    expect([...allow.hosts]).toEqual(['localhost']);
+    expect(allow.ranges.map(([first, bits]) => `${first.toString()}/${bits}`)).toEqual(['127.0.0.1/32', '192.168.0.0/16', 'fd00::/8']);
   });
 
   it('formats problems with a pointer to the README and no stack', () => {

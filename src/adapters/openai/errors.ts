@@ -7,6 +7,8 @@
 import { APIConnectionTimeoutError, APIError } from 'openai';
 import { OpenAiError, type OpenAiErrorCode } from '../../errors.js';
 import { clipForLog } from '../../log-redaction.js';
+import { findOutboundRefusal, type OutboundRefusedError } from '../net/guarded-fetch.js';
+import { describeClass } from '../net/outbound-policy.js';
 import { BILLING_CODES, connectionErrorCode } from './fetch-for-call.js';
 
 export interface Endpoint {
@@ -65,6 +67,17 @@ export const userMessages = {
     `No OpenAI-compatible API answered at \`${e.host}\` (${why}). Check the base URL in \`/visen settings\` (it usually ends in /v1) and that the server is running.`,
   promptTooLong: (model: string) =>
     `The prompt is too long for the model \`${model}\` (context_length_exceeded). Shorten the prompt or template, or pick a model with a larger context window in \`/visen settings\`.`,
+  notAllowed: (refused: OutboundRefusedError) => {
+    const r = refused.refusal;
+    if (refused.redirect || !r) {
+      const to = refused.redirect?.location ? ` to \`${refused.redirect.location}\`` : '';
+      return `The server answered with a redirect (HTTP ${refused.redirect?.status ?? 'unknown'})${to}. Visen does not follow redirects from a base URL, so that requests with your key go only where you pointed them. If that is the right server, enter its address as the base URL in \`/visen settings\`.`;
+    }
+    const what = `\`${r.host}\` (${r.address && r.address !== r.host ? `${r.address}, ` : ''}${describeClass(r.addressClass)})`;
+    return r.allowable
+      ? `Visen is not allowed to connect to ${what}. Ask whoever runs Visen to allow it with VISEN_BASE_URL_ALLOW, or use a public endpoint.`
+      : `Visen never connects to ${what}, whatever the settings say. Use the address of your model server instead.`;
+  },
   unknown: (e: Endpoint, status?: number) =>
     `${who(e)} returned an unexpected error${status ? ` (HTTP ${status})` : ''}. Try again; if it keeps happening, ask whoever runs Visen to check its log.`,
 };
@@ -171,6 +184,8 @@ function mentionsMissingModel(err: APIError): boolean {
 /** A connection that failed before any answer: a bad base URL, or (for OpenAI itself) the network. */
 export function unreachable(err: unknown, ctx: FailureContext): OpenAiError {
   const e = ctx.endpoint;
+  const refused = findOutboundRefusal(err);
+  if (refused) return fail('endpoint_not_allowed', userMessages.notAllowed(refused), err, ctx);
   const code = connectionErrorCode(err);
   if (e.isOpenAi) return fail('unavailable', userMessages.unreachable(e), err, ctx);
   const why =

@@ -1,4 +1,5 @@
 import { readAtMost } from '../../http-body.js';
+import { OUTBOUND_REFUSED } from '../net/guarded-fetch.js';
 import type { CallContext } from './call-context.js';
 
 type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
@@ -39,6 +40,7 @@ const UNRECOVERABLE_CONNECTION_CODES = new Set([
   'DEPTH_ZERO_SELF_SIGNED_CERT',
   'SELF_SIGNED_CERT_IN_CHAIN',
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  OUTBOUND_REFUSED, // the outbound policy refused the address or a redirect: it will refuse a retry too
 ]);
 
 /**

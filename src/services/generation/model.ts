@@ -15,7 +15,7 @@ export const SYSTEM_PROMPTS = {
 
 /** OpenAI failures no retry can fix: every later call of this run would fail the same way. */
 export function isFatalOpenAi(err: unknown): boolean {
-  return err instanceof OpenAiError && (err.code === 'unauthorized' || err.code === 'quota_exceeded' || err.code === 'model_not_found' || err.code === 'bad_endpoint');
+  return err instanceof OpenAiError && (err.code === 'unauthorized' || err.code === 'quota_exceeded' || err.code === 'model_not_found' || err.code === 'bad_endpoint' || err.code === 'endpoint_not_allowed');
 }
 
 /**

@@ -1,5 +1,6 @@
 /** The checks of a settings submission that need no network: each problem goes next to its field. */
 import {
+  BASE_URL_HAS_QUERY,
   BASE_URL_NOT_HTTP,
   BOTH_DATABASE_AND_PARENT_PAGE,
   ENTER_NOTION_SECRET,
@@ -48,6 +49,8 @@ export function checkForm(ports: Pick<SettingsPorts, 'parseNotionUrl'>, input: F
   if (submission.openaiBaseUrl) {
     openaiBaseUrl = normaliseHttpUrl(submission.openaiBaseUrl);
     if (!openaiBaseUrl) errors.openaiBaseUrl = BASE_URL_NOT_HTTP;
+    // A query would swallow the API path the SDK appends (`/admin?next=` + `/models`), a fragment would drop it.
+    else if (/[?#]/.test(submission.openaiBaseUrl)) errors.openaiBaseUrl = BASE_URL_HAS_QUERY;
   }
   const model = submission.model || input.defaultModel;
   if (!MODEL_PATTERN.test(model)) errors.model = MODEL_NAME_INVALID;

@@ -60,6 +60,8 @@ export const OPENAI_KEY_LOOKS_LIKE_NOTION_SECRET =
 
 export const BASE_URL_NOT_HTTP =
   'This is not an http(s) URL. Give the base URL of an OpenAI-compatible API, for example https://api.openai.com/v1, or leave it blank for the default.';
+export const BASE_URL_HAS_QUERY =
+  'The base URL cannot have a query (?…) or a fragment (#…): Visen adds the API paths (/models, /chat/completions) to its end. Remove everything from the ? or # on, for example https://api.example.com/v1.';
 export const MODEL_NAME_INVALID = 'A model name has only letters, digits and . : / @ - _ (for example gpt-5-mini).';
 
 export const BOTH_DATABASE_AND_PARENT_PAGE =

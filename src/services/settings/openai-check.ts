@@ -35,6 +35,9 @@ export async function checkOpenAi(
         case 'quota_exceeded':
           errors.openaiKey = err.userMessage;
           return false;
+        case 'endpoint_not_allowed':
+          errors.openaiBaseUrl = err.userMessage; // only a user's own base URL is checked against the policy
+          return false;
         case 'bad_endpoint':
           errors.openaiBaseUrl = baseUrl ? noOpenAiApiAt(baseUrl) : err.userMessage;
           if (!baseUrl) errors.openaiKey = err.userMessage;

@@ -21,6 +21,8 @@ export interface ConfigureUserOptions {
   readonly notionSecret?: string;
   /** Reuse an OpenAI key instead of creating one. */
   readonly openaiKey?: string;
+  /** An OpenAI-compatible base URL to type (default: blank, the operator's endpoint). */
+  readonly openaiBaseUrl?: string;
   /** The default model to save (default: leave the form's, i.e. VISEN_DEFAULT_MODEL). */
   readonly model?: string;
   /** Let Visen create "Visen connections" in a parent page instead of pasting a database URL. */
@@ -70,6 +72,7 @@ export async function configureUser(h: Harness, userId: string, options: Configu
     [SettingsInput.parentPageUrl.block]: { [SettingsInput.parentPageUrl.action]: database ? null : page.url },
   };
   if (options.model) values[SettingsInput.model.block] = { [SettingsInput.model.action]: options.model };
+  if (options.openaiBaseUrl) values[SettingsInput.openaiBaseUrl.block] = { [SettingsInput.openaiBaseUrl.action]: options.openaiBaseUrl };
   const submitted = await h.slack.viewSubmission({ userId, teamId, view: form, values });
   if (!submitted.acked) throw new Error(`configureUser: the settings submission was not acked (${submitted.reason})`);
   const errors = h.slack.views.errorsShown.filter((e) => e.viewId === form.id).at(-1);

@@ -5,6 +5,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import ipaddr from 'ipaddr.js';
 import pino from 'pino';
 import { createNotionGateway, type NotionGateway } from '../../../src/adapters/notion/index.js';
 import { createOpenAiGateway, type OpenAiGateway } from '../../../src/adapters/openai.js';
@@ -71,7 +72,8 @@ export async function startWorld(o: WorldOptions = {}): Promise<World> {
     rateLimit: { ratePerSecond: rate, capacity: rate === 3 ? 3 : 10 },
     http: { baseDelayMs: 50, maxDelayMs: 500 },
   });
-  const openAiGateway = createOpenAiGateway({ logger, timeoutMs: o.openAiTimeoutMs ?? 3_000 });
+  // Users' base URL is the stand-in on loopback, which the operator must allow (VISEN_BASE_URL_ALLOW).
+  const openAiGateway = createOpenAiGateway({ logger, timeoutMs: o.openAiTimeoutMs ?? 3_000, userEndpoints: { allow: { hosts: new Set(), ranges: [[ipaddr.parse('127.0.0.1'), 32]] } } });
   const dataDir = join(mkdtempSync(join(tmpdir(), 'visen-gen-')), 'data');
   // Tests of restarts put a new store in `world.store`; the connections service follows it.
   const currentStore: LocalStore = {

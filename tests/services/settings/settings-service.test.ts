@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNotionGateway, parseNotionUrl } from '../../../src/adapters/notion/index.js';
+import { parseAllowList, type AllowList } from '../../../src/adapters/net/outbound-policy.js';
 import { createOpenAiGateway } from '../../../src/adapters/openai.js';
 import { SecretBox } from '../../../src/adapters/secret-box.js';
 import { openLocalStore, type LocalStore } from '../../../src/adapters/store.js';
@@ -20,6 +21,9 @@ import type { SettingsService, SettingsSubmission } from '../../../src/services/
 import type { UserRef } from '../../../src/users.js';
 import { startNotionStandIn, type NotionStandIn } from '../../stand-ins/notion/index.js';
 import { startOpenAiStandIn, type OpenAiStandIn } from '../../stand-ins/openai/index.js';
+
+/** Users' own endpoints in these tests are loopback servers, which the operator allows (VISEN_BASE_URL_ALLOW). */
+const loopbackAllowed = (parseAllowList('127.0.0.1') as { allow: AllowList }).allow;
 
 let notion: NotionStandIn;
 let openai: OpenAiStandIn;
@@ -43,7 +47,7 @@ beforeAll(async () => {
     defaultModel: 'gpt-5-mini',
     forgetUser: hooks,
     notionFor: (secret) => createNotionGateway({ baseUrl: notion.baseUrl, logger, rateLimit: undefined }).forSecret(secret),
-    openAiFor: ({ apiKey, baseUrl }) => createOpenAiGateway({ logger, defaultBaseUrl: openai.baseUrl, timeoutMs: 5_000 }).forUser({ apiKey, baseUrl }),
+    openAiFor: ({ apiKey, baseUrl }) => createOpenAiGateway({ logger, defaultBaseUrl: openai.baseUrl, timeoutMs: 5_000, userEndpoints: { allow: loopbackAllowed } }).forUser({ apiKey, baseUrl }),
     parseNotionUrl,
     now: () => now,
   });
@@ -304,6 +308,7 @@ describe('every error, next to its field', () => {
       server.close();
     }
     expect(await settings.submit(newUser(), submission(w, { openaiBaseUrl: 'localhost:11434' }))).toMatchObject({ ok: false, errors: { openaiBaseUrl: expect.stringContaining('not an http(s) URL') } });
+    expect(await settings.submit(newUser(), submission(w, { openaiBaseUrl: `${openai.baseUrl}?next=` }))).toMatchObject({ ok: false, errors: { openaiBaseUrl: expect.stringContaining('cannot have a query (?…) or a fragment (#…)') } });
   });
 
   it('a custom endpoint that works is saved', async () => {

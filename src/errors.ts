@@ -130,3 +130,16 @@ const SECRET_PATTERN = /\b(?:secret_|ntn_|sk-|xox[abpors]-|xapp-)[A-Za-z0-9_\-]{
 export function redactSecrets(text: string): string {
   return text.replace(SECRET_PATTERN, '[redacted]');
 }
+
+export type SlackStartErrorCode = 'slack_token_rejected' | 'slack_tokens_mismatch' | 'slack_unreachable' | 'start_cancelled';
+
+/** Slack refused a token, or could not be reached, while Visen was starting: the message names the variable and the fix. */
+export class SlackStartError extends VisenError {
+  constructor(
+    override readonly code: SlackStartErrorCode,
+    userMessage: string,
+    options?: { cause?: unknown },
+  ) {
+    super(code, userMessage, options);
+  }
+}

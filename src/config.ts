@@ -3,7 +3,13 @@ import { parseAllowList, type AllowList } from './adapters/net/outbound-policy.j
 
 /** Everything Visen needs to run, read once from the environment by the entry point and then passed down. */
 export interface VisenConfig {
-  readonly slack: { readonly botToken: string; readonly appToken: string; readonly apiUrl: string | undefined };
+  readonly slack: {
+    readonly botToken: string;
+    readonly appToken: string;
+    readonly apiUrl: string | undefined;
+    /** How long a start keeps retrying while Slack cannot be reached; Infinity for ever. */
+    readonly startWaitMs: number;
+  };
   readonly notion: { readonly baseUrl: string | undefined };
   readonly openai: {
     readonly baseUrl: string | undefined;
@@ -24,6 +30,10 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export const DEFAULT_MODEL = 'gpt-5-mini';
 export const DEFAULT_DATA_DIR = './data';
+export const DEFAULT_SLACK_WAIT_SECONDS = 300;
+
+/** The example values in .env.example: they pass the prefix checks, so they are caught here, before any network call. */
+export const PLACEHOLDER_TOKENS = { SLACK_BOT_TOKEN: 'xoxb-your-bot-token', SLACK_APP_TOKEN: 'xapp-your-app-token' } as const;
 
 export type ConfigResult = { ok: true; config: VisenConfig } | { ok: false; problems: string[] };
 
@@ -42,12 +52,20 @@ const envSchema = z.object({
   SLACK_BOT_TOKEN: z
     .string({ error: 'SLACK_BOT_TOKEN is missing: the Bot User OAuth Token (xoxb-...) from OAuth & Permissions' })
     .trim()
-    .refine((s) => s.startsWith('xoxb-'), { message: 'SLACK_BOT_TOKEN must start with xoxb- (the Bot User OAuth Token)' }),
+    .refine((s) => s.startsWith('xoxb-'), { message: 'SLACK_BOT_TOKEN must start with xoxb- (the Bot User OAuth Token)' })
+    .refine((s) => s !== PLACEHOLDER_TOKENS.SLACK_BOT_TOKEN, {
+      message:
+        'SLACK_BOT_TOKEN is still the example value from .env.example: put your Bot User OAuth Token (xoxb-...) there, from https://api.slack.com/apps -> your app -> OAuth & Permissions',
+    }),
   SLACK_APP_TOKEN: z
     .string({ error: 'SLACK_APP_TOKEN is missing: an app-level token (xapp-...) with the connections:write scope' })
     .trim()
     .refine((s) => s.startsWith('xapp-'), {
       message: 'SLACK_APP_TOKEN must start with xapp- (an app-level token with connections:write)',
+    })
+    .refine((s) => s !== PLACEHOLDER_TOKENS.SLACK_APP_TOKEN, {
+      message:
+        'SLACK_APP_TOKEN is still the example value from .env.example: put an app-level token (xapp-...) with the connections:write scope there, from https://api.slack.com/apps -> your app -> Basic Information -> App-Level Tokens',
     }),
   SLACK_API_URL: httpUrl('SLACK_API_URL'),
   NOTION_BASE_URL: httpUrl('NOTION_BASE_URL'),
@@ -67,6 +85,9 @@ const envSchema = z.object({
     (s) => s === undefined || s.split(',').every((id) => /^[UW][A-Z0-9]{2,}$/.test(id.trim())),
     { message: 'VISEN_ALLOWED_USERS must be a comma-separated list of Slack user IDs such as U012ABCDEF' },
   ),
+  VISEN_SLACK_WAIT_SECONDS: optionalText.refine((s) => s === undefined || s === 'forever' || /^\d{1,7}$/.test(s), {
+    message: 'VISEN_SLACK_WAIT_SECONDS must be a number of seconds (such as 300) or forever',
+  }),
   LOG_LEVEL: optionalText.refine((s) => s === undefined || (LOG_LEVELS as readonly string[]).includes(s), {
     message: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`,
   }),
@@ -81,7 +102,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   const e = parsed.data;
   const allowed = e.VISEN_ALLOWED_USERS?.split(',').map((id) => id.trim());
   const config: VisenConfig = {
-    slack: { botToken: e.SLACK_BOT_TOKEN, appToken: e.SLACK_APP_TOKEN, apiUrl: withTrailingSlash(e.SLACK_API_URL) },
+    slack: {
+      botToken: e.SLACK_BOT_TOKEN,
+      appToken: e.SLACK_APP_TOKEN,
+      apiUrl: withTrailingSlash(e.SLACK_API_URL),
+      startWaitMs: slackWaitMs(e.VISEN_SLACK_WAIT_SECONDS),
+    },
     notion: { baseUrl: e.NOTION_BASE_URL },
     openai: { baseUrl: e.OPENAI_BASE_URL, defaultModel: e.VISEN_DEFAULT_MODEL ?? DEFAULT_MODEL, userBaseUrlAllow: allowListOf(e.VISEN_BASE_URL_ALLOW) },
     dataDir: e.VISEN_DATA_DIR ?? DEFAULT_DATA_DIR,
@@ -98,6 +124,11 @@ export function formatConfigProblems(problems: readonly string[]): string {
     ...problems.map((p) => `  - ${p}`),
     'Set them in the environment or in a .env file (see .env.example); the README explains where each token comes from.',
   ].join('\n');
+}
+
+function slackWaitMs(text: string | undefined): number {
+  if (text === 'forever') return Number.POSITIVE_INFINITY;
+  return (text === undefined ? DEFAULT_SLACK_WAIT_SECONDS : Number(text)) * 1000;
 }
 
 /** A 32-byte key from 64 hex characters or base64 (standard or URL-safe). */

@@ -147,3 +147,16 @@ function stackFrames(stack: string, header: string): string | undefined {
 }
 
 export { clipForLog, redactSecrets } from './log-redaction.js';
+
+export type SlackStartErrorCode = 'slack_token_rejected' | 'slack_tokens_mismatch' | 'slack_unreachable' | 'start_cancelled';
+
+/** Slack refused a token, or could not be reached, while Visen was starting: the message names the variable and the fix. */
+export class SlackStartError extends VisenError {
+  constructor(
+    override readonly code: SlackStartErrorCode,
+    userMessage: string,
+    options?: { cause?: unknown },
+  ) {
+    super(code, userMessage, options);
+  }
+}

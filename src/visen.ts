@@ -10,6 +10,7 @@ import { formatConfigProblems, loadConfig, type VisenConfig } from './config.js'
 import { describeForLog } from './errors.js';
 import { createLogger } from './logger.js';
 import { createSlackApp, onSlackConnected } from './slack/app.js';
+import { checkSlackTokens } from './slack/token-check.js';
 
 export class ConfigurationError extends Error {
   constructor(readonly problems: string[]) {
@@ -32,11 +33,14 @@ export interface StartOptions {
   logDestination?: DestinationStream;
   /** Resolves the host names of users' base URLs (tests map names to loopback and link-local addresses). */
   resolveHost?: HostResolver;
+  /** Aborted when the process is asked to stop while the start still waits for Slack. */
+  signal?: AbortSignal;
 }
 
 /**
  * Starts Visen from an environment: the one code path shared by `npm start` and the end-to-end tests.
- * Throws ConfigurationError (listing every problem) or a StoreError with a message fit for the terminal.
+ * Throws ConfigurationError (listing every problem), or a StoreError or SlackStartError with a message fit
+ * for the terminal; a failed start leaves no lock behind.
  */
 export async function startVisen(env: Readonly<Record<string, string | undefined>>, options: StartOptions = {}): Promise<VisenHandle> {
   const loaded = loadConfig(env);
@@ -47,7 +51,9 @@ export async function startVisen(env: Readonly<Record<string, string | undefined
   prepareDataDir(config.dataDir);
   const lock = acquireProcessLock(config.dataDir);
   let store;
+  let bot;
   try {
+    bot = await checkSlackTokens(config.slack, { logger, waitMs: config.slack.startWaitMs, signal: options.signal });
     store = await openLocalStore(config.dataDir, logger.child({ component: 'store' }));
   } catch (err) {
     lock.release();
@@ -56,7 +62,7 @@ export async function startVisen(env: Readonly<Record<string, string | undefined
   const secretBox = new SecretBox(loadOrCreateSecretKey(config.dataDir, config.secretKey));
   const services = composeServices({ config, store, secretBox, logger, ...(options.resolveHost ? { resolveHost: options.resolveHost } : {}) });
   const deps = { services, logger, allowedUsers: config.allowedUsers, defaultModel: config.openai.defaultModel };
-  const slack = createSlackApp(config.slack, deps);
+  const slack = createSlackApp(config.slack, deps, bot);
   const app = slack.app;
 
   try {

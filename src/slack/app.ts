@@ -9,6 +9,7 @@ import { allowListMiddleware } from './listeners/access.js';
 import { GuardedSocketModeReceiver } from './redelivery.js';
 import { slackWebApiFetch } from './web-api-fetch.js';
 import { postToResponseUrl } from './response-url.js';
+import type { BotIdentity } from './token-check.js';
 import { actingUserId } from './users.js';
 import { escapeMrkdwn } from './views/text.js';
 import { visenCommand } from './listeners/commands/visen.js';
@@ -29,8 +30,12 @@ export interface SlackSurface {
   close(): void;
 }
 
-/** Builds the Bolt app in Socket Mode with every listener registered. Nothing here reads the environment. */
-export function createSlackApp(slack: SlackConnection, deps: SlackDeps): SlackSurface {
+/**
+ * Builds the Bolt app in Socket Mode with every listener registered. Nothing here reads the environment.
+ * `bot` comes from checkSlackTokens: given botId and botUserId, Bolt's constructor does not call auth.test
+ * itself (a call nothing awaits, whose rejection would end the process with a stack trace).
+ */
+export function createSlackApp(slack: SlackConnection, deps: SlackDeps, bot: BotIdentity): SlackSurface {
   rememberSecretForRedaction(slack.botToken);
   rememberSecretForRedaction(slack.appToken);
   const slackLogger = toSlackLogger(deps.logger.child({ component: 'slack' }));
@@ -46,6 +51,8 @@ export function createSlackApp(slack: SlackConnection, deps: SlackDeps): SlackSu
   });
   const app = new App({
     token: slack.botToken,
+    botId: bot.botId,
+    botUserId: bot.botUserId,
     receiver,
     logger: slackLogger,
     // A few quick retries: a modal's trigger_id is dead after 3 seconds, and progress updates are throttled anyway.

@@ -6,10 +6,11 @@ const tsxLoader = join(repoRoot, 'node_modules/tsx/dist/esm/index.mjs');
 
 /**
  * Runs the real entry point (src/main.ts, what `npm start` runs once built) in a child process with exactly
- * the environment given, so a test can send it signals or kill it.
+ * the environment given, so a test can send it signals or kill it. `preloads` are test-only modules loaded first.
  */
-export function spawnMain(env: Record<string, string>, cwd: string): ChildProcessWithoutNullStreams & { output(): string } {
-  const child = spawn(process.execPath, ['--import', tsxLoader, join(repoRoot, 'src/main.ts')], {
+export function spawnMain(env: Record<string, string>, cwd: string, preloads: string[] = []): ChildProcessWithoutNullStreams & { output(): string } {
+  const imports = [tsxLoader, ...preloads].flatMap((file) => ['--import', file]);
+  const child = spawn(process.execPath, [...imports, join(repoRoot, 'src/main.ts')], {
     cwd,
     env: { PATH: process.env.PATH ?? '', ...env },
   });

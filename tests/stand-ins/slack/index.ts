@@ -15,7 +15,9 @@
  *
  * startSlackStandIn(options?): teamId, botToken (xoxb-), appToken (xapp-), botUserId, appId, ackDeadlineMs (3000),
  *   triggerTtlMs (3000), responseUrlMaxUses (5), responseUrlTtlMs (30 min), connectionWaitMs (how long an envelope
- *   waits for a connection before it counts as undeliverable, 15000), pingIntervalMs (server pings, 10000; 0 = off).
+ *   waits for a connection before it counts as undeliverable, 15000), pingIntervalMs (server pings, 10000; 0 = off),
+ *   app settings a start can trip over: botTokenAppId (the app auth.test names for the bot token; default appId),
+ *   appTokenScopes (default ['connections:write']), socketModeEnabled (default true).
  *
  * Driving the app; each resolves with a Delivery once the app acks, or `{ acked: false, reason }` when it does not:
  *   slashCommand({ userId, text, command? ('/visen'), channelId?, teamId? })   with a response_url and a trigger_id
@@ -79,6 +81,9 @@ export interface SlackStandInOptions {
   responseUrlTtlMs?: number;
   connectionWaitMs?: number;
   pingIntervalMs?: number;
+  botTokenAppId?: string;
+  appTokenScopes?: string[];
+  socketModeEnabled?: boolean;
 }
 
 export interface SlackStandIn {
@@ -141,6 +146,9 @@ export async function startSlackStandIn(options: SlackStandInOptions = {}): Prom
     botUserId: options.botUserId ?? 'U0VISENBOT1',
     botToken: options.botToken ?? `xoxb-1-${newSecretPart()}`,
     appToken: options.appToken ?? `xapp-1-${appId}-1-${newSecretPart()}`,
+    botTokenAppId: options.botTokenAppId ?? appId,
+    appTokenScopes: options.appTokenScopes ?? ['connections:write'],
+    socketModeEnabled: options.socketModeEnabled ?? true,
   };
   let port = 0;
   const httpBase = () => `http://127.0.0.1:${port}`;

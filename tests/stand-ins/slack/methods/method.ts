@@ -15,6 +15,12 @@ export interface Identity {
   botUserId: string;
   botToken: string;
   appToken: string;
+  /** The app auth.test names for the bot token (normally appId; another app's for a mismatched pair). */
+  botTokenAppId: string;
+  /** The app-level token's scopes (Slack's app settings, Basic Information -> App-Level Tokens). */
+  appTokenScopes: readonly string[];
+  /** The app's Socket Mode toggle (Slack's app settings, Socket Mode). */
+  socketModeEnabled: boolean;
 }
 
 /** Messages the bot posted, so chat.update can find them. */

@@ -28,7 +28,7 @@ export function composeServices(input: ComposeInput): ComposedServices {
   // Settings (issue 3). Each feature that keeps local data of a user adds its forgetUser here (`/visen clear`).
   const forgetUserHooks: Array<(user: UserRef) => Promise<void>> = [];
   const notionGateway = createNotionGateway({ logger: input.logger, ...(input.config.notion.baseUrl ? { baseUrl: input.config.notion.baseUrl } : {}) });
-  const openAiGateway = createOpenAiGateway({ logger: input.logger, ...(input.config.openai.baseUrl ? { defaultBaseUrl: input.config.openai.baseUrl } : {}) });
+  const openAiGateway = createOpenAiGateway({ logger: input.logger, timeoutMs: input.config.modelIdleTimeoutMs, ...(input.config.openai.baseUrl ? { defaultBaseUrl: input.config.openai.baseUrl } : {}) });
   const settings = createSettingsService({
     store: input.store,
     secretBox: input.secretBox,

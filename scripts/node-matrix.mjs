@@ -107,6 +107,7 @@ function runOne(major) {
   }
 }
 
+const testedCommit = spawnSync('git', ['-C', repoRoot, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).stdout.trim();
 const rows = [];
 for (const major of versions) {
   console.log(`\n== Node ${major} ==`);
@@ -115,7 +116,7 @@ for (const major of versions) {
   console.log(`Node ${row.node}: install ${row.install}; tests ${row.tests}; start/stop ${row.startStop}; ${row.seconds} s`);
 }
 
-console.log(`\nNode.js matrix of HEAD (${new Date().toISOString().slice(0, 10)}, ${spawnSync('git', ['-C', repoRoot, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).stdout.trim()}):\n`);
+console.log(`\nNode.js matrix of HEAD (${new Date().toISOString().slice(0, 10)}, commit ${testedCommit}):\n`);
 console.log('| Node.js | npm ci | npm test | start/stop (SIGTERM) | total time |');
 console.log('|---|---|---|---|---|');
 for (const r of rows) console.log(`| ${r.node} | ${r.install} | ${r.tests} | ${r.startStop} | ${r.seconds} s |`);

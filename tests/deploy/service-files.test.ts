@@ -5,10 +5,10 @@
  * folder laid out like an installed copy (package.json, dist/, node_modules), never to this repository's dist/.
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAndStopAgainstSlack } from '../support/start-stop.js';
 
 const repoRoot = resolve(import.meta.dirname, '../..');
@@ -52,6 +52,9 @@ describe('deploy/visen.service', () => {
     const tsc = join(repoRoot, 'node_modules/typescript/bin/tsc');
     execFileSync(process.execPath, [tsc, '-p', join(repoRoot, 'tsconfig.build.json'), '--outDir', join(installed, 'dist')]);
   }, 120_000);
+  afterAll(() => {
+    if (installed) rmSync(installed, { recursive: true, force: true });
+  });
 
   it('runs node on dist/main.js from the installed folder, with its data in the state directory', () => {
     expect(basename(execStart[0]!)).toBe('node');

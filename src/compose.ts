@@ -33,6 +33,7 @@ export function composeServices(input: ComposeInput): ComposedServices {
   const notionGateway = createNotionGateway({ logger: input.logger, ...(input.config.notion.baseUrl ? { baseUrl: input.config.notion.baseUrl } : {}) });
   const openAiGateway = createOpenAiGateway({
     logger: input.logger,
+    timeoutMs: input.config.modelIdleTimeoutMs,
     ...(input.config.openai.baseUrl ? { defaultBaseUrl: input.config.openai.baseUrl } : {}),
     userEndpoints: { allow: input.config.openai.userBaseUrlAllow, ...(input.resolveHost ? { resolve: input.resolveHost } : {}) },
   });

@@ -23,6 +23,8 @@ export interface VisenConfig {
   /** Slack user IDs allowed to use Visen; undefined means everyone in the workspace. */
   readonly allowedUsers: ReadonlySet<string> | undefined;
   readonly logLevel: LogLevel;
+  /** How long a model server may send nothing (before the first token or between two) before a call gives up. */
+  readonly modelIdleTimeoutMs: number;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -31,6 +33,7 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export const DEFAULT_MODEL = 'gpt-5-mini';
 export const DEFAULT_DATA_DIR = './data';
 export const DEFAULT_SLACK_WAIT_SECONDS = 300;
+export const DEFAULT_MODEL_IDLE_TIMEOUT_SECONDS = 60;
 
 /** The example values in .env.example: they pass the prefix checks, so they are caught here, before any network call. */
 export const PLACEHOLDER_TOKENS = { SLACK_BOT_TOKEN: 'xoxb-your-bot-token', SLACK_APP_TOKEN: 'xapp-your-app-token' } as const;
@@ -91,6 +94,9 @@ const envSchema = z.object({
   LOG_LEVEL: optionalText.refine((s) => s === undefined || (LOG_LEVELS as readonly string[]).includes(s), {
     message: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`,
   }),
+  VISEN_MODEL_IDLE_TIMEOUT_SECONDS: optionalText.refine((s) => s === undefined || (/^\d{1,4}$/.test(s) && Number(s) >= 1 && Number(s) <= 3600), {
+    message: 'VISEN_MODEL_IDLE_TIMEOUT_SECONDS must be a whole number of seconds from 1 to 3600 (default 60)',
+  }),
 });
 
 /** Validates the whole environment at once, so a user fixes every problem in one go. */
@@ -114,6 +120,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     secretKey: e.VISEN_SECRET_KEY ? decodeKey(e.VISEN_SECRET_KEY) : undefined,
     allowedUsers: allowed ? new Set(allowed) : undefined,
     logLevel: (e.LOG_LEVEL as LogLevel | undefined) ?? 'info',
+    modelIdleTimeoutMs: Number(e.VISEN_MODEL_IDLE_TIMEOUT_SECONDS ?? DEFAULT_MODEL_IDLE_TIMEOUT_SECONDS) * 1000,
   };
   return { ok: true, config: deepFreeze(config) };
 }

@@ -1,11 +1,11 @@
 /**
  * Where the vendors' published API specs live for the stand-ins' spec checks (see /work/shared/specs/README.md):
- * `../shared/specs` beside the repository. A fresh clone elsewhere has no such folder, so checks that need it skip
- * with a one-line message; `.ci/run` sets VISEN_REQUIRE_SPECS=1, and then a missing folder fails every test file
- * that imports this module, with a message saying what is missing.
+ * `../shared/specs` beside the repository. A fresh clone elsewhere has no such folder, so checks that need it skip,
+ * and the test run says so in one line (tests/support/specs-summary.ts, vitest's global setup); `.ci/run` sets
+ * VISEN_REQUIRE_SPECS=1, and then a missing folder fails every test file that imports this module, with a message
+ * saying what is missing.
  *
- *   import { specsDir, loadJsonSpec, noteSpecsSkipped } from './specs.js';
- *   noteSpecsSkipped('Slack Web API spec check');
+ *   import { specsDir, loadJsonSpec } from './specs.js';
  *   describe.skipIf(!specsDir)('spec check', () => { const spec = loadJsonSpec('slack/web-api/slack_web_openapi_v2.json'); ... });
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
@@ -15,24 +15,25 @@ import { fileURLToPath } from 'node:url';
 /** The repository root (two levels above tests/stand-ins). */
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-const candidate = path.resolve(repoRoot, '..', 'shared', 'specs');
-const present = existsSync(candidate) && statSync(candidate).isDirectory();
+/** Where the specs folder is looked for. */
+export const specsCandidate = path.resolve(repoRoot, '..', 'shared', 'specs');
+const present = existsSync(specsCandidate) && statSync(specsCandidate).isDirectory();
 
 if (!present && process.env.VISEN_REQUIRE_SPECS === '1') {
   // Thrown at import, so no test that relies on the specs can pass (or be skipped) by accident in CI.
   throw new Error(
-    `VISEN_REQUIRE_SPECS=1 but the vendor specs folder ${candidate} is missing. ` +
+    `VISEN_REQUIRE_SPECS=1 but the vendor specs folder ${specsCandidate} is missing. ` +
       'Put ../shared/specs (the vendors\' published API specs, see its README) beside the repository.',
   );
 }
 
 /** Absolute path of `../shared/specs`, or undefined when the folder is absent. */
-export const specsDir: string | undefined = present ? candidate : undefined;
+export const specsDir: string | undefined = present ? specsCandidate : undefined;
 
 /** The specs folder, or a clear error when it is absent. `what` names the check that needs it. */
 export function requireSpecs(what = 'this check'): string {
   if (!specsDir) {
-    throw new Error(`${what} needs the vendor specs folder ${candidate} (../shared/specs beside the repository); it is missing.`);
+    throw new Error(`${what} needs the vendor specs folder ${specsCandidate} (../shared/specs beside the repository); it is missing.`);
   }
   return specsDir;
 }
@@ -41,13 +42,4 @@ export function requireSpecs(what = 'this check'): string {
 export function loadJsonSpec<T = any>(relativePath: string): T {
   const file = path.join(requireSpecs(relativePath), relativePath);
   return JSON.parse(readFileSync(file, 'utf8')) as T;
-}
-
-const announced = new Set<string>();
-
-/** Prints one line saying why `what` is skipped, once per process, when the specs folder is absent. */
-export function noteSpecsSkipped(what: string): void {
-  if (specsDir || announced.has(what)) return;
-  announced.add(what);
-  console.info(`Skipping ${what}: the vendor specs folder ${candidate} is absent (set VISEN_REQUIRE_SPECS=1 to make that an error).`);
 }

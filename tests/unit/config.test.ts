@@ -16,6 +16,7 @@ describe('loadConfig', () => {
       secretKey: undefined,
       allowedUsers: undefined,
       logLevel: 'info',
+      modelIdleTimeoutMs: 60_000,
     });
     expect(Object.isFrozen(result.config.slack)).toBe(true);
   });
@@ -32,6 +33,7 @@ describe('loadConfig', () => {
       VISEN_SECRET_KEY: hexKey,
       VISEN_ALLOWED_USERS: 'U123ABC, W456DEF',
       LOG_LEVEL: 'trace',
+      VISEN_MODEL_IDLE_TIMEOUT_SECONDS: '300',
     });
     expect(result.ok).toBe(true);
     if (!result.ok) return;
@@ -40,6 +42,17 @@ describe('loadConfig', () => {
     expect(result.config.secretKey?.toString('hex')).toBe(hexKey);
     expect([...(result.config.allowedUsers ?? [])]).toEqual(['U123ABC', 'W456DEF']);
     expect(result.config.logLevel).toBe('trace');
+    expect(result.config.modelIdleTimeoutMs).toBe(300_000);
+  });
+
+  it('refuses a model idle timeout that is not a whole number of seconds from 1 to 3600', () => {
+    for (const value of ['0', '-5', '1.5', '3601', 'ten']) {
+      const result = loadConfig({ ...valid, VISEN_MODEL_IDLE_TIMEOUT_SECONDS: value });
+      expect(result).toEqual({
+        ok: false,
+        problems: ['VISEN_MODEL_IDLE_TIMEOUT_SECONDS must be a whole number of seconds from 1 to 3600 (default 60)'],
+      });
+    }
   });
 
   it('accepts a base64 secret key', () => {

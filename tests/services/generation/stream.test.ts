@@ -67,8 +67,5 @@ describe('streaming a 30,000-character answer into a page at 3 requests per seco
     // Progress went out while streaming, throttled (at most about once a second plus state changes).
     expect(rec.updates.length).toBeLessThanOrEqual(Math.ceil((endedAt - startedAt) / 1_000) + 4);
     expect(prop(connectionRows(world, u)[0]!, 'Status')).toBe('Succeeded');
-    console.info(
-      `[stream] ${answer.length} chars, ${expectedBlocks} blocks: first content after ${firstContentAt! - startedAt} ms, done after ${endedAt - startedAt} ms, ${used.length} Notion requests (${appends.length} appends)`,
-    );
   }, 60_000);
 });

@@ -4,13 +4,13 @@ import { prepareDataDir } from './adapters/data-dir.js';
 import type { HostResolver } from './adapters/net/guarded-fetch.js';
 import { acquireProcessLock } from './adapters/process-lock.js';
 import { loadOrCreateSecretKey, SecretBox } from './adapters/secret-box.js';
-import { openLocalStore } from './adapters/store.js';
+import { openLocalStore, type LocalStore } from './adapters/store.js';
 import { composeServices, type ComposedServices } from './compose.js';
 import { formatConfigProblems, loadConfig, type VisenConfig } from './config.js';
 import { describeForLog } from './errors.js';
 import { createLogger } from './logger.js';
 import { createSlackApp, onSlackConnected } from './slack/app.js';
-import { checkSlackTokens } from './slack/token-check.js';
+import { checkSlackTokens, type BotIdentity } from './slack/token-check.js';
 
 export class ConfigurationError extends Error {
   constructor(readonly problems: string[]) {
@@ -48,18 +48,21 @@ export async function startVisen(env: Readonly<Record<string, string | undefined
   const config = loaded.config;
   const logger = createLogger({ level: config.logLevel, ...(options.logDestination ? { destination: options.logDestination, pretty: false } : {}) });
 
+  // Local checks first: a data dir Visen cannot use is reported at once, not after a wait for the network.
   prepareDataDir(config.dataDir);
   const lock = acquireProcessLock(config.dataDir);
-  let store;
-  let bot;
+  let store: LocalStore | undefined;
+  let secretBox: SecretBox;
+  let bot: BotIdentity;
   try {
-    bot = await checkSlackTokens(config.slack, { logger, waitMs: config.slack.startWaitMs, signal: options.signal });
     store = await openLocalStore(config.dataDir, logger.child({ component: 'store' }));
+    secretBox = new SecretBox(loadOrCreateSecretKey(config.dataDir, config.secretKey));
+    bot = await checkSlackTokens(config.slack, { logger, waitMs: config.slack.startWaitMs, signal: options.signal });
   } catch (err) {
+    await store?.close().catch(() => undefined);
     lock.release();
     throw err;
   }
-  const secretBox = new SecretBox(loadOrCreateSecretKey(config.dataDir, config.secretKey));
   const services = composeServices({ config, store, secretBox, logger, ...(options.resolveHost ? { resolveHost: options.resolveHost } : {}) });
   const deps = { services, logger, allowedUsers: config.allowedUsers, defaultModel: config.openai.defaultModel };
   const slack = createSlackApp(config.slack, deps, bot);

@@ -1,5 +1,6 @@
 // The answer limits (src/adapters/openai/answer-limits.ts) against the OpenAI stand-in playing a server that
-// ignores the token limit and sends a 1 MB answer.
+// ignores the token limit and sends a 1 MB answer. The stand-in is the operator's endpoint (defaultBaseUrl), so the
+// loopback refusal for users' own base URLs does not apply.
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOpenAiGateway } from '../../src/adapters/openai.js';
@@ -16,7 +17,7 @@ afterAll(async () => openai.close());
 
 describe('answer limits', () => {
   it('asks for at most ANSWER_LIMITS.maxTokens, as max_completion_tokens', async () => {
-    const client = createOpenAiGateway({ logger: pino({ level: 'silent' }) }).forUser({ apiKey: openai.addKey(), baseUrl: openai.baseUrl });
+    const client = createOpenAiGateway({ logger: pino({ level: 'silent' }), defaultBaseUrl: openai.baseUrl }).forUser({ apiKey: openai.addKey() });
     for await (const _ of client.streamChat({ model: 'gpt-5-mini', prompt: 'short' })) void _;
     const chat = openai.requests.filter((r) => r.path.endsWith('/chat/completions')).at(-1);
     expect(chat?.body?.max_completion_tokens).toBe(ANSWER_LIMITS.maxTokens);
@@ -27,7 +28,7 @@ describe('answer limits', () => {
     const answer = hostileMarkdown('list-continuation', 1_000_000);
     openai.setResponder(() => answer);
     openai.setStreamRate({ charsPerChunk: 4_000, chunkIntervalMs: 0 });
-    const client = createOpenAiGateway({ logger: pino({ level: 'silent' }) }).forUser({ apiKey: openai.addKey(), baseUrl: openai.baseUrl });
+    const client = createOpenAiGateway({ logger: pino({ level: 'silent' }), defaultBaseUrl: openai.baseUrl }).forUser({ apiKey: openai.addKey() });
     const notices: string[] = [];
     let text = '';
     for await (const delta of client.streamChat({ model: 'gpt-5-mini', prompt: 'long', onCut: (n) => notices.push(n) })) text += delta;

@@ -16,32 +16,31 @@
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
-import { formatTable, type Figure } from './support/figures.js';
-import { runSettingsStore } from './scenarios/settings-store.js';
 import { runSlackScenarios } from './scenarios/ack-and-memory.js';
-import { runNotionThroughput } from './scenarios/notion-throughput.js';
 import { runFirstContent } from './scenarios/first-content.js';
 import { runHostileAnswer } from './scenarios/hostile-answer.js';
+import { runNotionThroughput } from './scenarios/notion-throughput.js';
+import { runSettingsStore } from './scenarios/settings-store.js';
 import type { AppRuntime } from './support/app-process.js';
+import { type Figure, formatTable } from './support/figures.js';
 
 const SCENARIOS = ['ack', 'memory', 'notion', 'first-content', 'settings', 'hostile'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 const USAGE = `usage: npm run bench -- [--quick] [--only ${SCENARIOS.join(',')}] [--json <file>] [--runtime dist|tsx]`;
 
+const OPTIONS = {
+  quick: { type: 'boolean', default: false },
+  only: { type: 'string' },
+  json: { type: 'string' },
+  runtime: { type: 'string', default: 'dist' },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
 async function main(): Promise<number> {
-  let args;
+  let args: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: false }>>['values'];
   try {
-    args = parseArgs({
-      options: {
-        quick: { type: 'boolean', default: false },
-        only: { type: 'string' },
-        json: { type: 'string' },
-        runtime: { type: 'string', default: 'dist' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      allowPositionals: false,
-    }).values;
+    args = parseArgs({ options: OPTIONS, allowPositionals: false }).values;
   } catch (err) {
     console.error(`${(err as Error).message}\n${USAGE}`);
     return 2;
@@ -50,7 +49,12 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const only = args.only ? args.only.split(',').map((s) => s.trim()).filter(Boolean) : [...SCENARIOS];
+  const only = args.only
+    ? args.only
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : [...SCENARIOS];
   const unknown = only.filter((s) => !(SCENARIOS as readonly string[]).includes(s));
   if (unknown.length > 0) {
     console.error(`unknown scenario ${unknown.join(', ')}\n${USAGE}`);
@@ -97,11 +101,16 @@ async function main(): Promise<number> {
     quick,
     date: new Date().toISOString(),
   };
-  console.log(`\nVisen benchmark (${quick ? 'quick' : 'full'}; ${environment.cpus} CPU, Node ${environment.node}, app ${runtime === 'dist' ? 'compiled' : 'under tsx'})\n`);
+  console.log(
+    `\nVisen benchmark (${quick ? 'quick' : 'full'}; ${environment.cpus} CPU, Node ${environment.node}, app ${runtime === 'dist' ? 'compiled' : 'under tsx'})\n`,
+  );
   console.log(formatTable(figures));
   if (problems.length > 0) console.log(`\nScenarios that could not finish:\n${problems.map((p) => `- ${p}`).join('\n')}`);
   if (args.json) {
-    writeFileSync(args.json, `${JSON.stringify({ environment, figures, problems }, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`);
+    writeFileSync(
+      args.json,
+      `${JSON.stringify({ environment, figures, problems }, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`,
+    );
     log(`figures written to ${args.json}`);
   }
   const failed = figures.filter((f) => f.verdict === 'FAIL').length;

@@ -1,15 +1,15 @@
 import type { Logger } from 'pino';
-import type { SecretBox } from './adapters/secret-box.js';
 import type { HostResolver } from './adapters/net/guarded-fetch.js';
-import type { LocalStore } from './adapters/store.js';
-import type { VisenConfig } from './config.js';
-import type { VisenServices } from './services/index.js';
-import { createHomeService } from './services/home/index.js';
 import { createNotionGateway, parseNotionUrl } from './adapters/notion/index.js';
 import { createOpenAiGateway } from './adapters/openai.js';
-import { createSettingsService } from './services/settings/service.js';
+import type { SecretBox } from './adapters/secret-box.js';
+import type { LocalStore } from './adapters/store.js';
+import type { VisenConfig } from './config.js';
 import { createConnectionsService } from './services/connections/service.js';
 import { createGenerationService } from './services/generation/service.js';
+import { createHomeService } from './services/home/index.js';
+import type { VisenServices } from './services/index.js';
+import { createSettingsService } from './services/settings/service.js';
 import type { UserRef } from './users.js';
 
 export interface ComposeInput {

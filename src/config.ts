@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { parseAllowList, type AllowList } from './adapters/net/outbound-policy.js';
+import { type AllowList, parseAllowList } from './adapters/net/outbound-policy.js';
+import { decodeKey } from './adapters/secret-box.js';
+import { LOG_LEVELS, type LogLevel } from './logger.js';
 
 /** Everything Visen needs to run, read once from the environment by the entry point and then passed down. */
 export interface VisenConfig {
@@ -26,9 +28,6 @@ export interface VisenConfig {
   /** How long a model server may send nothing (before the first token or between two) before a call gives up. */
   readonly modelIdleTimeoutMs: number;
 }
-
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export const DEFAULT_MODEL = 'gpt-5-mini';
 export const DEFAULT_DATA_DIR = './data';
@@ -84,10 +83,9 @@ const envSchema = z.object({
   VISEN_SECRET_KEY: optionalText.refine((s) => s === undefined || decodeKey(s) !== undefined, {
     message: 'VISEN_SECRET_KEY must be 32 bytes written as 64 hex characters or 44 base64 characters (try: openssl rand -base64 32)',
   }),
-  VISEN_ALLOWED_USERS: optionalText.refine(
-    (s) => s === undefined || s.split(',').every((id) => /^[UW][A-Z0-9]{2,}$/.test(id.trim())),
-    { message: 'VISEN_ALLOWED_USERS must be a comma-separated list of Slack user IDs such as U012ABCDEF' },
-  ),
+  VISEN_ALLOWED_USERS: optionalText.refine((s) => s === undefined || s.split(',').every((id) => /^[UW][A-Z0-9]{2,}$/.test(id.trim())), {
+    message: 'VISEN_ALLOWED_USERS must be a comma-separated list of Slack user IDs such as U012ABCDEF',
+  }),
   VISEN_SLACK_WAIT_SECONDS: optionalText.refine((s) => s === undefined || s === 'forever' || /^\d{1,7}$/.test(s), {
     message: 'VISEN_SLACK_WAIT_SECONDS must be a number of seconds (such as 300) or forever',
   }),
@@ -136,17 +134,6 @@ export function formatConfigProblems(problems: readonly string[]): string {
 function slackWaitMs(text: string | undefined): number {
   if (text === 'forever') return Number.POSITIVE_INFINITY;
   return (text === undefined ? DEFAULT_SLACK_WAIT_SECONDS : Number(text)) * 1000;
-}
-
-/** A 32-byte key from 64 hex characters or base64 (standard or URL-safe). */
-export function decodeKey(text: string): Buffer | undefined {
-  const trimmed = text.trim();
-  if (/^[0-9a-fA-F]{64}$/.test(trimmed)) return Buffer.from(trimmed, 'hex');
-  if (/^[A-Za-z0-9+/_-]{42,44}={0,2}$/.test(trimmed)) {
-    const key = Buffer.from(trimmed, 'base64');
-    if (key.length === 32) return key;
-  }
-  return undefined;
 }
 
 /** The allow list, already validated by the schema. */

@@ -79,7 +79,10 @@ export class StoreError extends VisenError {
 
 /** An error the user caused and can fix (bad input, missing settings): shown as is, logged at info. */
 export class UserInputError extends VisenError {
-  constructor(userMessage: string, readonly field?: string) {
+  constructor(
+    userMessage: string,
+    readonly field?: string,
+  ) {
     super('user_input', userMessage);
   }
 }

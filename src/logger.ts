@@ -1,8 +1,10 @@
+import { type Logger as SlackLogger, LogLevel as SlackLogLevel } from '@slack/bolt';
 import pino, { type DestinationStream, type Logger } from 'pino';
-import { LogLevel as SlackLogLevel, type Logger as SlackLogger } from '@slack/bolt';
 import { describeForLog } from './errors.js';
 import { clipForLog, redactSecrets } from './log-redaction.js';
-import type { LogLevel } from './config.js';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export type { Logger } from 'pino';
 
@@ -16,9 +18,22 @@ export interface LoggerOptions {
 
 /** Paths pino masks in every line of ours, however deep a secret-bearing object is passed. */
 const REDACT_PATHS = [
-  'notionSecret', '*.notionSecret', 'openaiKey', '*.openaiKey', 'apiKey', '*.apiKey', 'secret', '*.secret',
-  'token', '*.token', 'authorization', '*.authorization', 'headers.authorization', '*.headers.authorization',
-  'headers.Authorization', '*.headers.Authorization',
+  'notionSecret',
+  '*.notionSecret',
+  'openaiKey',
+  '*.openaiKey',
+  'apiKey',
+  '*.apiKey',
+  'secret',
+  '*.secret',
+  'token',
+  '*.token',
+  'authorization',
+  '*.authorization',
+  'headers.authorization',
+  '*.headers.authorization',
+  'headers.Authorization',
+  '*.headers.Authorization',
 ];
 
 export function createLogger(options: LoggerOptions): Logger {
@@ -34,7 +49,10 @@ export function createLogger(options: LoggerOptions): Logger {
     formatters: { log: (fields: Record<string, unknown>) => clipFields(fields) as Record<string, unknown> },
     hooks: {
       logMethod(args: unknown[], method: (...a: unknown[]) => void) {
-        method.apply(this, args.map((a) => (typeof a === 'string' ? clipForLog(a, MAX_LOG_STRING_CHARS) : a)));
+        method.apply(
+          this,
+          args.map((a) => (typeof a === 'string' ? clipForLog(a, MAX_LOG_STRING_CHARS) : a)),
+        );
       },
     },
   };
@@ -102,9 +120,11 @@ function hideTypedValues(value: unknown, depth = 0): unknown {
 /** The Slack SDKs' Logger interface, writing to pino with every argument sanitised. */
 export function toSlackLogger(logger: Logger): SlackLogger {
   let level: SlackLogLevel = toSlackLevel(logger.level);
-  const write = (method: 'debug' | 'info' | 'warn' | 'error') => (...msg: unknown[]) => {
-    logger[method](msg.map(sanitizeSlackLogArgument).map(stringify).join(' '));
-  };
+  const write =
+    (method: 'debug' | 'info' | 'warn' | 'error') =>
+    (...msg: unknown[]) => {
+      logger[method](msg.map(sanitizeSlackLogArgument).map(stringify).join(' '));
+    };
   return {
     debug: write('debug'),
     info: write('info'),

@@ -4,13 +4,13 @@ import { prepareDataDir } from './adapters/data-dir.js';
 import type { HostResolver } from './adapters/net/guarded-fetch.js';
 import { acquireProcessLock } from './adapters/process-lock.js';
 import { loadOrCreateSecretKey, SecretBox } from './adapters/secret-box.js';
-import { openLocalStore, type LocalStore } from './adapters/store.js';
-import { composeServices, type ComposedServices } from './compose.js';
+import { type LocalStore, openLocalStore } from './adapters/store.js';
+import { type ComposedServices, composeServices } from './compose.js';
 import { formatConfigProblems, loadConfig, type VisenConfig } from './config.js';
 import { describeForLog } from './errors.js';
 import { createLogger } from './logger.js';
 import { createSlackApp, onSlackConnected } from './slack/app.js';
-import { checkSlackTokens, type BotIdentity } from './slack/token-check.js';
+import { type BotIdentity, checkSlackTokens } from './slack/token-check.js';
 
 export class ConfigurationError extends Error {
   constructor(readonly problems: string[]) {

@@ -9,11 +9,11 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { Delivery } from '../../tests/stand-ins/slack/index.js';
-import { atMost, exactly, figure, type Figure } from '../support/figures.js';
 import type { AppRuntime } from '../support/app-process.js';
-import { startEnvironment, type BenchEnvironment } from '../support/environment.js';
-import { setUpUsers } from '../support/users.js';
+import { type BenchEnvironment, startEnvironment } from '../support/environment.js';
+import { atMost, exactly, type Figure, figure } from '../support/figures.js';
 import { MIB, max, percentile, sleep } from '../support/stats.js';
+import { setUpUsers } from '../support/users.js';
 
 export interface SlackScenarioOptions {
   readonly quick: boolean;
@@ -44,7 +44,9 @@ export async function runSlackScenarios(o: SlackScenarioOptions): Promise<Figure
       o.log(`memory: idle and connected for ${idleMs / 1000} s`);
       await sleep(idleMs);
       const idle = await env.app.memory();
-      figures.push(figure('memory', `RSS after ${idleMs / 1000} s connected and idle`, idle.rss / MIB, 'MiB', o.runtime === 'dist' ? atMost(120) : undefined, memoryNote));
+      figures.push(
+        figure('memory', `RSS after ${idleMs / 1000} s connected and idle`, idle.rss / MIB, 'MiB', o.runtime === 'dist' ? atMost(120) : undefined, memoryNote),
+      );
     }
 
     o.log(`ack burst: setting up ${USERS} users through the settings modal`);
@@ -71,7 +73,9 @@ export async function runSlackScenarios(o: SlackScenarioOptions): Promise<Figure
     const sentWithinMs = performance.now() - started;
     const results = await Promise.all(deliveries);
     const ackWindow = await env.app.sample();
-    o.log(`ack burst: all ${BURST} envelopes answered after ${Math.round(performance.now() - started)} ms; watching the work they started for ${AFTER_ACKS_MS / 1000} s`);
+    o.log(
+      `ack burst: all ${BURST} envelopes answered after ${Math.round(performance.now() - started)} ms; watching the work they started for ${AFTER_ACKS_MS / 1000} s`,
+    );
     // The vendors' first answers arrive 5 and 10 s after the burst: the heaviest part of the work it started.
     await sleep(AFTER_ACKS_MS);
     const settled = await env.app.sample();
@@ -90,12 +94,26 @@ export async function runSlackScenarios(o: SlackScenarioOptions): Promise<Figure
         figure('ack burst', 'event-loop delay p99, ack window', ackWindow.loopDelay.p99, 'ms'),
         figure('ack burst', `event-loop delay p99, first ${windowS} s from the burst`, settled.loopDelay.p99, 'ms'),
         figure('ack burst', `event-loop delay max, first ${windowS} s from the burst`, settled.loopDelay.max, 'ms'),
-        figure('ack burst', 'Slack stand-in protocol failures', env.slack.failures.length - failuresBefore, '', exactly(0), slackFailureNote(env, failuresBefore)),
+        figure(
+          'ack burst',
+          'Slack stand-in protocol failures',
+          env.slack.failures.length - failuresBefore,
+          '',
+          exactly(0),
+          slackFailureNote(env, failuresBefore),
+        ),
       );
     }
     if (o.memory) {
       figures.push(
-        figure('memory', 'RSS peak (high-water mark, burst included)', peak.peakRss / MIB, 'MiB', o.runtime === 'dist' ? atMost(200) : undefined, memoryNote ?? (peak.source === 'probe' ? 'sampled every 20 ms by the probe' : undefined)),
+        figure(
+          'memory',
+          'RSS peak (high-water mark, burst included)',
+          peak.peakRss / MIB,
+          'MiB',
+          o.runtime === 'dist' ? atMost(200) : undefined,
+          memoryNote ?? (peak.source === 'probe' ? 'sampled every 20 ms by the probe' : undefined),
+        ),
       );
     }
     return figures;

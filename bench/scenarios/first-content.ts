@@ -7,11 +7,11 @@
 import { performance } from 'node:perf_hooks';
 import { markdownToBlocks } from '../../src/adapters/notion/markdown.js';
 import { connectionRows, rowContents } from '../../tests/e2e/support/observe.js';
-import { exactly, figure, type Figure } from '../support/figures.js';
 import type { AppRuntime } from '../support/app-process.js';
 import { startEnvironment } from '../support/environment.js';
-import { setUpUser } from '../support/users.js';
+import { exactly, type Figure, figure } from '../support/figures.js';
 import { sleep } from '../support/stats.js';
+import { setUpUser } from '../support/users.js';
 
 export interface FirstContentOptions {
   readonly quick: boolean;
@@ -38,13 +38,18 @@ export async function runFirstContent(o: FirstContentOptions): Promise<Figure[]>
     o.log(`time to first content: ${answer.length} characters at ${charsPerSecond} characters/s (${streamSeconds.toFixed(1)} s of streaming)`);
     const started = performance.now();
     const startedAt = Date.now();
-    const delivery = await env.slack.slashCommand({ userId: user.userId, teamId: user.teamId, text: `generate ${user.pageUrl} Write the long project handbook` });
+    const delivery = await env.slack.slashCommand({
+      userId: user.userId,
+      teamId: user.teamId,
+      text: `generate ${user.pageUrl} Write the long project handbook`,
+    });
     if (!delivery.acked) throw new Error(`the command was not acked: ${delivery.reason}`);
 
     let firstContentMs = Number.NaN;
     let modelStartedAt = Number.NaN;
     for (;;) {
-      if (Number.isNaN(modelStartedAt)) modelStartedAt = env.openai.requests.find((r) => r.at >= startedAt && r.path.endsWith('/chat/completions'))?.at ?? Number.NaN;
+      if (Number.isNaN(modelStartedAt))
+        modelStartedAt = env.openai.requests.find((r) => r.at >= startedAt && r.path.endsWith('/chat/completions'))?.at ?? Number.NaN;
       if (Number.isNaN(firstContentMs) && env.notion.childrenOf(user.pageId).length > 0) firstContentMs = performance.now() - started;
       const row = connectionRows(env, user.connectionsDataSourceId).find((r) => r.target.includes(user.pageId.replace(/-/g, '')));
       if (row && (row.runs ?? 0) > 0 && ['Succeeded', 'Failed', 'Cancelled'].includes(row.status ?? '')) {
@@ -80,9 +85,21 @@ function longAnswer(chars: number): string {
   const parts: string[] = ['# Project handbook', ''];
   for (let section = 1; parts.join('\n').length < chars; section++) {
     parts.push(`## Section ${section}: how we work`, '');
-    parts.push(`Section ${section} explains one part of the way the team works, with the reasons behind it. ${'Each practice is written down so that a new member can follow it on the first day. '.repeat(4).trim()}`, '');
-    parts.push(`- The first rule of section ${section}, stated plainly`, `- The second rule, with **bold** and *italic* words`, `  - A nested detail with \`inline code\``, `- The third rule and a [link](https://example.com/${section})`, '');
+    parts.push(
+      `Section ${section} explains one part of the way the team works, with the reasons behind it. ${'Each practice is written down so that a new member can follow it on the first day. '.repeat(4).trim()}`,
+      '',
+    );
+    parts.push(
+      `- The first rule of section ${section}, stated plainly`,
+      `- The second rule, with **bold** and *italic* words`,
+      `  - A nested detail with \`inline code\``,
+      `- The third rule and a [link](https://example.com/${section})`,
+      '',
+    );
     parts.push(`1. Step one of section ${section}`, '2. Step two', '3. Step three', '');
   }
-  return parts.join('\n').slice(0, chars).replace(/\s+\S*$/, '');
+  return parts
+    .join('\n')
+    .slice(0, chars)
+    .replace(/\s+\S*$/, '');
 }

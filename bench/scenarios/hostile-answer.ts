@@ -11,7 +11,7 @@ import { HOSTILE_KINDS, hostileMarkdown } from '../../tests/stand-ins/openai/hos
 import type { Delivery } from '../../tests/stand-ins/slack/index.js';
 import type { AppRuntime } from '../support/app-process.js';
 import { startEnvironment } from '../support/environment.js';
-import { atMost, exactly, figure, type Figure } from '../support/figures.js';
+import { atMost, exactly, type Figure, figure } from '../support/figures.js';
 import { max, percentile, sleep } from '../support/stats.js';
 import { setUpUser, setUpUsers } from '../support/users.js';
 
@@ -34,7 +34,9 @@ export async function runHostileAnswer(o: { quick: boolean; runtime: AppRuntime;
     env.app.resetProbe();
 
     const started = performance.now();
-    const runs = await Promise.all(hostile.map((u, i) => env.slack.slashCommand({ userId: u.userId, teamId: u.teamId, text: `generate ${u.pageUrl} Write the hostile answer ${i}` })));
+    const runs = await Promise.all(
+      hostile.map((u, i) => env.slack.slashCommand({ userId: u.userId, teamId: u.teamId, text: `generate ${u.pageUrl} Write the hostile answer ${i}` })),
+    );
     const finished = () => hostile.filter((u) => env.notion.pageMarkdown(u.pageId).includes(answerCutNotices.charCap)).length;
     const helps: Array<Promise<Delivery>> = [];
     let allDoneMs: number | undefined;
@@ -60,7 +62,13 @@ export async function runHostileAnswer(o: { quick: boolean; runtime: AppRuntime;
       figure(title, 'acks later than 3 s (or missing)', late, '', exactly(0)),
       figure(title, 'event-loop delay p99 while the answers converted', loop.loopDelay.p99, 'ms'),
       figure(title, 'event-loop delay max while the answers converted', loop.loopDelay.max, 'ms'),
-      figure(title, `runs ended with the text up to ${ANSWER_LIMITS.maxChars.toLocaleString('en-US')} characters and the note`, finished(), '', exactly(kinds.length)),
+      figure(
+        title,
+        `runs ended with the text up to ${ANSWER_LIMITS.maxChars.toLocaleString('en-US')} characters and the note`,
+        finished(),
+        '',
+        exactly(kinds.length),
+      ),
       figure(title, 'time until every run had written its answer', allDoneMs ?? Number.POSITIVE_INFINITY, 'ms'),
     ];
   } finally {

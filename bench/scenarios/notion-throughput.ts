@@ -10,12 +10,12 @@
  */
 import { performance } from 'node:perf_hooks';
 import { connectionRows, rowContents, rowName, stringsOf } from '../../tests/e2e/support/observe.js';
-import { atLeast, exactly, figure, type Figure } from '../support/figures.js';
+import { directChannelFor } from '../../tests/stand-ins/slack/ids.js';
 import type { AppRuntime } from '../support/app-process.js';
 import { startEnvironment } from '../support/environment.js';
-import { directChannelFor } from '../../tests/stand-ins/slack/ids.js';
-import { setUpUser } from '../support/users.js';
+import { atLeast, exactly, type Figure, figure } from '../support/figures.js';
 import { sleep } from '../support/stats.js';
+import { setUpUser } from '../support/users.js';
 
 export interface ThroughputOptions {
   readonly quick: boolean;
@@ -36,7 +36,9 @@ export async function runNotionThroughput(o: ThroughputOptions): Promise<Figure[
   try {
     const user = await setUpUser(env, 'U0THROUGHPUT');
     const database = env.notion.addDatabase({ title: 'Reading list', parentPageId: user.parentPageId, properties: { Name: { title: {} } } });
-    const rows = Array.from({ length: rowCount }, (_, i) => env.notion.addRow(database.dataSourceId, { Name: { title: [{ text: { content: `Book ${i + 1}` } }] } }));
+    const rows = Array.from({ length: rowCount }, (_, i) =>
+      env.notion.addRow(database.dataSourceId, { Name: { title: [{ text: { content: `Book ${i + 1}` } }] } }),
+    );
     env.openai.setResponder((req) => `Summary of ${/Summarise (.+?)\.?$/.exec(req.messages.at(-1)?.content ?? '')?.[1] ?? '?'}.`);
     // A Retry-After still running from the set-up must not count against the run.
     await sleep(1_500);
@@ -56,12 +58,16 @@ export async function runNotionThroughput(o: ThroughputOptions): Promise<Figure[
     const timeoutMs = rowCount * 3_000;
     let lastLog = performance.now();
     for (;;) {
-      const row = connectionRows(env, user.connectionsDataSourceId).find((r) => r.target.includes(database.id.replace(/-/g, '')) || r.target.includes(database.id));
+      const row = connectionRows(env, user.connectionsDataSourceId).find(
+        (r) => r.target.includes(database.id.replace(/-/g, '')) || r.target.includes(database.id),
+      );
       if (row && (row.runs ?? 0) > 0 && ['Succeeded', 'Failed', 'Cancelled'].includes(row.status ?? '')) break;
       if (performance.now() - started > timeoutMs) throw new Error(`the run did not finish within ${timeoutMs / 1000} s`);
       if (performance.now() - lastLog > 15_000) {
         lastLog = performance.now();
-        o.log(`notion throughput: ${rows.filter((r) => rowContents(env, r.id).length > 0).length} of ${rowCount} rows written after ${Math.round((performance.now() - started) / 1000)} s`);
+        o.log(
+          `notion throughput: ${rows.filter((r) => rowContents(env, r.id).length > 0).length} of ${rowCount} rows written after ${Math.round((performance.now() - started) / 1000)} s`,
+        );
       }
       await sleep(100);
     }
@@ -76,7 +82,9 @@ export async function runNotionThroughput(o: ThroughputOptions): Promise<Figure[
     const early = earlyRecords.length;
     for (const r of earlyRecords) {
       const previous = mine.filter((q) => q.retryAfterSeconds !== undefined && q.at <= r.at).at(-1);
-      o.log(`notion throughput: early request ${r.method} ${r.path} arrived ${r.at - r.retryAfterSentAt!} ms after a Retry-After (${previous?.retryAfterSeconds ?? '?'} s) was sent`);
+      o.log(
+        `notion throughput: early request ${r.method} ${r.path} arrived ${r.at - r.retryAfterSentAt!} ms after a Retry-After (${previous?.retryAfterSeconds ?? '?'} s) was sent`,
+      );
     }
     const kinds = new Map<string, number>();
     for (const r of answered.filter((q) => q.status === 200)) {
@@ -121,9 +129,16 @@ export async function runNotionThroughput(o: ThroughputOptions): Promise<Figure[
 }
 
 /** "N failed" from the run's final progress message (the last one that says how many rows were written). */
-function reportedFailures(env: { slack: { messages: Array<{ user?: string; channel: string; text?: string; blocks?: unknown }> } }, userId: string, from: number): number {
+function reportedFailures(
+  env: { slack: { messages: Array<{ user?: string; channel: string; text?: string; blocks?: unknown }> } },
+  userId: string,
+  from: number,
+): number {
   const mine = env.slack.messages.slice(from).filter((m) => m.user === userId || m.channel === directChannelFor(userId));
-  const final = mine.map((m) => `${m.text ?? ''}\n${stringsOf(m.blocks)}`).reverse().find((t) => /rows? written/.test(t));
+  const final = mine
+    .map((m) => `${m.text ?? ''}\n${stringsOf(m.blocks)}`)
+    .reverse()
+    .find((t) => /rows? written/.test(t));
   const match = final ? /([\d,]+) failed/.exec(final) : null;
   return match ? Number(match[1]!.replace(/,/g, '')) : Number.NaN;
 }

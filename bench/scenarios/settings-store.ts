@@ -14,11 +14,11 @@ import { SecretBox } from '../../src/adapters/secret-box.js';
 import { openLocalStore } from '../../src/adapters/store.js';
 import { createLogger } from '../../src/logger.js';
 import { CONNECTIONS_SCHEMA } from '../../src/services/connections/schema.js';
-import { createSettingsService } from '../../src/services/settings/service.js';
 import type { SettingsNotion, SettingsOpenAi } from '../../src/services/settings/ports.js';
+import { createSettingsService } from '../../src/services/settings/service.js';
 import type { SettingsSubmission } from '../../src/services/settings/types.js';
 import type { UserRef } from '../../src/users.js';
-import { figure, type Figure } from '../support/figures.js';
+import { type Figure, figure } from '../support/figures.js';
 import { percentile } from '../support/stats.js';
 
 export interface SettingsStoreOptions {
@@ -117,7 +117,12 @@ const dataSource = {
   properties: Object.fromEntries(CONNECTIONS_SCHEMA.map((p) => [p.name, { id: p.name, type: p.type }])),
   propertyTypes,
 };
-const database = { id: DATABASE_ID, title: 'Visen connections', url: `https://www.notion.so/${DATABASE_ID}`, dataSources: [{ id: 'ds-bench', name: 'Visen connections' }] };
+const database = {
+  id: DATABASE_ID,
+  title: 'Visen connections',
+  url: `https://www.notion.so/${DATABASE_ID}`,
+  dataSources: [{ id: 'ds-bench', name: 'Visen connections' }],
+};
 
 /** Vendor checks that pass at once: the connections database exists and has the schema. */
 const instantNotion: SettingsNotion = {

@@ -3,8 +3,8 @@
  * or under tsx (`--runtime tsx`), with bench/support/app-probe.ts preloaded to report its event-loop delay.
  * Resident memory is read from /proc/<pid>/status (VmRSS, VmHWM) where Linux has it, else from the probe.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, statSync, readdirSync } from 'node:fs';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ProbeSample } from './app-probe.js';
 import { sleep } from './stats.js';

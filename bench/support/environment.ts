@@ -5,10 +5,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startNotionStandIn, type NotionStandIn, type NotionStandInOptions } from '../../tests/stand-ins/notion/index.js';
-import { startOpenAiStandIn, type OpenAiStandIn, type OpenAiStandInOptions } from '../../tests/stand-ins/openai/index.js';
-import { startSlackStandIn, type SlackStandIn, type SlackStandInOptions } from '../../tests/stand-ins/slack/index.js';
-import { startAppProcess, type AppProcess, type AppRuntime } from './app-process.js';
+import { type NotionStandIn, type NotionStandInOptions, startNotionStandIn } from '../../tests/stand-ins/notion/index.js';
+import { type OpenAiStandIn, type OpenAiStandInOptions, startOpenAiStandIn } from '../../tests/stand-ins/openai/index.js';
+import { type SlackStandIn, type SlackStandInOptions, startSlackStandIn } from '../../tests/stand-ins/slack/index.js';
+import { type AppProcess, type AppRuntime, startAppProcess } from './app-process.js';
 
 export interface BenchEnvironment {
   readonly slack: SlackStandIn;

@@ -24,14 +24,7 @@ export interface Figure {
   readonly note?: string;
 }
 
-export function figure(
-  scenario: string,
-  name: string,
-  measured: number,
-  unit: string,
-  target?: Target,
-  note?: string,
-): Figure {
+export function figure(scenario: string, name: string, measured: number, unit: string, target?: Target, note?: string): Figure {
   let verdict: Verdict;
   if (!Number.isFinite(measured)) verdict = 'n/a';
   else if (!target) verdict = 'info';

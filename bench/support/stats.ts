@@ -9,7 +9,7 @@ export function percentile(samples: readonly number[], p: number): number {
 }
 
 export function max(samples: readonly number[]): number {
-  return samples.length === 0 ? Number.NaN : samples.reduce((a, b) => (b > a ? b : a), -Infinity);
+  return samples.length === 0 ? Number.NaN : samples.reduce((a, b) => Math.max(b, a), -Infinity);
 }
 
 export const MIB = 1024 * 1024;

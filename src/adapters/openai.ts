@@ -13,11 +13,11 @@ import OpenAI from 'openai';
 import type { Logger } from 'pino';
 import { OpenAiError } from '../errors.js';
 import { rememberSecretForRedaction } from '../log-redaction.js';
-import { ANSWER_LIMITS, answerCutNotices } from './openai/answer-limits.js';
-import { CallContext } from './openai/call-context.js';
-import { endpointOf, safeCause, toOpenAiError, unreachable, userMessages, type Endpoint, type FailureContext } from './openai/errors.js';
 import { createGuardedFetch, type Fetch, type HostResolver } from './net/guarded-fetch.js';
 import type { AllowList } from './net/outbound-policy.js';
+import { ANSWER_LIMITS, answerCutNotices } from './openai/answer-limits.js';
+import { CallContext } from './openai/call-context.js';
+import { type Endpoint, endpointOf, type FailureContext, safeCause, toOpenAiError, unreachable, userMessages } from './openai/errors.js';
 import { fetchForCall } from './openai/fetch-for-call.js';
 import { sdkLoggerFor } from './openai/sdk-logger.js';
 
@@ -73,7 +73,10 @@ export function createOpenAiGateway(o: OpenAiGatewayOptions): OpenAiGateway {
   const timeoutMs = o.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const clients = new Map<string, OpenAiClient>();
   const operatorEndpoint = endpointOf(o.defaultBaseUrl || OPENAI_DEFAULT_BASE_URL);
-  const userFetch = createGuardedFetch({ allow: o.userEndpoints?.allow ?? { hosts: new Set(), ranges: [] }, ...(o.userEndpoints?.resolve ? { resolve: o.userEndpoints.resolve } : {}) });
+  const userFetch = createGuardedFetch({
+    allow: o.userEndpoints?.allow ?? { hosts: new Set(), ranges: [] },
+    ...(o.userEndpoints?.resolve ? { resolve: o.userEndpoints.resolve } : {}),
+  });
   return {
     forUser({ apiKey, baseUrl }) {
       const endpoint = baseUrl ? endpointOf(baseUrl) : operatorEndpoint;

@@ -1,7 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeKey } from '../config.js';
 import { StoreError } from '../errors.js';
 import { dataDirProblem } from './data-dir.js';
 
@@ -53,10 +52,7 @@ export function loadOrCreateSecretKey(dataDir: string, configured: Buffer | unde
     if (existsSync(file)) {
       const key = decodeKey(readFileSync(file, 'utf8'));
       if (!key) {
-        throw new StoreError(
-          'unavailable',
-          `${file} does not hold a 32-byte key; restore it or delete it (saved secrets will then need to be entered again).`,
-        );
+        throw new StoreError('unavailable', `${file} does not hold a 32-byte key; restore it or delete it (saved secrets will then need to be entered again).`);
       }
       chmodSync(file, 0o600);
       return key;
@@ -67,4 +63,15 @@ export function loadOrCreateSecretKey(dataDir: string, configured: Buffer | unde
   } catch (err) {
     throw err instanceof StoreError ? err : dataDirProblem(err, file, 'file');
   }
+}
+
+/** A 32-byte key from 64 hex characters or base64 (standard or URL-safe). */
+export function decodeKey(text: string): Buffer | undefined {
+  const trimmed = text.trim();
+  if (/^[0-9a-fA-F]{64}$/.test(trimmed)) return Buffer.from(trimmed, 'hex');
+  if (/^[A-Za-z0-9+/_-]{42,44}={0,2}$/.test(trimmed)) {
+    const key = Buffer.from(trimmed, 'base64');
+    if (key.length === 32) return key;
+  }
+  return undefined;
 }

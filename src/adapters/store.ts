@@ -1,7 +1,7 @@
 import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import Keyv from 'keyv';
 import KeyvSqlite from '@keyv/sqlite';
+import Keyv from 'keyv';
 import type { Logger } from 'pino';
 import { StoreError } from '../errors.js';
 import { dataDirProblem } from './data-dir.js';
@@ -61,7 +61,11 @@ export async function openLocalStore(dataDir: string, logger: Logger): Promise<L
       if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || /SQLITE_BUSY|database is locked/i.test(String(err))) {
         throw new StoreError('locked', BUSY_MESSAGE, { cause: err });
       }
-      throw new StoreError('unavailable', 'Visen could not use its local store. Please try again; if it keeps failing, ask whoever runs Visen to check its log.', { cause: err });
+      throw new StoreError(
+        'unavailable',
+        'Visen could not use its local store. Please try again; if it keeps failing, ask whoever runs Visen to check its log.',
+        { cause: err },
+      );
     }
   };
 

@@ -1,7 +1,7 @@
-import type { SettingsService } from './settings/types.js';
 import type { ConnectionsService } from './connections/types.js';
 import type { GenerationService } from './generation/types.js';
 import type { HomeService } from './home/types.js';
+import type { SettingsService } from './settings/types.js';
 
 /** The services the Slack surface calls. Built once by the entry point (see src/compose.ts). */
 export interface VisenServices {

@@ -1,4 +1,4 @@
-import { App, type AnyMiddlewareArgs } from '@slack/bolt';
+import { type AnyMiddlewareArgs, App } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { describeForLog, userMessageFor } from '../errors.js';
 import { rememberSecretForRedaction } from '../log-redaction.js';
@@ -6,16 +6,16 @@ import { toSlackLogger } from '../logger.js';
 import type { SlackDeps } from './deps.js';
 import { COMMAND } from './ids.js';
 import { allowListMiddleware } from './listeners/access.js';
-import { GuardedSocketModeReceiver } from './redelivery.js';
-import { slackWebApiFetch } from './web-api-fetch.js';
-import { postToResponseUrl } from './response-url.js';
-import type { BotIdentity } from './token-check.js';
-import { actingUserId } from './users.js';
-import { escapeMrkdwn } from './views/text.js';
 import { visenCommand } from './listeners/commands/visen.js';
 import { generateSubcommands, onConnectedResumeRuns, registerGenerateListeners } from './listeners/generate/index.js';
 import { registerHomeListeners } from './listeners/home/index.js';
 import { registerSettingsListeners, settingsSubcommands } from './listeners/settings/index.js';
+import { GuardedSocketModeReceiver } from './redelivery.js';
+import { postToResponseUrl } from './response-url.js';
+import type { BotIdentity } from './token-check.js';
+import { actingUserId } from './users.js';
+import { escapeMrkdwn } from './views/text.js';
+import { slackWebApiFetch } from './web-api-fetch.js';
 
 export interface SlackConnection {
   readonly botToken: string;

@@ -1,4 +1,4 @@
-import { SocketModeReceiver, type App, type ReceiverEvent, type SocketModeReceiverOptions } from '@slack/bolt';
+import { type App, type ReceiverEvent, SocketModeReceiver, type SocketModeReceiverOptions } from '@slack/bolt';
 import type { Logger } from 'pino';
 
 /**
@@ -55,7 +55,10 @@ export class RedeliveryGuard {
     const seen = this.#handled.get(key);
     if (seen) {
       const payload = await Promise.race([seen.acked, delay(this.#o.waitForFirstAckMs)]);
-      this.logger.info({ envelope: key.split(':')[0], retryNum: event.retryNum, retryReason: event.retryReason }, 'redelivered envelope already handled: acked again, not handled twice');
+      this.logger.info(
+        { envelope: key.split(':')[0], retryNum: event.retryNum, retryReason: event.retryReason },
+        'redelivered envelope already handled: acked again, not handled twice',
+      );
       await event.ack(payload ?? undefined);
       return;
     }
@@ -70,7 +73,10 @@ export class RedeliveryGuard {
         await ack(response as never);
       } catch (err) {
         if (!isSocketGone(err)) throw err;
-        this.logger.warn({ envelope: key.split(':')[0], code: (err as { code?: string }).code }, 'ack not sent: the socket closed; Slack will redeliver and gets the ack then');
+        this.logger.warn(
+          { envelope: key.split(':')[0], code: (err as { code?: string }).code },
+          'ack not sent: the socket closed; Slack will redeliver and gets the ack then',
+        );
       }
     };
     return process({ ...event, ack: guardedAck });

@@ -22,7 +22,8 @@ export function tokenProblem(variable: 'SLACK_BOT_TOKEN' | 'SLACK_APP_TOKEN', sl
 }
 
 function botTokenProblem(slackError: string): string {
-  if (REJECTED.has(slackError)) return `Slack rejected SLACK_BOT_TOKEN (${slackError}): it is mistyped, revoked, or of an app no longer installed. ${BOT_TOKEN_FIX}`;
+  if (REJECTED.has(slackError))
+    return `Slack rejected SLACK_BOT_TOKEN (${slackError}): it is mistyped, revoked, or of an app no longer installed. ${BOT_TOKEN_FIX}`;
   if (slackError === 'not_allowed_token_type' || slackError === 'not_a_bot_token') {
     return `SLACK_BOT_TOKEN is not a bot token (Slack said ${slackError}). ${BOT_TOKEN_FIX}`;
   }

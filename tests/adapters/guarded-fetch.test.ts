@@ -8,8 +8,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createGuardedFetch, guardedConnector, guardedLookup, OutboundRefusedError, type HostResolver } from '../../src/adapters/net/guarded-fetch.js';
-import { createOutboundPolicy, parseAllowList, type AllowList } from '../../src/adapters/net/outbound-policy.js';
+import { createGuardedFetch, guardedConnector, guardedLookup, type HostResolver, OutboundRefusedError } from '../../src/adapters/net/guarded-fetch.js';
+import { type AllowList, createOutboundPolicy, parseAllowList } from '../../src/adapters/net/outbound-policy.js';
 import { createOpenAiGateway } from '../../src/adapters/openai.js';
 import { OpenAiError } from '../../src/errors.js';
 
@@ -64,7 +64,10 @@ async function countingServer(host: string, respond?: (res: import('node:http').
 }
 
 async function refusalOf(promise: Promise<unknown>): Promise<OutboundRefusedError> {
-  const err = await promise.then(() => undefined, (e: unknown) => e);
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   const refused = err instanceof OutboundRefusedError ? err : (err as { cause?: unknown } | undefined)?.cause;
   if (!(refused instanceof OutboundRefusedError)) throw new Error(`expected a refusal, got ${String(err)}`);
   return refused;
@@ -86,7 +89,10 @@ describe('the lookup', () => {
     const resolve = tableResolver({ 'dual.test': ['::1', '169.254.169.254', '127.0.0.1', '93.184.215.14'] });
     expect(await lookupResult(guardedLookup(policy, resolve), 'dual.test', true)).toEqual({
       err: null,
-      address: [{ address: '127.0.0.1', family: 4 }, { address: '93.184.215.14', family: 4 }],
+      address: [
+        { address: '127.0.0.1', family: 4 },
+        { address: '93.184.215.14', family: 4 },
+      ],
     });
     expect(await lookupResult(guardedLookup(policy, resolve), 'dual.test', false)).toEqual({ err: null, address: '127.0.0.1' });
   });
@@ -107,13 +113,16 @@ describe('the lookup', () => {
 describe('the connector (IP literals skip the lookup)', () => {
   const policy = createOutboundPolicy(allowList(''));
 
-  it.each(['169.254.169.254', 'fe80::1', '::ffff:169.254.169.254', 'fd00:ec2::254', '0.0.0.0', '127.0.0.1', '10.0.0.1'])('never calls the real connector for %s', async (hostname) => {
-    const connected: string[] = [];
-    const connector = guardedConnector(policy, (options) => void connected.push(options.hostname));
-    const err = await new Promise((resolve) => connector({ hostname, host: hostname, protocol: 'http:', port: '80' }, (...args) => resolve(args[0])));
-    expect(err).toBeInstanceOf(OutboundRefusedError);
-    expect(connected).toEqual([]);
-  });
+  it.each(['169.254.169.254', 'fe80::1', '::ffff:169.254.169.254', 'fd00:ec2::254', '0.0.0.0', '127.0.0.1', '10.0.0.1'])(
+    'never calls the real connector for %s',
+    async (hostname) => {
+      const connected: string[] = [];
+      const connector = guardedConnector(policy, (options) => void connected.push(options.hostname));
+      const err = await new Promise((resolve) => connector({ hostname, host: hostname, protocol: 'http:', port: '80' }, (...args) => resolve(args[0])));
+      expect(err).toBeInstanceOf(OutboundRefusedError);
+      expect(connected).toEqual([]);
+    },
+  );
 
   it('calls the real connector for a public address and for a host name (checked in the lookup)', () => {
     const connected: string[] = [];
@@ -178,25 +187,34 @@ describe('the OpenAI gateway with a user base URL', () => {
   it('fails at once with endpoint_not_allowed and the words for the user, without retrying', async () => {
     const resolve = tableResolver({ 'metadata.test': ['169.254.169.254'], 'private.test': ['10.9.8.7'] });
     const gateway = createOpenAiGateway({ logger, timeoutMs: 2000, userEndpoints: { allow: allowList(''), resolve } });
-    const metadata = await gateway.forUser({ apiKey: 'sk-test', baseUrl: 'http://metadata.test/v1' }).listModels().catch((e: unknown) => e);
+    const metadata = await gateway
+      .forUser({ apiKey: 'sk-test', baseUrl: 'http://metadata.test/v1' })
+      .listModels()
+      .catch((e: unknown) => e);
     expect(metadata).toBeInstanceOf(OpenAiError);
     expect((metadata as OpenAiError).code).toBe('endpoint_not_allowed');
     expect((metadata as OpenAiError).userMessage).toBe(
       'Visen never connects to `metadata.test` (169.254.169.254, a link-local address, where clouds serve instance credentials), whatever the settings say. Use the address of your model server instead.',
     );
-    const privateHost = await gateway.forUser({ apiKey: 'sk-test', baseUrl: 'http://private.test:8000/v1' }).listModels().catch((e: unknown) => e);
+    const privateHost = await gateway
+      .forUser({ apiKey: 'sk-test', baseUrl: 'http://private.test:8000/v1' })
+      .listModels()
+      .catch((e: unknown) => e);
     expect((privateHost as OpenAiError).userMessage).toBe(
       'Visen is not allowed to connect to `private.test` (10.9.8.7, a private network address). Ask whoever runs Visen to allow it with VISEN_BASE_URL_ALLOW, or use a public endpoint.',
     );
     expect(resolve.asked).toEqual(['metadata.test', 'private.test']); // once each: no retry
   });
 
-  it('trusts the operator\'s default endpoint, also when a user types its address', async () => {
+  it("trusts the operator's default endpoint, also when a user types its address", async () => {
     const server = await countingServer('127.0.0.1');
     const gateway = createOpenAiGateway({ logger, defaultBaseUrl: `${server.url}/v1`, userEndpoints: { allow: allowList('') } });
     expect(await gateway.forUser({ apiKey: 'sk-test' }).listModels()).toEqual(['gpt-5-mini']);
     expect(await gateway.forUser({ apiKey: 'sk-test', baseUrl: `${server.url}/v1/` }).listModels()).toEqual(['gpt-5-mini']);
-    const otherPath = await gateway.forUser({ apiKey: 'sk-other', baseUrl: `http://127.0.0.1:${server.port + 1}/v1` }).listModels().catch((e: unknown) => e);
+    const otherPath = await gateway
+      .forUser({ apiKey: 'sk-other', baseUrl: `http://127.0.0.1:${server.port + 1}/v1` })
+      .listModels()
+      .catch((e: unknown) => e);
     expect((otherPath as OpenAiError).code).toBe('endpoint_not_allowed');
   });
 
@@ -209,7 +227,8 @@ describe('the OpenAI gateway with a user base URL', () => {
     });
     const gateway = createOpenAiGateway({ logger, userEndpoints: { allow: allowList('127.0.0.1') } });
     let text = '';
-    for await (const delta of gateway.forUser({ apiKey: 'sk-test', baseUrl: `${server.url}/v1` }).streamChat({ model: 'gpt-5-mini', prompt: 'hi' })) text += delta;
+    for await (const delta of gateway.forUser({ apiKey: 'sk-test', baseUrl: `${server.url}/v1` }).streamChat({ model: 'gpt-5-mini', prompt: 'hi' }))
+      text += delta;
     expect(text).toBe('Hello, world');
   });
 });

@@ -3,10 +3,10 @@
 // loopback refusal for users' own base URLs does not apply.
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createOpenAiGateway } from '../../src/adapters/openai.js';
 import { ANSWER_LIMITS, answerCutNotices } from '../../src/adapters/openai/answer-limits.js';
+import { createOpenAiGateway } from '../../src/adapters/openai.js';
 import { hostileMarkdown } from '../stand-ins/openai/hostile-answers.js';
-import { startOpenAiStandIn, type OpenAiStandIn } from '../stand-ins/openai/index.js';
+import { type OpenAiStandIn, startOpenAiStandIn } from '../stand-ins/openai/index.js';
 
 let openai: OpenAiStandIn;
 

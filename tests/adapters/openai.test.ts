@@ -1,14 +1,15 @@
 // The OpenAI adapter against the OpenAI stand-in (and, for broken endpoints, a closed port and tiny fake servers).
-import ipaddr from 'ipaddr.js';
+
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import ipaddr from 'ipaddr.js';
 import { AuthenticationError, NotFoundError, RateLimitError } from 'openai';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createOpenAiGateway, type OpenAiClient, type OpenAiGateway } from '../../src/adapters/openai.js';
 import { endpointOf, toOpenAiError } from '../../src/adapters/openai/errors.js';
+import { createOpenAiGateway, type OpenAiClient, type OpenAiGateway } from '../../src/adapters/openai.js';
 import { describeForLog, OpenAiError } from '../../src/errors.js';
-import { defaultResponse, startOpenAiStandIn, type OpenAiStandIn } from '../stand-ins/openai/index.js';
+import { defaultResponse, type OpenAiStandIn, startOpenAiStandIn } from '../stand-ins/openai/index.js';
 
 const MODEL = 'gpt-5-mini';
 const PROMPT = 'Summarise the meeting notes for row 12';
@@ -63,15 +64,18 @@ describe('OpenAI adapter', () => {
   let key: string;
   let gateway: OpenAiGateway;
   let client: OpenAiClient;
-  let host: string;
 
   beforeAll(async () => {
     standIn = await startOpenAiStandIn();
     key = standIn.addKey();
     keysUsed.add(key);
-    host = new URL(standIn.baseUrl).host;
     // The fake servers below are users' own base URLs on loopback, which the operator must allow.
-    gateway = createOpenAiGateway({ logger, timeoutMs: 2000, defaultBaseUrl: standIn.baseUrl, userEndpoints: { allow: { hosts: new Set(), ranges: [[ipaddr.parse('127.0.0.1'), 32]] } } });
+    gateway = createOpenAiGateway({
+      logger,
+      timeoutMs: 2000,
+      defaultBaseUrl: standIn.baseUrl,
+      userEndpoints: { allow: { hosts: new Set(), ranges: [[ipaddr.parse('127.0.0.1'), 32]] } },
+    });
     client = gateway.forUser({ apiKey: key });
   });
   afterEach(() => {
@@ -228,7 +232,7 @@ describe('OpenAI adapter', () => {
     expect((await drain(client.streamChat({ model: MODEL, prompt: PROMPT }))).length).toBeGreaterThan(0);
   });
 
-  it('rethrows the caller\'s abort reason, not an OpenAiError', async () => {
+  it("rethrows the caller's abort reason, not an OpenAiError", async () => {
     standIn.setStreamRate({ charsPerChunk: 10, chunkIntervalMs: 50 });
     const controller = new AbortController();
     const reason = new Error('cancelled by the user');
@@ -302,11 +306,17 @@ describe('OpenAI adapter', () => {
 
   it('says "OpenAI" and points at platform.openai.com for OpenAI\'s own endpoint', () => {
     const ctx = { endpoint: endpointOf('https://api.openai.com/v1/'), apiKey: 'sk-x', operation: 'chat' as const, model: MODEL, idleMs: 60_000 };
-    const unauthorized = toOpenAiError(new AuthenticationError(401, { message: 'Incorrect API key', type: 'invalid_request_error', code: 'invalid_api_key' }, undefined, new Headers()), ctx);
+    const unauthorized = toOpenAiError(
+      new AuthenticationError(401, { message: 'Incorrect API key', type: 'invalid_request_error', code: 'invalid_api_key' }, undefined, new Headers()),
+      ctx,
+    );
     expect(unauthorized.userMessage).toBe(
       'OpenAI rejected your API key. Check it in `/visen settings` (a new key from platform.openai.com/api-keys works right away).',
     );
-    const quota = toOpenAiError(new RateLimitError(429, { message: 'quota', type: 'insufficient_quota', code: 'insufficient_quota' }, undefined, new Headers()), ctx);
+    const quota = toOpenAiError(
+      new RateLimitError(429, { message: 'quota', type: 'insufficient_quota', code: 'insufficient_quota' }, undefined, new Headers()),
+      ctx,
+    );
     expect(quota.userMessage).toBe('Your OpenAI account has run out of credit (insufficient_quota). Add credit or use another key in `/visen settings`.');
   });
 

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openLocalStore, STORE_FILE_NAME, type LocalStore } from '../../src/adapters/store.js';
 import { acquireProcessLock } from '../../src/adapters/process-lock.js';
+import { type LocalStore, openLocalStore, STORE_FILE_NAME } from '../../src/adapters/store.js';
 import { StoreError } from '../../src/errors.js';
 
 const silent = pino({ level: 'silent' });

@@ -13,7 +13,7 @@ import { connectionsPropertiesConfig } from '../../src/services/connections/sche
 import { GenerateIds } from '../../src/slack/listeners/generate/ids.js';
 import { SettingsCallback, SettingsInput } from '../../src/slack/listeners/settings/ids.js';
 import type { View } from '../stand-ins/slack/index.js';
-import { startHarness, type Harness } from './harness.js';
+import { type Harness, startHarness } from './harness.js';
 import { configureUser } from './support/configure-user.js';
 import { eventually, textOf } from './support/observe.js';
 
@@ -67,10 +67,12 @@ async function submitWithBaseUrl(baseUrl: string): Promise<Record<string, string
   expect((await h.slack.slashCommand({ userId, text: 'settings' })).acked).toBe(true);
   const form: View = await h.slack.waitFor(() => h.slack.views.opened.find((v) => !before.has(v.id) && v.callback_id === SettingsCallback.form));
   const entries = { notionSecret: integration.secret, openaiKey: key, connectionsUrl: db.url, openaiBaseUrl: baseUrl };
-  const values = Object.fromEntries(Object.entries(entries).map(([field, value]) => {
-    const ids = SettingsInput[field as keyof typeof SettingsInput];
-    return [ids.block, { [ids.action]: value }];
-  }));
+  const values = Object.fromEntries(
+    Object.entries(entries).map(([field, value]) => {
+      const ids = SettingsInput[field as keyof typeof SettingsInput];
+      return [ids.block, { [ids.action]: value }];
+    }),
+  );
   const delivery = await h.slack.viewSubmission({ userId, view: form, values });
   expect(delivery.acked).toBe(true);
   const errors = delivery.ackPayload?.errors as Record<string, string> | undefined;
@@ -81,7 +83,7 @@ async function submitWithBaseUrl(baseUrl: string): Promise<Record<string, string
 const baseUrlError = (errors: Record<string, string> | undefined) => errors?.[SettingsInput.openaiBaseUrl.block];
 const chatRequests = () => h.openai.requests.filter((r) => r.path.includes('/chat/completions')).length;
 
-describe('a user\'s OpenAI base URL, refused at settings time with words under the field', () => {
+describe("a user's OpenAI base URL, refused at settings time with words under the field", () => {
   it('a base URL with a query string (it would swallow the API path): refused before any request', async () => {
     const requestsBefore = h.openai.requests.length;
     const errors = await submitWithBaseUrl(`http://models.test:${port}/internal/admin?next=`);
@@ -103,9 +105,13 @@ describe('a user\'s OpenAI base URL, refused at settings time with words under t
   it('a host name that resolves to 0.0.0.0 (which reaches this machine) or to an IPv4-mapped loopback address: refused', async () => {
     const requestsBefore = h.openai.requests.length;
     dns['zero.test'] = ['0.0.0.0'];
-    expect(baseUrlError(await submitWithBaseUrl(`http://zero.test:${port}/v1`))).toMatch(/^Visen never connects to `zero\.test` \(0\.0\.0\.0, the unspecified address/);
+    expect(baseUrlError(await submitWithBaseUrl(`http://zero.test:${port}/v1`))).toMatch(
+      /^Visen never connects to `zero\.test` \(0\.0\.0\.0, the unspecified address/,
+    );
     dns['mapped.test'] = ['::ffff:127.0.0.2'];
-    expect(baseUrlError(await submitWithBaseUrl(`http://mapped.test:${port}/v1`))).toMatch(/^Visen is not allowed to connect to `mapped\.test` \(::ffff:127\.0\.0\.2, a loopback address/);
+    expect(baseUrlError(await submitWithBaseUrl(`http://mapped.test:${port}/v1`))).toMatch(
+      /^Visen is not allowed to connect to `mapped\.test` \(::ffff:127\.0\.0\.2, a loopback address/,
+    );
     expect(h.openai.requests.length).toBe(requestsBefore); // 0.0.0.0:<port> would have reached the stand-in
     expect(notAllowedConnections).toBe(0);
   });
@@ -161,7 +167,9 @@ describe('an allowed loopback endpoint, and a DNS rebinding after the settings w
 
     dns['models.test'] = ['127.0.0.2']; // the name now points at a service the operator did not allow
     const refused = await run('Rebound');
-    expect(refused).toContain('Visen is not allowed to connect to `models.test` (127.0.0.2, a loopback address on the machine Visen runs on). Ask whoever runs Visen to allow it with VISEN_BASE_URL_ALLOW');
+    expect(refused).toContain(
+      'Visen is not allowed to connect to `models.test` (127.0.0.2, a loopback address on the machine Visen runs on). Ask whoever runs Visen to allow it with VISEN_BASE_URL_ALLOW',
+    );
     expect(chatRequests()).toBe(chatsBefore + 1);
     expect(notAllowedConnections).toBe(0);
   });

@@ -6,9 +6,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GenerateIds } from '../../src/slack/listeners/generate/ids.js';
-import { startEndlessStreamServer, type EndlessStreamServer } from '../stand-ins/openai/endless-stream.js';
+import { type EndlessStreamServer, startEndlessStreamServer } from '../stand-ins/openai/endless-stream.js';
 import type { MessageRecord } from '../stand-ins/slack/index.js';
-import { startHarness, type Harness } from './harness.js';
+import { type Harness, startHarness } from './harness.js';
 import { configureUser } from './support/configure-user.js';
 import { connectionRow, eventually, messagesFor, textOf } from './support/observe.js';
 
@@ -77,7 +77,11 @@ describe('Cancel a page run that has written many blocks', () => {
   it('says Cancelled while it takes the written blocks out, then gives the final message; the page is as before', async () => {
     const user = 'U0PAGECANCEL';
     const c = await configureUser(h, user);
-    const page = h.notion.addPage({ title: 'Plan', sharedWith: [c.notionSecret], children: [{ paragraph: { rich_text: [{ text: { content: 'Kept intro.' } }] } }] });
+    const page = h.notion.addPage({
+      title: 'Plan',
+      sharedWith: [c.notionSecret],
+      children: [{ paragraph: { rich_text: [{ text: { content: 'Kept intro.' } }] } }],
+    });
     // A long answer, slowly: blocks land in batches while it streams, and it is far from done when Cancel comes.
     h.openai.setResponder(() => Array.from({ length: 2_000 }, (_, i) => `Paragraph ${i + 1} of the plan.`).join('\n\n'));
     h.openai.setStreamRate({ charsPerChunk: 20, chunkIntervalMs: 20 });

@@ -6,8 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SettingsAction } from '../../src/slack/listeners/settings/ids.js';
 import type { MessageRecord } from '../stand-ins/slack/index.js';
-import { startHarness, type Harness } from './harness.js';
-import { configureUser, type ConfiguredUser } from './support/configure-user.js';
+import { type Harness, startHarness } from './harness.js';
+import { type ConfiguredUser, configureUser } from './support/configure-user.js';
 
 let h: Harness;
 

@@ -2,9 +2,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, type Harness } from './harness.js';
-import { exitOf, spawnMain, waitForOutput } from './support/run-main.js';
 import { directChannelFor, startSlackStandIn } from '../stand-ins/slack/index.js';
+import { type Harness, startHarness } from './harness.js';
+import { exitOf, spawnMain, waitForOutput } from './support/run-main.js';
 
 describe('the app over a real Socket Mode connection', () => {
   let h: Harness;
@@ -33,9 +33,19 @@ describe('the app over a real Socket Mode connection', () => {
 
   it('handles a redelivered envelope (its first ack was lost) only once', async () => {
     const payload = {
-      token: 'deprecated', team_id: h.slack.teamId, team_domain: 'visen', channel_id: 'C0TEST', channel_name: 'general',
-      user_id: 'UALLOWED1', user_name: 'someone', command: '/visen', text: 'help', api_app_id: h.slack.appId,
-      is_enterprise_install: 'false', response_url: `${h.slack.apiUrl.replace('/api/', '')}/response/none`, trigger_id: '1111.2222.redelivered',
+      token: 'deprecated',
+      team_id: h.slack.teamId,
+      team_domain: 'visen',
+      channel_id: 'C0TEST',
+      channel_name: 'general',
+      user_id: 'UALLOWED1',
+      user_name: 'someone',
+      command: '/visen',
+      text: 'help',
+      api_app_id: h.slack.appId,
+      is_enterprise_install: 'false',
+      response_url: `${h.slack.apiUrl.replace('/api/', '')}/response/none`,
+      trigger_id: '1111.2222.redelivered',
     };
     const first = await h.slack.sendEnvelope('slash_commands', payload);
     const again = await h.slack.sendEnvelope('slash_commands', payload, { retryAttempt: 1, retryReason: 'timeout' });
@@ -54,7 +64,14 @@ describe('the app over a real Socket Mode connection', () => {
     const channel = directChannelFor('UALLOWED2');
     const before = h.slack.messages.filter((m) => m.channel === channel).length;
     await h.slack.appHomeOpened({ userId: 'UALLOWED2' });
-    const told = await h.slack.waitFor(() => h.slack.messages.filter((m) => m.channel === channel).slice(before).find((m) => m.text?.startsWith(':warning:')), 10_000);
+    const told = await h.slack.waitFor(
+      () =>
+        h.slack.messages
+          .filter((m) => m.channel === channel)
+          .slice(before)
+          .find((m) => m.text?.startsWith(':warning:')),
+      10_000,
+    );
     expect(told.text).toContain('Something went wrong on our side');
     expect(told.text).not.toMatch(/sk-proj|Error:|at \S+:\d+/);
     const logged = h.logLines().filter((line) => line.includes('listener failed'));

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GenerateIds } from '../../src/slack/listeners/generate/ids.js';
 import { directChannelFor } from '../stand-ins/slack/ids.js';
 import type { Delivery } from '../stand-ins/slack/index.js';
-import { startHarness, type Harness } from './harness.js';
+import { type Harness, startHarness } from './harness.js';
 import { configureUser } from './support/configure-user.js';
 import { bodyOf as bodyIn, connectionRow, dms as dmsIn, eventually, propertyText, textOf } from './support/observe.js';
 
@@ -45,7 +45,11 @@ function postsOf(d: Delivery): Array<Record<string, any>> {
 
 const isFinal = (blocks: unknown): boolean => {
   const t = textOf(blocks);
-  return !JSON.stringify(blocks ?? null).includes(GenerateIds.cancelAction) && !t.includes('Working on it') && /Done|Finished|failed|Cancelled|could not|:warning:/.test(t);
+  return (
+    !JSON.stringify(blocks ?? null).includes(GenerateIds.cancelAction) &&
+    !t.includes('Working on it') &&
+    /Done|Finished|failed|Cancelled|could not|:warning:/.test(t)
+  );
 };
 
 /**
@@ -54,23 +58,33 @@ const isFinal = (blocks: unknown): boolean => {
  */
 async function finalPost(d: Delivery, userId?: string, what = 'the final message', timeoutMs = 60_000): Promise<string> {
   const dmsBefore = userId ? dms(userId).map((m) => m.ts) : [];
-  return eventually(() => {
-    const last = postsOf(d).at(-1);
-    if (last && isFinal(last.blocks)) return textOf(last.blocks);
-    if (userId) {
-      const dm = dms(userId).filter((m) => !dmsBefore.includes(m.ts)).at(-1);
-      if (dm && isFinal(dm.blocks)) return textOf(dm.blocks);
-    }
-    return undefined;
-  }, what, timeoutMs);
+  return eventually(
+    () => {
+      const last = postsOf(d).at(-1);
+      if (last && isFinal(last.blocks)) return textOf(last.blocks);
+      if (userId) {
+        const dm = dms(userId)
+          .filter((m) => !dmsBefore.includes(m.ts))
+          .at(-1);
+        if (dm && isFinal(dm.blocks)) return textOf(dm.blocks);
+      }
+      return undefined;
+    },
+    what,
+    timeoutMs,
+  );
 }
 
 async function finalDm(userId: string, what = 'the final direct message', timeoutMs = 60_000): Promise<string> {
-  return eventually(() => {
-    const m = dms(userId).at(-1);
-    const t = m ? textOf(m.blocks) : '';
-    return m && isFinal(m.blocks) ? t : undefined;
-  }, what, timeoutMs);
+  return eventually(
+    () => {
+      const m = dms(userId).at(-1);
+      const t = m ? textOf(m.blocks) : '';
+      return m && isFinal(m.blocks) ? t : undefined;
+    },
+    what,
+    timeoutMs,
+  );
 }
 
 function addDatabase(secret: string, rows: number, title = 'Projects') {
@@ -79,8 +93,9 @@ function addDatabase(secret: string, rows: number, title = 'Projects') {
     sharedWith: [secret],
     properties: { Name: { title: {} }, Summary: { rich_text: {} }, Status: { select: { options: [{ name: 'Open' }] } } },
   });
-  const ids = Array.from({ length: rows }, (_, i) =>
-    h.notion.addRow(db.dataSourceId, { Name: { title: [{ text: { content: `Project ${i + 1}` } }] }, Status: { select: { name: 'Open' } } }).id,
+  const ids = Array.from(
+    { length: rows },
+    (_, i) => h.notion.addRow(db.dataSourceId, { Name: { title: [{ text: { content: `Project ${i + 1}` } }] }, Status: { select: { name: 'Open' } } }).id,
   );
   return { ...db, rowIds: ids };
 }
@@ -94,7 +109,11 @@ describe('/visen generate, end to end', () => {
   it('a page: "Working on it…" in the ack, then one message updated to Done; the text is appended to the page', async () => {
     const user = 'U0GENPAGE';
     const { secret, dataSourceId } = await setUp(user);
-    const page = h.notion.addPage({ title: 'Kickoff', sharedWith: [secret], children: [{ paragraph: { rich_text: [{ text: { content: 'Existing intro.' } }] } }] });
+    const page = h.notion.addPage({
+      title: 'Kickoff',
+      sharedWith: [secret],
+      children: [{ paragraph: { rich_text: [{ text: { content: 'Existing intro.' } }] } }],
+    });
     const d = await command(user, `${page.url} Write a kickoff checklist`);
     expect(textOf(d.ackPayload?.blocks)).toContain('Working on it');
     const final = await finalPost(d, user);
@@ -221,9 +240,15 @@ describe('/visen generate, end to end', () => {
       actionId: GenerateIds.targetAction,
       blockId: GenerateIds.targetBlock,
       value: db.url,
-      values: { [GenerateIds.targetBlock]: { [GenerateIds.targetAction]: db.url }, [GenerateIds.promptBlocks[0]]: { [GenerateIds.promptAction]: 'Two lines on {{Name}}' } },
+      values: {
+        [GenerateIds.targetBlock]: { [GenerateIds.targetAction]: db.url },
+        [GenerateIds.promptBlocks[0]]: { [GenerateIds.promptAction]: 'Two lines on {{Name}}' },
+      },
     });
-    const updated = await eventually(() => h.slack.views.updated.slice(updatesBefore).find((v) => v.blocks.some((b) => b.block_id === GenerateIds.intoSelectBlock)), 'the modal with the properties');
+    const updated = await eventually(
+      () => h.slack.views.updated.slice(updatesBefore).find((v) => v.blocks.some((b) => b.block_id === GenerateIds.intoSelectBlock)),
+      'the modal with the properties',
+    );
     expect(textOf(updated.blocks)).toContain('{{Status}}');
     const prompt = updated.blocks.find((b) => b.block_id === GenerateIds.promptBlocks[0]);
     expect(prompt?.element?.initial_value).toBe('Two lines on {{Name}}');
@@ -255,7 +280,10 @@ describe('/visen generate, end to end', () => {
     const d = await h.slack.viewSubmission({
       userId: user,
       view: opened,
-      values: { [GenerateIds.targetBlock]: { [GenerateIds.targetAction]: 'https://example.com/x' }, [GenerateIds.promptBlocks[0]]: { [GenerateIds.promptAction]: '   ' } },
+      values: {
+        [GenerateIds.targetBlock]: { [GenerateIds.targetAction]: 'https://example.com/x' },
+        [GenerateIds.promptBlocks[0]]: { [GenerateIds.promptAction]: '   ' },
+      },
     });
     expect(d.ackPayload?.response_action).toBe('errors');
     expect(Object.keys(d.ackPayload?.errors ?? {})).toEqual(expect.arrayContaining([GenerateIds.targetBlock, GenerateIds.promptBlocks[0]]));
@@ -280,7 +308,10 @@ describe('/visen generate, end to end', () => {
       expect(h.slack.responseUrlPosts.filter((p) => p.url === d.responseUrl && !p.ok)).toEqual([]);
       // DM updates at most about once a second.
       const channel = directChannelFor(user);
-      const updates = h.slack.callsTo('chat.update').filter((c) => c.body.channel === channel).map((c) => c.at);
+      const updates = h.slack
+        .callsTo('chat.update')
+        .filter((c) => c.body.channel === channel)
+        .map((c) => c.at);
       for (let i = 1; i < updates.length; i += 1) expect(updates[i]! - updates[i - 1]!).toBeGreaterThanOrEqual(950);
     } finally {
       h.openai.setStreamRate({ charsPerChunk: 24, chunkIntervalMs: 0 });
@@ -296,10 +327,14 @@ describe('/visen generate, end to end', () => {
       const d = await command(user, `${db.url} Summarise {{Name}}`);
       await eventually(() => postsOf(d).some((p) => JSON.stringify(p.blocks).includes(GenerateIds.cancelAction)), 'a Cancel button');
       await h.slack.blockAction({ userId: user, actionId: GenerateIds.cancelAction, container: 'message' });
-      const t = await eventually(() => {
-        const all = [...postsOf(d).map((p) => textOf(p.blocks)), ...dms(user).map((m) => textOf(m.blocks))];
-        return all.find((x) => x.includes('Cancelled'));
-      }, 'the cancelled message', 60_000);
+      const t = await eventually(
+        () => {
+          const all = [...postsOf(d).map((p) => textOf(p.blocks)), ...dms(user).map((m) => textOf(m.blocks))];
+          return all.find((x) => x.includes('Cancelled'));
+        },
+        'the cancelled message',
+        60_000,
+      );
       expect(t).toMatch(/\d+ rows? written/);
       const written = db.rowIds.filter((id) => bodyOf(id).trim() !== '').length;
       expect(written).toBeLessThan(20);
@@ -350,7 +385,10 @@ describe('/visen generate, end to end', () => {
       expect(final).toContain('24 rows written');
       // No second DM: the resumed run went on updating the message the progress had moved to.
       expect(dmPosts()).toHaveLength(1);
-      const lastUpdate = h.slack.callsTo('chat.update').filter((c) => c.body.channel === directChannelFor(user)).at(-1);
+      const lastUpdate = h.slack
+        .callsTo('chat.update')
+        .filter((c) => c.body.channel === directChannelFor(user))
+        .at(-1);
       expect(lastUpdate?.body.ts).toBe(movedTo);
     } finally {
       h.openai.setStreamRate({ charsPerChunk: 24, chunkIntervalMs: 0 });
@@ -367,13 +405,18 @@ describe('/visen generate, end to end', () => {
     await h.restart().finally(() => h.openai.setStreamRate({ charsPerChunk: 24, chunkIntervalMs: 0 }));
     const told = await eventually(
       () =>
-        [...postsOf(d).map((p) => textOf(p.blocks)), ...dms(user).filter((m) => Number(m.ts) * 1000 >= sentAt - 1000).map((m) => textOf(m.blocks))].find(
-          (t) => /Done|could not|failed|:warning:/.test(t),
-        ),
+        [
+          ...postsOf(d).map((p) => textOf(p.blocks)),
+          ...dms(user)
+            .filter((m) => Number(m.ts) * 1000 >= sentAt - 1000)
+            .map((m) => textOf(m.blocks)),
+        ].find((t) => /Done|could not|failed|:warning:/.test(t)),
       'a final word after the restart',
       60_000,
     ).catch((err: unknown) => {
-      throw new Error(`${String(err)}; posts: ${JSON.stringify(postsOf(d).map((p) => textOf(p.blocks)))}; DMs: ${JSON.stringify(dms(user).map((m) => textOf(m.blocks)))}`);
+      throw new Error(
+        `${String(err)}; posts: ${JSON.stringify(postsOf(d).map((p) => textOf(p.blocks)))}; DMs: ${JSON.stringify(dms(user).map((m) => textOf(m.blocks)))}`,
+      );
     });
     expect(told).toMatch(/^:white_check_mark: Done/);
     expect(told).toContain('12 rows written');

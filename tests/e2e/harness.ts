@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { HostResolver } from '../../src/adapters/net/guarded-fetch.js';
 import { startVisen, type VisenHandle } from '../../src/visen.js';
-import { startNotionStandIn, type NotionStandIn } from '../stand-ins/notion/index.js';
-import { startOpenAiStandIn, type OpenAiStandIn } from '../stand-ins/openai/index.js';
-import { startSlackStandIn, type SlackStandIn } from '../stand-ins/slack/index.js';
+import { type NotionStandIn, startNotionStandIn } from '../stand-ins/notion/index.js';
+import { type OpenAiStandIn, startOpenAiStandIn } from '../stand-ins/openai/index.js';
+import { type SlackStandIn, startSlackStandIn } from '../stand-ins/slack/index.js';
 
 export interface HarnessOptions {
   /** Extra environment for Visen (LOG_LEVEL, VISEN_ALLOWED_USERS, ...). */
@@ -39,11 +39,7 @@ export interface Harness {
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
-  const [slack, notion, openai] = await Promise.all([
-    startSlackStandIn(options.slack),
-    startNotionStandIn(options.notion),
-    startOpenAiStandIn(options.openai),
-  ]);
+  const [slack, notion, openai] = await Promise.all([startSlackStandIn(options.slack), startNotionStandIn(options.notion), startOpenAiStandIn(options.openai)]);
   const dataDir = join(mkdtempSync(join(tmpdir(), 'visen-e2e-')), 'data');
   const env: Record<string, string> = {
     SLACK_BOT_TOKEN: slack.botToken,

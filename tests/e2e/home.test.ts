@@ -4,10 +4,10 @@
  * generate feature writes them), so these tests need no generation except "Run again".
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, type Harness } from './harness.js';
-import { configureUser, type ConfiguredUser } from './support/configure-user.js';
-import { eventually, textOf } from './support/observe.js';
 import { directChannelFor } from '../stand-ins/slack/ids.js';
+import { type Harness, startHarness } from './harness.js';
+import { type ConfiguredUser, configureUser } from './support/configure-user.js';
+import { eventually, textOf } from './support/observe.js';
 
 type View = { type: string; blocks: Array<Record<string, any>> };
 
@@ -33,7 +33,9 @@ function latestView(userId: string): View | undefined {
 }
 
 function buttons(view: View | undefined, actionId: string): Array<Record<string, any>> {
-  return (view?.blocks ?? []).filter((b) => b.type === 'actions').flatMap((b) => (b.elements as Array<Record<string, any>>).filter((e) => e.action_id === actionId));
+  return (view?.blocks ?? [])
+    .filter((b) => b.type === 'actions')
+    .flatMap((b) => (b.elements as Array<Record<string, any>>).filter((e) => e.action_id === actionId));
 }
 
 /** Opens the Home tab and waits for the view read fresh from Notion (the publish after the cached one). */
@@ -44,15 +46,24 @@ async function openHome(
 ): Promise<View> {
   const before = viewsOf(userId).length;
   await h.slack.appHomeOpened({ userId });
-  return eventually(() => {
-    const views = viewsOf(userId).slice(before);
-    return views.find((v, i) => i > 0 && until(textOf(v))) ?? (views.length >= 1 && until(textOf(views.at(-1))) && views.length >= 2 ? views.at(-1) : undefined);
-  }, `a fresh Home view for ${userId}`, timeoutMs);
+  return eventually(
+    () => {
+      const views = viewsOf(userId).slice(before);
+      return (
+        views.find((v, i) => i > 0 && until(textOf(v))) ?? (views.length >= 1 && until(textOf(views.at(-1))) && views.length >= 2 ? views.at(-1) : undefined)
+      );
+    },
+    `a fresh Home view for ${userId}`,
+    timeoutMs,
+  );
 }
 
 async function clickHome(userId: string, actionId: string, value?: string, selected?: string): Promise<void> {
   const view = latestView(userId);
-  const block = view?.blocks.find((b) => b.type === 'actions' && (b.elements as Array<Record<string, any>>).some((e) => e.action_id === actionId && (value === undefined || e.value === value)));
+  const block = view?.blocks.find(
+    (b) =>
+      b.type === 'actions' && (b.elements as Array<Record<string, any>>).some((e) => e.action_id === actionId && (value === undefined || e.value === value)),
+  );
   await h.slack.blockAction({
     userId,
     actionId,
@@ -84,20 +95,24 @@ const text = (content: string) => ({ rich_text: content ? [{ type: 'text', text:
  * this Visen began its record of created rows; such rows are adopted as c's when they name c (see provenance.ts).
  */
 function seedRow(c: ConfiguredUser, r: SeedRow): { id: string; url: string } {
-  return h.notion.addRow(dataSourceOf(c), {
-    Name: { title: [{ type: 'text', text: { content: r.name } }] },
-    Type: { select: { name: r.type ?? 'Page' } },
-    Target: { url: r.target ?? 'https://www.notion.so/acme/Target-0123456789abcdef0123456789abcdef' },
-    Prompt: text(r.prompt ?? 'Write a haiku'),
-    Output: text(r.output ?? 'Append to page'),
-    Model: text('gpt-5-mini'),
-    'Slack user': text(r.owner),
-    Status: { select: { name: r.status ?? 'Succeeded' } },
-    'Last run': r.lastRun === undefined ? { date: { start: '2026-03-01T10:00:00.000Z' } } : { date: r.lastRun ? { start: r.lastRun } : null },
-    Runs: { number: r.runs ?? 1 },
-    Items: { number: r.items ?? 1 },
-    'Last error': text(r.lastError ?? ''),
-  }, { createdBy: c.botId, createdTime: '2026-01-01T09:00:00.000Z' });
+  return h.notion.addRow(
+    dataSourceOf(c),
+    {
+      Name: { title: [{ type: 'text', text: { content: r.name } }] },
+      Type: { select: { name: r.type ?? 'Page' } },
+      Target: { url: r.target ?? 'https://www.notion.so/acme/Target-0123456789abcdef0123456789abcdef' },
+      Prompt: text(r.prompt ?? 'Write a haiku'),
+      Output: text(r.output ?? 'Append to page'),
+      Model: text('gpt-5-mini'),
+      'Slack user': text(r.owner),
+      Status: { select: { name: r.status ?? 'Succeeded' } },
+      'Last run': r.lastRun === undefined ? { date: { start: '2026-03-01T10:00:00.000Z' } } : { date: r.lastRun ? { start: r.lastRun } : null },
+      Runs: { number: r.runs ?? 1 },
+      Items: { number: r.items ?? 1 },
+      'Last error': text(r.lastError ?? ''),
+    },
+    { createdBy: c.botId, createdTime: '2026-01-01T09:00:00.000Z' },
+  );
 }
 
 const configured = new Map<string, ConfiguredUser>();
@@ -271,10 +286,14 @@ describe('Home tab, end to end', () => {
     await clickHome(user, 'home_run_again', row.id);
     await eventually(() => textOf(latestView(user)).includes('“Again” is running again'), 'the notice on the Home tab');
     await eventually(() => Number(h.notion.getPage(row.id)?.properties?.Runs?.number) === 3, 'Runs to become 3', 20_000);
-    await eventually(() => {
-      const t = textOf(latestView(user));
-      return t.includes('3 runs') && t.includes(':white_check_mark: Succeeded') && !t.includes('refreshing…');
-    }, 'the view with the new run', 20_000);
+    await eventually(
+      () => {
+        const t = textOf(latestView(user));
+        return t.includes('3 runs') && t.includes(':white_check_mark: Succeeded') && !t.includes('refreshing…');
+      },
+      'the view with the new run',
+      20_000,
+    );
     expect(h.notion.pageMarkdown(target.id).length).toBeGreaterThan(0);
     // Progress went to a direct message from the app (posted, then updated), not to the Home tab alone.
     const dm = await eventually(() => {

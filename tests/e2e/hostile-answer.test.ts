@@ -8,9 +8,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ANSWER_LIMITS, answerCutNotices } from '../../src/adapters/openai/answer-limits.js';
-import type { Delivery } from '../stand-ins/slack/index.js';
 import { hostileMarkdown } from '../stand-ins/openai/hostile-answers.js';
-import { startHarness, type Harness } from './harness.js';
+import type { Delivery } from '../stand-ins/slack/index.js';
+import { type Harness, startHarness } from './harness.js';
 import { configureUser } from './support/configure-user.js';
 import { bodyOf, eventually, textOf } from './support/observe.js';
 
@@ -43,11 +43,15 @@ describe('a hostile model answer', () => {
     expect(run.acked).toBe(true);
 
     let finished = false;
-    const finalText = eventually(() => {
-      const last = h.slack.responseUrlPosts.filter((p) => p.url === run.responseUrl && p.ok).at(-1);
-      const text = last ? textOf((last.body as { blocks?: unknown }).blocks) : '';
-      return /Done|failed/.test(text) ? text : undefined;
-    }, "A's final message", 120_000).finally(() => {
+    const finalText = eventually(
+      () => {
+        const last = h.slack.responseUrlPosts.filter((p) => p.url === run.responseUrl && p.ok).at(-1);
+        const text = last ? textOf((last.body as { blocks?: unknown }).blocks) : '';
+        return /Done|failed/.test(text) ? text : undefined;
+      },
+      "A's final message",
+      120_000,
+    ).finally(() => {
       finished = true;
     });
 

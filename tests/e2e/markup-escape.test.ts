@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GenerateIds } from '../../src/slack/listeners/generate/ids.js';
 import { unescapedMarkup } from '../support/slack-markup.js';
-import { startHarness, type Harness } from './harness.js';
+import { type Harness, startHarness } from './harness.js';
 import { configureUser } from './support/configure-user.js';
 import { eventually, messagesFor, textOf } from './support/observe.js';
 
@@ -36,7 +36,10 @@ describe('markup from Notion reaches Slack escaped', () => {
     expect(d.acked).toBe(true);
     const final = await eventually(() => messagesFor(h, user).find((m) => textOf(m.blocks).includes(':white_check_mark: Done')), 'the Done message', 60_000);
     await h.slack.appHomeOpened({ userId: user });
-    await eventually(() => (h.slack.views.published.get(user) ?? []).some((v) => JSON.stringify(v.blocks).includes('&lt;!channel&gt;')), 'the Home tab listing the run');
+    await eventually(
+      () => (h.slack.views.published.get(user) ?? []).some((v) => JSON.stringify(v.blocks).includes('&lt;!channel&gt;')),
+      'the Home tab listing the run',
+    );
 
     expect(final.text).toContain('&lt;!channel&gt; &lt;@U123&gt; &lt;https://evil.example|Notion&gt;');
     expect(unescapedMarkup(everythingSent(), { hostile: HOSTILE })).toEqual([]);
@@ -45,7 +48,11 @@ describe('markup from Notion reaches Slack escaped', () => {
   it('a property named with markup, listed in the unknown-placeholder error', async () => {
     const user = 'U0MARKUPPROP';
     const c = await configureUser(h, user);
-    const db = h.notion.addDatabase({ title: HOSTILE_TITLE, sharedWith: [c.notionSecret], properties: { Name: { title: {} }, '<!here> & co': { rich_text: {} } } });
+    const db = h.notion.addDatabase({
+      title: HOSTILE_TITLE,
+      sharedWith: [c.notionSecret],
+      properties: { Name: { title: {} }, '<!here> & co': { rich_text: {} } },
+    });
     h.notion.addRow(db.dataSourceId, { Name: { title: [{ text: { content: 'Row 1' } }] } });
     const d = await h.slack.slashCommand({ userId: user, teamId: c.teamId, text: `generate ${db.url} Summarise {{Nope}}` });
     expect(d.acked).toBe(true);

@@ -5,10 +5,10 @@
  * naming the planted row are refused in words, without a model call or a change in Notion.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, type Harness } from './harness.js';
+import { directChannelFor } from '../stand-ins/slack/ids.js';
+import { type Harness, startHarness } from './harness.js';
 import { configureUser } from './support/configure-user.js';
 import { eventually, textOf } from './support/observe.js';
-import { directChannelFor } from '../stand-ins/slack/ids.js';
 
 type View = { type: string; blocks: Array<Record<string, any>> };
 
@@ -35,7 +35,13 @@ function linksIn(views: View[]): string[] {
 async function openHome(userId: string, until: (t: string) => boolean): Promise<View> {
   const before = viewsOf(userId).length;
   await h.slack.appHomeOpened({ userId });
-  return eventually(() => viewsOf(userId).slice(before + 1).find((v) => until(textOf(v)) && !textOf(v).includes('refreshing…')), `a fresh Home view for ${userId}`);
+  return eventually(
+    () =>
+      viewsOf(userId)
+        .slice(before + 1)
+        .find((v) => until(textOf(v)) && !textOf(v).includes('refreshing…')),
+    `a fresh Home view for ${userId}`,
+  );
 }
 
 describe('a row planted in a shared connections database', () => {
@@ -48,9 +54,19 @@ describe('a row planted in a shared connections database', () => {
 
     // The victim's own connection, made by Visen, so the list has something real in it.
     const mineTarget = h.notion.addPage({ title: 'Mine', sharedWith: [victim.notionSecret] });
-    await h.visen.services.connections.beginRun({ teamId: T, userId: victim.userId }, (await h.visen.services.settings.load({ teamId: T, userId: victim.userId }))!, {
-      type: 'Page', target: mineTarget.url, targetId: mineTarget.id, prompt: 'Summarise', output: 'Append to page', model: 'gpt-5-mini', name: 'My real connection',
-    });
+    await h.visen.services.connections.beginRun(
+      { teamId: T, userId: victim.userId },
+      (await h.visen.services.settings.load({ teamId: T, userId: victim.userId }))!,
+      {
+        type: 'Page',
+        target: mineTarget.url,
+        targetId: mineTarget.id,
+        prompt: 'Summarise',
+        output: 'Append to page',
+        model: 'gpt-5-mini',
+        name: 'My real connection',
+      },
+    );
 
     const plantedFields = {
       Name: { title: [{ type: 'text', text: { content: 'Planted connection' } }] },
@@ -82,7 +98,10 @@ describe('a row planted in a shared connections database', () => {
     // Forged Run again naming the planted row: refused, with the reason in a direct message; no model call.
     await h.slack.blockAction({ userId: victim.userId, actionId: 'home_run_again', value: byIntegration.id, view: { type: 'home' } });
     const dm = await eventually(
-      () => h.slack.messages.slice(messagesBefore).find((m) => m.channel === directChannelFor(victim.userId) && textOf(m.blocks ?? m.text).includes('Visen did not create it for you')),
+      () =>
+        h.slack.messages
+          .slice(messagesBefore)
+          .find((m) => m.channel === directChannelFor(victim.userId) && textOf(m.blocks ?? m.text).includes('Visen did not create it for you')),
       'the refusal in a direct message',
     );
     expect(textOf(dm.blocks ?? dm.text)).not.toContain('evil-row');
@@ -90,7 +109,10 @@ describe('a row planted in a shared connections database', () => {
 
     // Forged Delete: refused in words; the row stays.
     await h.slack.blockAction({ userId: victim.userId, actionId: 'home_delete', value: byHand.id, view: { type: 'home' } });
-    await eventually(() => latestText(victim.userId).includes('Could not delete') && latestText(victim.userId).includes('Visen did not create it for you'), 'the refused delete');
+    await eventually(
+      () => latestText(victim.userId).includes('Could not delete') && latestText(victim.userId).includes('Visen did not create it for you'),
+      'the refused delete',
+    );
     expect(h.notion.getPage(byHand.id)?.in_trash).toBe(false);
     expect(h.notion.getPage(byIntegration.id)?.in_trash).toBe(false);
 

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectionsPropertiesConfig } from '../../src/services/connections/schema.js';
 import { ADD_MISSING_OPTION_VALUE, SettingsCallback, SettingsInput } from '../../src/slack/listeners/settings/ids.js';
 import type { View } from '../stand-ins/slack/index.js';
-import { startHarness, type Harness } from './harness.js';
+import { type Harness, startHarness } from './harness.js';
 import { configureUser } from './support/configure-user.js';
 import { dms as dmsIn } from './support/observe.js';
 
@@ -140,7 +140,11 @@ describe('/visen settings', () => {
 
     await submit(user, form, { model: 'gpt-5-mini' });
     await h.slack.waitFor(() => current(user, form.id)?.callback_id === SettingsCallback.saved);
-    expect(await h.visen.services.settings.load({ teamId: h.slack.teamId, userId: user })).toMatchObject({ notionSecret: c.notionSecret, openaiKey: c.openaiKey, model: 'gpt-5-mini' });
+    expect(await h.visen.services.settings.load({ teamId: h.slack.teamId, userId: user })).toMatchObject({
+      notionSecret: c.notionSecret,
+      openaiKey: c.openaiKey,
+      model: 'gpt-5-mini',
+    });
   });
 
   it('another user sees none of it', async () => {
@@ -157,7 +161,12 @@ describe('/visen settings', () => {
 
 describe('errors next to their fields (response_action: errors)', () => {
   const cases: Array<[string, (w: ReturnType<typeof world>) => Entries, keyof typeof SettingsInput, RegExp | string]> = [
-    ['a URL that is not a Notion link', (w) => ({ connectionsUrl: 'https://example.com/Connections-0123456789abcdef0123456789abcdef' }), 'connectionsUrl', /^This is not a link to a Notion database\./],
+    [
+      'a URL that is not a Notion link',
+      (_w) => ({ connectionsUrl: 'https://example.com/Connections-0123456789abcdef0123456789abcdef' }),
+      'connectionsUrl',
+      /^This is not a link to a Notion database\./,
+    ],
     ['a view-only link', () => ({ connectionsUrl: `https://www.notion.so/acme?v=${hex32()}` }), 'connectionsUrl', /only a database view/],
     ['a page, not a database', (w) => ({ connectionsUrl: w.page.url }), 'connectionsUrl', /This URL is a Notion page, not a database/],
     ['a secret Notion rejects', () => ({ notionSecret: 'ntn_this_is_not_a_real_secret_000000000000' }), 'notionSecret', /^Notion rejected this secret/],
@@ -208,7 +217,13 @@ describe('errors next to their fields (response_action: errors)', () => {
     // A database whose only problem is missing properties: Visen adds them on request.
     const fixed = world({ properties: partial });
     const second = await openForm(user);
-    await submit(user, second, { ...base, notionSecret: fixed.integration.secret, openaiKey: fixed.key, connectionsUrl: fixed.db.url, addMissingProperties: [ADD_MISSING_OPTION_VALUE] });
+    await submit(user, second, {
+      ...base,
+      notionSecret: fixed.integration.secret,
+      openaiKey: fixed.key,
+      connectionsUrl: fixed.db.url,
+      addMissingProperties: [ADD_MISSING_OPTION_VALUE],
+    });
     const saved = await h.slack.waitFor(() => (current(user, second.id)?.callback_id === SettingsCallback.saved ? current(user, second.id) : undefined));
     expect(jsonOf(saved)).toContain('added: Status, Items');
     const properties = h.notion.getDataSource(fixed.db.dataSourceId)?.properties as Record<string, { type: string }>;

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LOCK_FILE_NAME } from '../../src/adapters/process-lock.js';
-import { startSlackStandIn, type SlackStandIn, type SlackStandInOptions } from '../stand-ins/slack/index.js';
+import { type SlackStandIn, type SlackStandInOptions, startSlackStandIn } from '../stand-ins/slack/index.js';
 import { exitOf, spawnMain, waitForOutput } from './support/run-main.js';
 
 const STACK_FRAME = /\n\s+at .+:\d+:\d+/;
@@ -86,7 +86,9 @@ describe('a start that Slack refuses', () => {
   it('a bot token of another app than the app token names both apps', async () => {
     const s = await standIn({ appId: 'A0VISENAPP1', botTokenAppId: 'A0OTHERAPP9' });
     const output = await failedStart(envFor(s));
-    expect(output).toContain('SLACK_BOT_TOKEN belongs to the Slack app A0OTHERAPP9 but SLACK_APP_TOKEN to the app A0VISENAPP1: both must come from the same app');
+    expect(output).toContain(
+      'SLACK_BOT_TOKEN belongs to the Slack app A0OTHERAPP9 but SLACK_APP_TOKEN to the app A0VISENAPP1: both must come from the same app',
+    );
     expect(s.connectionsOpened).toBe(0);
   });
 
@@ -102,12 +104,17 @@ describe('a start that Slack refuses', () => {
 describe('a start while Slack cannot be reached', () => {
   it('logs one line per attempt, then gives up after VISEN_SLACK_WAIT_SECONDS with words', async () => {
     const port = await closedPort();
-    const env = envFor({ botToken: 'xoxb-1-anything', appToken: 'xapp-1-A0VISENAPP1-1-x', apiUrl: `http://127.0.0.1:${port}/api/` }, { VISEN_SLACK_WAIT_SECONDS: '4' });
+    const env = envFor(
+      { botToken: 'xoxb-1-anything', appToken: 'xapp-1-A0VISENAPP1-1-x', apiUrl: `http://127.0.0.1:${port}/api/` },
+      { VISEN_SLACK_WAIT_SECONDS: '4' },
+    );
     const output = await failedStart(env);
     const attempts = output.split('\n').filter((line) => line.includes('Slack cannot be reached yet; retrying'));
     expect(attempts.length).toBeGreaterThanOrEqual(2);
     for (const line of attempts) expect(line).toContain('ECONNREFUSED');
-    expect(output).toMatch(/Visen cannot start: Slack could not be reached at http:\/\/127\.0\.0\.1:\d+\/api\/ \(fetch failed: ECONNREFUSED\) after \d+ attempts/);
+    expect(output).toMatch(
+      /Visen cannot start: Slack could not be reached at http:\/\/127\.0\.0\.1:\d+\/api\/ \(fetch failed: ECONNREFUSED\) after \d+ attempts/,
+    );
     expect(output).toContain('set VISEN_SLACK_WAIT_SECONDS=forever');
   });
 
@@ -117,7 +124,12 @@ describe('a start while Slack cannot be reached', () => {
     const child = spawnMain(envFor(s), mkdtempSync(join(tmpdir(), 'visen-cwd-')));
     try {
       await waitForOutput(child, /Visen is connected to Slack/, 30_000);
-      expect(child.output().split('\n').filter((line) => line.includes('Slack cannot be reached yet; retrying'))).toHaveLength(2);
+      expect(
+        child
+          .output()
+          .split('\n')
+          .filter((line) => line.includes('Slack cannot be reached yet; retrying')),
+      ).toHaveLength(2);
       expect(s.callsTo('auth.test').map((call) => call.httpStatus)).toEqual([503, 503, 200]);
       child.kill('SIGTERM');
       expect((await exitOf(child)).code).toBe(0);
@@ -129,7 +141,10 @@ describe('a start while Slack cannot be reached', () => {
 
   it('a SIGTERM while it waits ends the wait at once, with exit code 0 and no lock left', async () => {
     const port = await closedPort();
-    const env = envFor({ botToken: 'xoxb-1-anything', appToken: 'xapp-1-A0VISENAPP1-1-x', apiUrl: `http://127.0.0.1:${port}/api/` }, { VISEN_SLACK_WAIT_SECONDS: 'forever' });
+    const env = envFor(
+      { botToken: 'xoxb-1-anything', appToken: 'xapp-1-A0VISENAPP1-1-x', apiUrl: `http://127.0.0.1:${port}/api/` },
+      { VISEN_SLACK_WAIT_SECONDS: 'forever' },
+    );
     const child = spawnMain(env, mkdtempSync(join(tmpdir(), 'visen-cwd-')));
     await waitForOutput(child, /Slack cannot be reached yet; retrying/);
     child.kill('SIGTERM');

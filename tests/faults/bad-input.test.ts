@@ -8,11 +8,11 @@
  * (`response_action: errors`, or the updated view when the checks run after the ack).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Harness, startHarness } from '../e2e/harness.js';
 import type { Delivery } from '../stand-ins/slack/index.js';
-import { startHarness, type Harness } from '../e2e/harness.js';
-import { badInputs, type BadInput, type Fixture } from './support/bad-inputs.js';
-import { answerTo, mark, submitGenerateModal, submitSettingsModal, writesSince, type Mark } from './support/observe.js';
+import { type BadInput, badInputs, type Fixture } from './support/bad-inputs.js';
 import { setUpFixture } from './support/fixture.js';
+import { answerTo, type Mark, mark, submitGenerateModal, submitSettingsModal, writesSince } from './support/observe.js';
 
 let h: Harness;
 let fixture: Fixture;

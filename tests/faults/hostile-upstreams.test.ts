@@ -8,10 +8,10 @@
  *   log keeps small lines with no part of the key.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, type Harness } from '../e2e/harness.js';
-import { configureUser, type ConfiguredUser } from '../e2e/support/configure-user.js';
+import { type Harness, startHarness } from '../e2e/harness.js';
+import { type ConfiguredUser, configureUser } from '../e2e/support/configure-user.js';
 import { eventually, messagesFor, stringsOf, textOf } from '../e2e/support/observe.js';
-import { startHostileProxy, type HostileProxy } from '../stand-ins/hostile-proxy.js';
+import { type HostileProxy, startHostileProxy } from '../stand-ins/hostile-proxy.js';
 import { generate } from './support/runs.js';
 
 let h: Harness;
@@ -64,12 +64,19 @@ describe('Notion asks one user to wait 11.6 days', () => {
   it('that user is told at once, is not locked out, and another user is not held up', { timeout: 60_000 }, async () => {
     newLogLines();
     const page = h.notion.addPage({ title: 'Locked out?', parentPageId: alice.parentPageId });
-    h.notion.injectFault({ status: 429, retryAfterSeconds: 999_999, match: { secret: alice.notionSecret, method: 'PATCH', pathIncludes: `/v1/blocks/${page.id}/children` } });
+    h.notion.injectFault({
+      status: 429,
+      retryAfterSeconds: 999_999,
+      match: { secret: alice.notionSecret, method: 'PATCH', pathIncludes: `/v1/blocks/${page.id}/children` },
+    });
     const from = h.slack.messages.length;
     const delivery = await h.slack.slashCommand({ userId: alice.userId, text: `generate ${page.url} Two lines` });
     expect(delivery.acked).toBe(true);
     const told = await eventually(
-      () => messagesFor(h, alice.userId, from).map((m) => `${m.text ?? ''} ${stringsOf(m.blocks)}`).find((t) => /Notion asked Visen to wait about 12 days/.test(t)),
+      () =>
+        messagesFor(h, alice.userId, from)
+          .map((m) => `${m.text ?? ''} ${stringsOf(m.blocks)}`)
+          .find((t) => /Notion asked Visen to wait about 12 days/.test(t)),
       'the user is told how long Notion asked for',
     );
     expect(told).toMatch(/try again later/);
@@ -85,7 +92,11 @@ describe('Notion asks one user to wait 11.6 days', () => {
     const published = h.slack.callsTo('views.publish').length;
     await h.slack.appHomeOpened({ userId: alice.userId });
     const home = await eventually(() => {
-      const mine = h.slack.callsTo('views.publish').slice(published).map((c) => textOf(c.body)).filter((t) => t.includes('Notion asked Visen to slow down'));
+      const mine = h.slack
+        .callsTo('views.publish')
+        .slice(published)
+        .map((c) => textOf(c.body))
+        .filter((t) => t.includes('Notion asked Visen to slow down'));
       return mine[0];
     }, 'a Home view saying Notion asked to slow down');
     expect(home).toMatch(/Refresh\* in a minute/);
@@ -104,7 +115,11 @@ describe('Slack asks Visen to wait 11.6 days', () => {
     const before = h.slack.callsTo('views.publish').length;
     await h.slack.appHomeOpened({ userId: bob.userId });
     await eventually(
-      () => h.slack.callsTo('views.publish').slice(before).find((c) => JSON.stringify(c.body).includes(bob.userId)),
+      () =>
+        h.slack
+          .callsTo('views.publish')
+          .slice(before)
+          .find((c) => JSON.stringify(c.body).includes(bob.userId)),
       'Bob’s Home published',
     );
   });
@@ -132,7 +147,13 @@ describe('a hostile OpenAI-compatible server', () => {
 
   it('a 503 with Retry-After 999999 on /models: the check fails at once instead of sleeping 11.6 days', { timeout: 30_000 }, async () => {
     const key = h.openai.addKey();
-    proxy.answer({ secret: key, pathIncludes: '/models', status: 503, headers: { 'retry-after': '999999', 'content-type': 'application/json' }, body: '{"error":{"message":"later","type":"server_error"}}' });
+    proxy.answer({
+      secret: key,
+      pathIncludes: '/models',
+      status: 503,
+      headers: { 'retry-after': '999999', 'content-type': 'application/json' },
+      body: '{"error":{"message":"later","type":"server_error"}}',
+    });
     const shown = await settingsFailure('U0SLEEPY', key);
     expect(shown).toMatch(/server error \(HTTP 503\)/);
   });
@@ -147,7 +168,13 @@ describe('a hostile OpenAI-compatible server', () => {
       status: 401,
       headers: { 'content-type': 'application/json' },
       body: (credential) =>
-        JSON.stringify({ error: { message: `bad key ${credential.slice(0, 20)}… wrapped:\n${credential.slice(0, 12)}\n${credential.slice(12)} tail ${credential.slice(-9)}`, type: 'invalid_request_error', code: 'invalid_api_key' } }),
+        JSON.stringify({
+          error: {
+            message: `bad key ${credential.slice(0, 20)}… wrapped:\n${credential.slice(0, 12)}\n${credential.slice(12)} tail ${credential.slice(-9)}`,
+            type: 'invalid_request_error',
+            code: 'invalid_api_key',
+          },
+        }),
     });
     const shown = await settingsFailure('U0ECHO', key);
     expect(shown).toMatch(/rejected this key/);

@@ -10,10 +10,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, type Harness } from '../e2e/harness.js';
-import { configureUser, type ConfiguredUser } from '../e2e/support/configure-user.js';
-import { exitOf, spawnMain, waitForOutput } from '../e2e/support/run-main.js';
+import { type Harness, startHarness } from '../e2e/harness.js';
+import { type ConfiguredUser, configureUser } from '../e2e/support/configure-user.js';
 import { connectionRow, rowContents, rowName } from '../e2e/support/observe.js';
+import { exitOf, spawnMain, waitForOutput } from '../e2e/support/run-main.js';
 
 const ROWS = 30;
 

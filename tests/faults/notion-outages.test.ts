@@ -9,10 +9,10 @@
  * The stand-in also reports any request sent before a Retry-After had passed (`notion.failures`).
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { FaultSpec } from '../stand-ins/notion/index.js';
-import { startHarness, type Harness } from '../e2e/harness.js';
-import { configureUser, type ConfiguredUser } from '../e2e/support/configure-user.js';
+import { type Harness, startHarness } from '../e2e/harness.js';
+import { type ConfiguredUser, configureUser } from '../e2e/support/configure-user.js';
 import { rowContents } from '../e2e/support/observe.js';
+import type { FaultSpec } from '../stand-ins/notion/index.js';
 import { generate } from './support/runs.js';
 
 let h: Harness;
@@ -47,17 +47,21 @@ describe('Notion outages that outlast the retries', () => {
   ];
   // Visen keeps retrying for about a minute before it gives up, so these run side by side, each user with
   // their own integration (a Retry-After holds every request of one secret).
-  it.concurrent.for(outages)('$name: a clear message, the connection Failed with the reason, nothing left in the page', { timeout: 160_000 }, async ({ name, fault, message }, { expect }) => {
-    const user = await configureUser(h, `U0OUT${name.slice(0, 3)}`);
-    const page = h.notion.addPage({ title: `Notion ${name}`, parentPageId: user.parentPageId });
-    h.notion.injectFault({ ...fault, match: appendsTo(page.id) });
-    const { shown, row } = await generate(h, user, `${page.url} Three lines`, page.url, message, { timeoutMs: 150_000 });
-    expect(shown).toMatch(message);
-    expect(shown).not.toMatch(/Something went wrong on our side/);
-    expect(row?.status).toBe('Failed');
-    expect(row?.lastError).toMatch(message);
-    expect(rowContents(h, page.id)).toEqual([]);
-  });
+  it.concurrent.for(outages)(
+    '$name: a clear message, the connection Failed with the reason, nothing left in the page',
+    { timeout: 160_000 },
+    async ({ name, fault, message }, { expect }) => {
+      const user = await configureUser(h, `U0OUT${name.slice(0, 3)}`);
+      const page = h.notion.addPage({ title: `Notion ${name}`, parentPageId: user.parentPageId });
+      h.notion.injectFault({ ...fault, match: appendsTo(page.id) });
+      const { shown, row } = await generate(h, user, `${page.url} Three lines`, page.url, message, { timeoutMs: 150_000 });
+      expect(shown).toMatch(message);
+      expect(shown).not.toMatch(/Something went wrong on our side/);
+      expect(row?.status).toBe('Failed');
+      expect(row?.lastError).toMatch(message);
+      expect(rowContents(h, page.id)).toEqual([]);
+    },
+  );
 });
 
 describe('Notion faults that pass', { timeout: 60_000 }, () => {

@@ -4,8 +4,8 @@
  * the connection Failed with the reason, nothing written.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, type Harness } from '../e2e/harness.js';
-import { configureUser, type ConfiguredUser } from '../e2e/support/configure-user.js';
+import { type Harness, startHarness } from '../e2e/harness.js';
+import { type ConfiguredUser, configureUser } from '../e2e/support/configure-user.js';
 import { rowContents } from '../e2e/support/observe.js';
 import { generate } from './support/runs.js';
 

@@ -5,10 +5,10 @@
  * openai-hang.test.ts: it waits out the 60-second idle timeout.)
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { FaultSpec } from '../stand-ins/openai/index.js';
-import { startHarness, type Harness } from '../e2e/harness.js';
-import { configureUser, type ConfiguredUser } from '../e2e/support/configure-user.js';
+import { type Harness, startHarness } from '../e2e/harness.js';
+import { type ConfiguredUser, configureUser } from '../e2e/support/configure-user.js';
 import { rowContents } from '../e2e/support/observe.js';
+import type { FaultSpec } from '../stand-ins/openai/index.js';
 import { generate } from './support/runs.js';
 
 let h: Harness;
@@ -61,7 +61,11 @@ describe('OpenAI outages', { timeout: 90_000 }, () => {
   });
 
   it('a stream cut after the first batches were written leaves the page as it was, and a retry writes it once', async () => {
-    const page = h.notion.addPage({ title: 'Cut then retried', parentPageId: c.parentPageId, children: [{ paragraph: { rich_text: [{ text: { content: 'Existing line.' } }] } }] });
+    const page = h.notion.addPage({
+      title: 'Cut then retried',
+      parentPageId: c.parentPageId,
+      children: [{ paragraph: { rich_text: [{ text: { content: 'Existing line.' } }] } }],
+    });
     h.openai.setResponder(() => LONG_ANSWER);
     h.openai.setStreamRate({ charsPerChunk: 400, chunkIntervalMs: 50 });
     h.openai.injectFault({ kind: 'cut_stream', afterChars: 6_000 });

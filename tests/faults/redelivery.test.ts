@@ -6,10 +6,10 @@
  * `/visen generate` asks OpenAI once and writes its page once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Delivery } from '../stand-ins/slack/index.js';
-import { startHarness, type Harness } from '../e2e/harness.js';
-import { configureUser, type ConfiguredUser } from '../e2e/support/configure-user.js';
+import { type Harness, startHarness } from '../e2e/harness.js';
+import { type ConfiguredUser, configureUser } from '../e2e/support/configure-user.js';
 import { connectionRow, rowContents } from '../e2e/support/observe.js';
+import type { Delivery } from '../stand-ins/slack/index.js';
 
 const WRITERS = 4;
 const RUNS_EACH = 5;
@@ -49,7 +49,10 @@ describe('a connection dropped in the middle of a burst', () => {
         return { c, n, page, text: `generate ${page.url} Note ${n}: one line about redelivery` };
       }),
     );
-    const commands: Array<{ userId: string; teamId?: string; text: string }> = Array.from({ length: HELPS }, (_, i) => ({ userId: `U0DROP${String(i).padStart(4, '0')}`, text: 'help' }));
+    const commands: Array<{ userId: string; teamId?: string; text: string }> = Array.from({ length: HELPS }, (_, i) => ({
+      userId: `U0DROP${String(i).padStart(4, '0')}`,
+      text: 'help',
+    }));
     runs.forEach((run, i) => commands.splice(i * 5 + 2, 0, { userId: run.c.userId, teamId: run.c.teamId, text: run.text }));
 
     // A steady start, then 40 commands at once with the socket cut while the app is answering them (so some

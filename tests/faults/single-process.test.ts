@@ -7,8 +7,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSlackStandIn, type SlackStandIn } from '../stand-ins/slack/index.js';
 import { exitOf, spawnMain, waitForOutput } from '../e2e/support/run-main.js';
+import { type SlackStandIn, startSlackStandIn } from '../stand-ins/slack/index.js';
 
 let slack: SlackStandIn;
 let cwd: string;

@@ -3,15 +3,15 @@
  * WAL mode, so users keep seeing their settings; every write waits out the busy timeout and then tells the
  * user to try again, and nothing says "you have no settings". Once the lock is gone, everything works again.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STORE_FILE_NAME } from '../../src/adapters/store.js';
-import { startHarness, type Harness } from '../e2e/harness.js';
-import { configureUser, type ConfiguredUser } from '../e2e/support/configure-user.js';
+import { type Harness, startHarness } from '../e2e/harness.js';
+import { type ConfiguredUser, configureUser } from '../e2e/support/configure-user.js';
 import { messagesFor, textOf } from '../e2e/support/observe.js';
-import { answerTo, submitSettingsModal } from './support/observe.js';
 import { repoRoot } from '../e2e/support/run-main.js';
+import { answerTo, submitSettingsModal } from './support/observe.js';
 
 const TRY_AGAIN = /another program is holding it\. Please try again in a few seconds/;
 /** How the views show a saved secret: by its last four characters. */
@@ -74,8 +74,20 @@ describe('the SQLite store locked by another program', () => {
     const messagesBefore = h.slack.messages.length;
     expect(await answerTo(h, user, 'clear', /Delete your Visen settings/)).toMatch(/Delete your Visen settings/);
     await h.slack.blockAction({ userId: user.userId, teamId: user.teamId, actionId: 'settings_clear_confirm', container: 'message' });
-    await h.slack.waitFor(() => TRY_AGAIN.test(messagesFor(h, user.userId, messagesBefore).map((m) => `${m.text}`).join('\n')), 15_000);
-    expect(messagesFor(h, user.userId, messagesBefore).map((m) => m.text).join('\n')).not.toMatch(NO_SETTINGS);
+    await h.slack.waitFor(
+      () =>
+        TRY_AGAIN.test(
+          messagesFor(h, user.userId, messagesBefore)
+            .map((m) => `${m.text}`)
+            .join('\n'),
+        ),
+      15_000,
+    );
+    expect(
+      messagesFor(h, user.userId, messagesBefore)
+        .map((m) => m.text)
+        .join('\n'),
+    ).not.toMatch(NO_SETTINGS);
 
     // /visen generate records its run locally before anything else: try again, nothing generated.
     const page = h.notion.addPage({ title: 'Locked page', parentPageId: c.parentPageId });

@@ -2,9 +2,9 @@
 // created for the user, as Notion's `created_by` and the local record of created rows both say. Rows planted by a
 // person, by another integration, or through a shared integration are never listed, run, reused or trashed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NOT_CREATED_FOR_YOU, createConnectionsService } from '../../src/services/connections/service.js';
-import { CREATED_ROWS_NAMESPACE, judgeRow, type CreatedRows } from '../../src/services/connections/provenance.js';
+import { CREATED_ROWS_NAMESPACE, type CreatedRows, judgeRow } from '../../src/services/connections/provenance.js';
 import { ConnectionsProperty as P } from '../../src/services/connections/schema.js';
+import { createConnectionsService, NOT_CREATED_FOR_YOU } from '../../src/services/connections/service.js';
 import type { ConnectionSpec } from '../../src/services/connections/types.js';
 import type { UserSettings } from '../../src/services/settings/types.js';
 import { connectionRows, logger, startWorld, type UserFixture, type World } from './generation/support.js';
@@ -38,7 +38,15 @@ function plantRow(u: UserFixture, owner: string, createdBy: string, o: { created
 }
 
 function spec(targetId: string, prompt = 'Summarise it'): ConnectionSpec {
-  return { type: 'Page', target: `https://www.notion.so/${targetId.replace(/-/g, '')}`, targetId, prompt, output: 'Append to page', model: 'gpt-5-mini', name: 'Mine' };
+  return {
+    type: 'Page',
+    target: `https://www.notion.so/${targetId.replace(/-/g, '')}`,
+    targetId,
+    prompt,
+    output: 'Append to page',
+    model: 'gpt-5-mini',
+    name: 'Mine',
+  };
 }
 
 const ownerOf = (u: UserFixture) => `${u.user.teamId}:${u.user.userId}`;
@@ -56,8 +64,14 @@ describe('connections of a shared database: only rows Visen created for the user
 
     expect(await world.connections.list(victim.user, victim.settings, { sort: 'name' })).toEqual([]);
     for (const planted of [byPerson, byOther, lookAlike]) {
-      await expect(world.connections.get(victim.user, victim.settings, planted.id)).rejects.toMatchObject({ code: 'forbidden', userMessage: NOT_CREATED_FOR_YOU });
-      await expect(world.connections.trash(victim.user, victim.settings, planted.id)).rejects.toMatchObject({ code: 'forbidden', userMessage: NOT_CREATED_FOR_YOU });
+      await expect(world.connections.get(victim.user, victim.settings, planted.id)).rejects.toMatchObject({
+        code: 'forbidden',
+        userMessage: NOT_CREATED_FOR_YOU,
+      });
+      await expect(world.connections.trash(victim.user, victim.settings, planted.id)).rejects.toMatchObject({
+        code: 'forbidden',
+        userMessage: NOT_CREATED_FOR_YOU,
+      });
       expect(world.notion.getPage(planted.id)!.in_trash).toBe(false);
     }
 
@@ -91,7 +105,10 @@ describe('connections of a shared database: only rows Visen created for the user
   it('migration: rows an earlier Visen made with the user’s integration, before the record began, are adopted and recorded', async () => {
     const u = world.addUser('U0MIGRATE');
     const person = world.notion.addPerson().userId;
-    const earlier = plantRow(u, ownerOf(u), u.botId, { createdTime: '2026-02-01T10:00:00.000Z', target: 'https://www.notion.so/0123456789abcdef0123456789abcdef' });
+    const earlier = plantRow(u, ownerOf(u), u.botId, {
+      createdTime: '2026-02-01T10:00:00.000Z',
+      target: 'https://www.notion.so/0123456789abcdef0123456789abcdef',
+    });
     const byHandEarlier = plantRow(u, ownerOf(u), person, { createdTime: '2026-02-01T10:00:00.000Z' });
 
     const listed = await world.connections.list(u.user, u.settings, { sort: 'name' });

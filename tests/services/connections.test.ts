@@ -21,19 +21,23 @@ afterAll(async () => {
 function addConnection(u: UserFixture, owner: string, values: { name: string; type?: string; status?: string; lastRun?: string; target?: string }) {
   const rt = (content: string) => ({ rich_text: content ? [{ text: { content } }] : [] });
   const asEarlierVisen = { createdBy: u.botId, createdTime: '2026-01-01T09:00:00.000Z' };
-  return world.notion.addRow(u.connectionsDataSourceId, {
-    [P.name]: { title: [{ text: { content: values.name } }] },
-    [P.type]: { select: { name: values.type ?? 'Page' } },
-    [P.target]: { url: values.target ?? 'https://www.notion.so/0123456789abcdef0123456789abcdef' },
-    [P.prompt]: rt('Prompt'),
-    [P.output]: rt('Append to page'),
-    [P.model]: rt('gpt-5-mini'),
-    [P.slackUser]: rt(owner),
-    ...(values.status ? { [P.status]: { select: { name: values.status } } } : {}),
-    ...(values.lastRun ? { [P.lastRun]: { date: { start: values.lastRun } } } : {}),
-    [P.runs]: { number: 1 },
-    [P.items]: { number: 2 },
-  }, asEarlierVisen);
+  return world.notion.addRow(
+    u.connectionsDataSourceId,
+    {
+      [P.name]: { title: [{ text: { content: values.name } }] },
+      [P.type]: { select: { name: values.type ?? 'Page' } },
+      [P.target]: { url: values.target ?? 'https://www.notion.so/0123456789abcdef0123456789abcdef' },
+      [P.prompt]: rt('Prompt'),
+      [P.output]: rt('Append to page'),
+      [P.model]: rt('gpt-5-mini'),
+      [P.slackUser]: rt(owner),
+      ...(values.status ? { [P.status]: { select: { name: values.status } } } : {}),
+      ...(values.lastRun ? { [P.lastRun]: { date: { start: values.lastRun } } } : {}),
+      [P.runs]: { number: 1 },
+      [P.items]: { number: 2 },
+    },
+    asEarlierVisen,
+  );
 }
 
 function spec(targetId: string, overrides: Partial<ConnectionSpec> = {}): ConnectionSpec {
@@ -54,7 +58,12 @@ describe('connections service', () => {
     const u = world.addUser('U_ANA');
     const key = 'T0TEAM:U_ANA';
     for (let i = 0; i < 120; i++) {
-      addConnection(u, key, { name: `Conn ${String(i).padStart(3, '0')}`, type: i % 3 === 0 ? 'Database' : 'Page', status: i % 2 ? 'Succeeded' : 'Failed', lastRun: new Date(Date.UTC(2026, 0, 1 + (i % 50))).toISOString() });
+      addConnection(u, key, {
+        name: `Conn ${String(i).padStart(3, '0')}`,
+        type: i % 3 === 0 ? 'Database' : 'Page',
+        status: i % 2 ? 'Succeeded' : 'Failed',
+        lastRun: new Date(Date.UTC(2026, 0, 1 + (i % 50))).toISOString(),
+      });
     }
     addConnection(u, key, { name: 'Never ran' });
     addConnection(u, 'T0TEAM:u_ana', { name: 'Other case' });
@@ -77,7 +86,15 @@ describe('connections service', () => {
     expect(databasesFailed.every((c) => c.type === 'Database' && c.status === 'Failed')).toBe(true);
 
     const first = all[0]!;
-    expect(first).toMatchObject({ type: expect.any(String), target: 'https://www.notion.so/0123456789abcdef0123456789abcdef', prompt: 'Prompt', output: 'Append to page', model: 'gpt-5-mini', runs: 1, items: 2 });
+    expect(first).toMatchObject({
+      type: expect.any(String),
+      target: 'https://www.notion.so/0123456789abcdef0123456789abcdef',
+      prompt: 'Prompt',
+      output: 'Append to page',
+      model: 'gpt-5-mini',
+      runs: 1,
+      items: 2,
+    });
   });
 
   it('get and trash: own rows only; trashing moves the row to Notion’s trash', async () => {
@@ -121,7 +138,13 @@ describe('connections service', () => {
     });
     expect(created).toMatchObject({ id: row.id, runs: 0, status: 'Running' });
 
-    await world.connections.finishRun(u.user, u.settings, created.id, { status: 'Failed', finishedAt: '2026-03-11T10:00:00.000Z', runs: 1, items: 0, error: 'OpenAI rejected your API key.' });
+    await world.connections.finishRun(u.user, u.settings, created.id, {
+      status: 'Failed',
+      finishedAt: '2026-03-11T10:00:00.000Z',
+      runs: 1,
+      items: 0,
+      error: 'OpenAI rejected your API key.',
+    });
     rows = connectionRows(world, u);
     expect([prop(rows[0]!, 'Status'), prop(rows[0]!, 'Last run'), prop(rows[0]!, 'Runs'), prop(rows[0]!, 'Items'), prop(rows[0]!, 'Last error')]).toEqual([
       'Failed',
@@ -132,13 +155,29 @@ describe('connections service', () => {
     ]);
 
     // Same target (any link form), prompt and output: the same row; the model and a new name are updated.
-    const again = await world.connections.beginRun(u.user, u.settings, spec(target.id, { target: `https://notion.so/${target.id}`, model: 'gpt-4o-mini', name: 'Renamed', rename: true }));
+    const again = await world.connections.beginRun(
+      u.user,
+      u.settings,
+      spec(target.id, { target: `https://notion.so/${target.id}`, model: 'gpt-4o-mini', name: 'Renamed', rename: true }),
+    );
     expect(again.id).toBe(created.id);
     expect(again.runs).toBe(1);
-    await world.connections.finishRun(u.user, u.settings, created.id, { status: 'Succeeded', finishedAt: '2026-03-12T10:00:00.000Z', runs: 2, items: 1, error: undefined });
+    await world.connections.finishRun(u.user, u.settings, created.id, {
+      status: 'Succeeded',
+      finishedAt: '2026-03-12T10:00:00.000Z',
+      runs: 2,
+      items: 1,
+      error: undefined,
+    });
     rows = connectionRows(world, u);
     expect(rows).toHaveLength(1);
-    expect([prop(rows[0]!, 'Name'), prop(rows[0]!, 'Model'), prop(rows[0]!, 'Status'), prop(rows[0]!, 'Runs'), prop(rows[0]!, 'Last error')]).toEqual(['Renamed', 'gpt-4o-mini', 'Succeeded', 2, '']);
+    expect([prop(rows[0]!, 'Name'), prop(rows[0]!, 'Model'), prop(rows[0]!, 'Status'), prop(rows[0]!, 'Runs'), prop(rows[0]!, 'Last error')]).toEqual([
+      'Renamed',
+      'gpt-4o-mini',
+      'Succeeded',
+      2,
+      '',
+    ]);
 
     // Another output or prompt: another connection.
     await world.connections.beginRun(u.user, u.settings, spec(target.id, { output: 'New page' }));

@@ -47,11 +47,7 @@ export async function startHostileProxy(): Promise<HostileProxy> {
     const path = req.url ?? '/';
     const credential = credentialOf(req.headers);
     const match = pending.find(
-      (a) =>
-        a.left > 0 &&
-        (!a.method || a.method === method) &&
-        (!a.pathIncludes || path.includes(a.pathIncludes)) &&
-        (!a.secret || credential === a.secret),
+      (a) => a.left > 0 && (!a.method || a.method === method) && (!a.pathIncludes || path.includes(a.pathIncludes)) && (!a.secret || credential === a.secret),
     );
     if (match) {
       match.left -= 1;
@@ -66,13 +62,10 @@ export async function startHostileProxy(): Promise<HostileProxy> {
       res.writeHead(502).end('hostile proxy: no target set');
       return;
     }
-    const upstream = httpRequest(
-      { host: target.hostname, port: target.port, method, path, headers: { ...req.headers, host: target.host } },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      },
-    );
+    const upstream = httpRequest({ host: target.hostname, port: target.port, method, path, headers: { ...req.headers, host: target.host } }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
     upstream.on('error', () => res.destroy());
     req.pipe(upstream);
   });

@@ -1,15 +1,15 @@
 // Self-test of the Notion stand-in, driven through the real @notionhq/client as the app drives it.
 import {
   APIResponseError,
+  type BlockObjectRequest,
   Client,
+  collectPaginatedAPI,
+  type PageObjectResponse,
   RequestTimeoutError,
   UnknownHTTPResponseError,
-  collectPaginatedAPI,
-  type BlockObjectRequest,
-  type PageObjectResponse,
 } from '@notionhq/client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startNotionStandIn, type NotionStandIn } from './notion/index.js';
+import { type NotionStandIn, startNotionStandIn } from './notion/index.js';
 import { specsDir } from './specs.js';
 
 const VERSION = '2026-03-11';
@@ -96,7 +96,15 @@ describe('Notion stand-in', () => {
       parent: { type: 'database_id', database_id: databaseId },
       properties: {
         Name: { id: 'title', type: 'title' },
-        Status: { type: 'select', select: { options: [{ name: 'Open', color: 'green' }, { name: 'Done', color: 'default' }] } },
+        Status: {
+          type: 'select',
+          select: {
+            options: [
+              { name: 'Open', color: 'green' },
+              { name: 'Done', color: 'default' },
+            ],
+          },
+        },
       },
     });
   });
@@ -109,7 +117,12 @@ describe('Notion stand-in', () => {
     const all = await collectPaginatedAPI(client.dataSources.query, { data_source_id: dataSourceId, page_size: 100 });
     expect(all).toHaveLength(250);
     expect(new Set(all.map((row) => row.id)).size).toBe(250);
-    expect(notion.requests.filter((r) => r.path.endsWith('/query')).slice(-3).map((r) => r.body?.start_cursor !== undefined)).toEqual([false, true, true]);
+    expect(
+      notion.requests
+        .filter((r) => r.path.endsWith('/query'))
+        .slice(-3)
+        .map((r) => r.body?.start_cursor !== undefined),
+    ).toEqual([false, true, true]);
     const tooBig = await apiError(client.dataSources.query({ data_source_id: dataSourceId, page_size: 101 }));
     expect(tooBig.code).toBe('validation_error');
   });
@@ -117,7 +130,12 @@ describe('Notion stand-in', () => {
   it('filters with compound conditions and sorts by property', async () => {
     const response = await client.dataSources.query({
       data_source_id: dataSourceId,
-      filter: { and: [{ property: 'Status', select: { equals: 'Done' } }, { property: 'Topic', rich_text: { equals: 'even' } }] },
+      filter: {
+        and: [
+          { property: 'Status', select: { equals: 'Done' } },
+          { property: 'Topic', rich_text: { equals: 'even' } },
+        ],
+      },
       sorts: [{ property: 'Rank', direction: 'descending' }],
     });
     const names = response.results.map((row) => {
@@ -174,7 +192,9 @@ describe('Notion stand-in', () => {
     expect(JSON.stringify(schema.properties)).toContain('Brand new');
     const wrongName = await apiError(client.pages.create({ parent: { data_source_id: dataSourceId }, properties: { Nmae: { title: text('x') } } }));
     expect([wrongName.code, wrongName.message]).toEqual(['validation_error', 'Nmae is not a property that exists.']);
-    const wrongType = await apiError(client.pages.create({ parent: { data_source_id: dataSourceId }, properties: { Status: { rich_text: text('x') } } as never }));
+    const wrongType = await apiError(
+      client.pages.create({ parent: { data_source_id: dataSourceId }, properties: { Status: { rich_text: text('x') } } as never }),
+    );
     expect([wrongType.code, wrongType.message]).toEqual(['validation_error', 'Status is expected to be select.']);
   });
 
@@ -184,7 +204,11 @@ describe('Notion stand-in', () => {
     expect(end).toMatchObject({ object: 'list', type: 'block', results: [{ type: 'paragraph', has_children: true }] });
     await client.blocks.children.append({ block_id: pageId, children: [paragraph('first')], position: { type: 'start' } });
     const middleId = notion.childrenOf(pageId)[1]!.id as string;
-    await client.blocks.children.append({ block_id: pageId, children: [paragraph('after middle')], position: { type: 'after_block', after_block: { id: middleId } } });
+    await client.blocks.children.append({
+      block_id: pageId,
+      children: [paragraph('after middle')],
+      position: { type: 'after_block', after_block: { id: middleId } },
+    });
     const listed = await client.blocks.children.list({ block_id: pageId });
     const plain = (block: any) => block.paragraph.rich_text[0].plain_text;
     expect(listed.results.map(plain)).toEqual(['first', 'middle', 'after middle', 'last']);
@@ -192,7 +216,7 @@ describe('Notion stand-in', () => {
     expect(notion.pageMarkdown(pageId)).toBe('first\nmiddle\nafter middle\nlast\n\tnested\n\t\tdeepest');
   });
 
-  it('answers 401 for unknown and revoked secrets, in Notion\'s error body', async () => {
+  it("answers 401 for unknown and revoked secrets, in Notion's error body", async () => {
     const unknown = await apiError(clientFor(notion, 'ntn_unknown').users.me({}));
     expect([unknown.status, unknown.code, unknown.message]).toEqual([401, 'unauthorized', 'API token is invalid.']);
     expect(JSON.parse(unknown.body)).toMatchObject({ object: 'error', status: 401, code: 'unauthorized', request_id: expect.any(String) });
@@ -226,11 +250,32 @@ describe('Notion stand-in', () => {
 
   describe('request limits (https://developers.notion.com/reference/request-limits)', () => {
     const cases: Array<[string, () => Promise<unknown>, string]> = [
-      ['2001 characters of text', () => client.blocks.children.append({ block_id: rootPageId, children: [paragraph('x'.repeat(2001))] }), 'text.content.length should be ≤ `2000`'],
-      ['101 rich text items', () => client.blocks.children.append({ block_id: rootPageId, children: [{ paragraph: { rich_text: Array.from({ length: 101 }, () => text('a')[0]!) } }] }), 'rich_text.length should be ≤ `100`'],
-      ['101 blocks', () => client.blocks.children.append({ block_id: rootPageId, children: Array.from({ length: 101 }, () => paragraph('a')) }), 'body.children.length should be ≤ `100`'],
-      ['three levels of nesting', () => client.blocks.children.append({ block_id: rootPageId, children: [paragraph('1', [paragraph('2', [paragraph('3', [paragraph('4')])])])] }), 'levels of nesting'],
-      ['a 2001-character URL property', () => client.pages.create({ parent: { data_source_id: dataSourceId }, properties: { Link: { url: `https://e.com/${'x'.repeat(1988)}` } } }), 'url.length should be ≤ `2000`'],
+      [
+        '2001 characters of text',
+        () => client.blocks.children.append({ block_id: rootPageId, children: [paragraph('x'.repeat(2001))] }),
+        'text.content.length should be ≤ `2000`',
+      ],
+      [
+        '101 rich text items',
+        () =>
+          client.blocks.children.append({ block_id: rootPageId, children: [{ paragraph: { rich_text: Array.from({ length: 101 }, () => text('a')[0]!) } }] }),
+        'rich_text.length should be ≤ `100`',
+      ],
+      [
+        '101 blocks',
+        () => client.blocks.children.append({ block_id: rootPageId, children: Array.from({ length: 101 }, () => paragraph('a')) }),
+        'body.children.length should be ≤ `100`',
+      ],
+      [
+        'three levels of nesting',
+        () => client.blocks.children.append({ block_id: rootPageId, children: [paragraph('1', [paragraph('2', [paragraph('3', [paragraph('4')])])])] }),
+        'levels of nesting',
+      ],
+      [
+        'a 2001-character URL property',
+        () => client.pages.create({ parent: { data_source_id: dataSourceId }, properties: { Link: { url: `https://e.com/${'x'.repeat(1988)}` } } }),
+        'url.length should be ≤ `2000`',
+      ],
     ];
     it.each(cases)('rejects %s with validation_error and records a failure', async (_name, send, expected) => {
       const before = notion.childrenOf(rootPageId).length;
@@ -299,7 +344,7 @@ describe('Notion stand-in', () => {
   });
 
   describe('injected faults', () => {
-    it('answers 500, 503 and 529 with Notion\'s codes; 529 carries Retry-After, and an early retry is recorded', async () => {
+    it("answers 500, 503 and 529 with Notion's codes; 529 carries Retry-After, and an early retry is recorded", async () => {
       // Its own integration: the 529's Retry-After must not make other tests' requests early.
       const overloaded = clientFor(notion, notion.createIntegration().secret);
       notion.injectFault({ status: 500, match: { pathIncludes: '/users/me' } });
@@ -335,7 +380,7 @@ describe('Notion stand-in', () => {
   });
 
   describe.skipIf(!specsDir)('spec check', () => {
-    it('flags a path that is not in Notion\'s OpenAPI spec', async () => {
+    it("flags a path that is not in Notion's OpenAPI spec", async () => {
       const response = await rawRequest(notion, '/v1/databases/abc/query', {
         method: 'POST',
         headers: { authorization: `Bearer ${secret}`, 'notion-version': VERSION },

@@ -1,15 +1,8 @@
 // Self-test of the OpenAI stand-in, driven through the real openai SDK (v6) as the app drives it.
-import OpenAI, {
-  APIConnectionTimeoutError,
-  APIError,
-  AuthenticationError,
-  InternalServerError,
-  NotFoundError,
-  RateLimitError,
-} from 'openai';
+import OpenAI, { APIConnectionTimeoutError, APIError, AuthenticationError, InternalServerError, NotFoundError, RateLimitError } from 'openai';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { defaultResponse, startOpenAiStandIn, titleFromPrompt, type OpenAiStandIn } from './openai/index.js';
 import { insufficientQuota, invalidApiKey, rateLimited, serverError } from './openai/errors.js';
+import { defaultResponse, type OpenAiStandIn, startOpenAiStandIn, titleFromPrompt } from './openai/index.js';
 import { openAiSpecValidator } from './openai/spec-validation.js';
 import { specsDir } from './specs.js';
 
@@ -94,7 +87,15 @@ describe('OpenAI stand-in', () => {
     });
     const { chunks, text, error } = await collect(stream);
     expect(error).toBeUndefined();
-    expect(text).toBe(defaultResponse({ model: MODEL, messages: [{ role: 'system', content: 'You write Markdown.' }, { role: 'user', content: PROMPT }] }));
+    expect(text).toBe(
+      defaultResponse({
+        model: MODEL,
+        messages: [
+          { role: 'system', content: 'You write Markdown.' },
+          { role: 'user', content: PROMPT },
+        ],
+      }),
+    );
     expect(text.startsWith(`# ${titleFromPrompt(PROMPT)}\n`)).toBe(true);
     expect(text).toContain('> Write a short note about tide pools\n> and the animals living in them.');
     expect(chunks[0]?.choices[0]?.delta.role).toBe('assistant');
@@ -123,7 +124,15 @@ describe('OpenAI stand-in', () => {
     });
     const stream = await client.chat.completions.create({ model: MODEL, messages: userMessages('Row 7'), stream: true });
     expect((await collect(stream)).text).toBe('## Custom\n\n- one\n- two');
-    expect(seen).toEqual([{ model: MODEL, messages: [{ role: 'system', content: 'You write Markdown.' }, { role: 'user', content: 'Row 7' }] }]);
+    expect(seen).toEqual([
+      {
+        model: MODEL,
+        messages: [
+          { role: 'system', content: 'You write Markdown.' },
+          { role: 'user', content: 'Row 7' },
+        ],
+      },
+    ]);
   });
 
   it('streams at the rate a test sets', async () => {
@@ -238,7 +247,9 @@ describe('OpenAI stand-in', () => {
     const err = await rejection(sdk(hanging, hangKey, { timeout: 300 }).chat.completions.create({ model: MODEL, messages: userMessages(), stream: true }));
     expect(err).toBeInstanceOf(APIConnectionTimeoutError);
     // A second hanging request is still open when we close.
-    void sdk(hanging, hangKey, { timeout: 10_000 }).chat.completions.create({ model: MODEL, messages: userMessages() }).catch(() => undefined);
+    void sdk(hanging, hangKey, { timeout: 10_000 })
+      .chat.completions.create({ model: MODEL, messages: userMessages() })
+      .catch(() => undefined);
     // Close only once it has reached the stand-in (a fixed sleep could close before, and prove nothing).
     for (const deadline = Date.now() + 10_000; hanging.requests.length < 2; ) {
       if (Date.now() > deadline) throw new Error('the second hanging request never reached the stand-in');
@@ -250,7 +261,7 @@ describe('OpenAI stand-in', () => {
     expect(hanging.requests.map((r) => r.status)).toEqual([0, 0]);
   });
 
-  it('answers an unknown path with OpenAI\'s invalid URL error and notes it as a failure', async () => {
+  it("answers an unknown path with OpenAI's invalid URL error and notes it as a failure", async () => {
     const other = await startOpenAiStandIn({ validateAgainstSpec: false });
     const otherKey = other.addKey();
     const err = await rejection(sdk(other, otherKey).embeddings.create({ model: MODEL, input: 'x' }));
@@ -260,7 +271,7 @@ describe('OpenAI stand-in', () => {
     await other.close();
   });
 
-  describe.skipIf(!specsDir)('against OpenAI\'s OpenAPI document', () => {
+  describe.skipIf(!specsDir)("against OpenAI's OpenAPI document", () => {
     it('finds nothing wrong with anything the stand-in sent in the tests above', () => {
       expect(standIn.failures).toEqual([]);
     });

@@ -2,14 +2,14 @@
  * Self-test of the Slack stand-in, driven by a real @slack/bolt App in Socket Mode (as the app runs it) and by
  * raw @slack/web-api and WebSocket clients where a test needs to break the protocol on purpose.
  */
-import { App, LogLevel, SocketModeReceiver, type Logger } from '@slack/bolt';
+import { App, type Logger, LogLevel, SocketModeReceiver } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
 import AjvModule from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { METHODS, messageProblems, startSlackStandIn, viewProblems, type SlackStandIn } from './slack/index.js';
+import { METHODS, messageProblems, type SlackStandIn, startSlackStandIn, viewProblems } from './slack/index.js';
+import { DEPRECATED_WRAPPER_FIELDS, type SlackWebApiSpec, specSuccessFields, webApiSpecMismatches } from './slack/spec-check.js';
 import { ViewStore } from './slack/view-store.js';
-import { DEPRECATED_WRAPPER_FIELDS, specSuccessFields, webApiSpecMismatches, type SlackWebApiSpec } from './slack/spec-check.js';
 import { loadJsonSpec, specsDir } from './specs.js';
 
 const USER = 'U0TESTER01';
@@ -23,10 +23,18 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const sdkLogLines: string[] = [];
 function recordingLogger(): Logger {
   let level = LogLevel.ERROR;
-  const record = (kind: string) => (...msg: unknown[]) => void sdkLogLines.push(`${kind} ${msg.map(String).join(' ')}`);
+  const record =
+    (kind: string) =>
+    (...msg: unknown[]) =>
+      void sdkLogLines.push(`${kind} ${msg.map(String).join(' ')}`);
   return {
-    debug: record('debug'), info: record('info'), warn: record('warn'), error: record('error'),
-    setLevel: (next) => void (level = next), getLevel: () => level, setName: () => undefined,
+    debug: record('debug'),
+    info: record('info'),
+    warn: record('warn'),
+    error: record('error'),
+    setLevel: (next) => void (level = next),
+    getLevel: () => level,
+    setName: () => undefined,
   };
 }
 
@@ -52,7 +60,8 @@ function quickReconnectApp(slack: SlackStandIn): App {
   return new App({ token: slack.botToken, receiver, clientOptions: { slackApiUrl: slack.apiUrl }, logger: recordingLogger() });
 }
 
-const webClient = (slack: SlackStandIn, token: string) => new WebClient(token, { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 }, logger: recordingLogger() });
+const webClient = (slack: SlackStandIn, token: string) =>
+  new WebClient(token, { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 }, logger: recordingLogger() });
 
 /** The Slack error code of a failed Web API call, with Slack's `response_metadata.messages`. */
 async function slackError(call: Promise<unknown>): Promise<{ error: string; messages: string[] }> {
@@ -101,7 +110,10 @@ describe('Slack stand-in with Bolt as the app runs it', () => {
     app.event('app_home_opened', async ({ event, client }) => {
       await client.views.publish({
         user_id: event.user,
-        view: { type: 'home', blocks: [{ type: 'actions', elements: [{ type: 'button', action_id: 'refresh', text: { type: 'plain_text', text: 'Refresh' }, value: 'r1' }] }] },
+        view: {
+          type: 'home',
+          blocks: [{ type: 'actions', elements: [{ type: 'button', action_id: 'refresh', text: { type: 'plain_text', text: 'Refresh' }, value: 'r1' }] }],
+        },
       });
     });
     app.action('refresh', async ({ ack }) => ack());
@@ -118,7 +130,11 @@ describe('Slack stand-in with Bolt as the app runs it', () => {
     app.command('/post', async ({ ack, body, client }) => {
       await ack();
       const button = { type: 'button', action_id: 'done', text: { type: 'plain_text', text: 'Done' }, value: 'job-1' };
-      await client.chat.postMessage({ channel: body.user_id, text: 'Job ready', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'Job ready' }, accessory: button }] as never[] });
+      await client.chat.postMessage({
+        channel: body.user_id,
+        text: 'Job ready',
+        blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'Job ready' }, accessory: button }] as never[],
+      });
     });
     app.action('done', async ({ ack, respond }) => {
       await ack();
@@ -300,7 +316,7 @@ describe('Slack stand-in protocol violations', () => {
     expect(slack.takeFailures()).toEqual([expect.stringContaining('used more than 5 times')]);
   });
 
-  it('answers token and method mistakes with Slack\'s errors', async () => {
+  it("answers token and method mistakes with Slack's errors", async () => {
     expect((await slackError(webClient(slack, 'xoxb-not-the-token').auth.test())).error).toBe('invalid_auth');
     expect((await slackError(webClient(slack, slack.appToken).chat.postMessage({ channel: USER, text: 'x' }))).error).toBe('not_allowed_token_type');
     expect((await slackError(webClient(slack, slack.botToken).apps.connections.open({}))).error).toBe('not_allowed_token_type');
@@ -343,9 +359,16 @@ describe('Slack stand-in Web API transport', () => {
 
   it('takes JSON bodies with the token in the Authorization header, and refuses it in a JSON body', async () => {
     const post = (headers: Record<string, string>, body: object) =>
-      fetch(`${slack.apiUrl}chat.postMessage`, { method: 'POST', headers: { 'content-type': 'application/json; charset=utf-8', ...headers }, body: JSON.stringify(body) }).then((r) => r.json());
+      fetch(`${slack.apiUrl}chat.postMessage`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
+        body: JSON.stringify(body),
+      }).then((r) => r.json());
     const blocks = [{ type: 'section', text: { type: 'mrkdwn', text: 'json' } }];
-    expect(await post({ authorization: `Bearer ${slack.botToken}` }, { channel: 'C0GENERAL01', text: 'json', blocks })).toMatchObject({ ok: true, channel: 'C0GENERAL01' });
+    expect(await post({ authorization: `Bearer ${slack.botToken}` }, { channel: 'C0GENERAL01', text: 'json', blocks })).toMatchObject({
+      ok: true,
+      channel: 'C0GENERAL01',
+    });
     expect(slack.messages.at(-1)).toMatchObject({ text: 'json', blocks });
     expect(await post({}, { token: slack.botToken, channel: 'C0GENERAL01', text: 'json' })).toEqual({ ok: false, error: 'not_authed' });
     expect(slack.takeFailures()).toEqual([expect.stringContaining('not_authed')]);
@@ -353,9 +376,21 @@ describe('Slack stand-in Web API transport', () => {
 
   it('answers an injected ratelimited with 429 and Retry-After, which the WebClient waits out', async () => {
     slack.injectApiFailure('chat.postMessage', 'ratelimited', { times: 1, retryAfterSeconds: 0 });
-    const client = new WebClient(slack.botToken, { slackApiUrl: slack.apiUrl, retryConfig: { retries: 1, minTimeout: 0, maxTimeout: 0 }, logger: recordingLogger() });
+    const client = new WebClient(slack.botToken, {
+      slackApiUrl: slack.apiUrl,
+      retryConfig: { retries: 1, minTimeout: 0, maxTimeout: 0 },
+      logger: recordingLogger(),
+    });
     await client.chat.postMessage({ channel: USER, text: 'eventually' });
-    expect(slack.callsTo('chat.postMessage').slice(-2).map((c) => [c.httpStatus, c.error])).toEqual([[429, 'ratelimited'], [200, undefined]]);
+    expect(
+      slack
+        .callsTo('chat.postMessage')
+        .slice(-2)
+        .map((c) => [c.httpStatus, c.error]),
+    ).toEqual([
+      [429, 'ratelimited'],
+      [200, undefined],
+    ]);
     expect(slack.failures).toEqual([]);
   });
 });
@@ -396,7 +431,10 @@ describe('Slack stand-in reconnects', () => {
     await slack.waitFor(() => hangAttempts.length === 1);
     slack.dropConnections();
     expect(await delivery).toMatchObject({ acked: true, attempts: 2 });
-    expect(hangAttempts).toEqual([{ retryNum: undefined, retryReason: undefined }, { retryNum: 1, retryReason: 'timeout' }]);
+    expect(hangAttempts).toEqual([
+      { retryNum: undefined, retryReason: undefined },
+      { retryNum: 1, retryReason: 'timeout' },
+    ]);
     expect(slack.connectionsOpened).toBe(3);
     expect((await slack.slashCommand({ userId: USER, text: 'after drop' })).acked).toBe(true);
     expect(slack.failures).toEqual([]);
@@ -405,10 +443,15 @@ describe('Slack stand-in reconnects', () => {
 
 describe('Slack stand-in limits and view stack rules (no server)', () => {
   const text = (n: number) => ({ type: 'plain_text', text: 'x'.repeat(n) });
-  const button = (o: { text?: number; value?: number; actionId?: string } = {}) => ({ type: 'button', action_id: o.actionId ?? 'b', text: text(o.text ?? 4), value: 'v'.repeat(o.value ?? 1) });
+  const button = (o: { text?: number; value?: number; actionId?: string } = {}) => ({
+    type: 'button',
+    action_id: o.actionId ?? 'b',
+    text: text(o.text ?? 4),
+    value: 'v'.repeat(o.value ?? 1),
+  });
   const options = (n: number) => Array.from({ length: n }, (_, i) => ({ text: text(3), value: `o${i}` }));
 
-  it('reports each Block Kit limit with Slack\'s message and a JSON pointer', () => {
+  it("reports each Block Kit limit with Slack's message and a JSON pointer", () => {
     const view = {
       type: 'home',
       blocks: [
@@ -456,16 +499,22 @@ describe('Slack stand-in limits and view stack rules (no server)', () => {
     expect(store.applySubmissionAck(root.id, { response_action: 'push', view: modal({ title: 'Step 3' }) })).toEqual([]);
     const second = store.stackOf(USER)[1]!;
     expect(store.applySubmissionAck(second.id, { response_action: 'push', view: modal() })).toEqual([]);
-    expect(store.applySubmissionAck(second.id, { response_action: 'push', view: modal() })).toEqual(['view_submission ack response_action push: push_limit_reached']);
-    expect(store.applySubmissionAck(second.id, { response_action: 'update', view: modal({ title: 'x'.repeat(25) }) })).toEqual([expect.stringContaining('must be less than 25 characters')]);
-    expect(store.applySubmissionAck(second.id, { response_action: 'errors', errors: { nope: 'bad' } })).toEqual([expect.stringContaining('"nope" is not the block_id of an input block')]);
+    expect(store.applySubmissionAck(second.id, { response_action: 'push', view: modal() })).toEqual([
+      'view_submission ack response_action push: push_limit_reached',
+    ]);
+    expect(store.applySubmissionAck(second.id, { response_action: 'update', view: modal({ title: 'x'.repeat(25) }) })).toEqual([
+      expect.stringContaining('must be less than 25 characters'),
+    ]);
+    expect(store.applySubmissionAck(second.id, { response_action: 'errors', errors: { nope: 'bad' } })).toEqual([
+      expect.stringContaining('"nope" is not the block_id of an input block'),
+    ]);
     expect(store.applySubmissionAck(second.id, { response_action: 'clear' })).toEqual([]);
     expect(store.stackOf(USER)).toEqual([]);
     expect(store.records.closed).toHaveLength(3);
   });
 });
 
-describe.skipIf(!specsDir)('Slack stand-in against Slack\'s published specs', () => {
+describe.skipIf(!specsDir)("Slack stand-in against Slack's published specs", () => {
   let slack: SlackStandIn;
   beforeAll(async () => {
     slack = await startSlackStandIn();
@@ -515,7 +564,12 @@ describe.skipIf(!specsDir)('Slack stand-in against Slack\'s published specs', ()
       await slack.appHomeOpened({ userId: USER, tab: 'messages' });
       const body = await slack.waitFor(() => bodies[0]);
       expect(validate(body), JSON.stringify(validate.errors)).toBe(true);
-      expect(body).toMatchObject({ type: 'event_callback', team_id: slack.teamId, api_app_id: slack.appId, event: { type: 'app_home_opened', user: USER, tab: 'messages', channel: expect.stringMatching(/^D/) } });
+      expect(body).toMatchObject({
+        type: 'event_callback',
+        team_id: slack.teamId,
+        api_app_id: slack.appId,
+        event: { type: 'app_home_opened', user: USER, tab: 'messages', channel: expect.stringMatching(/^D/) },
+      });
     } finally {
       await app.stop();
     }

@@ -23,7 +23,7 @@ if (!present && process.env.VISEN_REQUIRE_SPECS === '1') {
   // Thrown at import, so no test that relies on the specs can pass (or be skipped) by accident in CI.
   throw new Error(
     `VISEN_REQUIRE_SPECS=1 but the vendor specs folder ${specsCandidate} is missing. ` +
-      'Put ../shared/specs (the vendors\' published API specs, see its README) beside the repository.',
+      "Put ../shared/specs (the vendors' published API specs, see its README) beside the repository.",
   );
 }
 

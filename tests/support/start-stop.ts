@@ -56,7 +56,10 @@ export async function startAndStopAgainstSlack(run: StartStopRun): Promise<Start
   );
   try {
     const connected = await Promise.race([
-      slack.waitForConnection(20_000).then(() => true, () => false),
+      slack.waitForConnection(20_000).then(
+        () => true,
+        () => false,
+      ),
       exited.then(() => false),
     ]);
     const answeredHelp = connected && (await slack.slashCommand({ userId: 'UOPERATOR1', text: 'help' })).acked;

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
-import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { loadJsonSpec, repoRoot, specsDir } from '../stand-ins/specs.js';
 
 const manifest = parse(readFileSync(join(repoRoot, 'manifest.yml'), 'utf8'));

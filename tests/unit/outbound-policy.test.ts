@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyAddress, createOutboundPolicy, parseAddress, parseAllowList, type AllowList } from '../../src/adapters/net/outbound-policy.js';
+import { type AllowList, classifyAddress, createOutboundPolicy, parseAddress, parseAllowList } from '../../src/adapters/net/outbound-policy.js';
 
 function classOf(text: string) {
   const address = parseAddress(text);
@@ -85,7 +85,9 @@ describe('the allow list (VISEN_BASE_URL_ALLOW)', () => {
   });
 
   it('lists every bad entry at once', () => {
-    const parsed = parseAllowList('10.0.0.0/33,not a host,*,http://localhost:11434, 169.254.169.254,169.254.0.0/16,fe80::/10,metadata.google.internal,0.0.0.0,224.0.0.0/4');
+    const parsed = parseAllowList(
+      '10.0.0.0/33,not a host,*,http://localhost:11434, 169.254.169.254,169.254.0.0/16,fe80::/10,metadata.google.internal,0.0.0.0,224.0.0.0/4',
+    );
     expect(parsed.ok).toBe(false);
     if (parsed.ok) return;
     expect(parsed.problems).toEqual([
@@ -138,7 +140,17 @@ describe('the outbound policy', () => {
 
   it('never allows link-local, metadata, unspecified, multicast or broadcast addresses, whatever the list says', () => {
     const policy = createOutboundPolicy(allowList('0.0.0.0/0,::/0,sneaky.test'));
-    for (const address of ['169.254.169.254', 'fe80::1', '::ffff:169.254.169.254', 'fd00:ec2::254', '100.100.100.200', '0.0.0.0', '::', '224.0.0.1', '255.255.255.255']) {
+    for (const address of [
+      '169.254.169.254',
+      'fe80::1',
+      '::ffff:169.254.169.254',
+      'fd00:ec2::254',
+      '100.100.100.200',
+      '0.0.0.0',
+      '::',
+      '224.0.0.1',
+      '255.255.255.255',
+    ]) {
       expect(policy.check('sneaky.test', address), address).toMatchObject({ allowable: false });
     }
   });

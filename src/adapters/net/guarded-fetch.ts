@@ -15,10 +15,11 @@
  * fetch has no public way to set a dispatcher's `connect`, and mixing Node's bundled undici with the package's
  * Agent is not supported across Node versions.
  */
-import { lookup as dnsLookup } from 'node:dns/promises';
+
 import type { LookupAddress } from 'node:dns';
-import { Agent, buildConnector, fetch as undiciFetch, type RequestInit as UndiciRequestInit } from 'undici';
-import { createOutboundPolicy, parseAddress, type AllowList, type OutboundPolicy, type Refusal } from './outbound-policy.js';
+import { lookup as dnsLookup } from 'node:dns/promises';
+import { Agent, buildConnector, type RequestInit as UndiciRequestInit, fetch as undiciFetch } from 'undici';
+import { type AllowList, createOutboundPolicy, type OutboundPolicy, parseAddress, type Refusal } from './outbound-policy.js';
 
 export type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
 
@@ -62,7 +63,10 @@ type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | Look
 export function guardedLookup(policy: OutboundPolicy, resolve: HostResolver) {
   return (hostname: string, options: { all?: boolean; family?: number }, callback: LookupCallback): void => {
     const byName = policy.checkHost(hostname);
-    if (byName) return callback(new OutboundRefusedError(byName), []);
+    if (byName) {
+      callback(new OutboundRefusedError(byName), []);
+      return;
+    }
     resolve(hostname).then(
       (answer) => {
         const refusals: Refusal[] = [];

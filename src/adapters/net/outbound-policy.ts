@@ -18,16 +18,7 @@ import ipaddr from 'ipaddr.js';
 type Address = ipaddr.IPv4 | ipaddr.IPv6;
 
 /** What kind of address a connection would reach. */
-export type AddressClass =
-  | 'public'
-  | 'loopback'
-  | 'private'
-  | 'reserved'
-  | 'link-local'
-  | 'metadata'
-  | 'unspecified'
-  | 'multicast'
-  | 'broadcast';
+export type AddressClass = 'public' | 'loopback' | 'private' | 'reserved' | 'link-local' | 'metadata' | 'unspecified' | 'multicast' | 'broadcast';
 
 /** Classes no setting can open. */
 const NEVER: ReadonlySet<AddressClass> = new Set(['link-local', 'metadata', 'unspecified', 'multicast', 'broadcast']);
@@ -107,7 +98,10 @@ const HOST_NAME = /^(?=.{1,253}$)[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?(?:\.[a-
 
 /** Parses a comma-separated list of host names, IP addresses and CIDRs, reporting every bad entry. */
 export function parseAllowList(text: string | undefined): AllowListResult {
-  const entries = (text ?? '').split(',').map((e) => e.trim()).filter(Boolean);
+  const entries = (text ?? '')
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
   const hosts = new Set<string>();
   const ranges: Array<readonly [Address, number]> = [];
   const problems: string[] = [];
@@ -150,12 +144,19 @@ function neverInside([first, bits]: readonly [Address, number]): AddressClass | 
   const cls = classifyAddress(first);
   if (!NEVER.has(cls)) return undefined;
   if (single) return cls;
-  const widest: Record<string, number> = { 'link-local': first.kind() === 'ipv4' ? 16 : 10, unspecified: first.kind() === 'ipv4' ? 8 : 128, multicast: first.kind() === 'ipv4' ? 4 : 8 };
+  const widest: Record<string, number> = {
+    'link-local': first.kind() === 'ipv4' ? 16 : 10,
+    unspecified: first.kind() === 'ipv4' ? 8 : 128,
+    multicast: first.kind() === 'ipv4' ? 4 : 8,
+  };
   return widest[cls] !== undefined && bits >= widest[cls]! ? cls : undefined;
 }
 
 export function normaliseHost(host: string): string {
-  return host.toLowerCase().replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '');
+  return host
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, '$1')
+    .replace(/\.$/, '');
 }
 
 /** Why a connection is refused; undefined when it may go ahead. */

@@ -10,7 +10,7 @@
  * them at the end of their parent keeps the document's order. A table, which Notion creates together with its
  * rows, is never placed where its rows would be too deep: it and the blocks after it are held back instead.
  */
-import { childrenOf, needsChildren, ownBytes, withChildren, type NotionBlock } from './blocks.js';
+import { childrenOf, type NotionBlock, needsChildren, ownBytes, withChildren } from './blocks.js';
 import { NOTION_LIMITS } from './limits.js';
 
 export interface DeferredChildren {

@@ -13,7 +13,7 @@
  * order, at the expected place, created in the last few minutes), Notion applied the request and we go on with
  * their ids. Notion reports `created_time` to the minute, hence the window.
  */
-import { collectPaginatedAPI, type BlockObjectRequest, type Client } from '@notionhq/client';
+import { type BlockObjectRequest, type Client, collectPaginatedAPI } from '@notionhq/client';
 import type { Logger } from 'pino';
 import { NotionError } from '../../errors.js';
 import { splitForAppend } from './append-batches.js';

@@ -44,7 +44,12 @@ export type NotionBlock =
   | {
       readonly object: 'block';
       readonly type: 'table';
-      readonly table: { readonly table_width: number; readonly has_column_header: boolean; readonly has_row_header: boolean; readonly children?: NotionBlock[] };
+      readonly table: {
+        readonly table_width: number;
+        readonly has_column_header: boolean;
+        readonly has_row_header: boolean;
+        readonly children?: NotionBlock[];
+      };
     }
   | { readonly object: 'block'; readonly type: 'table_row'; readonly table_row: { readonly cells: RichTextItem[][] } }
   | {

@@ -52,8 +52,7 @@ export function routeNotionLog(logger: Logger): NotionLogger {
     const fields: Record<string, unknown> = { ...rest };
     if (typeof detail === 'string') fields.detail = clipForLog(detail);
     const code = typeof rest.code === 'string' ? rest.code : undefined;
-    const target =
-      level === LogLevel.ERROR ? 'error' : level === LogLevel.WARN && !(code && EXPECTED_FAILURES.has(code)) ? 'warn' : 'debug';
+    const target = level === LogLevel.ERROR ? 'error' : level === LogLevel.WARN && !(code && EXPECTED_FAILURES.has(code)) ? 'warn' : 'debug';
     if (target === 'debug' && typeof body === 'string') fields.body = clipForLog(body);
     logger[target]({ notion: fields }, `notion client: ${message}`);
   };

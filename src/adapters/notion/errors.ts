@@ -45,7 +45,13 @@ export function noRequestSlotInTime(nextSlotInMs: number): string {
 export function durationInWords(ms: number): string {
   const seconds = Math.max(1, Math.round(ms / 1000));
   const [count, unit] =
-    seconds < 60 ? [seconds, 'second'] : seconds < 90 * 60 ? [Math.round(seconds / 60), 'minute'] : seconds < 36 * 3600 ? [Math.round(seconds / 3600), 'hour'] : [Math.round(seconds / 86_400), 'day'];
+    seconds < 60
+      ? [seconds, 'second']
+      : seconds < 90 * 60
+        ? [Math.round(seconds / 60), 'minute']
+        : seconds < 36 * 3600
+          ? [Math.round(seconds / 3600), 'hour']
+          : [Math.round(seconds / 86_400), 'day'];
   return `about ${count} ${unit}${count === 1 ? '' : 's'}`;
 }
 
@@ -110,7 +116,12 @@ function fromStatus(status: number, cause: unknown): NotionError {
 }
 
 function validationMessage(notionMessage: string): string {
-  const excerpt = redactSecrets(notionMessage.slice(0, 4 * VALIDATION_EXCERPT_CHARS).replace(/\s+/g, ' ').trim());
+  const excerpt = redactSecrets(
+    notionMessage
+      .slice(0, 4 * VALIDATION_EXCERPT_CHARS)
+      .replace(/\s+/g, ' ')
+      .trim(),
+  );
   const short = excerpt.length > VALIDATION_EXCERPT_CHARS ? `${excerpt.slice(0, VALIDATION_EXCERPT_CHARS - 1)}…` : excerpt;
   return short
     ? `Notion refused the request: ${short}`

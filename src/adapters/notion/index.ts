@@ -1,8 +1,19 @@
 /** The Notion adapter: everything the rest of the app may use. */
-export { createNotionGateway, type NotionGatewayOptions } from './workspace.js';
-export { compactId, formatNotionId, notionObjectUrl, notionWebLink, parseNotionUrl, type ParsedNotionUrl } from './urls.js';
-export { countBlocks, markdownToBlocks, markdownToBlocksInTurns, MarkdownBlockStream, splitForAppend, streamMarkdownBlocks, type AppendBatch, type DeferredChildren } from './markdown.js';
+
 export type { NotionBlock, RichTextItem } from './blocks.js';
+export { NOTION_VERSION } from './client.js';
+export { toNotionError } from './errors.js';
+export { NOTION_LIMITS } from './limits.js';
+export {
+  type AppendBatch,
+  countBlocks,
+  type DeferredChildren,
+  MarkdownBlockStream,
+  markdownToBlocks,
+  markdownToBlocksInTurns,
+  splitForAppend,
+  streamMarkdownBlocks,
+} from './markdown.js';
 export {
   checkboxValue,
   dateValue,
@@ -13,8 +24,7 @@ export {
   titleValue,
   urlValue,
 } from './property-values.js';
-export { toNotionError } from './errors.js';
 export { RateLimiter } from './rate-limiter.js';
-export { NOTION_LIMITS } from './limits.js';
-export { NOTION_VERSION } from './client.js';
 export type * from './types.js';
+export { compactId, formatNotionId, notionObjectUrl, notionWebLink, type ParsedNotionUrl, parseNotionUrl } from './urls.js';
+export { createNotionGateway, type NotionGatewayOptions } from './workspace.js';

@@ -5,7 +5,7 @@
  * Read defensively: a partial object (only `object` and `id`, which Notion returns when the integration lacks
  * read access) maps to empty values instead of crashing.
  */
-import { plainTextOf, blockSignature } from './blocks.js';
+import { blockSignature, plainTextOf } from './blocks.js';
 import { richTextPlain, toPropertyValue } from './property-values.js';
 import type { BlockInfo, DatabaseInfo, DataSourceSchema, PageInfo, ParentType, PropertySchema, PropertyValue } from './types.js';
 import { notionObjectUrl } from './urls.js';
@@ -35,7 +35,8 @@ export function toDataSourceSchema(response: unknown): DataSourceSchema {
     if (!isObject(config)) continue;
     const type = asString(config.type);
     const inner = config[type];
-    const options = isObject(inner) && Array.isArray(inner.options) ? inner.options.map((o) => (isObject(o) ? asString(o.name) : '')).filter(Boolean) : undefined;
+    const options =
+      isObject(inner) && Array.isArray(inner.options) ? inner.options.map((o) => (isObject(o) ? asString(o.name) : '')).filter(Boolean) : undefined;
     properties[name] = options ? { id: asString(config.id), type, options } : { id: asString(config.id), type };
     propertyTypes[name] = type;
   }
@@ -89,7 +90,10 @@ function blockText(block: Json, type: string): string {
   const body = isObject(block[type]) ? (block[type] as Json) : {};
   if (Array.isArray(body.rich_text)) return plainTextOf(body.rich_text as { plain_text?: string }[]);
   if (type === 'child_page' || type === 'child_database') return asString(body.title);
-  if (type === 'table_row') return asArray(body.cells).map((cell) => richTextPlain(cell)).join(' | ');
+  if (type === 'table_row')
+    return asArray(body.cells)
+      .map((cell) => richTextPlain(cell))
+      .join(' | ');
   if (isObject(body.external)) return asString(body.external.url);
   if (typeof body.url === 'string') return body.url;
   return '';

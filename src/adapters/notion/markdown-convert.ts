@@ -234,8 +234,16 @@ interface InlineState {
 }
 
 const HTML_ANNOTATIONS: Readonly<Record<string, keyof Annotations>> = {
-  b: 'bold', strong: 'bold', i: 'italic', em: 'italic', u: 'underline', ins: 'underline',
-  s: 'strikethrough', del: 'strikethrough', strike: 'strikethrough', code: 'code',
+  b: 'bold',
+  strong: 'bold',
+  i: 'italic',
+  em: 'italic',
+  u: 'underline',
+  ins: 'underline',
+  s: 'strikethrough',
+  del: 'strikethrough',
+  strike: 'strikethrough',
+  code: 'code',
 };
 
 /** Inline tokens -> rich text, with annotations combined as they nest (bold inside a link inside italic, ...). */

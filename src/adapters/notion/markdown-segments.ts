@@ -84,7 +84,8 @@ export function cutHead(pending: string, allowShort: boolean): HeadCut {
   const last = lastBlockIndex(tokens);
   const complete = tokens.slice(0, Math.max(0, last));
   const completeLength = rawLength(complete, head);
-  if (completeLength >= head.length / 2 || (allowShort && completeLength > 0)) return { blocks: convertSafely(complete, head.slice(0, completeLength)), consumed: completeLength, reopen: '', lexed };
+  if (completeLength >= head.length / 2 || (allowShort && completeLength > 0))
+    return { blocks: convertSafely(complete, head.slice(0, completeLength)), consumed: completeLength, reopen: '', lexed };
   const lastToken = tokens[last];
   if (completeLength >= 0 && lastToken?.type === 'list') {
     const listCut = leadingItems(lastToken as Tokens.List, head.slice(completeLength));

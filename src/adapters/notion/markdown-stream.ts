@@ -128,7 +128,7 @@ export class MarkdownBlockStream {
     const tokens = this.#lex(segment);
     const last = tokens ? lastBlockIndex(tokens) : -1;
     // marked read it otherwise (it never should): cut it like any other long text.
-    if (!tokens || tokens[last]?.type !== 'code' || rawLength(tokens, segment) !== end) return undefined;
+    if (tokens?.[last]?.type !== 'code' || rawLength(tokens, segment) !== end) return undefined;
     return { blocks: convertSafely(tokens, segment), consumed: end };
   }
 

@@ -8,9 +8,9 @@
  * Reads are defensive: a value of a shape we do not know renders as '' rather than failing a whole run.
  */
 import { NotionError } from '../../errors.js';
+import type { RichTextItem } from './blocks.js';
 import { NOTION_LIMITS } from './limits.js';
 import { plainRichText } from './rich-text.js';
-import type { RichTextItem } from './blocks.js';
 import type { PropertyValue } from './types.js';
 
 export function richTextValue(text: string): { rich_text: RichTextItem[] } {
@@ -204,7 +204,10 @@ function rollupText(inner: unknown): string {
     case 'date':
       return dateText(inner.date);
     case 'array':
-      return asArray(inner.array).map((item) => pagePlainText(item)).filter(Boolean).join(', ');
+      return asArray(inner.array)
+        .map((item) => pagePlainText(item))
+        .filter(Boolean)
+        .join(', ');
     default:
       return '';
   }

@@ -13,7 +13,7 @@
  * with a clear message rather than silently returning part of the data. A filter with a top-level `or` cannot take
  * the extra created_time bound (Notion nests filters two levels at most), so it is paginated the same way.
  */
-import { isFullPage, iterateAllDataSourceRows, iteratePaginatedAPI, type Client, type QueryDataSourceParameters } from '@notionhq/client';
+import { type Client, isFullPage, iterateAllDataSourceRows, iteratePaginatedAPI, type QueryDataSourceParameters } from '@notionhq/client';
 import { NotionError } from '../../errors.js';
 import { NOTION_LIMITS } from './limits.js';
 import { toPageInfo } from './mappers.js';

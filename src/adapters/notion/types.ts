@@ -90,7 +90,10 @@ export interface BlockInfo {
 export type PageParent = { readonly type: 'page'; readonly id: string } | { readonly type: 'data_source'; readonly id: string };
 
 /** Where appended blocks go among the parent's children (API 2026-03-11 `position`). */
-export type AppendPosition = { readonly type: 'end' } | { readonly type: 'start' } | { readonly type: 'after_block'; readonly after_block: { readonly id: string } };
+export type AppendPosition =
+  | { readonly type: 'end' }
+  | { readonly type: 'start' }
+  | { readonly type: 'after_block'; readonly after_block: { readonly id: string } };
 
 /** Property schemas as Notion's create/update data source endpoints take them (`null` removes a property). */
 export type PropertyConfigs = Readonly<Record<string, Readonly<Record<string, unknown>> | null>>;

@@ -37,7 +37,7 @@ const DASHED_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
 /** The id at the end of a path segment: after a slug's last dash, or the whole segment. */
 const SEGMENT_ID = /(?:^|-)([0-9a-f]{32})$/i;
 const SEGMENT_DASHED_ID = /(?:^|-)([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
-// eslint-disable-next-line no-control-regex
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point: a pasted link must not hide any.
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028\u2029\ufeff]/;
 
 const NOTION_HOSTS = new Set(['notion.so', 'www.notion.so', 'notion.com', 'www.notion.com']);

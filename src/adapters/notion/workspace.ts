@@ -24,8 +24,8 @@ import { splitForAppend } from './append-batches.js';
 import type { NotionBlock } from './blocks.js';
 import { createNotionClient, type NotionClientOptions } from './client.js';
 import { NOTION_MESSAGES, toNotionError } from './errors.js';
-import { markdownToBlocks } from './markdown-stream.js';
 import { toBlockInfo, toDatabaseInfo, toDataSourceSchema, toPageInfo } from './mappers.js';
+import { markdownToBlocks } from './markdown-stream.js';
 import { queryAllRows } from './query.js';
 import { RateLimiter, type RateLimiterOptions } from './rate-limiter.js';
 import { plainRichText } from './rich-text.js';
@@ -76,7 +76,8 @@ export function createNotionGateway(options: NotionGatewayOptions): NotionGatewa
           ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
           ...(options.http ? { http: options.http } : {}),
         });
-        workspaces.set(key, (workspace = new NotionWorkspaceImpl(client, logger.child({ integration: key.slice(0, 8) }))));
+        workspace = new NotionWorkspaceImpl(client, logger.child({ integration: key.slice(0, 8) }));
+        workspaces.set(key, workspace);
       }
       return workspace;
     },

@@ -159,11 +159,18 @@ export function toOpenAiError(err: unknown, ctx: FailureContext): OpenAiError {
     }
     if (status === 404) {
       // e.g. OpenAI's `Invalid URL (GET /models)` when the base URL lacks /v1, or any web server's 404 page.
-      return fail('bad_endpoint', userMessages.badEndpoint(e, `it has no ${ctx.operation === 'models' ? '/models' : '/chat/completions'} endpoint`), err, ctx, status);
+      return fail(
+        'bad_endpoint',
+        userMessages.badEndpoint(e, `it has no ${ctx.operation === 'models' ? '/models' : '/chat/completions'} endpoint`),
+        err,
+        ctx,
+        status,
+      );
     }
     if (code === 'context_length_exceeded') return fail('unknown', userMessages.promptTooLong(ctx.model ?? 'you chose'), err, ctx, status);
     if (status >= 500) return fail('unavailable', userMessages.unavailable(e, status), err, ctx, status);
-    if (!openAiShaped && status >= 400) return fail('bad_endpoint', userMessages.badEndpoint(e, `it answered HTTP ${status} in a format that is not the OpenAI API`), err, ctx, status);
+    if (!openAiShaped && status >= 400)
+      return fail('bad_endpoint', userMessages.badEndpoint(e, `it answered HTTP ${status} in a format that is not the OpenAI API`), err, ctx, status);
     return fail('unknown', userMessages.unknown(e, status), err, ctx, status);
   }
 
@@ -178,7 +185,9 @@ export function toOpenAiError(err: unknown, ctx: FailureContext): OpenAiError {
 /** Some compatible servers answer an unknown model with a 400 and words instead of a code. */
 function mentionsMissingModel(err: APIError): boolean {
   const message = String((err.error as { message?: unknown } | undefined)?.message ?? '');
-  return /model/i.test(message) && /(not found|does not exist|not exist|unknown model|no such model)/i.test(message) && (err.status === 400 || err.status === 404);
+  return (
+    /model/i.test(message) && /(not found|does not exist|not exist|unknown model|no such model)/i.test(message) && (err.status === 400 || err.status === 404)
+  );
 }
 
 /** A connection that failed before any answer: a bad base URL, or (for OpenAI itself) the network. */
@@ -189,9 +198,12 @@ export function unreachable(err: unknown, ctx: FailureContext): OpenAiError {
   const code = connectionErrorCode(err);
   if (e.isOpenAi) return fail('unavailable', userMessages.unreachable(e), err, ctx);
   const why =
-    code === 'ECONNREFUSED' ? 'connection refused'
-    : code === 'ENOTFOUND' ? 'the host name does not resolve'
-    : code && /CERT|TLS|SSL/.test(code) ? 'a secure (TLS) connection could not be made'
-    : undefined;
+    code === 'ECONNREFUSED'
+      ? 'connection refused'
+      : code === 'ENOTFOUND'
+        ? 'the host name does not resolve'
+        : code && /CERT|TLS|SSL/.test(code)
+          ? 'a secure (TLS) connection could not be made'
+          : undefined;
   return fail('bad_endpoint', why ? userMessages.badEndpoint(e, why) : userMessages.unreachable(e), err, ctx);
 }

@@ -16,10 +16,11 @@
  * began; then they are recorded like the others. Notion gives `created_time` to the minute, so "before" means a
  * whole minute before. See `judgeRow`.
  */
-import type { LocalStore } from '../../adapters/store.js';
+
 import { formatNotionId, type PageInfo } from '../../adapters/notion/index.js';
+import type { LocalStore } from '../../adapters/store.js';
+import { type UserRef, userKey } from '../../users.js';
 import { KeyedLock } from '../keyed-lock.js';
-import { userKey, type UserRef } from '../../users.js';
 
 /** The local store namespace of the record; keys are exactly `userKey(user)`. */
 export const CREATED_ROWS_NAMESPACE = 'connection-rows';

@@ -1,15 +1,8 @@
-import { formatNotionId, parseNotionUrl } from '../../adapters/notion/index.js';
 import type { PageInfo, PropertyValue, PropertyWrites } from '../../adapters/notion/index.js';
-import { dateValue, numberValue, richTextValue, selectValue, titleValue, urlValue } from '../../adapters/notion/index.js';
-import { ConnectionsProperty as P } from './schema.js';
+import { dateValue, formatNotionId, numberValue, parseNotionUrl, richTextValue, selectValue, titleValue, urlValue } from '../../adapters/notion/index.js';
 import { clip } from '../text.js';
-import {
-  CONNECTION_STATUSES,
-  type ConnectionRecord,
-  type ConnectionSpec,
-  type ConnectionStatus,
-  type RunOutcome,
-} from './types.js';
+import { ConnectionsProperty as P } from './schema.js';
+import { CONNECTION_STATUSES, type ConnectionRecord, type ConnectionSpec, type ConnectionStatus, type RunOutcome } from './types.js';
 
 /** `Last error` holds a short message: one rich-text item is plenty. */
 export const LAST_ERROR_MAX_CHARS = 1_000;
@@ -114,4 +107,3 @@ function dateStart(v: PropertyValue | undefined): string | undefined {
 function number(v: PropertyValue | undefined): number {
   return v && v.type === 'number' && typeof v.number === 'number' ? v.number : 0;
 }
-

@@ -1,12 +1,12 @@
 import type { Logger } from 'pino';
 import { formatNotionId, type NotionGateway, type NotionWorkspace, type PageInfo } from '../../adapters/notion/index.js';
 import type { LocalStore } from '../../adapters/store.js';
-import { NotionError, VisenError, describeForLog } from '../../errors.js';
-import { slackUserPropertyValue, userKey, type UserRef } from '../../users.js';
-import type { UserSettings } from '../settings/types.js';
+import { describeForLog, NotionError, VisenError } from '../../errors.js';
+import { slackUserPropertyValue, type UserRef, userKey } from '../../users.js';
 import { KeyedLock } from '../keyed-lock.js';
-import { beginRunProperties, finishRunProperties, isSameConnection, newRowProperties, toConnectionRecord } from './record.js';
+import type { UserSettings } from '../settings/types.js';
 import { CreatedRowsStore, judgeRow, type RowOwnership } from './provenance.js';
+import { beginRunProperties, finishRunProperties, isSameConnection, newRowProperties, toConnectionRecord } from './record.js';
 import { ConnectionsProperty as P } from './schema.js';
 import type { ConnectionQuery, ConnectionRecord, ConnectionSpec, ConnectionsService, RunOutcome } from './types.js';
 
@@ -60,7 +60,8 @@ export function createConnectionsService(deps: ConnectionsServiceDeps): Connecti
     const [botId, record] = await Promise.all([ownBotId(notion), createdRows.read(user)]);
     const verdict = judgeRow(page, botId, record);
     if (verdict === 'adopt') await createdRows.add(user, [[page.id, botId]]);
-    if (verdict === 'foreign') logger.warn({ user: userKey(user), connectionId: page.id }, 'a row names this user but Visen did not create it for them: refused');
+    if (verdict === 'foreign')
+      logger.warn({ user: userKey(user), connectionId: page.id }, 'a row names this user but Visen did not create it for them: refused');
     return verdict;
   }
 
@@ -208,13 +209,21 @@ export function createConnectionsService(deps: ConnectionsServiceDeps): Connecti
       await createdRows.add(user, [[page.id, page.createdBy || (await ownBotId(notion))]]);
     } catch (err) {
       logger.warn({ err: describeForLog(err), user: userKey(user), connectionId: page.id }, 'could not record a new connection row: moving it to the trash');
-      await notion.trashPage(page.id).catch((again: unknown) => logger.warn({ err: describeForLog(again), connectionId: page.id }, 'could not trash the unrecorded row'));
+      await notion
+        .trashPage(page.id)
+        .catch((again: unknown) => logger.warn({ err: describeForLog(again), connectionId: page.id }, 'could not trash the unrecorded row'));
       throw err;
     }
   }
 
   /** The row this integration created for the spec since `startedAt` (to the minute), not yet recorded. */
-  async function findJustCreated(notion: NotionWorkspace, user: UserRef, settings: UserSettings, spec: ConnectionSpec, startedAt: Date): Promise<PageInfo | undefined> {
+  async function findJustCreated(
+    notion: NotionWorkspace,
+    user: UserRef,
+    settings: UserSettings,
+    spec: ConnectionSpec,
+    startedAt: Date,
+  ): Promise<PageInfo | undefined> {
     const owner = slackUserPropertyValue(user);
     const [botId, record] = await Promise.all([ownBotId(notion), createdRows.read(user)]);
     const earliest = Math.floor(startedAt.getTime() / 60_000) * 60_000;

@@ -1,8 +1,8 @@
-import { markdownToBlocksInTurns, richTextValue, type PageInfo } from '../../adapters/notion/index.js';
-import { NotionError, VisenError, describeForLog, userMessageFor } from '../../errors.js';
+import { markdownToBlocksInTurns, type PageInfo, richTextValue } from '../../adapters/notion/index.js';
+import { describeForLog, NotionError, userMessageFor, VisenError } from '../../errors.js';
 import type { RunContext } from './active-run.js';
 import { landedTail } from './block-match.js';
-import { SYSTEM_PROMPTS, generateText, isFatalOpenAi } from './model.js';
+import { generateText, isFatalOpenAi, SYSTEM_PROMPTS } from './model.js';
 import { AppendError, appendChecked, idempotentWrite, isFatalNotion, removeWrittenBlocks } from './notion-writes.js';
 import { writeOptions } from './page-run.js';
 import { RowQueue } from './row-queue.js';
@@ -38,7 +38,10 @@ export async function runDatabase(ctx: RunContext): Promise<DatabaseRunEnd> {
   const schema = ctx.startSchema ?? (await notion.retrieveDataSource(dataSourceId));
   const binding = bindPlaceholders(request.prompt, Object.keys(schema.properties));
   if (into !== undefined && schema.properties[into]?.type !== 'rich_text') {
-    throw new VisenError('property_gone', `The database no longer has a text property \`${into}\` to write into. Rename it back in Notion, or run again with another property.`);
+    throw new VisenError(
+      'property_gone',
+      `The database no longer has a text property \`${into}\` to write into. Rename it back in Notion, or run again with another property.`,
+    );
   }
   const relationProperties = [...new Set(binding.values())].filter((name) => schema.properties[name]?.type === 'relation');
 
@@ -121,7 +124,10 @@ export async function runDatabase(ctx: RunContext): Promise<DatabaseRunEnd> {
       if (run.generation.signal.aborted) return true;
       if (text.trim() === '') throw new VisenError('empty_answer', 'The model returned an empty answer for this row.');
       if (into !== undefined && text.length > PROPERTY_MAX_CHARS) {
-        throw new VisenError('too_long', `The answer for this row is longer than a Notion text property holds (${PROPERTY_MAX_CHARS.toLocaleString('en-US')} characters). Write into the row's page instead.`);
+        throw new VisenError(
+          'too_long',
+          `The answer for this row is longer than a Notion text property holds (${PROPERTY_MAX_CHARS.toLocaleString('en-US')} characters). Write into the row's page instead.`,
+        );
       }
     } catch (err) {
       // Stopped (cancel, restart, or another row's fatal error) before anything was written: the row stays to do.
@@ -222,8 +228,8 @@ async function writeText(ctx: RunContext, rowId: string, text: string, into: str
   } catch (err) {
     if (err instanceof AppendError) {
       // Part of the text landed: take it out again, so the row is either whole or untouched.
-      await removeWrittenBlocks(notion, err.landedIds, options).catch(
-        (cleanupError: unknown) => ctx.logger.warn({ err: describeForLog(cleanupError), rowId }, 'could not take out a partly written row'),
+      await removeWrittenBlocks(notion, err.landedIds, options).catch((cleanupError: unknown) =>
+        ctx.logger.warn({ err: describeForLog(cleanupError), rowId }, 'could not take out a partly written row'),
       );
       throw err.original;
     }

@@ -1,12 +1,11 @@
-import type { OpenAiClient } from '../../adapters/openai.js';
-import { OpenAiError, describeForLog } from '../../errors.js';
 import type { Logger } from 'pino';
+import type { OpenAiClient } from '../../adapters/openai.js';
+import { describeForLog, OpenAiError } from '../../errors.js';
 import { sleep } from './notion-writes.js';
 
 /** What the model is told, by where its answer goes. */
 export const SYSTEM_PROMPTS = {
-  page:
-    'You write content that is inserted into a Notion page. Answer with the content only, in Markdown: headings, paragraphs, lists, to-dos, quotes, code blocks, tables and links are all welcome. No preamble and no closing remarks.',
+  page: 'You write content that is inserted into a Notion page. Answer with the content only, in Markdown: headings, paragraphs, lists, to-dos, quotes, code blocks, tables and links are all welcome. No preamble and no closing remarks.',
   rowPage:
     "You write content for one row of a Notion database; it goes into that row's page. Answer with the content only, in Markdown. No preamble and no closing remarks.",
   property:
@@ -15,7 +14,14 @@ export const SYSTEM_PROMPTS = {
 
 /** OpenAI failures no retry can fix: every later call of this run would fail the same way. */
 export function isFatalOpenAi(err: unknown): boolean {
-  return err instanceof OpenAiError && (err.code === 'unauthorized' || err.code === 'quota_exceeded' || err.code === 'model_not_found' || err.code === 'bad_endpoint' || err.code === 'endpoint_not_allowed');
+  return (
+    err instanceof OpenAiError &&
+    (err.code === 'unauthorized' ||
+      err.code === 'quota_exceeded' ||
+      err.code === 'model_not_found' ||
+      err.code === 'bad_endpoint' ||
+      err.code === 'endpoint_not_allowed')
+  );
 }
 
 /**
@@ -26,14 +32,25 @@ export function isFatalOpenAi(err: unknown): boolean {
  */
 export async function generateText(
   openai: OpenAiClient,
-  o: { model: string; system: string; prompt: string; signal: AbortSignal; attempts: number; backoffMs: (attempt: number) => number; logger: Logger; maxChars?: number },
+  o: {
+    model: string;
+    system: string;
+    prompt: string;
+    signal: AbortSignal;
+    attempts: number;
+    backoffMs: (attempt: number) => number;
+    logger: Logger;
+    maxChars?: number;
+  },
 ): Promise<string> {
   const maxChars = o.maxChars ?? Number.POSITIVE_INFINITY;
   for (let attempt = 1; ; attempt++) {
     try {
       let text = '';
       let cutNotice: string | undefined;
-      const onCut = (notice: string) => void (cutNotice = notice);
+      const onCut = (notice: string) => {
+        cutNotice = notice;
+      };
       for await (const delta of openai.streamChat({ model: o.model, system: o.system, prompt: o.prompt, signal: o.signal, onCut })) {
         text += delta;
         if (text.length > maxChars) break; // leaving the loop aborts the HTTP request

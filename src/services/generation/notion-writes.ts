@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { BlockInfo, NotionBlock, NotionWorkspace } from '../../adapters/notion/index.js';
-import { NotionError, describeForLog } from '../../errors.js';
+import { describeForLog, NotionError } from '../../errors.js';
 import { landedTail } from './block-match.js';
 
 /**

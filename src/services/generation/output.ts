@@ -4,7 +4,6 @@ import { OutputValue } from '../connections/schema.js';
 import type { ConnectionType } from '../connections/types.js';
 import type { OutputChoice } from './types.js';
 
-
 export function outputLabel(output: OutputChoice): string {
   switch (output.kind) {
     case 'append':
@@ -43,7 +42,10 @@ export function checkOutput(kind: ConnectionType, requested: OutputChoice | unde
   }
   const output = requested ?? { kind: 'page-body' };
   if (output.kind === 'new-page' || output.kind === 'append') {
-    throw new UserInputError('That link is a database: each row gets its own result (in the row’s page, or with `--into "<property>"` in a text property). `--new-page` works only with a page link.', 'output');
+    throw new UserInputError(
+      'That link is a database: each row gets its own result (in the row’s page, or with `--into "<property>"` in a text property). `--new-page` works only with a page link.',
+      'output',
+    );
   }
   if (output.kind === 'page-body') return output;
   const properties = schema?.properties ?? {};
@@ -52,7 +54,10 @@ export function checkOutput(kind: ConnectionType, requested: OutputChoice | unde
     .map(([name]) => name);
   const name = output.property.trim();
   const property = properties[name] ? name : Object.keys(properties).find((p) => p.toLowerCase() === name.toLowerCase());
-  const available = richText.length > 0 ? `Its text properties: ${richText.map((p) => `\`${p}\``).join(', ')}.` : 'It has no text properties; add one in Notion, or leave `--into` out to write into each row’s page.';
+  const available =
+    richText.length > 0
+      ? `Its text properties: ${richText.map((p) => `\`${p}\``).join(', ')}.`
+      : 'It has no text properties; add one in Notion, or leave `--into` out to write into each row’s page.';
   if (!property) throw new UserInputError(`The database has no property \`${name}\`. ${available}`, 'output');
   if (properties[property]!.type !== 'rich_text') {
     throw new UserInputError(`\`${property}\` is not a text property, so Visen cannot write into it. ${available}`, 'output');

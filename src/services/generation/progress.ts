@@ -29,10 +29,13 @@ export class ProgressEmitter {
       return;
     }
     this.pending = progress;
-    this.timer ??= setTimeout(() => {
-      this.timer = undefined;
-      if (this.pending) this.flushNow(this.pending);
-    }, this.intervalMs - (Date.now() - this.lastSentAt));
+    this.timer ??= setTimeout(
+      () => {
+        this.timer = undefined;
+        if (this.pending) this.flushNow(this.pending);
+      },
+      this.intervalMs - (Date.now() - this.lastSentAt),
+    );
     this.timer.unref?.();
   }
 

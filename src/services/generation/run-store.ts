@@ -1,6 +1,6 @@
 import type { NotionBlock } from '../../adapters/notion/index.js';
 import type { LocalStore } from '../../adapters/store.js';
-import { userKey, type UserRef } from '../../users.js';
+import { type UserRef, userKey } from '../../users.js';
 import type { ConnectionType } from '../connections/types.js';
 import { KeyedLock } from '../keyed-lock.js';
 import type { OutputChoice, RunState } from './types.js';
@@ -133,9 +133,7 @@ export class RunStore {
   }
 
   saveRun(record: RunRecord): Promise<void> {
-    return this.lock.run(`run:${record.runId}`, () =>
-      this.store.set(NAMESPACE, `run:${record.runId}`, { ...record, updatedAt: new Date().toISOString() }),
-    );
+    return this.lock.run(`run:${record.runId}`, () => this.store.set(NAMESPACE, `run:${record.runId}`, { ...record, updatedAt: new Date().toISOString() }));
   }
 
   /** The run is over and its connection row says so: it leaves the pending list; old records are pruned. */

@@ -3,20 +3,20 @@ import type { Logger } from 'pino';
 import type { DataSourceSchema, NotionGateway } from '../../adapters/notion/index.js';
 import type { OpenAiGateway } from '../../adapters/openai.js';
 import type { LocalStore } from '../../adapters/store.js';
-import { NotionError, StoreError, UserInputError, VisenError, describeForLog, userMessageFor } from '../../errors.js';
-import { userKey, type UserRef } from '../../users.js';
+import { describeForLog, NotionError, StoreError, UserInputError, userMessageFor, VisenError } from '../../errors.js';
+import { type UserRef, userKey } from '../../users.js';
 import type { ConnectionRecord, ConnectionsService, RunOutcome } from '../connections/types.js';
 import type { SettingsService, UserSettings } from '../settings/types.js';
-import { ActiveRun, DEFAULT_GENERATION_OPTIONS, progressOf, type GenerationOptions, type RunContext } from './active-run.js';
+import { clip } from '../text.js';
+import { ActiveRun, DEFAULT_GENERATION_OPTIONS, type GenerationOptions, progressOf, type RunContext } from './active-run.js';
 import { runDatabase } from './database-run.js';
-import { checkOutput, outputLabel, parseOutputLabel } from './output.js';
 import { isTransientNotion, sleep } from './notion-writes.js';
+import { checkOutput, outputLabel, parseOutputLabel } from './output.js';
 import { rollbackPage, runPage } from './page-run.js';
 import { ProgressEmitter } from './progress.js';
-import { RunStore, type RunRecord, type RunRequest } from './run-store.js';
+import { type RunRecord, type RunRequest, RunStore } from './run-store.js';
 import { resolveTarget } from './target.js';
 import { bindPlaceholders } from './template.js';
-import { clip } from '../text.js';
 import type { GenerationRequest, GenerationService, ProgressListener, RunProgress, StartedRun, TargetDescription } from './types.js';
 
 export interface GenerationServiceDeps {
@@ -35,8 +35,7 @@ const CONNECTION_NAME_MAX_CHARS = 100;
 /** Attempts to record a run's end on its connection row before leaving it to the next start. */
 const FINISH_ATTEMPTS = 3;
 
-const INTERRUPTED_MESSAGE =
-  'Visen was restarted while writing this page, so the run was interrupted; what it had written was taken out again. Run it again.';
+const INTERRUPTED_MESSAGE = 'Visen was restarted while writing this page, so the run was interrupted; what it had written was taken out again. Run it again.';
 
 export function createGenerationService(deps: GenerationServiceDeps): GenerationService {
   const options: GenerationOptions = { ...DEFAULT_GENERATION_OPTIONS, ...deps.options };
@@ -60,12 +59,22 @@ export function createGenerationService(deps: GenerationServiceDeps): Generation
     return started;
   }
 
-  async function checkAndLaunch(user: UserRef, request: GenerationRequest, listener: ProgressListener, notifyState: unknown, connectionName?: string): Promise<StartedRun> {
+  async function checkAndLaunch(
+    user: UserRef,
+    request: GenerationRequest,
+    listener: ProgressListener,
+    notifyState: unknown,
+    connectionName?: string,
+  ): Promise<StartedRun> {
     if (closing) throw new VisenError('shutting_down', 'Visen is restarting right now, so it did not start this. Try again in a minute.');
     const prompt = (request.prompt ?? '').trim();
-    if (prompt === '') throw new UserInputError('The prompt is empty. Say what Visen should write, e.g. `/visen generate <Notion link> Summarise this project`.', 'prompt');
+    if (prompt === '')
+      throw new UserInputError('The prompt is empty. Say what Visen should write, e.g. `/visen generate <Notion link> Summarise this project`.', 'prompt');
     if (prompt.length > MAX_PROMPT_CHARS) {
-      throw new UserInputError(`The prompt is ${prompt.length.toLocaleString('en-US')} characters long; Visen takes at most ${MAX_PROMPT_CHARS.toLocaleString('en-US')}. Shorten it.`, 'prompt');
+      throw new UserInputError(
+        `The prompt is ${prompt.length.toLocaleString('en-US')} characters long; Visen takes at most ${MAX_PROMPT_CHARS.toLocaleString('en-US')}. Shorten it.`,
+        'prompt',
+      );
     }
     if (request.limit !== undefined && (!Number.isInteger(request.limit) || request.limit < 1)) {
       throw new UserInputError('The row limit must be a whole number of at least 1 (e.g. `--limit 10`).', 'limit');
@@ -184,7 +193,8 @@ export function createGenerationService(deps: GenerationServiceDeps): Generation
         }
         record.state = end === 'complete' ? (record.failed > 0 ? 'failed' : 'succeeded') : end === 'cancelled' ? 'cancelled' : 'failed';
         if (end === 'failed') record.error = joinErrors(userMessageFor(run.fatal), record.error, record);
-        else if (end === 'complete' && record.failed > 0) record.error = `${record.failed} of ${record.done + record.failed} rows failed. Last problem: ${record.error ?? 'unknown'} Run it again to retry them.`;
+        else if (end === 'complete' && record.failed > 0)
+          record.error = `${record.failed} of ${record.done + record.failed} rows failed. Last problem: ${record.error ?? 'unknown'} Run it again to retry them.`;
         await run.save();
         await finalize(run, settings);
       } catch (err) {
@@ -287,7 +297,8 @@ export function createGenerationService(deps: GenerationServiceDeps): Generation
       const settings = await deps.settings.require(user);
       const connection: ConnectionRecord | undefined = await deps.connections.get(user, settings, connectionId);
       if (!connection) throw new UserInputError('That connection is gone: it was deleted in Notion, or it is not yours.', 'connection');
-      if (!connection.target) throw new UserInputError('That connection has no target link in Notion. Add it to the row’s Target, or start a new generation.', 'connection');
+      if (!connection.target)
+        throw new UserInputError('That connection has no target link in Notion. Add it to the row’s Target, or start a new generation.', 'connection');
       return start(
         user,
         { targetUrl: connection.target, prompt: connection.prompt, output: parseOutputLabel(connection.output, connection.type), onlyEmpty: true },

@@ -1,4 +1,4 @@
-import { formatNotionId, parseNotionUrl, type DataSourceSchema, type NotionWorkspace } from '../../adapters/notion/index.js';
+import { type DataSourceSchema, formatNotionId, type NotionWorkspace, parseNotionUrl, type ResolvedObject } from '../../adapters/notion/index.js';
 import { NotionError, UserInputError } from '../../errors.js';
 import type { TargetRef } from './run-store.js';
 
@@ -12,7 +12,7 @@ export interface ResolvedTarget {
 export async function resolveTarget(notion: NotionWorkspace, targetUrl: string): Promise<ResolvedTarget> {
   const parsed = parseNotionUrl(targetUrl);
   if (!parsed.ok) throw new UserInputError(parsed.reason, 'target');
-  let resolved;
+  let resolved: ResolvedObject;
   try {
     // A link opened in a database view (`?v=`) is a database; any other is more often a page.
     resolved = await notion.resolveObject(parsed.id, { likely: parsed.viewId ? 'database' : 'page' });
@@ -27,7 +27,8 @@ export async function resolveTarget(notion: NotionWorkspace, targetUrl: string):
   const database = resolved.database;
   // A link to one of the database's data sources picks that one; otherwise the first (the database's own).
   const source = database.dataSources.find((ds) => formatNotionId(ds.id) === parsed.id) ?? database.dataSources[0];
-  if (!source) throw new UserInputError('That database has no data source Visen can fill. Open it in Notion and check that it has rows and properties.', 'target');
+  if (!source)
+    throw new UserInputError('That database has no data source Visen can fill. Open it in Notion and check that it has rows and properties.', 'target');
   let schema: DataSourceSchema;
   try {
     schema = await notion.retrieveDataSource(source.id);

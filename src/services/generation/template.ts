@@ -41,7 +41,9 @@ export function bindPlaceholders(template: string, propertyNames: readonly strin
     const problems = [
       ...(empty ? ['The prompt has an empty placeholder `{{}}`.'] : []),
       ...(unknown.length > 0
-        ? [`${unknown.length === 1 ? 'This placeholder names' : 'These placeholders name'} no property of the database: ${unknown.map((n) => `\`{{${n}}}\``).join(', ')}.`]
+        ? [
+            `${unknown.length === 1 ? 'This placeholder names' : 'These placeholders name'} no property of the database: ${unknown.map((n) => `\`{{${n}}}\``).join(', ')}.`,
+          ]
         : []),
     ];
     throw new UserInputError(
@@ -60,9 +62,9 @@ function matchProperty(name: string, propertyNames: readonly string[]): string |
 }
 
 /** The template with each placeholder replaced by its property's text for one row (empty when the cell is). */
-export function fillTemplate(template: string, binding: PlaceholderBinding, valueOf: (property: string) => string): string {
-  return template.replace(PLACEHOLDER, (whole, inner: string) => {
+export function fillTemplate(template: string, binding: PlaceholderBinding, cellTextOf: (property: string) => string): string {
+  return template.replace(PLACEHOLDER, (placeholder, inner: string) => {
     const property = binding.get(inner.trim());
-    return property === undefined ? whole : valueOf(property);
+    return property === undefined ? placeholder : cellTextOf(property);
   });
 }

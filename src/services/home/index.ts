@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { LocalStore } from '../../adapters/store.js';
 import { describeForLog, NotionError, StoreError, UserInputError, VisenError } from '../../errors.js';
-import { userKey, type UserRef } from '../../users.js';
+import { type UserRef, userKey } from '../../users.js';
 import type { ConnectionsService } from '../connections/types.js';
 import type { GenerationService } from '../generation/types.js';
 import type { SettingsService, SettingsSummary } from '../settings/types.js';
@@ -63,7 +63,13 @@ export function createHomeService(deps: HomeServiceDeps): HomeService {
     }
   };
 
-  const compose = (settings: SettingsSummary, prefs: HomePreferences, cache: CachedHome | undefined, runs: HomeRun[], fault: HomeFault | undefined): HomeModel => {
+  const compose = (
+    settings: SettingsSummary,
+    prefs: HomePreferences,
+    cache: CachedHome | undefined,
+    runs: HomeRun[],
+    fault: HomeFault | undefined,
+  ): HomeModel => {
     const showList = cache !== undefined && (fault === undefined || TRANSIENT_FAULTS.has(fault.code));
     return {
       settings,
@@ -131,9 +137,9 @@ export function createHomeService(deps: HomeServiceDeps): HomeService {
         fault: undefined,
       };
       // Fresh rows are shown even when they cannot be cached (the store busy for a moment).
-      await deps.store.set(HOME_VIEW_NAMESPACE, owner, cache).catch((err: unknown) =>
-        logger.warn({ err: describeForLog(err), user: owner }, 'could not cache the Home view'),
-      );
+      await deps.store
+        .set(HOME_VIEW_NAMESPACE, owner, cache)
+        .catch((err: unknown) => logger.warn({ err: describeForLog(err), user: owner }, 'could not cache the Home view'));
       return compose(settingsSummary, prefs, cache, runsOf(user), undefined);
     } catch (err) {
       const fault = faultOf(err, now());
@@ -193,13 +199,15 @@ export function createHomeService(deps: HomeServiceDeps): HomeService {
 
     async trashConnection(user, connectionId) {
       const settings = await deps.settings.load(user);
-      if (!settings) throw new UserInputError('Visen has no settings for you any more, so it cannot reach your connections database. Run `/visen settings` first.');
+      if (!settings)
+        throw new UserInputError('Visen has no settings for you any more, so it cannot reach your connections database. Run `/visen settings` first.');
       const cache = await readCache(user, settings.connections.databaseId).catch(() => undefined);
       const known = cache?.connections.find((c) => c.id === connectionId);
       await deps.connections.trash(user, settings, connectionId);
       if (cache) {
         const latest = await readCache(user, settings.connections.databaseId).catch(() => undefined);
-        if (latest) await deps.store.set(HOME_VIEW_NAMESPACE, userKey(user), { ...latest, connections: latest.connections.filter((c) => c.id !== connectionId) });
+        if (latest)
+          await deps.store.set(HOME_VIEW_NAMESPACE, userKey(user), { ...latest, connections: latest.connections.filter((c) => c.id !== connectionId) });
       }
       logger.info({ user: userKey(user), connectionId }, 'moved a connection to the Notion trash');
       return known;
@@ -251,7 +259,8 @@ function faultCodeOf(err: unknown): HomeFaultCode {
 
 function readCachedHome(stored: unknown): CachedHome | undefined {
   const s = stored as Partial<CachedHome> | undefined;
-  if (!s || typeof s !== 'object' || s.v !== 2 || typeof s.databaseId !== 'string' || typeof s.fetchedAt !== 'string' || !Array.isArray(s.connections)) return undefined;
+  if (!s || typeof s !== 'object' || s.v !== 2 || typeof s.databaseId !== 'string' || typeof s.fetchedAt !== 'string' || !Array.isArray(s.connections))
+    return undefined;
   const connections = s.connections.map(readCachedConnection).filter((c): c is HomeConnection => c !== undefined);
   return { v: 2, databaseId: s.databaseId, connections, fetchedAt: s.fetchedAt, fault: readFault(s.fault) };
 }

@@ -1,8 +1,8 @@
+import { notionWebLink } from '../../adapters/notion/index.js';
 import { CONNECTION_STATUSES, type ConnectionRecord, type ConnectionSort, type ConnectionStatus, type ConnectionType } from '../connections/types.js';
 import type { RunProgress } from '../generation/types.js';
-import { DEFAULT_HOME_PREFERENCES, type HomeConnection, type HomeListItem, type HomePreferences, type HomeRun } from './types.js';
 import { clip } from '../text.js';
-import { notionWebLink } from '../../adapters/notion/index.js';
+import { DEFAULT_HOME_PREFERENCES, type HomeConnection, type HomeListItem, type HomePreferences, type HomeRun } from './types.js';
 
 /** The one test of a link shown on the Home tab: https into notion.so only (see the adapter for why). */
 export { notionWebLink };

@@ -3,20 +3,12 @@
  * decide which one applies; the Slack layer shows them next to their field.
  */
 import { NotionError, UserInputError, VisenError } from '../../errors.js';
-import {
-  CONNECTIONS_SCHEMA,
-  describeDefinition,
-  describeType,
-  propertyTypeLabel,
-  type SchemaCheck,
-} from '../connections/schema.js';
+import { CONNECTIONS_SCHEMA, describeDefinition, describeType, propertyTypeLabel, type SchemaCheck } from '../connections/schema.js';
 
 // ---- saving, loading and clearing ----
 
 export function notSetUp(): UserInputError {
-  return new UserInputError(
-    'Visen is not set up for you yet: run `/visen settings` to link your Notion integration, OpenAI key and connections database.',
-  );
+  return new UserInputError('Visen is not set up for you yet: run `/visen settings` to link your Notion integration, OpenAI key and connections database.');
 }
 
 export const UNREADABLE_SECRETS =
@@ -44,19 +36,15 @@ export function clearIncomplete(firstFailure: unknown): VisenError {
 
 // ---- the form, before anything is asked of Notion or OpenAI ----
 
-export const ENTER_NOTION_SECRET =
-  'Enter your Notion integration secret: notion.so/profile/integrations → your integration → Internal Integration Secret.';
+export const ENTER_NOTION_SECRET = 'Enter your Notion integration secret: notion.so/profile/integrations → your integration → Internal Integration Secret.';
 export const REENTER_UNREADABLE_NOTION_SECRET = 'Your saved secret can no longer be read; please enter it again.';
 export const NOTION_SECRET_HAS_SPACES = 'The secret has spaces in it. Copy it again from Notion and paste it exactly as shown.';
-export const NOTION_SECRET_LOOKS_LIKE_OPENAI_KEY =
-  'This looks like an OpenAI key. The Notion integration secret starts with ntn_ (older ones with secret_).';
+export const NOTION_SECRET_LOOKS_LIKE_OPENAI_KEY = 'This looks like an OpenAI key. The Notion integration secret starts with ntn_ (older ones with secret_).';
 
-export const ENTER_OPENAI_KEY =
-  'Enter your OpenAI API key (platform.openai.com/api-keys), or the key of your OpenAI-compatible server.';
+export const ENTER_OPENAI_KEY = 'Enter your OpenAI API key (platform.openai.com/api-keys), or the key of your OpenAI-compatible server.';
 export const REENTER_UNREADABLE_OPENAI_KEY = 'Your saved key can no longer be read; please enter it again.';
 export const OPENAI_KEY_HAS_SPACES = 'The key has spaces in it. Copy it again and paste it exactly as shown.';
-export const OPENAI_KEY_LOOKS_LIKE_NOTION_SECRET =
-  'This looks like a Notion integration secret; it belongs in the field above. Put your OpenAI API key here.';
+export const OPENAI_KEY_LOOKS_LIKE_NOTION_SECRET = 'This looks like a Notion integration secret; it belongs in the field above. Put your OpenAI API key here.';
 
 export const BASE_URL_NOT_HTTP =
   'This is not an http(s) URL. Give the base URL of an OpenAI-compatible API, for example https://api.openai.com/v1, or leave it blank for the default.';
@@ -116,11 +104,7 @@ export function dataSourcesUnreadable(databaseTitle: string): string {
   return `Visen could not read the data sources of “${databaseTitle || 'this database'}”. Please try again in a moment.`;
 }
 
-export function schemaProblem(
-  title: string,
-  check: SchemaCheck,
-  options: { addMissingTicked: boolean; dataSourceName: string | undefined },
-): string {
+export function schemaProblem(title: string, check: SchemaCheck, options: { addMissingTicked: boolean; dataSourceName: string | undefined }): string {
   const name = `“${title || 'This database'}”${options.dataSourceName ? ` (data source “${options.dataSourceName}”, the closest of its data sources)` : ''}`;
   const parts: string[] = [];
   if (check.missing.length > 0) {

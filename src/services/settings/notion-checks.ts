@@ -3,8 +3,8 @@
  * schema) or the parent page to create it in. Nothing is changed in Notion here; see notion-commit.ts.
  */
 import type { Logger } from 'pino';
-import type { DataSourceSchema, DatabaseInfo } from '../../adapters/notion/index.js';
-import { checkConnectionsSchema, missingPropertiesUpdate, schemaMatches, type SchemaCheck } from '../connections/schema.js';
+import type { DatabaseInfo, DataSourceSchema } from '../../adapters/notion/index.js';
+import { checkConnectionsSchema, missingPropertiesUpdate, type SchemaCheck, schemaMatches } from '../connections/schema.js';
 import { logFailedCheck } from './check-log.js';
 import {
   DATABASE_GIVEN_AS_PAGE,
@@ -23,7 +23,11 @@ const MAX_DATA_SOURCES_CHECKED = 10;
 
 /** What the Notion half of the checks found, ready to commit. */
 export type NotionPlan =
-  | { readonly kind: 'existing'; readonly ref: ConnectionsDatabaseRef; readonly add?: { readonly update: Record<string, Record<string, unknown>>; readonly names: string[] } }
+  | {
+      readonly kind: 'existing';
+      readonly ref: ConnectionsDatabaseRef;
+      readonly add?: { readonly update: Record<string, Record<string, unknown>>; readonly names: string[] };
+    }
   | { readonly kind: 'create'; readonly parentPageId: string };
 
 /** The workspace to check, where problems go, and where failed checks are logged. */
@@ -117,7 +121,7 @@ async function closestDataSource(
 ): Promise<{ source: DataSourceSchema; check: SchemaCheck } | undefined> {
   let best: { source: DataSourceSchema; check: SchemaCheck } | undefined;
   for (const { id } of database.dataSources.slice(0, MAX_DATA_SOURCES_CHECKED)) {
-    let source;
+    let source: DataSourceSchema;
     try {
       source = await context.notion.retrieveDataSource(id);
     } catch (err) {

@@ -2,8 +2,7 @@
  * The one part of saving that changes the user's Notion: create "Visen connections" in the parent page, or
  * add the missing properties the user asked for. Runs only once every check has passed.
  */
-import type { Logger } from 'pino';
-import { checkConnectionsSchema, CONNECTIONS_DATABASE_TITLE, connectionsPropertiesConfig, schemaMatches } from '../connections/schema.js';
+import { CONNECTIONS_DATABASE_TITLE, checkConnectionsSchema, connectionsPropertiesConfig, schemaMatches } from '../connections/schema.js';
 import { logFailedCheck } from './check-log.js';
 import { addPropertiesFailed, createDatabaseFailed, schemaProblem } from './messages.js';
 import type { NotionCheckContext, NotionPlan } from './notion-checks.js';

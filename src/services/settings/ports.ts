@@ -6,10 +6,7 @@
 import type { NotionWorkspace, ParsedNotionUrl } from '../../adapters/notion/index.js';
 import type { OpenAiClient } from '../../adapters/openai.js';
 
-export type SettingsNotion = Pick<
-  NotionWorkspace,
-  'whoAmI' | 'resolveObject' | 'retrieveDataSource' | 'updateDataSourceProperties' | 'createDatabase'
->;
+export type SettingsNotion = Pick<NotionWorkspace, 'whoAmI' | 'resolveObject' | 'retrieveDataSource' | 'updateDataSourceProperties' | 'createDatabase'>;
 
 export type SettingsOpenAi = Pick<OpenAiClient, 'listModels'>;
 

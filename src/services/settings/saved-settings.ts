@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { SecretBox } from '../../adapters/secret-box.js';
 import type { LocalStore } from '../../adapters/store.js';
 import { describeForLog } from '../../errors.js';
-import { userKey, type UserRef } from '../../users.js';
+import { type UserRef, userKey } from '../../users.js';
 import type { ConnectionsDatabaseRef, UserSettings } from './types.js';
 
 /**

@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { SecretBox } from '../../adapters/secret-box.js';
 import type { LocalStore } from '../../adapters/store.js';
 import { describeForLog } from '../../errors.js';
-import { userKey, type UserRef } from '../../users.js';
+import { type UserRef, userKey } from '../../users.js';
 import { checkForm } from './form-checks.js';
 import { checksTookTooLong, clearIncomplete, createdButNotSaved, notSetUp, UNREADABLE_SECRETS, unreadableSecrets } from './messages.js';
 import { checkNotion } from './notion-checks.js';
@@ -30,8 +30,8 @@ import type {
   UserSettings,
 } from './types.js';
 
-export { HELD_NAMESPACE, SETTINGS_NAMESPACE } from './saved-settings.js';
 export { connectInstructions } from './messages.js';
+export { HELD_NAMESPACE, SETTINGS_NAMESPACE } from './saved-settings.js';
 
 type ForgetUserHook = (user: UserRef) => Promise<void>;
 
@@ -100,16 +100,11 @@ class LocalSettingsService implements SettingsService {
     // 1. What can be checked without asking anyone.
     const notionSecret = submission.notionSecret || held?.notionSecret || saved.settings?.notionSecret;
     const openaiKey = submission.openaiKey || held?.openaiKey || saved.settings?.openaiKey;
-    const form = checkForm(
-      this.#o,
-      { submission, notionSecret, openaiKey, secretsUnreadable: saved.unreadable, defaultModel: this.#o.defaultModel },
-      errors,
-    );
+    const form = checkForm(this.#o, { submission, notionSecret, openaiKey, secretsUnreadable: saved.unreadable, defaultModel: this.#o.defaultModel }, errors);
     const { openaiBaseUrl, model } = form;
 
     // 2. Live checks: Notion and OpenAI in parallel, each stopping at its first problem.
-    const notionContext =
-      notionSecret && !errors.notionSecret ? { notion: this.#o.notionFor(notionSecret), errors, log: this.#log } : undefined;
+    const notionContext = notionSecret && !errors.notionSecret ? { notion: this.#o.notionFor(notionSecret), errors, log: this.#log } : undefined;
     const [notionResult, openaiOk] = await Promise.all([
       notionContext
         ? checkNotion(notionContext, { databaseId: form.databaseId, parentPageId: form.parentPageId, addMissing: submission.addMissingProperties })
@@ -146,10 +141,7 @@ class LocalSettingsService implements SettingsService {
       };
     }
     await this.#saved.discardHeld(user);
-    this.#log.info(
-      { user: userKey(user), created: committed.created, added: committed.added, ms: this.#now() - started },
-      'settings checked and saved',
-    );
+    this.#log.info({ user: userKey(user), created: committed.created, added: committed.added, ms: this.#now() - started }, 'settings checked and saved');
     this.#emit(user, 'saved');
     return { ok: true, summary: summaryOf(settings), createdDatabase: committed.created, addedProperties: committed.added };
   }
@@ -177,7 +169,7 @@ class LocalSettingsService implements SettingsService {
       }
     }
     await this.#saved.delete(user);
-    this.#log.info({ user: key, hadSettings, failures: failures.length }, 'cleared a user\'s local data');
+    this.#log.info({ user: key, hadSettings, failures: failures.length }, "cleared a user's local data");
     this.#emit(user, 'cleared');
     if (failures.length > 0) throw clearIncomplete(failures[0]);
     return { hadSettings };

@@ -32,14 +32,7 @@ export interface SettingsSummary {
 }
 
 /** The fields of the settings form, as the service names them (the Slack layer maps them to blocks). */
-export type SettingsField =
-  | 'notionSecret'
-  | 'openaiKey'
-  | 'openaiBaseUrl'
-  | 'model'
-  | 'connectionsUrl'
-  | 'parentPageUrl'
-  | 'addMissingProperties';
+export type SettingsField = 'notionSecret' | 'openaiKey' | 'openaiBaseUrl' | 'model' | 'connectionsUrl' | 'parentPageUrl' | 'addMissingProperties';
 
 /** A message per field that failed, each saying what is wrong and how to fix it. */
 export type SettingsErrors = Partial<Record<SettingsField, string>>;

@@ -18,7 +18,7 @@ export function buildClearConfirmation(): SlackMessage {
         text:
           '*Delete your Visen settings from this Visen?*\n' +
           'This deletes what Visen keeps about you on the computer it runs on: your Notion integration secret, OpenAI key and endpoint, default model, ' +
-          'the link to your connections database, and Visen\'s local records of your runs and Home tab. Runs of yours in progress are stopped.\n' +
+          "the link to your connections database, and Visen's local records of your runs and Home tab. Runs of yours in progress are stopped.\n" +
           '*Nothing in Notion is deleted:* your connections database, its rows and your pages stay as they are.',
       },
     },

@@ -1,11 +1,11 @@
 import { GenerateIds } from '../listeners/generate/ids.js';
 import {
-  EMPTY_VALUES,
-  ONLY_EMPTY_VALUE,
   type DescribedTarget,
+  EMPTY_VALUES,
   type GenerateModalMetadata,
   type GenerateModalModel,
   type GenerateModalValues,
+  ONLY_EMPTY_VALUE,
   type OutputKind,
 } from './generate-modal.js';
 

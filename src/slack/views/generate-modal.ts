@@ -1,7 +1,7 @@
 import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import type { OutputChoice } from '../../services/generation/types.js';
 import { GenerateIds } from '../listeners/generate/ids.js';
-import { SLACK_LIMITS, escapeMrkdwn, oneLine, truncate, truncateMrkdwn } from './text.js';
+import { escapeMrkdwn, oneLine, SLACK_LIMITS, truncate, truncateMrkdwn } from './text.js';
 
 /**
  * The `/visen generate` modal (and the Home tab's "New generation"). Pure: values in, view out.

@@ -33,9 +33,8 @@ export function buildHelpMessage(unknown?: string): HelpMessage {
   };
 }
 
-/** Shortened and made inert: no control characters or code-span breaks, `&`, `<`, `>` escaped as mrkdwn requires. */
-
 /** The unknown word, shortened and made inert: no control characters or code-span breaks, mrkdwn escaped. */
 function echoed(word: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is removed here.
   return inlineText(word.replace(/[`\u0000-\u001f\u007f-\u009f]/g, ' '), 40);
 }

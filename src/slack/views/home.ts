@@ -5,18 +5,7 @@ import type { HomeConnectionList, HomeFault, HomeListItem, HomeModel, HomePrefer
 import type { SettingsSummary } from '../../services/settings/types.js';
 import { COMMAND } from '../ids.js';
 import { FILTER_ALL, HomeAction, HomeBlock, HomeCallback } from '../listeners/home/ids.js';
-import {
-  escapeMrkdwn,
-  inlineCode,
-  inlineText,
-  mrkdwnLink,
-  plural,
-  safeUrl,
-  SLACK_LIMITS,
-  slackDate,
-  truncate,
-  truncateMrkdwn,
-} from './text.js';
+import { escapeMrkdwn, inlineCode, inlineText, mrkdwnLink, plural, SLACK_LIMITS, safeUrl, slackDate, truncate, truncateMrkdwn } from './text.js';
 
 /**
  * The Home tab, as pure functions of the Home service's model: no clock, network or environment. Four
@@ -140,8 +129,14 @@ export function buildSetUpView(model: HomeModel, options: HomeRenderOptions = {}
   const list = model.connections;
   blocks.push(header(list ? `Your connections (${list.total.toLocaleString('en-US')})` : 'Your connections', HomeBlock.listHeader));
   if (!list) {
-    if (!model.fault) blocks.push({ type: 'section', block_id: HomeBlock.empty, text: mrkdwn(':hourglass_flowing_sand: Reading your connections from Notion…') });
-    else blocks.push({ type: 'section', block_id: HomeBlock.empty, text: mrkdwn('Your connections will be listed here again once Notion answers. Press *Refresh* to try again.') });
+    if (!model.fault)
+      blocks.push({ type: 'section', block_id: HomeBlock.empty, text: mrkdwn(':hourglass_flowing_sand: Reading your connections from Notion…') });
+    else
+      blocks.push({
+        type: 'section',
+        block_id: HomeBlock.empty,
+        text: mrkdwn('Your connections will be listed here again once Notion answers. Press *Refresh* to try again.'),
+      });
     return homeView(blocks);
   }
   if (list.total > 0) blocks.push(listControls(model.preferences));
@@ -169,18 +164,16 @@ function settingsText(settings: SettingsSummary | undefined): string {
     : 'linked, with no connections database yet';
   const key = settings.openaiKeyLast4 ? `key saved, ending in ${inlineCode(settings.openaiKeyLast4, 8)}` : 'no key saved';
   const endpoint = settings.openaiBaseUrl ? ` · endpoint ${inlineCode(settings.openaiBaseUrl, 200)}` : '';
-  const lines = [
-    `*Notion:* ${db}${integration}${secret}`,
-    `*OpenAI:* ${key}${endpoint}`,
-    `*Default model:* ${inlineCode(settings.model, 100) || 'not set'}`,
-  ];
+  const lines = [`*Notion:* ${db}${integration}${secret}`, `*OpenAI:* ${key}${endpoint}`, `*Default model:* ${inlineCode(settings.model, 100) || 'not set'}`];
   return truncateMrkdwn(lines.join('\n'), SLACK_LIMITS.sectionText);
 }
 
 /** The words for each fault: what happened and what to do. The settings part stays above it. */
 function faultSection(fault: HomeFault, settings: SettingsSummary | undefined, list: HomeConnectionList | undefined): SectionBlock {
   const integration = settings?.integrationName ? `*${inlineText(settings.integrationName, 100)}*` : 'your integration';
-  const database = settings?.connections ? mrkdwnLink(settings.connections.url, settings.connections.title || 'your connections database', 100) : 'your connections database';
+  const database = settings?.connections
+    ? mrkdwnLink(settings.connections.url, settings.connections.title || 'your connections database', 100)
+    : 'your connections database';
   const stale = list?.stale ? ` Below is the list as it was ${slackDate(list.fetchedAt)}.` : '';
   switch (fault.code) {
     case 'notion_unauthorized':
@@ -197,9 +190,15 @@ function faultSection(fault: HomeFault, settings: SettingsSummary | undefined, l
           `find ${integration} and confirm. Or choose another database in *Settings* above.`,
       );
     case 'notion_unreachable':
-      return warningSection('Notion could not be reached', `Visen could not read your connections just now.${stale} Press *Refresh* in a minute; nothing was changed.`);
+      return warningSection(
+        'Notion could not be reached',
+        `Visen could not read your connections just now.${stale} Press *Refresh* in a minute; nothing was changed.`,
+      );
     case 'notion_busy':
-      return warningSection('Notion asked Visen to slow down', `Too many requests went to Notion at once.${stale} Press *Refresh* in a minute; nothing was changed.`);
+      return warningSection(
+        'Notion asked Visen to slow down',
+        `Too many requests went to Notion at once.${stale} Press *Refresh* in a minute; nothing was changed.`,
+      );
     case 'notion_rejected':
       return warningSection(
         'Notion refused to list your connections',
@@ -208,7 +207,10 @@ function faultSection(fault: HomeFault, settings: SettingsSummary | undefined, l
     case 'store_busy':
       return warningSection('Visen’s local data is busy', 'Another program is holding Visen’s data file. Press *Refresh* in a few seconds.');
     case 'store_unavailable':
-      return warningSection('Visen could not read its local data', 'Press *Refresh* to try again; if it keeps failing, ask whoever runs Visen to check its log.');
+      return warningSection(
+        'Visen could not read its local data',
+        'Press *Refresh* to try again; if it keeps failing, ask whoever runs Visen to check its log.',
+      );
     case 'unexpected':
       return warningSection(
         'Something went wrong reading your connections',
@@ -223,11 +225,19 @@ function warningSection(title: string, body: string): SectionBlock {
 
 function activeRunsSection(runs: readonly HomeRun[]): SectionBlock {
   const lines = runs.slice(0, MAX_LISTED_RUNS).map((r) => {
-    const target = mrkdwnLink(notionWebLink(r.targetUrl), r.targetTitle || notionUrlLabel(r.targetUrl, r.targetKind === 'Database' ? 'Notion database' : 'Notion page'), 60);
+    const target = mrkdwnLink(
+      notionWebLink(r.targetUrl),
+      r.targetTitle || notionUrlLabel(r.targetUrl, r.targetKind === 'Database' ? 'Notion database' : 'Notion page'),
+      60,
+    );
     return `• *${inlineText(r.connectionName, 80)}* → ${target}: ${runProgressText(r)}`;
   });
   if (runs.length > MAX_LISTED_RUNS) lines.push(`…and ${plural(runs.length - MAX_LISTED_RUNS, 'more run')}`);
-  return { type: 'section', block_id: HomeBlock.activeRuns, text: mrkdwn(truncateMrkdwn(`:hourglass_flowing_sand: *In progress*\n${lines.join('\n')}`, SLACK_LIMITS.sectionText)) };
+  return {
+    type: 'section',
+    block_id: HomeBlock.activeRuns,
+    text: mrkdwn(truncateMrkdwn(`:hourglass_flowing_sand: *In progress*\n${lines.join('\n')}`, SLACK_LIMITS.sectionText)),
+  };
 }
 
 /** Progress of a run in a few words: "12 of 40 rows · 2 skipped · 1 failed". */
@@ -311,7 +321,9 @@ function emptyState(list: HomeConnectionList, prefs: HomePreferences, settings: 
       { type: 'actions', block_id: HomeBlock.showAll, elements: [button('Show all', HomeAction.clearFilters)] },
     ];
   }
-  const database = settings?.connections ? mrkdwnLink(settings.connections.url, settings.connections.title || 'your connections database', 100) : 'your connections database';
+  const database = settings?.connections
+    ? mrkdwnLink(settings.connections.url, settings.connections.title || 'your connections database', 100)
+    : 'your connections database';
   return [
     {
       type: 'section',
@@ -393,9 +405,7 @@ export function buildFaultOnlyView(fault: HomeFault | undefined, options: HomeRe
   const blocks: KnownBlock[] = [header('Visen')];
   pushNotice(blocks, options.notice);
   blocks.push(
-    fault
-      ? faultSection(fault, undefined, undefined)
-      : warningSection('Visen could not read your settings', 'Press *Refresh* to try again.'),
+    fault ? faultSection(fault, undefined, undefined) : warningSection('Visen could not read your settings', 'Press *Refresh* to try again.'),
     { type: 'actions', block_id: HomeBlock.mainActions, elements: [button('Refresh', HomeAction.refresh, { style: 'primary' })] },
     context(`\`${COMMAND} help\` lists what Visen can do.`),
   );
@@ -461,7 +471,11 @@ function pushNotice(blocks: KnownBlock[], notice: HomeNotice | undefined): void 
   blocks.push({ type: 'section', block_id: HomeBlock.notice, text: mrkdwn(truncateMrkdwn(`${emoji} ${escapeMrkdwn(notice.text)}`, SLACK_LIMITS.sectionText)) });
 }
 
-function button(text: string, actionId: string, extra: { value?: string; url?: string; style?: 'primary' | 'danger'; confirm?: ConfirmationDialog } = {}): Button {
+function button(
+  text: string,
+  actionId: string,
+  extra: { value?: string; url?: string; style?: 'primary' | 'danger'; confirm?: ConfirmationDialog } = {},
+): Button {
   return {
     type: 'button',
     action_id: actionId,
@@ -484,7 +498,10 @@ function confirmDialog(title: string, text: string, confirm: string, style?: 'da
 }
 
 function staticSelect(actionId: string, placeholder: string, options: ReadonlyArray<{ value: string; text: string }>, selected: string): StaticSelect {
-  const built: PlainTextOption[] = options.map((o) => ({ text: { type: 'plain_text', text: truncate(o.text, SLACK_LIMITS.optionText), emoji: true }, value: o.value }));
+  const built: PlainTextOption[] = options.map((o) => ({
+    text: { type: 'plain_text', text: truncate(o.text, SLACK_LIMITS.optionText), emoji: true },
+    value: o.value,
+  }));
   const initial = built.find((o) => o.value === selected) ?? built[0];
   return {
     type: 'static_select',
@@ -507,7 +524,10 @@ export function notionUrlLabel(url: string, fallback: string): string {
     return fallback;
   }
   const last = decodeURIComponentSafe(path.split('/').filter(Boolean).pop() ?? '');
-  const slug = last.replace(/-?[0-9a-f]{32}$/i, '').replace(/-/g, ' ').trim();
+  const slug = last
+    .replace(/-?[0-9a-f]{32}$/i, '')
+    .replace(/-/g, ' ')
+    .trim();
   return slug && !/^[0-9a-f-]{32,36}$/i.test(slug) ? slug : fallback;
 }
 

@@ -2,7 +2,7 @@ import type { KnownBlock } from '@slack/types';
 import type { RunProgress } from '../../services/generation/types.js';
 import type { UserRef } from '../../users.js';
 import { GenerateIds } from '../listeners/generate/ids.js';
-import { SLACK_LIMITS, escapeMrkdwn, formatCount, mrkdwnLink, notificationText, oneLine, plural, truncate, truncateMrkdwn } from './text.js';
+import { escapeMrkdwn, formatCount, mrkdwnLink, notificationText, oneLine, plural, SLACK_LIMITS, truncate, truncateMrkdwn } from './text.js';
 
 /**
  * The messages of a generation run: "working", its live progress (one message, updated), the final
@@ -75,7 +75,9 @@ export function buildProgressMessage(model: ProgressMessageModel): SlackMessage 
   if (model.afterRestart) notes.push(restartNote(p));
   else if (p.resumed) notes.push('Resumed after Visen restarted; rows already written were not written again.');
   if (model.continuedInDm && !terminal) {
-    notes.push(':arrow_right: Slack lets an app update this message only a few times, so the progress of this run continues in a direct message from Visen (Apps → Visen in your sidebar).');
+    notes.push(
+      ':arrow_right: Slack lets an app update this message only a few times, so the progress of this run continues in a direct message from Visen (Apps → Visen in your sidebar).',
+    );
   }
   if (model.movedFromCommand) notes.push('Progress of your `/visen generate` moved here: Slack lets an app update a command’s reply only a few times.');
   notes.push(`Connection: *${escapeMrkdwn(truncate(oneLine(p.connectionName), 150))}* (recorded in your connections database in Notion)`);
@@ -91,7 +93,8 @@ function headline(p: RunProgress, target: string, cancelRequested: boolean): str
   const db = p.targetKind === 'Database';
   if (p.rollingBack === 'cancelled' && !isTerminal(p)) return `:octagonal_sign: Cancelled: removing what Visen wrote into ${target}…`;
   if (p.rollingBack === 'failed' && !isTerminal(p)) return `:warning: Something went wrong: removing what Visen wrote into ${target}…`;
-  if (cancelRequested && !isTerminal(p)) return db ? `:octagonal_sign: Stopping ${target}: rows still being written are dropped…` : `:octagonal_sign: Stopping ${target}…`;
+  if (cancelRequested && !isTerminal(p))
+    return db ? `:octagonal_sign: Stopping ${target}: rows still being written are dropped…` : `:octagonal_sign: Stopping ${target}…`;
   switch (p.state) {
     case 'starting':
       return `:hourglass_flowing_sand: Getting ready to write into ${target}…`;
@@ -119,7 +122,7 @@ function countsLine(p: RunProgress): string | undefined {
   }
   if (p.total === undefined) return ['Finding the rows to fill…', ...extras].join(' · ');
   const finished = Math.min(p.total, p.done + p.failed);
-  return [`*${formatCount(p.done)}* of *${formatCount(p.total)}* rows done`, ...extras].join(' · ') + `\n${progressBar(finished, p.total)}`;
+  return `${[`*${formatCount(p.done)}* of *${formatCount(p.total)}* rows done`, ...extras].join(' · ')}\n${progressBar(finished, p.total)}`;
 }
 
 /** `▰▰▰▱▱▱▱▱▱▱ 30%` */

@@ -4,9 +4,9 @@
  * hint says whether one is saved (with its last four characters) and that a blank field keeps it.
  */
 import type { ContextBlock, InputBlock, KnownBlock, ModalView, SectionBlock } from '@slack/types';
-import type { SettingsErrors, SettingsField, SettingsSubmission, SettingsSummary } from '../../services/settings/types.js';
 import { CONNECTIONS_SCHEMA, describeDefinition } from '../../services/connections/schema.js';
-import { ADD_MISSING_OPTION_VALUE, SettingsCallback, SettingsBlock, SettingsInput } from '../listeners/settings/ids.js';
+import type { SettingsErrors, SettingsField, SettingsSubmission, SettingsSummary } from '../../services/settings/types.js';
+import { ADD_MISSING_OPTION_VALUE, SettingsBlock, SettingsCallback, SettingsInput } from '../listeners/settings/ids.js';
 import { escapeMrkdwn, SLACK_LIMITS, truncate, truncateMrkdwn } from './text.js';
 
 export const SETTINGS_MODAL_TITLE = 'Visen settings';
@@ -82,22 +82,34 @@ export function buildSettingsModal(model: SettingsModalModel): ModalView {
   const notionHeld = model.held?.notionSecretLast4 !== undefined;
   const openaiHeld = model.held?.openaiKeyLast4 !== undefined;
   blocks.push(
-    secretInput('notionSecret', 'Notion integration secret', 'ntn_…', secretHint({
-      heldLast4: model.held?.notionSecretLast4,
-      savedLast4: notionSaved ? summary?.notionSecretLast4 : undefined,
-      savedNote: summary?.integrationName ? ` (integration “${summary.integrationName}”)` : '',
-      where: 'Create one at notion.so/profile/integrations (New integration, type Internal), then copy its Internal Integration Secret.',
-    }), notionHeld || notionSaved),
+    secretInput(
+      'notionSecret',
+      'Notion integration secret',
+      'ntn_…',
+      secretHint({
+        heldLast4: model.held?.notionSecretLast4,
+        savedLast4: notionSaved ? summary?.notionSecretLast4 : undefined,
+        savedNote: summary?.integrationName ? ` (integration “${summary.integrationName}”)` : '',
+        where: 'Create one at notion.so/profile/integrations (New integration, type Internal), then copy its Internal Integration Secret.',
+      }),
+      notionHeld || notionSaved,
+    ),
   );
   pushError(blocks, 'notionSecret', errors);
 
   blocks.push(
-    secretInput('openaiKey', 'OpenAI API key', 'sk-…', secretHint({
-      heldLast4: model.held?.openaiKeyLast4,
-      savedLast4: openaiSaved ? summary?.openaiKeyLast4 : undefined,
-      savedNote: '',
-      where: 'From platform.openai.com/api-keys, or the key of your OpenAI-compatible server.',
-    }), openaiHeld || openaiSaved),
+    secretInput(
+      'openaiKey',
+      'OpenAI API key',
+      'sk-…',
+      secretHint({
+        heldLast4: model.held?.openaiKeyLast4,
+        savedLast4: openaiSaved ? summary?.openaiKeyLast4 : undefined,
+        savedNote: '',
+        where: 'From platform.openai.com/api-keys, or the key of your OpenAI-compatible server.',
+      }),
+      openaiHeld || openaiSaved,
+    ),
   );
   pushError(blocks, 'openaiKey', errors);
 
@@ -165,12 +177,11 @@ export function buildSettingsModal(model: SettingsModalModel): ModalView {
   blocks.push(addMissing);
   pushError(blocks, 'addMissingProperties', errors);
   blocks.push(
-    context(
-      `The database needs these properties (other properties are fine): ${CONNECTIONS_SCHEMA.map(describeDefinition).join('; ')}.`,
-      'settings_schema',
-    ),
+    context(`The database needs these properties (other properties are fine): ${CONNECTIONS_SCHEMA.map(describeDefinition).join('; ')}.`, 'settings_schema'),
   );
-  blocks.push(context('Secrets are stored encrypted on the computer running Visen and are never shown again, only their last four characters.', 'settings_privacy'));
+  blocks.push(
+    context('Secrets are stored encrypted on the computer running Visen and are never shown again, only their last four characters.', 'settings_privacy'),
+  );
 
   const metadata: SettingsModalMetadata = model.held ? { held: model.held.token } : {};
   return {
@@ -232,12 +243,7 @@ function secretInput(field: SettingsField, label: string, placeholder: string, h
   };
 }
 
-function textInput(
-  field: SettingsField,
-  label: string,
-  value: string,
-  options: { optional: boolean; placeholder: string; hint: string },
-): InputBlock {
+function textInput(field: SettingsField, label: string, value: string, options: { optional: boolean; placeholder: string; hint: string }): InputBlock {
   return {
     type: 'input',
     block_id: SettingsInput[field].block,

@@ -84,7 +84,9 @@ export function buildSettingsNotSavedMessage(errors: SettingsErrors, notice?: st
   const lines = (Object.entries(errors) as Array<[SettingsField, string | undefined]>)
     .filter((entry): entry is [SettingsField, string] => Boolean(entry[1]))
     .map(([field, message]) => `• *${FIELD_NAMES[field]}:* ${escapeMrkdwn(message)}`);
-  const blocks: KnownBlock[] = [section(`:warning: *Your Visen settings were not saved.*${notice ? ` ${escapeMrkdwn(notice)}` : ''}`, 'settings_not_saved_header')];
+  const blocks: KnownBlock[] = [
+    section(`:warning: *Your Visen settings were not saved.*${notice ? ` ${escapeMrkdwn(notice)}` : ''}`, 'settings_not_saved_header'),
+  ];
   if (lines.length > 0) blocks.push(section(lines.join('\n'), 'settings_not_saved_details'));
   blocks.push(section(`Run \`${COMMAND} settings\` to fix this and save again.`, 'settings_not_saved_next'));
   return { text: `Your Visen settings were not saved. Run ${COMMAND} settings to try again.`, blocks };

@@ -93,7 +93,10 @@ export function notificationText(text: string): string {
 
 /** Line breaks, tabs and runs of spaces become one space: for names and titles shown inline. */
 export function oneLine(text: string): string {
-  return text.replace(/[\r\n\t]+/g, ' ').replace(/\s{2,}/g, ' ').trim();
+  return text
+    .replace(/[\r\n\t]+/g, ' ')
+    .replace(/\s{2,}/g, ' ')
+    .trim();
 }
 
 /** Text a user or Notion wrote, for inline use in mrkdwn: one line, cut to `max` characters, then escaped. */

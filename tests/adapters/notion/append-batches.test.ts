@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countBlocks, splitForAppend, type AppendBatch } from '../../../src/adapters/notion/append-batches.js';
+import { type AppendBatch, countBlocks, splitForAppend } from '../../../src/adapters/notion/append-batches.js';
 import type { NotionBlock } from '../../../src/adapters/notion/blocks.js';
 import { markdownToBlocks } from '../../../src/adapters/notion/markdown.js';
 import { allText, limitProblems } from './limits-check.js';
@@ -23,7 +23,10 @@ const table = (rows: number): NotionBlock => ({
     table_width: 1,
     has_column_header: false,
     has_row_header: false,
-    children: Array.from({ length: rows }, (_, i) => ({ object: 'block', type: 'table_row', table_row: { cells: [[{ type: 'text', text: { content: `r${i}` } }]] } }) as NotionBlock),
+    children: Array.from(
+      { length: rows },
+      (_, i) => ({ object: 'block', type: 'table_row', table_row: { cells: [[{ type: 'text', text: { content: `r${i}` } }]] } }) as NotionBlock,
+    ),
   },
 });
 
@@ -65,7 +68,10 @@ describe('splitForAppend', () => {
   });
 
   it('defers the tail of a children array longer than 100', () => {
-    const parent = bullet('parent', Array.from({ length: 130 }, (_, i) => bullet(`c${i}`)));
+    const parent = bullet(
+      'parent',
+      Array.from({ length: 130 }, (_, i) => bullet(`c${i}`)),
+    );
     const [batch] = splitForAppend([parent]);
     expect(body(batch!.blocks[0]!).children).toHaveLength(100);
     expect(batch!.deferred).toEqual([{ path: [0], children: body(parent).children.slice(100) }]);
@@ -73,7 +79,12 @@ describe('splitForAppend', () => {
   });
 
   it('keeps every request within 1000 block elements', () => {
-    const wide = Array.from({ length: 30 }, (_, i) => bullet(`top ${i}`, Array.from({ length: 50 }, (_, j) => bullet(`child ${i}.${j}`))));
+    const wide = Array.from({ length: 30 }, (_, i) =>
+      bullet(
+        `top ${i}`,
+        Array.from({ length: 50 }, (_, j) => bullet(`child ${i}.${j}`)),
+      ),
+    );
     expect(countBlocks(wide)).toBe(30 * 51);
     const batches = splitForAppend(wide);
     for (const batch of batches) {
@@ -84,7 +95,15 @@ describe('splitForAppend', () => {
   });
 
   it('a single block with a huge subtree is cut to fit and the rest deferred', () => {
-    const huge = bullet('root', Array.from({ length: 100 }, (_, i) => bullet(`c${i}`, Array.from({ length: 100 }, (_, j) => bullet(`g${i}.${j}`)))));
+    const huge = bullet(
+      'root',
+      Array.from({ length: 100 }, (_, i) =>
+        bullet(
+          `c${i}`,
+          Array.from({ length: 100 }, (_, j) => bullet(`g${i}.${j}`)),
+        ),
+      ),
+    );
     const batches = splitForAppend([huge]);
     expect(batches).toHaveLength(1);
     expect(countBlocks(batches[0]!.blocks)).toBeLessThanOrEqual(1000);

@@ -1,7 +1,7 @@
 // The adapter fits the ports the services declare (checked by tsc; the runtime part only exercises the values).
 import { describe, expect, it } from 'vitest';
+import { createNotionGateway, type NotionWorkspace, parseNotionUrl } from '../../../src/adapters/notion/index.js';
 import type { SettingsNotion, SettingsPorts } from '../../../src/services/settings/ports.js';
-import { createNotionGateway, parseNotionUrl, type NotionWorkspace } from '../../../src/adapters/notion/index.js';
 import { memoryLogger } from './support.js';
 
 describe('Notion adapter contract', () => {

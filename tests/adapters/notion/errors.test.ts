@@ -1,7 +1,7 @@
-import { APIErrorCode, APIResponseError, RequestTimeoutError, UnknownHTTPResponseError } from '@notionhq/client';
+import { type APIErrorCode, APIResponseError, RequestTimeoutError, UnknownHTTPResponseError } from '@notionhq/client';
 import { describe, expect, it } from 'vitest';
-import { NotionError } from '../../../src/errors.js';
 import { NOTION_MESSAGES, toNotionError } from '../../../src/adapters/notion/errors.js';
+import { NotionError } from '../../../src/errors.js';
 
 function apiError(status: number, code: string, message = 'Something.') {
   return new APIResponseError({

@@ -1,10 +1,17 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { NotionError } from '../../../src/errors.js';
 import { createNotionClient } from '../../../src/adapters/notion/client.js';
 import { toNotionError } from '../../../src/adapters/notion/errors.js';
-import { backoffDelay, createLimitedFetch, isReadRequest, MAX_ERROR_BODY_BYTES, parseRetryAfter, type LimitedFetchOptions } from '../../../src/adapters/notion/http.js';
+import {
+  backoffDelay,
+  createLimitedFetch,
+  isReadRequest,
+  type LimitedFetchOptions,
+  MAX_ERROR_BODY_BYTES,
+  parseRetryAfter,
+} from '../../../src/adapters/notion/http.js';
 import { RateLimiter } from '../../../src/adapters/notion/rate-limiter.js';
-import { memoryLogger, notionError, startScriptedServer, type ScriptedServer } from './support.js';
+import { NotionError } from '../../../src/errors.js';
+import { memoryLogger, notionError, type ScriptedServer, startScriptedServer } from './support.js';
 
 let server: ScriptedServer;
 beforeAll(async () => {
@@ -26,7 +33,11 @@ function limitedFetch(overrides: Partial<LimitedFetchOptions> = {}) {
 }
 
 const call = (fetch: ReturnType<typeof createLimitedFetch>, method: string, path: string, body?: unknown) =>
-  fetch(`${server.baseUrl}${path}`, { method, headers: { authorization: 'Bearer ntn_testsecret1234567890', 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
+  fetch(`${server.baseUrl}${path}`, {
+    method,
+    headers: { authorization: 'Bearer ntn_testsecret1234567890', 'content-type': 'application/json' },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
 
 async function thrown(promise: Promise<unknown>): Promise<unknown> {
   return promise.then(
@@ -124,7 +135,12 @@ describe('createLimitedFetch: error bodies', () => {
 describe('createLimitedFetch: server errors', () => {
   it('retries 500/502/503/504 with backoff for GET', async () => {
     const { fetch } = limitedFetch();
-    server.script({ status: 500, json: notionError(500, 'internal_server_error') }, { status: 502, text: '<html>502</html>' }, { status: 503, json: notionError(503, 'service_unavailable') }, { status: 504, json: notionError(504, 'gateway_timeout') });
+    server.script(
+      { status: 500, json: notionError(500, 'internal_server_error') },
+      { status: 502, text: '<html>502</html>' },
+      { status: 503, json: notionError(503, 'service_unavailable') },
+      { status: 504, json: notionError(504, 'gateway_timeout') },
+    );
     expect((await call(fetch, 'GET', '/v1/pages/a')).status).toBe(200);
     expect(server.requests).toHaveLength(5);
   });

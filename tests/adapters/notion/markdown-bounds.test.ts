@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import type { NotionBlock } from '../../../src/adapters/notion/blocks.js';
 import { lexMarkdown, tokensToBlocks } from '../../../src/adapters/notion/markdown-convert.js';
 import { BLOCK_LEX_CHARS } from '../../../src/adapters/notion/markdown-segments.js';
-import { LEX_ALLOWANCE_CHARS, LEX_CHARS_PER_CHAR, MarkdownBlockStream, markdownToBlocks, streamMarkdownBlocks } from '../../../src/adapters/notion/markdown-stream.js';
+import {
+  LEX_ALLOWANCE_CHARS,
+  LEX_CHARS_PER_CHAR,
+  MarkdownBlockStream,
+  markdownToBlocks,
+  streamMarkdownBlocks,
+} from '../../../src/adapters/notion/markdown-stream.js';
 import { HOSTILE_KINDS, hostileMarkdown } from '../../stand-ins/openai/hostile-answers.js';
 import { buildLongDocument } from './documents.js';
 
@@ -22,7 +28,9 @@ function pieces(text: string, seed: number, max: number): string[] {
 function allText(blocks: readonly NotionBlock[]): string {
   return blocks
     .map((block) => {
-      const body = (block as unknown as Record<string, { rich_text?: Array<{ text: { content: string } }>; children?: NotionBlock[]; cells?: unknown }>)[block.type];
+      const body = (block as unknown as Record<string, { rich_text?: Array<{ text: { content: string } }>; children?: NotionBlock[]; cells?: unknown }>)[
+        block.type
+      ];
       const own = (body?.rich_text ?? []).map((item) => item.text.content).join('');
       const cells = block.type === 'table_row' ? JSON.stringify(body?.cells) : '';
       const children = allText([...(body?.children ?? []), ...((block as { table?: { children?: NotionBlock[] } }).table?.children ?? [])]);
@@ -100,7 +108,12 @@ describe('the Markdown converter on long ordinary answers', () => {
     const blocks = pieces(markdown, 5, 40).flatMap((piece) => stream.push(piece));
     blocks.push(...stream.end());
     expect(blocks).toEqual(unbounded(markdown));
-    expect(blocks.filter((block) => block.type === 'code').map((block) => allText([block])).join('')).toContain(code.slice(-500));
+    expect(
+      blocks
+        .filter((block) => block.type === 'code')
+        .map((block) => allText([block]))
+        .join(''),
+    ).toContain(code.slice(-500));
     expect(markdownToBlocks(markdown)).toEqual(unbounded(markdown));
   });
 

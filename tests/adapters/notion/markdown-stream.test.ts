@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { NotionBlock } from '../../../src/adapters/notion/blocks.js';
-import { markdownToBlocks, MarkdownBlockStream, streamMarkdownBlocks } from '../../../src/adapters/notion/markdown.js';
+import { MarkdownBlockStream, markdownToBlocks, streamMarkdownBlocks } from '../../../src/adapters/notion/markdown.js';
 import { buildLongDocument } from './documents.js';
 
 /** A small seeded PRNG (mulberry32), so a failure can be replayed. */

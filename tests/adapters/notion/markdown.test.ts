@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { markdownToBlocks, splitForAppend } from '../../../src/adapters/notion/markdown.js';
 import type { NotionBlock, RichTextItem } from '../../../src/adapters/notion/blocks.js';
+import { markdownToBlocks, splitForAppend } from '../../../src/adapters/notion/markdown.js';
 import { buildLongDocument } from './documents.js';
 import { allText, limitProblems } from './limits-check.js';
 
@@ -40,7 +40,14 @@ describe('markdownToBlocks: block elements', () => {
   it('bulleted, numbered and to-do lists', () => {
     const blocks = markdownToBlocks('- a\n- b\n\n1. one\n2. two\n\n- [ ] open\n- [x] done\n* star\n+ plus');
     expect(blocks.map((b) => b.type)).toEqual([
-      'bulleted_list_item', 'bulleted_list_item', 'numbered_list_item', 'numbered_list_item', 'to_do', 'to_do', 'bulleted_list_item', 'bulleted_list_item',
+      'bulleted_list_item',
+      'bulleted_list_item',
+      'numbered_list_item',
+      'numbered_list_item',
+      'to_do',
+      'to_do',
+      'bulleted_list_item',
+      'bulleted_list_item',
     ]);
     expect(body(blocks[4]!)).toEqual({ rich_text: [plain('open')], checked: false });
     expect(body(blocks[5]!)).toEqual({ rich_text: [plain('done')], checked: true });
@@ -51,7 +58,12 @@ describe('markdownToBlocks: block elements', () => {
     const level2 = body(top!).children[0];
     const level3 = body(level2).children[0];
     const level4 = body(level3).children[0];
-    expect([top!.type, level2.type, level3.type, level4.type]).toEqual(['bulleted_list_item', 'bulleted_list_item', 'numbered_list_item', 'bulleted_list_item']);
+    expect([top!.type, level2.type, level3.type, level4.type]).toEqual([
+      'bulleted_list_item',
+      'bulleted_list_item',
+      'numbered_list_item',
+      'bulleted_list_item',
+    ]);
     expect(text(body(level4).rich_text)).toBe('level 4');
     expect(body(level4).children).toBeUndefined();
   });
@@ -116,7 +128,11 @@ describe('markdownToBlocks: block elements', () => {
       image: { type: 'external', external: { url: 'https://example.com/chart.png' }, caption: [plain('A chart')] },
     });
     const paragraph = one('See ![the chart](https://example.com/c.png) here');
-    expect(body(paragraph).rich_text).toEqual([plain('See '), { type: 'text', text: { content: 'the chart', link: { url: 'https://example.com/c.png' } } }, plain(' here')]);
+    expect(body(paragraph).rich_text).toEqual([
+      plain('See '),
+      { type: 'text', text: { content: 'the chart', link: { url: 'https://example.com/c.png' } } },
+      plain(' here'),
+    ]);
     // A relative image cannot be an external image block.
     expect(one('![x](images/x.png)').type).toBe('paragraph');
   });

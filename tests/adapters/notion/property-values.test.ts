@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NotionError } from '../../../src/errors.js';
+import { toDatabaseInfo, toDataSourceSchema, toPageInfo } from '../../../src/adapters/notion/mappers.js';
 import {
   checkboxValue,
   dateValue,
@@ -11,7 +11,7 @@ import {
   toPropertyValue,
   urlValue,
 } from '../../../src/adapters/notion/property-values.js';
-import { toDatabaseInfo, toDataSourceSchema, toPageInfo } from '../../../src/adapters/notion/mappers.js';
+import { NotionError } from '../../../src/errors.js';
 
 const rt = (plain_text: string) => [{ type: 'text', plain_text, text: { content: plain_text } }];
 
@@ -61,14 +61,37 @@ describe('pagePlainText', () => {
     ['url', { type: 'url', url: 'https://a.example' }, 'https://a.example'],
     ['email', { type: 'email', email: 'a@b.example' }, 'a@b.example'],
     ['phone_number', { type: 'phone_number', phone_number: '+1 555' }, '+1 555'],
-    ['people', { type: 'people', people: [{ object: 'user', id: 'u1', name: 'Ada' }, { object: 'user', id: 'u2', name: 'Bob' }] }, 'Ada, Bob'],
+    [
+      'people',
+      {
+        type: 'people',
+        people: [
+          { object: 'user', id: 'u1', name: 'Ada' },
+          { object: 'user', id: 'u2', name: 'Bob' },
+        ],
+      },
+      'Ada, Bob',
+    ],
     ['relation', { type: 'relation', relation: [{ id: 'p1' }, { id: 'p2' }], has_more: false }, 'p1, p2'],
     ['formula string', { type: 'formula', formula: { type: 'string', string: 'computed' } }, 'computed'],
     ['formula number', { type: 'formula', formula: { type: 'number', number: 7 } }, '7'],
     ['formula boolean', { type: 'formula', formula: { type: 'boolean', boolean: false } }, 'No'],
     ['formula date', { type: 'formula', formula: { type: 'date', date: { start: '2026-02-02' } } }, '2026-02-02'],
     ['rollup number', { type: 'rollup', rollup: { type: 'number', number: 3 } }, '3'],
-    ['rollup array', { type: 'rollup', rollup: { type: 'array', array: [{ type: 'title', title: rt('X') }, { type: 'number', number: 2 }] } }, 'X, 2'],
+    [
+      'rollup array',
+      {
+        type: 'rollup',
+        rollup: {
+          type: 'array',
+          array: [
+            { type: 'title', title: rt('X') },
+            { type: 'number', number: 2 },
+          ],
+        },
+      },
+      'X, 2',
+    ],
     ['created_time', { type: 'created_time', created_time: '2026-03-11T00:00:00.000Z' }, '2026-03-11T00:00:00.000Z'],
     ['last_edited_time', { type: 'last_edited_time', last_edited_time: '2026-03-12T00:00:00.000Z' }, '2026-03-12T00:00:00.000Z'],
     ['created_by', { type: 'created_by', created_by: { object: 'user', id: 'u', name: 'Ada' } }, 'Ada'],
@@ -130,7 +153,17 @@ describe('mappers', () => {
       parent: { type: 'database_id', database_id: 'db-1' },
       properties: {
         Name: { id: 'title', name: 'Name', type: 'title', title: {} },
-        Status: { id: 'st', name: 'Status', type: 'select', select: { options: [{ id: '1', name: 'Open', color: 'red' }, { id: '2', name: 'Done', color: 'green' }] } },
+        Status: {
+          id: 'st',
+          name: 'Status',
+          type: 'select',
+          select: {
+            options: [
+              { id: '1', name: 'Open', color: 'red' },
+              { id: '2', name: 'Done', color: 'green' },
+            ],
+          },
+        },
       },
     });
     expect(schema).toEqual({
@@ -144,6 +177,11 @@ describe('mappers', () => {
   });
 
   it('a partial object maps to empty values', () => {
-    expect(toPageInfo({ object: 'page', id: 'abcdabcdabcdabcdabcdabcdabcdabcd' })).toMatchObject({ id: 'abcdabcdabcdabcdabcdabcdabcdabcd', title: '', properties: {}, parent: { type: 'workspace' } });
+    expect(toPageInfo({ object: 'page', id: 'abcdabcdabcdabcdabcdabcdabcdabcd' })).toMatchObject({
+      id: 'abcdabcdabcdabcdabcdabcdabcdabcd',
+      title: '',
+      properties: {},
+      parent: { type: 'workspace' },
+    });
   });
 });

@@ -121,7 +121,10 @@ describe('RateLimiter', () => {
       await vi.advanceTimersByTimeAsync(10_000);
       await limiter.acquire(); // the one token
       const queued = limiter.acquire({ deadline: Date.now() + 300 });
-      const settled = queued.then(() => 'granted', (err: unknown) => err);
+      const settled = queued.then(
+        () => 'granted',
+        (err: unknown) => err,
+      );
       await vi.advanceTimersByTimeAsync(300);
       expect(await settled).toBeInstanceOf(LimiterWaitError);
       expect(limiter.waiting).toBe(0);
@@ -131,7 +134,10 @@ describe('RateLimiter', () => {
       const limiter = new RateLimiter({ ratePerSecond: 1, capacity: 1 });
       await limiter.acquire();
       const start = Date.now();
-      const waiting = limiter.acquire({ deadline: start + 20_000 }).then(() => 'granted', (err: unknown) => err);
+      const waiting = limiter.acquire({ deadline: start + 20_000 }).then(
+        () => 'granted',
+        (err: unknown) => err,
+      );
       limiter.pauseUntil(start + 30_000);
       expect(await waiting).toBeInstanceOf(LimiterWaitError);
     });
@@ -139,7 +145,10 @@ describe('RateLimiter', () => {
     it('while refusing, rejects waiters and new callers with the reason, then serves again after the cap', async () => {
       const limiter = new RateLimiter({ ratePerSecond: 1, capacity: 1 });
       await limiter.acquire();
-      const waiting = limiter.acquire().then(() => 'granted', (err: unknown) => err);
+      const waiting = limiter.acquire().then(
+        () => 'granted',
+        (err: unknown) => err,
+      );
       limiter.refuseUntil(Date.now() + 999_999_000, () => new Error('asked to wait 11 days'));
       expect(await waiting).toEqual(new Error('asked to wait 11 days'));
       await expect(limiter.acquire()).rejects.toThrow('asked to wait 11 days');

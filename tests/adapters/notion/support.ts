@@ -18,9 +18,7 @@ export interface ScriptedRequest {
 }
 
 /** How to answer one request: a status with JSON (and headers), a delay, or a dropped connection. */
-export type Answer =
-  | { status: number; json?: unknown; text?: string; headers?: Record<string, string>; delayMs?: number }
-  | { drop: true; delayMs?: number };
+export type Answer = { status: number; json?: unknown; text?: string; headers?: Record<string, string>; delayMs?: number } | { drop: true; delayMs?: number };
 
 export interface ScriptedServer {
   baseUrl: string;
@@ -39,7 +37,13 @@ export async function startScriptedServer(): Promise<ScriptedServer> {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      requests.push({ method: req.method ?? 'GET', path: (req.url ?? '/').split('?')[0]!, at: Date.now(), headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+      requests.push({
+        method: req.method ?? 'GET',
+        path: (req.url ?? '/').split('?')[0]!,
+        at: Date.now(),
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      });
       const answer = queue.shift() ?? state.fallback;
       const respond = () => {
         if ('drop' in answer) {

@@ -113,7 +113,9 @@ describe('formatNotionId / compactId', () => {
 
 describe('notionWebLink: the only links Visen shows for a connection', () => {
   it('keeps https links into notion.so', () => {
-    expect(notionWebLink('https://www.notion.so/acme/Target-0123456789abcdef0123456789abcdef')).toBe('https://www.notion.so/acme/Target-0123456789abcdef0123456789abcdef');
+    expect(notionWebLink('https://www.notion.so/acme/Target-0123456789abcdef0123456789abcdef')).toBe(
+      'https://www.notion.so/acme/Target-0123456789abcdef0123456789abcdef',
+    );
     expect(notionWebLink('https://notion.so/0123456789abcdef0123456789abcdef')).toBe('https://notion.so/0123456789abcdef0123456789abcdef');
     expect(notionWebLink('https://WWW.NOTION.SO/x')).toBe('https://www.notion.so/x');
   });

@@ -1,19 +1,20 @@
 // The Notion adapter against the Notion stand-in (a real HTTP server that behaves like api.notion.com, 2026-03-11).
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { NotionError } from '../../../src/errors.js';
 import { blockSignature, childrenOf, type NotionBlock } from '../../../src/adapters/notion/blocks.js';
 import { markdownToBlocks } from '../../../src/adapters/notion/markdown.js';
 import { numberValue, richTextValue, selectValue, titleValue } from '../../../src/adapters/notion/property-values.js';
 import { DEFAULT_BURST } from '../../../src/adapters/notion/rate-limiter.js';
 import type { NotionWorkspace, PageInfo } from '../../../src/adapters/notion/types.js';
 import { createNotionGateway, secretKey } from '../../../src/adapters/notion/workspace.js';
-import { startNotionStandIn, type NotionStandIn } from '../../stand-ins/notion/index.js';
+import { NotionError } from '../../../src/errors.js';
+import { type NotionStandIn, startNotionStandIn } from '../../stand-ins/notion/index.js';
 import { buildLongDocument } from './documents.js';
 import { memoryLogger } from './support.js';
 
 type Tree = { sig: string; children: Tree[] };
 const requestTree = (blocks: readonly NotionBlock[]): Tree[] => blocks.map((b) => ({ sig: blockSignature(b as never), children: requestTree(childrenOf(b)) }));
-const standInTree = (blocks: readonly Record<string, any>[]): Tree[] => blocks.map((b) => ({ sig: blockSignature(b as never), children: standInTree(b.children ?? []) }));
+const standInTree = (blocks: readonly Record<string, any>[]): Tree[] =>
+  blocks.map((b) => ({ sig: blockSignature(b as never), children: standInTree(b.children ?? []) }));
 
 // Our limiter stays under the stand-in's (40/s, burst 10): pacing at exactly a server's rate loses to network jitter.
 const FAST = { rateLimit: { ratePerSecond: 30, capacity: 5 }, http: { baseDelayMs: 5, maxDelayMs: 20 } };
@@ -112,7 +113,10 @@ describe('reading and creating structure', () => {
     const other = notion.createIntegration({ name: 'Gone' });
     notion.revoke(other.secret);
     const { logger } = memoryLogger('warn');
-    const err = await createNotionGateway({ baseUrl: notion.baseUrl, logger, ...FAST }).forSecret(other.secret).whoAmI().catch((e: unknown) => e);
+    const err = await createNotionGateway({ baseUrl: notion.baseUrl, logger, ...FAST })
+      .forSecret(other.secret)
+      .whoAmI()
+      .catch((e: unknown) => e);
     expect((err as NotionError).code).toBe('unauthorized');
     expect((err as NotionError).userMessage).toContain('notion.so/profile/integrations');
   });
@@ -130,7 +134,8 @@ describe('rows', () => {
     const rowCreate = notion.requests.find((r) => r.method === 'POST' && r.path === '/v1/pages' && r.body?.parent?.data_source_id);
     expect(rowCreate?.body.parent).toEqual({ type: 'data_source_id', data_source_id: db.dataSourceId });
 
-    for (const name of ['Second', 'Third']) notion.addRow(db.dataSourceId, { Name: { title: [{ text: { content: name } }] }, Status: { select: { name: 'Done' } } });
+    for (const name of ['Second', 'Third'])
+      notion.addRow(db.dataSourceId, { Name: { title: [{ text: { content: name } }] }, Status: { select: { name: 'Done' } } });
     const open = await collect(notion_.queryDataSource(db.dataSourceId, { filter: { property: 'Status', select: { equals: 'Open' } } }));
     expect(open.map((r) => r.title)).toEqual(['First']);
 
@@ -170,7 +175,9 @@ describe('rows', () => {
       })().catch((e: unknown) => e);
       expect((err as NotionError).code).toBe('validation_error');
       expect((err as NotionError).userMessage).toMatch(/Narrow the rows with a filter/);
-      const sortedErr = await collect(workspace.queryDataSource(db.dataSourceId, { sorts: [{ property: 'Name', direction: 'ascending' }] })).catch((e: unknown) => e);
+      const sortedErr = await collect(workspace.queryDataSource(db.dataSourceId, { sorts: [{ property: 'Name', direction: 'ascending' }] })).catch(
+        (e: unknown) => e,
+      );
       expect((sortedErr as NotionError).code).toBe('validation_error');
       expect(capped.failures).toEqual([]);
     } finally {
@@ -196,13 +203,13 @@ describe('writing content', () => {
     const page = notion.addPage({
       title: 'Ordered',
       sharedWith: [secret],
-      children: [
-        { paragraph: { rich_text: [{ text: { content: 'first' } }] } },
-        { paragraph: { rich_text: [{ text: { content: 'last' } }] } },
-      ],
+      children: [{ paragraph: { rich_text: [{ text: { content: 'first' } }] } }, { paragraph: { rich_text: [{ text: { content: 'last' } }] } }],
     });
     const [first] = await notion_.listChildren(page.id);
-    const middle = Array.from({ length: 230 }, (_, i) => ({ object: 'block', type: 'paragraph', paragraph: { rich_text: [{ type: 'text', text: { content: `m${i}` } }] } }) as NotionBlock);
+    const middle = Array.from(
+      { length: 230 },
+      (_, i) => ({ object: 'block', type: 'paragraph', paragraph: { rich_text: [{ type: 'text', text: { content: `m${i}` } }] } }) as NotionBlock,
+    );
     await notion_.appendBlocks(page.id, middle, { position: { type: 'after_block', after_block: { id: first!.id } } });
     const texts = (await notion_.listChildren(page.id)).map((b) => b.text);
     expect(texts).toEqual(['first', ...middle.map((_, i) => `m${i}`), 'last']);

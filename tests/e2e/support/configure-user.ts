@@ -9,8 +9,8 @@
  */
 import { connectionsPropertiesConfig } from '../../../src/services/connections/schema.js';
 import { SettingsCallback, SettingsInput } from '../../../src/slack/listeners/settings/ids.js';
-import type { Harness } from '../harness.js';
 import type { View } from '../../stand-ins/slack/index.js';
+import type { Harness } from '../harness.js';
 
 export interface ConfigureUserOptions {
   /** The Slack team (default: the stand-in's). */
@@ -61,7 +61,8 @@ export async function configureUser(h: Harness, userId: string, options: Configu
   const delivery = await h.slack.slashCommand({ userId, teamId, text: 'settings' });
   if (!delivery.acked) throw new Error(`configureUser: /visen settings was not acked (${delivery.reason})`);
   const form = await h.slack.waitFor(
-    () => h.slack.views.opened.find((v) => !before.has(v.id) && v.callback_id === SettingsCallback.form && h.slack.modalStack(userId).some((s) => s.id === v.id)),
+    () =>
+      h.slack.views.opened.find((v) => !before.has(v.id) && v.callback_id === SettingsCallback.form && h.slack.modalStack(userId).some((s) => s.id === v.id)),
     options.timeoutMs ?? 15_000,
   );
 

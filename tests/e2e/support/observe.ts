@@ -3,9 +3,10 @@
  * a user's messages and direct messages, page bodies, and the rows of a connections database. Shared by the
  * end-to-end tests (tests/e2e) and the fault tests (tests/faults), so each reads results the same way.
  */
-import type { Harness } from '../harness.js';
+
 import { directChannelFor } from '../../stand-ins/slack/ids.js';
 import type { MessageRecord } from '../../stand-ins/slack/index.js';
+import type { Harness } from '../harness.js';
 
 type Obj = Record<string, any>;
 

@@ -93,7 +93,12 @@ export function badInputs(): BadInput[] {
     expect,
     ...(configured === false ? { configured } : {}),
   });
-  const gm = (name: string, fields: (f: Fixture) => FieldValues, expect: RegExp): BadInput => ({ name: `generate modal: ${name}`, via: 'generate modal', fields, expect });
+  const gm = (name: string, fields: (f: Fixture) => FieldValues, expect: RegExp): BadInput => ({
+    name: `generate modal: ${name}`,
+    via: 'generate modal',
+    fields,
+    expect,
+  });
 
   return [
     // ---- the slash command: what the app can tell from the text alone (answered in the ack) ----
@@ -109,12 +114,20 @@ export function badInputs(): BadInput[] {
     cmd('generate: the prompt before the link', (f) => `generate write a haiku ${f.pageUrl}`, /Put the Notion link first/),
     cmd('generate: a link to another site', 'generate https://example.com/some-page write a haiku', /goes to example\.com, not to Notion/),
     cmd('generate: a Slack-formatted link to another site', `generate <https://evil.example/notion.so/${HEX}> write`, /goes to evil\.example, not to Notion/),
-    cmd('generate: a Slack-formatted link with a misleading label', `generate <https://evil.example/x|https://www.notion.so/${HEX}> write`, /goes to evil\.example, not to Notion/),
+    cmd(
+      'generate: a Slack-formatted link with a misleading label',
+      `generate <https://evil.example/x|https://www.notion.so/${HEX}> write`,
+      /goes to evil\.example, not to Notion/,
+    ),
     cmd('generate: a Notion link with no page id', 'generate https://www.notion.so/my-workspace write a haiku', /does not point to a page or database/),
     cmd('generate: a Notion Mail link', `generate https://mail.notion.so/inbox/${HEX} write`, /Notion Mail link, not a page or database/),
     cmd('generate: an ftp link', `generate ftp://www.notion.so/${HEX} write`, /is not a web link/),
     cmd('generate: a 2,500-character link', `generate https://www.notion.so/${'a'.repeat(2_460)}-${HEX} write`, /characters long, which is not a Notion link/),
-    cmd('generate: a 10,000-character prompt', (f) => `generate ${f.pageUrl} ${'lorem ipsum '.repeat(834).slice(0, 10_000)}`, /The prompt is 10,000 characters long; the most Visen takes is 8,000/),
+    cmd(
+      'generate: a 10,000-character prompt',
+      (f) => `generate ${f.pageUrl} ${'lorem ipsum '.repeat(834).slice(0, 10_000)}`,
+      /The prompt is 10,000 characters long; the most Visen takes is 8,000/,
+    ),
     cmd('generate: a prompt of control characters only', (f) => `generate ${f.pageUrl} \u0001\u0002\u0003\u007f`, /Add a prompt after the link/),
     cmd('generate: a prompt of zero-width characters only', (f) => `generate ${f.pageUrl} \u200b\u200b\u2060`, /The prompt is empty/),
     cmd('generate: --limit 0', (f) => `generate ${f.databaseUrl} --limit 0 Summarise {{Name}}`, /--limit must be at least 1/),
@@ -130,16 +143,48 @@ export function badInputs(): BadInput[] {
 
     // ---- the slash command: what only the services can tell (the command's reply) ----
     cmd('generate without settings', (f) => `generate ${f.pageUrl} Write a plan`, /not set up for you yet[\s\S]*\/visen settings/, false),
-    cmd('generate: a page the integration cannot see', (f) => `generate ${f.unsharedPageUrl} Write a plan`, /cannot see that page or database[\s\S]*click ••• at the top right, choose Connections/),
-    cmd('generate: a database link with --new-page', (f) => `generate ${f.databaseUrl} --new-page Write a plan`, /That link is a database[\s\S]*`--new-page` works only with a page link/),
-    cmd('generate: a page link with --into', (f) => `generate ${f.pageUrl} --into "Notes" Write a plan`, /`--into` works only with a database: the link you gave is a page/),
-    cmd('generate: a placeholder that names no property', (f) => `generate ${f.databaseUrl} Summarise {{Nmae}}`, /no property of the database: `\{\{Nmae\}\}`[\s\S]*`Name`/),
+    cmd(
+      'generate: a page the integration cannot see',
+      (f) => `generate ${f.unsharedPageUrl} Write a plan`,
+      /cannot see that page or database[\s\S]*click ••• at the top right, choose Connections/,
+    ),
+    cmd(
+      'generate: a database link with --new-page',
+      (f) => `generate ${f.databaseUrl} --new-page Write a plan`,
+      /That link is a database[\s\S]*`--new-page` works only with a page link/,
+    ),
+    cmd(
+      'generate: a page link with --into',
+      (f) => `generate ${f.pageUrl} --into "Notes" Write a plan`,
+      /`--into` works only with a database: the link you gave is a page/,
+    ),
+    cmd(
+      'generate: a placeholder that names no property',
+      (f) => `generate ${f.databaseUrl} Summarise {{Nmae}}`,
+      /no property of the database: `\{\{Nmae\}\}`[\s\S]*`Name`/,
+    ),
     cmd('generate: an empty placeholder', (f) => `generate ${f.databaseUrl} Summarise {{}} and {{Name}}`, /empty placeholder/),
-    cmd('generate: a Slack-formatted link (with a label) to a page it cannot see', (f) => `generate <${f.unsharedPageUrl}|Private notes> Write a plan`, /cannot see that page or database/),
+    cmd(
+      'generate: a Slack-formatted link (with a label) to a page it cannot see',
+      (f) => `generate <${f.unsharedPageUrl}|Private notes> Write a plan`,
+      /cannot see that page or database/,
+    ),
     cmd('generate: a Notion link to an id that does not exist', `generate https://www.notion.so/Gone-${HEX} Write a plan`, /cannot see that page or database/),
-    cmd('generate: an unknown placeholder with odd spacing', (f) => `generate ${f.databaseUrl} Summarise {{   Titel   }}`, /no property of the database: `\{\{Titel\}\}`/),
-    cmd('generate: --into a property that does not exist', (f) => `generate ${f.databaseUrl} --into "Summary" Summarise {{Name}}`, /has no property `Summary`\. Its text properties: `Notes`/),
-    cmd('generate: --into a number property', (f) => `generate ${f.databaseUrl} --into "Count" Summarise {{Name}}`, /`Count` is not a text property[\s\S]*Its text properties: `Notes`/),
+    cmd(
+      'generate: an unknown placeholder with odd spacing',
+      (f) => `generate ${f.databaseUrl} Summarise {{   Titel   }}`,
+      /no property of the database: `\{\{Titel\}\}`/,
+    ),
+    cmd(
+      'generate: --into a property that does not exist',
+      (f) => `generate ${f.databaseUrl} --into "Summary" Summarise {{Name}}`,
+      /has no property `Summary`\. Its text properties: `Notes`/,
+    ),
+    cmd(
+      'generate: --into a number property',
+      (f) => `generate ${f.databaseUrl} --into "Count" Summarise {{Name}}`,
+      /`Count` is not a text property[\s\S]*Its text properties: `Notes`/,
+    ),
 
     // ---- the settings modal: each field ----
     sm('everything left blank by a new user', () => blankSettings({}), /Enter your Notion integration secret/, false),
@@ -153,7 +198,11 @@ export function badInputs(): BadInput[] {
     sm('an emoji model name', (f) => settings(f, { model: '🤖' }), /A model name has only letters, digits/),
     sm('a 10,000-character model name', (f) => settings(f, { model: 'm'.repeat(10_000) }), /A model name has only letters, digits/),
     sm('a connections URL of another site', (f) => settings(f, { db: 'https://example.com/my-database' }), /This is not a link to a Notion database/),
-    sm('a Slack-formatted link to another site', (f) => settings(f, { db: `<https://evil.example/${HEX}|Visen connections>` }), /This is not a link to a Notion database/),
+    sm(
+      'a Slack-formatted link to another site',
+      (f) => settings(f, { db: `<https://evil.example/${HEX}|Visen connections>` }),
+      /This is not a link to a Notion database/,
+    ),
     sm('right-to-left text as the connections URL', (f) => settings(f, { db: 'قاعدة البيانات' }), /This is not a link to a Notion database/),
     sm('control characters inside the connections URL', (f) => settings(f, { db: `https://www.notion.so/\u0007${HEX}` }), /invisible control characters/),
     sm('a page URL where the database goes', (f) => settings(f, { db: f.pageUrl }), /is a Notion page, not a database/),
@@ -166,7 +215,15 @@ export function badInputs(): BadInput[] {
     gm('target and prompt left blank', () => generateForm({}), /Give the link of a Notion page or database first[\s\S]*Write a prompt/),
     gm('a prompt of whitespace only', (f) => generateForm({ target: f.pageUrl, prompt: '   \n\t ' }), /Write a prompt/),
     gm('a link to another site', () => generateForm({ target: 'https://example.com/page', prompt: 'Write a plan' }), /goes to example\.com, not to Notion/),
-    gm('a Slack-formatted link with a label', () => generateForm({ target: `<https://example.com/${HEX}|my page>`, prompt: 'Write a plan' }), /goes to example\.com, not to Notion/),
-    gm('a 300-character connection name', (f) => generateForm({ target: f.pageUrl, prompt: 'Write a plan', name: 'n'.repeat(300) }), /connection name can be at most 200 characters/),
+    gm(
+      'a Slack-formatted link with a label',
+      () => generateForm({ target: `<https://example.com/${HEX}|my page>`, prompt: 'Write a plan' }),
+      /goes to example\.com, not to Notion/,
+    ),
+    gm(
+      'a 300-character connection name',
+      (f) => generateForm({ target: f.pageUrl, prompt: 'Write a plan', name: 'n'.repeat(300) }),
+      /connection name can be at most 200 characters/,
+    ),
   ];
 }

@@ -2,10 +2,11 @@
  * Reading what the app showed a user, wherever it showed it: a command's ack, the command's replies
  * (response_url), direct messages, a modal's field errors (`response_action: errors`) or its later updates.
  */
+
+import type { UserRef } from '../../../src/users.js';
 import type { Harness } from '../../e2e/harness.js';
 import { messagesFor, stringsOf } from '../../e2e/support/observe.js';
 import type { AnyObject } from '../../stand-ins/slack/index.js';
-import type { UserRef } from '../../../src/users.js';
 
 /** Where to start looking: counts of each stand-in's records before an action. */
 export interface Mark {
@@ -38,7 +39,10 @@ export async function answerTo(h: Harness, user: UserRef, text: string, expected
 
 /** The modal the app opened most recently for this user (after `from` views were opened). */
 async function modalOpenedFor(h: Harness, userId: string, from: number, callbackId: string): Promise<AnyObject> {
-  return h.slack.waitFor(() => h.slack.views.opened.slice(from).find((v) => v.callback_id === callbackId && h.slack.modalStack(userId).some((s) => s.id === v.id)), 10_000);
+  return h.slack.waitFor(
+    () => h.slack.views.opened.slice(from).find((v) => v.callback_id === callbackId && h.slack.modalStack(userId).some((s) => s.id === v.id)),
+    10_000,
+  );
 }
 
 export type FieldValues = Record<string, Record<string, string | string[] | null>>;
@@ -67,7 +71,10 @@ async function submitModal(
   const shown = () =>
     [
       stringsOf(delivery.ackPayload),
-      ...h.slack.views.updated.slice(updatedBefore).filter((v) => v.id === view.id).map(stringsOf),
+      ...h.slack.views.updated
+        .slice(updatedBefore)
+        .filter((v) => v.id === view.id)
+        .map(stringsOf),
       ...messagesFor(h, user.userId, messagesBefore).map((m) => `${m.text ?? ''}\n${stringsOf(m.blocks)}`),
     ].join('\n');
   await until(() => expected.test(shown()), timeoutMs);

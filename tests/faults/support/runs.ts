@@ -1,7 +1,7 @@
 /** Starting a generation through Slack and waiting for its end, as the user sees it and as Notion records it. */
 import type { Harness } from '../../e2e/harness.js';
 import type { ConfiguredUser } from '../../e2e/support/configure-user.js';
-import { connectionRow, messagesFor, stringsOf, type ConnectionRowValues } from '../../e2e/support/observe.js';
+import { type ConnectionRowValues, connectionRow, messagesFor, stringsOf } from '../../e2e/support/observe.js';
 
 export interface RunResult {
   /** Everything the user was shown for the command: the ack, the progress replies, direct messages. */

@@ -4,7 +4,7 @@
 // cut. Before any cap, the answer grew in memory without end and the run never finished.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ANSWER_LIMITS, answerCutNotices } from '../../../src/adapters/openai/answer-limits.js';
-import { startEndlessStreamServer, type EndlessStreamServer } from '../../stand-ins/openai/endless-stream.js';
+import { type EndlessStreamServer, startEndlessStreamServer } from '../../stand-ins/openai/endless-stream.js';
 import { runToEnd, startWorld, titleRow, type World } from './support.js';
 
 let world: World;
@@ -29,7 +29,11 @@ describe('an endless answer for a text property', () => {
     const db = world.notion.addDatabase({ title: 'Endless', parentPageId: u.rootId, properties: { Name: { title: {} }, Summary: { rich_text: {} } } });
     const rows = ['One', 'Two'].map((name) => world.notion.addRow(db.dataSourceId, titleRow(name)).id);
 
-    const { end } = await runToEnd(world.service(), u.user, { targetUrl: db.url, prompt: 'Describe {{Name}}', output: { kind: 'property', property: 'Summary' } });
+    const { end } = await runToEnd(world.service(), u.user, {
+      targetUrl: db.url,
+      prompt: 'Describe {{Name}}',
+      output: { kind: 'property', property: 'Summary' },
+    });
 
     expect(end.state).toBe('succeeded');
     expect(end.done).toBe(2);

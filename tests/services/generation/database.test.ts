@@ -2,7 +2,7 @@
 // property; skips, --all, --limit, large databases, and the connection row's values.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChatRequest } from '../../stand-ins/openai/index.js';
-import { MODEL, blockText, connectionRows, prop, runToEnd, startWorld, text, titleRow, writes, type World } from './support.js';
+import { blockText, connectionRows, MODEL, prop, runToEnd, startWorld, text, titleRow, type World, writes } from './support.js';
 
 let world: World;
 beforeAll(async () => {
@@ -55,8 +55,7 @@ describe('database runs', () => {
     );
     world.notion.addRow(db.dataSourceId, titleRow('Empty one'));
     world.openai.setResponder(echo);
-    const template =
-      '{{Name}}|{{ Notes }}|{{Pages}}|{{Genre}}|{{Tags}}|{{Read}}|{{Published}}|{{Link}}|{{Mail}}|{{Phone}}|{{Author}}|{{  name }}';
+    const template = '{{Name}}|{{ Notes }}|{{Pages}}|{{Genre}}|{{Tags}}|{{Read}}|{{Published}}|{{Link}}|{{Mail}}|{{Phone}}|{{Author}}|{{  name }}';
     const { end } = await runToEnd(world.service(), u.user, { targetUrl: db.url, prompt: template });
     expect(end.state).toBe('succeeded');
     expect(end).toMatchObject({ total: 2, done: 2, skipped: 0, failed: 0 });
@@ -104,7 +103,8 @@ describe('database runs', () => {
     world.notion.addRow(db.dataSourceId, titleRow('Dune'));
     const chatsBefore = world.openai.requests.length;
     const service = world.service();
-    const start = (prompt: string, output?: { kind: 'property'; property: string }) => service.start(u.user, { targetUrl: db.url, prompt, ...(output ? { output } : {}) }, () => undefined, null);
+    const start = (prompt: string, output?: { kind: 'property'; property: string }) =>
+      service.start(u.user, { targetUrl: db.url, prompt, ...(output ? { output } : {}) }, () => undefined, null);
     await expect(start('About {{Title}} and {{Nme}}')).rejects.toMatchObject({
       userMessage: expect.stringMatching(/`\{\{Title\}\}`, `\{\{Nme\}\}`.*`Name`, `Notes`.*Nothing was generated/),
     });

@@ -96,12 +96,20 @@ describe('Notion faults during runs', () => {
     expect(pages.map((p) => p.child_page.title)).toEqual(['Fresh']);
     expect(world.notion.childrenOf(pages[0]!.id).map(blockText)).toEqual(['Body text.']);
     // The first run's connection row was created through a dropped answer: still one row per connection.
-    expect(connectionRows(world, u).map((r) => prop(r, 'Output')).sort()).toEqual(['Append to page', 'New page']);
+    expect(
+      connectionRows(world, u)
+        .map((r) => prop(r, 'Output'))
+        .sort(),
+    ).toEqual(['Append to page', 'New page']);
   }, 30_000);
 
   it('a page run cut half way while Notion is flaky takes out everything it wrote', async () => {
     const u = world.addUser('U0REMOVED');
-    const page = world.notion.addPage({ title: 'Removed', parentPageId: u.rootId, children: [{ object: 'block', type: 'paragraph', paragraph: { rich_text: [{ type: 'text', text: { content: 'Already there.' } }] } }] });
+    const page = world.notion.addPage({
+      title: 'Removed',
+      parentPageId: u.rootId,
+      children: [{ object: 'block', type: 'paragraph', paragraph: { rich_text: [{ type: 'text', text: { content: 'Already there.' } }] } }],
+    });
     const answer = Array.from({ length: 30 }, (_, i) => `Paragraph ${i + 1}.`).join('\n\n');
     world.openai.setResponder(() => answer);
     world.openai.setStreamRate({ charsPerChunk: 20, chunkIntervalMs: 30 });

@@ -33,7 +33,11 @@ describe('OpenAI failures on a page run', () => {
     { name: 'an exhausted quota', setUp: () => (world.openai.injectFault({ kind: 'quota' }), {}), message: /run out of credit/ },
     { name: 'a model that does not exist', setUp: () => ({ model: 'gpt-nope' }), message: /model `gpt-nope` does not exist/ },
     { name: 'a timeout', setUp: () => (world.openai.injectFault({ kind: 'hang', times: 5 }), {}), message: /sent nothing for/ },
-    { name: 'a rate limit that does not pass', setUp: () => (world.openai.injectFault({ kind: 429, times: 10, retryAfterMs: 10 }), {}), message: /rate-limiting/ },
+    {
+      name: 'a rate limit that does not pass',
+      setUp: () => (world.openai.injectFault({ kind: 429, times: 10, retryAfterMs: 10 }), {}),
+      message: /rate-limiting/,
+    },
     { name: 'server errors', setUp: () => (world.openai.injectFault({ kind: 500, times: 10 }), {}), message: /server error/ },
     { name: 'a stream cut before any content', setUp: () => (world.openai.injectFault({ kind: 'cut_stream', afterChars: 0 }), {}), message: /broke off/ },
   ];

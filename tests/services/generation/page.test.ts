@@ -1,6 +1,6 @@
 // Page runs: append to the end of a page, or a new child page; connection rows with their exact values.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MODEL, blockText, connectionRows, prop, runToEnd, startWorld, type World } from './support.js';
+import { blockText, connectionRows, MODEL, prop, runToEnd, startWorld, type World } from './support.js';
 
 let world: World;
 beforeAll(async () => {
@@ -141,7 +141,10 @@ describe('page runs', () => {
     // No heading: the title comes from the prompt.
     world.openai.setResponder(() => 'Just a paragraph.');
     await runToEnd(service, u.user, { targetUrl: parent.url, prompt: 'Say hello\nand more', output: { kind: 'new-page' } });
-    const titles = world.notion.childrenOf(parent.id).filter((b) => b.type === 'child_page').map((b) => b.child_page.title);
+    const titles = world.notion
+      .childrenOf(parent.id)
+      .filter((b) => b.type === 'child_page')
+      .map((b) => b.child_page.title);
     expect(titles).toEqual(['Weekly sync', 'Say hello']);
     expect(prop(connectionRows(world, u).find((r) => prop(r, 'Prompt') === 'Say hello\nand more')!, 'Output')).toBe('New page');
     world.openai.setResponder(undefined as never);
@@ -154,10 +157,18 @@ describe('page runs', () => {
     const service = world.service();
     const before = world.notion.requests.length;
     const noop = () => undefined;
-    await expect(service.start(u.user, { targetUrl: 'https://example.com/x', prompt: 'hi' }, noop, null)).rejects.toMatchObject({ userMessage: expect.stringContaining('notion.so') });
-    await expect(service.start(u.user, { targetUrl: page.url, prompt: '   ' }, noop, null)).rejects.toMatchObject({ userMessage: expect.stringContaining('empty') });
-    await expect(service.start(u.user, { targetUrl: hidden.url, prompt: 'hi' }, noop, null)).rejects.toMatchObject({ userMessage: expect.stringContaining('Connections') });
-    await expect(service.start(u.user, { targetUrl: page.url, prompt: 'hi', output: { kind: 'property', property: 'Notes' } }, noop, null)).rejects.toMatchObject({
+    await expect(service.start(u.user, { targetUrl: 'https://example.com/x', prompt: 'hi' }, noop, null)).rejects.toMatchObject({
+      userMessage: expect.stringContaining('notion.so'),
+    });
+    await expect(service.start(u.user, { targetUrl: page.url, prompt: '   ' }, noop, null)).rejects.toMatchObject({
+      userMessage: expect.stringContaining('empty'),
+    });
+    await expect(service.start(u.user, { targetUrl: hidden.url, prompt: 'hi' }, noop, null)).rejects.toMatchObject({
+      userMessage: expect.stringContaining('Connections'),
+    });
+    await expect(
+      service.start(u.user, { targetUrl: page.url, prompt: 'hi', output: { kind: 'property', property: 'Notes' } }, noop, null),
+    ).rejects.toMatchObject({
       userMessage: expect.stringContaining('only with a database'),
     });
     await expect(service.start({ teamId: 'T0TEAM', userId: 'U0NOBODY' }, { targetUrl: page.url, prompt: 'hi' }, noop, null)).rejects.toMatchObject({

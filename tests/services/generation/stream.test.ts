@@ -1,7 +1,7 @@
 // A long page run at Notion's real rate (3 requests per second): the first content is in Notion long before
 // the model has finished, in a handful of requests, without a single 429.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectionRows, prop, recorder, startWorld, writes, type World } from './support.js';
+import { connectionRows, prop, recorder, startWorld, type World, writes } from './support.js';
 
 let world: World;
 beforeAll(async () => {

@@ -9,8 +9,8 @@ import ipaddr from 'ipaddr.js';
 import pino from 'pino';
 import { createNotionGateway, type NotionGateway } from '../../../src/adapters/notion/index.js';
 import { createOpenAiGateway, type OpenAiGateway } from '../../../src/adapters/openai.js';
-import { openLocalStore, type LocalStore } from '../../../src/adapters/store.js';
-import { NotionError, UserInputError } from '../../../src/errors.js';
+import { type LocalStore, openLocalStore } from '../../../src/adapters/store.js';
+import { UserInputError } from '../../../src/errors.js';
 import { connectionsPropertiesConfig } from '../../../src/services/connections/schema.js';
 import { createConnectionsService } from '../../../src/services/connections/service.js';
 import type { ConnectionsService } from '../../../src/services/connections/types.js';
@@ -19,8 +19,8 @@ import { createGenerationService } from '../../../src/services/generation/servic
 import type { GenerationRequest, GenerationService, RunProgress } from '../../../src/services/generation/types.js';
 import type { UserSettings } from '../../../src/services/settings/types.js';
 import type { UserRef } from '../../../src/users.js';
-import { startNotionStandIn, type NotionObject, type NotionStandIn } from '../../stand-ins/notion/index.js';
-import { startOpenAiStandIn, type OpenAiStandIn } from '../../stand-ins/openai/index.js';
+import { type NotionObject, type NotionStandIn, startNotionStandIn } from '../../stand-ins/notion/index.js';
+import { type OpenAiStandIn, startOpenAiStandIn } from '../../stand-ins/openai/index.js';
 
 export const MODEL = 'gpt-5-mini';
 export const logger = pino({ level: process.env.VISEN_TEST_LOG ?? 'silent' });
@@ -73,7 +73,11 @@ export async function startWorld(o: WorldOptions = {}): Promise<World> {
     http: { baseDelayMs: 50, maxDelayMs: 500 },
   });
   // Users' base URL is the stand-in on loopback, which the operator must allow (VISEN_BASE_URL_ALLOW).
-  const openAiGateway = createOpenAiGateway({ logger, timeoutMs: o.openAiTimeoutMs ?? 3_000, userEndpoints: { allow: { hosts: new Set(), ranges: [[ipaddr.parse('127.0.0.1'), 32]] } } });
+  const openAiGateway = createOpenAiGateway({
+    logger,
+    timeoutMs: o.openAiTimeoutMs ?? 3_000,
+    userEndpoints: { allow: { hosts: new Set(), ranges: [[ipaddr.parse('127.0.0.1'), 32]] } },
+  });
   const dataDir = join(mkdtempSync(join(tmpdir(), 'visen-gen-')), 'data');
   // Tests of restarts put a new store in `world.store`; the connections service follows it.
   const currentStore: LocalStore = {
@@ -158,7 +162,11 @@ export function recorder() {
 }
 
 /** Starts a run and waits for its end. */
-export async function runToEnd(service: GenerationService, user: UserRef, request: GenerationRequest): Promise<{ end: RunProgress; updates: RunProgress[]; runId: string }> {
+export async function runToEnd(
+  service: GenerationService,
+  user: UserRef,
+  request: GenerationRequest,
+): Promise<{ end: RunProgress; updates: RunProgress[]; runId: string }> {
   const rec = recorder();
   const started = await service.start(user, request, rec.listener, { test: true });
   const end = await rec.ended;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { UserInputError } from '../../../src/errors.js';
-import { bindPlaceholders, fillTemplate, placeholderNames } from '../../../src/services/generation/template.js';
-import { landedTail } from '../../../src/services/generation/block-match.js';
 import type { BlockInfo, NotionBlock } from '../../../src/adapters/notion/index.js';
+import { UserInputError } from '../../../src/errors.js';
+import { landedTail } from '../../../src/services/generation/block-match.js';
+import { bindPlaceholders, fillTemplate, placeholderNames } from '../../../src/services/generation/template.js';
 
 describe('prompt templates', () => {
   const properties = ['Name', 'Due date', 'Notes'];

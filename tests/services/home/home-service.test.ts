@@ -3,14 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openLocalStore, type LocalStore } from '../../../src/adapters/store.js';
+import { type LocalStore, openLocalStore } from '../../../src/adapters/store.js';
 import { NotionError, StoreError } from '../../../src/errors.js';
 import type { ConnectionQuery, ConnectionRecord } from '../../../src/services/connections/types.js';
 import type { RunProgress } from '../../../src/services/generation/types.js';
 import { createHomeService, HOME_PREFERENCES_NAMESPACE, HOME_VIEW_NAMESPACE, type HomeServiceDeps } from '../../../src/services/home/index.js';
 import { sortConnections } from '../../../src/services/home/list.js';
 import type { SettingsSummary, UserSettings } from '../../../src/services/settings/types.js';
-import { userKey, type UserRef } from '../../../src/users.js';
+import { type UserRef, userKey } from '../../../src/users.js';
 
 const silent = pino({ level: 'silent' });
 const opened: LocalStore[] = [];
@@ -113,7 +113,8 @@ async function world(): Promise<World> {
         return rows;
       },
       trash: async (user, _settings, id) => {
-        if (!w.rows.some((r) => r.id === id && r.slackUser === userKey(user))) throw new NotionError('object_not_found', 'That connection is gone from your connections database.');
+        if (!w.rows.some((r) => r.id === id && r.slackUser === userKey(user)))
+          throw new NotionError('object_not_found', 'That connection is gone from your connections database.');
         w.trashed.push(id);
         w.rows = w.rows.filter((r) => r.id !== id);
       },
@@ -252,7 +253,12 @@ describe('Home service: cache and refresh', () => {
     const w = await world();
     w.settings.set(userKey(ANA), settingsOf(ANA));
     w.rows = [row(1, ANA, { status: 'Running' }), row(2, ANA)];
-    w.runs = [progress(ANA, { connectionId: 'row-U_ANA-1' }), progress(ANA, { runId: 'run-2', state: 'starting', startedAt: '2026-03-11T11:59:30.000Z' }), progress(BEN, { runId: 'run-b' }), progress(ANA, { runId: 'run-old', state: 'succeeded' })];
+    w.runs = [
+      progress(ANA, { connectionId: 'row-U_ANA-1' }),
+      progress(ANA, { runId: 'run-2', state: 'starting', startedAt: '2026-03-11T11:59:30.000Z' }),
+      progress(BEN, { runId: 'run-b' }),
+      progress(ANA, { runId: 'run-old', state: 'succeeded' }),
+    ];
     const home = createHomeService(w.deps);
     const model = await home.refresh(ANA);
     expect(model.activeRuns.map((r) => r.runId)).toEqual(['run-2', 'run-1']);
@@ -407,7 +413,10 @@ describe('Home service: delete and forget', () => {
 describe('sortConnections', () => {
   it('newest run first, never-run last, ties by name then id', () => {
     const c = (id: string, name: string, lastRun?: string) => ({ id, name, lastRun }) as never;
-    const sorted = sortConnections([c('a', 'b', undefined), c('b', 'a', '2026-01-01'), c('c', 'z', '2026-02-01'), c('d', 'a', undefined), c('e', 'a', '2026-01-01')], 'last_run');
+    const sorted = sortConnections(
+      [c('a', 'b', undefined), c('b', 'a', '2026-01-01'), c('c', 'z', '2026-02-01'), c('d', 'a', undefined), c('e', 'a', '2026-01-01')],
+      'last_run',
+    );
     expect(sorted.map((x: { id: string }) => x.id)).toEqual(['c', 'b', 'e', 'd', 'a']);
   });
 });

@@ -3,24 +3,24 @@
  * and SecretBox: every check the settings issue lists, saving, held secrets and clear.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AllowList, parseAllowList } from '../../../src/adapters/net/outbound-policy.js';
 import { createNotionGateway, parseNotionUrl } from '../../../src/adapters/notion/index.js';
-import { parseAllowList, type AllowList } from '../../../src/adapters/net/outbound-policy.js';
 import { createOpenAiGateway } from '../../../src/adapters/openai.js';
 import { SecretBox } from '../../../src/adapters/secret-box.js';
-import { openLocalStore, type LocalStore } from '../../../src/adapters/store.js';
+import { type LocalStore, openLocalStore } from '../../../src/adapters/store.js';
 import { createLogger } from '../../../src/logger.js';
 import { CONNECTIONS_SCHEMA, connectionsPropertiesConfig } from '../../../src/services/connections/schema.js';
 import { createSettingsService, HELD_NAMESPACE, SETTINGS_NAMESPACE } from '../../../src/services/settings/service.js';
 import type { SettingsService, SettingsSubmission } from '../../../src/services/settings/types.js';
 import type { UserRef } from '../../../src/users.js';
-import { startNotionStandIn, type NotionStandIn } from '../../stand-ins/notion/index.js';
-import { startOpenAiStandIn, type OpenAiStandIn } from '../../stand-ins/openai/index.js';
+import { type NotionStandIn, startNotionStandIn } from '../../stand-ins/notion/index.js';
+import { type OpenAiStandIn, startOpenAiStandIn } from '../../stand-ins/openai/index.js';
 
 /** Users' own endpoints in these tests are loopback servers, which the operator allows (VISEN_BASE_URL_ALLOW). */
 const loopbackAllowed = (parseAllowList('127.0.0.1') as { allow: AllowList }).allow;
@@ -36,7 +36,10 @@ const hooks: Array<(user: UserRef) => Promise<void>> = [async (user) => void for
 
 beforeAll(async () => {
   // A generous rate so many checks in one file do not wait on the limiter (the limiter has its own tests).
-  [notion, openai] = await Promise.all([startNotionStandIn({ requestsPerSecond: 50, burst: 100 }), startOpenAiStandIn({ models: ['gpt-5-mini', 'gpt-4o-mini', 'llama3.1:8b'] })]);
+  [notion, openai] = await Promise.all([
+    startNotionStandIn({ requestsPerSecond: 50, burst: 100 }),
+    startOpenAiStandIn({ models: ['gpt-5-mini', 'gpt-4o-mini', 'llama3.1:8b'] }),
+  ]);
   dataDir = mkdtempSync(join(tmpdir(), 'visen-settings-'));
   const logger = createLogger({ level: 'silent' });
   store = await openLocalStore(dataDir, logger);
@@ -47,7 +50,8 @@ beforeAll(async () => {
     defaultModel: 'gpt-5-mini',
     forgetUser: hooks,
     notionFor: (secret) => createNotionGateway({ baseUrl: notion.baseUrl, logger, rateLimit: undefined }).forSecret(secret),
-    openAiFor: ({ apiKey, baseUrl }) => createOpenAiGateway({ logger, defaultBaseUrl: openai.baseUrl, timeoutMs: 5_000, userEndpoints: { allow: loopbackAllowed } }).forUser({ apiKey, baseUrl }),
+    openAiFor: ({ apiKey, baseUrl }) =>
+      createOpenAiGateway({ logger, defaultBaseUrl: openai.baseUrl, timeoutMs: 5_000, userEndpoints: { allow: loopbackAllowed } }).forUser({ apiKey, baseUrl }),
     parseNotionUrl,
     now: () => now,
   });
@@ -114,9 +118,20 @@ describe('saving with a connections database URL', () => {
     const outcome = await settings.submit(user, submission(w, { model: 'gpt-4o-mini' }));
     expect(outcome.ok).toBe(true);
     const loaded = await settings.load(user);
-    expect(loaded).toMatchObject({ notionSecret: w.integration.secret, openaiKey: w.key, model: 'gpt-4o-mini', integrationName: 'Visen Dev', openaiBaseUrl: undefined });
+    expect(loaded).toMatchObject({
+      notionSecret: w.integration.secret,
+      openaiKey: w.key,
+      model: 'gpt-4o-mini',
+      integrationName: 'Visen Dev',
+      openaiBaseUrl: undefined,
+    });
     const summary = await settings.summary(user);
-    expect(summary).toMatchObject({ configured: true, notionSecretLast4: w.integration.secret.slice(-4), openaiKeyLast4: w.key.slice(-4), integrationName: 'Visen Dev' });
+    expect(summary).toMatchObject({
+      configured: true,
+      notionSecretLast4: w.integration.secret.slice(-4),
+      openaiKeyLast4: w.key.slice(-4),
+      integrationName: 'Visen Dev',
+    });
     expect(JSON.stringify(summary)).not.toContain(w.integration.secret);
     expect(JSON.stringify(summary)).not.toContain(w.key);
     const raw = JSON.stringify(await store.get(SETTINGS_NAMESPACE, `${T}:${user.userId}`));
@@ -170,7 +185,10 @@ describe('creating the connections database under a parent page', () => {
   it('creates "Visen connections" with the exact schema and saves it', async () => {
     const w = world();
     const user = newUser();
-    const outcome = await settings.submit(user, submission(w, { connectionsUrl: '', parentPageUrl: `https://www.notion.so/acme/Team-space-${compact(w.page.id)}` }));
+    const outcome = await settings.submit(
+      user,
+      submission(w, { connectionsUrl: '', parentPageUrl: `https://www.notion.so/acme/Team-space-${compact(w.page.id)}` }),
+    );
     expect(outcome).toMatchObject({ ok: true, createdDatabase: true });
     const saved = await settings.load(user);
     expect(saved?.connections.title).toBe('Visen connections');
@@ -204,7 +222,12 @@ describe('creating the connections database under a parent page', () => {
 describe('every error, next to its field', () => {
   it('URLs that are not Notion page or database links', async () => {
     const w = world();
-    for (const bad of ['https://example.com/My-connections-0123456789abcdef0123456789abcdef', 'notion', 'https://www.notion.so/acme/Just-a-title', `https://www.notion.so/acme?v=${hex32()}`]) {
+    for (const bad of [
+      'https://example.com/My-connections-0123456789abcdef0123456789abcdef',
+      'notion',
+      'https://www.notion.so/acme/Just-a-title',
+      `https://www.notion.so/acme?v=${hex32()}`,
+    ]) {
       const outcome = await settings.submit(newUser(), submission(w, { connectionsUrl: bad }));
       expect(outcome).toMatchObject({ ok: false, errors: { connectionsUrl: expect.stringMatching(/^This is not a link to a Notion database\. /) } });
     }
@@ -214,18 +237,39 @@ describe('every error, next to its field', () => {
 
   it('neither or both of database URL and parent page', async () => {
     const w = world();
-    expect(await settings.submit(newUser(), submission(w, { connectionsUrl: '' }))).toMatchObject({ ok: false, errors: { connectionsUrl: expect.stringContaining('or leave this blank and give a parent page') } });
-    expect(await settings.submit(newUser(), submission(w, { parentPageUrl: w.page.url }))).toMatchObject({ ok: false, errors: { parentPageUrl: expect.stringContaining('not both') } });
+    expect(await settings.submit(newUser(), submission(w, { connectionsUrl: '' }))).toMatchObject({
+      ok: false,
+      errors: { connectionsUrl: expect.stringContaining('or leave this blank and give a parent page') },
+    });
+    expect(await settings.submit(newUser(), submission(w, { parentPageUrl: w.page.url }))).toMatchObject({
+      ok: false,
+      errors: { parentPageUrl: expect.stringContaining('not both') },
+    });
   });
 
   it('a Notion secret that Notion rejects, and missing secrets', async () => {
     const w = world();
     notion.revoke(w.integration.secret);
-    expect(await settings.submit(newUser(), submission(w))).toMatchObject({ ok: false, errors: { notionSecret: expect.stringContaining('Notion rejected this secret') } });
+    expect(await settings.submit(newUser(), submission(w))).toMatchObject({
+      ok: false,
+      errors: { notionSecret: expect.stringContaining('Notion rejected this secret') },
+    });
     const none = await settings.submit(newUser(), submission(w, { notionSecret: undefined, openaiKey: undefined }));
-    expect(none).toMatchObject({ ok: false, errors: { notionSecret: expect.stringContaining('Enter your Notion integration secret'), openaiKey: expect.stringContaining('Enter your OpenAI API key') } });
+    expect(none).toMatchObject({
+      ok: false,
+      errors: {
+        notionSecret: expect.stringContaining('Enter your Notion integration secret'),
+        openaiKey: expect.stringContaining('Enter your OpenAI API key'),
+      },
+    });
     const swapped = await settings.submit(newUser(), submission(w, { notionSecret: w.key, openaiKey: w.integration.secret }));
-    expect(swapped).toMatchObject({ ok: false, errors: { notionSecret: expect.stringContaining('looks like an OpenAI key'), openaiKey: expect.stringContaining('looks like a Notion integration secret') } });
+    expect(swapped).toMatchObject({
+      ok: false,
+      errors: {
+        notionSecret: expect.stringContaining('looks like an OpenAI key'),
+        openaiKey: expect.stringContaining('looks like a Notion integration secret'),
+      },
+    });
   });
 
   it('a database the integration cannot see: the exact Connections steps', async () => {
@@ -303,12 +347,23 @@ describe('every error, next to its field', () => {
     const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
     try {
       const outcome = await settings.submit(newUser(), submission(w, { openaiBaseUrl: baseUrl }));
-      expect(outcome).toMatchObject({ ok: false, errors: { openaiBaseUrl: `No OpenAI-compatible API answered at ${baseUrl}. Check the URL (it usually ends in /v1), or leave it blank for the default.` } });
+      expect(outcome).toMatchObject({
+        ok: false,
+        errors: {
+          openaiBaseUrl: `No OpenAI-compatible API answered at ${baseUrl}. Check the URL (it usually ends in /v1), or leave it blank for the default.`,
+        },
+      });
     } finally {
       server.close();
     }
-    expect(await settings.submit(newUser(), submission(w, { openaiBaseUrl: 'localhost:11434' }))).toMatchObject({ ok: false, errors: { openaiBaseUrl: expect.stringContaining('not an http(s) URL') } });
-    expect(await settings.submit(newUser(), submission(w, { openaiBaseUrl: `${openai.baseUrl}?next=` }))).toMatchObject({ ok: false, errors: { openaiBaseUrl: expect.stringContaining('cannot have a query (?…) or a fragment (#…)') } });
+    expect(await settings.submit(newUser(), submission(w, { openaiBaseUrl: 'localhost:11434' }))).toMatchObject({
+      ok: false,
+      errors: { openaiBaseUrl: expect.stringContaining('not an http(s) URL') },
+    });
+    expect(await settings.submit(newUser(), submission(w, { openaiBaseUrl: `${openai.baseUrl}?next=` }))).toMatchObject({
+      ok: false,
+      errors: { openaiBaseUrl: expect.stringContaining('cannot have a query (?…) or a fragment (#…)') },
+    });
   });
 
   it('a custom endpoint that works is saved', async () => {
@@ -321,7 +376,10 @@ describe('every error, next to its field', () => {
   it('a model the endpoint does not list, with suggestions', async () => {
     const w = world();
     const outcome = await settings.submit(newUser(), submission(w, { model: 'gpt-9-ultra' }));
-    expect(outcome).toMatchObject({ ok: false, errors: { model: '“gpt-9-ultra” is not a model this OpenAI key can use. Some it lists: gpt-4o-mini, gpt-5-mini, llama3.1:8b.' } });
+    expect(outcome).toMatchObject({
+      ok: false,
+      errors: { model: '“gpt-9-ultra” is not a model this OpenAI key can use. Some it lists: gpt-4o-mini, gpt-5-mini, llama3.1:8b.' },
+    });
   });
 
   it('reports Notion and OpenAI problems together', async () => {

@@ -1,5 +1,5 @@
-import pino from 'pino';
 import type { WebClient } from '@slack/web-api';
+import pino from 'pino';
 import type {
   GenerationRequest,
   GenerationService,
@@ -44,7 +44,11 @@ export const silentLogger = pino({ level: 'silent' });
 
 /** A GenerationService as a plain object: each test sets what it needs; calls are recorded. */
 export interface FakeGeneration extends GenerationService {
-  calls: { start: Array<{ user: UserRef; request: GenerationRequest; notifyState: unknown }>; cancel: Array<{ user: UserRef; runId: string }>; describe: string[] };
+  calls: {
+    start: Array<{ user: UserRef; request: GenerationRequest; notifyState: unknown }>;
+    cancel: Array<{ user: UserRef; runId: string }>;
+    describe: string[];
+  };
   listeners: Map<string, ProgressListener>;
   startImpl: (user: UserRef, request: GenerationRequest, listener: ProgressListener, notifyState: unknown) => Promise<StartedRun>;
   describeImpl: (url: string) => Promise<TargetDescription>;
@@ -61,7 +65,13 @@ export function fakeGeneration(): FakeGeneration {
       fake.listeners.set(p.runId, listener);
       return { runId: p.runId, progress: p };
     },
-    describeImpl: async () => ({ kind: 'Database', title: 'Roadmap', url: DB_URL, propertyNames: ['Name', 'Status', 'Summary'], richTextPropertyNames: ['Summary'] }),
+    describeImpl: async () => ({
+      kind: 'Database',
+      title: 'Roadmap',
+      url: DB_URL,
+      propertyNames: ['Name', 'Status', 'Summary'],
+      richTextPropertyNames: ['Summary'],
+    }),
     cancelImpl: async () => true,
     resumeImpl: async () => [],
     async start(user, request, listener, notifyState) {

@@ -1,17 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import {
-  EMPTY_VALUES,
-  PROMPT_BOX_CHARS,
-  buildGenerateModal,
-  encodeModalMetadata,
-  joinPromptParts,
-  splitPrompt,
-  type DescribedTarget,
-  type GenerateModalModel,
-} from '../../../src/slack/views/generate-modal.js';
-import { decodeModalMetadata, readGenerateModal } from '../../../src/slack/views/generate-modal-state.js';
 import { GenerateIds } from '../../../src/slack/listeners/generate/ids.js';
 import { initialModel } from '../../../src/slack/listeners/generate/modal.js';
+import {
+  buildGenerateModal,
+  type DescribedTarget,
+  EMPTY_VALUES,
+  encodeModalMetadata,
+  type GenerateModalModel,
+  joinPromptParts,
+  PROMPT_BOX_CHARS,
+  splitPrompt,
+} from '../../../src/slack/views/generate-modal.js';
+import { decodeModalMetadata, readGenerateModal } from '../../../src/slack/views/generate-modal-state.js';
 import { DB_URL, PAGE_URL } from './fixtures.js';
 import { modalLimitProblems, stateOf } from './slack-limits.js';
 
@@ -28,7 +28,16 @@ const pageTarget: DescribedTarget = { kind: 'Page', title: 'Kickoff', url: PAGE_
 const models: Record<string, GenerateModalModel> = {
   empty: { values: EMPTY_VALUES },
   'typed, nothing described yet': {
-    values: { ...EMPTY_VALUES, targetUrl: DB_URL, promptParts: ['Summarise {{Name}}'], output: 'property', into: 'Summary', onlyEmpty: false, limit: '25', connectionName: 'Summaries' },
+    values: {
+      ...EMPTY_VALUES,
+      targetUrl: DB_URL,
+      promptParts: ['Summarise {{Name}}'],
+      output: 'property',
+      into: 'Summary',
+      onlyEmpty: false,
+      limit: '25',
+      connectionName: 'Summaries',
+    },
   },
   'described page': { values: { ...EMPTY_VALUES, targetUrl: PAGE_URL, promptParts: ['Write a plan'], output: 'new-page' }, target: pageTarget },
   'described database': {
@@ -74,7 +83,9 @@ describe('generate modal builder', () => {
 
   it('offers only the outputs of the described kind, and the rich-text properties for --into', () => {
     const kinds = (m: GenerateModalModel) =>
-      ((buildGenerateModal(m).blocks.find((b) => b.block_id === GenerateIds.outputBlock) as any).element.options as Array<{ value: string }>).map((o) => o.value);
+      ((buildGenerateModal(m).blocks.find((b) => b.block_id === GenerateIds.outputBlock) as any).element.options as Array<{ value: string }>).map(
+        (o) => o.value,
+      );
     expect(kinds(models.empty!)).toEqual(['append', 'new-page', 'page-body', 'property']);
     expect(kinds(models['described page']!)).toEqual(['append', 'new-page']);
     expect(kinds(models['described database']!)).toEqual(['page-body', 'property']);
@@ -93,8 +104,19 @@ describe('generate modal builder', () => {
 
   it('stays within limits for a huge database with long and odd property names', () => {
     const names = Array.from({ length: 400 }, (_, i) => `${i % 2 ? 'ملاحظات' : 'Property'} ${i} ${'n'.repeat(i % 7 === 0 ? 200 : 20)} \`{{}}\` <b>&`);
-    const target: DescribedTarget = { kind: 'Database', title: 'T'.repeat(5000), url: DB_URL, source: DB_URL, propertyNames: names, richTextPropertyNames: names };
-    const view = buildGenerateModal({ values: { ...EMPTY_VALUES, targetUrl: DB_URL, connectionName: 'c'.repeat(1000), limit: '99999999' }, target, targetError: 'e'.repeat(5000) });
+    const target: DescribedTarget = {
+      kind: 'Database',
+      title: 'T'.repeat(5000),
+      url: DB_URL,
+      source: DB_URL,
+      propertyNames: names,
+      richTextPropertyNames: names,
+    };
+    const view = buildGenerateModal({
+      values: { ...EMPTY_VALUES, targetUrl: DB_URL, connectionName: 'c'.repeat(1000), limit: '99999999' },
+      target,
+      targetError: 'e'.repeat(5000),
+    });
     expect(modalLimitProblems(view as unknown as Record<string, unknown>)).toEqual([]);
     expect(view.private_metadata!.length).toBeLessThanOrEqual(3000);
     const back = decodeModalMetadata(view.private_metadata);

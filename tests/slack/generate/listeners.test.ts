@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { UserInputError, NotionError } from '../../../src/errors.js';
+import { NotionError, UserInputError } from '../../../src/errors.js';
 import type { CommandArgs } from '../../../src/slack/listeners/commands/visen.js';
-import { generateSubcommands, onConnectedResumeRuns, openGenerateModal, startRunWithDmProgress } from '../../../src/slack/listeners/generate/index.js';
 import { cancelHandler } from '../../../src/slack/listeners/generate/cancel.js';
 import { GenerateIds } from '../../../src/slack/listeners/generate/ids.js';
+import { generateSubcommands, onConnectedResumeRuns, openGenerateModal, startRunWithDmProgress } from '../../../src/slack/listeners/generate/index.js';
 import { addPromptBoxHandler, submitHandler, targetEnteredHandler } from '../../../src/slack/listeners/generate/modal.js';
 import { installGenerateRuntime } from '../../../src/slack/listeners/generate/runtime.js';
 import { buildGenerateModal, EMPTY_VALUES } from '../../../src/slack/views/generate-modal.js';
 import { cancelButtonValue } from '../../../src/slack/views/progress-message.js';
-import { DB_URL, PAGE_URL, USER, depsWith, fakeClient, fakeClock, fakeGeneration, progress } from './fixtures.js';
+import { DB_URL, depsWith, fakeClient, fakeClock, fakeGeneration, PAGE_URL, progress, USER } from './fixtures.js';
 import { stateOf } from './slack-limits.js';
 
 const RESPONSE_URL = 'https://hooks.slack.test/commands/T1/9/xyz';
@@ -64,7 +64,9 @@ describe('/visen generate with text', () => {
     s.generation.startImpl = async (user, request, listener) => {
       s.log.push('start');
       const p = progress({ user, targetKind: 'Page', targetUrl: request.targetUrl, state: 'starting', total: undefined, done: 0 });
-      void Promise.resolve().then(() => listener({ ...p, state: 'succeeded', done: 1, failed: 0, written: [{ title: 'Roadmap', url: PAGE_URL }], updatedAt: '2026-01-01T10:01:00.000Z' }));
+      void Promise.resolve().then(() =>
+        listener({ ...p, state: 'succeeded', done: 1, failed: 0, written: [{ title: 'Roadmap', url: PAGE_URL }], updatedAt: '2026-01-01T10:01:00.000Z' }),
+      );
       return { runId: p.runId, progress: p };
     };
     await generateSubcommands(s.deps).generate!(commandArgs(s, `${PAGE_URL} Write a plan`), `${PAGE_URL} Write a plan`);
@@ -152,7 +154,11 @@ describe('the modal', () => {
   it('entering the URL: ack, describe, then views.update with the hash, offering properties and keeping what was typed', async () => {
     const s = setup();
     const view = buildGenerateModal({ values: { ...EMPTY_VALUES, targetUrl: DB_URL, promptParts: ['Summarise {{Name}}'], connectionName: 'Mine' } });
-    await targetEnteredHandler(s.rt)({ ack: s.ack, body: actionBody(view as any, { action_id: GenerateIds.targetAction, value: DB_URL }), client: s.client } as any);
+    await targetEnteredHandler(s.rt)({
+      ack: s.ack,
+      body: actionBody(view as any, { action_id: GenerateIds.targetAction, value: DB_URL }),
+      client: s.client,
+    } as any);
     expect(s.log[0]).toBe('ack');
     expect(s.generation.calls.describe).toEqual([DB_URL]);
     const update = s.calls.find((c) => c.method === 'views.update')!;
@@ -202,7 +208,12 @@ describe('the modal', () => {
   it('submit with field errors: ack with response_action errors, nothing starts', async () => {
     const s = setup();
     const view = buildGenerateModal({ values: { ...EMPTY_VALUES, targetUrl: 'notion', promptParts: [''], limit: '0' } });
-    await submitHandler(s.rt)({ ack: s.ack, body: { user: { id: USER.userId }, team: { id: USER.teamId } }, view: stateOf(view as any), client: s.client } as any);
+    await submitHandler(s.rt)({
+      ack: s.ack,
+      body: { user: { id: USER.userId }, team: { id: USER.teamId } },
+      view: stateOf(view as any),
+      client: s.client,
+    } as any);
     expect(s.acks[0]).toMatchObject({ response_action: 'errors' });
     const errors = (s.acks[0] as { errors: Record<string, string> }).errors;
     expect(Object.keys(errors).sort()).toEqual([GenerateIds.limitBlock, GenerateIds.promptBlocks[0], GenerateIds.targetBlock].sort());
@@ -212,7 +223,12 @@ describe('the modal', () => {
   it('submit: ack (clear), a DM "Working on it…", then the run with that DM in its notifyState', async () => {
     const s = setup();
     const view = buildGenerateModal({ values: { ...EMPTY_VALUES, targetUrl: DB_URL, promptParts: ['Summarise {{Name}}'], limit: '5' } });
-    await submitHandler(s.rt)({ ack: s.ack, body: { user: { id: USER.userId }, team: { id: USER.teamId } }, view: stateOf(view as any), client: s.client } as any);
+    await submitHandler(s.rt)({
+      ack: s.ack,
+      body: { user: { id: USER.userId }, team: { id: USER.teamId } },
+      view: stateOf(view as any),
+      client: s.client,
+    } as any);
     await s.idle();
     expect(s.acks[0]).toEqual({ response_action: 'clear' });
     expect(s.calls[0]).toMatchObject({ method: 'chat.postMessage', args: { channel: USER.userId } });

@@ -1,17 +1,34 @@
 import { describe, expect, it } from 'vitest';
-import { EMPTY_VALUES, buildGenerateModal, type DescribedTarget, type GenerateModalModel, type GenerateModalValues } from '../../../src/slack/views/generate-modal.js';
 import { GenerateIds } from '../../../src/slack/listeners/generate/ids.js';
 import { requestFromModal } from '../../../src/slack/listeners/generate/modal-request.js';
+import {
+  buildGenerateModal,
+  type DescribedTarget,
+  EMPTY_VALUES,
+  type GenerateModalModel,
+  type GenerateModalValues,
+} from '../../../src/slack/views/generate-modal.js';
 import { DB_URL, PAGE_URL } from './fixtures.js';
 
-const db: DescribedTarget = { kind: 'Database', title: 'Roadmap', url: DB_URL, source: DB_URL, propertyNames: ['Name', 'Summary'], richTextPropertyNames: ['Summary'] };
+const db: DescribedTarget = {
+  kind: 'Database',
+  title: 'Roadmap',
+  url: DB_URL,
+  source: DB_URL,
+  propertyNames: ['Name', 'Summary'],
+  richTextPropertyNames: ['Summary'],
+};
 const page: DescribedTarget = { kind: 'Page', title: 'Kickoff', url: PAGE_URL, source: PAGE_URL, propertyNames: [], richTextPropertyNames: [] };
 const values = (v: Partial<GenerateModalValues>): GenerateModalValues => ({ ...EMPTY_VALUES, promptParts: ['Summarise {{Name}}'], targetUrl: DB_URL, ...v });
 
 const errorCases: Record<string, { model: GenerateModalModel; block: string; message: RegExp }> = {
   'no link': { model: { values: values({ targetUrl: '' }) }, block: GenerateIds.targetBlock, message: /link of a Notion page or database/ },
   'another site': { model: { values: values({ targetUrl: 'https://example.com/a' }) }, block: GenerateIds.targetBlock, message: /not to Notion/ },
-  'a Slack-wrapped other site': { model: { values: values({ targetUrl: '<https://evil.example/x|Notion>' }) }, block: GenerateIds.targetBlock, message: /not to Notion/ },
+  'a Slack-wrapped other site': {
+    model: { values: values({ targetUrl: '<https://evil.example/x|Notion>' }) },
+    block: GenerateIds.targetBlock,
+    message: /not to Notion/,
+  },
   'empty prompt': { model: { values: values({ promptParts: [''] }) }, block: GenerateIds.promptBlocks[0], message: /Write a prompt/ },
   'whitespace prompt': { model: { values: values({ promptParts: ['  \n\t ', ' '] }) }, block: GenerateIds.promptBlocks[0], message: /Write a prompt/ },
   'zero-width prompt': { model: { values: values({ promptParts: ['\u200B\u200D'] }) }, block: GenerateIds.promptBlocks[0], message: /prompt is empty/ },
@@ -21,13 +38,29 @@ const errorCases: Record<string, { model: GenerateModalModel; block: string; mes
     message: /8,502 characters long; the most Visen takes is 8,000/,
   },
   'page output for a database': { model: { values: values({ output: 'append' }), target: db }, block: GenerateIds.outputBlock, message: /is a database/ },
-  'database output for a page': { model: { values: values({ targetUrl: PAGE_URL, output: 'page-body' }), target: page }, block: GenerateIds.outputBlock, message: /is a page/ },
-  'property without a property (described)': { model: { values: values({ output: 'property' }), target: db }, block: GenerateIds.intoSelectBlock, message: /Choose the text property/ },
-  'property without a property (not described)': { model: { values: values({ output: 'property', into: '   ' }) }, block: GenerateIds.intoTextBlock, message: /Choose the text property/ },
+  'database output for a page': {
+    model: { values: values({ targetUrl: PAGE_URL, output: 'page-body' }), target: page },
+    block: GenerateIds.outputBlock,
+    message: /is a page/,
+  },
+  'property without a property (described)': {
+    model: { values: values({ output: 'property' }), target: db },
+    block: GenerateIds.intoSelectBlock,
+    message: /Choose the text property/,
+  },
+  'property without a property (not described)': {
+    model: { values: values({ output: 'property', into: '   ' }) },
+    block: GenerateIds.intoTextBlock,
+    message: /Choose the text property/,
+  },
   'limit 0': { model: { values: values({ limit: '0' }) }, block: GenerateIds.limitBlock, message: /at least 1/ },
   'limit over the cap': { model: { values: values({ limit: '20000' }) }, block: GenerateIds.limitBlock, message: /at most 10,000/ },
   'limit not a number': { model: { values: values({ limit: '1.5' }) }, block: GenerateIds.limitBlock, message: /whole number/ },
-  'connection name too long': { model: { values: values({ connectionName: 'n'.repeat(201) }) }, block: GenerateIds.connectionNameBlock, message: /at most 200/ },
+  'connection name too long': {
+    model: { values: values({ connectionName: 'n'.repeat(201) }) },
+    block: GenerateIds.connectionNameBlock,
+    message: /at most 200/,
+  },
 };
 
 describe('modal submission check', () => {
@@ -37,7 +70,9 @@ describe('modal submission check', () => {
     if (checked.ok) return;
     expect(checked.errors[block]).toMatch(message);
     // Slack only accepts errors for input blocks that are in the view.
-    const inputIds = buildGenerateModal(model).blocks.filter((b) => b.type === 'input').map((b) => b.block_id);
+    const inputIds = buildGenerateModal(model)
+      .blocks.filter((b) => b.type === 'input')
+      .map((b) => b.block_id);
     for (const id of Object.keys(checked.errors)) expect(inputIds).toContain(id);
   });
 
@@ -48,7 +83,14 @@ describe('modal submission check', () => {
     });
     expect(checked).toEqual({
       ok: true,
-      request: { targetUrl: DB_URL, prompt: 'Summarise {{Name}}', output: { kind: 'property', property: 'Summary' }, onlyEmpty: false, limit: 25, connectionName: 'Summaries' },
+      request: {
+        targetUrl: DB_URL,
+        prompt: 'Summarise {{Name}}',
+        output: { kind: 'property', property: 'Summary' },
+        onlyEmpty: false,
+        limit: 25,
+        connectionName: 'Summaries',
+      },
     });
   });
 

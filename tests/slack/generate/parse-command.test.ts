@@ -15,7 +15,10 @@ const ok: Record<string, Ok> = {
   'page, append by default': { text: `${PAGE} Write a kickoff plan`, request: { targetUrl: PAGE, prompt: 'Write a kickoff plan' } },
   '--new-page before the URL': { text: `--new-page ${PAGE} Plan`, request: { targetUrl: PAGE, prompt: 'Plan', output: { kind: 'new-page' } } },
   '--new-page after the URL': { text: `${PAGE} --new-page Plan`, request: { targetUrl: PAGE, prompt: 'Plan', output: { kind: 'new-page' } } },
-  '--new-page typed after the prompt': { text: `${PAGE} Plan the launch --new-page`, request: { targetUrl: PAGE, prompt: 'Plan the launch', output: { kind: 'new-page' } } },
+  '--new-page typed after the prompt': {
+    text: `${PAGE} Plan the launch --new-page`,
+    request: { targetUrl: PAGE, prompt: 'Plan the launch', output: { kind: 'new-page' } },
+  },
   'database into page bodies': { text: `${DB} Summarise {{Name}}`, request: { targetUrl: DB, prompt: 'Summarise {{Name}}' } },
   '--into with straight quotes': {
     text: `${DB} --into "Short summary" Summarise {{Name}}`,
@@ -98,7 +101,10 @@ const ok: Record<string, Ok> = {
     request: { targetUrl: DB, prompt: 'About {{ Name }} and {{Status  }} and {{  Due date}}' },
   },
   'unknown placeholder passes (the service lists the properties)': { text: `${DB} About {{Nope}}`, request: { targetUrl: DB, prompt: 'About {{Nope}}' } },
-  '-- ends the options': { text: `${PAGE} -- --all is part of this prompt --limit 5`, request: { targetUrl: PAGE, prompt: '--all is part of this prompt --limit 5' } },
+  '-- ends the options': {
+    text: `${PAGE} -- --all is part of this prompt --limit 5`,
+    request: { targetUrl: PAGE, prompt: '--all is part of this prompt --limit 5' },
+  },
   'a prompt of exactly 8,000 characters': { text: `${PAGE} ${long(8_000)}`, request: { targetUrl: PAGE, prompt: long(8_000) } },
   'Slack entities in the prompt decoded': {
     text: `${PAGE} Use &lt;b&gt; tags &amp; more`,

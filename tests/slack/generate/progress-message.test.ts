@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { GenerateIds } from '../../../src/slack/listeners/generate/ids.js';
+import { GENERATE_USAGE } from '../../../src/slack/listeners/generate/parse-command.js';
 import {
   buildProgressMessage,
   buildStartErrorMessage,
@@ -8,11 +10,9 @@ import {
   parseCancelButtonValue,
   progressBar,
 } from '../../../src/slack/views/progress-message.js';
-import { GENERATE_USAGE } from '../../../src/slack/listeners/generate/parse-command.js';
-import { GenerateIds } from '../../../src/slack/listeners/generate/ids.js';
-import { PAGE_URL, USER, progress } from './fixtures.js';
-import { messageLimitProblems } from './slack-limits.js';
 import { unescapedMarkup } from '../../support/slack-markup.js';
+import { PAGE_URL, progress, USER } from './fixtures.js';
+import { messageLimitProblems } from './slack-limits.js';
 
 const written = (n: number) => Array.from({ length: n }, (_, i) => ({ title: `Row ${i + 1}`, url: `https://www.notion.so/row-${i + 1}` }));
 
@@ -20,13 +20,40 @@ const cases = {
   'page starting': { progress: progress({ targetKind: 'Page', targetUrl: PAGE_URL, state: 'starting', total: undefined, done: 0, skipped: 0, failed: 0 }) },
   'page running': { progress: progress({ targetKind: 'Page', targetUrl: PAGE_URL, total: 1, done: 0, skipped: 0, failed: 0 }) },
   'page done': {
-    progress: progress({ targetKind: 'Page', targetUrl: PAGE_URL, state: 'succeeded', total: 1, done: 1, skipped: 0, failed: 0, written: [{ title: 'Roadmap', url: PAGE_URL }] }),
+    progress: progress({
+      targetKind: 'Page',
+      targetUrl: PAGE_URL,
+      state: 'succeeded',
+      total: 1,
+      done: 1,
+      skipped: 0,
+      failed: 0,
+      written: [{ title: 'Roadmap', url: PAGE_URL }],
+    }),
   },
   'page failed': {
-    progress: progress({ targetKind: 'Page', targetUrl: PAGE_URL, state: 'failed', total: 1, done: 0, skipped: 0, failed: 1, error: 'OpenAI rejected the key. Run `/visen settings` to save a new one.' }),
+    progress: progress({
+      targetKind: 'Page',
+      targetUrl: PAGE_URL,
+      state: 'failed',
+      total: 1,
+      done: 0,
+      skipped: 0,
+      failed: 1,
+      error: 'OpenAI rejected the key. Run `/visen settings` to save a new one.',
+    }),
   },
   'page interrupted by a restart': {
-    progress: progress({ targetKind: 'Page', targetUrl: PAGE_URL, state: 'failed', total: 1, done: 0, skipped: 0, failed: 1, error: 'Interrupted by a restart.' }),
+    progress: progress({
+      targetKind: 'Page',
+      targetUrl: PAGE_URL,
+      state: 'failed',
+      total: 1,
+      done: 0,
+      skipped: 0,
+      failed: 1,
+      error: 'Interrupted by a restart.',
+    }),
     afterRestart: true,
   },
   'database counting rows': { progress: progress({ total: undefined, done: 0, skipped: 0, failed: 0 }) },
@@ -36,7 +63,15 @@ const cases = {
   'database moved here (in the DM)': { progress: progress(), movedFromCommand: true },
   'database resumed after restart': { progress: progress({ resumed: true }), afterRestart: true },
   'database done with 25 links': { progress: progress({ state: 'succeeded', total: 250, done: 246, skipped: 3, failed: 0, written: written(25) }) },
-  'database done with failures': { progress: progress({ state: 'succeeded', done: 245, failed: 2, written: written(3), error: '2 rows failed: Notion was unavailable. Run it again to retry them.' }) },
+  'database done with failures': {
+    progress: progress({
+      state: 'succeeded',
+      done: 245,
+      failed: 2,
+      written: written(3),
+      error: '2 rows failed: Notion was unavailable. Run it again to retry them.',
+    }),
+  },
   'database cancelled': { progress: progress({ state: 'cancelled', done: 12, written: written(12) }) },
 } as const;
 
@@ -116,12 +151,22 @@ describe('text from Notion or the user in generate messages', () => {
     const messages = [];
     for (const targetKind of ['Page', 'Database'] as const) {
       for (const state of ['starting', 'running', 'succeeded', 'failed', 'cancelled'] as const) {
-        const p = progress({ targetKind, state, targetTitle: title, connectionName: title, error: state === 'failed' ? `Notion said: ${title}` : undefined, written: [{ title, url: PAGE_URL }] });
+        const p = progress({
+          targetKind,
+          state,
+          targetTitle: title,
+          connectionName: title,
+          error: state === 'failed' ? `Notion said: ${title}` : undefined,
+          written: [{ title, url: PAGE_URL }],
+        });
         messages.push(buildProgressMessage({ progress: p }), buildProgressMessage({ progress: p, cancelRequested: true }));
       }
       messages.push(buildProgressMessage({ progress: progress({ targetKind, targetTitle: title, rollingBack: 'cancelled' }) }));
     }
-    messages.push(buildStartErrorMessage(`The database has no property \`${title}\`.`), buildUsageErrorMessage([`Unknown option \`${title}\`.`], GENERATE_USAGE));
+    messages.push(
+      buildStartErrorMessage(`The database has no property \`${title}\`.`),
+      buildUsageErrorMessage([`Unknown option \`${title}\`.`], GENERATE_USAGE),
+    );
     expect(unescapedMarkup(messages, { hostile: HOSTILE })).toEqual([]);
     expect(messages[0]!.text).toContain('&lt;!channel&gt;');
   });

@@ -1,8 +1,8 @@
-import { describe, expect, it } from 'vitest';
 import type { WebClient } from '@slack/web-api';
-import { DEFAULT_PROGRESS_POLICY, ProgressReporter, type ReporterOptions } from '../../../src/slack/listeners/generate/progress-reporter.js';
+import { describe, expect, it } from 'vitest';
 import { GenerateIds } from '../../../src/slack/listeners/generate/ids.js';
-import { PAGE_URL, USER, fakeClock, progress, silentLogger } from './fixtures.js';
+import { DEFAULT_PROGRESS_POLICY, ProgressReporter, type ReporterOptions } from '../../../src/slack/listeners/generate/progress-reporter.js';
+import { fakeClock, PAGE_URL, progress, silentLogger, USER } from './fixtures.js';
 
 const URL = 'https://hooks.slack.test/commands/T1/1/abc';
 
@@ -37,7 +37,11 @@ function setup(options: Partial<ReporterOptions> = {}, io: { failDm?: boolean; i
       logger: silentLogger,
       policy: DEFAULT_PROGRESS_POLICY,
     },
-    { user: USER, ...options, ...(options.responseUrl === undefined && !('responseUrl' in options) ? { responseUrl: { url: URL, issuedAt: clock.now() - (io.issuedAgoMs ?? 0) } } : {}) },
+    {
+      user: USER,
+      ...options,
+      ...(options.responseUrl === undefined && !('responseUrl' in options) ? { responseUrl: { url: URL, issuedAt: clock.now() - (io.issuedAgoMs ?? 0) } } : {}),
+    },
   );
   const responseUrlPosts = () => events.filter((e) => e.kind === 'response_url');
   return { clock, events, reporter, responseUrlPosts };
@@ -50,7 +54,9 @@ describe('progress through the response_url', () => {
     const { reporter, responseUrlPosts, events } = setup();
     reporter.report(progress({ targetKind: 'Page', targetUrl: PAGE_URL, state: 'starting', total: undefined, done: 0 }));
     reporter.report(progress({ targetKind: 'Page', targetUrl: PAGE_URL, state: 'running', total: 1, done: 0 }));
-    reporter.report(progress({ targetKind: 'Page', targetUrl: PAGE_URL, state: 'succeeded', total: 1, done: 1, written: [{ title: 'Roadmap', url: PAGE_URL }] }));
+    reporter.report(
+      progress({ targetKind: 'Page', targetUrl: PAGE_URL, state: 'succeeded', total: 1, done: 1, written: [{ title: 'Roadmap', url: PAGE_URL }] }),
+    );
     await reporter.idle();
     expect(events.every((e) => e.kind === 'response_url')).toBe(true);
     expect(responseUrlPosts()).toHaveLength(2);

@@ -3,6 +3,7 @@
  * the builders' own constants), and the state Slack submits for an untouched modal.
  */
 export { messageLimitProblems, modalLimitProblems } from '../../support/block-kit-limits.js';
+
 type Json = Record<string, unknown>;
 
 /**

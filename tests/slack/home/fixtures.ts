@@ -1,8 +1,8 @@
-import { homeLimitProblems } from '../../support/block-kit-limits.js';
 import type { HomeView } from '@slack/types';
 import type { HomeListItem, HomeModel, HomeRun } from '../../../src/services/home/types.js';
-import type { SettingsSummary } from '../../../src/services/settings/types.js';
 import { DEFAULT_HOME_PREFERENCES } from '../../../src/services/home/types.js';
+import type { SettingsSummary } from '../../../src/services/settings/types.js';
+import { homeLimitProblems } from '../../support/block-kit-limits.js';
 
 export const SET_UP: SettingsSummary = {
   configured: true,

@@ -14,7 +14,20 @@ import {
   parseTypeChoice,
   runProgressText,
 } from '../../../src/slack/views/home.js';
-import { actionIds, allText, mrkdwnText, buttonsWithAction, connection, connectionId, homeViewProblems, listOf, model, NOT_SET_UP, run, SET_UP } from './fixtures.js';
+import {
+  actionIds,
+  allText,
+  buttonsWithAction,
+  connection,
+  connectionId,
+  homeViewProblems,
+  listOf,
+  model,
+  mrkdwnText,
+  NOT_SET_UP,
+  run,
+  SET_UP,
+} from './fixtures.js';
 
 const FAULT_AT = '2026-03-11T12:31:00.000Z';
 
@@ -90,7 +103,16 @@ describe('Home view: set up', () => {
   });
 
   it('has Settings, New generation and Refresh, and sort/filter selects with their initial options', () => {
-    expect(actionIds(view)).toEqual(expect.arrayContaining([HomeAction.openSettings, HomeAction.newGeneration, HomeAction.refresh, HomeAction.sort, HomeAction.filterType, HomeAction.filterStatus]));
+    expect(actionIds(view)).toEqual(
+      expect.arrayContaining([
+        HomeAction.openSettings,
+        HomeAction.newGeneration,
+        HomeAction.refresh,
+        HomeAction.sort,
+        HomeAction.filterType,
+        HomeAction.filterStatus,
+      ]),
+    );
     const controls = (view.blocks as any[]).find((b) => b.block_id === 'home_list_controls');
     expect(controls.elements.map((e: any) => e.initial_option.value)).toEqual(['last_run', FILTER_ALL, FILTER_ALL]);
   });
@@ -189,7 +211,9 @@ describe('Home view: warnings', () => {
 
   for (const code of codes) {
     it(`${code}: keeps the settings part and says what to do`, () => {
-      const view = buildHomeView(model({ connections: undefined, fault: { code, detail: 'Notion says the property “Status” is not a select.', at: FAULT_AT } }));
+      const view = buildHomeView(
+        model({ connections: undefined, fault: { code, detail: 'Notion says the property “Status” is not a select.', at: FAULT_AT } }),
+      );
       expect(homeViewProblems(view)).toEqual([]);
       const text = allText(view);
       expect(text).toContain('*Notion:* linked to');

@@ -7,7 +7,7 @@ import type { ProgressListener, RunProgress } from '../../../src/services/genera
 import { DEFAULT_HOME_PREFERENCES, type HomeModel, type HomePreferences, type HomeService } from '../../../src/services/home/types.js';
 import type { SlackDeps } from '../../../src/slack/deps.js';
 import { HomeAction } from '../../../src/slack/listeners/home/ids.js';
-import { registerHomeListeners, type HomeCollaborators } from '../../../src/slack/listeners/home/index.js';
+import { type HomeCollaborators, registerHomeListeners } from '../../../src/slack/listeners/home/index.js';
 import { allText, connection, connectionId, listOf, model, NOT_SET_UP } from './fixtures.js';
 
 const silent = pino({ level: 'silent' });
@@ -121,7 +121,10 @@ function setup(options: { failPublish?: (n: number) => unknown; collaborators?: 
     await publisher.idle(ANA);
   };
   const open = async (tab = 'home') => {
-    await slack.events.get('app_home_opened')!({ event: { type: 'app_home_opened', user: ANA.userId, tab, channel: 'D1', event_ts: '1' }, body: { team_id: ANA.teamId } });
+    await slack.events.get('app_home_opened')!({
+      event: { type: 'app_home_opened', user: ANA.userId, tab, channel: 'D1', event_ts: '1' },
+      body: { team_id: ANA.teamId },
+    });
     await publisher.idle(ANA);
   };
   return { ...slack, home, subscribers, publisher, act, open };

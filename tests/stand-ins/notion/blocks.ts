@@ -4,21 +4,55 @@ import { bodyInvalid, shouldBe } from './errors.js';
 import { richTextFromRequest } from './rich-text.js';
 
 const TEXT_BLOCKS = new Set([
-  'paragraph', 'bulleted_list_item', 'numbered_list_item', 'quote', 'toggle', 'to_do', 'callout', 'template',
-  'heading_1', 'heading_2', 'heading_3', 'heading_4',
+  'paragraph',
+  'bulleted_list_item',
+  'numbered_list_item',
+  'quote',
+  'toggle',
+  'to_do',
+  'callout',
+  'template',
+  'heading_1',
+  'heading_2',
+  'heading_3',
+  'heading_4',
 ]);
 
 const MEDIA_BLOCKS = new Set(['image', 'video', 'pdf', 'file', 'audio']);
 
 const OTHER_BLOCKS = new Set([
-  'code', 'divider', 'breadcrumb', 'table_of_contents', 'bookmark', 'embed', 'equation', 'table', 'table_row',
-  'column_list', 'column', 'link_to_page', 'synced_block',
+  'code',
+  'divider',
+  'breadcrumb',
+  'table_of_contents',
+  'bookmark',
+  'embed',
+  'equation',
+  'table',
+  'table_row',
+  'column_list',
+  'column',
+  'link_to_page',
+  'synced_block',
 ]);
 
 /** Block types that Notion refuses children for. */
 export const CHILDLESS_BLOCKS = new Set([
-  'code', 'divider', 'breadcrumb', 'table_of_contents', 'bookmark', 'embed', 'equation', 'image', 'video', 'pdf',
-  'file', 'audio', 'link_to_page', 'child_page', 'child_database',
+  'code',
+  'divider',
+  'breadcrumb',
+  'table_of_contents',
+  'bookmark',
+  'embed',
+  'equation',
+  'image',
+  'video',
+  'pdf',
+  'file',
+  'audio',
+  'link_to_page',
+  'child_page',
+  'child_database',
 ]);
 
 export const CREATABLE_BLOCK_TYPES = [...TEXT_BLOCKS, ...MEDIA_BLOCKS, ...OTHER_BLOCKS];

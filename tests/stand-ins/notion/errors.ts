@@ -56,11 +56,7 @@ export function inTrashError(): NotionApiError {
 export const unauthorized = () => new NotionApiError(401, 'unauthorized', 'API token is invalid.');
 
 export const missingVersion = () =>
-  new NotionApiError(
-    400,
-    'missing_version',
-    'Notion-Version header failed validation: Notion-Version header should be defined, instead was `undefined`.',
-  );
+  new NotionApiError(400, 'missing_version', 'Notion-Version header failed validation: Notion-Version header should be defined, instead was `undefined`.');
 
 export const invalidJson = () => new NotionApiError(400, 'invalid_json', 'Error parsing JSON body.');
 

@@ -44,6 +44,8 @@
  * limits.ts (request limits), rate-limit.ts (429/Retry-After), errors.ts (error codes), version-rules.ts
  * (2026-03-11 changes), query.ts (filters, sorts, pagination, the 10,000-result cap), spec-check.ts.
  */
+
+import { requireSpecs, specsDir } from '../specs.js';
 import { validateBlockTree } from './blocks.js';
 import { FaultBook, type FaultSpec } from './faults.js';
 import { newId, normalizeId, objectUrl, pageUrl } from './ids.js';
@@ -52,15 +54,14 @@ import { valuesFromRequest } from './property-values.js';
 import type { AnyRecord } from './records.js';
 import { richTextOf } from './rich-text.js';
 import { schemaFromRequest } from './schema.js';
-import { blockTree, dataSourceObject, databaseObject, pageObject } from './serialize.js';
+import { blockTree, databaseObject, dataSourceObject, pageObject } from './serialize.js';
 import { createNotionServer, type RequestRecord, type ServerState } from './server.js';
 import { loadSpecRules } from './spec-check.js';
 import { Workspace } from './workspace.js';
-import { requireSpecs, specsDir } from '../specs.js';
 
 export type { FaultSpec, FaultStatus } from './faults.js';
-export type { RequestRecord } from './server.js';
 export { LIMITS } from './limits.js';
+export type { RequestRecord } from './server.js';
 export { NOTION_VERSION } from './version-rules.js';
 
 /** A block as sent to the API, e.g. `{ type: 'paragraph', paragraph: { rich_text: [...] } }`. */

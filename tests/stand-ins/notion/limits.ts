@@ -28,8 +28,7 @@ const isObject = (v: unknown): v is Record<string, any> => typeof v === 'object'
 /** Returns one message per broken limit, worded like Notion's validation messages. */
 export function findLimitViolations(body: unknown, payloadBytes: number): string[] {
   const violations: string[] = [];
-  const tooLong = (path: string, limit: number, actual: number) =>
-    violations.push(`${path}.length should be ≤ \`${limit}\`, instead was \`${actual}\`.`);
+  const tooLong = (path: string, limit: number, actual: number) => violations.push(`${path}.length should be ≤ \`${limit}\`, instead was \`${actual}\`.`);
   if (payloadBytes > LIMITS.payloadBytes) {
     violations.push(`request payload should be ≤ ${LIMITS.payloadBytes} bytes, instead was ${payloadBytes} bytes.`);
   }
@@ -45,7 +44,8 @@ export function findLimitViolations(body: unknown, payloadBytes: number): string
       const linkUrl = item.text?.link?.url;
       if (typeof linkUrl === 'string' && linkUrl.length > LIMITS.richTextLinkUrl) tooLong(`${itemPath}.text.link.url`, LIMITS.richTextLinkUrl, linkUrl.length);
       const expression = item.equation?.expression;
-      if (typeof expression === 'string' && expression.length > LIMITS.equationExpression) tooLong(`${itemPath}.equation.expression`, LIMITS.equationExpression, expression.length);
+      if (typeof expression === 'string' && expression.length > LIMITS.equationExpression)
+        tooLong(`${itemPath}.equation.expression`, LIMITS.equationExpression, expression.length);
     });
   };
 
@@ -74,7 +74,8 @@ export function findLimitViolations(body: unknown, payloadBytes: number): string
       if (key === 'url' && !path.endsWith('.link') && typeof child === 'string' && child.length > LIMITS.url) tooLong(childPath, LIMITS.url, child.length);
       if (key === 'email' && typeof child === 'string' && child.length > LIMITS.email) tooLong(childPath, LIMITS.email, child.length);
       if (key === 'phone_number' && typeof child === 'string' && child.length > LIMITS.phoneNumber) tooLong(childPath, LIMITS.phoneNumber, child.length);
-      if (key === 'multi_select' && Array.isArray(child) && child.length > LIMITS.multiSelectOptions) tooLong(childPath, LIMITS.multiSelectOptions, child.length);
+      if (key === 'multi_select' && Array.isArray(child) && child.length > LIMITS.multiSelectOptions)
+        tooLong(childPath, LIMITS.multiSelectOptions, child.length);
       if (key === 'relation' && Array.isArray(child) && child.length > LIMITS.relations) tooLong(childPath, LIMITS.relations, child.length);
       if (key === 'people' && Array.isArray(child) && child.length > LIMITS.people) tooLong(childPath, LIMITS.people, child.length);
       visit(child, childPath, childrenDepth);

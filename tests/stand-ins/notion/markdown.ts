@@ -93,17 +93,28 @@ function blockLine(block: BlockRecord): string {
   const content = block.content as { rich_text?: RichText[]; checked?: boolean; language?: string };
   const text = richTextToMarkdown(content.rich_text ?? []);
   switch (block.type) {
-    case 'heading_1': return `# ${text}`;
-    case 'heading_2': return `## ${text}`;
-    case 'heading_3': return `### ${text}`;
-    case 'heading_4': return `#### ${text}`;
-    case 'bulleted_list_item': return `- ${text}`;
-    case 'numbered_list_item': return `1. ${text}`;
-    case 'to_do': return `- [${content.checked ? 'x' : ' '}] ${text}`;
-    case 'quote': return `> ${text}`;
-    case 'divider': return '---';
-    case 'code': return `\`\`\`${content.language ?? ''}\n${(content.rich_text ?? []).map((r) => r.plain_text).join('')}\n\`\`\``;
-    default: return text;
+    case 'heading_1':
+      return `# ${text}`;
+    case 'heading_2':
+      return `## ${text}`;
+    case 'heading_3':
+      return `### ${text}`;
+    case 'heading_4':
+      return `#### ${text}`;
+    case 'bulleted_list_item':
+      return `- ${text}`;
+    case 'numbered_list_item':
+      return `1. ${text}`;
+    case 'to_do':
+      return `- [${content.checked ? 'x' : ' '}] ${text}`;
+    case 'quote':
+      return `> ${text}`;
+    case 'divider':
+      return '---';
+    case 'code':
+      return `\`\`\`${content.language ?? ''}\n${(content.rich_text ?? []).map((r) => r.plain_text).join('')}\n\`\`\``;
+    default:
+      return text;
   }
 }
 

@@ -15,11 +15,7 @@ export const PAGE_TITLE_SCHEMA: SchemaProperty[] = [{ id: 'title', name: 'title'
  * Validates `properties` of a create/update request and returns stored values by property id.
  * Keys may be property names or ids. Unknown select options are added to the schema, as Notion does.
  */
-export function valuesFromRequest(
-  schema: SchemaProperty[],
-  properties: unknown,
-  path = 'body.properties',
-): Map<string, StoredValue> {
+export function valuesFromRequest(schema: SchemaProperty[], properties: unknown, path = 'body.properties'): Map<string, StoredValue> {
   if (!isObject(properties)) throw bodyInvalid(shouldBe(path, 'an object', properties));
   const values = new Map<string, StoredValue>();
   for (const [key, raw] of Object.entries(properties)) {

@@ -46,31 +46,31 @@ export function compileFilter(filter: unknown, schema: SchemaProperty[], path = 
   }
   const condition = filter[conditionType];
   const conditionPath = `${path}.${conditionType}`;
-  const valueOf = (page: PageRecord) => {
+  const storedValue = (page: PageRecord) => {
     const stored = page.values.get(property.id);
     return stored && stored.type === property.type ? stored.value : undefined;
   };
   if (TEXT_TYPES.has(property.type)) {
     const test = textCondition(condition, conditionPath);
-    return (page) => test(textOf(valueOf(page)));
+    return (page) => test(textOf(storedValue(page)));
   }
   if (property.type === 'select' || property.type === 'status') {
     const test = textCondition(condition, conditionPath);
-    return (page) => test((valueOf(page) as { name?: string } | null | undefined)?.name ?? '');
+    return (page) => test((storedValue(page) as { name?: string } | null | undefined)?.name ?? '');
   }
   if (property.type === 'multi_select') {
-    return multiSelectCondition(condition, conditionPath, (page) => ((valueOf(page) as Array<{ name: string }>) ?? []).map((o) => o.name));
+    return multiSelectCondition(condition, conditionPath, (page) => ((storedValue(page) as Array<{ name: string }>) ?? []).map((o) => o.name));
   }
   if (property.type === 'checkbox') {
     if (!isObject(condition) || typeof (condition.equals ?? condition.does_not_equal) !== 'boolean') {
       throw bodyInvalid(shouldBe(`${conditionPath}.equals`, 'a boolean', condition?.equals));
     }
-    return (page) => (valueOf(page) === true) === ('equals' in condition ? condition.equals : !condition.does_not_equal);
+    return (page) => (storedValue(page) === true) === ('equals' in condition ? condition.equals : !condition.does_not_equal);
   }
-  if (property.type === 'number') return numberCondition(condition, conditionPath, (page) => valueOf(page) as number | null | undefined);
+  if (property.type === 'number') return numberCondition(condition, conditionPath, (page) => storedValue(page) as number | null | undefined);
   if (property.type === 'date') {
     const test = dateCondition(condition, conditionPath);
-    return (page) => test((valueOf(page) as { start?: string } | null | undefined)?.start);
+    return (page) => test((storedValue(page) as { start?: string } | null | undefined)?.start);
   }
   throw validationError(`Filtering on ${property.type} properties is not supported by the Notion stand-in.`);
 }
@@ -90,15 +90,26 @@ function textCondition(condition: unknown, path: string): (text: string) => bool
   const [operator, operand] = Object.entries(condition)[0] ?? [];
   const lower = typeof operand === 'string' ? operand.toLowerCase() : '';
   switch (operator) {
-    case 'equals': return (text) => text === operand;
-    case 'does_not_equal': return (text) => text !== operand;
-    case 'contains': return (text) => text.toLowerCase().includes(lower);
-    case 'does_not_contain': return (text) => !text.toLowerCase().includes(lower);
-    case 'starts_with': return (text) => text.toLowerCase().startsWith(lower);
-    case 'ends_with': return (text) => text.toLowerCase().endsWith(lower);
-    case 'is_empty': return (text) => text === '';
-    case 'is_not_empty': return (text) => text !== '';
-    default: throw bodyInvalid(shouldBe(path, 'an object with one of: equals, does_not_equal, contains, does_not_contain, starts_with, ends_with, is_empty, is_not_empty', condition));
+    case 'equals':
+      return (text) => text === operand;
+    case 'does_not_equal':
+      return (text) => text !== operand;
+    case 'contains':
+      return (text) => text.toLowerCase().includes(lower);
+    case 'does_not_contain':
+      return (text) => !text.toLowerCase().includes(lower);
+    case 'starts_with':
+      return (text) => text.toLowerCase().startsWith(lower);
+    case 'ends_with':
+      return (text) => text.toLowerCase().endsWith(lower);
+    case 'is_empty':
+      return (text) => text === '';
+    case 'is_not_empty':
+      return (text) => text !== '';
+    default:
+      throw bodyInvalid(
+        shouldBe(path, 'an object with one of: equals, does_not_equal, contains, does_not_contain, starts_with, ends_with, is_empty, is_not_empty', condition),
+      );
   }
 }
 
@@ -111,7 +122,7 @@ function multiSelectCondition(condition: unknown, path: string, namesOf: (page: 
   throw bodyInvalid(shouldBe(path, 'an object with one of: contains, does_not_contain, is_empty, is_not_empty', condition));
 }
 
-function numberCondition(condition: unknown, path: string, valueOf: (page: PageRecord) => number | null | undefined): Predicate {
+function numberCondition(condition: unknown, path: string, storedValue: (page: PageRecord) => number | null | undefined): Predicate {
   if (!isObject(condition)) throw bodyInvalid(shouldBe(path, 'an object', condition));
   const [operator, operand] = Object.entries(condition)[0] ?? [];
   const tests: Record<string, (n: number) => boolean> = {
@@ -122,12 +133,12 @@ function numberCondition(condition: unknown, path: string, valueOf: (page: PageR
     greater_than_or_equal_to: (n) => n >= operand,
     less_than_or_equal_to: (n) => n <= operand,
   };
-  if (operator === 'is_empty') return (page) => valueOf(page) == null;
-  if (operator === 'is_not_empty') return (page) => valueOf(page) != null;
+  if (operator === 'is_empty') return (page) => storedValue(page) == null;
+  if (operator === 'is_not_empty') return (page) => storedValue(page) != null;
   const test = operator ? tests[operator] : undefined;
   if (!test) throw bodyInvalid(shouldBe(path, `an object with one of: ${Object.keys(tests).join(', ')}, is_empty, is_not_empty`, condition));
   return (page) => {
-    const value = valueOf(page);
+    const value = storedValue(page);
     return value != null && test(value);
   };
 }
@@ -138,14 +149,22 @@ function dateCondition(condition: unknown, path: string): (iso: string | undefin
   const [operator, operand] = Object.entries(condition)[0] ?? [];
   const day = (iso: string) => iso.slice(0, operand?.length ?? iso.length);
   switch (operator) {
-    case 'equals': return (iso) => iso !== undefined && day(iso) === operand;
-    case 'before': return (iso) => iso !== undefined && day(iso) < operand;
-    case 'after': return (iso) => iso !== undefined && day(iso) > operand;
-    case 'on_or_before': return (iso) => iso !== undefined && day(iso) <= operand;
-    case 'on_or_after': return (iso) => iso !== undefined && day(iso) >= operand;
-    case 'is_empty': return (iso) => iso === undefined;
-    case 'is_not_empty': return (iso) => iso !== undefined;
-    default: throw bodyInvalid(shouldBe(path, 'an object with one of: equals, before, after, on_or_before, on_or_after, is_empty, is_not_empty', condition));
+    case 'equals':
+      return (iso) => iso !== undefined && day(iso) === operand;
+    case 'before':
+      return (iso) => iso !== undefined && day(iso) < operand;
+    case 'after':
+      return (iso) => iso !== undefined && day(iso) > operand;
+    case 'on_or_before':
+      return (iso) => iso !== undefined && day(iso) <= operand;
+    case 'on_or_after':
+      return (iso) => iso !== undefined && day(iso) >= operand;
+    case 'is_empty':
+      return (iso) => iso === undefined;
+    case 'is_not_empty':
+      return (iso) => iso !== undefined;
+    default:
+      throw bodyInvalid(shouldBe(path, 'an object with one of: equals, before, after, on_or_before, on_or_after, is_empty, is_not_empty', condition));
   }
 }
 
@@ -202,7 +221,13 @@ export interface PageOfResults<T> {
 }
 
 /** Cursor = id of the first item of the next page. */
-export function paginate<T>(items: readonly T[], idOf: (item: T) => string, startCursor: unknown, pageSize: unknown, where: 'body' | 'query'): PageOfResults<T> {
+export function paginate<T>(
+  items: readonly T[],
+  idOf: (item: T) => string,
+  startCursor: unknown,
+  pageSize: unknown,
+  where: 'body' | 'query',
+): PageOfResults<T> {
   const size = pageSize === undefined ? 100 : Number(pageSize);
   if (!Number.isInteger(size) || size < 1 || size > 100) {
     throw bodyInvalid(`${where}.page_size should be an integer between 1 and 100, instead was \`${String(pageSize)}\`.`);

@@ -7,14 +7,42 @@ import { newId, newPropertyId } from './ids.js';
 import type { SchemaProperty } from './records.js';
 
 export const PROPERTY_TYPES = [
-  'title', 'rich_text', 'number', 'select', 'multi_select', 'status', 'date', 'people', 'files', 'checkbox', 'url',
-  'email', 'phone_number', 'formula', 'relation', 'rollup', 'created_time', 'created_by', 'last_edited_time',
-  'last_edited_by', 'unique_id', 'button', 'place', 'verification',
+  'title',
+  'rich_text',
+  'number',
+  'select',
+  'multi_select',
+  'status',
+  'date',
+  'people',
+  'files',
+  'checkbox',
+  'url',
+  'email',
+  'phone_number',
+  'formula',
+  'relation',
+  'rollup',
+  'created_time',
+  'created_by',
+  'last_edited_time',
+  'last_edited_by',
+  'unique_id',
+  'button',
+  'place',
+  'verification',
 ] as const;
 
 /** Property types whose values Notion computes; requests cannot set them. */
 export const COMPUTED_TYPES = new Set([
-  'formula', 'rollup', 'created_time', 'created_by', 'last_edited_time', 'last_edited_by', 'unique_id', 'button',
+  'formula',
+  'rollup',
+  'created_time',
+  'created_by',
+  'last_edited_time',
+  'last_edited_by',
+  'unique_id',
+  'button',
   'verification',
 ]);
 
@@ -81,12 +109,7 @@ export function applySchemaUpdate(schema: SchemaProperty[], updates: unknown, pa
   return next;
 }
 
-function normalizeConfig(
-  type: string,
-  raw: unknown,
-  path: string,
-  previous?: Record<string, unknown>,
-): Record<string, unknown> {
+function normalizeConfig(type: string, raw: unknown, path: string, previous?: Record<string, unknown>): Record<string, unknown> {
   const config = isObject(raw) ? raw : {};
   switch (type) {
     case 'select':

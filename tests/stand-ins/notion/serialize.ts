@@ -5,7 +5,7 @@
 // /reference/block, and @notionhq/client's api-endpoints types.
 import { compactId, notionTimestamp, objectUrl, pageUrl } from './ids.js';
 import { valueResponse } from './property-values.js';
-import type { AnyRecord, DataSourceRecord, DatabaseRecord, PageRecord, ParentRef } from './records.js';
+import type { AnyRecord, DatabaseRecord, DataSourceRecord, PageRecord, ParentRef } from './records.js';
 import { schemaResponse } from './schema.js';
 import type { Workspace } from './workspace.js';
 

@@ -3,22 +3,22 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import {
-  NotionApiError,
-  SERVER_ERRORS,
   errorBody,
   invalidJson,
   invalidRequestUrl,
   missingVersion,
+  NotionApiError,
   rateLimited,
+  SERVER_ERRORS,
   unauthorized,
   validationError,
 } from './errors.js';
-import { faultLabel, type FaultBook, type FaultSpec } from './faults.js';
+import { type FaultBook, type FaultSpec, faultLabel } from './faults.js';
 import { findLimitViolations } from './limits.js';
 import { RetryAfterLedger, TokenBucket } from './rate-limit.js';
 import { findRoute, type Route } from './routes/index.js';
-import { findRule, type EndpointRule } from './spec-check.js';
-import { NOTION_VERSION, findAfterUse, findArchivedUses } from './version-rules.js';
+import { type EndpointRule, findRule } from './spec-check.js';
+import { findAfterUse, findArchivedUses, NOTION_VERSION } from './version-rules.js';
 import type { Workspace } from './workspace.js';
 
 export interface RequestRecord {
@@ -96,7 +96,9 @@ export function createNotionServer(state: ServerState): { server: Server; cancel
       const ignored = ledger.ignoredBy(secret, requestSignature, arrivedAt);
       if (ignored) {
         record.retryAfterSentAt = ignored.sentAt;
-        fail(`early retry: arrived ${ignored.until - arrivedAt} ms before the Retry-After sent at ${new Date(ignored.sentAt).toISOString()} had passed (${REFERENCE.limits})`);
+        fail(
+          `early retry: arrived ${ignored.until - arrivedAt} ms before the Retry-After sent at ${new Date(ignored.sentAt).toISOString()} had passed (${REFERENCE.limits})`,
+        );
       }
     }
 
@@ -184,7 +186,9 @@ export function createNotionServer(state: ServerState): { server: Server; cancel
     }
     if (notionVersion !== NOTION_VERSION) {
       fail(`Notion-Version ${notionVersion} is not ${NOTION_VERSION}`);
-      throw validationError(`Notion-Version header failed validation: the Notion stand-in speaks only \`${NOTION_VERSION}\`, instead was \`${notionVersion}\`.`);
+      throw validationError(
+        `Notion-Version header failed validation: the Notion stand-in speaks only \`${NOTION_VERSION}\`, instead was \`${notionVersion}\`.`,
+      );
     }
   }
 
@@ -235,9 +239,13 @@ function sendInjected(fault: FaultSpec, send: Send, sendError: (err: NotionApiEr
   const headers: Record<string, string> = retryAfter !== undefined ? { 'retry-after': String(retryAfter) } : {};
   if (status === 502) {
     // Notion's edge proxy answers with HTML, not a Notion error body.
-    return send(502, '<html><head><title>502 Bad Gateway</title></head><body>502 Bad Gateway</body></html>', headers);
+    send(502, '<html><head><title>502 Bad Gateway</title></head><body>502 Bad Gateway</body></html>', headers);
+    return;
   }
-  if (status === 429) return sendError(rateLimited(retryAfter ?? 1));
+  if (status === 429) {
+    sendError(rateLimited(retryAfter ?? 1));
+    return;
+  }
   const known = SERVER_ERRORS[status] ?? { code: 'internal_server_error', message: 'Unexpected error occurred.' };
   sendError(new NotionApiError(status, known.code, known.message, headers));
 }

@@ -6,8 +6,8 @@ import type {
   AnyRecord,
   BlockRecord,
   ContainerRecord,
-  DataSourceRecord,
   DatabaseRecord,
+  DataSourceRecord,
   Integration,
   PageRecord,
   ParentRef,
@@ -186,7 +186,11 @@ export class Workspace {
       if (block.children.length > 0) this.insertBlocks(record, block.children, block.childrenPath, { type: 'end' }, by);
       return record;
     });
-    this.placeChildren(container, created.map((block) => block.id), position);
+    this.placeChildren(
+      container,
+      created.map((block) => block.id),
+      position,
+    );
     this.touch(container, by);
     return created;
   }

@@ -42,7 +42,10 @@ export function lastUserMessage(req: ChatRequest): string {
 /** The heading the default answer starts with: the prompt's first line, plain, at most 60 characters. */
 export function titleFromPrompt(prompt: string): string {
   const firstLine = prompt.split('\n').find((line) => line.trim() !== '') ?? '';
-  const plain = firstLine.replace(/[#*_`>[\]]/g, '').replace(/\s+/g, ' ').trim();
+  const plain = firstLine
+    .replace(/[#*_`>[\]]/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
   const short = plain.length > 60 ? `${plain.slice(0, 57).trimEnd()}...` : plain;
   return short ? short[0]!.toUpperCase() + short.slice(1) : 'Untitled';
 }
@@ -53,7 +56,10 @@ export function titleFromPrompt(prompt: string): string {
  */
 export function defaultResponse(req: ChatRequest): string {
   const prompt = lastUserMessage(req);
-  const quoted = prompt.split('\n').map((line) => `> ${line}`.trimEnd()).join('\n');
+  const quoted = prompt
+    .split('\n')
+    .map((line) => `> ${line}`.trimEnd())
+    .join('\n');
   return [
     `# ${titleFromPrompt(prompt)}`,
     '',

@@ -11,8 +11,7 @@
 // Backpressure is respected: a stream whose client stops reading gets no more events until it drains, so the
 // byte count is what the client took, not what piled up in our buffers.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { Socket } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { chunkObject, completionId } from './completions.js';
 
 export interface EndlessStreamOptions {
@@ -61,7 +60,8 @@ export async function startEndlessStreamServer(options: EndlessStreamOptions = {
 
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    if (!/^Bearer \S+$/.test(req.headers.authorization ?? '')) return json(res, 401, { error: { message: 'Missing API key.', type: 'invalid_request_error', param: null, code: null } });
+    if (!/^Bearer \S+$/.test(req.headers.authorization ?? ''))
+      return json(res, 401, { error: { message: 'Missing API key.', type: 'invalid_request_error', param: null, code: null } });
     if (req.method === 'GET' && url.pathname === '/v1/models') return json(res, 200, { object: 'list', data: models.map(modelObject) });
     const model = /^\/v1\/models\/([^/]+)$/.exec(url.pathname)?.[1];
     if (req.method === 'GET' && model) return models.includes(model) ? json(res, 200, modelObject(model)) : json(res, 404, notFound(model));
@@ -130,7 +130,14 @@ function modelObject(id: string) {
 }
 
 function notFound(model: string) {
-  return { error: { message: `The model \`${model}\` does not exist or you do not have access to it.`, type: 'invalid_request_error', param: null, code: 'model_not_found' } };
+  return {
+    error: {
+      message: `The model \`${model}\` does not exist or you do not have access to it.`,
+      type: 'invalid_request_error',
+      param: null,
+      code: 'model_not_found',
+    },
+  };
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {

@@ -4,7 +4,15 @@
 
 export type HostileKind = 'list-continuation' | 'nested-quotes' | 'nested-lists' | 'nested-markers' | 'brackets' | 'emphasis-runs' | 'mixed';
 
-export const HOSTILE_KINDS: readonly HostileKind[] = ['list-continuation', 'nested-quotes', 'nested-lists', 'nested-markers', 'brackets', 'emphasis-runs', 'mixed'];
+export const HOSTILE_KINDS: readonly HostileKind[] = [
+  'list-continuation',
+  'nested-quotes',
+  'nested-lists',
+  'nested-markers',
+  'brackets',
+  'emphasis-runs',
+  'mixed',
+];
 
 function fill(unit: string, chars: number): string {
   return unit.repeat(Math.ceil(chars / unit.length)).slice(0, chars);

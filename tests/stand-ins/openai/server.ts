@@ -5,18 +5,19 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import {
+  type ChatRequest,
+  type CompletionMeta,
   chunkObject,
   completionId,
   completionObject,
   defaultResponse,
+  type Responder,
   splitIntoDeltas,
   toChatRequest,
   usageFor,
-  type ChatRequest,
-  type CompletionMeta,
-  type Responder,
 } from './completions.js';
 import {
+  type ErrorReply,
   insufficientQuota,
   invalidApiKey,
   invalidRequest,
@@ -25,7 +26,6 @@ import {
   modelNotFound,
   rateLimited,
   serverError,
-  type ErrorReply,
 } from './errors.js';
 import type { FaultQueue, FaultSpec } from './faults.js';
 import type { OpenAiSchemaName, OpenAiSpecValidator } from './spec-validation.js';
@@ -145,7 +145,7 @@ export function createOpenAiServer(state: ServerState): { server: Server; shutdo
     }
     record.body = body;
     const before = state.failures.length;
-    check('CreateChatCompletionRequest', body, 'the app\'s chat completion request');
+    check('CreateChatCompletionRequest', body, "the app's chat completion request");
     if (state.failures.length > before || !isChatBody(body)) {
       if (state.failures.length === before) state.failures.push('the app sent a chat completion request without a model or messages');
       return sendError(res, record, invalidRequest('Invalid chat completion request: it needs `model` and a non-empty `messages` array.', 'messages'));
@@ -204,7 +204,11 @@ export function createOpenAiServer(state: ServerState): { server: Server; shutdo
     };
 
     const { charsPerChunk, chunkIntervalMs } = state.streamRate;
-    const sentText = cut ? Array.from(text).slice(0, cut.afterChars ?? Math.floor(text.length / 2)).join('') : text;
+    const sentText = cut
+      ? Array.from(text)
+          .slice(0, cut.afterChars ?? Math.floor(text.length / 2))
+          .join('')
+      : text;
     if (!(await send(chunkObject(meta, { delta: { role: 'assistant', content: '', refusal: null }, finish_reason: null }, usageField)))) return;
     for (const delta of splitIntoDeltas(sentText, Math.max(1, charsPerChunk))) {
       await sleep(chunkIntervalMs);

@@ -4,9 +4,10 @@
 // (`{..., nullable: true}` becomes `{anyOf: [{...}, {type: 'null'}]}`) and then added to ajv (draft 2020-12,
 // the dialect of OpenAPI 3.1) under one `$id`, so every `#/components/schemas/...` ref resolves inside it.
 // The file is 3.4 MB: it is read and compiled lazily, once per process, and each schema on first use.
+
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import Ajv2020Module from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
-import type { ErrorObject, ValidateFunction } from 'ajv';
 import { loadJsonSpec } from '../specs.js';
 
 /** The component schemas the stand-in checks against. */

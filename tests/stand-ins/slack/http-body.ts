@@ -18,7 +18,9 @@ export async function readBody(request: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-export type ParsedArguments = { ok: true; args: AnyObject; json: boolean } | { ok: false; error: 'invalid_json' | 'json_not_object' | 'invalid_form_data' | 'invalid_arguments'; detail: string };
+export type ParsedArguments =
+  | { ok: true; args: AnyObject; json: boolean }
+  | { ok: false; error: 'invalid_json' | 'json_not_object' | 'invalid_form_data' | 'invalid_arguments'; detail: string };
 
 /** Web API arguments from the query string and the body, with JSON-string arguments decoded. */
 export function parseArguments(contentType: string | undefined, raw: string, query: URLSearchParams): ParsedArguments {

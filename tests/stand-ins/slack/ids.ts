@@ -17,8 +17,7 @@ export const newViewId = (): string => `V${randomAlphanumeric(10)}`;
 export const newEnvelopeId = (): string => randomUUID();
 
 /** Trigger ids look like `12345.98765.abcd2358fdea` (https://docs.slack.dev/reference/methods/views.open). */
-export const newTriggerId = (): string =>
-  `${Date.now()}.${Math.floor(Math.random() * 1e10)}.${randomBytes(16).toString('hex')}`;
+export const newTriggerId = (): string => `${Date.now()}.${Math.floor(Math.random() * 1e10)}.${randomBytes(16).toString('hex')}`;
 
 export const newEventId = (): string => `Ev${randomAlphanumeric(10)}`;
 

@@ -49,25 +49,25 @@
  */
 import { FaultBook, type FaultOptions } from './faults.js';
 import { newSecretPart } from './ids.js';
-import { Interactions, type BlockActionInput, type SlashCommandInput, type ViewSubmissionInput } from './interactions.js';
+import { type BlockActionInput, Interactions, type SlashCommandInput, type ViewSubmissionInput } from './interactions.js';
 import type { ApiContext, Identity, PostedMessage } from './methods/method.js';
 import { Records, waitFor } from './records.js';
 import { RESPONSE_URL_MAX_USES, RESPONSE_URL_TTL_MS, ResponseUrls } from './response-urls.js';
 import { startServer } from './server.js';
-import { SocketModeServer, type DisconnectReason, type EnvelopeType } from './socket-mode.js';
+import { type DisconnectReason, type EnvelopeType, SocketModeServer } from './socket-mode.js';
 import { TriggerBook } from './triggers.js';
 import type { AnyObject, ApiCallRecord, Delivery, MessageRecord, ResponseUrlPost, View, ViewRecords } from './types.js';
 import { ViewStore } from './view-store.js';
 
-export type { AnyObject, ApiCallRecord, Delivery, MessageRecord, ResponseUrlPost, StateValues, StateValuesInput, View, ViewRecords } from './types.js';
-export type { BlockActionInput, SlashCommandInput, ViewSubmissionInput } from './interactions.js';
-export type { DisconnectReason, EnvelopeType } from './socket-mode.js';
 export type { FaultOptions } from './faults.js';
-export { LIMITS, messageProblems, viewProblems } from './limits.js';
-export { METHODS } from './web-api.js';
-export { DEFAULT_CHANNEL_ID } from './interactions.js';
 /** The app's DM channel id (`D...`) with a user, as conversations.open and posts to a user id answer it. */
 export { directChannelFor } from './ids.js';
+export type { BlockActionInput, SlashCommandInput, ViewSubmissionInput } from './interactions.js';
+export { DEFAULT_CHANNEL_ID } from './interactions.js';
+export { LIMITS, messageProblems, viewProblems } from './limits.js';
+export type { DisconnectReason, EnvelopeType } from './socket-mode.js';
+export type { AnyObject, ApiCallRecord, Delivery, MessageRecord, ResponseUrlPost, StateValues, StateValuesInput, View, ViewRecords } from './types.js';
+export { METHODS } from './web-api.js';
 
 export interface SlackStandInOptions {
   teamId?: string;

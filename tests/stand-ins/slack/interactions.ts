@@ -4,7 +4,15 @@
 import { directChannelFor, newMessageTs } from './ids.js';
 import { messageProblems } from './limits.js';
 import type { Identity } from './methods/method.js';
-import { appHomeOpenedPayload, blockActionsPayload, slashCommandPayload, viewClosedPayload, viewSubmissionPayload, type BlockActionSource, type Workspace } from './payloads.js';
+import {
+  appHomeOpenedPayload,
+  type BlockActionSource,
+  blockActionsPayload,
+  slashCommandPayload,
+  viewClosedPayload,
+  viewSubmissionPayload,
+  type Workspace,
+} from './payloads.js';
 import type { Records } from './records.js';
 import type { ResponseUrls } from './response-urls.js';
 import type { EnvelopeOptions, SocketModeServer } from './socket-mode.js';
@@ -118,7 +126,10 @@ export class Interactions {
     const container = o.container ?? (o.view?.type === 'home' ? 'home' : o.view ? 'view' : 'message');
     const { source, blocks, viewId } = this.actionSource(o, container);
     const found = findElement(blocks, o.actionId, o.blockId, o.value);
-    if (!found) throw new Error(`Slack stand-in: no element with action_id ${o.actionId}${o.blockId ? ` in block ${o.blockId}` : ''} where the user clicked (${container})`);
+    if (!found)
+      throw new Error(
+        `Slack stand-in: no element with action_id ${o.actionId}${o.blockId ? ` in block ${o.blockId}` : ''} where the user clicked (${container})`,
+      );
     const triggerId = this.ctx.triggers.issue({ userId: o.userId, teamId, viewId: container === 'view' ? viewId : undefined });
     const action = actionFor(found.element, found.blockId, o);
     const payload = blockActionsPayload(this.workspace, { teamId, userId: o.userId, triggerId, action, source });
@@ -170,7 +181,15 @@ export class Interactions {
     const source: BlockActionSource = {
       container: { type: 'message', message_ts: message.ts, channel_id: message.channel, is_ephemeral: ephemeral },
       channel: { id: message.channel, name: message.channel.startsWith('D') ? 'directmessage' : 'general' },
-      message: { type: 'message', user: this.ctx.identity.botUserId, bot_id: this.ctx.identity.botId, text: message.text ?? '', blocks: message.blocks, ts: message.ts, team: this.ctx.identity.teamId },
+      message: {
+        type: 'message',
+        user: this.ctx.identity.botUserId,
+        bot_id: this.ctx.identity.botId,
+        text: message.text ?? '',
+        blocks: message.blocks,
+        ts: message.ts,
+        team: this.ctx.identity.teamId,
+      },
       state: { values: {} },
       responseUrl,
     };

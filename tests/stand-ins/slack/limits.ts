@@ -65,9 +65,7 @@ export const LIMITS = {
 } as const;
 
 /** Block types Slack documents (https://docs.slack.dev/reference/block-kit/blocks). */
-const KNOWN_BLOCK_TYPES = new Set([
-  'actions', 'context', 'divider', 'file', 'header', 'image', 'input', 'markdown', 'rich_text', 'section', 'table', 'video',
-]);
+const KNOWN_BLOCK_TYPES = new Set(['actions', 'context', 'divider', 'file', 'header', 'image', 'input', 'markdown', 'rich_text', 'section', 'table', 'video']);
 
 const problem = (what: string, pointer: string) => `[ERROR] ${what} [json-pointer:${pointer}]`;
 
@@ -291,9 +289,7 @@ function checkElement(list: ProblemList, element: AnyObject, at: string, actionI
     const options: Array<[AnyObject, string]> = [];
     (Array.isArray(element.options) ? element.options : []).forEach((o: AnyObject, i: number) => options.push([o, `${at}/options/${i}`]));
     (Array.isArray(element.option_groups) ? element.option_groups : []).forEach((group: AnyObject, g: number) =>
-      (Array.isArray(group?.options) ? group.options : []).forEach((o: AnyObject, i: number) =>
-        options.push([o, `${at}/option_groups/${g}/options/${i}`]),
-      ),
+      (Array.isArray(group?.options) ? group.options : []).forEach((o: AnyObject, i: number) => options.push([o, `${at}/option_groups/${g}/options/${i}`])),
     );
     for (const [option, where] of options) {
       list.text(option?.text, LIMITS.optionText, `${where}/text`, { required: true });

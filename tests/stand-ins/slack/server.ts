@@ -3,10 +3,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readBody, sendJson } from './http-body.js';
+import type { ApiContext } from './methods/method.js';
 import type { Records } from './records.js';
 import type { ResponseUrls } from './response-urls.js';
 import type { SocketModeServer } from './socket-mode.js';
-import type { ApiContext } from './methods/method.js';
 import { handleWebApi } from './web-api.js';
 
 export interface Routes {

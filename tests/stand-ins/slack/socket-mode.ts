@@ -11,7 +11,7 @@
 // a drop arrives a few seconds later; the ack deadline of an envelope stops while it waits for a connection.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import { type RawData, WebSocket, WebSocketServer } from 'ws';
 import { newEnvelopeId, newTicket } from './ids.js';
 import type { Records } from './records.js';
 import type { AnyObject, Delivery } from './types.js';
@@ -234,7 +234,10 @@ export class SocketModeServer {
 
   private transmitOrWait(envelope: Envelope): void {
     const connection = this.pickConnection();
-    if (connection) return this.transmit(envelope, connection);
+    if (connection) {
+      this.transmit(envelope, connection);
+      return;
+    }
     clearTimeout(envelope.timer);
     envelope.timer = setTimeout(() => {
       if (envelope.status !== 'queued') return;

@@ -61,10 +61,7 @@ function toList(given: StateValueInput | undefined): string[] {
 
 /** The option object with `value` among the element's options or option groups. */
 export function findOption(element: AnyObject, value: string): AnyObject {
-  const options: AnyObject[] = [
-    ...(element.options ?? []),
-    ...((element.option_groups ?? []) as AnyObject[]).flatMap((group) => group.options ?? []),
-  ];
+  const options: AnyObject[] = [...(element.options ?? []), ...((element.option_groups ?? []) as AnyObject[]).flatMap((group) => group.options ?? [])];
   const option = options.find((o) => o.value === value);
   if (!option && element.type !== 'external_select' && element.type !== 'multi_external_select') {
     throw new Error(`Slack stand-in: element ${element.action_id} has no option with value ${JSON.stringify(value)}`);

@@ -56,7 +56,7 @@ export class ViewStore {
 
   /** Pushes onto the stack holding `fromViewId`, else onto the user's open stack. */
   push(userId: string, fromViewId: string | undefined, input: AnyObject): View | { error: ViewError } {
-    const owner = fromViewId ? this.ownerOf(fromViewId) ?? userId : userId;
+    const owner = fromViewId ? (this.ownerOf(fromViewId) ?? userId) : userId;
     const stack = this.stacks.get(owner);
     if (!stack || stack.length === 0) return { error: 'not_found' };
     if (stack.length >= MODAL_STACK_LIMIT) return { error: 'push_limit_reached' };
@@ -72,7 +72,7 @@ export class ViewStore {
   update(ref: { viewId?: unknown; externalId?: unknown }, input: AnyObject, hash?: unknown): View | { error: ViewError } {
     const id = typeof ref.viewId === 'string' && ref.viewId ? ref.viewId : this.idForExternalId(ref.externalId);
     const entry = id ? this.entries.get(id) : undefined;
-    if (!entry || !entry.open) return { error: 'not_found' };
+    if (!entry?.open) return { error: 'not_found' };
     if (typeof hash === 'string' && hash !== '' && hash !== entry.view.hash) return { error: 'hash_conflict' };
     const view = this.materialize(entry.view.id, { ...input, type: entry.view.type }, { root: entry.view.root_view_id, previous: entry.view.previous_view_id });
     entry.view = view;
@@ -97,7 +97,7 @@ export class ViewStore {
   close(viewId: string, all = false): void {
     const userId = this.ownerOf(viewId);
     const stack = userId ? this.stacks.get(userId) : undefined;
-    if (!stack || !stack.includes(viewId)) return;
+    if (!stack?.includes(viewId)) return;
     const closing = all ? stack.splice(0) : stack.splice(stack.indexOf(viewId));
     for (const id of closing) this.markClosed(id);
   }
@@ -150,7 +150,7 @@ export class ViewStore {
 
   private markClosed(id: string): void {
     const entry = this.entries.get(id);
-    if (!entry || !entry.open) return;
+    if (!entry?.open) return;
     entry.open = false;
     this.records.closed.push(entry.view);
   }

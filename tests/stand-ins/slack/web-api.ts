@@ -4,8 +4,8 @@
 // a bot token does not work there: both answer `not_allowed_token_type`.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseArguments, readBody, sendJson } from './http-body.js';
-import { appsConnectionsOpen, authTest, conversationsOpen } from './methods/connections.js';
 import { chatPostEphemeral, chatPostMessage, chatUpdate } from './methods/chat.js';
+import { appsConnectionsOpen, authTest, conversationsOpen } from './methods/connections.js';
 import type { ApiContext, MethodResult, MethodSpec } from './methods/method.js';
 import { viewsOpen, viewsPublish, viewsPush, viewsUpdate } from './methods/views.js';
 import type { AnyObject } from './types.js';
@@ -63,7 +63,7 @@ export async function handleWebApi(method: string, request: IncomingMessage, res
       body: { ok: false, error },
       failure: `Web API ${method}: ${error}${why ? ` (${why})` : ''}`,
     });
-    if (!spec) return refuse('unknown_method', 'the stand-in implements ' + Object.keys(METHODS).join(', '));
+    if (!spec) return refuse('unknown_method', `the stand-in implements ${Object.keys(METHODS).join(', ')}`);
     if (!parsed.ok) return refuse(parsed.error, parsed.detail);
 
     if (!token) return refuse('not_authed', 'no token in the Authorization header or the token argument');

@@ -3,7 +3,8 @@
  * hold their initial values. Slack's limits are checked with tests/support/block-kit-limits.ts.
  */
 export { messageLimitProblems, modalLimitProblems } from '../../support/block-kit-limits.js';
-import type { KnownBlock, ModalView } from '@slack/types';
+
+import type { ModalView } from '@slack/types';
 import type { ViewStateValues } from '../../../src/slack/views/settings-modal.js';
 
 type AnyObject = Record<string, any>;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
-  checkConnectionsSchema,
   CONNECTIONS_SCHEMA,
+  checkConnectionsSchema,
   connectionsPropertiesConfig,
   missingPropertiesUpdate,
   schemaMatches,

@@ -4,8 +4,8 @@
  */
 import type { App } from '@slack/bolt';
 import { describe, expect, it, vi } from 'vitest';
-import { createLogger } from '../../../src/logger.js';
 import { StoreError } from '../../../src/errors.js';
+import { createLogger } from '../../../src/logger.js';
 import type { SettingsService, SubmitOutcome } from '../../../src/services/settings/types.js';
 import type { SlackDeps } from '../../../src/slack/deps.js';
 import { SettingsCallback } from '../../../src/slack/listeners/settings/ids.js';

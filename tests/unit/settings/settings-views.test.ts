@@ -114,7 +114,12 @@ describe('settings modal', () => {
       parentPageUrl: '',
       addMissingProperties: true,
     };
-    const view = buildSettingsModal({ summary: saved, defaultModel: 'gpt-5-mini', entries, held: { token: 'tok', notionSecretLast4: 'aaaa', openaiKeyLast4: 'bbbb' } });
+    const view = buildSettingsModal({
+      summary: saved,
+      defaultModel: 'gpt-5-mini',
+      entries,
+      held: { token: 'tok', notionSecretLast4: 'aaaa', openaiKeyLast4: 'bbbb' },
+    });
     const submission = parseSettingsSubmission(submittedState(view), view.private_metadata);
     expect(entriesOfSubmission(submission)).toEqual(entries);
     expect(submission.notionSecret).toBeUndefined();

@@ -1,7 +1,7 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
-import { buildHelpMessage } from '../../views/help.js';
-import { Subcommand } from '../../ids.js';
 import type { SlackDeps } from '../../deps.js';
+import { Subcommand } from '../../ids.js';
+import { buildHelpMessage } from '../../views/help.js';
 
 export type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 

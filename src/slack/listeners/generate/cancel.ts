@@ -28,7 +28,11 @@ export function cancelHandler(rt: GenerateRuntime) {
     }
     if (target.user.userId !== body.user.id) {
       logger.info({ user: body.user.id, owner: target.user.userId, run: target.runId }, 'refused to cancel another user’s run');
-      await say(isSlackUserId(target.user.userId) ? `Only <@${target.user.userId}>, who started this run, can cancel it.` : 'Only the person who started this run can cancel it.');
+      await say(
+        isSlackUserId(target.user.userId)
+          ? `Only <@${target.user.userId}>, who started this run, can cancel it.`
+          : 'Only the person who started this run can cancel it.',
+      );
       return;
     }
     let stopped: boolean;

@@ -1,6 +1,6 @@
 import { describeForLog } from '../../../errors.js';
-import { buildUsageErrorMessage, buildWorkingMessage } from '../../views/progress-message.js';
 import { userFromCommand } from '../../users.js';
+import { buildUsageErrorMessage, buildWorkingMessage } from '../../views/progress-message.js';
 import type { SubcommandHandler } from '../commands/visen.js';
 import { openGenerateModal } from './modal.js';
 import { parseGenerateCommand } from './parse-command.js';

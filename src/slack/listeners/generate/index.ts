@@ -10,10 +10,10 @@ import { addPromptBoxHandler, submitHandler, targetEnteredHandler } from './moda
 import { resumeInterruptedRuns } from './resume.js';
 import { runtimeFor } from './runtime.js';
 
-export { openGenerateModal, type GenerateModalInitial } from './modal.js';
-export { startRunWithDmProgress, type RunStarter } from './start-run.js';
-export { parseGenerateCommand, GENERATE_USAGE } from './parse-command.js';
 export { GenerateIds } from './ids.js';
+export { type GenerateModalInitial, openGenerateModal } from './modal.js';
+export { GENERATE_USAGE, parseGenerateCommand } from './parse-command.js';
+export { type RunStarter, startRunWithDmProgress } from './start-run.js';
 
 /** `/visen generate`: with text, a run; alone, the modal. */
 export function generateSubcommands(deps: SlackDeps): Record<string, SubcommandHandler> {

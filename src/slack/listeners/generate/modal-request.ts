@@ -1,5 +1,5 @@
 import type { GenerationRequest, OutputChoice } from '../../../services/generation/types.js';
-import { currentTarget, joinPromptParts, type GenerateModalModel } from '../../views/generate-modal.js';
+import { currentTarget, type GenerateModalModel, joinPromptParts } from '../../views/generate-modal.js';
 import { GenerateIds } from './ids.js';
 import { checkConnectionName, checkLimit, checkPrompt, checkPropertyName, checkTargetUrl } from './request-rules.js';
 

@@ -4,18 +4,12 @@ import { describeForLog, userMessageFor, VisenError } from '../../../errors.js';
 import type { GenerationRequest } from '../../../services/generation/types.js';
 import type { UserRef } from '../../../users.js';
 import type { SlackDeps } from '../../deps.js';
-import {
-  EMPTY_VALUES,
-  MAX_PROMPT_BOXES,
-  buildGenerateModal,
-  splitPrompt,
-  type GenerateModalModel,
-} from '../../views/generate-modal.js';
-import { readGenerateModal, type ModalViewLike } from '../../views/generate-modal-state.js';
 import { userFromInteraction } from '../../users.js';
+import { buildGenerateModal, EMPTY_VALUES, type GenerateModalModel, MAX_PROMPT_BOXES, splitPrompt } from '../../views/generate-modal.js';
+import { type ModalViewLike, readGenerateModal } from '../../views/generate-modal-state.js';
 import { requestFromModal } from './modal-request.js';
 import { checkTargetUrl, MAX_PROMPT_CHARS } from './request-rules.js';
-import { runtimeFor, type GenerateRuntime } from './runtime.js';
+import { type GenerateRuntime, runtimeFor } from './runtime.js';
 import { startRunWithDmProgress } from './start-run.js';
 
 /** What the modal can be opened with (the Home tab's "New generation"; a GenerationRequest fits). */

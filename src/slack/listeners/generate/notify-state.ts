@@ -15,7 +15,12 @@ export interface NotifyState {
 
 export function parseNotifyState(value: unknown): NotifyState | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
-  const v = value as { v?: unknown; user?: { teamId?: unknown; userId?: unknown }; responseUrl?: { url?: unknown; issuedAt?: unknown }; dm?: { channel?: unknown; ts?: unknown } };
+  const v = value as {
+    v?: unknown;
+    user?: { teamId?: unknown; userId?: unknown };
+    responseUrl?: { url?: unknown; issuedAt?: unknown };
+    dm?: { channel?: unknown; ts?: unknown };
+  };
   if (v.v !== 1 || typeof v.user?.teamId !== 'string' || typeof v.user.userId !== 'string') return undefined;
   const responseUrl =
     typeof v.responseUrl?.url === 'string' && /^https?:\/\//.test(v.responseUrl.url) && typeof v.responseUrl.issuedAt === 'number'

@@ -1,5 +1,6 @@
 import type { GenerationRequest } from '../../../services/generation/types.js';
 import {
+  type Check,
   checkLimit,
   checkPrompt,
   checkPropertyName,
@@ -7,7 +8,6 @@ import {
   looksLikeUrl,
   slackTextToPlain,
   stripControlCharacters,
-  type Check,
 } from './request-rules.js';
 
 /**
@@ -42,8 +42,8 @@ const QUOTES: Record<string, string> = {
   '”': '”“"',
   '„': '“”"',
   "'": "'’‘",
-  '‘': '’‘\'',
-  '’': '’‘\'',
+  '‘': "’‘'",
+  '’': "’‘'",
   '«': '»',
   '‹': '›',
   '「': '」',
@@ -113,8 +113,7 @@ export function parseGenerateCommand(text: string): ParsedGenerateCommand {
   }
 
   const prompt = checkPrompt(slackTextToPlain(promptText), {
-    missingMessage:
-      'Add a prompt after the link: what should Visen write? For a database, a template such as `Summarise {{Name}}`.',
+    missingMessage: 'Add a prompt after the link: what should Visen write? For a database, a template such as `Summarise {{Name}}`.',
   });
   if (!prompt.ok) problems.push(prompt.problem);
 
@@ -209,10 +208,7 @@ const TRAILING: ReadonlyArray<{ flag: FlagName | 'no-value'; pattern: RegExp }> 
   { flag: 'limit', pattern: new RegExp(`(?:^|\\s)${DASHES}limit(?:\\s+|=)(\\S+)\\s*$`, 'i') },
   {
     flag: 'into',
-    pattern: new RegExp(
-      `(?:^|\\s)${DASHES}into(?:\\s+|=)(["“”„][^"“”]*["“”]|['‘’][^'‘’]*['‘’]|«[^«»]*»|[^\\s"“”„'‘’«»]\\S*)\\s*$`,
-      'i',
-    ),
+    pattern: new RegExp(`(?:^|\\s)${DASHES}into(?:\\s+|=)(["“”„][^"“”]*["“”]|['‘’][^'‘’]*['‘’]|«[^«»]*»|[^\\s"“”„'‘’«»]\\S*)\\s*$`, 'i'),
   },
 ];
 

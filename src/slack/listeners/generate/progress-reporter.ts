@@ -203,7 +203,6 @@ export class ProgressReporter {
         }
         if (await this.moveToDm(shown, inWindow)) this.markRendered(version, final);
         continue; // when the direct message failed, the branch above now sends what it can
-
       }
 
       const wait = this.lastDmAt + this.io.policy.dmMinIntervalMs - this.io.now();
@@ -293,7 +292,10 @@ export class ProgressReporter {
       }
       return true;
     } catch (err) {
-      this.io.logger.warn({ err: describeForLog(err), run: this.runId, user: this.options.user.userId }, 'could not send the progress message as a direct message');
+      this.io.logger.warn(
+        { err: describeForLog(err), run: this.runId, user: this.options.user.userId },
+        'could not send the progress message as a direct message',
+      );
       return false;
     }
   }

@@ -22,6 +22,7 @@ const fail = <T>(problem: string): Check<T> => ({ ok: false, problem });
  * Everything else is kept as typed: emoji (and their zero-width joiners), right-to-left text and its marks.
  */
 export function stripControlCharacters(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is this function's job.
   return text.replace(/\r\n?/g, '\n').replace(/[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g, '');
 }
 
@@ -85,7 +86,8 @@ const HOW_TO_COPY = 'In Notion, open the page or database and use ••• → 
 export function checkTargetUrl(raw: string): Check<string> {
   let text = stripControlCharacters(unwrapSlackLink(raw)).trim();
   if (text === '') return fail(`Give the link of a Notion page or database first. ${HOW_TO_COPY}`);
-  if (text.length > MAX_URL_CHARS) return fail(`That link is ${text.length.toLocaleString('en-US')} characters long, which is not a Notion link. ${HOW_TO_COPY}`);
+  if (text.length > MAX_URL_CHARS)
+    return fail(`That link is ${text.length.toLocaleString('en-US')} characters long, which is not a Notion link. ${HOW_TO_COPY}`);
   if (/^(?:www\.)?notion\.(?:so|site|com)\//i.test(text) || /^[\w-]+\.notion\.site\//i.test(text)) text = `https://${text}`;
   let url: URL;
   try {
@@ -97,7 +99,8 @@ export function checkTargetUrl(raw: string): Check<string> {
     return fail(`\`${shorten(text)}\` is not a web link. ${HOW_TO_COPY}`);
   }
   const host = url.hostname.toLowerCase();
-  const isNotion = host === 'notion.so' || host.endsWith('.notion.so') || host.endsWith('.notion.site') || host === 'notion.com' || host.endsWith('.notion.com');
+  const isNotion =
+    host === 'notion.so' || host.endsWith('.notion.so') || host.endsWith('.notion.site') || host === 'notion.com' || host.endsWith('.notion.com');
   if (!isNotion) {
     return fail(`That link goes to ${shorten(host, 80)}, not to Notion. Use the link of a Notion page or database. ${HOW_TO_COPY}`);
   }

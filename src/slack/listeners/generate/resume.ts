@@ -1,8 +1,8 @@
 import type { WebClient } from '@slack/web-api';
 import { describeForLog } from '../../../errors.js';
 import type { RunProgress } from '../../../services/generation/types.js';
-import type { ProgressReporter } from './progress-reporter.js';
 import { parseNotifyState } from './notify-state.js';
+import type { ProgressReporter } from './progress-reporter.js';
 import type { GenerateRuntime } from './runtime.js';
 
 /**

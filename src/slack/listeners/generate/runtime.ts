@@ -1,8 +1,8 @@
-import { describeForLog } from '../../../errors.js';
 import type { WebClient } from '@slack/web-api';
+import { describeForLog } from '../../../errors.js';
 import type { SlackDeps } from '../../deps.js';
 import { postToResponseUrl } from '../../response-url.js';
-import { DEFAULT_PROGRESS_POLICY, ProgressReporter, type ProgressPolicy, type ReporterOptions, type ResponseUrlPoster } from './progress-reporter.js';
+import { DEFAULT_PROGRESS_POLICY, type ProgressPolicy, ProgressReporter, type ReporterOptions, type ResponseUrlPoster } from './progress-reporter.js';
 
 /**
  * What the generate listeners share for one app: the progress reporters of runs in this process (so Cancel

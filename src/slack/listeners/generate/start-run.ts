@@ -5,7 +5,7 @@ import type { UserRef } from '../../../users.js';
 import type { SlackDeps } from '../../deps.js';
 import { buildWorkingMessage } from '../../views/progress-message.js';
 import type { ProgressReporter } from './progress-reporter.js';
-import { runtimeFor, type GenerateRuntime } from './runtime.js';
+import { type GenerateRuntime, runtimeFor } from './runtime.js';
 
 /** Starts a run given where its progress goes: `generation.start(...)` or `generation.rerun(...)`. */
 export type RunStarter = (listener: ProgressListener, notifyState: unknown) => Promise<StartedRun>;

@@ -2,7 +2,7 @@ import type { AllMiddlewareArgs, App, BlockAction, ButtonAction, SlackActionMidd
 import type { WebClient } from '@slack/web-api';
 import { describeForLog, userMessageFor } from '../../../errors.js';
 import type { HomePreferences } from '../../../services/home/types.js';
-import { userKey, type UserRef } from '../../../users.js';
+import { type UserRef, userKey } from '../../../users.js';
 import type { SlackDeps } from '../../deps.js';
 import { teamOfEvent, userFromInteraction } from '../../users.js';
 import { parseConnectionId, parsePageChoice, parseSortChoice, parseStatusChoice, parseTypeChoice } from '../../views/home.js';
@@ -55,10 +55,7 @@ export function registerHomeListeners(app: App, deps: SlackDeps, options: HomeLi
   type ActionArgs<A extends ButtonAction | StaticSelectAction> = SlackActionMiddlewareArgs<BlockAction<A>> & AllMiddlewareArgs;
 
   /** Registers a Home action: ack first, then the work with the acting user; failures become a notice. */
-  const onAction = <A extends ButtonAction | StaticSelectAction>(
-    actionId: string,
-    work: (args: ActionArgs<A>, user: UserRef) => Promise<void>,
-  ): void => {
+  const onAction = <A extends ButtonAction | StaticSelectAction>(actionId: string, work: (args: ActionArgs<A>, user: UserRef) => Promise<void>): void => {
     app.action<BlockAction<A>>(actionId, async (args) => {
       await args.ack();
       const user = userFromInteraction(args.body);
@@ -89,7 +86,9 @@ export function registerHomeListeners(app: App, deps: SlackDeps, options: HomeLi
   });
 
   onAction<ButtonAction>(HomeAction.newGeneration, async ({ body, client }, user) => {
-    await collaborators.openGenerateModal(client, body.trigger_id, user).catch((err: unknown) => failNotice(user, 'Visen could not open the generation form', err));
+    await collaborators
+      .openGenerateModal(client, body.trigger_id, user)
+      .catch((err: unknown) => failNotice(user, 'Visen could not open the generation form', err));
   });
 
   onAction<ButtonAction>(HomeAction.refresh, async (_args, user) => {
@@ -147,7 +146,10 @@ export function registerHomeListeners(app: App, deps: SlackDeps, options: HomeLi
       return;
     }
     logger.info({ user: userKey(user), connectionId }, 'connection run again from the Home tab');
-    publisher.setNotice(user, { kind: 'success', text: `“${name}” is running again. Its progress arrives in a direct message from Visen, and shows here as it goes.` });
+    publisher.setNotice(user, {
+      kind: 'success',
+      text: `“${name}” is running again. Its progress arrives in a direct message from Visen, and shows here as it goes.`,
+    });
     await publisher.publish(user);
   });
 
@@ -180,7 +182,10 @@ export function registerHomeListeners(app: App, deps: SlackDeps, options: HomeLi
       const connectionId = parseConnectionId(action.value);
       if (connectionId && (await home.cachedConnection(user, connectionId))) return;
       logger.warn({ user: userKey(user), actionId: linkAction, connectionId }, 'a link action named a row that is not one of the user’s connections: refused');
-      publisher.setNotice(user, { kind: 'error', text: 'That is not one of your connections, so Visen opened nothing for it. Your connections are listed below; press Refresh if one is missing.' });
+      publisher.setNotice(user, {
+        kind: 'error',
+        text: 'That is not one of your connections, so Visen opened nothing for it. Your connections are listed below; press Refresh if one is missing.',
+      });
       await publisher.publish(user);
     });
   }
@@ -211,7 +216,12 @@ function defaultCollaborators(deps: SlackDeps): HomeCollaborators {
     openSettingsModal: (client, triggerId, user) => openSettingsModal(client, triggerId, user, deps),
     openGenerateModal: (client, triggerId, user) => openGenerateModal(client, triggerId, user, deps),
     rerun: async (client, user, connectionId) => {
-      const started = await startRunWithDmProgress(client, user, (listener, notifyState) => deps.services.generation.rerun(user, connectionId, listener, notifyState), deps);
+      const started = await startRunWithDmProgress(
+        client,
+        user,
+        (listener, notifyState) => deps.services.generation.rerun(user, connectionId, listener, notifyState),
+        deps,
+      );
       return started !== undefined;
     },
   };

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { describeForLog } from '../../../errors.js';
 import type { RunProgress } from '../../../services/generation/types.js';
 import type { HomeService } from '../../../services/home/types.js';
-import { userKey, type UserRef } from '../../../users.js';
+import { type UserRef, userKey } from '../../../users.js';
 import { buildFaultOnlyView, buildHomeView, type HomeNotice } from '../../views/home.js';
 
 /** The one Slack call the publisher makes. */
@@ -185,9 +185,9 @@ export class HomePublisher {
       if (slackErrorCode(err) === 'invalid_blocks' || slackErrorCode(err) === 'invalid_arguments') {
         // A view Slack refuses would leave yesterday's tab in place with no word why: publish a plain one.
         const fallback = buildFaultOnlyView({ code: 'unexpected', detail: undefined, at: new Date(this.now()).toISOString() });
-        await client.views.publish({ user_id: user.userId, view: fallback }).catch((again: unknown) =>
-          logger.warn({ err: describeForLog(again), user: userKey(user) }, 'publishing the fallback Home view failed'),
-        );
+        await client.views
+          .publish({ user_id: user.userId, view: fallback })
+          .catch((again: unknown) => logger.warn({ err: describeForLog(again), user: userKey(user) }, 'publishing the fallback Home view failed'));
       }
     }
   }

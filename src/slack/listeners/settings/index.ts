@@ -7,28 +7,23 @@ import type { AllMiddlewareArgs, App, BlockAction, SlackActionMiddlewareArgs, Sl
 import type { WebClient } from '@slack/web-api';
 import { describeForLog, userMessageFor } from '../../../errors.js';
 import type { SettingsErrors, SettingsSubmission, SettingsSummary, SubmitOutcome } from '../../../services/settings/types.js';
-import { userKey, type UserRef } from '../../../users.js';
+import { type UserRef, userKey } from '../../../users.js';
 import type { SlackDeps } from '../../deps.js';
 import { Subcommand } from '../../ids.js';
-import {
-  buildClearCancelledMessage,
-  buildClearConfirmation,
-  buildClearDoneMessage,
-  buildClearFailedMessage,
-} from '../../views/clear-confirmation.js';
+import { userFromCommand, userFromInteraction } from '../../users.js';
+import { buildClearCancelledMessage, buildClearConfirmation, buildClearDoneMessage, buildClearFailedMessage } from '../../views/clear-confirmation.js';
 import {
   buildSettingsCheckingView,
   buildSettingsModal,
   buildSettingsProblemView,
   entriesOfSubmission,
   errorsByBlockId,
-  parseSettingsSubmission,
   type HeldSecretsView,
+  parseSettingsSubmission,
   type SettingsFormEntries,
 } from '../../views/settings-modal.js';
 import { buildSettingsNotSavedMessage, buildSettingsSavedMessage, buildSettingsSavedView, type SlackMessage } from '../../views/settings-saved.js';
 import type { CommandArgs, SubcommandHandler } from '../commands/visen.js';
-import { userFromCommand, userFromInteraction } from '../../users.js';
 import { SettingsAction, SettingsCallback } from './ids.js';
 
 export { SettingsAction, SettingsCallback, SettingsInput } from './ids.js';
@@ -47,8 +42,7 @@ export interface SettingsListenerOptions {
 
 const DEFAULTS = { checkDeadlineMs: 2_000, checkTimeoutMs: 90_000, summaryWaitMs: 1_000 } as const;
 
-const CHECKS_TOO_SLOW =
-  'Notion or OpenAI did not answer in time, so nothing was saved. Your entries are kept below: please save again in a moment.';
+const CHECKS_TOO_SLOW = 'Notion or OpenAI did not answer in time, so nothing was saved. Your entries are kept below: please save again in a moment.';
 
 /** `/visen settings` and `/visen clear`. */
 export function settingsSubcommands(deps: SlackDeps, options: SettingsListenerOptions = {}): { settings: SubcommandHandler; clear: SubcommandHandler } {
@@ -136,7 +130,10 @@ function settingsSubmissionHandler(deps: SlackDeps, options: SettingsListenerOpt
     if (!late) controller.abort();
     const result: Settled = late ?? { kind: 'failed', error: new Error('checks timed out') };
     await finishAfterAck(result, { client, viewId: view.id, user, submission, deps, timedOut: !late });
-    deps.logger.info({ user: userKey(user), result: late ? resultName(late) : 'timed-out', ms: Date.now() - started, path: 'after-ack' }, 'settings submission handled');
+    deps.logger.info(
+      { user: userKey(user), result: late ? resultName(late) : 'timed-out', ms: Date.now() - started, path: 'after-ack' },
+      'settings submission handled',
+    );
   };
 }
 
@@ -193,7 +190,9 @@ async function finishAfterAck(result: Settled, ctx: FinishContext): Promise<void
     if (!ctx.timedOut && result.kind === 'failed') {
       deps.logger.error({ user: userKey(user), err: describeForLog(result.error) }, 'settings submission failed');
     }
-    notice = ctx.timedOut ? CHECKS_TOO_SLOW : `${userMessageFor(result.kind === 'failed' ? result.error : undefined)} Nothing was saved; your entries are kept below.`;
+    notice = ctx.timedOut
+      ? CHECKS_TOO_SLOW
+      : `${userMessageFor(result.kind === 'failed' ? result.error : undefined)} Nothing was saved; your entries are kept below.`;
   }
 
   let held: HeldSecretsView | undefined;
@@ -213,7 +212,8 @@ async function finishAfterAck(result: Settled, ctx: FinishContext): Promise<void
     notice,
   });
   const shown = await updateView(client, viewId, form, deps, user);
-  if (!shown) await directMessage(client, user, deps, buildSettingsNotSavedMessage(errors, ctx.timedOut ? 'Notion or OpenAI did not answer in time.' : undefined));
+  if (!shown)
+    await directMessage(client, user, deps, buildSettingsNotSavedMessage(errors, ctx.timedOut ? 'Notion or OpenAI did not answer in time.' : undefined));
 }
 
 function clearConfirmHandler(deps: SlackDeps) {
@@ -274,7 +274,13 @@ async function raceTimeout<T>(promise: Promise<T>, ms: number): Promise<T | unde
   }
 }
 
-async function updateView(client: WebClient, viewId: string, view: Parameters<WebClient['views']['update']>[0]['view'], deps: SlackDeps, user: UserRef): Promise<boolean> {
+async function updateView(
+  client: WebClient,
+  viewId: string,
+  view: Parameters<WebClient['views']['update']>[0]['view'],
+  deps: SlackDeps,
+  user: UserRef,
+): Promise<boolean> {
   try {
     await client.views.update({ view_id: viewId, view });
     return true;

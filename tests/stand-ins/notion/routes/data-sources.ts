@@ -4,10 +4,10 @@
 // /reference/retrieve-a-data-source, /reference/update-a-data-source, /reference/query-a-data-source.
 import { bodyInvalid, inTrashError, notFound, shouldBe, validationError } from '../errors.js';
 import { compileFilter, compileSorts, paginate } from '../query.js';
-import type { DataSourceRecord, DatabaseRecord } from '../records.js';
+import type { DatabaseRecord, DataSourceRecord } from '../records.js';
 import { plainText, richTextFromRequest, richTextOf } from '../rich-text.js';
 import { applySchemaUpdate, schemaFromRequest } from '../schema.js';
-import { dataSourceObject, databaseObject, pageObject } from '../serialize.js';
+import { databaseObject, dataSourceObject, pageObject } from '../serialize.js';
 import { bodyId, iconFromRequest, isObject, pathId, type Route, type RouteContext } from './route.js';
 
 export const dataSourceRoutes: Route[] = [
@@ -114,7 +114,14 @@ function queryDataSource(ctx: RouteContext): unknown {
     }
     return object;
   });
-  const response: Record<string, unknown> = { object: 'list', results, next_cursor: page.next_cursor, has_more: page.has_more, type: 'page_or_data_source', page_or_data_source: {} };
+  const response: Record<string, unknown> = {
+    object: 'list',
+    results,
+    next_cursor: page.next_cursor,
+    has_more: page.has_more,
+    type: 'page_or_data_source',
+    page_or_data_source: {},
+  };
   if (rows.length > capped.length) response.request_status = { type: 'incomplete', incomplete_reason: 'query_result_limit_reached' };
   return response;
 }

@@ -39,7 +39,16 @@ export const chatPostMessage: MethodSpec = {
     const ts = newMessageTs();
     ctx.posted.set(key(channel, ts), { channel, ts, text: args.text, blocks: args.blocks });
     ctx.records.messages.push({ channel, ts, text: args.text, blocks: args.blocks, thread_ts: args.thread_ts, kind: 'post', via: 'api' });
-    const message = { type: 'message', text: args.text ?? '', user: ctx.identity.botUserId, bot_id: ctx.identity.botId, app_id: ctx.identity.appId, ts, team: ctx.identity.teamId, blocks: args.blocks };
+    const message = {
+      type: 'message',
+      text: args.text ?? '',
+      user: ctx.identity.botUserId,
+      bot_id: ctx.identity.botId,
+      app_id: ctx.identity.appId,
+      ts,
+      team: ctx.identity.teamId,
+      blocks: args.blocks,
+    };
     return { ok: true, body: { channel, ts, message } };
   },
 };

@@ -50,7 +50,13 @@ export const conversationsOpen: MethodSpec = {
   args: ['users', 'channel', 'return_im'],
   handle(args) {
     if (typeof args.channel === 'string' && args.channel) return { ok: true, body: { channel: { id: args.channel } } };
-    const users = typeof args.users === 'string' ? args.users.split(',').map((u) => u.trim()).filter(Boolean) : [];
+    const users =
+      typeof args.users === 'string'
+        ? args.users
+            .split(',')
+            .map((u) => u.trim())
+            .filter(Boolean)
+        : [];
     if (users.length === 0) return { ok: false, error: 'users_list_not_supplied' };
     if (users.length > 1) return { ok: false, error: 'method_not_supported_for_channel_type', detail: 'the stand-in opens direct messages only' };
     const [user] = users as [string];

@@ -61,7 +61,12 @@ export const viewsPublish: MethodSpec = {
   args: ['user_id', 'view', 'hash'],
   handle(args, ctx) {
     if (typeof args.user_id !== 'string' || !/^[UW][A-Z0-9]+$/.test(args.user_id)) {
-      return { ok: false, error: 'invalid_arguments', detail: `user_id ${JSON.stringify(args.user_id)} is not a user id`, extra: { response_metadata: { messages: ['[ERROR] invalid user_id [json-pointer:/user_id]'] } } };
+      return {
+        ok: false,
+        error: 'invalid_arguments',
+        detail: `user_id ${JSON.stringify(args.user_id)} is not a user id`,
+        extra: { response_metadata: { messages: ['[ERROR] invalid user_id [json-pointer:/user_id]'] } },
+      };
     }
     const checked = checkedView(args, 'views.publish', 'home');
     if ('refusal' in checked) return checked.refusal;

@@ -4,13 +4,13 @@ import type { RunProgress } from '../generation/types.js';
 import { clip } from '../text.js';
 import { DEFAULT_HOME_PREFERENCES, type HomeConnection, type HomeListItem, type HomePreferences, type HomeRun } from './types.js';
 
-/** The one test of a link shown on the Home tab: https into notion.so only (see the adapter for why). */
-export { notionWebLink };
-
 /**
  * Pure helpers of the Home service: turning rows and runs into the model's values, ordering and filtering
  * the list, and reading back what the local store holds (which may come from an older version, or be damaged).
  */
+
+/** The one test of a link shown on the Home tab: https into notion.so only (see the adapter for why). */
+export { notionWebLink };
 
 /** Cached values are bounded so one user's cache stays small whatever their rows hold. */
 const MAX_CACHED_NAME = 500;

@@ -4,14 +4,12 @@ import { withRetries } from '../../retry.js';
 import { slackUserPropertyValue, type UserRef, userKey } from '../../users.js';
 import type { UserSettings } from '../settings/types.js';
 import { aboutConnectionsDatabase } from './database-errors.js';
+import { CREATED_TIME_GRANULARITY_MS } from './provenance.js';
 import { isSameConnection, newRowProperties, toConnectionRecord } from './record.js';
 import type { ConnectionRowsDeps } from './rows-deps.js';
 import { ConnectionsProperty as P } from './schema.js';
 import type { ConnectionRecord, ConnectionSpec } from './types.js';
 import { UNKNOWN_OUTCOME_RETRIES } from './write-retry.js';
-
-/** Notion gives `created_time` to the minute, so "created since we began" counts from the start of that minute. */
-const CREATED_TIME_GRANULARITY_MS = 60_000;
 
 /**
  * Creates the row and records it as created for the user; when Notion's answer is lost, looks for the row this
@@ -73,6 +71,7 @@ async function findJustCreated(
 ): Promise<PageInfo | undefined> {
   const owner = slackUserPropertyValue(user);
   const [botId, record] = await Promise.all([deps.ownBotId(notion), deps.createdRows.read(user)]);
+  // Notion gives `created_time` to the minute: "created since we began" counts from the start of that minute.
   const earliest = Math.floor(startedAt.getTime() / CREATED_TIME_GRANULARITY_MS) * CREATED_TIME_GRANULARITY_MS;
   try {
     for await (const page of notion.queryDataSource(settings.connections.dataSourceId, { filter: { property: P.slackUser, rich_text: { equals: owner } } })) {

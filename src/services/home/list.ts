@@ -1,5 +1,12 @@
 import { notionWebLink } from '../../adapters/notion/index.js';
-import { CONNECTION_STATUSES, type ConnectionRecord, type ConnectionSort, type ConnectionStatus, type ConnectionType } from '../connections/types.js';
+import {
+  CONNECTION_STATUSES,
+  CONNECTION_TYPES,
+  type ConnectionRecord,
+  type ConnectionSort,
+  type ConnectionStatus,
+  type ConnectionType,
+} from '../connections/types.js';
 import type { RunProgress } from '../generation/types.js';
 import { clip } from '../text.js';
 import { DEFAULT_HOME_PREFERENCES, type HomeConnection, type HomeListItem, type HomePreferences, type HomeRun } from './types.js';
@@ -16,8 +23,6 @@ export { notionWebLink };
 const MAX_CACHED_NAME = 500;
 const MAX_CACHED_ERROR = 1_000;
 const MAX_CACHED_URL = 3_000;
-
-export const CONNECTION_TYPES: readonly ConnectionType[] = ['Page', 'Database'];
 
 /** Links are kept only when they go into Notion: `Target` is whatever anyone with edit access typed. */
 export function toHomeConnection(record: ConnectionRecord): HomeConnection {

@@ -36,6 +36,7 @@ export async function createRow(
       throw aboutConnectionsDatabase(err, settings);
     }
   };
+  // Before a retry, look for the row the lost answer may have created; if found, the next attempt takes it.
   const page = await withRetries(async () => landed ?? (await create()), {
     ...UNKNOWN_OUTCOME_RETRIES,
     beforeRetry: async (_err, attempt) => {

@@ -26,7 +26,7 @@ import { KeyedLock } from '../keyed-lock.js';
 export const CREATED_ROWS_NAMESPACE = 'connection-rows';
 
 /** Notion rounds `created_time` down to the minute (its API shows `…:00.000Z`), so times compare with this margin. */
-const CREATED_TIME_GRANULARITY_MS = 60_000;
+export const CREATED_TIME_GRANULARITY_MS = 60_000;
 
 /** The rows Visen created for one user, as kept in the local store. */
 export interface CreatedRows {

@@ -1,6 +1,6 @@
 /**
  * The connections database: the one place that says which properties it has (names, types and select
- * options exactly as the settings issue's table gives them). The settings feature checks a user's database
+ * options exactly as the README's table of the connections database gives them). The settings feature checks a user's database
  * against it and creates "Visen connections" from it; the generate and Home features read and write rows by
  * these names.
  */
@@ -15,7 +15,7 @@ export interface ConnectionsPropertyDefinition {
   readonly type: ConnectionsPropertyType;
   /** Select properties: the options, in order. */
   readonly options?: readonly string[];
-  /** What the property holds, as the issue's table says it (shown when a property is missing). */
+  /** What the property holds, as the README's table says it (shown when a property is missing). */
   readonly holds: string;
 }
 
@@ -39,8 +39,8 @@ export const CONNECTION_TYPE_OPTIONS = ['Page', 'Database'] as const;
 export const CONNECTION_STATUS_OPTIONS = ['Ready', 'Running', 'Succeeded', 'Failed', 'Cancelled'] as const;
 
 /**
- * Values of the `Output` property. The settings issue names three; `New page` is the fourth, for page runs that
- * create a child page (`--new-page`), so that running the connection again does the same thing.
+ * Values of the `Output` property. `New page` is for page runs that create a child page (`--new-page`), so that
+ * running the connection again does the same thing.
  */
 export const OutputValue = {
   appendToPage: 'Append to page',

@@ -1,11 +1,11 @@
 import type { UserRef } from '../../users.js';
 import type { UserSettings } from '../settings/types.js';
-import type { CONNECTION_STATUS_OPTIONS } from './schema.js';
+import type { CONNECTION_STATUS_OPTIONS, CONNECTION_TYPE_OPTIONS } from './schema.js';
 
-/** The status values come from the one schema module (schema.ts), as users see them in Notion. */
-export { CONNECTION_STATUS_OPTIONS as CONNECTION_STATUSES } from './schema.js';
+/** The status and type values come from the one schema module (schema.ts), as users see them in Notion. */
+export { CONNECTION_STATUS_OPTIONS as CONNECTION_STATUSES, CONNECTION_TYPE_OPTIONS as CONNECTION_TYPES } from './schema.js';
 export type ConnectionStatus = (typeof CONNECTION_STATUS_OPTIONS)[number];
-export type ConnectionType = 'Page' | 'Database';
+export type ConnectionType = (typeof CONNECTION_TYPE_OPTIONS)[number];
 
 /** One row of a user's connections database, as plain values. */
 export interface ConnectionRecord {

@@ -1,23 +1,28 @@
 import { notionWebLink } from '../../adapters/notion/index.js';
-import { CONNECTION_STATUSES, type ConnectionRecord, type ConnectionSort, type ConnectionStatus, type ConnectionType } from '../connections/types.js';
+import {
+  CONNECTION_STATUSES,
+  CONNECTION_TYPES,
+  type ConnectionRecord,
+  type ConnectionSort,
+  type ConnectionStatus,
+  type ConnectionType,
+} from '../connections/types.js';
 import type { RunProgress } from '../generation/types.js';
 import { clip } from '../text.js';
 import { DEFAULT_HOME_PREFERENCES, type HomeConnection, type HomeListItem, type HomePreferences, type HomeRun } from './types.js';
-
-/** The one test of a link shown on the Home tab: https into notion.so only (see the adapter for why). */
-export { notionWebLink };
 
 /**
  * Pure helpers of the Home service: turning rows and runs into the model's values, ordering and filtering
  * the list, and reading back what the local store holds (which may come from an older version, or be damaged).
  */
 
+/** The one test of a link shown on the Home tab: https into notion.so only (see the adapter for why). */
+export { notionWebLink };
+
 /** Cached values are bounded so one user's cache stays small whatever their rows hold. */
 const MAX_CACHED_NAME = 500;
 const MAX_CACHED_ERROR = 1_000;
 const MAX_CACHED_URL = 3_000;
-
-export const CONNECTION_TYPES: readonly ConnectionType[] = ['Page', 'Database'];
 
 /** Links are kept only when they go into Notion: `Target` is whatever anyone with edit access typed. */
 export function toHomeConnection(record: ConnectionRecord): HomeConnection {

@@ -162,6 +162,33 @@ export function plural(n: number, one: string, many = `${one}s`): string {
   return `${formatCount(n)} ${n === 1 ? one : many}`;
 }
 
-function isHighSurrogate(code: number): boolean {
+/**
+ * A readable label for a Notion URL: the title slug of `https://www.notion.so/ws/My-Page-<32 hex>` is
+ * "My Page"; otherwise the fallback.
+ */
+export function notionUrlLabel(url: string, fallback: string): string {
+  let path: string;
+  try {
+    path = new URL(url).pathname;
+  } catch {
+    return fallback;
+  }
+  const last = decodeURIComponentSafe(path.split('/').filter(Boolean).pop() ?? '');
+  const slug = last
+    .replace(/-?[0-9a-f]{32}$/i, '')
+    .replace(/-/g, ' ')
+    .trim();
+  return slug && !/^[0-9a-f-]{32,36}$/i.test(slug) ? slug : fallback;
+}
+
+function decodeURIComponentSafe(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+export function isHighSurrogate(code: number): boolean {
   return code >= 0xd800 && code <= 0xdbff;
 }

@@ -5,7 +5,7 @@ import type { HomePreferences } from '../../../services/home/types.js';
 import { type UserRef, userKey } from '../../../users.js';
 import type { SlackDeps } from '../../deps.js';
 import { teamOfEvent, userFromInteraction } from '../../users.js';
-import { parseConnectionId, parsePageChoice, parseSortChoice, parseStatusChoice, parseTypeChoice } from '../../views/home.js';
+import { parseConnectionId, parsePageChoice, parseSortChoice, parseStatusChoice, parseTypeChoice } from '../../views/home-state.js';
 import { openGenerateModal, startRunWithDmProgress } from '../generate/index.js';
 import { openSettingsModal } from '../settings/index.js';
 import { HomeAction } from './ids.js';

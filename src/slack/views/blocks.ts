@@ -34,6 +34,9 @@ export interface EmojiOption {
   readonly emoji?: boolean;
 }
 
+/** For the views whose plain_text objects turn `:shortcode:` into emoji (the Home tab, the generate modal). */
+export const WITH_EMOJI = { emoji: true } as const;
+
 export interface BlockIdOption {
   readonly blockId?: string | undefined;
 }
@@ -125,6 +128,11 @@ export function option(text: string, value: string, options: OptionOptions = {})
     // The option object page gives a description the same 75 characters as the text.
     ...(options.description !== undefined ? { description: plainText(options.description, SLACK_LIMITS.optionText, options) } : {}),
   };
+}
+
+/** Names usable as static_select option values (Slack: at most 150 characters, 100 options), without repeats. */
+export function selectableValues(names: readonly string[]): string[] {
+  return [...new Set(names)].filter((n) => n.length > 0 && n.length <= SLACK_LIMITS.optionValue).slice(0, SLACK_LIMITS.selectOptions);
 }
 
 export interface StaticSelectOptions extends EmojiOption {

@@ -3,8 +3,8 @@ import type { ConnectionStatus } from '../../services/connections/types.js';
 import { notionWebLink } from '../../services/home/list.js';
 import type { HomeListItem } from '../../services/home/types.js';
 import { HomeAction, HomeBlock } from '../listeners/home/ids.js';
-import { actions, button, confirmDialog, section } from './blocks.js';
-import { HOME_EMOJI } from './home-frame.js';
+import { actions, button, confirmDialog, section, WITH_EMOJI } from './blocks.js';
+
 import { runProgressText } from './home-runs.js';
 import { inlineText, mrkdwnLink, notionUrlLabel, plural, safeUrl, slackDate, truncate } from './text.js';
 
@@ -58,10 +58,10 @@ function connectionButtons(item: HomeListItem): Button[] {
       confirm: 'Run again',
       deny: 'Cancel',
     });
-    elements.push(button('Run again', HomeAction.runAgain, { value: item.id, confirm, ...HOME_EMOJI }));
+    elements.push(button('Run again', HomeAction.runAgain, { value: item.id, confirm, ...WITH_EMOJI }));
   }
-  if (rowUrl) elements.push(button('Open in Notion', HomeAction.openRow, { url: rowUrl, value: item.id, ...HOME_EMOJI }));
-  if (targetUrl) elements.push(button(`Open ${typeWordOf(item).toLowerCase()}`, HomeAction.openTarget, { url: targetUrl, value: item.id, ...HOME_EMOJI }));
+  if (rowUrl) elements.push(button('Open in Notion', HomeAction.openRow, { url: rowUrl, value: item.id, ...WITH_EMOJI }));
+  if (targetUrl) elements.push(button(`Open ${typeWordOf(item).toLowerCase()}`, HomeAction.openTarget, { url: targetUrl, value: item.id, ...WITH_EMOJI }));
   const confirmDelete = confirmDialog({
     title: 'Delete this connection?',
     text: `“${name}” moves to Notion’s trash, where you can restore it. Its target and what was written there stay as they are.`,
@@ -69,6 +69,6 @@ function connectionButtons(item: HomeListItem): Button[] {
     deny: 'Cancel',
     style: 'danger',
   });
-  elements.push(button('Delete', HomeAction.delete, { value: item.id, style: 'danger', confirm: confirmDelete, ...HOME_EMOJI }));
+  elements.push(button('Delete', HomeAction.delete, { value: item.id, style: 'danger', confirm: confirmDelete, ...WITH_EMOJI }));
   return elements;
 }

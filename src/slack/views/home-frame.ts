@@ -2,7 +2,7 @@ import type { HomeView, KnownBlock, SectionBlock } from '@slack/types';
 import type { HomeConnectionList, HomeFault } from '../../services/home/types.js';
 import type { SettingsSummary } from '../../services/settings/types.js';
 import { HomeBlock, HomeCallback } from '../listeners/home/ids.js';
-import { header, section } from './blocks.js';
+import { header, section, WITH_EMOJI } from './blocks.js';
 import { escapeMrkdwn, inlineText, mrkdwnLink, slackDate } from './text.js';
 
 /**
@@ -27,11 +27,8 @@ export function homeView(blocks: KnownBlock[]): HomeView {
   return { type: 'home', callback_id: HomeCallback, blocks };
 }
 
-/** The Home tab's plain_text objects turn `:shortcode:` into emoji. */
-export const HOME_EMOJI = { emoji: true } as const;
-
 export function homeHeader(text: string, blockId: string = HomeBlock.header): KnownBlock {
-  return header(text, { blockId, ...HOME_EMOJI });
+  return header(text, { blockId, ...WITH_EMOJI });
 }
 
 export function pushNotice(blocks: KnownBlock[], notice: HomeNotice | undefined): void {

@@ -4,8 +4,8 @@ import type { HomeConnectionList, HomePreferences } from '../../services/home/ty
 import type { SettingsSummary } from '../../services/settings/types.js';
 import { COMMAND } from '../ids.js';
 import { FILTER_ALL, HomeAction, HomeBlock } from '../listeners/home/ids.js';
-import { actions, button, context, option, section, staticSelect } from './blocks.js';
-import { connectionsDatabaseLink, HOME_EMOJI } from './home-frame.js';
+import { actions, button, context, option, section, staticSelect, WITH_EMOJI } from './blocks.js';
+import { connectionsDatabaseLink } from './home-frame.js';
 import { plural, slackDate } from './text.js';
 
 /** The parts of the Home tab's connection list around its rows: sort and filters, empty state, paging, footer. */
@@ -40,7 +40,7 @@ export function listControls(prefs: HomePreferences): ActionsBlock {
 
 /** A select whose current choice is shown (the first option when the choice is not offered). */
 function choiceSelect(actionId: string, placeholder: string, choices: ReadonlyArray<{ value: string; text: string }>, selected: string) {
-  const options: PlainTextOption[] = choices.map((c) => option(c.text, c.value, HOME_EMOJI));
+  const options: PlainTextOption[] = choices.map((c) => option(c.text, c.value, WITH_EMOJI));
   const initial = options.find((o) => o.value === selected) ?? options[0];
   return staticSelect(actionId, { placeholder, options, initial });
 }
@@ -51,7 +51,7 @@ export function emptyState(list: HomeConnectionList, prefs: HomePreferences, set
     const filters = [prefs.type ? `type *${prefs.type}*` : undefined, prefs.status ? `status *${prefs.status}*` : undefined].filter(Boolean).join(' and ');
     return [
       section(`None of your ${plural(list.total, 'connection')} has ${filters || 'these filters'}.`, { blockId: HomeBlock.empty }),
-      actions([button('Show all', HomeAction.clearFilters, HOME_EMOJI)], { blockId: HomeBlock.showAll }),
+      actions([button('Show all', HomeAction.clearFilters, WITH_EMOJI)], { blockId: HomeBlock.showAll }),
     ];
   }
   return [
@@ -83,8 +83,8 @@ export function pageOf(count: number, requested: number, pageSize = HOME_PAGE_SI
 
 export function pagingBlocks(page: PageWindow, count: number): KnownBlock[] {
   const elements: Button[] = [];
-  if (page.page > 1) elements.push(button('← Previous', HomeAction.pagePrevious, { value: String(page.page - 1), ...HOME_EMOJI }));
-  if (page.page < page.pageCount) elements.push(button('Next →', HomeAction.pageNext, { value: String(page.page + 1), ...HOME_EMOJI }));
+  if (page.page > 1) elements.push(button('← Previous', HomeAction.pagePrevious, { value: String(page.page - 1), ...WITH_EMOJI }));
+  if (page.page < page.pageCount) elements.push(button('Next →', HomeAction.pageNext, { value: String(page.page + 1), ...WITH_EMOJI }));
   return [
     context(`Page ${page.page} of ${page.pageCount} · connections ${page.start + 1}–${page.end} of ${count.toLocaleString('en-US')}`, {
       blockId: HomeBlock.pagingInfo,

@@ -3,8 +3,8 @@ import type { HomeFault } from '../../services/home/types.js';
 import type { SettingsSummary } from '../../services/settings/types.js';
 import { COMMAND } from '../ids.js';
 import { HomeAction, HomeBlock } from '../listeners/home/ids.js';
-import { actions, button, context, divider, section } from './blocks.js';
-import { faultSection, HOME_EMOJI, type HomeRenderOptions, homeHeader, homeView, pushNotice, settingsProblemSection } from './home-frame.js';
+import { actions, button, context, divider, section, WITH_EMOJI } from './blocks.js';
+import { faultSection, type HomeRenderOptions, homeHeader, homeView, pushNotice, settingsProblemSection } from './home-frame.js';
 
 /** The Home tab before Visen is set up: what it does, the three things it needs, and how to get each. */
 
@@ -73,8 +73,8 @@ function startBlocks(): KnownBlock[] {
   return [
     actions(
       [
-        button('Open settings', HomeAction.openSettings, { style: 'primary', ...HOME_EMOJI }),
-        button('Create a Notion integration', HomeAction.openLink, { url: NOTION_INTEGRATIONS_URL, ...HOME_EMOJI }),
+        button('Open settings', HomeAction.openSettings, { style: 'primary', ...WITH_EMOJI }),
+        button('Create a Notion integration', HomeAction.openLink, { url: NOTION_INTEGRATIONS_URL, ...WITH_EMOJI }),
       ],
       { blockId: HomeBlock.mainActions },
     ),

@@ -2,18 +2,9 @@ import type { HomeView, KnownBlock } from '@slack/types';
 import type { HomeModel } from '../../services/home/types.js';
 import type { SettingsSummary } from '../../services/settings/types.js';
 import { HomeAction, HomeBlock } from '../listeners/home/ids.js';
-import { actions, button, divider, section } from './blocks.js';
+import { actions, button, divider, section, WITH_EMOJI } from './blocks.js';
 import { connectionBlocks } from './home-connection.js';
-import {
-  connectionsDatabaseLink,
-  faultSection,
-  HOME_EMOJI,
-  type HomeRenderOptions,
-  homeHeader,
-  homeView,
-  pushNotice,
-  settingsProblemSection,
-} from './home-frame.js';
+import { connectionsDatabaseLink, faultSection, type HomeRenderOptions, homeHeader, homeView, pushNotice, settingsProblemSection } from './home-frame.js';
 import { emptyState, listControls, listFooter, pageOf, pagingBlocks } from './home-list.js';
 import { activeRunsSection } from './home-runs.js';
 import { inlineCode, inlineText } from './text.js';
@@ -35,9 +26,9 @@ export function buildSetUpView(model: HomeModel, options: HomeRenderOptions = {}
 function mainActions(): KnownBlock {
   return actions(
     [
-      button('Settings', HomeAction.openSettings, HOME_EMOJI),
-      button('New generation', HomeAction.newGeneration, { style: 'primary', ...HOME_EMOJI }),
-      button('Refresh', HomeAction.refresh, HOME_EMOJI),
+      button('Settings', HomeAction.openSettings, WITH_EMOJI),
+      button('New generation', HomeAction.newGeneration, { style: 'primary', ...WITH_EMOJI }),
+      button('Refresh', HomeAction.refresh, WITH_EMOJI),
     ],
     { blockId: HomeBlock.mainActions },
   );

@@ -2,8 +2,8 @@ import type { HomeView, KnownBlock } from '@slack/types';
 import type { HomeFault, HomeModel } from '../../services/home/types.js';
 import { COMMAND } from '../ids.js';
 import { HomeAction, HomeBlock } from '../listeners/home/ids.js';
-import { actions, button, context } from './blocks.js';
-import { faultSection, HOME_EMOJI, type HomeRenderOptions, homeHeader, homeView, pushNotice, warningSection } from './home-frame.js';
+import { actions, button, context, WITH_EMOJI } from './blocks.js';
+import { faultSection, type HomeRenderOptions, homeHeader, homeView, pushNotice, warningSection } from './home-frame.js';
 import { buildOnboardingView } from './home-onboarding.js';
 import { buildSetUpView } from './home-set-up.js';
 
@@ -28,7 +28,7 @@ export function buildFaultOnlyView(fault: HomeFault | undefined, options: HomeRe
   pushNotice(blocks, options.notice);
   blocks.push(
     fault ? faultSection(fault, undefined, undefined) : warningSection('Visen could not read your settings', 'Press *Refresh* to try again.'),
-    actions([button('Refresh', HomeAction.refresh, { style: 'primary', ...HOME_EMOJI })], { blockId: HomeBlock.mainActions }),
+    actions([button('Refresh', HomeAction.refresh, { style: 'primary', ...WITH_EMOJI })], { blockId: HomeBlock.mainActions }),
     context(`\`${COMMAND} help\` lists what Visen can do.`),
   );
   return homeView(blocks);

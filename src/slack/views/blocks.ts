@@ -41,11 +41,11 @@ export interface BlockIdOption {
   readonly blockId?: string | undefined;
 }
 
-export function plainText(text: string, max: number, options: EmojiOption = {}): PlainTextElement {
+function plainText(text: string, max: number, options: EmojiOption = {}): PlainTextElement {
   return { type: 'plain_text', text: truncate(text, max), ...(options.emoji ? { emoji: true } : {}) };
 }
 
-export function mrkdwnText(text: string, max: number = SLACK_LIMITS.sectionText): MrkdwnElement {
+function mrkdwnText(text: string, max: number): MrkdwnElement {
   return { type: 'mrkdwn', text: truncateMrkdwn(text, max) };
 }
 

@@ -11,7 +11,7 @@ import type { SettingsErrors, SettingsField, SettingsSummary } from '../../servi
 import { SettingsViewBlock } from '../ids.js';
 import { ADD_MISSING_OPTION_VALUE, SettingsBlock, SettingsCallback, SettingsInput } from '../listeners/settings/ids.js';
 import { context, divider, inputBlock, modalTexts, option, section, textInput } from './blocks.js';
-import { escapeMrkdwn } from './text.js';
+import { endsIn, escapeMrkdwn } from './text.js';
 
 export const SETTINGS_MODAL_TITLE = 'Visen settings';
 
@@ -296,9 +296,4 @@ function secretHint(form: SettingsForm, field: SecretField, where: string): stri
   const note = field === 'notionSecret' && integration ? ` (integration “${integration}”)` : '';
   if (saved !== undefined) return `Saved, ${endsIn(saved)}${note}. Leave blank to keep it, or type a new one.`;
   return where;
-}
-
-/** `ends in abcd` for a secret's last four characters (the only part of a secret ever shown). */
-export function endsIn(last4: string | undefined): string {
-  return last4 ? `ends in ${last4}` : 'ending hidden';
 }

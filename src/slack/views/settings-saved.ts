@@ -8,8 +8,8 @@ import type { SettingsErrors, SettingsField, SettingsSummary } from '../../servi
 import { COMMAND, SettingsViewBlock } from '../ids.js';
 import { SettingsCallback } from '../listeners/settings/ids.js';
 import { modalTexts, type SlackMessage, section } from './blocks.js';
-import { endsIn, SETTINGS_MODAL_TITLE } from './settings-modal.js';
-import { escapeMrkdwn, mrkdwnLink } from './text.js';
+import { SETTINGS_MODAL_TITLE } from './settings-modal.js';
+import { endsIn, escapeMrkdwn, mrkdwnLink } from './text.js';
 
 export interface SettingsSavedModel {
   readonly summary: SettingsSummary;

@@ -2,7 +2,8 @@
  * Slack's Block Kit limits and the text helpers every view builder shares. A view or message that breaks one
  * limit is refused whole (`invalid_blocks`), so builders cut text to these before sending; each limit cites
  * the Slack page that states it. Slack counts characters and JavaScript counts UTF-16 units (never fewer),
- * so cutting by `.length` always stays inside.
+ * so cutting by `.length` always stays inside. The Block Kit primitives that apply these limits to every
+ * block are in `blocks.ts`.
  */
 
 export const SLACK_LIMITS = {
@@ -152,6 +153,11 @@ export function slackDate(iso: string | undefined): string {
   const ymd = d.toISOString().slice(0, 10);
   if (dateOnly) return `<!date^${unix}^{date_short_pretty}|${ymd}>`;
   return `<!date^${unix}^{date_short_pretty} at {time}|${ymd} ${d.toISOString().slice(11, 16)} UTC>`;
+}
+
+/** `ends in abcd` for a secret's last four characters (the only part of a secret ever shown). */
+export function endsIn(last4: string | undefined): string {
+  return last4 ? `ends in ${last4}` : 'ending hidden';
 }
 
 export function formatCount(n: number): string {

@@ -1,3 +1,4 @@
+import type { TargetDescription } from '../../services/generation/types.js';
 import { selectableValues } from './blocks.js';
 import { SLACK_LIMITS, truncate } from './text.js';
 
@@ -7,13 +8,8 @@ import { SLACK_LIMITS, truncate } from './text.js';
  */
 
 /** What the service said about the target, and which URL (as typed) it describes. */
-export interface DescribedTarget {
-  readonly kind: 'Page' | 'Database';
-  readonly title: string;
-  readonly url: string;
+export interface DescribedTarget extends TargetDescription {
   readonly source: string;
-  readonly propertyNames: readonly string[];
-  readonly richTextPropertyNames: readonly string[];
 }
 
 export interface GenerateModalMetadata {

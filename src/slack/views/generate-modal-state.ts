@@ -1,13 +1,7 @@
 import { GenerateIds } from '../listeners/generate/ids.js';
-import {
-  type DescribedTarget,
-  EMPTY_VALUES,
-  type GenerateModalMetadata,
-  type GenerateModalModel,
-  type GenerateModalValues,
-  ONLY_EMPTY_VALUE,
-  type OutputKind,
-} from './generate-modal.js';
+import { EMPTY_VALUES, type GenerateModalModel, type GenerateModalValues, type OutputKind } from './generate-modal.js';
+import { decodeModalMetadata } from './generate-modal-metadata.js';
+import { ONLY_EMPTY_VALUE } from './generate-modal-rows.js';
 
 /**
  * The state parser of `generate-modal.ts`: a view as Slack sends it back (in `view_submission` and in
@@ -60,37 +54,4 @@ export function readValues(view: ModalViewLike): GenerateModalValues {
     limit: get(GenerateIds.limitBlock, GenerateIds.limitAction)?.value ?? '',
     connectionName: get(GenerateIds.connectionNameBlock, GenerateIds.connectionNameAction)?.value ?? '',
   };
-}
-
-/** Never throws: metadata that is missing or not ours reads as "nothing described yet". */
-export function decodeModalMetadata(text: string | undefined): GenerateModalMetadata {
-  const none: GenerateModalMetadata = { target: undefined, targetError: undefined };
-  if (!text) return none;
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    return none;
-  }
-  if (typeof json !== 'object' || json === null) return none;
-  const j = json as { v?: unknown; e?: unknown; t?: { k?: unknown; ti?: unknown; u?: unknown; s?: unknown; p?: unknown; r?: unknown } };
-  if (j.v !== 1) return none;
-  const targetError = typeof j.e === 'string' && j.e ? j.e : undefined;
-  const t = j.t;
-  let target: DescribedTarget | undefined;
-  if (t && (t.k === 'P' || t.k === 'D') && typeof t.ti === 'string' && typeof t.u === 'string' && typeof t.s === 'string') {
-    target = {
-      kind: t.k === 'P' ? 'Page' : 'Database',
-      title: t.ti,
-      url: t.u,
-      source: t.s,
-      propertyNames: strings(t.p),
-      richTextPropertyNames: strings(t.r),
-    };
-  }
-  return { target, targetError };
-}
-
-function strings(value: unknown): string[] {
-  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 }

@@ -1,14 +1,9 @@
-import type { KnownBlock } from '@slack/types';
 import { COMMAND } from '../ids.js';
+import { context, type SlackMessage, section } from './blocks.js';
 import { inlineText } from './text.js';
 
-export interface HelpMessage {
-  text: string;
-  blocks: KnownBlock[];
-}
-
 /** The usage text for `/visen help`, an empty `/visen`, and an unknown subcommand (`unknown` is echoed back). */
-export function buildHelpMessage(unknown?: string): HelpMessage {
+export function buildHelpMessage(unknown?: string): SlackMessage {
   const intro = unknown
     ? `I don't know \`${COMMAND} ${echoed(unknown)}\`. Here is what I can do:`
     : 'Visen writes AI content straight into your Notion workspace.';
@@ -22,14 +17,7 @@ export function buildHelpMessage(unknown?: string): HelpMessage {
   ].join('\n');
   return {
     text: `${intro}\n${usage}`,
-    blocks: [
-      { type: 'section', text: { type: 'mrkdwn', text: intro } },
-      { type: 'section', text: { type: 'mrkdwn', text: usage } },
-      {
-        type: 'context',
-        elements: [{ type: 'mrkdwn', text: 'Your connections and their runs are on the Home tab of this app.' }],
-      },
-    ],
+    blocks: [section(intro), section(usage), context('Your connections and their runs are on the Home tab of this app.')],
   };
 }
 

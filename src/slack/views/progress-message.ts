@@ -1,18 +1,14 @@
-import type { KnownBlock } from '@slack/types';
+import type { Button, KnownBlock } from '@slack/types';
 import type { RunProgress } from '../../services/generation/types.js';
 import type { UserRef } from '../../users.js';
 import { GenerateIds } from '../listeners/generate/ids.js';
-import { escapeMrkdwn, formatCount, mrkdwnLink, notificationText, oneLine, plural, SLACK_LIMITS, truncate, truncateMrkdwn } from './text.js';
+import { actions, button, confirmDialog, context, type SlackMessage, section } from './blocks.js';
+import { escapeMrkdwn, formatCount, mrkdwnLink, notificationText, oneLine, plural, SLACK_LIMITS, truncate } from './text.js';
 
 /**
  * The messages of a generation run: "working", its live progress (one message, updated), the final
  * summary, and the errors found before anything is generated. Pure: the caller passes everything in.
  */
-export interface SlackMessage {
-  readonly text: string;
-  readonly blocks: KnownBlock[];
-}
-
 export interface ProgressMessageModel {
   readonly progress: RunProgress;
   /** The user pressed Cancel; the run is stopping. */
@@ -36,7 +32,7 @@ export function isTerminal(progress: RunProgress): boolean {
 
 export function buildWorkingMessage(): SlackMessage {
   const text = ':hourglass_flowing_sand: Working on it… checking your settings and the Notion link.';
-  return { text: plain(text), blocks: [section(text)] };
+  return { text: notificationText(text), blocks: [section(text)] };
 }
 
 /** A problem found before anything was generated (no settings, target unreachable, unknown placeholder, ...). */
@@ -44,8 +40,8 @@ export function buildStartErrorMessage(userMessage: string): SlackMessage {
   // The message may quote Notion (a page title, property names, Notion's own validation text): escaped below.
   const text = `:warning: ${escapeMrkdwn(userMessage)}`;
   return {
-    text: plain(`Visen could not start: ${userMessage}`),
-    blocks: [section(text), context(['Nothing was generated or written.'])],
+    text: notificationText(`Visen could not start: ${userMessage}`),
+    blocks: [section(text), context('Nothing was generated or written.')],
   };
 }
 
@@ -55,8 +51,8 @@ export function buildUsageErrorMessage(problems: readonly string[], usage: strin
   const list = problems.map((p) => `• ${escapeMrkdwn(p)}`).join('\n');
   const intro = problems.length === 1 ? 'I could not use that command:' : 'I could not use that command, for these reasons:';
   return {
-    text: plain(`${intro} ${problems.join(' ')}`),
-    blocks: [section(`:warning: ${intro}\n${list}`), section(`*Usage*\n${escapeMrkdwn(usage)}`), context(['Nothing was generated or written.'])],
+    text: notificationText(`${intro} ${problems.join(' ')}`),
+    blocks: [section(`:warning: ${intro}\n${list}`), section(`*Usage*\n${escapeMrkdwn(usage)}`), context('Nothing was generated or written.')],
   };
 }
 
@@ -84,9 +80,9 @@ export function buildProgressMessage(model: ProgressMessageModel): SlackMessage 
   blocks.push(context(notes));
 
   const cancel = !terminal && !model.cancelRequested && !p.rollingBack ? cancelButton(p.runId, p.user) : undefined;
-  if (cancel) blocks.push({ type: 'actions', block_id: GenerateIds.progressActionsBlock, elements: [cancel] });
+  if (cancel) blocks.push(actions([cancel], { blockId: GenerateIds.progressActionsBlock }));
 
-  return { text: plain(fallbackText(p, model.cancelRequested === true)), blocks };
+  return { text: notificationText(fallbackText(p, model.cancelRequested === true)), blocks };
 }
 
 function headline(p: RunProgress, target: string, cancelRequested: boolean): string {
@@ -150,7 +146,7 @@ function restartNote(p: RunProgress): string {
   return 'Visen restarted during this run.';
 }
 
-/** Plain words; `plain` escapes them (the title and the error may come from Notion). */
+/** Plain words; `notificationText` escapes them (the title and the error may come from Notion). */
 function fallbackText(p: RunProgress, cancelRequested: boolean): string {
   const title = oneLine(p.targetTitle) || 'your Notion target';
   const counts = p.targetKind === 'Database' ? ` (${p.done} written, ${p.skipped} skipped, ${p.failed} failed)` : '';
@@ -193,41 +189,15 @@ export function parseCancelButtonValue(value: string | undefined): CancelTarget 
   return undefined;
 }
 
-function cancelButton(runId: string, user: UserRef) {
+function cancelButton(runId: string, user: UserRef): Button | undefined {
   const value = cancelButtonValue(runId, user);
-  if (value.length > SLACK_LIMITS.buttonValue) return undefined; // never send a button Slack would reject
-  return {
-    type: 'button' as const,
-    action_id: GenerateIds.cancelAction,
-    text: { type: 'plain_text' as const, text: 'Cancel run' },
-    style: 'danger' as const,
-    value,
-    confirm: {
-      title: { type: 'plain_text' as const, text: 'Stop this run?' },
-      text: {
-        type: 'plain_text' as const,
-        text: 'Visen stops right away. In a database, rows already written stay and rows still being written are left as they were; in a page, what this run wrote is taken out again.',
-      },
-      confirm: { type: 'plain_text' as const, text: 'Stop it' },
-      deny: { type: 'plain_text' as const, text: 'Keep going' },
-    },
-  };
-}
-
-// --- small block helpers ---------------------------------------------------------------------------------
-
-function section(text: string): KnownBlock {
-  return { type: 'section', text: { type: 'mrkdwn', text: truncateMrkdwn(text, SLACK_LIMITS.sectionText) } };
-}
-
-function context(texts: readonly string[]): KnownBlock {
-  return {
-    type: 'context',
-    elements: texts.slice(0, SLACK_LIMITS.contextElements).map((t) => ({ type: 'mrkdwn' as const, text: truncateMrkdwn(t, SLACK_LIMITS.contextText) })),
-  };
-}
-
-/** The notification fallback (top-level `text`): plain words, escaped as mrkdwn, short. */
-function plain(text: string): string {
-  return notificationText(text);
+  // Never a cut value: it would no longer name the run. Without a button, the run simply cannot be cancelled here.
+  if (value.length > SLACK_LIMITS.buttonValue) return undefined;
+  const confirm = confirmDialog({
+    title: 'Stop this run?',
+    text: 'Visen stops right away. In a database, rows already written stay and rows still being written are left as they were; in a page, what this run wrote is taken out again.',
+    confirm: 'Stop it',
+    deny: 'Keep going',
+  });
+  return button('Cancel run', GenerateIds.cancelAction, { style: 'danger', value, confirm });
 }

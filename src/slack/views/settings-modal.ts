@@ -1,13 +1,17 @@
 /**
- * The `/visen settings` modal: a pure builder (view model in, Block Kit view out) and, beside it, the parser
- * of its submitted state. Saved secrets are never put into the view: a secret field is always empty, and its
- * hint says whether one is saved (with its last four characters) and that a blank field keeps it.
+ * The `/visen settings` modal: a pure builder (view model in, Block Kit view out); the parser of its
+ * submitted state is `settings-modal-state.ts`, beside it. Saved secrets are never put into the view: a
+ * secret field is always empty, and its hint says whether one is saved (with its last four characters) and
+ * that a blank field keeps it. Each field is one entry of a table (ACCOUNT_FIELDS, CONNECTIONS_FIELDS)
+ * rendered by `fieldBlocks`.
  */
-import type { ContextBlock, InputBlock, KnownBlock, ModalView, SectionBlock } from '@slack/types';
+import type { InputBlock, KnownBlock, ModalView } from '@slack/types';
 import { CONNECTIONS_SCHEMA, describeDefinition } from '../../services/connections/schema.js';
-import type { SettingsErrors, SettingsField, SettingsSubmission, SettingsSummary } from '../../services/settings/types.js';
+import type { SettingsErrors, SettingsField, SettingsSummary } from '../../services/settings/types.js';
+import { SettingsViewBlock } from '../ids.js';
 import { ADD_MISSING_OPTION_VALUE, SettingsBlock, SettingsCallback, SettingsInput } from '../listeners/settings/ids.js';
-import { escapeMrkdwn, SLACK_LIMITS, truncate, truncateMrkdwn } from './text.js';
+import { context, divider, inputBlock, modalTexts, option, section, textInput } from './blocks.js';
+import { endsIn, escapeMrkdwn } from './text.js';
 
 export const SETTINGS_MODAL_TITLE = 'Visen settings';
 
@@ -57,139 +61,27 @@ export function entriesFromSummary(summary: SettingsSummary | undefined, default
 }
 
 export function buildSettingsModal(model: SettingsModalModel): ModalView {
-  const entries = model.entries ?? entriesFromSummary(model.summary, model.defaultModel);
+  const form: SettingsForm = { model, entries: model.entries ?? entriesFromSummary(model.summary, model.defaultModel) };
   const errors = model.errors ?? {};
-  const summary = model.summary;
-  const blocks: KnownBlock[] = [];
-
-  if (model.notice) blocks.push(section(`:warning: ${escapeMrkdwn(model.notice)}`, 'settings_notice'));
-  blocks.push(
-    section(
-      'Visen needs three things from you: a *Notion integration secret*, an *OpenAI key* (or any OpenAI-compatible endpoint), ' +
-        'and a *connections database* in Notion where every connection you make is recorded. ' +
-        'Everything is checked with Notion and OpenAI when you save.',
-      'settings_intro',
-    ),
-  );
-  if (summary === undefined) {
-    blocks.push(context('Your saved settings could not be read just now. Blank secret fields still keep what is saved.', 'settings_summary_unknown'));
-  } else if (summary.problem) {
-    blocks.push(context(`:warning: ${escapeMrkdwn(summary.problem)}`, 'settings_summary_problem'));
-  }
-
-  const notionSaved = summary?.configured === true && summary.notionSecretLast4 !== undefined;
-  const openaiSaved = summary?.configured === true && summary.openaiKeyLast4 !== undefined;
-  const notionHeld = model.held?.notionSecretLast4 !== undefined;
-  const openaiHeld = model.held?.openaiKeyLast4 !== undefined;
-  blocks.push(
-    secretInput(
-      'notionSecret',
-      'Notion integration secret',
-      'ntn_…',
-      secretHint({
-        heldLast4: model.held?.notionSecretLast4,
-        savedLast4: notionSaved ? summary?.notionSecretLast4 : undefined,
-        savedNote: summary?.integrationName ? ` (integration “${summary.integrationName}”)` : '',
-        where: 'Create one at notion.so/profile/integrations (New integration, type Internal), then copy its Internal Integration Secret.',
-      }),
-      notionHeld || notionSaved,
-    ),
-  );
-  pushError(blocks, 'notionSecret', errors);
-
-  blocks.push(
-    secretInput(
-      'openaiKey',
-      'OpenAI API key',
-      'sk-…',
-      secretHint({
-        heldLast4: model.held?.openaiKeyLast4,
-        savedLast4: openaiSaved ? summary?.openaiKeyLast4 : undefined,
-        savedNote: '',
-        where: 'From platform.openai.com/api-keys, or the key of your OpenAI-compatible server.',
-      }),
-      openaiHeld || openaiSaved,
-    ),
-  );
-  pushError(blocks, 'openaiKey', errors);
-
-  blocks.push(
-    textInput('openaiBaseUrl', 'OpenAI base URL', entries.openaiBaseUrl, {
-      optional: true,
-      placeholder: 'https://api.openai.com/v1',
-      hint: 'Leave blank for the default endpoint. For Azure, Ollama, LM Studio, vLLM or another OpenAI-compatible server, its base URL.',
+  const fields = (specs: readonly FieldSpec[]) => specs.flatMap((spec) => fieldBlocks(spec, form, errors));
+  const blocks: KnownBlock[] = [
+    ...introBlocks(model),
+    ...fields(ACCOUNT_FIELDS),
+    divider(),
+    section(CONNECTIONS_INTRO, { blockId: SettingsViewBlock.connectionsIntro }),
+    ...fields(CONNECTIONS_FIELDS),
+    context(`The database needs these properties (other properties are fine): ${CONNECTIONS_SCHEMA.map(describeDefinition).join('; ')}.`, {
+      blockId: SettingsViewBlock.schema,
     }),
-  );
-  pushError(blocks, 'openaiBaseUrl', errors);
-
-  blocks.push(
-    textInput('model', 'Default model', entries.model, {
-      optional: true,
-      placeholder: model.defaultModel,
-      hint: `The model used when you do not name one. Leave blank for ${model.defaultModel}. It must be one your key can use.`,
+    context('Secrets are stored encrypted on the computer running Visen and are never shown again, only their last four characters.', {
+      blockId: SettingsViewBlock.privacy,
     }),
-  );
-  pushError(blocks, 'model', errors);
-
-  blocks.push({ type: 'divider' });
-  blocks.push(
-    section(
-      '*Connections database.* Paste the URL of your connections database, *or* leave it blank and give a parent page: Visen then creates a “Visen connections” database in that page. ' +
-        'Either must be connected to your integration in Notion: open it, click `•••` at the top right, choose *Connections*, find your integration by name, confirm.',
-      'settings_connections_intro',
-    ),
-  );
-  blocks.push(
-    textInput('connectionsUrl', 'Connections database URL', entries.connectionsUrl, {
-      optional: true,
-      placeholder: 'https://www.notion.so/…',
-      hint: 'In Notion, open the database as a full page and copy its link (••• → Copy link).',
-    }),
-  );
-  pushError(blocks, 'connectionsUrl', errors);
-
-  blocks.push(
-    textInput('parentPageUrl', 'Parent page URL (to create the database)', entries.parentPageUrl, {
-      optional: true,
-      placeholder: 'https://www.notion.so/…',
-      hint: 'Only when the connections database URL is blank: Visen creates “Visen connections” in this page and saves it.',
-    }),
-  );
-  pushError(blocks, 'parentPageUrl', errors);
-
-  const addMissingOption = {
-    text: { type: 'plain_text' as const, text: 'Add the missing properties for me' },
-    description: { type: 'plain_text' as const, text: "If the database lacks any of Visen's properties" },
-    value: ADD_MISSING_OPTION_VALUE,
-  };
-  const addMissing: InputBlock = {
-    type: 'input',
-    block_id: SettingsInput.addMissingProperties.block,
-    optional: true,
-    label: { type: 'plain_text', text: 'Database properties' },
-    element: {
-      type: 'checkboxes',
-      action_id: SettingsInput.addMissingProperties.action,
-      options: [addMissingOption],
-      ...(entries.addMissingProperties ? { initial_options: [addMissingOption] } : {}),
-    },
-  };
-  blocks.push(addMissing);
-  pushError(blocks, 'addMissingProperties', errors);
-  blocks.push(
-    context(`The database needs these properties (other properties are fine): ${CONNECTIONS_SCHEMA.map(describeDefinition).join('; ')}.`, 'settings_schema'),
-  );
-  blocks.push(
-    context('Secrets are stored encrypted on the computer running Visen and are never shown again, only their last four characters.', 'settings_privacy'),
-  );
-
+  ];
   const metadata: SettingsModalMetadata = model.held ? { held: model.held.token } : {};
   return {
     type: 'modal',
     callback_id: SettingsCallback.form,
-    title: plain(SETTINGS_MODAL_TITLE),
-    submit: plain('Check and save'),
-    close: plain('Cancel'),
+    ...modalTexts({ title: SETTINGS_MODAL_TITLE, submit: 'Check and save', close: 'Cancel' }),
     private_metadata: JSON.stringify(metadata),
     blocks,
   };
@@ -200,12 +92,11 @@ export function buildSettingsCheckingView(): ModalView {
   return {
     type: 'modal',
     callback_id: SettingsCallback.checking,
-    title: plain(SETTINGS_MODAL_TITLE),
-    close: plain('Close'),
+    ...modalTexts({ title: SETTINGS_MODAL_TITLE, close: 'Close' }),
     blocks: [
       section(
         ':hourglass_flowing_sand: *Checking your settings with Notion and OpenAI…*\nThey are answering slowly. This window updates by itself when the checks finish; if you close it, I will send you the result as a message.',
-        'settings_checking',
+        { blockId: SettingsViewBlock.checking },
       ),
     ],
   };
@@ -219,131 +110,190 @@ export function buildSettingsProblemView(message: string): ModalView {
   return {
     type: 'modal',
     callback_id: SettingsCallback.problem,
-    title: plain('Not saved'),
-    close: plain('Back'),
-    blocks: [section(`:warning: ${escapeMrkdwn(message)}\n\nNothing was saved. Click *Back* to return to your entries and save again.`, 'settings_problem')],
+    ...modalTexts({ title: 'Not saved', close: 'Back' }),
+    blocks: [
+      section(`:warning: ${escapeMrkdwn(message)}\n\nNothing was saved. Click *Back* to return to your entries and save again.`, {
+        blockId: SettingsViewBlock.problem,
+      }),
+    ],
   };
 }
 
-function secretHint(options: { heldLast4: string | undefined; savedLast4: string | undefined; savedNote: string; where: string }): string {
-  if (options.heldLast4 !== undefined) return `You entered one (${endsIn(options.heldLast4)}) that is not saved yet. Leave blank to use it, or type another.`;
-  if (options.savedLast4 !== undefined) return `Saved, ${endsIn(options.savedLast4)}${options.savedNote}. Leave blank to keep it, or type a new one.`;
-  return options.where;
+/** Why the form is back (if it is), what Visen needs, and whether the saved settings could be read. */
+function introBlocks(model: SettingsModalModel): KnownBlock[] {
+  const blocks: KnownBlock[] = [];
+  if (model.notice) blocks.push(section(`:warning: ${escapeMrkdwn(model.notice)}`, { blockId: SettingsViewBlock.notice }));
+  blocks.push(section(INTRO, { blockId: SettingsViewBlock.intro }));
+  if (model.summary === undefined) {
+    blocks.push(
+      context('Your saved settings could not be read just now. Blank secret fields still keep what is saved.', { blockId: SettingsViewBlock.summaryUnknown }),
+    );
+  } else if (model.summary.problem) {
+    blocks.push(context(`:warning: ${escapeMrkdwn(model.summary.problem)}`, { blockId: SettingsViewBlock.summaryProblem }));
+  }
+  return blocks;
 }
 
-function secretInput(field: SettingsField, label: string, placeholder: string, hint: string, optional: boolean): InputBlock {
-  return {
-    type: 'input',
-    block_id: SettingsInput[field].block,
-    optional,
-    label: plain(label),
-    hint: plain(truncate(hint, SLACK_LIMITS.inputHint)),
-    // Never an initial_value: saved secrets are not sent to Slack.
-    element: { type: 'plain_text_input', action_id: SettingsInput[field].action, placeholder: plain(placeholder) },
-  };
+const INTRO =
+  'Visen needs three things from you: a *Notion integration secret*, an *OpenAI key* (or any OpenAI-compatible endpoint), ' +
+  'and a *connections database* in Notion where every connection you make is recorded. ' +
+  'Everything is checked with Notion and OpenAI when you save.';
+
+const CONNECTIONS_INTRO =
+  '*Connections database.* Paste the URL of your connections database, *or* leave it blank and give a parent page: Visen then creates a “Visen connections” database in that page. ' +
+  'Either must be connected to your integration in Notion: open it, click `•••` at the top right, choose *Connections*, find your integration by name, confirm.';
+
+/** One field's input block, then its error (if any) in a context block right under it. */
+function fieldBlocks(spec: FieldSpec, form: SettingsForm, errors: SettingsErrors): KnownBlock[] {
+  const ids = SettingsInput[spec.field];
+  const input = inputBlock({
+    blockId: ids.block,
+    optional: spec.optional(form),
+    label: spec.label,
+    hint: spec.hint === undefined ? undefined : formText(spec.hint, form),
+    element: fieldElement(spec.input, ids.action, form),
+  });
+  const message = errors[spec.field];
+  if (!message) return [input];
+  return [input, context(`:warning: ${escapeMrkdwn(message)}`, { blockId: `${ids.block}${SettingsBlock.errorSuffix}` })];
 }
 
-function textInput(field: SettingsField, label: string, value: string, options: { optional: boolean; placeholder: string; hint: string }): InputBlock {
-  return {
-    type: 'input',
-    block_id: SettingsInput[field].block,
-    optional: options.optional,
-    label: plain(label),
-    hint: plain(truncate(options.hint, SLACK_LIMITS.inputHint)),
-    element: {
-      type: 'plain_text_input',
-      action_id: SettingsInput[field].action,
-      placeholder: plain(truncate(options.placeholder, SLACK_LIMITS.placeholder)),
-      ...(value ? { initial_value: truncate(value, SLACK_LIMITS.plainTextInputMaxLength) } : {}),
-    },
-  };
-}
-
-function pushError(blocks: KnownBlock[], field: SettingsField, errors: SettingsErrors): void {
-  const message = errors[field];
-  if (!message) return;
-  blocks.push(context(`:warning: ${escapeMrkdwn(message)}`, `${SettingsInput[field].block}${SettingsBlock.errorSuffix}`));
-}
-
-function section(text: string, blockId: string): SectionBlock {
-  return { type: 'section', block_id: blockId, text: { type: 'mrkdwn', text: truncateMrkdwn(text, SLACK_LIMITS.sectionText) } };
-}
-
-function context(text: string, blockId: string): ContextBlock {
-  return { type: 'context', block_id: blockId, elements: [{ type: 'mrkdwn', text: truncateMrkdwn(text, SLACK_LIMITS.contextText) }] };
-}
-
-function plain(text: string) {
-  return { type: 'plain_text' as const, text };
+function fieldElement(input: FieldInput, actionId: string, form: SettingsForm): InputBlock['element'] {
+  switch (input.kind) {
+    case 'secret':
+      // Never an initial_value: saved secrets are not sent to Slack.
+      return textInput(actionId, { placeholder: input.placeholder });
+    case 'text':
+      return textInput(actionId, { placeholder: formText(input.placeholder, form), initialValue: form.entries[input.entry] });
+    case 'checkbox': {
+      const box = option(input.option.text, input.option.value, { description: input.option.description });
+      return { type: 'checkboxes', action_id: actionId, options: [box], ...(form.entries[input.entry] ? { initial_options: [box] } : {}) };
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// The state parser: a submitted view's `state.values` (and private_metadata) back into a submission.
+// The fields: one description each, rendered by fieldBlocks.
 
-/** The part of Slack's `view.state.values` entries this form uses. */
-export interface ViewStateEntry {
-  readonly type?: string;
-  readonly value?: string | null;
-  readonly selected_options?: ReadonlyArray<{ readonly value?: string }> | null;
-}
-export type ViewStateValues = Readonly<Record<string, Readonly<Record<string, ViewStateEntry>>>>;
-
-export function parseSettingsModalMetadata(privateMetadata: string | undefined): SettingsModalMetadata {
-  if (!privateMetadata) return {};
-  try {
-    const parsed = JSON.parse(privateMetadata) as unknown;
-    if (parsed && typeof parsed === 'object' && typeof (parsed as { held?: unknown }).held === 'string') {
-      return { held: (parsed as { held: string }).held };
-    }
-  } catch {
-    // A foreign or truncated value: treat as none.
-  }
-  return {};
+/** What a field's texts and initial value are made from. */
+interface SettingsForm {
+  readonly model: SettingsModalModel;
+  readonly entries: SettingsFormEntries;
 }
 
-/** The submission in the form's state: every field trimmed, blanks as ''. */
-export function parseSettingsSubmission(values: ViewStateValues, privateMetadata: string | undefined): SettingsSubmission {
-  const text = (field: SettingsField): string => {
-    const entry = values[SettingsInput[field].block]?.[SettingsInput[field].action];
-    return (entry?.value ?? '').trim();
-  };
-  const addMissing = values[SettingsInput.addMissingProperties.block]?.[SettingsInput.addMissingProperties.action];
-  const metadata = parseSettingsModalMetadata(privateMetadata);
-  const notionSecret = text('notionSecret');
-  const openaiKey = text('openaiKey');
+/** A text as it stands, or made from the form (a default model, a saved secret's last four characters). */
+type FormText = string | ((form: SettingsForm) => string);
+
+function formText(text: FormText, form: SettingsForm): string {
+  return typeof text === 'string' ? text : text(form);
+}
+
+type SecretField = 'notionSecret' | 'openaiKey';
+
+/** The entries typed as text (kept across attempts and shown again). */
+type TextEntry = 'openaiBaseUrl' | 'model' | 'connectionsUrl' | 'parentPageUrl';
+
+type FieldInput =
+  | { readonly kind: 'secret'; readonly placeholder: string }
+  | { readonly kind: 'text'; readonly placeholder: FormText; readonly entry: TextEntry }
+  | {
+      readonly kind: 'checkbox';
+      readonly option: { readonly text: string; readonly description: string; readonly value: string };
+      readonly entry: 'addMissingProperties';
+    };
+
+/** A field of the form: its block and action ids and its error are those of `field` (SettingsInput, SettingsErrors). */
+interface FieldSpec {
+  readonly field: SettingsField;
+  readonly label: string;
+  readonly optional: (form: SettingsForm) => boolean;
+  readonly hint?: FormText;
+  readonly input: FieldInput;
+}
+
+const always = () => true;
+
+/** A secret field may be left blank when a secret is already held (typed in an earlier attempt) or saved. */
+function secretField(field: SecretField, texts: { label: string; placeholder: string; where: string }): FieldSpec {
   return {
-    notionSecret: notionSecret || undefined,
-    openaiKey: openaiKey || undefined,
-    openaiBaseUrl: text('openaiBaseUrl'),
-    model: text('model'),
-    connectionsUrl: text('connectionsUrl'),
-    parentPageUrl: text('parentPageUrl'),
-    addMissingProperties: (addMissing?.selected_options ?? []).some((o) => o.value === ADD_MISSING_OPTION_VALUE),
-    heldSecretsToken: metadata.held,
+    field,
+    label: texts.label,
+    optional: (form) => heldSecretLast4(form, field) !== undefined || savedSecretLast4(form, field) !== undefined,
+    hint: (form) => secretHint(form, field, texts.where),
+    input: { kind: 'secret', placeholder: texts.placeholder },
   };
 }
 
-/** The non-secret entries of a submission, to show again in the form. */
-export function entriesOfSubmission(submission: SettingsSubmission): SettingsFormEntries {
-  return {
-    openaiBaseUrl: submission.openaiBaseUrl,
-    model: submission.model,
-    connectionsUrl: submission.connectionsUrl,
-    parentPageUrl: submission.parentPageUrl,
-    addMissingProperties: submission.addMissingProperties,
-  };
+/** A text field shows what was typed (or saved) again, and may always be left blank. */
+function textField(field: TextEntry, texts: { label: string; placeholder: FormText; hint: FormText }): FieldSpec {
+  return { field, label: texts.label, optional: always, hint: texts.hint, input: { kind: 'text', placeholder: texts.placeholder, entry: field } };
 }
 
-/** Per-field errors keyed by block id, as `response_action: errors` wants them. */
-export function errorsByBlockId(errors: SettingsErrors): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [field, message] of Object.entries(errors) as Array<[SettingsField, string | undefined]>) {
-    if (message) out[SettingsInput[field].block] = message;
-  }
-  return out;
+const ACCOUNT_FIELDS: readonly FieldSpec[] = [
+  secretField('notionSecret', {
+    label: 'Notion integration secret',
+    placeholder: 'ntn_…',
+    where: 'Create one at notion.so/profile/integrations (New integration, type Internal), then copy its Internal Integration Secret.',
+  }),
+  secretField('openaiKey', {
+    label: 'OpenAI API key',
+    placeholder: 'sk-…',
+    where: 'From platform.openai.com/api-keys, or the key of your OpenAI-compatible server.',
+  }),
+  textField('openaiBaseUrl', {
+    label: 'OpenAI base URL',
+    placeholder: 'https://api.openai.com/v1',
+    hint: 'Leave blank for the default endpoint. For Azure, Ollama, LM Studio, vLLM or another OpenAI-compatible server, its base URL.',
+  }),
+  textField('model', {
+    label: 'Default model',
+    placeholder: (form) => form.model.defaultModel,
+    hint: (form) => `The model used when you do not name one. Leave blank for ${form.model.defaultModel}. It must be one your key can use.`,
+  }),
+];
+
+const CONNECTIONS_FIELDS: readonly FieldSpec[] = [
+  textField('connectionsUrl', {
+    label: 'Connections database URL',
+    placeholder: 'https://www.notion.so/…',
+    hint: 'In Notion, open the database as a full page and copy its link (••• → Copy link).',
+  }),
+  textField('parentPageUrl', {
+    label: 'Parent page URL (to create the database)',
+    placeholder: 'https://www.notion.so/…',
+    hint: 'Only when the connections database URL is blank: Visen creates “Visen connections” in this page and saves it.',
+  }),
+  {
+    field: 'addMissingProperties',
+    label: 'Database properties',
+    optional: always,
+    input: {
+      kind: 'checkbox',
+      option: { text: 'Add the missing properties for me', description: "If the database lacks any of Visen's properties", value: ADD_MISSING_OPTION_VALUE },
+      entry: 'addMissingProperties',
+    },
+  },
+];
+
+function heldSecretLast4(form: SettingsForm, field: SecretField): string | undefined {
+  const held = form.model.held;
+  return field === 'notionSecret' ? held?.notionSecretLast4 : held?.openaiKeyLast4;
 }
 
-/** `ends in abcd` for a secret's last four characters (the only part of a secret ever shown). */
-export function endsIn(last4: string | undefined): string {
-  return last4 ? `ends in ${last4}` : 'ending hidden';
+/** The last four characters of the saved secret, when the saved settings are complete. */
+function savedSecretLast4(form: SettingsForm, field: SecretField): string | undefined {
+  const summary = form.model.summary;
+  if (summary?.configured !== true) return undefined;
+  return field === 'notionSecret' ? summary.notionSecretLast4 : summary.openaiKeyLast4;
+}
+
+/** Whether a secret is held or saved (and its last four characters), else where to get one. */
+function secretHint(form: SettingsForm, field: SecretField, where: string): string {
+  const held = heldSecretLast4(form, field);
+  if (held !== undefined) return `You entered one (${endsIn(held)}) that is not saved yet. Leave blank to use it, or type another.`;
+  const saved = savedSecretLast4(form, field);
+  const integration = form.model.summary?.integrationName;
+  const note = field === 'notionSecret' && integration ? ` (integration “${integration}”)` : '';
+  if (saved !== undefined) return `Saved, ${endsIn(saved)}${note}. Leave blank to keep it, or type a new one.`;
+  return where;
 }

@@ -5,20 +5,16 @@
  */
 import type { KnownBlock, ModalView } from '@slack/types';
 import type { SettingsErrors, SettingsField, SettingsSummary } from '../../services/settings/types.js';
-import { COMMAND } from '../ids.js';
+import { COMMAND, SettingsViewBlock } from '../ids.js';
 import { SettingsCallback } from '../listeners/settings/ids.js';
-import { endsIn, SETTINGS_MODAL_TITLE } from './settings-modal.js';
-import { escapeMrkdwn, mrkdwnLink, SLACK_LIMITS, truncateMrkdwn } from './text.js';
+import { modalTexts, type SlackMessage, section } from './blocks.js';
+import { SETTINGS_MODAL_TITLE } from './settings-modal.js';
+import { endsIn, escapeMrkdwn, mrkdwnLink } from './text.js';
 
 export interface SettingsSavedModel {
   readonly summary: SettingsSummary;
   readonly createdDatabase: boolean;
   readonly addedProperties: readonly string[];
-}
-
-export interface SlackMessage {
-  readonly text: string;
-  readonly blocks: KnownBlock[];
 }
 
 /** The lines that say what was saved, in mrkdwn. */
@@ -47,12 +43,11 @@ export function buildSettingsSavedView(model: SettingsSavedModel): ModalView {
   return {
     type: 'modal',
     callback_id: SettingsCallback.saved,
-    title: { type: 'plain_text', text: SETTINGS_MODAL_TITLE },
-    close: { type: 'plain_text', text: 'Done' },
+    ...modalTexts({ title: SETTINGS_MODAL_TITLE, close: 'Done' }),
     blocks: [
-      section(':white_check_mark: *Checked and saved.*', 'settings_saved_header'),
-      section(savedSettingsLines(model).join('\n'), 'settings_saved_details'),
-      section(NEXT_STEPS, 'settings_saved_next'),
+      section(':white_check_mark: *Checked and saved.*', { blockId: SettingsViewBlock.savedHeader }),
+      section(savedSettingsLines(model).join('\n'), { blockId: SettingsViewBlock.savedDetails }),
+      section(NEXT_STEPS, { blockId: SettingsViewBlock.savedNext }),
     ],
   };
 }
@@ -62,9 +57,9 @@ export function buildSettingsSavedMessage(model: SettingsSavedModel): SlackMessa
   return {
     text: `Your Visen settings are saved. Try ${COMMAND} generate next.`,
     blocks: [
-      section(':white_check_mark: *Your Visen settings are checked and saved.*', 'settings_saved_header'),
-      section(lines.join('\n'), 'settings_saved_details'),
-      section(NEXT_STEPS, 'settings_saved_next'),
+      section(':white_check_mark: *Your Visen settings are checked and saved.*', { blockId: SettingsViewBlock.savedHeader }),
+      section(lines.join('\n'), { blockId: SettingsViewBlock.savedDetails }),
+      section(NEXT_STEPS, { blockId: SettingsViewBlock.savedNext }),
     ],
   };
 }
@@ -85,13 +80,9 @@ export function buildSettingsNotSavedMessage(errors: SettingsErrors, notice?: st
     .filter((entry): entry is [SettingsField, string] => Boolean(entry[1]))
     .map(([field, message]) => `• *${FIELD_NAMES[field]}:* ${escapeMrkdwn(message)}`);
   const blocks: KnownBlock[] = [
-    section(`:warning: *Your Visen settings were not saved.*${notice ? ` ${escapeMrkdwn(notice)}` : ''}`, 'settings_not_saved_header'),
+    section(`:warning: *Your Visen settings were not saved.*${notice ? ` ${escapeMrkdwn(notice)}` : ''}`, { blockId: SettingsViewBlock.notSavedHeader }),
   ];
-  if (lines.length > 0) blocks.push(section(lines.join('\n'), 'settings_not_saved_details'));
-  blocks.push(section(`Run \`${COMMAND} settings\` to fix this and save again.`, 'settings_not_saved_next'));
+  if (lines.length > 0) blocks.push(section(lines.join('\n'), { blockId: SettingsViewBlock.notSavedDetails }));
+  blocks.push(section(`Run \`${COMMAND} settings\` to fix this and save again.`, { blockId: SettingsViewBlock.notSavedNext }));
   return { text: `Your Visen settings were not saved. Run ${COMMAND} settings to try again.`, blocks };
-}
-
-function section(text: string, blockId: string): KnownBlock {
-  return { type: 'section', block_id: blockId, text: { type: 'mrkdwn', text: truncateMrkdwn(text, SLACK_LIMITS.sectionText) } };
 }

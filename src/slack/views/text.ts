@@ -2,7 +2,8 @@
  * Slack's Block Kit limits and the text helpers every view builder shares. A view or message that breaks one
  * limit is refused whole (`invalid_blocks`), so builders cut text to these before sending; each limit cites
  * the Slack page that states it. Slack counts characters and JavaScript counts UTF-16 units (never fewer),
- * so cutting by `.length` always stays inside.
+ * so cutting by `.length` always stays inside. The Block Kit primitives that apply these limits to every
+ * block are in `blocks.ts`.
  */
 
 export const SLACK_LIMITS = {
@@ -154,6 +155,11 @@ export function slackDate(iso: string | undefined): string {
   return `<!date^${unix}^{date_short_pretty} at {time}|${ymd} ${d.toISOString().slice(11, 16)} UTC>`;
 }
 
+/** `ends in abcd` for a secret's last four characters (the only part of a secret ever shown). */
+export function endsIn(last4: string | undefined): string {
+  return last4 ? `ends in ${last4}` : 'ending hidden';
+}
+
 export function formatCount(n: number): string {
   return n.toLocaleString('en-US');
 }
@@ -162,6 +168,33 @@ export function plural(n: number, one: string, many = `${one}s`): string {
   return `${formatCount(n)} ${n === 1 ? one : many}`;
 }
 
-function isHighSurrogate(code: number): boolean {
+/**
+ * A readable label for a Notion URL: the title slug of `https://www.notion.so/ws/My-Page-<32 hex>` is
+ * "My Page"; otherwise the fallback.
+ */
+export function notionUrlLabel(url: string, fallback: string): string {
+  let path: string;
+  try {
+    path = new URL(url).pathname;
+  } catch {
+    return fallback;
+  }
+  const last = decodeURIComponentSafe(path.split('/').filter(Boolean).pop() ?? '');
+  const slug = last
+    .replace(/-?[0-9a-f]{32}$/i, '')
+    .replace(/-/g, ' ')
+    .trim();
+  return slug && !/^[0-9a-f-]{32,36}$/i.test(slug) ? slug : fallback;
+}
+
+function decodeURIComponentSafe(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+export function isHighSurrogate(code: number): boolean {
   return code >= 0xd800 && code <= 0xdbff;
 }

@@ -3,15 +3,14 @@ import { GenerateIds } from '../../../src/slack/listeners/generate/ids.js';
 import { initialModel } from '../../../src/slack/listeners/generate/modal.js';
 import {
   buildGenerateModal,
-  type DescribedTarget,
   EMPTY_VALUES,
-  encodeModalMetadata,
   type GenerateModalModel,
   joinPromptParts,
   PROMPT_BOX_CHARS,
   splitPrompt,
 } from '../../../src/slack/views/generate-modal.js';
-import { decodeModalMetadata, readGenerateModal } from '../../../src/slack/views/generate-modal-state.js';
+import { type DescribedTarget, decodeModalMetadata, encodeModalMetadata } from '../../../src/slack/views/generate-modal-metadata.js';
+import { readGenerateModal } from '../../../src/slack/views/generate-modal-state.js';
 import { DB_URL, PAGE_URL } from './fixtures.js';
 import { modalLimitProblems, stateOf } from './slack-limits.js';
 

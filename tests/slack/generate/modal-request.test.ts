@@ -1,13 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { GenerateIds } from '../../../src/slack/listeners/generate/ids.js';
 import { requestFromModal } from '../../../src/slack/listeners/generate/modal-request.js';
-import {
-  buildGenerateModal,
-  type DescribedTarget,
-  EMPTY_VALUES,
-  type GenerateModalModel,
-  type GenerateModalValues,
-} from '../../../src/slack/views/generate-modal.js';
+import { buildGenerateModal, EMPTY_VALUES, type GenerateModalModel, type GenerateModalValues } from '../../../src/slack/views/generate-modal.js';
+import type { DescribedTarget } from '../../../src/slack/views/generate-modal-metadata.js';
 import { DB_URL, PAGE_URL } from './fixtures.js';
 
 const db: DescribedTarget = {

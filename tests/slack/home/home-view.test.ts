@@ -1,19 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { HomeFaultCode } from '../../../src/services/home/types.js';
 import { FILTER_ALL, HomeAction } from '../../../src/slack/listeners/home/ids.js';
-import {
-  buildFaultOnlyView,
-  buildHomeView,
-  buildOnboardingView,
-  HOME_PAGE_SIZE,
-  pageOf,
-  parseConnectionId,
-  parsePageChoice,
-  parseSortChoice,
-  parseStatusChoice,
-  parseTypeChoice,
-  runProgressText,
-} from '../../../src/slack/views/home.js';
+import { buildFaultOnlyView, buildHomeView } from '../../../src/slack/views/home.js';
+import { HOME_PAGE_SIZE, pageOf } from '../../../src/slack/views/home-list.js';
+import { buildOnboardingView } from '../../../src/slack/views/home-onboarding.js';
+import { runProgressText } from '../../../src/slack/views/home-runs.js';
+import { parseConnectionId, parsePageChoice, parseSortChoice, parseStatusChoice, parseTypeChoice } from '../../../src/slack/views/home-state.js';
 import {
   actionIds,
   allText,

@@ -5,7 +5,7 @@
 export { messageLimitProblems, modalLimitProblems } from '../../support/block-kit-limits.js';
 
 import type { ModalView } from '@slack/types';
-import type { ViewStateValues } from '../../../src/slack/views/settings-modal.js';
+import type { ViewStateValues } from '../../../src/slack/views/settings-modal-state.js';
 
 type AnyObject = Record<string, any>;
 

@@ -12,11 +12,9 @@ import {
   buildSettingsModal,
   buildSettingsProblemView,
   entriesFromSummary,
-  entriesOfSubmission,
-  errorsByBlockId,
-  parseSettingsSubmission,
   type SettingsFormEntries,
 } from '../../../src/slack/views/settings-modal.js';
+import { entriesOfSubmission, errorsByBlockId, parseSettingsSubmission } from '../../../src/slack/views/settings-modal-state.js';
 import { buildSettingsNotSavedMessage, buildSettingsSavedMessage, buildSettingsSavedView } from '../../../src/slack/views/settings-saved.js';
 import { allText, messageLimitProblems, modalLimitProblems, submittedState } from './block-kit.js';
 

@@ -3,7 +3,8 @@ import type { Logger } from 'pino';
 import { describeForLog } from '../../../errors.js';
 import type { ProgressListener, RunProgress, StartedRun } from '../../../services/generation/types.js';
 import type { UserRef } from '../../../users.js';
-import { buildProgressMessage, buildStartErrorMessage, isTerminal, type SlackMessage } from '../../views/progress-message.js';
+import type { SlackMessage } from '../../views/blocks.js';
+import { buildProgressMessage, buildStartErrorMessage, isTerminal } from '../../views/progress-message.js';
 import type { NotifyState } from './notify-state.js';
 
 /**

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { describeForLog, userMessageFor } from '../../../errors.js';
 import type { HomePreferences, HomeService } from '../../../services/home/types.js';
 import { type UserRef, userKey } from '../../../users.js';
-import { parseConnectionId, parsePageChoice, parseSortChoice, parseStatusChoice, parseTypeChoice } from '../../views/home.js';
+import { parseConnectionId, parsePageChoice, parseSortChoice, parseStatusChoice, parseTypeChoice } from '../../views/home-state.js';
 import type { HomeCollaborators } from './collaborators.js';
 import type { HomePublisher } from './publisher.js';
 

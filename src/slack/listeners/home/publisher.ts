@@ -4,7 +4,8 @@ import { describeForLog } from '../../../errors.js';
 import type { RunProgress } from '../../../services/generation/types.js';
 import type { HomeService } from '../../../services/home/types.js';
 import { type UserRef, userKey } from '../../../users.js';
-import { buildFaultOnlyView, buildHomeView, type HomeNotice } from '../../views/home.js';
+import { buildFaultOnlyView, buildHomeView } from '../../views/home.js';
+import type { HomeNotice } from '../../views/home-frame.js';
 
 /** The one Slack call the publisher makes. */
 export interface HomeViewsClient {

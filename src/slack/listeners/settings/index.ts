@@ -11,18 +11,17 @@ import { type UserRef, userKey } from '../../../users.js';
 import type { SlackDeps } from '../../deps.js';
 import { Subcommand } from '../../ids.js';
 import { userFromCommand, userFromInteraction } from '../../users.js';
+import type { SlackMessage } from '../../views/blocks.js';
 import { buildClearCancelledMessage, buildClearConfirmation, buildClearDoneMessage, buildClearFailedMessage } from '../../views/clear-confirmation.js';
 import {
   buildSettingsCheckingView,
   buildSettingsModal,
   buildSettingsProblemView,
-  entriesOfSubmission,
-  errorsByBlockId,
   type HeldSecretsView,
-  parseSettingsSubmission,
   type SettingsFormEntries,
 } from '../../views/settings-modal.js';
-import { buildSettingsNotSavedMessage, buildSettingsSavedMessage, buildSettingsSavedView, type SlackMessage } from '../../views/settings-saved.js';
+import { entriesOfSubmission, errorsByBlockId, parseSettingsSubmission } from '../../views/settings-modal-state.js';
+import { buildSettingsNotSavedMessage, buildSettingsSavedMessage, buildSettingsSavedView } from '../../views/settings-saved.js';
 import type { CommandArgs, SubcommandHandler } from '../commands/visen.js';
 import { SettingsAction, SettingsCallback } from './ids.js';
 

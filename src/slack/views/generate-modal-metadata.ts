@@ -1,0 +1,85 @@
+import type { TargetDescription } from '../../services/generation/types.js';
+import { selectableValues } from './blocks.js';
+import { SLACK_LIMITS, truncate } from './text.js';
+
+/**
+ * What the generate modal carries in `private_metadata` between its updates and to its submission: what the
+ * service said about the target, or why the target could not be used. Encoder and decoder side by side.
+ */
+
+/** What the service said about the target, and which URL (as typed) it describes. */
+export interface DescribedTarget extends TargetDescription {
+  readonly source: string;
+}
+
+export interface GenerateModalMetadata {
+  readonly target: DescribedTarget | undefined;
+  readonly targetError: string | undefined;
+}
+
+interface MetadataJson {
+  v: 1;
+  t?: { k: 'P' | 'D'; ti: string; u: string; s: string; p: string[]; r: string[] };
+  e?: string;
+}
+
+/** Always at most 3,000 characters (Slack's limit): long property lists are shortened first, then texts. */
+export function encodeModalMetadata(meta: GenerateModalMetadata): string {
+  const json: MetadataJson = { v: 1 };
+  if (meta.targetError) json.e = truncate(meta.targetError, 600);
+  if (meta.target) {
+    const t = meta.target;
+    json.t = {
+      k: t.kind === 'Page' ? 'P' : 'D',
+      ti: truncate(t.title, 200),
+      u: t.url.length <= 600 ? t.url : '',
+      s: t.source.length <= 600 ? t.source : '',
+      r: selectableValues(t.richTextPropertyNames),
+      p: t.propertyNames.slice(0, 200).map((n) => truncate(n, 100)),
+    };
+  }
+  let text = JSON.stringify(json);
+  while (text.length > SLACK_LIMITS.privateMetadata && json.t && (json.t.p.length > 0 || json.t.r.length > 0)) {
+    if (json.t.p.length > 0) json.t.p = json.t.p.slice(0, Math.floor(json.t.p.length / 2));
+    else json.t.r = json.t.r.slice(0, Math.floor(json.t.r.length / 2));
+    text = JSON.stringify(json);
+  }
+  return text.length <= SLACK_LIMITS.privateMetadata ? text : JSON.stringify({ v: 1 });
+}
+
+/** Never throws: metadata that is missing or not ours reads as "nothing described yet". */
+export function decodeModalMetadata(text: string | undefined): GenerateModalMetadata {
+  const none: GenerateModalMetadata = { target: undefined, targetError: undefined };
+  const j = parseJsonObject(text);
+  if (j?.v !== 1) return none;
+  const targetError = typeof j.e === 'string' && j.e ? j.e : undefined;
+  return { target: decodeTarget(j.t), targetError };
+}
+
+function parseJsonObject(text: string | undefined): Record<string, unknown> | undefined {
+  if (!text) return undefined;
+  try {
+    const json: unknown = JSON.parse(text);
+    return typeof json === 'object' && json !== null ? (json as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function decodeTarget(value: unknown): DescribedTarget | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const t = value as { k?: unknown; ti?: unknown; u?: unknown; s?: unknown; p?: unknown; r?: unknown };
+  if (!(t.k === 'P' || t.k === 'D') || typeof t.ti !== 'string' || typeof t.u !== 'string' || typeof t.s !== 'string') return undefined;
+  return {
+    kind: t.k === 'P' ? 'Page' : 'Database',
+    title: t.ti,
+    url: t.u,
+    source: t.s,
+    propertyNames: strings(t.p),
+    richTextPropertyNames: strings(t.r),
+  };
+}
+
+function strings(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}

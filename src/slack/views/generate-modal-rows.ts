@@ -1,0 +1,121 @@
+import type { KnownBlock, PlainTextOption } from '@slack/types';
+import { GenerateIds } from '../listeners/generate/ids.js';
+import { context, inputBlock, option, selectableValues, staticSelect, textInput, WITH_EMOJI } from './blocks.js';
+import type { DescribedTarget } from './generate-modal-metadata.js';
+import { escapeMrkdwn, oneLine, SLACK_LIMITS } from './text.js';
+
+/**
+ * The database part of the generate modal: which text property takes the result, the placeholders a
+ * template can use, and which rows (only those without output, at most how many). Shown for a database,
+ * and for a link not described yet (it may be one); never for a page.
+ */
+
+/** The value of the "Only rows without output yet" checkbox option. */
+export const ONLY_EMPTY_VALUE = 'only_empty';
+
+const PROPERTY_NAME_MAX = 500;
+const LIMIT_MAX = 10_000;
+
+/** The choices of this part, as typed or chosen. */
+export interface RowChoices {
+  readonly into: string | undefined;
+  readonly onlyEmpty: boolean;
+  /** As typed ('' for none); checked on submit. */
+  readonly limit: string;
+}
+
+/** `target` is the described database, or undefined while the link is not described yet. */
+export function rowBlocks(target: DescribedTarget | undefined, choices: RowChoices): KnownBlock[] {
+  const blocks: KnownBlock[] = target ? describedDatabaseBlocks(target, choices.into) : [intoTextBlock(choices.into)];
+  blocks.push(onlyEmptyBlock(choices.onlyEmpty), limitBlock(choices.limit));
+  return blocks;
+}
+
+/** A select of the database's text properties (when it has any), and the placeholders its template can use. */
+function describedDatabaseBlocks(target: DescribedTarget, into: string | undefined): KnownBlock[] {
+  const blocks: KnownBlock[] = [];
+  const rich = selectableValues(target.richTextPropertyNames);
+  if (rich.length > 0) {
+    const selected = into !== undefined && rich.includes(into) ? into : undefined;
+    blocks.push(
+      inputBlock({
+        blockId: GenerateIds.intoSelectBlock,
+        optional: true,
+        label: 'Text property for the result',
+        hint: 'Used when “Into a text property” is chosen above.',
+        element: staticSelect(GenerateIds.intoAction, {
+          placeholder: 'Choose a property',
+          options: rich.map(propertyOption),
+          initial: selected !== undefined ? propertyOption(selected) : undefined,
+          ...WITH_EMOJI,
+        }),
+        ...WITH_EMOJI,
+      }),
+    );
+  }
+  blocks.push(context(placeholdersText(target), { blockId: GenerateIds.placeholdersBlock }));
+  return blocks;
+}
+
+/** Before the link is described, the property is typed. */
+function intoTextBlock(into: string | undefined): KnownBlock {
+  return inputBlock({
+    blockId: GenerateIds.intoTextBlock,
+    optional: true,
+    label: 'Text property for the result (databases)',
+    hint: 'Used with “Into a text property”. Press Enter in the link box to choose from a list.',
+    element: textInput(GenerateIds.intoAction, { maxLength: PROPERTY_NAME_MAX, placeholder: 'Summary', initialValue: into, ...WITH_EMOJI }),
+    ...WITH_EMOJI,
+  });
+}
+
+function onlyEmptyBlock(onlyEmpty: boolean): KnownBlock {
+  const only = option('Only rows without output yet', ONLY_EMPTY_VALUE, { description: 'Unticked: every row again (like --all)', ...WITH_EMOJI });
+  return inputBlock({
+    blockId: GenerateIds.onlyEmptyBlock,
+    optional: true,
+    label: 'Rows (databases)',
+    element: { type: 'checkboxes', action_id: GenerateIds.onlyEmptyAction, options: [only], ...(onlyEmpty ? { initial_options: [only] } : {}) },
+    ...WITH_EMOJI,
+  });
+}
+
+function limitBlock(limit: string): KnownBlock {
+  const typed = limit.trim();
+  return inputBlock({
+    blockId: GenerateIds.limitBlock,
+    optional: true,
+    label: 'At most this many rows (databases)',
+    hint: `Leave empty to do every row (up to ${LIMIT_MAX.toLocaleString('en-US')}).`,
+    element: {
+      type: 'number_input',
+      action_id: GenerateIds.limitAction,
+      is_decimal_allowed: false,
+      min_value: '1',
+      max_value: String(LIMIT_MAX),
+      ...(/^\d{1,6}$/.test(typed) ? { initial_value: typed } : {}),
+    },
+    ...WITH_EMOJI,
+  });
+}
+
+function placeholdersText(target: DescribedTarget): string {
+  const names = target.propertyNames;
+  if (names.length === 0) return 'This database has no properties to use as placeholders.';
+  const head = 'Placeholders you can use: ';
+  const items: string[] = [];
+  let length = head.length;
+  for (const name of names) {
+    const item = `\`{{${escapeMrkdwn(name.replace(/`/g, 'ˋ'))}}}\``;
+    if (length + item.length + 40 > SLACK_LIMITS.contextText) break;
+    items.push(item);
+    length += item.length + 2;
+  }
+  const more = names.length - items.length;
+  const noRichText = target.richTextPropertyNames.length === 0 ? ' This database has no text properties, so results go into each row’s page body.' : '';
+  return `${head}${items.join(', ')}${more > 0 ? ` …and ${more} more` : ''}.${noRichText}`;
+}
+
+function propertyOption(name: string): PlainTextOption {
+  return option(oneLine(name) || name, name, WITH_EMOJI);
+}

@@ -65,17 +65,17 @@ export interface OpenAiClient {
    * The answer's text deltas, in order, at most ANSWER_LIMITS.maxChars characters (the stream is closed there).
    * Throws OpenAiError; a caller's abort rethrows its signal's reason.
    */
-  streamChat(o: StreamChatOptions): AsyncIterable<string>;
+  streamChat(request: StreamChatOptions): AsyncIterable<string>;
 }
 
-export function createOpenAiGateway(o: OpenAiGatewayOptions): OpenAiGateway {
-  const logger = o.logger.child({ component: 'openai' });
-  const timeoutMs = o.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+export function createOpenAiGateway(options: OpenAiGatewayOptions): OpenAiGateway {
+  const logger = options.logger.child({ component: 'openai' });
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const clients = new Map<string, OpenAiClient>();
-  const operatorEndpoint = endpointOf(o.defaultBaseUrl || OPENAI_DEFAULT_BASE_URL);
+  const operatorEndpoint = endpointOf(options.defaultBaseUrl || OPENAI_DEFAULT_BASE_URL);
   const userFetch = createGuardedFetch({
-    allow: o.userEndpoints?.allow ?? { hosts: new Set(), ranges: [] },
-    ...(o.userEndpoints?.resolve ? { resolve: o.userEndpoints.resolve } : {}),
+    allow: options.userEndpoints?.allow ?? { hosts: new Set(), ranges: [] },
+    ...(options.userEndpoints?.resolve ? { resolve: options.userEndpoints.resolve } : {}),
   });
   return {
     forUser({ apiKey, baseUrl }) {
@@ -150,24 +150,24 @@ class UserOpenAiClient implements OpenAiClient {
     throw new OpenAiError('model_not_found', userMessages.modelNotFound(this.#endpoint, model, suggestions(models)));
   }
 
-  streamChat(o: StreamChatOptions): AsyncIterable<string> {
-    return { [Symbol.asyncIterator]: () => this.#stream(o) };
+  streamChat(request: StreamChatOptions): AsyncIterable<string> {
+    return { [Symbol.asyncIterator]: () => this.#stream(request) };
   }
 
-  async *#stream(o: StreamChatOptions): AsyncGenerator<string, void, undefined> {
-    const ctx = new CallContext(this.#timeoutMs, o.signal);
-    const failure = { ...this.#failureContext('chat'), model: o.model, streaming: false };
+  async *#stream(request: StreamChatOptions): AsyncGenerator<string, void, undefined> {
+    const ctx = new CallContext(this.#timeoutMs, request.signal);
+    const failure = { ...this.#failureContext('chat'), model: request.model, streaming: false };
     const messages: OpenAI.Chat.ChatCompletionMessageParam[] = [
-      ...(o.system ? [{ role: 'system' as const, content: o.system }] : []),
-      { role: 'user', content: o.prompt },
+      ...(request.system ? [{ role: 'system' as const, content: request.system }] : []),
+      { role: 'user', content: request.prompt },
     ];
     const startedAt = Date.now();
     let chars = 0;
     let finishReason: string | null = null;
-    this.#log.debug({ model: o.model }, 'chat completion started');
+    this.#log.debug({ model: request.model }, 'chat completion started');
     try {
       const { data: stream, response } = await this.#sdkFor(ctx)
-        .chat.completions.create({ model: o.model, messages, stream: true, max_completion_tokens: ANSWER_LIMITS.maxTokens }, { signal: ctx.signal })
+        .chat.completions.create({ model: request.model, messages, stream: true, max_completion_tokens: ANSWER_LIMITS.maxTokens }, { signal: ctx.signal })
         .withResponse();
       failure.streaming = true;
       if (!(response.headers.get('content-type') ?? '').includes('text/event-stream')) {
@@ -189,8 +189,8 @@ class UserOpenAiClient implements OpenAiClient {
         if (overCap) {
           // Stop reading now, not after the server is done: a server that ignores max tokens may never be.
           stream.controller.abort();
-          this.#log.info({ model: o.model, chars }, 'answer cut at the character limit');
-          o.onCut?.(answerCutNotices.charCap);
+          this.#log.info({ model: request.model, chars }, 'answer cut at the character limit');
+          request.onCut?.(answerCutNotices.charCap);
           return;
         }
       }
@@ -198,11 +198,11 @@ class UserOpenAiClient implements OpenAiClient {
       if (ctx.signal.aborted) throw ctx.signal.reason;
       // OpenAI ends every complete answer with a finish_reason (https://platform.openai.com/docs/api-reference/chat-streaming).
       if (!finishReason) throw new OpenAiError('stream_cut', userMessages.streamCut(this.#endpoint));
-      if (finishReason === 'length') o.onCut?.(answerCutNotices.tokenCap);
+      if (finishReason === 'length') request.onCut?.(answerCutNotices.tokenCap);
       const level = finishReason === 'stop' ? 'debug' : 'info';
-      this.#log[level]({ model: o.model, chars, finishReason, ms: Date.now() - startedAt }, 'chat completion finished');
+      this.#log[level]({ model: request.model, chars, finishReason, ms: Date.now() - startedAt }, 'chat completion finished');
     } catch (err) {
-      throw this.#failure(err, ctx, failure, o.signal);
+      throw this.#failure(err, ctx, failure, request.signal);
     } finally {
       ctx.finish();
     }

@@ -17,14 +17,14 @@ export interface OpenAiCheckInput {
  * field the user should change: the key, the base URL (when one was given) or the model.
  */
 export async function checkOpenAi(
-  ports: Pick<SettingsPorts, 'openAiFor'>,
+  deps: Pick<SettingsPorts, 'openAiFor'>,
   { apiKey, baseUrl, model }: OpenAiCheckInput,
   errors: SettingsErrors,
   log: Logger,
 ): Promise<boolean> {
   let models: readonly string[];
   try {
-    models = await ports.openAiFor({ apiKey, baseUrl }).listModels();
+    models = await deps.openAiFor({ apiKey, baseUrl }).listModels();
   } catch (err) {
     logFailedCheck(log, 'openai', err);
     if (err instanceof OpenAiError) {

@@ -35,7 +35,7 @@ export { HELD_NAMESPACE, SETTINGS_NAMESPACE } from './saved-settings.js';
 
 type ForgetUserHook = (user: UserRef) => Promise<void>;
 
-export interface SettingsServiceOptions extends SettingsPorts {
+export interface SettingsServiceDeps extends SettingsPorts {
   readonly store: LocalStore;
   readonly secretBox: SecretBox;
   readonly logger: Logger;
@@ -49,27 +49,27 @@ export interface SettingsServiceOptions extends SettingsPorts {
   readonly heldSecretsTtlMs?: number;
 }
 
-export function createSettingsService(options: SettingsServiceOptions): SettingsService {
-  return new LocalSettingsService(options);
+export function createSettingsService(deps: SettingsServiceDeps): SettingsService {
+  return new LocalSettingsService(deps);
 }
 
 class LocalSettingsService implements SettingsService {
-  readonly #o: SettingsServiceOptions;
+  readonly #deps: SettingsServiceDeps;
   readonly #log: Logger;
   readonly #saved: SavedSettings;
   readonly #listeners = new Set<SettingsChangeListener>();
   readonly #now: () => number;
 
-  constructor(options: SettingsServiceOptions) {
-    this.#o = options;
-    this.#log = options.logger.child({ component: 'settings' });
-    this.#now = options.now ?? Date.now;
+  constructor(deps: SettingsServiceDeps) {
+    this.#deps = deps;
+    this.#log = deps.logger.child({ component: 'settings' });
+    this.#now = deps.now ?? Date.now;
     this.#saved = new SavedSettings({
-      store: options.store,
-      secretBox: options.secretBox,
+      store: deps.store,
+      secretBox: deps.secretBox,
       log: this.#log,
       now: this.#now,
-      heldSecretsTtlMs: options.heldSecretsTtlMs,
+      heldSecretsTtlMs: deps.heldSecretsTtlMs,
     });
   }
 
@@ -87,8 +87,8 @@ class LocalSettingsService implements SettingsService {
 
   async summary(user: UserRef): Promise<SettingsSummary> {
     const saved = await this.#saved.read(user);
-    if (saved.unreadable) return { ...emptySummary(this.#o.defaultModel), problem: UNREADABLE_SECRETS };
-    return saved.settings ? summaryOf(saved.settings) : emptySummary(this.#o.defaultModel);
+    if (saved.unreadable) return { ...emptySummary(this.#deps.defaultModel), problem: UNREADABLE_SECRETS };
+    return saved.settings ? summaryOf(saved.settings) : emptySummary(this.#deps.defaultModel);
   }
 
   async submit(user: UserRef, submission: SettingsSubmission, options: SubmitOptions = {}): Promise<SubmitOutcome> {
@@ -100,17 +100,21 @@ class LocalSettingsService implements SettingsService {
     // 1. What can be checked without asking anyone.
     const notionSecret = submission.notionSecret || held?.notionSecret || saved.settings?.notionSecret;
     const openaiKey = submission.openaiKey || held?.openaiKey || saved.settings?.openaiKey;
-    const form = checkForm(this.#o, { submission, notionSecret, openaiKey, secretsUnreadable: saved.unreadable, defaultModel: this.#o.defaultModel }, errors);
+    const form = checkForm(
+      this.#deps,
+      { submission, notionSecret, openaiKey, secretsUnreadable: saved.unreadable, defaultModel: this.#deps.defaultModel },
+      errors,
+    );
     const { openaiBaseUrl, model } = form;
 
     // 2. Live checks: Notion and OpenAI in parallel, each stopping at its first problem.
-    const notionContext = notionSecret && !errors.notionSecret ? { notion: this.#o.notionFor(notionSecret), errors, log: this.#log } : undefined;
+    const notionContext = notionSecret && !errors.notionSecret ? { notion: this.#deps.notionFor(notionSecret), errors, log: this.#log } : undefined;
     const [notionResult, openaiOk] = await Promise.all([
       notionContext
         ? checkNotion(notionContext, { databaseId: form.databaseId, parentPageId: form.parentPageId, addMissing: submission.addMissingProperties })
         : undefined,
       openaiKey && !errors.openaiKey && !errors.openaiBaseUrl && !errors.model
-        ? checkOpenAi(this.#o, { apiKey: openaiKey, baseUrl: openaiBaseUrl, model }, errors, this.#log)
+        ? checkOpenAi(this.#deps, { apiKey: openaiKey, baseUrl: openaiBaseUrl, model }, errors, this.#log)
         : false,
     ]);
 
@@ -160,7 +164,7 @@ class LocalSettingsService implements SettingsService {
     const hadSettings = await this.#saved.exists(user);
     const failures: unknown[] = [];
     // Snapshot: hooks may be added after construction, but not while a clear runs.
-    for (const forget of [...this.#o.forgetUser]) {
+    for (const forget of [...this.#deps.forgetUser]) {
       try {
         await forget(user);
       } catch (err) {

@@ -156,7 +156,7 @@ export class ProgressReporter {
     this.version += 1;
     if (!this.pumping) {
       this.pumping = this.pump()
-        .catch((err: unknown) => this.io.logger.warn({ err: describeForLog(err), run: this.runId }, 'showing run progress failed'))
+        .catch((err: unknown) => this.io.logger.warn({ err: describeForLog(err), runId: this.runId }, 'showing run progress failed'))
         .finally(() => {
           this.pumping = undefined;
           if (this.rendered < this.version && !this.finished) this.bump();
@@ -243,7 +243,7 @@ export class ProgressReporter {
     try {
       await this.io.postToResponseUrl(r.url, { response_type: 'ephemeral', replace_original: true, text: message.text, blocks: message.blocks });
     } catch (err) {
-      this.io.logger.warn({ err: describeForLog(err), run: this.runId, post: r.posts }, 'posting run progress to response_url failed');
+      this.io.logger.warn({ err: describeForLog(err), runId: this.runId, post: r.posts }, 'posting run progress to response_url failed');
     }
   }
 
@@ -260,7 +260,7 @@ export class ProgressReporter {
     }
     const r = this.responseUrl;
     if (r && inWindow && r.posts < this.io.policy.responseUrlMaxPosts - 1) await this.sendToResponseUrl(shown, true);
-    this.io.logger.info({ run: this.runId, user: this.options.user.userId }, 'run progress moved to a direct message');
+    this.io.logger.info({ runId: this.runId, user: this.options.user.userId }, 'run progress moved to a direct message');
     return true;
   }
 
@@ -280,7 +280,7 @@ export class ProgressReporter {
         await this.io.client.chat.update({ channel: this.dm.channel, ts: this.dm.ts, text: message.text, blocks: message.blocks });
         return true;
       } catch (err) {
-        this.io.logger.warn({ err: describeForLog(err), run: this.runId }, 'updating the progress message failed; posting a new one');
+        this.io.logger.warn({ err: describeForLog(err), runId: this.runId }, 'updating the progress message failed; posting a new one');
       }
     }
     try {
@@ -293,7 +293,7 @@ export class ProgressReporter {
       return true;
     } catch (err) {
       this.io.logger.warn(
-        { err: describeForLog(err), run: this.runId, user: this.options.user.userId },
+        { err: describeForLog(err), runId: this.runId, user: this.options.user.userId },
         'could not send the progress message as a direct message',
       );
       return false;

@@ -61,7 +61,7 @@ function createGenerateRuntime(deps: SlackDeps, overrides: RuntimeOverrides = {}
           onNotifyStateChange: (runId, notifyState) => {
             deps.services.generation
               .updateNotifyState(options.user, runId, notifyState)
-              .catch((err: unknown) => logger.warn({ err: describeForLog(err), run: runId }, 'could not remember where the progress message moved'));
+              .catch((err: unknown) => logger.warn({ err: describeForLog(err), runId }, 'could not remember where the progress message moved'));
           },
         },
       );

@@ -102,7 +102,7 @@ class UserOpenAiClient implements OpenAiClient {
   readonly #apiKey: string;
   readonly #endpoint: Endpoint;
   readonly #timeoutMs: number;
-  readonly #log: Logger;
+  readonly #logger: Logger;
   /** Undefined: Node's fetch, for the operator's endpoint; else the policy's guarded fetch. */
   readonly #baseFetch: Fetch | undefined;
 
@@ -111,7 +111,7 @@ class UserOpenAiClient implements OpenAiClient {
     this.#baseFetch = baseFetch;
     this.#endpoint = endpoint;
     this.#timeoutMs = timeoutMs;
-    this.#log = logger.child({ host: endpoint.host });
+    this.#logger = logger.child({ host: endpoint.host });
     // Every option the SDK would otherwise read from the environment is given explicitly.
     this.#sdk = new OpenAI({
       apiKey: apiKey || 'none',
@@ -121,7 +121,7 @@ class UserOpenAiClient implements OpenAiClient {
       webhookSecret: null,
       maxRetries: MAX_RETRIES,
       timeout: timeoutMs + 1000, // a backstop: the call's own idle clock fires first
-      logger: sdkLoggerFor(this.#log, apiKey),
+      logger: sdkLoggerFor(this.#logger, apiKey),
       logLevel: 'warn',
     });
   }
@@ -135,7 +135,7 @@ class UserOpenAiClient implements OpenAiClient {
       if (!ids) {
         throw new OpenAiError('bad_endpoint', userMessages.badEndpoint(this.#endpoint, 'its /models answer is not an OpenAI model list'));
       }
-      this.#log.debug({ models: ids.length }, 'listed models');
+      this.#logger.debug({ models: ids.length }, 'listed models');
       return ids;
     } catch (err) {
       throw this.#failure(err, ctx, failure, undefined);
@@ -158,13 +158,13 @@ class UserOpenAiClient implements OpenAiClient {
     const ctx = new CallContext(this.#timeoutMs, request.signal);
     const failure = { ...this.#failureContext('chat'), model: request.model, streaming: false };
     const startedAt = Date.now();
-    this.#log.debug({ model: request.model }, 'chat completion started');
+    this.#logger.debug({ model: request.model }, 'chat completion started');
     try {
       const stream = await this.#openStream(ctx, request);
       failure.streaming = true;
       const end = yield* readAnswer(stream, ctx);
       if (end.cut) {
-        this.#log.info({ model: request.model, chars: end.chars }, 'answer cut at the character limit');
+        this.#logger.info({ model: request.model, chars: end.chars }, 'answer cut at the character limit');
         request.onCut?.(answerCutNotices.charCap);
         return;
       }
@@ -174,7 +174,7 @@ class UserOpenAiClient implements OpenAiClient {
       if (!end.finishReason) throw new OpenAiError('stream_cut', userMessages.streamCut(this.#endpoint));
       if (end.finishReason === 'length') request.onCut?.(answerCutNotices.tokenCap);
       const level = end.finishReason === 'stop' ? 'debug' : 'info';
-      this.#log[level]({ model: request.model, chars: end.chars, finishReason: end.finishReason, ms: Date.now() - startedAt }, 'chat completion finished');
+      this.#logger[level]({ model: request.model, chars: end.chars, finishReason: end.finishReason, ms: Date.now() - startedAt }, 'chat completion finished');
     } catch (err) {
       throw this.#failure(err, ctx, failure, request.signal);
     } finally {

@@ -20,13 +20,13 @@ export async function checkOpenAi(
   deps: Pick<SettingsPorts, 'openAiFor'>,
   { apiKey, baseUrl, model }: OpenAiCheckInput,
   errors: SettingsErrors,
-  log: Logger,
+  logger: Logger,
 ): Promise<boolean> {
   let models: readonly string[];
   try {
     models = await deps.openAiFor({ apiKey, baseUrl }).listModels();
   } catch (err) {
-    logFailedCheck(log, 'openai', err);
+    logFailedCheck(logger, 'openai', err);
     placeListingProblem(err, baseUrl, errors);
     return false;
   }

@@ -48,7 +48,7 @@ export interface HeldSecretValues {
 export interface SavedSettingsDeps {
   readonly store: LocalStore;
   readonly secretBox: SecretBox;
-  readonly log: Logger;
+  readonly logger: Logger;
   readonly now: () => number;
   readonly heldSecretsTtlMs: number | undefined;
 }
@@ -137,7 +137,7 @@ export class SavedSettings {
   /** Once settings are saved the held secrets are not needed; a failure only logs, as they expire anyway. */
   async discardHeld(user: UserRef): Promise<void> {
     await this.#deps.store.delete(HELD_NAMESPACE, userKey(user)).catch((err: unknown) => {
-      this.#deps.log.warn({ user: userKey(user), err: describeForLog(err) }, 'could not delete held secrets (they expire anyway)');
+      this.#deps.logger.warn({ user: userKey(user), err: describeForLog(err) }, 'could not delete held secrets (they expire anyway)');
     });
   }
 
@@ -149,7 +149,7 @@ export class SavedSettings {
     try {
       return this.#deps.secretBox.open(sealed, `${userKey(user)}:${field}`);
     } catch (err) {
-      this.#deps.log.warn({ user: userKey(user), field, err: { type: (err as Error).name } }, 'a saved secret could not be opened');
+      this.#deps.logger.warn({ user: userKey(user), field, err: { type: (err as Error).name } }, 'a saved secret could not be opened');
       return undefined;
     }
   }

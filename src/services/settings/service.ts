@@ -55,19 +55,19 @@ export function createSettingsService(deps: SettingsServiceDeps): SettingsServic
 
 class LocalSettingsService implements SettingsService {
   readonly #deps: SettingsServiceDeps;
-  readonly #log: Logger;
+  readonly #logger: Logger;
   readonly #saved: SavedSettings;
   readonly #listeners = new Set<SettingsChangeListener>();
   readonly #now: () => number;
 
   constructor(deps: SettingsServiceDeps) {
     this.#deps = deps;
-    this.#log = deps.logger.child({ component: 'settings' });
+    this.#logger = deps.logger.child({ component: 'settings' });
     this.#now = deps.now ?? Date.now;
     this.#saved = new SavedSettings({
       store: deps.store,
       secretBox: deps.secretBox,
-      log: this.#log,
+      logger: this.#logger,
       now: this.#now,
       heldSecretsTtlMs: deps.heldSecretsTtlMs,
     });
@@ -108,23 +108,23 @@ class LocalSettingsService implements SettingsService {
     const { openaiBaseUrl, model } = form;
 
     // 2. Live checks: Notion and OpenAI in parallel, each stopping at its first problem.
-    const notionContext = notionSecret && !errors.notionSecret ? { notion: this.#deps.notionFor(notionSecret), errors, log: this.#log } : undefined;
+    const notionContext = notionSecret && !errors.notionSecret ? { notion: this.#deps.notionFor(notionSecret), errors, logger: this.#logger } : undefined;
     const [notionResult, openaiOk] = await Promise.all([
       notionContext
         ? checkNotion(notionContext, { databaseId: form.databaseId, parentPageId: form.parentPageId, addMissing: submission.addMissingProperties })
         : undefined,
       openaiKey && !errors.openaiKey && !errors.openaiBaseUrl && !errors.model
-        ? checkOpenAi(this.#deps, { apiKey: openaiKey, baseUrl: openaiBaseUrl, model }, errors, this.#log)
+        ? checkOpenAi(this.#deps, { apiKey: openaiKey, baseUrl: openaiBaseUrl, model }, errors, this.#logger)
         : false,
     ]);
 
     const fields = Object.keys(errors);
     if (fields.length > 0 || !notionContext || !notionResult || !openaiOk || !notionSecret || !openaiKey) {
-      this.#log.info({ user: userKey(user), fields, ms: this.#now() - started }, 'settings checks found problems');
+      this.#logger.info({ user: userKey(user), fields, ms: this.#now() - started }, 'settings checks found problems');
       return { ok: false, errors, corrected: {} };
     }
     if (options.signal?.aborted) {
-      this.#log.info({ user: userKey(user) }, 'settings checks finished after the caller gave up: nothing saved');
+      this.#logger.info({ user: userKey(user) }, 'settings checks finished after the caller gave up: nothing saved');
       throw checksTookTooLong();
     }
 
@@ -137,7 +137,7 @@ class LocalSettingsService implements SettingsService {
     } catch (err) {
       if (notionResult.plan.kind !== 'create') throw err;
       // The database exists now: show its URL instead of the parent page, so a retry creates no second one.
-      this.#log.warn({ user: userKey(user), err: describeForLog(err) }, 'created the connections database but could not save the settings');
+      this.#logger.warn({ user: userKey(user), err: describeForLog(err) }, 'created the connections database but could not save the settings');
       return {
         ok: false,
         errors: { connectionsUrl: createdButNotSaved(committed.ref.title, err) },
@@ -145,7 +145,7 @@ class LocalSettingsService implements SettingsService {
       };
     }
     await this.#saved.discardHeld(user);
-    this.#log.info({ user: userKey(user), created: committed.created, added: committed.added, ms: this.#now() - started }, 'settings checked and saved');
+    this.#logger.info({ user: userKey(user), created: committed.created, added: committed.added, ms: this.#now() - started }, 'settings checked and saved');
     this.#emit(user, 'saved');
     return { ok: true, summary: summaryOf(settings), createdDatabase: committed.created, addedProperties: committed.added };
   }
@@ -169,11 +169,11 @@ class LocalSettingsService implements SettingsService {
         await forget(user);
       } catch (err) {
         failures.push(err);
-        this.#log.error({ user: key, err: describeForLog(err) }, 'a feature could not delete its local data of a user');
+        this.#logger.error({ user: key, err: describeForLog(err) }, 'a feature could not delete its local data of a user');
       }
     }
     await this.#saved.delete(user);
-    this.#log.info({ user: key, hadSettings, failures: failures.length }, "cleared a user's local data");
+    this.#logger.info({ user: key, hadSettings, failures: failures.length }, "cleared a user's local data");
     this.#emit(user, 'cleared');
     if (failures.length > 0) throw clearIncomplete(failures[0]);
     return { hadSettings };
@@ -188,7 +188,7 @@ class LocalSettingsService implements SettingsService {
     for (const listener of this.#listeners) {
       Promise.resolve()
         .then(() => listener(user, change))
-        .catch((err: unknown) => this.#log.warn({ user: userKey(user), change, err: describeForLog(err) }, 'a settings listener failed'));
+        .catch((err: unknown) => this.#logger.warn({ user: userKey(user), change, err: describeForLog(err) }, 'a settings listener failed'));
     }
   }
 }

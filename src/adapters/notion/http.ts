@@ -12,21 +12,19 @@
  * - A network failure or timeout: a read is retried; a write throws NotionError('outcome_unknown') so the caller
  *   can look before repeating it (nothing is written twice). A connection that was never made (refused, DNS) is
  *   safe to retry for writes too, since nothing reached Notion.
- *
  * - A Retry-After beyond MAX_RETRY_AFTER_MS (60 s) is not waited for: that call fails at once with the wait in
  *   words, and the limiter refuses this secret's requests (at once, with the same message) for at most 60 s.
  *   A `Retry-After: 999999` once paused one user's every request for 11.6 days.
  *
- * Attempts and total time are bounded, and so is every wait for the limiter (the call's deadline): a request
- * that cannot get a slot in time fails with a message instead of waiting on. Each attempt reads the whole body
- * inside its own timeout and hands the SDK a finished response, so a stalled body is a timeout here rather than a
- * hang in the SDK. The numbers are in limits.ts.
+ * Attempts and total time are bounded (numbers in limits.ts), and so is every wait for the limiter (the call's
+ * deadline). Each attempt reads the whole body inside its own timeout and hands the SDK a finished response, so a
+ * stalled body is a timeout here rather than a hang in the SDK.
  *
  * The request path is small named steps, after notion-sdk-js's `executeWithRetry` / `canRetry` /
  * `calculateRetryDelay`: `sendOnce` makes one attempt and classifies its answer (`noAnswer`, `limited`,
- * `serverError`); a failure a later attempt may cure is a `RetryableAttempt` carrying its wait, and the one retry
- * loop of the app (`withRetries`, src/retry.ts) repeats it. Not p-retry: a 429 must wait exactly until Retry-After
- * on the shared limiter, and the decision depends on the status, the header and the method.
+ * `serverError`); a failure a later attempt may cure is a `RetryableAttempt` carrying its wait, and the app's one
+ * retry loop (`withRetries`, src/retry.ts) repeats it. Not p-retry: a 429 must wait exactly until Retry-After on
+ * the shared limiter, and the decision depends on the status, the header and the method.
  */
 import type { Client } from '@notionhq/client';
 import type { Logger } from 'pino';

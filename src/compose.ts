@@ -12,7 +12,7 @@ import type { VisenServices } from './services/index.js';
 import { createSettingsService } from './services/settings/service.js';
 import type { UserRef } from './users.js';
 
-export interface ComposeInput {
+export interface ComposeDeps {
   readonly config: VisenConfig;
   readonly store: LocalStore;
   readonly secretBox: SecretBox;
@@ -26,31 +26,33 @@ export interface ComposedServices extends VisenServices {
   shutdown(): Promise<void>;
 }
 
-/** The composition root: adapters first, then services over them. Tests get here through startVisen. */
-export function composeServices(input: ComposeInput): ComposedServices {
-  // Settings (issue 3). Each feature that keeps local data of a user adds its forgetUser here (`/visen clear`).
+/**
+ * The composition root: adapters first, then services over them. Tests get here through startVisen.
+ * `/visen clear` runs every feature's forgetUser: each service that keeps local data of a user adds its hook to
+ * `forgetUserHooks`, which the settings service reads when a clear runs (so hooks may be added after it is built).
+ */
+export function composeServices(deps: ComposeDeps): ComposedServices {
   const forgetUserHooks: Array<(user: UserRef) => Promise<void>> = [];
-  const notionGateway = createNotionGateway({ logger: input.logger, ...(input.config.notion.baseUrl ? { baseUrl: input.config.notion.baseUrl } : {}) });
+  const notionGateway = createNotionGateway({ logger: deps.logger, ...(deps.config.notion.baseUrl ? { baseUrl: deps.config.notion.baseUrl } : {}) });
   const openAiGateway = createOpenAiGateway({
-    logger: input.logger,
-    timeoutMs: input.config.modelIdleTimeoutMs,
-    ...(input.config.openai.baseUrl ? { defaultBaseUrl: input.config.openai.baseUrl } : {}),
-    userEndpoints: { allow: input.config.openai.userBaseUrlAllow, ...(input.resolveHost ? { resolve: input.resolveHost } : {}) },
+    logger: deps.logger,
+    timeoutMs: deps.config.modelIdleTimeoutMs,
+    ...(deps.config.openai.baseUrl ? { defaultBaseUrl: deps.config.openai.baseUrl } : {}),
+    userEndpoints: { allow: deps.config.openai.userBaseUrlAllow, ...(deps.resolveHost ? { resolve: deps.resolveHost } : {}) },
   });
   const settings = createSettingsService({
-    store: input.store,
-    secretBox: input.secretBox,
-    logger: input.logger,
-    defaultModel: input.config.openai.defaultModel,
+    store: deps.store,
+    secretBox: deps.secretBox,
+    logger: deps.logger,
+    defaultModel: deps.config.openai.defaultModel,
     forgetUser: forgetUserHooks,
     notionFor: (secret) => notionGateway.forSecret(secret),
     openAiFor: ({ apiKey, baseUrl }) => openAiGateway.forUser({ apiKey, baseUrl }),
     parseNotionUrl,
   });
-  // Connections and generation (issue 4).
-  const connections = createConnectionsService({ notion: notionGateway, store: input.store, logger: input.logger });
+  const connections = createConnectionsService({ notion: notionGateway, store: deps.store, logger: deps.logger });
   forgetUserHooks.push((user) => connections.forgetUser(user));
-  const generation = createGenerationService({ store: input.store, settings, connections, notion: notionGateway, openai: openAiGateway, logger: input.logger });
+  const generation = createGenerationService({ store: deps.store, settings, connections, notion: notionGateway, openai: openAiGateway, logger: deps.logger });
   forgetUserHooks.push((user) => generation.forgetUser(user));
   const services: Omit<ComposedServices, 'home'> = {
     settings,
@@ -58,8 +60,8 @@ export function composeServices(input: ComposeInput): ComposedServices {
     generation,
     shutdown: () => generation.shutdown(),
   };
-  // Home (issue 5): reads the other three; its forgetUser belongs in the settings service's forgetUser hooks.
-  const home = createHomeService({ ...services, store: input.store, logger: input.logger });
+  // Home reads the other three services.
+  const home = createHomeService({ ...services, store: deps.store, logger: deps.logger });
   forgetUserHooks.push((user) => home.forgetUser(user));
   return { ...services, home };
 }

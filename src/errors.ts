@@ -5,9 +5,29 @@
  */
 import { clipForLog } from './log-redaction.js';
 
+/**
+ * Every code an error of ours can carry, one union per error class, so that tsc catches a misspelt code where an
+ * error is made or tested. A new code is added to its class's union here first.
+ */
+export type VisenErrorCode = AppErrorCode | UserInputErrorCode | NotionErrorCode | OpenAiErrorCode | StoreErrorCode | SlackStartErrorCode;
+
+/** Codes of a plain VisenError: one of Visen's own rules stopped the work (named for the rule). */
+export type AppErrorCode =
+  | 'aborted'
+  | 'cancelled'
+  | 'clear_incomplete'
+  | 'empty_answer'
+  | 'forbidden'
+  | 'not_found'
+  | 'property_gone'
+  | 'settings_unreadable'
+  | 'shutting_down'
+  | 'too_long'
+  | 'too_many_failures';
+
 export class VisenError extends Error {
   constructor(
-    readonly code: string,
+    readonly code: VisenErrorCode,
     readonly userMessage: string,
     options?: { cause?: unknown },
   ) {
@@ -77,8 +97,11 @@ export class StoreError extends VisenError {
   }
 }
 
+export type UserInputErrorCode = 'user_input';
+
 /** An error the user caused and can fix (bad input, missing settings): shown as is, logged at info. */
 export class UserInputError extends VisenError {
+  override readonly code: UserInputErrorCode = 'user_input';
   constructor(
     userMessage: string,
     readonly field?: string,

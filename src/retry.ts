@@ -9,8 +9,8 @@ export interface RetryPolicy {
   attempts: number;
   /** Whether `err` may pass on a later attempt; anything else is thrown at once. */
   canRetry: (err: unknown, attempt: number) => boolean;
-  /** The pause after failed attempt `attempt` (1-based); none when omitted. */
-  delayMs?: (attempt: number) => number;
+  /** The pause after failed attempt `attempt` (1-based), which may depend on the failure (a Retry-After); none when omitted. */
+  delayMs?: (attempt: number, err: unknown) => number;
   /** Stops waiting when aborted; the loop then throws the signal's reason. */
   signal?: AbortSignal;
   /** Runs before each pause, once the failure is known to be retried: log it, or look at what landed. */
@@ -25,7 +25,7 @@ export async function withRetries<T>(attempt: (attemptNumber: number) => Promise
     } catch (err) {
       if (policy.signal?.aborted) throw policy.signal.reason;
       if (n >= policy.attempts || !policy.canRetry(err, n)) throw err;
-      const waitMs = policy.delayMs?.(n) ?? 0;
+      const waitMs = policy.delayMs?.(n, err) ?? 0;
       await policy.beforeRetry?.(err, n, waitMs);
       await sleep(waitMs, policy.signal);
       if (policy.signal?.aborted) throw policy.signal.reason;

@@ -65,17 +65,17 @@ export interface OpenAiClient {
    * The answer's text deltas, in order, at most ANSWER_LIMITS.maxChars characters (the stream is closed there).
    * Throws OpenAiError; a caller's abort rethrows its signal's reason.
    */
-  streamChat(o: StreamChatOptions): AsyncIterable<string>;
+  streamChat(request: StreamChatOptions): AsyncIterable<string>;
 }
 
-export function createOpenAiGateway(o: OpenAiGatewayOptions): OpenAiGateway {
-  const logger = o.logger.child({ component: 'openai' });
-  const timeoutMs = o.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+export function createOpenAiGateway(options: OpenAiGatewayOptions): OpenAiGateway {
+  const logger = options.logger.child({ component: 'openai' });
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const clients = new Map<string, OpenAiClient>();
-  const operatorEndpoint = endpointOf(o.defaultBaseUrl || OPENAI_DEFAULT_BASE_URL);
+  const operatorEndpoint = endpointOf(options.defaultBaseUrl || OPENAI_DEFAULT_BASE_URL);
   const userFetch = createGuardedFetch({
-    allow: o.userEndpoints?.allow ?? { hosts: new Set(), ranges: [] },
-    ...(o.userEndpoints?.resolve ? { resolve: o.userEndpoints.resolve } : {}),
+    allow: options.userEndpoints?.allow ?? { hosts: new Set(), ranges: [] },
+    ...(options.userEndpoints?.resolve ? { resolve: options.userEndpoints.resolve } : {}),
   });
   return {
     forUser({ apiKey, baseUrl }) {
@@ -102,7 +102,7 @@ class UserOpenAiClient implements OpenAiClient {
   readonly #apiKey: string;
   readonly #endpoint: Endpoint;
   readonly #timeoutMs: number;
-  readonly #log: Logger;
+  readonly #logger: Logger;
   /** Undefined: Node's fetch, for the operator's endpoint; else the policy's guarded fetch. */
   readonly #baseFetch: Fetch | undefined;
 
@@ -111,7 +111,7 @@ class UserOpenAiClient implements OpenAiClient {
     this.#baseFetch = baseFetch;
     this.#endpoint = endpoint;
     this.#timeoutMs = timeoutMs;
-    this.#log = logger.child({ host: endpoint.host });
+    this.#logger = logger.child({ host: endpoint.host });
     // Every option the SDK would otherwise read from the environment is given explicitly.
     this.#sdk = new OpenAI({
       apiKey: apiKey || 'none',
@@ -121,7 +121,7 @@ class UserOpenAiClient implements OpenAiClient {
       webhookSecret: null,
       maxRetries: MAX_RETRIES,
       timeout: timeoutMs + 1000, // a backstop: the call's own idle clock fires first
-      logger: sdkLoggerFor(this.#log, apiKey),
+      logger: sdkLoggerFor(this.#logger, apiKey),
       logLevel: 'warn',
     });
   }
@@ -135,7 +135,7 @@ class UserOpenAiClient implements OpenAiClient {
       if (!ids) {
         throw new OpenAiError('bad_endpoint', userMessages.badEndpoint(this.#endpoint, 'its /models answer is not an OpenAI model list'));
       }
-      this.#log.debug({ models: ids.length }, 'listed models');
+      this.#logger.debug({ models: ids.length }, 'listed models');
       return ids;
     } catch (err) {
       throw this.#failure(err, ctx, failure, undefined);
@@ -150,62 +150,52 @@ class UserOpenAiClient implements OpenAiClient {
     throw new OpenAiError('model_not_found', userMessages.modelNotFound(this.#endpoint, model, suggestions(models)));
   }
 
-  streamChat(o: StreamChatOptions): AsyncIterable<string> {
-    return { [Symbol.asyncIterator]: () => this.#stream(o) };
+  streamChat(request: StreamChatOptions): AsyncIterable<string> {
+    return { [Symbol.asyncIterator]: () => this.#stream(request) };
   }
 
-  async *#stream(o: StreamChatOptions): AsyncGenerator<string, void, undefined> {
-    const ctx = new CallContext(this.#timeoutMs, o.signal);
-    const failure = { ...this.#failureContext('chat'), model: o.model, streaming: false };
-    const messages: OpenAI.Chat.ChatCompletionMessageParam[] = [
-      ...(o.system ? [{ role: 'system' as const, content: o.system }] : []),
-      { role: 'user', content: o.prompt },
-    ];
+  async *#stream(request: StreamChatOptions): AsyncGenerator<string, void, undefined> {
+    const ctx = new CallContext(this.#timeoutMs, request.signal);
+    const failure = { ...this.#failureContext('chat'), model: request.model, streaming: false };
     const startedAt = Date.now();
-    let chars = 0;
-    let finishReason: string | null = null;
-    this.#log.debug({ model: o.model }, 'chat completion started');
+    this.#logger.debug({ model: request.model }, 'chat completion started');
     try {
-      const { data: stream, response } = await this.#sdkFor(ctx)
-        .chat.completions.create({ model: o.model, messages, stream: true, max_completion_tokens: ANSWER_LIMITS.maxTokens }, { signal: ctx.signal })
-        .withResponse();
+      const stream = await this.#openStream(ctx, request);
       failure.streaming = true;
-      if (!(response.headers.get('content-type') ?? '').includes('text/event-stream')) {
-        stream.controller.abort();
-        throw new OpenAiError('bad_endpoint', userMessages.badEndpoint(this.#endpoint, 'it did not stream the answer as server-sent events'));
-      }
-      for await (const chunk of stream) {
-        const choice = chunk.choices?.find((c) => c.index === 0) ?? chunk.choices?.[0];
-        if (choice?.finish_reason) finishReason = choice.finish_reason;
-        let delta = choice?.delta?.content;
-        const overCap = delta !== undefined && delta !== null && chars + delta.length > ANSWER_LIMITS.maxChars;
-        if (delta && overCap) delta = clipChars(delta, ANSWER_LIMITS.maxChars - chars);
-        if (delta) {
-          chars += delta.length;
-          ctx.notWaiting(); // the caller's time with the delta is not the server's silence
-          yield delta;
-          ctx.waiting();
-        }
-        if (overCap) {
-          // Stop reading now, not after the server is done: a server that ignores max tokens may never be.
-          stream.controller.abort();
-          this.#log.info({ model: o.model, chars }, 'answer cut at the character limit');
-          o.onCut?.(answerCutNotices.charCap);
-          return;
-        }
+      const end = yield* readAnswer(stream, ctx);
+      if (end.cut) {
+        this.#logger.info({ model: request.model, chars: end.chars }, 'answer cut at the character limit');
+        request.onCut?.(answerCutNotices.charCap);
+        return;
       }
       // The SDK ends the iteration quietly when the call is aborted (idle timeout, caller's signal).
       if (ctx.signal.aborted) throw ctx.signal.reason;
       // OpenAI ends every complete answer with a finish_reason (https://platform.openai.com/docs/api-reference/chat-streaming).
-      if (!finishReason) throw new OpenAiError('stream_cut', userMessages.streamCut(this.#endpoint));
-      if (finishReason === 'length') o.onCut?.(answerCutNotices.tokenCap);
-      const level = finishReason === 'stop' ? 'debug' : 'info';
-      this.#log[level]({ model: o.model, chars, finishReason, ms: Date.now() - startedAt }, 'chat completion finished');
+      if (!end.finishReason) throw new OpenAiError('stream_cut', userMessages.streamCut(this.#endpoint));
+      if (end.finishReason === 'length') request.onCut?.(answerCutNotices.tokenCap);
+      const level = end.finishReason === 'stop' ? 'debug' : 'info';
+      this.#logger[level]({ model: request.model, chars: end.chars, finishReason: end.finishReason, ms: Date.now() - startedAt }, 'chat completion finished');
     } catch (err) {
-      throw this.#failure(err, ctx, failure, o.signal);
+      throw this.#failure(err, ctx, failure, request.signal);
     } finally {
       ctx.finish();
     }
+  }
+
+  /** Starts a streamed Chat Completion; an endpoint that answers with anything but server-sent events is no OpenAI API. */
+  async #openStream(ctx: CallContext, request: StreamChatOptions): Promise<ChunkStream> {
+    const messages: OpenAI.Chat.ChatCompletionMessageParam[] = [
+      ...(request.system ? [{ role: 'system' as const, content: request.system }] : []),
+      { role: 'user', content: request.prompt },
+    ];
+    const { data: stream, response } = await this.#sdkFor(ctx)
+      .chat.completions.create({ model: request.model, messages, stream: true, max_completion_tokens: ANSWER_LIMITS.maxTokens }, { signal: ctx.signal })
+      .withResponse();
+    if (!(response.headers.get('content-type') ?? '').includes('text/event-stream')) {
+      stream.controller.abort();
+      throw new OpenAiError('bad_endpoint', userMessages.badEndpoint(this.#endpoint, 'it did not stream the answer as server-sent events'));
+    }
+    return stream;
   }
 
   /** The SDK client for one call: the cached client with that call's fetch (idle clock, retry advice). */
@@ -226,6 +216,42 @@ class UserOpenAiClient implements OpenAiClient {
     if (callerSignal?.aborted) return callerSignal.reason; // the caller cancelled: not an OpenAI problem
     return toOpenAiError(err, failure);
   }
+}
+
+/** The SDK's stream of chunks: iterable, and abortable through its controller. */
+type ChunkStream = AsyncIterable<OpenAI.Chat.ChatCompletionChunk> & { readonly controller: AbortController };
+
+/** How a stream ended: the characters passed on, the finish_reason seen, and whether the character cap cut it. */
+interface AnswerEnd {
+  readonly chars: number;
+  readonly finishReason: string | null;
+  readonly cut: boolean;
+}
+
+/** Yields the answer's text as it arrives, at most ANSWER_LIMITS.maxChars of it, and returns how the stream ended. */
+async function* readAnswer(stream: ChunkStream, ctx: CallContext): AsyncGenerator<string, AnswerEnd, undefined> {
+  let chars = 0;
+  let finishReason: string | null = null;
+  for await (const chunk of stream) {
+    const choice = chunk.choices?.find((c) => c.index === 0) ?? chunk.choices?.[0];
+    if (choice?.finish_reason) finishReason = choice.finish_reason;
+    const delta = choice?.delta?.content;
+    if (!delta) continue;
+    const overCap = chars + delta.length > ANSWER_LIMITS.maxChars;
+    const text = overCap ? clipChars(delta, ANSWER_LIMITS.maxChars - chars) : delta;
+    if (text) {
+      chars += text.length;
+      ctx.notWaiting(); // the caller's time with the delta is not the server's silence
+      yield text;
+      ctx.waiting();
+    }
+    if (overCap) {
+      // Stop reading now, not after the server is done: a server that ignores max tokens may never be.
+      stream.controller.abort();
+      return { chars, finishReason, cut: true };
+    }
+  }
+  return { chars, finishReason, cut: false };
 }
 
 /** The first `max` characters of text, never ending on the first half of a surrogate pair. */

@@ -8,6 +8,6 @@ export interface VisenServices {
   readonly settings: SettingsService;
   readonly connections: ConnectionsService;
   readonly generation: GenerationService;
-  /** The Home tab's view model, preferences and cache (issue 5). */
+  /** The Home tab's view model, preferences and cache. */
   readonly home: HomeService;
 }

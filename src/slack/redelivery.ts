@@ -37,13 +37,13 @@ const DEFAULTS = { ttlMs: 15 * 60_000, maxEntries: 5_000, waitForFirstAckMs: 2_0
 
 export class RedeliveryGuard {
   readonly #handled = new Map<string, Handled>();
-  readonly #o: Required<Omit<RedeliveryGuardOptions, 'now'>> & { now: () => number };
+  readonly #options: Required<Omit<RedeliveryGuardOptions, 'now'>> & { now: () => number };
 
   constructor(
     private readonly logger: Pick<Logger, 'info' | 'warn'>,
     options: RedeliveryGuardOptions = {},
   ) {
-    this.#o = { ...DEFAULTS, ...options, now: options.now ?? Date.now };
+    this.#options = { ...DEFAULTS, ...options, now: options.now ?? Date.now };
   }
 
   /** Hands `event` to `process` unless it is a redelivery of one already handled. */
@@ -54,7 +54,7 @@ export class RedeliveryGuard {
 
     const seen = this.#handled.get(key);
     if (seen) {
-      const payload = await Promise.race([seen.acked, delay(this.#o.waitForFirstAckMs)]);
+      const payload = await Promise.race([seen.acked, delay(this.#options.waitForFirstAckMs)]);
       this.logger.info(
         { envelope: key.split(':')[0], retryNum: event.retryNum, retryReason: event.retryReason },
         'redelivered envelope already handled: acked again, not handled twice',
@@ -65,7 +65,7 @@ export class RedeliveryGuard {
 
     let markAcked: (payload: unknown) => void = () => undefined;
     const acked = new Promise<unknown>((resolve) => (markAcked = resolve));
-    this.#remember(key, { at: this.#o.now(), acked });
+    this.#remember(key, { at: this.#options.now(), acked });
     const ack = event.ack;
     const guardedAck = async (response?: unknown): Promise<void> => {
       markAcked(response);
@@ -84,7 +84,7 @@ export class RedeliveryGuard {
 
   #remember(key: string, entry: Handled): void {
     this.#handled.set(key, entry);
-    while (this.#handled.size > this.#o.maxEntries) {
+    while (this.#handled.size > this.#options.maxEntries) {
       const oldest = this.#handled.keys().next().value;
       if (oldest === undefined) break;
       this.#handled.delete(oldest);
@@ -92,7 +92,7 @@ export class RedeliveryGuard {
   }
 
   #forgetExpired(): void {
-    const cutoff = this.#o.now() - this.#o.ttlMs;
+    const cutoff = this.#options.now() - this.#options.ttlMs;
     for (const [key, entry] of this.#handled) {
       if (entry.at >= cutoff) break; // insertion order is time order
       this.#handled.delete(key);

@@ -7,7 +7,8 @@
 import { Client, LogLevel, type Logger as NotionLogger } from '@notionhq/client';
 import type { Logger } from 'pino';
 import { clipForLog } from '../../log-redaction.js';
-import { createLimitedFetch, HTTP_DEFAULTS, type LimitedFetchOptions } from './http.js';
+import { createLimitedFetch, type LimitedFetchOptions } from './http.js';
+import { HTTP_DEFAULTS } from './limits.js';
 import type { RateLimiter } from './rate-limiter.js';
 
 /** https://developers.notion.com/guides/get-started/upgrade-guide-2026-03-11 */

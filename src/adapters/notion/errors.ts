@@ -31,7 +31,7 @@ export const NOTION_MESSAGES = {
   unknown: 'Notion answered in a way Visen did not expect. Please try again; if it keeps happening, ask whoever runs Visen to check its log.',
 } as const;
 
-/** Notion's Retry-After asked for more than Visen waits (see MAX_RETRY_AFTER_MS in http.ts). */
+/** Notion's Retry-After asked for more than Visen waits (see MAX_RETRY_AFTER_MS in limits.ts). */
 export function askedToWaitTooLong(waitMs: number): string {
   return `Notion asked Visen to wait ${durationInWords(waitMs)} before sending more requests with your integration, which is far longer than Visen holds a request, so it stopped here. Please try again later.`;
 }

@@ -12,30 +12,32 @@
  * - A network failure or timeout: a read is retried; a write throws NotionError('outcome_unknown') so the caller
  *   can look before repeating it (nothing is written twice). A connection that was never made (refused, DNS) is
  *   safe to retry for writes too, since nothing reached Notion.
- *
  * - A Retry-After beyond MAX_RETRY_AFTER_MS (60 s) is not waited for: that call fails at once with the wait in
  *   words, and the limiter refuses this secret's requests (at once, with the same message) for at most 60 s.
  *   A `Retry-After: 999999` once paused one user's every request for 11.6 days.
  *
- * Attempts and total time are bounded, and so is every wait for the limiter (the call's deadline): a request
- * that cannot get a slot in time fails with a message instead of waiting on. Each attempt reads the whole body inside its own timeout and hands the SDK
- * a finished response, so a stalled body is a timeout here rather than a hang in the SDK.
+ * Attempts and total time are bounded (numbers in limits.ts), and so is every wait for the limiter (the call's
+ * deadline). Each attempt reads the whole body inside its own timeout and hands the SDK a finished response, so a
+ * stalled body is a timeout here rather than a hang in the SDK.
  *
- * Why not p-retry: its `retries`/`factor` schedule is fine for 5xx, but a 429 must wait exactly until
- * Retry-After on the shared limiter, and the decision depends on the response (status and header) and on the method,
- * which would all be threaded through p-retry's exceptions-as-control-flow. The loop below is shorter and says
- * what it does.
+ * The request path is small named steps, after notion-sdk-js's `executeWithRetry` / `canRetry` /
+ * `calculateRetryDelay`: `sendOnce` makes one attempt and classifies its answer (`noAnswer`, `limited`,
+ * `serverError`); a failure a later attempt may cure is a `RetryableAttempt` carrying its wait, and the app's one
+ * retry loop (`withRetries`, src/retry.ts) repeats it. Not p-retry: a 429 must wait exactly until Retry-After on
+ * the shared limiter, and the decision depends on the status, the header and the method.
  */
 import type { Client } from '@notionhq/client';
 import type { Logger } from 'pino';
 import { NotionError } from '../../errors.js';
 import { readAtMost } from '../../http-body.js';
+import { backoffDelay, withRetries } from '../../retry.js';
 import { askedToWaitTooLong, NOTION_MESSAGES, noRequestSlotInTime } from './errors.js';
-import { LimiterWaitError, type RateLimiter } from './rate-limiter.js';
+import { HTTP_DEFAULTS, MAX_RETRY_AFTER_MS, RETRY_AFTER_JITTER_MS } from './limits.js';
+import { LimiterWaitError, type RateLimiter, type Refund } from './rate-limiter.js';
 
 /** The `fetch` option of the Notion Client. */
 export type NotionFetch = NonNullable<NonNullable<ConstructorParameters<typeof Client>[0]>['fetch']>;
-type NotionFetchInit = Parameters<NotionFetch>[1];
+type NotionFetchInit = NonNullable<Parameters<NotionFetch>[1]>;
 type NotionFetchResponse = Awaited<ReturnType<NotionFetch>>;
 
 export interface LimitedFetchOptions {
@@ -54,20 +56,6 @@ export interface LimitedFetchOptions {
   readonly random?: () => number;
 }
 
-export const HTTP_DEFAULTS = {
-  attemptTimeoutMs: 30_000,
-  maxAttempts: 6,
-  maxTotalMs: 90_000,
-  baseDelayMs: 500,
-  maxDelayMs: 20_000,
-} as const;
-
-/**
- * The longest Retry-After honoured by waiting. Notion's answers are a few seconds, and "can pass a minute" only
- * under the per-workspace limit (https://developers.notion.com/reference/request-limits); past this, a user is
- * better told to come back than left looking at a request that does not move.
- */
-export const MAX_RETRY_AFTER_MS = 60_000;
 /**
  * Of an error answer, at most this much is read: Notion's error objects are a few hundred bytes
  * (https://developers.notion.com/reference/status-codes); a proxy's 5 MB error page is not buffered to be logged.
@@ -81,83 +69,158 @@ const NEVER_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREA
 /** POST endpoints that only read. https://developers.notion.com/reference/query-a-data-source, /reference/post-search */
 const READ_POSTS = [/\/v1\/data_sources\/[^/]+\/query$/, /\/v1\/databases\/[^/]+\/query$/, /\/v1\/search$/];
 
+/** The options with their defaults filled in: what every call of one client shares. */
+interface FetchPolicy {
+  readonly fetchImpl: typeof globalThis.fetch;
+  readonly limiter: RateLimiter;
+  readonly logger: Logger;
+  readonly attemptTimeoutMs: number;
+  readonly maxAttempts: number;
+  readonly maxTotalMs: number;
+  readonly random: () => number;
+  readonly backoff: (attempt: number) => number;
+}
+
+/** One call of the SDK: its request, whether it only reads, and when its attempts and waits must end. */
+interface NotionCall {
+  readonly url: string;
+  readonly init: NotionFetchInit;
+  readonly method: string;
+  readonly path: string;
+  readonly read: boolean;
+  /** Epoch ms. */
+  readonly deadline: number;
+}
+
+/** An attempt that failed in a way a later one may cure: its wait, its log line, and the call's end if none is left. */
+class RetryableAttempt extends Error {
+  constructor(
+    /** The wait before the next attempt (checked against the call's deadline). */
+    readonly waitMs: number,
+    /** How much of that wait is slept here; a Retry-After is waited out by the limiter instead. */
+    readonly sleepMs: number,
+    readonly retryLog: { readonly fields: Record<string, unknown>; readonly message: string },
+    /** What the call returns (the last answer, for the SDK to report) or throws when it may not try again. */
+    readonly giveUp: () => NotionFetchResponse,
+  ) {
+    super(retryLog.message);
+  }
+}
+
 export function createLimitedFetch(options: LimitedFetchOptions): NotionFetch {
-  const fetchImpl = options.fetch ?? globalThis.fetch;
-  const attemptTimeoutMs = options.attemptTimeoutMs ?? HTTP_DEFAULTS.attemptTimeoutMs;
-  const maxAttempts = options.maxAttempts ?? HTTP_DEFAULTS.maxAttempts;
-  const maxTotalMs = options.maxTotalMs ?? HTTP_DEFAULTS.maxTotalMs;
+  const policy = fetchPolicy(options);
+  return (url, init = {}) => sendWithRetries(policy, describeCall(url, init, policy.maxTotalMs));
+}
+
+function fetchPolicy(options: LimitedFetchOptions): FetchPolicy {
   const random = options.random ?? Math.random;
-  const backoff = (attempt: number) =>
-    backoffDelay(attempt, { baseMs: options.baseDelayMs ?? HTTP_DEFAULTS.baseDelayMs, maxMs: options.maxDelayMs ?? HTTP_DEFAULTS.maxDelayMs, random });
-  const { limiter, logger } = options;
-
-  return async (url, init = {}) => {
-    const method = (init.method ?? 'GET').toUpperCase();
-    const path = pathOf(url);
-    const read = isReadRequest(method, path);
-    const deadline = Date.now() + maxTotalMs;
-    for (let attempt = 1; ; attempt++) {
-      const refund = await acquireBefore(limiter, deadline);
-      const last = attempt >= maxAttempts;
-      let response: NotionFetchResponse;
-      try {
-        response = await attemptOnce(fetchImpl, url, init, method, attemptTimeoutMs);
-      } catch (err) {
-        const timedOut = err instanceof AttemptTimeoutError;
-        if (!read && !neverSent(err)) {
-          logger.warn({ notion: { method, path, attempt, timedOut } }, 'Notion write: no answer, outcome unknown');
-          throw new NotionError('outcome_unknown', NOTION_MESSAGES.outcomeUnknown, { cause: err });
-        }
-        const wait = backoff(attempt);
-        if (last || Date.now() + wait > deadline) {
-          throw timedOut
-            ? new NotionError('timeout', NOTION_MESSAGES.timeout, { cause: err })
-            : new NotionError('unavailable', NOTION_MESSAGES.unreachable, { cause: err });
-        }
-        logger.info({ notion: { method, path, attempt, timedOut, waitMs: wait } }, 'Notion: no answer, retrying');
-        await sleep(wait);
-        continue;
-      }
-
-      const { status } = response;
-      if (RETRY_LATER.has(status)) {
-        // Not counted by Notion: the token goes back, and everyone of this secret waits for Retry-After.
-        refund();
-        const retryAfterMs = parseRetryAfter(headerOf(response.headers, 'retry-after'), Date.now());
-        if (retryAfterMs !== undefined && retryAfterMs > MAX_RETRY_AFTER_MS) {
-          logger.warn({ notion: { method, path, status, attempt, retryAfterMs } }, 'Notion: asked to wait too long, not waiting');
-          const askedUntil = Date.now() + retryAfterMs;
-          const refusal = () => new NotionError('rate_limited', askedToWaitTooLong(askedUntil - Date.now()), { status });
-          limiter.refuseUntil(askedUntil, refusal);
-          throw refusal();
-        }
-        const wait = retryAfterMs !== undefined ? retryAfterMs + Math.floor(random() * 250) : backoff(attempt);
-        limiter.pauseUntil(Date.now() + wait);
-        if (last || Date.now() + wait > deadline) {
-          logger.warn({ notion: { method, path, status, attempt, retryAfterMs } }, 'Notion: still limited, giving up');
-          return response;
-        }
-        logger.info({ notion: { method, path, status, attempt, waitMs: wait } }, 'Notion: limited, waiting for Retry-After');
-        continue;
-      }
-      if (SERVER_ERRORS.has(status)) {
-        if (!read) {
-          logger.warn({ notion: { method, path, status, attempt } }, 'Notion write: server error, outcome unknown');
-          throw new NotionError('outcome_unknown', serverErrorOnWrite(status), { status });
-        }
-        const wait = backoff(attempt);
-        if (last || Date.now() + wait > deadline) return response;
-        logger.info({ notion: { method, path, status, attempt, waitMs: wait } }, 'Notion: server error, retrying');
-        await sleep(wait);
-        continue;
-      }
-      return response;
-    }
+  const delays = { baseMs: options.baseDelayMs ?? HTTP_DEFAULTS.baseDelayMs, maxMs: options.maxDelayMs ?? HTTP_DEFAULTS.maxDelayMs, random };
+  return {
+    fetchImpl: options.fetch ?? globalThis.fetch,
+    limiter: options.limiter,
+    logger: options.logger,
+    attemptTimeoutMs: options.attemptTimeoutMs ?? HTTP_DEFAULTS.attemptTimeoutMs,
+    maxAttempts: options.maxAttempts ?? HTTP_DEFAULTS.maxAttempts,
+    maxTotalMs: options.maxTotalMs ?? HTTP_DEFAULTS.maxTotalMs,
+    random,
+    backoff: (attempt) => backoffDelay(attempt, delays),
   };
 }
 
+function describeCall(url: string, init: NotionFetchInit, maxTotalMs: number): NotionCall {
+  const method = (init.method ?? 'GET').toUpperCase();
+  const path = pathOf(url);
+  return { url, init, method, path, read: isReadRequest(method, path), deadline: Date.now() + maxTotalMs };
+}
+
+/** The retry loop: attempts until an answer is final, the attempts are used up, or the next wait passes the deadline. */
+async function sendWithRetries(policy: FetchPolicy, call: NotionCall): Promise<NotionFetchResponse> {
+  try {
+    return await withRetries((attempt) => sendOnce(policy, call, attempt), {
+      attempts: policy.maxAttempts,
+      canRetry: (err) => err instanceof RetryableAttempt && Date.now() + err.waitMs <= call.deadline,
+      delayMs: (_attempt, err) => (err as RetryableAttempt).sleepMs,
+      beforeRetry: (err) => {
+        const { fields, message } = (err as RetryableAttempt).retryLog;
+        policy.logger.info({ notion: fields }, message);
+      },
+    });
+  } catch (err) {
+    if (err instanceof RetryableAttempt) return err.giveUp();
+    throw err;
+  }
+}
+
+/** One attempt: a slot from the limiter, the request, and its answer classified (final, retryable, or a NotionError). */
+async function sendOnce(policy: FetchPolicy, call: NotionCall, attempt: number): Promise<NotionFetchResponse> {
+  const refund = await acquireBefore(policy.limiter, call.deadline);
+  let response: NotionFetchResponse;
+  try {
+    response = await attemptOnce(policy.fetchImpl, call, policy.attemptTimeoutMs);
+  } catch (err) {
+    throw noAnswer(policy, call, attempt, err);
+  }
+  if (RETRY_LATER.has(response.status)) throw limited(policy, call, attempt, response, refund);
+  if (SERVER_ERRORS.has(response.status)) throw serverError(policy, call, attempt, response);
+  return response;
+}
+
+/** No answer (network failure or timeout): a read, or a request that never left, may go again; a write may have landed. */
+function noAnswer(policy: FetchPolicy, call: NotionCall, attempt: number, err: unknown): Error {
+  const { method, path } = call;
+  const timedOut = err instanceof AttemptTimeoutError;
+  if (!call.read && !neverSent(err)) {
+    policy.logger.warn({ notion: { method, path, attempt, timedOut } }, 'Notion write: no answer, outcome unknown');
+    return new NotionError('outcome_unknown', NOTION_MESSAGES.outcomeUnknown, { cause: err });
+  }
+  const waitMs = policy.backoff(attempt);
+  return new RetryableAttempt(waitMs, waitMs, { fields: { method, path, attempt, timedOut, waitMs }, message: 'Notion: no answer, retrying' }, () => {
+    throw timedOut
+      ? new NotionError('timeout', NOTION_MESSAGES.timeout, { cause: err })
+      : new NotionError('unavailable', NOTION_MESSAGES.unreachable, { cause: err });
+  });
+}
+
+/** 429/529: not counted by Notion, so the token goes back, and everyone of this secret waits for Retry-After. */
+function limited(policy: FetchPolicy, call: NotionCall, attempt: number, response: NotionFetchResponse, refund: Refund): Error {
+  const { method, path } = call;
+  const { status } = response;
+  refund();
+  const retryAfterMs = parseRetryAfter(headerOf(response.headers, 'retry-after'), Date.now());
+  if (retryAfterMs !== undefined && retryAfterMs > MAX_RETRY_AFTER_MS) {
+    policy.logger.warn({ notion: { method, path, status, attempt, retryAfterMs } }, 'Notion: asked to wait too long, not waiting');
+    return refuseSecretUntil(policy.limiter, Date.now() + retryAfterMs, status);
+  }
+  const waitMs = retryAfterMs !== undefined ? retryAfterMs + Math.floor(policy.random() * RETRY_AFTER_JITTER_MS) : policy.backoff(attempt);
+  policy.limiter.pauseUntil(Date.now() + waitMs);
+  const retryLog = { fields: { method, path, status, attempt, waitMs }, message: 'Notion: limited, waiting for Retry-After' };
+  return new RetryableAttempt(waitMs, 0, retryLog, () => {
+    policy.logger.warn({ notion: { method, path, status, attempt, retryAfterMs } }, 'Notion: still limited, giving up');
+    return response;
+  });
+}
+
+/** Every request of this secret is refused until `askedUntil`, with the wait in words (the limiter caps how long). */
+function refuseSecretUntil(limiter: RateLimiter, askedUntil: number, status: number): NotionError {
+  const refusal = () => new NotionError('rate_limited', askedToWaitTooLong(askedUntil - Date.now()), { status });
+  limiter.refuseUntil(askedUntil, refusal);
+  return refusal();
+}
+
+/** 5xx: a read is tried again with backoff; a write may have been applied, so it is not repeated blind. */
+function serverError(policy: FetchPolicy, call: NotionCall, attempt: number, response: NotionFetchResponse): Error {
+  const { method, path } = call;
+  const { status } = response;
+  if (!call.read) {
+    policy.logger.warn({ notion: { method, path, status, attempt } }, 'Notion write: server error, outcome unknown');
+    return new NotionError('outcome_unknown', serverErrorOnWrite(status), { status });
+  }
+  const waitMs = policy.backoff(attempt);
+  return new RetryableAttempt(waitMs, waitMs, { fields: { method, path, status, attempt, waitMs }, message: 'Notion: server error, retrying' }, () => response);
+}
+
 /** A slot from the limiter before the call's deadline, else a NotionError saying so. */
-async function acquireBefore(limiter: RateLimiter, deadline: number) {
+async function acquireBefore(limiter: RateLimiter, deadline: number): Promise<Refund> {
   try {
     return await limiter.acquire({ deadline });
   } catch (err) {
@@ -185,30 +248,19 @@ export function parseRetryAfter(value: string | null | undefined, nowMs: number)
   return Math.max(0, at - nowMs);
 }
 
-/** Exponential backoff with "equal jitter": half the step fixed, half random. */
-export function backoffDelay(attempt: number, o: { baseMs: number; maxMs: number; random: () => number }): number {
-  const step = Math.min(o.maxMs, o.baseMs * 2 ** Math.max(0, attempt - 1));
-  return Math.round(step / 2 + o.random() * (step / 2));
-}
-
 class AttemptTimeoutError extends Error {
   override readonly name = 'TimeoutError';
 }
 
-async function attemptOnce(
-  fetchImpl: typeof globalThis.fetch,
-  url: string,
-  init: NonNullable<NotionFetchInit>,
-  method: string,
-  timeoutMs: number,
-): Promise<NotionFetchResponse> {
+/** One HTTP request, its whole body read within `timeoutMs` (an error body only up to MAX_ERROR_BODY_BYTES). */
+async function attemptOnce(fetchImpl: typeof globalThis.fetch, call: NotionCall, timeoutMs: number): Promise<NotionFetchResponse> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(new AttemptTimeoutError(`no answer within ${timeoutMs} ms`)), timeoutMs);
   try {
-    const response = await fetchImpl(url, {
-      method,
-      ...(init.headers ? { headers: init.headers } : {}),
-      ...(init.body !== undefined ? { body: init.body } : {}),
+    const response = await fetchImpl(call.url, {
+      method: call.method,
+      ...(call.init.headers ? { headers: call.init.headers } : {}),
+      ...(call.init.body !== undefined ? { body: call.init.body } : {}),
       signal: controller.signal,
     });
     const text = response.ok ? await response.text() : await readAtMost(response, MAX_ERROR_BODY_BYTES);
@@ -248,5 +300,3 @@ function pathOf(url: string): string {
     return url.split('?')[0] ?? url;
   }
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

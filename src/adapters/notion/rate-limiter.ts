@@ -16,26 +16,14 @@
  * a token bucket, and the bucket keeps FIFO order across the pause.
  */
 
+import { DEFAULT_BURST, MAX_PAUSE_MS, NOTION_LIMITS } from './limits.js';
+
 export type Refund = () => void;
 
-/**
- * Notion allows "some bursts beyond the average" (https://developers.notion.com/reference/request-limits) without
- * a number; 10 lets the budget unused during a Retry-After pause be spent when it ends, while the long-run rate
- * stays at the average. Measured by `npm run bench` (a 300-row run with 25% injected 429/529): 82% of the ceiling
- * with a burst of 3, 98% with 10; 6 keeps a margin under a burst we cannot know.
- */
-export const DEFAULT_BURST = 6;
-
-/**
- * The longest a pause may last, whatever an upstream asks: a `Retry-After: 999999` once held one user's every
- * request for 11.6 days. 60 s plus the jitter added to a Retry-After (see http.ts).
- */
-export const MAX_PAUSE_MS = 61_000;
-
 export interface RateLimiterOptions {
-  /** Average requests per second (Notion documents 3). */
+  /** Average requests per second (default: Notion's documented 3). */
   readonly ratePerSecond?: number;
-  /** Bucket capacity: how many requests may go at once after a quiet spell. */
+  /** Bucket capacity: how many requests may go at once after a quiet spell (default DEFAULT_BURST). */
   readonly capacity?: number;
   /** Longest pause (default MAX_PAUSE_MS). */
   readonly maxPauseMs?: number;
@@ -80,7 +68,7 @@ export class RateLimiter {
   #timerAt = 0;
 
   constructor(options: RateLimiterOptions = {}) {
-    const rate = options.ratePerSecond ?? 3;
+    const rate = options.ratePerSecond ?? NOTION_LIMITS.requestsPerSecond;
     const capacity = options.capacity ?? DEFAULT_BURST;
     if (!(rate > 0) || !(capacity >= 1)) throw new RangeError('RateLimiter needs ratePerSecond > 0 and capacity >= 1');
     this.#ratePerMs = rate / 1000;

@@ -60,7 +60,7 @@ export interface NotionGatewayOptions {
 
 export function createNotionGateway(options: NotionGatewayOptions): NotionGateway {
   const workspaces = new Map<string, NotionWorkspace>();
-  const logger = options.logger.child({ adapter: 'notion' });
+  const logger = options.logger.child({ component: 'notion' });
   return {
     forSecret(secret: string): NotionWorkspace {
       if (typeof secret !== 'string' || secret.trim() === '') throw new NotionError('unauthorized', NOTION_MESSAGES.unauthorized);

@@ -143,36 +143,7 @@ export function toOpenAiError(err: unknown, ctx: FailureContext): OpenAiError {
   const e = ctx.endpoint;
   if (err instanceof APIConnectionTimeoutError) return fail('timeout', userMessages.timeout(e, ctx.idleMs), err, ctx);
 
-  if (err instanceof APIError && typeof err.status === 'number') {
-    const status = err.status;
-    const code = typeof err.code === 'string' ? err.code : undefined;
-    const openAiShaped = err.error !== undefined && err.error !== null && typeof err.error === 'object';
-    if (status === 401) return fail('unauthorized', userMessages.unauthorized(e), err, ctx, status);
-    if (status === 403) return fail('unauthorized', userMessages.forbidden(e), err, ctx, status);
-    if (status === 429) {
-      if (BILLING_CODES.has(code ?? '') || BILLING_CODES.has(err.type ?? '')) return fail('quota_exceeded', userMessages.quota(e), err, ctx, status);
-      return fail('rate_limited', userMessages.rateLimited(e), err, ctx, status);
-    }
-    // Compatible servers word an unknown model differently (Ollama: `model "x" not found`, 404).
-    if (code === 'model_not_found' || (ctx.model && mentionsMissingModel(err))) {
-      return fail('model_not_found', userMessages.modelNotFound(e, ctx.model ?? 'you chose'), err, ctx, status);
-    }
-    if (status === 404) {
-      // e.g. OpenAI's `Invalid URL (GET /models)` when the base URL lacks /v1, or any web server's 404 page.
-      return fail(
-        'bad_endpoint',
-        userMessages.badEndpoint(e, `it has no ${ctx.operation === 'models' ? '/models' : '/chat/completions'} endpoint`),
-        err,
-        ctx,
-        status,
-      );
-    }
-    if (code === 'context_length_exceeded') return fail('unknown', userMessages.promptTooLong(ctx.model ?? 'you chose'), err, ctx, status);
-    if (status >= 500) return fail('unavailable', userMessages.unavailable(e, status), err, ctx, status);
-    if (!openAiShaped && status >= 400)
-      return fail('bad_endpoint', userMessages.badEndpoint(e, `it answered HTTP ${status} in a format that is not the OpenAI API`), err, ctx, status);
-    return fail('unknown', userMessages.unknown(e, status), err, ctx, status);
-  }
+  if (err instanceof APIError && typeof err.status === 'number') return fromHttpAnswer(err, err.status, ctx);
 
   // Once the answer streams, any failure (socket closed, a `data: {"error": ...}` event, which the SDK throws
   // as an APIError without a status) leaves the text incomplete.
@@ -180,6 +151,42 @@ export function toOpenAiError(err: unknown, ctx: FailureContext): OpenAiError {
   // Connection failures before any answer (the SDK retried those it could).
   if (err instanceof APIError || err instanceof TypeError) return unreachable(err, ctx);
   return fail('unknown', userMessages.unknown(e), err, ctx);
+}
+
+/** An HTTP answer that is an error: the status, OpenAI's code and the shape of the body say which of ours it is. */
+function fromHttpAnswer(err: APIError, status: number, ctx: FailureContext): OpenAiError {
+  const e = ctx.endpoint;
+  const code = typeof err.code === 'string' ? err.code : undefined;
+  const openAiShaped = err.error !== undefined && err.error !== null && typeof err.error === 'object';
+  if (status === 401 || status === 403 || status === 429) return refused(err, status, code, ctx);
+  // Compatible servers word an unknown model differently (Ollama: `model "x" not found`, 404).
+  if (code === 'model_not_found' || (ctx.model && mentionsMissingModel(err))) {
+    return fail('model_not_found', userMessages.modelNotFound(e, ctx.model ?? 'you chose'), err, ctx, status);
+  }
+  if (status === 404) {
+    // e.g. OpenAI's `Invalid URL (GET /models)` when the base URL lacks /v1, or any web server's 404 page.
+    return fail(
+      'bad_endpoint',
+      userMessages.badEndpoint(e, `it has no ${ctx.operation === 'models' ? '/models' : '/chat/completions'} endpoint`),
+      err,
+      ctx,
+      status,
+    );
+  }
+  if (code === 'context_length_exceeded') return fail('unknown', userMessages.promptTooLong(ctx.model ?? 'you chose'), err, ctx, status);
+  if (status >= 500) return fail('unavailable', userMessages.unavailable(e, status), err, ctx, status);
+  if (!openAiShaped && status >= 400)
+    return fail('bad_endpoint', userMessages.badEndpoint(e, `it answered HTTP ${status} in a format that is not the OpenAI API`), err, ctx, status);
+  return fail('unknown', userMessages.unknown(e, status), err, ctx, status);
+}
+
+/** 401/403: the key is not let in; 429: out of quota (a billing code) or asked to slow down. */
+function refused(err: APIError, status: 401 | 403 | 429, code: string | undefined, ctx: FailureContext): OpenAiError {
+  const e = ctx.endpoint;
+  if (status === 401) return fail('unauthorized', userMessages.unauthorized(e), err, ctx, status);
+  if (status === 403) return fail('unauthorized', userMessages.forbidden(e), err, ctx, status);
+  if (BILLING_CODES.has(code ?? '') || BILLING_CODES.has(err.type ?? '')) return fail('quota_exceeded', userMessages.quota(e), err, ctx, status);
+  return fail('rate_limited', userMessages.rateLimited(e), err, ctx, status);
 }
 
 /** Some compatible servers answer an unknown model with a 400 and words instead of a code. */

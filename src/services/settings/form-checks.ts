@@ -38,7 +38,7 @@ export interface CheckedForm {
   readonly parentPageId: string | undefined;
 }
 
-export function checkForm(ports: Pick<SettingsPorts, 'parseNotionUrl'>, input: FormInput, errors: SettingsErrors): CheckedForm {
+export function checkForm(deps: Pick<SettingsPorts, 'parseNotionUrl'>, input: FormInput, errors: SettingsErrors): CheckedForm {
   const { submission } = input;
   const notionSecretProblem = checkNotionSecretForm(input.notionSecret, input.secretsUnreadable);
   if (notionSecretProblem) errors.notionSecret = notionSecretProblem;
@@ -62,11 +62,11 @@ export function checkForm(ports: Pick<SettingsPorts, 'parseNotionUrl'>, input: F
   } else if (!submission.connectionsUrl && !submission.parentPageUrl) {
     errors.connectionsUrl = NEITHER_DATABASE_NOR_PARENT_PAGE;
   } else if (submission.connectionsUrl) {
-    const parsed = ports.parseNotionUrl(submission.connectionsUrl);
+    const parsed = deps.parseNotionUrl(submission.connectionsUrl);
     if (parsed.kind === 'invalid') errors.connectionsUrl = notNotionUrl('database', parsed.reason);
     else databaseId = parsed.id;
   } else {
-    const parsed = ports.parseNotionUrl(submission.parentPageUrl);
+    const parsed = deps.parseNotionUrl(submission.parentPageUrl);
     if (parsed.kind === 'invalid') errors.parentPageUrl = notNotionUrl('page', parsed.reason);
     else parentPageId = parsed.id;
   }

@@ -34,7 +34,7 @@ export type NotionPlan =
 export interface NotionCheckContext {
   readonly notion: SettingsNotion;
   readonly errors: SettingsErrors;
-  readonly log: Logger;
+  readonly logger: Logger;
 }
 
 export interface NotionTarget {
@@ -54,7 +54,7 @@ export async function checkNotion(
     integrationName = (await context.notion.whoAmI()).name?.trim() || undefined;
   } catch (err) {
     context.errors.notionSecret = notionSecretRejected(err);
-    logFailedCheck(context.log, 'notion secret', err);
+    logFailedCheck(context.logger, 'notion secret', err);
     return undefined;
   }
   if (target.databaseId) {
@@ -84,7 +84,7 @@ async function checkDatabase(
     }
     database = resolved.database;
   } catch (err) {
-    logFailedCheck(context.log, 'connections database', err);
+    logFailedCheck(context.logger, 'connections database', err);
     context.errors.connectionsUrl = notionObjectProblem(err, 'database', integrationName);
     return undefined;
   }
@@ -125,7 +125,7 @@ async function closestDataSource(
     try {
       source = await context.notion.retrieveDataSource(id);
     } catch (err) {
-      logFailedCheck(context.log, 'connections data source', err);
+      logFailedCheck(context.logger, 'connections data source', err);
       if (database.dataSources.length === 1) {
         context.errors.connectionsUrl = notionObjectProblem(err, 'database', integrationName);
         return undefined;
@@ -147,7 +147,7 @@ async function checkParentPage(context: NotionCheckContext, pageId: string, inte
     context.errors.parentPageUrl = DATABASE_GIVEN_AS_PAGE;
     return false;
   } catch (err) {
-    logFailedCheck(context.log, 'parent page', err);
+    logFailedCheck(context.logger, 'parent page', err);
     context.errors.parentPageUrl = notionObjectProblem(err, 'page', integrationName);
     return false;
   }

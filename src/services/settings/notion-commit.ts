@@ -29,7 +29,7 @@ export async function commitNotion(context: NotionCheckContext, plan: NotionPlan
         added: [],
       };
     } catch (err) {
-      logFailedCheck(context.log, 'create connections database', err);
+      logFailedCheck(context.logger, 'create connections database', err);
       context.errors.parentPageUrl = createDatabaseFailed(err);
       return undefined;
     }
@@ -44,7 +44,7 @@ export async function commitNotion(context: NotionCheckContext, plan: NotionPlan
     }
     return { ref: plan.ref, created: false, added: plan.add.names };
   } catch (err) {
-    logFailedCheck(context.log, 'add missing properties', err);
+    logFailedCheck(context.logger, 'add missing properties', err);
     context.errors.connectionsUrl = addPropertiesFailed(err);
     return undefined;
   }

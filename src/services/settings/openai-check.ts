@@ -17,39 +17,17 @@ export interface OpenAiCheckInput {
  * field the user should change: the key, the base URL (when one was given) or the model.
  */
 export async function checkOpenAi(
-  ports: Pick<SettingsPorts, 'openAiFor'>,
+  deps: Pick<SettingsPorts, 'openAiFor'>,
   { apiKey, baseUrl, model }: OpenAiCheckInput,
   errors: SettingsErrors,
-  log: Logger,
+  logger: Logger,
 ): Promise<boolean> {
   let models: readonly string[];
   try {
-    models = await ports.openAiFor({ apiKey, baseUrl }).listModels();
+    models = await deps.openAiFor({ apiKey, baseUrl }).listModels();
   } catch (err) {
-    logFailedCheck(log, 'openai', err);
-    if (err instanceof OpenAiError) {
-      switch (err.code) {
-        case 'unauthorized':
-          errors.openaiKey = openAiKeyRejected(baseUrl);
-          return false;
-        case 'quota_exceeded':
-          errors.openaiKey = err.userMessage;
-          return false;
-        case 'endpoint_not_allowed':
-          errors.openaiBaseUrl = err.userMessage; // only a user's own base URL is checked against the policy
-          return false;
-        case 'bad_endpoint':
-          errors.openaiBaseUrl = baseUrl ? noOpenAiApiAt(baseUrl) : err.userMessage;
-          if (!baseUrl) errors.openaiKey = err.userMessage;
-          return false;
-        default:
-          if (baseUrl) errors.openaiBaseUrl = err.userMessage;
-          else errors.openaiKey = err.userMessage;
-          return false;
-      }
-    }
-    if (baseUrl) errors.openaiBaseUrl = endpointUnreachable(baseUrl);
-    else errors.openaiKey = OPENAI_UNREACHABLE;
+    logFailedCheck(logger, 'openai', err);
+    placeListingProblem(err, baseUrl, errors);
     return false;
   }
   if (!models.includes(model)) {
@@ -57,4 +35,31 @@ export async function checkOpenAi(
     return false;
   }
   return true;
+}
+
+/** Why the models could not be listed, next to the field the user should change. */
+function placeListingProblem(err: unknown, baseUrl: string | undefined, errors: SettingsErrors): void {
+  if (!(err instanceof OpenAiError)) {
+    if (baseUrl) errors.openaiBaseUrl = endpointUnreachable(baseUrl);
+    else errors.openaiKey = OPENAI_UNREACHABLE;
+    return;
+  }
+  switch (err.code) {
+    case 'unauthorized':
+      errors.openaiKey = openAiKeyRejected(baseUrl);
+      return;
+    case 'quota_exceeded':
+      errors.openaiKey = err.userMessage;
+      return;
+    case 'endpoint_not_allowed':
+      errors.openaiBaseUrl = err.userMessage; // only a user's own base URL is checked against the policy
+      return;
+    case 'bad_endpoint':
+      errors.openaiBaseUrl = baseUrl ? noOpenAiApiAt(baseUrl) : err.userMessage;
+      if (!baseUrl) errors.openaiKey = err.userMessage;
+      return;
+    default:
+      if (baseUrl) errors.openaiBaseUrl = err.userMessage;
+      else errors.openaiKey = err.userMessage;
+  }
 }

@@ -45,29 +45,29 @@ export interface HeldSecretValues {
   readonly openaiKey?: string;
 }
 
-export interface SavedSettingsOptions {
+export interface SavedSettingsDeps {
   readonly store: LocalStore;
   readonly secretBox: SecretBox;
-  readonly log: Logger;
+  readonly logger: Logger;
   readonly now: () => number;
   readonly heldSecretsTtlMs: number | undefined;
 }
 
 /** One user's settings and held secrets in the local store, secrets sealed with the SecretBox. */
 export class SavedSettings {
-  readonly #o: SavedSettingsOptions;
+  readonly #deps: SavedSettingsDeps;
 
-  constructor(options: SavedSettingsOptions) {
-    this.#o = options;
+  constructor(deps: SavedSettingsDeps) {
+    this.#deps = deps;
   }
 
   async exists(user: UserRef): Promise<boolean> {
-    return (await this.#o.store.get<StoredSettings>(SETTINGS_NAMESPACE, userKey(user))) !== undefined;
+    return (await this.#deps.store.get<StoredSettings>(SETTINGS_NAMESPACE, userKey(user))) !== undefined;
   }
 
   /** `unreadable`: settings are saved but a secret no longer opens (the encryption key changed). */
   async read(user: UserRef): Promise<{ settings: UserSettings | undefined; unreadable: boolean }> {
-    const stored = await this.#o.store.get<StoredSettings>(SETTINGS_NAMESPACE, userKey(user));
+    const stored = await this.#deps.store.get<StoredSettings>(SETTINGS_NAMESPACE, userKey(user));
     if (!stored) return { settings: undefined, unreadable: false };
     const notionSecret = this.#open(user, 'notionSecret', stored.notionSecret);
     const openaiKey = this.#open(user, 'openaiKey', stored.openaiKey);
@@ -95,15 +95,15 @@ export class SavedSettings {
       model: settings.model,
       connections: settings.connections,
       ...(settings.integrationName ? { integrationName: settings.integrationName } : {}),
-      savedAt: new Date(this.#o.now()).toISOString(),
+      savedAt: new Date(this.#deps.now()).toISOString(),
     };
-    await this.#o.store.set(SETTINGS_NAMESPACE, userKey(user), stored);
+    await this.#deps.store.set(SETTINGS_NAMESPACE, userKey(user), stored);
   }
 
   /** Deletes the saved settings and the held secrets. */
   async delete(user: UserRef): Promise<void> {
-    await this.#o.store.delete(SETTINGS_NAMESPACE, userKey(user));
-    await this.#o.store.delete(HELD_NAMESPACE, userKey(user));
+    await this.#deps.store.delete(SETTINGS_NAMESPACE, userKey(user));
+    await this.#deps.store.delete(HELD_NAMESPACE, userKey(user));
   }
 
   /** Holds secrets for a while, replacing any held before; returns the token that reads them back. */
@@ -112,21 +112,21 @@ export class SavedSettings {
     const record: StoredHeldSecrets = {
       version: 1,
       token,
-      expiresAt: this.#o.now() + (this.#o.heldSecretsTtlMs ?? HELD_TTL_MS),
+      expiresAt: this.#deps.now() + (this.#deps.heldSecretsTtlMs ?? HELD_TTL_MS),
       ...(secrets.notionSecret ? { notionSecret: this.#seal(user, 'held.notionSecret', secrets.notionSecret) } : {}),
       ...(secrets.openaiKey ? { openaiKey: this.#seal(user, 'held.openaiKey', secrets.openaiKey) } : {}),
     };
-    await this.#o.store.set(HELD_NAMESPACE, userKey(user), record);
+    await this.#deps.store.set(HELD_NAMESPACE, userKey(user), record);
     return token;
   }
 
   /** The secrets held under this token; undefined when there is no token, another one, or they expired. */
   async readHeld(user: UserRef, token: string | undefined): Promise<HeldSecretValues | undefined> {
     if (!token) return undefined;
-    const record = await this.#o.store.get<StoredHeldSecrets>(HELD_NAMESPACE, userKey(user));
+    const record = await this.#deps.store.get<StoredHeldSecrets>(HELD_NAMESPACE, userKey(user));
     if (!record || record.token !== token) return undefined;
-    if (record.expiresAt <= this.#o.now()) {
-      await this.#o.store.delete(HELD_NAMESPACE, userKey(user)).catch(() => undefined);
+    if (record.expiresAt <= this.#deps.now()) {
+      await this.#deps.store.delete(HELD_NAMESPACE, userKey(user)).catch(() => undefined);
       return undefined;
     }
     const notionSecret = record.notionSecret ? this.#open(user, 'held.notionSecret', record.notionSecret) : undefined;
@@ -136,20 +136,20 @@ export class SavedSettings {
 
   /** Once settings are saved the held secrets are not needed; a failure only logs, as they expire anyway. */
   async discardHeld(user: UserRef): Promise<void> {
-    await this.#o.store.delete(HELD_NAMESPACE, userKey(user)).catch((err: unknown) => {
-      this.#o.log.warn({ user: userKey(user), err: describeForLog(err) }, 'could not delete held secrets (they expire anyway)');
+    await this.#deps.store.delete(HELD_NAMESPACE, userKey(user)).catch((err: unknown) => {
+      this.#deps.logger.warn({ user: userKey(user), err: describeForLog(err) }, 'could not delete held secrets (they expire anyway)');
     });
   }
 
   #seal(user: UserRef, field: SecretField | `held.${SecretField}`, plain: string): string {
-    return this.#o.secretBox.seal(plain, `${userKey(user)}:${field}`);
+    return this.#deps.secretBox.seal(plain, `${userKey(user)}:${field}`);
   }
 
   #open(user: UserRef, field: SecretField | `held.${SecretField}`, sealed: string): string | undefined {
     try {
-      return this.#o.secretBox.open(sealed, `${userKey(user)}:${field}`);
+      return this.#deps.secretBox.open(sealed, `${userKey(user)}:${field}`);
     } catch (err) {
-      this.#o.log.warn({ user: userKey(user), field, err: { type: (err as Error).name } }, 'a saved secret could not be opened');
+      this.#deps.logger.warn({ user: userKey(user), field, err: { type: (err as Error).name } }, 'a saved secret could not be opened');
       return undefined;
     }
   }

@@ -35,7 +35,7 @@ export { HELD_NAMESPACE, SETTINGS_NAMESPACE } from './saved-settings.js';
 
 type ForgetUserHook = (user: UserRef) => Promise<void>;
 
-export interface SettingsServiceOptions extends SettingsPorts {
+export interface SettingsServiceDeps extends SettingsPorts {
   readonly store: LocalStore;
   readonly secretBox: SecretBox;
   readonly logger: Logger;
@@ -49,27 +49,27 @@ export interface SettingsServiceOptions extends SettingsPorts {
   readonly heldSecretsTtlMs?: number;
 }
 
-export function createSettingsService(options: SettingsServiceOptions): SettingsService {
-  return new LocalSettingsService(options);
+export function createSettingsService(deps: SettingsServiceDeps): SettingsService {
+  return new LocalSettingsService(deps);
 }
 
 class LocalSettingsService implements SettingsService {
-  readonly #o: SettingsServiceOptions;
-  readonly #log: Logger;
+  readonly #deps: SettingsServiceDeps;
+  readonly #logger: Logger;
   readonly #saved: SavedSettings;
   readonly #listeners = new Set<SettingsChangeListener>();
   readonly #now: () => number;
 
-  constructor(options: SettingsServiceOptions) {
-    this.#o = options;
-    this.#log = options.logger.child({ component: 'settings' });
-    this.#now = options.now ?? Date.now;
+  constructor(deps: SettingsServiceDeps) {
+    this.#deps = deps;
+    this.#logger = deps.logger.child({ component: 'settings' });
+    this.#now = deps.now ?? Date.now;
     this.#saved = new SavedSettings({
-      store: options.store,
-      secretBox: options.secretBox,
-      log: this.#log,
+      store: deps.store,
+      secretBox: deps.secretBox,
+      logger: this.#logger,
       now: this.#now,
-      heldSecretsTtlMs: options.heldSecretsTtlMs,
+      heldSecretsTtlMs: deps.heldSecretsTtlMs,
     });
   }
 
@@ -87,8 +87,8 @@ class LocalSettingsService implements SettingsService {
 
   async summary(user: UserRef): Promise<SettingsSummary> {
     const saved = await this.#saved.read(user);
-    if (saved.unreadable) return { ...emptySummary(this.#o.defaultModel), problem: UNREADABLE_SECRETS };
-    return saved.settings ? summaryOf(saved.settings) : emptySummary(this.#o.defaultModel);
+    if (saved.unreadable) return { ...emptySummary(this.#deps.defaultModel), problem: UNREADABLE_SECRETS };
+    return saved.settings ? summaryOf(saved.settings) : emptySummary(this.#deps.defaultModel);
   }
 
   async submit(user: UserRef, submission: SettingsSubmission, options: SubmitOptions = {}): Promise<SubmitOutcome> {
@@ -100,27 +100,31 @@ class LocalSettingsService implements SettingsService {
     // 1. What can be checked without asking anyone.
     const notionSecret = submission.notionSecret || held?.notionSecret || saved.settings?.notionSecret;
     const openaiKey = submission.openaiKey || held?.openaiKey || saved.settings?.openaiKey;
-    const form = checkForm(this.#o, { submission, notionSecret, openaiKey, secretsUnreadable: saved.unreadable, defaultModel: this.#o.defaultModel }, errors);
+    const form = checkForm(
+      this.#deps,
+      { submission, notionSecret, openaiKey, secretsUnreadable: saved.unreadable, defaultModel: this.#deps.defaultModel },
+      errors,
+    );
     const { openaiBaseUrl, model } = form;
 
     // 2. Live checks: Notion and OpenAI in parallel, each stopping at its first problem.
-    const notionContext = notionSecret && !errors.notionSecret ? { notion: this.#o.notionFor(notionSecret), errors, log: this.#log } : undefined;
+    const notionContext = notionSecret && !errors.notionSecret ? { notion: this.#deps.notionFor(notionSecret), errors, logger: this.#logger } : undefined;
     const [notionResult, openaiOk] = await Promise.all([
       notionContext
         ? checkNotion(notionContext, { databaseId: form.databaseId, parentPageId: form.parentPageId, addMissing: submission.addMissingProperties })
         : undefined,
       openaiKey && !errors.openaiKey && !errors.openaiBaseUrl && !errors.model
-        ? checkOpenAi(this.#o, { apiKey: openaiKey, baseUrl: openaiBaseUrl, model }, errors, this.#log)
+        ? checkOpenAi(this.#deps, { apiKey: openaiKey, baseUrl: openaiBaseUrl, model }, errors, this.#logger)
         : false,
     ]);
 
     const fields = Object.keys(errors);
     if (fields.length > 0 || !notionContext || !notionResult || !openaiOk || !notionSecret || !openaiKey) {
-      this.#log.info({ user: userKey(user), fields, ms: this.#now() - started }, 'settings checks found problems');
+      this.#logger.info({ user: userKey(user), fields, ms: this.#now() - started }, 'settings checks found problems');
       return { ok: false, errors, corrected: {} };
     }
     if (options.signal?.aborted) {
-      this.#log.info({ user: userKey(user) }, 'settings checks finished after the caller gave up: nothing saved');
+      this.#logger.info({ user: userKey(user) }, 'settings checks finished after the caller gave up: nothing saved');
       throw checksTookTooLong();
     }
 
@@ -133,7 +137,7 @@ class LocalSettingsService implements SettingsService {
     } catch (err) {
       if (notionResult.plan.kind !== 'create') throw err;
       // The database exists now: show its URL instead of the parent page, so a retry creates no second one.
-      this.#log.warn({ user: userKey(user), err: describeForLog(err) }, 'created the connections database but could not save the settings');
+      this.#logger.warn({ user: userKey(user), err: describeForLog(err) }, 'created the connections database but could not save the settings');
       return {
         ok: false,
         errors: { connectionsUrl: createdButNotSaved(committed.ref.title, err) },
@@ -141,7 +145,7 @@ class LocalSettingsService implements SettingsService {
       };
     }
     await this.#saved.discardHeld(user);
-    this.#log.info({ user: userKey(user), created: committed.created, added: committed.added, ms: this.#now() - started }, 'settings checked and saved');
+    this.#logger.info({ user: userKey(user), created: committed.created, added: committed.added, ms: this.#now() - started }, 'settings checked and saved');
     this.#emit(user, 'saved');
     return { ok: true, summary: summaryOf(settings), createdDatabase: committed.created, addedProperties: committed.added };
   }
@@ -160,16 +164,16 @@ class LocalSettingsService implements SettingsService {
     const hadSettings = await this.#saved.exists(user);
     const failures: unknown[] = [];
     // Snapshot: hooks may be added after construction, but not while a clear runs.
-    for (const forget of [...this.#o.forgetUser]) {
+    for (const forget of [...this.#deps.forgetUser]) {
       try {
         await forget(user);
       } catch (err) {
         failures.push(err);
-        this.#log.error({ user: key, err: describeForLog(err) }, 'a feature could not delete its local data of a user');
+        this.#logger.error({ user: key, err: describeForLog(err) }, 'a feature could not delete its local data of a user');
       }
     }
     await this.#saved.delete(user);
-    this.#log.info({ user: key, hadSettings, failures: failures.length }, "cleared a user's local data");
+    this.#logger.info({ user: key, hadSettings, failures: failures.length }, "cleared a user's local data");
     this.#emit(user, 'cleared');
     if (failures.length > 0) throw clearIncomplete(failures[0]);
     return { hadSettings };
@@ -184,7 +188,7 @@ class LocalSettingsService implements SettingsService {
     for (const listener of this.#listeners) {
       Promise.resolve()
         .then(() => listener(user, change))
-        .catch((err: unknown) => this.#log.warn({ user: userKey(user), change, err: describeForLog(err) }, 'a settings listener failed'));
+        .catch((err: unknown) => this.#logger.warn({ user: userKey(user), change, err: describeForLog(err) }, 'a settings listener failed'));
     }
   }
 }

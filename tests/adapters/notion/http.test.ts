@@ -1,16 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createNotionClient } from '../../../src/adapters/notion/client.js';
 import { toNotionError } from '../../../src/adapters/notion/errors.js';
-import {
-  backoffDelay,
-  createLimitedFetch,
-  isReadRequest,
-  type LimitedFetchOptions,
-  MAX_ERROR_BODY_BYTES,
-  parseRetryAfter,
-} from '../../../src/adapters/notion/http.js';
+import { createLimitedFetch, isReadRequest, type LimitedFetchOptions, MAX_ERROR_BODY_BYTES, parseRetryAfter } from '../../../src/adapters/notion/http.js';
 import { RateLimiter } from '../../../src/adapters/notion/rate-limiter.js';
 import { NotionError } from '../../../src/errors.js';
+import { backoffDelay } from '../../../src/retry.js';
 import { memoryLogger, notionError, type ScriptedServer, startScriptedServer } from './support.js';
 
 let server: ScriptedServer;

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { LimiterWaitError, MAX_PAUSE_MS, RateLimiter } from '../../../src/adapters/notion/rate-limiter.js';
+import { MAX_PAUSE_MS } from '../../../src/adapters/notion/limits.js';
+import { LimiterWaitError, RateLimiter } from '../../../src/adapters/notion/rate-limiter.js';
 
 describe('RateLimiter', () => {
   beforeEach(() => {

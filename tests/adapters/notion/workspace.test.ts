@@ -1,9 +1,9 @@
 // The Notion adapter against the Notion stand-in (a real HTTP server that behaves like api.notion.com, 2026-03-11).
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { blockSignature, childrenOf, type NotionBlock } from '../../../src/adapters/notion/blocks.js';
+import { DEFAULT_BURST } from '../../../src/adapters/notion/limits.js';
 import { markdownToBlocks } from '../../../src/adapters/notion/markdown.js';
 import { numberValue, richTextValue, selectValue, titleValue } from '../../../src/adapters/notion/property-values.js';
-import { DEFAULT_BURST } from '../../../src/adapters/notion/rate-limiter.js';
 import type { NotionWorkspace, PageInfo } from '../../../src/adapters/notion/types.js';
 import { createNotionGateway, secretKey } from '../../../src/adapters/notion/workspace.js';
 import { NotionError } from '../../../src/errors.js';

@@ -27,7 +27,7 @@ export function cancelHandler(rt: GenerateRuntime) {
       return;
     }
     if (target.user.userId !== body.user.id) {
-      logger.info({ user: body.user.id, owner: target.user.userId, run: target.runId }, 'refused to cancel another user’s run');
+      logger.info({ user: body.user.id, owner: target.user.userId, runId: target.runId }, 'refused to cancel another user’s run');
       await say(
         isSlackUserId(target.user.userId)
           ? `Only <@${target.user.userId}>, who started this run, can cancel it.`
@@ -39,11 +39,11 @@ export function cancelHandler(rt: GenerateRuntime) {
     try {
       stopped = await rt.deps.services.generation.cancel(target.user, target.runId);
     } catch (err) {
-      logger.warn({ err: describeForLog(err), run: target.runId }, 'cancelling a run failed');
+      logger.warn({ err: describeForLog(err), runId: target.runId }, 'cancelling a run failed');
       await say(`:warning: ${escapeMrkdwn(userMessageFor(err))}`);
       return;
     }
-    logger.info({ user: body.user.id, run: target.runId, stopped }, 'cancel requested');
+    logger.info({ user: body.user.id, runId: target.runId, stopped }, 'cancel requested');
     if (stopped) rt.reporters.get(target.runId)?.requestCancel();
     else await say('This run is not running any more: it has finished or was stopped already.');
   };

@@ -15,8 +15,7 @@ export type ModalRequestCheck =
 export function requestFromModal(model: GenerateModalModel): ModalRequestCheck {
   const v = model.values;
   const errors: Record<string, string> = {};
-  const described = currentTarget(model);
-  const kind = described?.kind;
+  const kind = currentTarget(model)?.kind;
 
   const target = checkTargetUrl(v.targetUrl);
   if (!target.ok) errors[GenerateIds.targetBlock] = target.problem;
@@ -24,43 +23,8 @@ export function requestFromModal(model: GenerateModalModel): ModalRequestCheck {
   const prompt = checkPrompt(joinPromptParts(v.promptParts), { missingMessage: 'Write a prompt: what should Visen generate?' });
   if (!prompt.ok) errors[GenerateIds.promptBlocks[0]] = prompt.problem;
 
-  let output: OutputChoice | undefined;
-  const intoBlock = kind === 'Database' ? GenerateIds.intoSelectBlock : GenerateIds.intoTextBlock;
-  switch (v.output) {
-    case undefined:
-      output = undefined;
-      break;
-    case 'append':
-    case 'new-page':
-      if (kind === 'Database') errors[GenerateIds.outputBlock] = 'This link is a database: choose its rows’ page bodies or a text property.';
-      output = { kind: v.output };
-      break;
-    case 'page-body':
-      if (kind === 'Page') errors[GenerateIds.outputBlock] = 'This link is a page: append to it or create a child page.';
-      output = { kind: 'page-body' };
-      break;
-    case 'property': {
-      if (kind === 'Page') {
-        errors[GenerateIds.outputBlock] = 'This link is a page: append to it or create a child page.';
-        break;
-      }
-      if (kind === 'Database' && described && described.richTextPropertyNames.length === 0) {
-        errors[GenerateIds.outputBlock] = 'This database has no text properties; choose its rows’ page bodies.';
-        break;
-      }
-      const name = checkPropertyName(v.into ?? '', 'Into a text property');
-      if (!name.ok) errors[intoBlock] = 'Choose the text property the result goes into.';
-      else output = { kind: 'property', property: name.value };
-      break;
-    }
-  }
-
-  let limit: number | undefined;
-  if (kind !== 'Page' && v.limit.trim() !== '') {
-    const checked = checkLimit(v.limit, 'The row limit');
-    if (checked.ok) limit = checked.value;
-    else errors[GenerateIds.limitBlock] = checked.problem;
-  }
+  const output = checkOutput(model, errors);
+  const limit = kind === 'Page' ? undefined : checkRowLimit(v.limit, errors);
 
   const name = checkConnectionName(v.connectionName);
   if (!name.ok) errors[GenerateIds.connectionNameBlock] = name.problem;
@@ -75,4 +39,47 @@ export function requestFromModal(model: GenerateModalModel): ModalRequestCheck {
     ...(name.value ? { connectionName: name.value } : {}),
   };
   return { ok: true, request };
+}
+
+const PAGE_OUTPUTS_ONLY = 'This link is a page: append to it or create a child page.';
+
+/** The output the user chose, if it fits the described target; else its problem goes into `errors`. */
+function checkOutput(model: GenerateModalModel, errors: Record<string, string>): OutputChoice | undefined {
+  const v = model.values;
+  const described = currentTarget(model);
+  const kind = described?.kind;
+  switch (v.output) {
+    case undefined:
+      return undefined;
+    case 'append':
+    case 'new-page':
+      if (kind === 'Database') errors[GenerateIds.outputBlock] = 'This link is a database: choose its rows’ page bodies or a text property.';
+      return { kind: v.output };
+    case 'page-body':
+      if (kind === 'Page') errors[GenerateIds.outputBlock] = PAGE_OUTPUTS_ONLY;
+      return { kind: 'page-body' };
+    case 'property': {
+      if (kind === 'Page') {
+        errors[GenerateIds.outputBlock] = PAGE_OUTPUTS_ONLY;
+        return undefined;
+      }
+      if (kind === 'Database' && described && described.richTextPropertyNames.length === 0) {
+        errors[GenerateIds.outputBlock] = 'This database has no text properties; choose its rows’ page bodies.';
+        return undefined;
+      }
+      const name = checkPropertyName(v.into ?? '', 'Into a text property');
+      if (name.ok) return { kind: 'property', property: name.value };
+      errors[kind === 'Database' ? GenerateIds.intoSelectBlock : GenerateIds.intoTextBlock] = 'Choose the text property the result goes into.';
+      return undefined;
+    }
+  }
+}
+
+/** The row limit, when one was typed; a bad one goes into `errors`. */
+function checkRowLimit(raw: string, errors: Record<string, string>): number | undefined {
+  if (raw.trim() === '') return undefined;
+  const checked = checkLimit(raw, 'The row limit');
+  if (checked.ok) return checked.value;
+  errors[GenerateIds.limitBlock] = checked.problem;
+  return undefined;
 }

@@ -61,56 +61,11 @@ export function parseGenerateCommand(text: string): ParsedGenerateCommand {
   const input = stripControlCharacters(text ?? '');
   const problems: string[] = [];
   const flags: Flags = { newPage: false, all: false, limit: undefined, into: undefined, seen: new Set() };
-  let url: string | undefined;
-  let promptStart = input.length;
-  let endOfOptions = false;
+  const head = readHead(input, flags, problems);
 
-  let i = 0;
-  for (;;) {
-    i = skipSpace(input, i);
-    if (i >= input.length) break;
-    const tokenStart = i;
-    const token = readToken(input, i);
-    if (token.text === '--') {
-      promptStart = skipOneSpace(input, token.end);
-      endOfOptions = true;
-      break;
-    }
-    const flag = new RegExp(`^${DASHES}([A-Za-z][\\w-]*)(=?)`).exec(token.text);
-    if (flag) {
-      i = handleFlag(input, tokenStart, token, (flag[1] ?? '').toLowerCase(), flag[0].length, flag[2] === '=', flags, problems);
-      continue;
-    }
-    const singleDash = /^-([A-Za-z][\w-]*)/.exec(token.text);
-    if (singleDash && (KNOWN_FLAGS as readonly string[]).includes((singleDash[1] ?? '').toLowerCase())) {
-      problems.push(`Options start with two dashes: \`--${singleDash[1]}\`, not \`${token.text}\`.`);
-      i = token.end;
-      continue;
-    }
-    if (url === undefined && looksLikeUrl(token.text)) {
-      url = token.text;
-      i = token.end;
-      continue;
-    }
-    promptStart = tokenStart;
-    break;
-  }
-
-  let promptText = input.slice(promptStart);
-  if (promptStart < input.length && !endOfOptions) promptText = takeTrailingFlags(promptText, flags, problems);
-
-  if (url === undefined) {
-    const later = promptText.split(/\s+/).find((t) => looksLikeUrl(t) && checkTargetUrl(t).ok);
-    problems.unshift(
-      later
-        ? 'Put the Notion link first, right after `generate`, and the prompt after it.'
-        : 'Give the link of a Notion page or database first (in Notion: ••• → Copy link), then the prompt.',
-    );
-  } else {
-    const target = checkTargetUrl(url);
-    if (!target.ok) problems.unshift(target.problem);
-    else url = target.value;
-  }
+  let promptText = input.slice(head.promptStart);
+  if (head.promptStart < input.length && !head.endOfOptions) promptText = takeTrailingFlags(promptText, flags, problems);
+  const url = checkUrl(head.url, promptText, problems);
 
   const prompt = checkPrompt(slackTextToPlain(promptText), {
     missingMessage: 'Add a prompt after the link: what should Visen write? For a database, a template such as `Summarise {{Name}}`.',
@@ -133,6 +88,53 @@ export function parseGenerateCommand(text: string): ParsedGenerateCommand {
     ...(flags.limit !== undefined ? { limit: flags.limit } : {}),
   };
   return { ok: true, request };
+}
+
+/** What comes before the prompt: options and the URL, in any order, up to the first other word or `--`. */
+function readHead(input: string, flags: Flags, problems: string[]): { url: string | undefined; promptStart: number; endOfOptions: boolean } {
+  let url: string | undefined;
+  let i = 0;
+  for (;;) {
+    i = skipSpace(input, i);
+    if (i >= input.length) return { url, promptStart: input.length, endOfOptions: false };
+    const tokenStart = i;
+    const token = readToken(input, i);
+    if (token.text === '--') return { url, promptStart: skipOneSpace(input, token.end), endOfOptions: true };
+    const flag = new RegExp(`^${DASHES}([A-Za-z][\\w-]*)(=?)`).exec(token.text);
+    if (flag) {
+      i = handleFlag(input, tokenStart, token, (flag[1] ?? '').toLowerCase(), flag[0].length, flag[2] === '=', flags, problems);
+      continue;
+    }
+    const singleDash = /^-([A-Za-z][\w-]*)/.exec(token.text);
+    if (singleDash && (KNOWN_FLAGS as readonly string[]).includes((singleDash[1] ?? '').toLowerCase())) {
+      problems.push(`Options start with two dashes: \`--${singleDash[1]}\`, not \`${token.text}\`.`);
+      i = token.end;
+      continue;
+    }
+    if (url === undefined && looksLikeUrl(token.text)) {
+      url = token.text;
+      i = token.end;
+      continue;
+    }
+    return { url, promptStart: tokenStart, endOfOptions: false };
+  }
+}
+
+/** The target URL, checked; its problem (or where it should have been) goes first in `problems`. */
+function checkUrl(url: string | undefined, promptText: string, problems: string[]): string | undefined {
+  if (url === undefined) {
+    const later = promptText.split(/\s+/).find((t) => looksLikeUrl(t) && checkTargetUrl(t).ok);
+    problems.unshift(
+      later
+        ? 'Put the Notion link first, right after `generate`, and the prompt after it.'
+        : 'Give the link of a Notion page or database first (in Notion: ••• → Copy link), then the prompt.',
+    );
+    return undefined;
+  }
+  const target = checkTargetUrl(url);
+  if (target.ok) return target.value;
+  problems.unshift(target.problem);
+  return url;
 }
 
 function handleFlag(
@@ -218,24 +220,31 @@ function takeTrailingFlags(prompt: string, flags: Flags, problems: string[]): st
   for (let guard = 0; guard < 8; guard += 1) {
     const hit = TRAILING.map((t) => ({ t, m: t.pattern.exec(rest) })).find((x) => x.m);
     if (!hit?.m) break;
-    const raw = hit.m[1];
     rest = rest.slice(0, hit.m.index);
-    if (hit.t.flag === 'no-value') {
-      problems.push(raw?.toLowerCase() === 'into' ? checkPropertyNameProblem('') : checkLimitProblem(''));
-    } else if (hit.t.flag === 'all' || hit.t.flag === 'new-page') {
-      setFlag(flags, hit.t.flag, true, problems);
-    } else if (hit.t.flag === 'limit') {
-      const checked = checkLimit(raw ?? '');
-      if (checked.ok) setFlag(flags, 'limit', checked.value, problems);
-      else problems.push(checked.problem);
-    } else {
-      const unquoted = (raw ?? '').replace(/^["“”„'‘’«]/, '').replace(/["“”'‘’»]$/, '');
-      const checked = checkPropertyName(/^["“”„'‘’«]/.test(raw ?? '') ? unquoted : (raw ?? ''));
-      if (checked.ok) setFlag(flags, 'into', checked.value, problems);
-      else problems.push(checked.problem);
-    }
+    applyTrailingFlag(hit.t.flag, hit.m[1] ?? '', flags, problems);
   }
   return rest;
+}
+
+/** One option found at the end of the prompt; `raw` is its value as typed (or, for 'no-value', its name). */
+function applyTrailingFlag(flag: FlagName | 'no-value', raw: string, flags: Flags, problems: string[]): void {
+  if (flag === 'no-value') {
+    problems.push(raw.toLowerCase() === 'into' ? checkPropertyNameProblem('') : checkLimitProblem(''));
+    return;
+  }
+  if (flag === 'all' || flag === 'new-page') {
+    setFlag(flags, flag, true, problems);
+    return;
+  }
+  const checked: Check<string | number> = flag === 'limit' ? checkLimit(raw) : checkPropertyName(unquote(raw));
+  if (checked.ok) setFlag(flags, flag, checked.value, problems);
+  else problems.push(checked.problem);
+}
+
+/** A value that starts with a quote loses its quotes; anything else is taken as typed. */
+function unquote(raw: string): string {
+  if (!/^["“”„'‘’«]/.test(raw)) return raw;
+  return raw.replace(/^["“”„'‘’«]/, '').replace(/["“”'‘’»]$/, '');
 }
 
 function checkPropertyNameProblem(value: string): string {

@@ -66,9 +66,16 @@ export interface ReporterOptions {
 
 type Shown = { readonly kind: 'progress'; readonly progress: RunProgress } | { readonly kind: 'error'; readonly message: string };
 
+/** The command's response_url, while the run still answers through it: Slack allows a few posts within 30 minutes. */
+interface ResponseUrlState {
+  readonly url: string;
+  readonly issuedAt: number;
+  posts: number;
+}
+
 export class ProgressReporter {
   notifyState: NotifyState;
-  private readonly responseUrl: { url: string; issuedAt: number; posts: number } | undefined;
+  private readonly responseUrl: ResponseUrlState | undefined;
   private dm: { channel: string; ts: string } | undefined;
   private viaDm: boolean;
   private movedFromCommand = false;
@@ -157,7 +164,7 @@ export class ProgressReporter {
     this.version += 1;
     if (!this.pumping) {
       this.pumping = this.pump()
-        .catch((err: unknown) => this.io.logger.warn({ err: describeForLog(err), run: this.runId }, 'showing run progress failed'))
+        .catch((err: unknown) => this.io.logger.warn({ err: describeForLog(err), runId: this.runId }, 'showing run progress failed'))
         .finally(() => {
           this.pumping = undefined;
           if (this.rendered < this.version && !this.finished) this.bump();
@@ -176,44 +183,49 @@ export class ProgressReporter {
         this.restartPostPending = false;
         await this.postRestartNotice(shown);
       }
+      if (!this.viaDm && this.responseUrl) await this.showViaResponseUrl(this.responseUrl, shown, version, final);
+      else await this.showViaDm(shown, version, final);
+    }
+  }
 
-      if (!this.viaDm && this.responseUrl) {
-        const r = this.responseUrl;
-        const inWindow = this.io.now() - r.issuedAt < this.io.policy.responseUrlUsableMs;
-        const maxForFinal = this.dmFailed ? this.io.policy.responseUrlMaxPosts : this.io.policy.responseUrlMaxPosts - 1;
-        if (inWindow && final && r.posts < maxForFinal) {
-          await this.sendToResponseUrl(shown, false);
-          this.markRendered(version, final);
-          continue;
-        }
-        if (inWindow && !final && r.posts < this.io.policy.responseUrlProgressPosts) {
-          const wait = this.lastResponseUrlPostAt + this.io.policy.responseUrlMinIntervalMs - this.io.now();
-          if (wait > 0) {
-            await this.io.sleep(wait);
-            continue; // show whatever is newest after the wait
-          }
-          await this.sendToResponseUrl(shown, false);
-          this.markRendered(version, false);
-          continue;
-        }
-        if (this.dmFailed) {
-          // No direct message possible: keep the remaining posts for the final message.
-          if (final && inWindow && r.posts < this.io.policy.responseUrlMaxPosts) await this.sendToResponseUrl(shown, false);
-          this.markRendered(version, final);
-          continue;
-        }
-        if (await this.moveToDm(shown, inWindow)) this.markRendered(version, final);
-        continue; // when the direct message failed, the branch above now sends what it can
-      }
-
-      const wait = this.lastDmAt + this.io.policy.dmMinIntervalMs - this.io.now();
+  /** One step while the run still answers through the command's response_url: post, wait, or move to a direct message. */
+  private async showViaResponseUrl(r: ResponseUrlState, shown: Shown, version: number, final: boolean): Promise<void> {
+    const inWindow = this.io.now() - r.issuedAt < this.io.policy.responseUrlUsableMs;
+    const maxForFinal = this.dmFailed ? this.io.policy.responseUrlMaxPosts : this.io.policy.responseUrlMaxPosts - 1;
+    if (inWindow && final && r.posts < maxForFinal) {
+      await this.sendToResponseUrl(shown, false);
+      this.markRendered(version, final);
+      return;
+    }
+    if (inWindow && !final && r.posts < this.io.policy.responseUrlProgressPosts) {
+      const wait = this.lastResponseUrlPostAt + this.io.policy.responseUrlMinIntervalMs - this.io.now();
       if (wait > 0) {
         await this.io.sleep(wait);
-        continue;
+        return; // show whatever is newest after the wait
       }
-      await this.sendToDm(shown);
-      this.markRendered(version, final);
+      await this.sendToResponseUrl(shown, false);
+      this.markRendered(version, false);
+      return;
     }
+    if (this.dmFailed) {
+      // No direct message possible: keep the remaining posts for the final message.
+      if (final && inWindow && r.posts < this.io.policy.responseUrlMaxPosts) await this.sendToResponseUrl(shown, false);
+      this.markRendered(version, final);
+      return;
+    }
+    // When the direct message fails, the branch above sends what it can on the next step.
+    if (await this.moveToDm(shown, inWindow)) this.markRendered(version, final);
+  }
+
+  /** One step in the direct message: wait for the least interval between two updates, then update it. */
+  private async showViaDm(shown: Shown, version: number, final: boolean): Promise<void> {
+    const wait = this.lastDmAt + this.io.policy.dmMinIntervalMs - this.io.now();
+    if (wait > 0) {
+      await this.io.sleep(wait);
+      return;
+    }
+    await this.sendToDm(shown);
+    this.markRendered(version, final);
   }
 
   private markRendered(version: number, final: boolean): void {
@@ -244,7 +256,7 @@ export class ProgressReporter {
     try {
       await this.io.postToResponseUrl(r.url, { response_type: 'ephemeral', replace_original: true, text: message.text, blocks: message.blocks });
     } catch (err) {
-      this.io.logger.warn({ err: describeForLog(err), run: this.runId, post: r.posts }, 'posting run progress to response_url failed');
+      this.io.logger.warn({ err: describeForLog(err), runId: this.runId, post: r.posts }, 'posting run progress to response_url failed');
     }
   }
 
@@ -261,7 +273,7 @@ export class ProgressReporter {
     }
     const r = this.responseUrl;
     if (r && inWindow && r.posts < this.io.policy.responseUrlMaxPosts - 1) await this.sendToResponseUrl(shown, true);
-    this.io.logger.info({ run: this.runId, user: this.options.user.userId }, 'run progress moved to a direct message');
+    this.io.logger.info({ runId: this.runId, user: this.options.user.userId }, 'run progress moved to a direct message');
     return true;
   }
 
@@ -281,7 +293,7 @@ export class ProgressReporter {
         await this.io.client.chat.update({ channel: this.dm.channel, ts: this.dm.ts, text: message.text, blocks: message.blocks });
         return true;
       } catch (err) {
-        this.io.logger.warn({ err: describeForLog(err), run: this.runId }, 'updating the progress message failed; posting a new one');
+        this.io.logger.warn({ err: describeForLog(err), runId: this.runId }, 'updating the progress message failed; posting a new one');
       }
     }
     try {
@@ -294,7 +306,7 @@ export class ProgressReporter {
       return true;
     } catch (err) {
       this.io.logger.warn(
-        { err: describeForLog(err), run: this.runId, user: this.options.user.userId },
+        { err: describeForLog(err), runId: this.runId, user: this.options.user.userId },
         'could not send the progress message as a direct message',
       );
       return false;

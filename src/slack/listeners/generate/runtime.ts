@@ -7,7 +7,8 @@ import { DEFAULT_PROGRESS_POLICY, type ProgressPolicy, ProgressReporter, type Re
 /**
  * What the generate listeners share for one app: the progress reporters of runs in this process (so Cancel
  * can show "stopping" at once) and the few things tests replace (clock, sleep, the response_url poster,
- * the budget). One per SlackDeps object, created on first use; nothing module-global.
+ * the budget). One per SlackDeps object, created on first use and kept in a WeakMap keyed by that object, so
+ * each app (each test's app too) has its own, and it goes when its app does.
  */
 export interface GenerateRuntime {
   readonly deps: SlackDeps;
@@ -61,7 +62,7 @@ function createGenerateRuntime(deps: SlackDeps, overrides: RuntimeOverrides = {}
           onNotifyStateChange: (runId, notifyState) => {
             deps.services.generation
               .updateNotifyState(options.user, runId, notifyState)
-              .catch((err: unknown) => logger.warn({ err: describeForLog(err), run: runId }, 'could not remember where the progress message moved'));
+              .catch((err: unknown) => logger.warn({ err: describeForLog(err), runId }, 'could not remember where the progress message moved'));
           },
         },
       );

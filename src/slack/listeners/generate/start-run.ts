@@ -45,7 +45,7 @@ async function startWithReporter(rt: GenerateRuntime, reporter: ProgressReporter
   try {
     const started = await start(reporter.listener, reporter.notifyState);
     reporter.attach(started);
-    logger.info({ user: user.userId, run: started.runId, kind: started.progress.targetKind }, 'generation started');
+    logger.info({ user: user.userId, runId: started.runId, kind: started.progress.targetKind }, 'generation started');
     return started;
   } catch (err) {
     if (err instanceof VisenError) logger.info({ err: describeForLog(err), user: user.userId }, 'generation not started');

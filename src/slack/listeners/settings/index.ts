@@ -1,9 +1,9 @@
 /**
- * `/visen settings` (the modal, its live checks and the confirmation) and `/visen clear` (confirm, then
- * delete the caller's local data). The user is always the one in the Slack payload's own `user` field:
+ * `/visen settings` (the modal, its live checks and the confirmation) and `/visen clear` (asks to confirm;
+ * the Clear and Cancel buttons are handled in clear.ts). The user is always the one in the Slack payload's own `user` field:
  * never an id from a button value or private_metadata.
  */
-import type { AllMiddlewareArgs, App, BlockAction, SlackActionMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
+import type { AllMiddlewareArgs, App, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { describeForLog, userMessageFor } from '../../../errors.js';
 import type { SettingsErrors, SettingsSubmission, SettingsSummary, SubmitOutcome } from '../../../services/settings/types.js';
@@ -11,8 +11,7 @@ import { type UserRef, userKey } from '../../../users.js';
 import type { SlackDeps } from '../../deps.js';
 import { Subcommand } from '../../ids.js';
 import { userFromCommand, userFromInteraction } from '../../users.js';
-import type { SlackMessage } from '../../views/blocks.js';
-import { buildClearCancelledMessage, buildClearConfirmation, buildClearDoneMessage, buildClearFailedMessage } from '../../views/clear-confirmation.js';
+import { buildClearConfirmation } from '../../views/clear-confirmation.js';
 import {
   buildSettingsCheckingView,
   buildSettingsModal,
@@ -23,7 +22,9 @@ import {
 import { entriesOfSubmission, errorsByBlockId, parseSettingsSubmission } from '../../views/settings-modal-state.js';
 import { buildSettingsNotSavedMessage, buildSettingsSavedMessage, buildSettingsSavedView } from '../../views/settings-saved.js';
 import type { CommandArgs, SubcommandHandler } from '../commands/visen.js';
-import { SettingsAction, SettingsCallback } from './ids.js';
+import { registerClearListeners } from './clear.js';
+import { SettingsCallback } from './ids.js';
+import { directMessage, noUser } from './replies.js';
 
 export { SettingsAction, SettingsCallback, SettingsInput } from './ids.js';
 
@@ -87,8 +88,7 @@ export async function openSettingsModal(
 
 export function registerSettingsListeners(app: App, deps: SlackDeps, options: SettingsListenerOptions = {}): void {
   app.view<ViewSubmitAction>(SettingsCallback.form, settingsSubmissionHandler(deps, options));
-  app.action<BlockAction>(SettingsAction.clearConfirm, clearConfirmHandler(deps));
-  app.action<BlockAction>(SettingsAction.clearCancel, clearCancelHandler(deps));
+  registerClearListeners(app, deps);
 }
 
 type Settled = { kind: 'done'; outcome: SubmitOutcome } | { kind: 'failed'; error: unknown };
@@ -215,42 +215,10 @@ async function finishAfterAck(result: Settled, ctx: FinishContext): Promise<void
     await directMessage(client, user, deps, buildSettingsNotSavedMessage(errors, ctx.timedOut ? 'Notion or OpenAI did not answer in time.' : undefined));
 }
 
-function clearConfirmHandler(deps: SlackDeps) {
-  return async ({ ack, body, respond, client }: SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs): Promise<void> => {
-    await ack();
-    // The clicking user is the one cleared; the button's value carries nothing.
-    const user = userFromInteraction(body);
-    if (!user) return noUser(deps, SettingsAction.clearConfirm);
-    let message: SlackMessage;
-    try {
-      const outcome = await deps.services.settings.clear(user);
-      message = buildClearDoneMessage(outcome.hadSettings);
-    } catch (err) {
-      deps.logger.error({ user: userKey(user), err: describeForLog(err) }, '/visen clear failed');
-      message = buildClearFailedMessage(userMessageFor(err));
-    }
-    await replaceOrMessage(respond, client, user, deps, message);
-  };
-}
-
-function clearCancelHandler(deps: SlackDeps) {
-  return async ({ ack, body, respond, client }: SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs): Promise<void> => {
-    await ack();
-    const user = userFromInteraction(body);
-    if (!user) return noUser(deps, SettingsAction.clearCancel);
-    deps.logger.info({ user: userKey(user) }, '/visen clear cancelled');
-    await replaceOrMessage(respond, client, user, deps, buildClearCancelledMessage());
-  };
-}
-
 // ---- helpers ----
 
 function savedModel(outcome: Extract<SubmitOutcome, { ok: true }>) {
   return { summary: outcome.summary, createdDatabase: outcome.createdDatabase, addedProperties: outcome.addedProperties };
-}
-
-function noUser(deps: SlackDeps, id: string): void {
-  deps.logger.warn({ id }, 'settings payload without a user or team: ignored');
 }
 
 async function summaryWithin(deps: SlackDeps, user: UserRef, ms: number): Promise<SettingsSummary | undefined> {
@@ -287,29 +255,6 @@ async function updateView(
     // Most often the user closed the modal; they get a message instead.
     deps.logger.info({ user: userKey(user), err: describeForLog(err) }, 'could not update the settings modal');
     return false;
-  }
-}
-
-async function directMessage(client: WebClient, user: UserRef, deps: SlackDeps, message: SlackMessage): Promise<void> {
-  try {
-    await client.chat.postMessage({ channel: user.userId, text: message.text, ...(message.blocks.length > 0 ? { blocks: message.blocks } : {}) });
-  } catch (err) {
-    deps.logger.warn({ user: userKey(user), err: describeForLog(err) }, 'could not send a direct message');
-  }
-}
-
-async function replaceOrMessage(
-  respond: SlackActionMiddlewareArgs<BlockAction>['respond'],
-  client: WebClient,
-  user: UserRef,
-  deps: SlackDeps,
-  message: SlackMessage,
-): Promise<void> {
-  try {
-    await respond({ replace_original: true, response_type: 'ephemeral', text: message.text, blocks: message.blocks });
-  } catch (err) {
-    deps.logger.warn({ user: userKey(user), err: describeForLog(err) }, 'could not replace the /visen clear message');
-    await directMessage(client, user, deps, message);
   }
 }
 

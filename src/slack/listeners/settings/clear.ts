@@ -1,0 +1,59 @@
+/** `/visen clear` after its confirmation: Clear deletes the clicking user's local data, Cancel leaves it. */
+import type { AllMiddlewareArgs, App, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import { describeForLog, userMessageFor } from '../../../errors.js';
+import { type UserRef, userKey } from '../../../users.js';
+import type { SlackDeps } from '../../deps.js';
+import { userFromInteraction } from '../../users.js';
+import type { SlackMessage } from '../../views/blocks.js';
+import { buildClearCancelledMessage, buildClearDoneMessage, buildClearFailedMessage } from '../../views/clear-confirmation.js';
+import { SettingsAction } from './ids.js';
+import { directMessage, noUser } from './replies.js';
+
+export function registerClearListeners(app: App, deps: SlackDeps): void {
+  app.action<BlockAction>(SettingsAction.clearConfirm, clearConfirmHandler(deps));
+  app.action<BlockAction>(SettingsAction.clearCancel, clearCancelHandler(deps));
+}
+
+function clearConfirmHandler(deps: SlackDeps) {
+  return async ({ ack, body, respond, client }: SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs): Promise<void> => {
+    await ack();
+    // The clicking user is the one cleared; the button's value carries nothing.
+    const user = userFromInteraction(body);
+    if (!user) return noUser(deps, SettingsAction.clearConfirm);
+    let message: SlackMessage;
+    try {
+      const outcome = await deps.services.settings.clear(user);
+      message = buildClearDoneMessage(outcome.hadSettings);
+    } catch (err) {
+      deps.logger.error({ user: userKey(user), err: describeForLog(err) }, '/visen clear failed');
+      message = buildClearFailedMessage(userMessageFor(err));
+    }
+    await replaceOrMessage(respond, client, user, deps, message);
+  };
+}
+
+function clearCancelHandler(deps: SlackDeps) {
+  return async ({ ack, body, respond, client }: SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs): Promise<void> => {
+    await ack();
+    const user = userFromInteraction(body);
+    if (!user) return noUser(deps, SettingsAction.clearCancel);
+    deps.logger.info({ user: userKey(user) }, '/visen clear cancelled');
+    await replaceOrMessage(respond, client, user, deps, buildClearCancelledMessage());
+  };
+}
+
+async function replaceOrMessage(
+  respond: SlackActionMiddlewareArgs<BlockAction>['respond'],
+  client: WebClient,
+  user: UserRef,
+  deps: SlackDeps,
+  message: SlackMessage,
+): Promise<void> {
+  try {
+    await respond({ replace_original: true, response_type: 'ephemeral', text: message.text, blocks: message.blocks });
+  } catch (err) {
+    deps.logger.warn({ user: userKey(user), err: describeForLog(err) }, 'could not replace the /visen clear message');
+    await directMessage(client, user, deps, message);
+  }
+}

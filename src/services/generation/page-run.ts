@@ -1,10 +1,11 @@
 import { markdownToBlocks, type NotionBlock, streamMarkdownBlocks, titleValue } from '../../adapters/notion/index.js';
 import { describeForLog, NotionError, VisenError } from '../../errors.js';
+import { withRetries } from '../../retry.js';
 import { clip } from '../text.js';
 import type { RunContext } from './active-run.js';
 import { landedTail } from './block-match.js';
 import { SYSTEM_PROMPTS } from './model.js';
-import { AppendError, appendChecked, idempotentWrite, isTransientNotion, removeWrittenBlocks, sleep, type WriteOptions } from './notion-writes.js';
+import { AppendError, appendChecked, idempotentWrite, removeWrittenBlocks, type WriteOptions, writePolicy } from './notion-writes.js';
 import type { PageWriteState } from './run-store.js';
 
 export type PageRunEnd = 'complete' | 'cancelled' | 'interrupted';
@@ -258,40 +259,47 @@ class PageStreamWriter {
 
   /** Creates the child page with the first batch; if Notion's answer is lost, finds the page before trying again. */
   private async createChildPage(children: NotionBlock[]): Promise<void> {
-    const { run, notion, options, logger } = this.ctx;
-    const record = run.record;
-    const page = record.page!;
-    const parentId = record.target.id;
+    const { run, notion, logger } = this.ctx;
+    const page = run.record.page!;
+    const parentId = run.record.target.id;
     const before = await idempotentWrite(() => notion.listChildren(parentId), writeOptions(this.ctx));
     page.childPagesBefore = before.filter((c) => c.type === 'child_page').map((c) => c.id);
     page.creatingTitle = this.title;
     await run.save();
-    for (let attempt = 1; ; attempt++) {
-      try {
+    const lostPageId = await withRetries(
+      async (attempt) => {
+        if (attempt > 1) {
+          const found = await findCreatedPage(this.ctx, page).catch(() => undefined);
+          if (found) return found;
+        }
         const created = await notion.createPage({ parent: { type: 'page', id: parentId }, properties: { title: titleValue(this.title) }, children });
         page.createdPageId = created.id;
         page.createdPageUrl = created.url;
         await run.save();
-        return;
-      } catch (err) {
-        if (!isTransientNotion(err) || attempt >= options.writeAttempts) throw err;
-        logger.info({ err: describeForLog(err), attempt }, 'creating the new page: outcome unknown, looking for it before trying again');
-        await sleep(options.backoffMs(attempt));
-        const found = await findCreatedPage(this.ctx, page).catch(() => undefined);
-        if (found) {
-          page.createdPageId = found;
-          const info = await idempotentWrite(() => notion.retrievePage(found), writeOptions(this.ctx));
-          page.createdPageUrl = info.url;
-          await run.save();
-          // The page exists; its first content may or may not be in it.
-          const inside = await idempotentWrite(() => notion.listChildren(found), writeOptions(this.ctx));
-          const landed = landedTail(inside, children);
-          if (landed.length < children.length)
-            await appendChecked(notion, found, children.slice(landed.length), { ...writeOptions(this.ctx), afterId: landed.at(-1) });
-          return;
-        }
-      }
-    }
+        return undefined;
+      },
+      {
+        ...writePolicy(writeOptions(this.ctx)),
+        beforeRetry: (err, attempt) =>
+          logger.info({ err: describeForLog(err), attempt }, 'creating the new page: outcome unknown, looking for it before trying again'),
+      },
+    );
+    if (lostPageId) await this.adoptLostPage(lostPageId, children);
+  }
+
+  /** A create whose answer was lost did make the page: keep it, and add what of its first content is missing. */
+  private async adoptLostPage(pageId: string, children: NotionBlock[]): Promise<void> {
+    const { run, notion } = this.ctx;
+    const page = run.record.page!;
+    page.createdPageId = pageId;
+    const info = await idempotentWrite(() => notion.retrievePage(pageId), writeOptions(this.ctx));
+    page.createdPageUrl = info.url;
+    await run.save();
+    // The page exists; its first content may or may not be in it.
+    const inside = await idempotentWrite(() => notion.listChildren(pageId), writeOptions(this.ctx));
+    const landed = landedTail(inside, children);
+    if (landed.length < children.length)
+      await appendChecked(notion, pageId, children.slice(landed.length), { ...writeOptions(this.ctx), afterId: landed.at(-1) });
   }
 
   private clearTimer(): void {

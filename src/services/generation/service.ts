@@ -4,13 +4,14 @@ import type { DataSourceSchema, NotionGateway } from '../../adapters/notion/inde
 import type { OpenAiGateway } from '../../adapters/openai.js';
 import type { LocalStore } from '../../adapters/store.js';
 import { describeForLog, NotionError, StoreError, UserInputError, userMessageFor, VisenError } from '../../errors.js';
+import { withRetries } from '../../retry.js';
 import { type UserRef, userKey } from '../../users.js';
 import type { ConnectionRecord, ConnectionsService, RunOutcome } from '../connections/types.js';
 import type { SettingsService, UserSettings } from '../settings/types.js';
 import { clip } from '../text.js';
 import { ActiveRun, DEFAULT_GENERATION_OPTIONS, type GenerationOptions, progressOf, type RunContext } from './active-run.js';
 import { runDatabase } from './database-run.js';
-import { isTransientNotion, sleep } from './notion-writes.js';
+import { isTransientNotion } from './notion-writes.js';
 import { checkOutput, outputLabel, parseOutputLabel } from './output.js';
 import { rollbackPage, runPage } from './page-run.js';
 import { ProgressEmitter } from './progress.js';
@@ -225,16 +226,12 @@ export function createGenerationService(deps: GenerationServiceDeps): Generation
   }
 
   async function finishConnection(user: UserRef, settings: UserSettings, record: RunRecord, outcome: RunOutcome): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await deps.connections.finishRun(user, settings, record.connection.id, outcome);
-        return;
-      } catch (err) {
-        if (attempt >= FINISH_ATTEMPTS) throw err;
-        logger.info({ err: describeForLog(err), runId: record.runId, attempt }, 'recording the end of a run failed; trying again');
-        await sleep(options.backoffMs(attempt));
-      }
-    }
+    await withRetries(() => deps.connections.finishRun(user, settings, record.connection.id, outcome), {
+      attempts: FINISH_ATTEMPTS,
+      canRetry: () => true,
+      delayMs: options.backoffMs,
+      beforeRetry: (err, attempt) => logger.info({ err: describeForLog(err), runId: record.runId, attempt }, 'recording the end of a run failed; trying again'),
+    });
   }
 
   function describeRunsOf(user: UserRef): ActiveRun[] {

@@ -18,9 +18,8 @@ import type { Logger } from 'pino';
 import { NotionError } from '../../errors.js';
 import { withRetries } from '../../retry.js';
 import { splitForAppend } from './append-batches.js';
-import { blockSignature, type NotionBlock } from './blocks.js';
+import { blockContent, blockSignature, contentSignature, type NotionBlock } from './blocks.js';
 import { toNotionError } from './errors.js';
-import { responseBlockSignature } from './mappers.js';
 import type { AppendPosition } from './types.js';
 
 export interface AppendDeps {
@@ -118,7 +117,7 @@ export async function findAppended(
   sentAt: number,
 ): Promise<string[] | undefined> {
   const children = (await collectPaginatedAPI(client.blocks.children.list, { block_id: parentId })) as ResponseBlock[];
-  const wanted = blocks.map((block) => blockSignature(block as unknown as { type: string } & Record<string, unknown>));
+  const wanted = blocks.map(blockSignature);
   const oldest = Math.floor(sentAt / 60_000) * 60_000 - RECENT_MS;
   const matchesAt = (start: number) =>
     start >= 0 &&
@@ -126,7 +125,7 @@ export async function findAppended(
     wanted.every((signature, i) => {
       const child = children[start + i]!;
       const created = Date.parse(child.created_time ?? '');
-      return responseBlockSignature(child) === signature && !(created < oldest);
+      return contentSignature(blockContent(child)) === signature && !(created < oldest);
     });
   const idsFrom = (start: number) => children.slice(start, start + wanted.length).map((child) => child.id);
 

@@ -1,4 +1,4 @@
-import { markdownToBlocks, type NotionBlock, streamMarkdownBlocks, titleValue } from '../../adapters/notion/index.js';
+import { blockContent, markdownToBlocks, type NotionBlock, streamMarkdownBlocks, titleValue } from '../../adapters/notion/index.js';
 import { describeForLog, NotionError, VisenError } from '../../errors.js';
 import { withRetries } from '../../retry.js';
 import { clip } from '../text.js';
@@ -216,8 +216,8 @@ class PageStreamWriter {
     const page = record.page!;
     if (this.mode === 'new-page' && page.createdPageId === undefined) {
       const headingAt = batch.findIndex((b) => HEADINGS.has(b.type));
-      if (headingAt >= 0 && blockText(batch[headingAt]!).trim() !== '') {
-        this.title = clipTitle(blockText(batch[headingAt]!));
+      if (headingAt >= 0 && blockContent(batch[headingAt]).text.trim() !== '') {
+        this.title = clipTitle(blockContent(batch[headingAt]).text);
         page.titleFromHeading = true;
         // The page shows its title in large type; the same heading right below it would say it twice.
         if (headingAt === 0) batch = batch.slice(1);
@@ -231,9 +231,9 @@ class PageStreamWriter {
     }
     const parentId = this.mode === 'new-page' ? page.createdPageId! : record.target.id;
     if (this.mode === 'new-page' && !page.titleFromHeading) {
-      const heading = batch.find((b) => HEADINGS.has(b.type) && blockText(b).trim() !== '');
+      const heading = batch.find((b) => HEADINGS.has(b.type) && blockContent(b).text.trim() !== '');
       if (heading) {
-        this.title = clipTitle(blockText(heading));
+        this.title = clipTitle(blockContent(heading).text);
         await idempotentWrite(() => notion.updatePageProperties(parentId, { title: titleValue(this.title) }), writeOptions(this.ctx));
         page.titleFromHeading = true;
       }
@@ -306,11 +306,6 @@ class PageStreamWriter {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
   }
-}
-
-function blockText(block: NotionBlock): string {
-  const body = (block as unknown as Record<string, { rich_text?: Array<{ text?: { content?: string } }> }>)[block.type];
-  return (body?.rich_text ?? []).map((item) => item.text?.content ?? '').join('');
 }
 
 /** A page title from the prompt: its first line, shortened. */

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { NotionBlock, NotionWorkspace } from '../../adapters/notion/index.js';
 import { describeForLog, NotionError } from '../../errors.js';
 import { type RetryPolicy, withRetries } from '../../retry.js';
+import type { RunContext } from './active-run.js';
 import { landedTail } from './block-match.js';
 
 /**
@@ -26,6 +27,11 @@ export interface WriteOptions {
   /** Wait before attempt n+1 (ms). */
   readonly backoffMs: (attempt: number) => number;
   readonly logger: Logger;
+}
+
+/** A run's write policy: its attempts and backoff, and its logger. */
+export function writeOptions(ctx: RunContext): WriteOptions {
+  return { attempts: ctx.options.writeAttempts, backoffMs: ctx.options.backoffMs, logger: ctx.logger };
 }
 
 /**

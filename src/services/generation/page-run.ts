@@ -5,7 +5,7 @@ import { clip } from '../text.js';
 import type { RunContext } from './active-run.js';
 import { landedTail } from './block-match.js';
 import { SYSTEM_PROMPTS } from './model.js';
-import { AppendError, appendChecked, idempotentWrite, removeWrittenBlocks, type WriteOptions, writePolicy } from './notion-writes.js';
+import { AppendError, appendChecked, idempotentWrite, removeWrittenBlocks, type WriteOptions, writeOptions, writePolicy } from './notion-writes.js';
 import type { PageWriteState } from './run-store.js';
 
 export type PageRunEnd = 'complete' | 'cancelled' | 'interrupted';
@@ -85,7 +85,7 @@ export async function rollbackPage(ctx: RunContext): Promise<void> {
     }
     page.rolledBack = true;
   } catch (err) {
-    logger.warn({ err: describeForLog(err), runId: record.runId }, 'could not take out what a failed page run wrote');
+    logger.warn({ err: describeForLog(err) }, 'could not take out what a failed page run wrote');
     const left =
       record.request.output.kind === 'new-page'
         ? 'the new page it had started'
@@ -115,10 +115,6 @@ async function trashQuietly(trash: () => Promise<unknown>, options: WriteOptions
     if (err instanceof NotionError && (err.code === 'object_not_found' || err.code === 'validation_error')) return;
     throw err;
   }
-}
-
-export function writeOptions(ctx: RunContext): WriteOptions {
-  return { attempts: ctx.options.writeAttempts, backoffMs: ctx.options.backoffMs, logger: ctx.logger };
 }
 
 /** Batches complete blocks into Notion writes while the model is still streaming. */

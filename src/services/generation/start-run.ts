@@ -6,6 +6,7 @@ import type { ConnectionsService } from '../connections/types.js';
 import type { SettingsService, UserSettings } from '../settings/types.js';
 import { clip } from '../text.js';
 import { progressOf } from './active-run.js';
+import { MAX_PROMPT_CHARS, promptLength } from './limits.js';
 import { checkOutput, outputLabel } from './output.js';
 import type { RunLauncher } from './run-launcher.js';
 import { newRunRecord, outcomeOf } from './run-record.js';
@@ -15,8 +16,6 @@ import { type ResolvedTarget, resolveTarget } from './target.js';
 import { bindPlaceholders } from './template.js';
 import type { GenerationRequest, OutputChoice, ProgressListener, StartedRun } from './types.js';
 
-/** A prompt longer than this is refused before anything starts (it also has to fit the connection row). */
-export const MAX_PROMPT_CHARS = 50_000;
 const CONNECTION_NAME_MAX_CHARS = 100;
 
 export interface StartDeps {
@@ -76,9 +75,10 @@ function checkedPrompt(request: GenerationRequest): string {
   const prompt = (request.prompt ?? '').trim();
   if (prompt === '')
     throw new UserInputError('The prompt is empty. Say what Visen should write, e.g. `/visen generate <Notion link> Summarise this project`.', 'prompt');
-  if (prompt.length > MAX_PROMPT_CHARS) {
+  const length = promptLength(prompt);
+  if (length > MAX_PROMPT_CHARS) {
     throw new UserInputError(
-      `The prompt is ${prompt.length.toLocaleString('en-US')} characters long; Visen takes at most ${MAX_PROMPT_CHARS.toLocaleString('en-US')}. Shorten it.`,
+      `The prompt is ${length.toLocaleString('en-US')} characters long; Visen takes at most ${MAX_PROMPT_CHARS.toLocaleString('en-US')}. Shorten it.`,
       'prompt',
     );
   }

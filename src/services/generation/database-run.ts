@@ -6,10 +6,9 @@ import { isFatalNotion } from './notion-writes.js';
 import { RowQueue } from './row-queue.js';
 import { cellText, relationIdsOf } from './row-values.js';
 import { resolveInFlight, writeRowText } from './row-writes.js';
+import type { WorkEnd } from './run-record.js';
 import type { RowMarker } from './run-store.js';
 import { bindPlaceholders, fillTemplate, type PlaceholderBinding } from './template.js';
-
-export type DatabaseRunEnd = 'complete' | 'cancelled' | 'interrupted';
 
 /** Notion allows 100 rich-text items of 2000 characters in a text property. */
 const PROPERTY_MAX_CHARS = 100 * 2_000;
@@ -26,7 +25,7 @@ const PROPERTY_MAX_CHARS = 100 * 2_000;
  *   already holds the text, or the page already ends with the text's blocks) and only the missing part is
  *   written, from the marker's text, without generating again.
  */
-export async function runDatabase(ctx: RunContext): Promise<DatabaseRunEnd> {
+export async function runDatabase(ctx: RunContext): Promise<WorkEnd> {
   return new DatabaseRun(ctx, await planRun(ctx)).run();
 }
 
@@ -93,7 +92,7 @@ class DatabaseRun {
     private readonly plan: RowPlan,
   ) {}
 
-  async run(): Promise<DatabaseRunEnd> {
+  async run(): Promise<WorkEnd> {
     const { run, options } = this.ctx;
     const record = run.record;
     const producer = this.#queueRows();

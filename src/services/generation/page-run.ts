@@ -5,9 +5,8 @@ import { landedTail } from './block-match.js';
 import { SYSTEM_PROMPTS } from './model.js';
 import { idempotentWrite, removeWrittenBlocks, type WriteOptions, writeOptions } from './notion-writes.js';
 import { findCreatedPage, PageStreamWriter, titleFromPrompt } from './page-stream-writer.js';
+import type { WorkEnd } from './run-record.js';
 import type { PageWriteState } from './run-store.js';
-
-export type PageRunEnd = 'complete' | 'cancelled' | 'interrupted';
 
 /**
  * A page run: the model's answer streams in, complete blocks are written to Notion in batches as it goes
@@ -15,7 +14,7 @@ export type PageRunEnd = 'complete' | 'cancelled' | 'interrupted';
  * the page or into a new child page. If anything fails part way, what was written is taken out again
  * (appended blocks removed, a new page trashed), so a retry never finds half an answer.
  */
-export async function runPage(ctx: RunContext): Promise<PageRunEnd> {
+export async function runPage(ctx: RunContext): Promise<WorkEnd> {
   const { run } = ctx;
   const record = run.record;
   record.page ??= { appendedBlockIds: [], complete: false };

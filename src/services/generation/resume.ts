@@ -60,10 +60,12 @@ async function resumeOne(deps: ResumeDeps, runId: string, listenerFor: ListenerF
   return progressOf(run.record);
 }
 
-/** The pending run and its user's settings; a run that needs nothing more, or whose user cleared their settings, leaves the pending list. */
+/**
+ * The pending run and its user's settings. A run gone or already recorded leaves the pending list, and so does one
+ * whose user cleared their settings: nothing can be resumed or recorded without their secrets.
+ */
 async function loadPending(deps: ResumeDeps, runId: string): Promise<{ record: RunRecord; settings: UserSettings } | undefined> {
   const record = await deps.runStore.loadRun(runId);
-  // Without settings (the user cleared them) nothing can be resumed or recorded with their secrets.
   const settings = record && !record.finalized ? await deps.settings.load(record.user) : undefined;
   if (!record || !settings) {
     await deps.runStore.dropPending(runId);

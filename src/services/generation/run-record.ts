@@ -3,8 +3,10 @@ import type { UserRef } from '../../users.js';
 import type { RunOutcome } from '../connections/types.js';
 import type { ConnectionRef, RunRecord, RunRequest, TargetRef } from './run-store.js';
 
-/** How a run's work ended (before it is recorded): `interrupted` means stopped for a restart, to be resumed. */
-export type RunEnd = 'complete' | 'cancelled' | 'interrupted' | 'failed';
+/** How a page or database run's work stopped, short of failing: `interrupted` means for a restart, to be resumed. */
+export type WorkEnd = 'complete' | 'cancelled' | 'interrupted';
+/** How a run's work ended, before it is recorded. */
+export type RunEnd = WorkEnd | 'failed';
 
 /** A new run, as it is stored before its work starts. */
 export function newRunRecord(o: {

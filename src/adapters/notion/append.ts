@@ -16,10 +16,10 @@
 import { type BlockObjectRequest, type Client, collectPaginatedAPI } from '@notionhq/client';
 import type { Logger } from 'pino';
 import { NotionError } from '../../errors.js';
+import { withRetries } from '../../retry.js';
 import { splitForAppend } from './append-batches.js';
-import { blockSignature, type NotionBlock } from './blocks.js';
+import { blockContent, blockSignature, contentSignature, type NotionBlock } from './blocks.js';
 import { toNotionError } from './errors.js';
-import { responseBlockSignature } from './mappers.js';
 import type { AppendPosition } from './types.js';
 
 export interface AppendDeps {
@@ -54,36 +54,58 @@ export async function appendBlockTree(deps: AppendDeps, parentId: string, blocks
   return created;
 }
 
-async function appendBatch(deps: AppendDeps, parentId: string, blocks: readonly NotionBlock[], position: AppendPosition | undefined): Promise<string[]> {
-  const { client, logger } = deps;
-  for (let attempt = 1; ; attempt++) {
-    const sentAt = Date.now();
-    try {
-      const response = await client.blocks.children.append({
-        block_id: parentId,
-        children: blocks as unknown as BlockObjectRequest[],
-        ...(position ? { position } : {}),
-      });
-      const ids = response.results.map((block) => block.id);
-      if (ids.length === blocks.length) return ids;
-      // Not the documented answer; find the blocks on the page instead of guessing.
-      const found = await findAppended(client, parentId, blocks, position, sentAt);
-      if (found) return found;
-      throw new NotionError('unknown', 'Notion did not report the blocks it added, so Visen stopped writing to this page.');
-    } catch (err) {
-      const error = toNotionError(err);
-      if (error.code !== 'outcome_unknown') throw error;
-      const found = await findAppended(client, parentId, blocks, position, sentAt).catch((checkError: unknown) => {
-        throw toNotionError(checkError);
-      });
-      if (found) {
-        logger.info({ notion: { parentId, blocks: blocks.length, attempt } }, 'append outcome was unknown: the blocks are on the page, not sending again');
-        return found;
+interface Batch {
+  readonly parentId: string;
+  readonly blocks: readonly NotionBlock[];
+  readonly position: AppendPosition | undefined;
+}
+
+/** Sends one batch; a send whose outcome is unknown is checked on the page and sent again only if its blocks are not there. */
+function appendBatch(deps: AppendDeps, parentId: string, blocks: readonly NotionBlock[], position: AppendPosition | undefined): Promise<string[]> {
+  const batch: Batch = { parentId, blocks, position };
+  const logged = { parentId, blocks: blocks.length };
+  /** The failure of the last send that is known not to have landed: the only one sent again. */
+  let notLanded: NotionError | undefined;
+  return withRetries(
+    async (attempt) => {
+      const sentAt = Date.now();
+      try {
+        return await sendBatch(deps.client, batch, sentAt);
+      } catch (err) {
+        const error = toNotionError(err);
+        if (error.code !== 'outcome_unknown') throw error;
+        const found = await findAppended(deps.client, parentId, blocks, position, sentAt).catch((checkError: unknown) => {
+          throw toNotionError(checkError);
+        });
+        if (found) {
+          deps.logger.info({ notion: { ...logged, attempt } }, 'append outcome was unknown: the blocks are on the page, not sending again');
+          return found;
+        }
+        notLanded = error;
+        throw error;
       }
-      if (attempt >= MAX_UNKNOWN_ATTEMPTS) throw error;
-      logger.info({ notion: { parentId, blocks: blocks.length, attempt } }, 'append outcome was unknown: the blocks are not on the page, sending again');
-    }
-  }
+    },
+    {
+      attempts: MAX_UNKNOWN_ATTEMPTS,
+      canRetry: (err) => err === notLanded,
+      beforeRetry: (_err, attempt) =>
+        deps.logger.info({ notion: { ...logged, attempt } }, 'append outcome was unknown: the blocks are not on the page, sending again'),
+    },
+  );
+}
+
+async function sendBatch(client: Client, { parentId, blocks, position }: Batch, sentAt: number): Promise<string[]> {
+  const response = await client.blocks.children.append({
+    block_id: parentId,
+    children: blocks as unknown as BlockObjectRequest[],
+    ...(position ? { position } : {}),
+  });
+  const ids = response.results.map((block) => block.id);
+  if (ids.length === blocks.length) return ids;
+  // Not the documented answer; find the blocks on the page instead of guessing.
+  const found = await findAppended(client, parentId, blocks, position, sentAt);
+  if (found) return found;
+  throw new NotionError('unknown', 'Notion did not report the blocks it added, so Visen stopped writing to this page.');
 }
 
 /** The ids of `blocks` if the parent holds them where they were meant to go (recently created), else undefined. */
@@ -95,7 +117,7 @@ export async function findAppended(
   sentAt: number,
 ): Promise<string[] | undefined> {
   const children = (await collectPaginatedAPI(client.blocks.children.list, { block_id: parentId })) as ResponseBlock[];
-  const wanted = blocks.map((block) => blockSignature(block as unknown as { type: string } & Record<string, unknown>));
+  const wanted = blocks.map(blockSignature);
   const oldest = Math.floor(sentAt / 60_000) * 60_000 - RECENT_MS;
   const matchesAt = (start: number) =>
     start >= 0 &&
@@ -103,7 +125,7 @@ export async function findAppended(
     wanted.every((signature, i) => {
       const child = children[start + i]!;
       const created = Date.parse(child.created_time ?? '');
-      return responseBlockSignature(child) === signature && !(created < oldest);
+      return contentSignature(blockContent(child)) === signature && !(created < oldest);
     });
   const idsFrom = (start: number) => children.slice(start, start + wanted.length).map((child) => child.id);
 

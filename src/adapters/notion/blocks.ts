@@ -92,27 +92,52 @@ export function plainTextOf(items: readonly { readonly text?: { readonly content
   return items.map((item) => item.plain_text ?? item.text?.content ?? '').join('');
 }
 
+/** What a block shows, as far as recognising it again needs. `BlockInfo` (a listed block) is one. */
+export interface BlockContent {
+  readonly type: string;
+  /** Plain text of its rich text; a table row's cells joined by ` | `; an image's URL; a child page's title. */
+  readonly text: string;
+  /** To-dos only: ticked or not. */
+  readonly checked?: boolean;
+}
+
+type Json = Record<string, unknown>;
+const isJson = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** The content of a block's JSON, as we send it or as Notion returns it (read defensively: a partial object gives empty values). */
+export function blockContent(block: unknown): BlockContent {
+  const json = isJson(block) ? block : {};
+  const type = typeof json.type === 'string' ? json.type : '';
+  const body = isJson(json[type]) ? (json[type] as Json) : {};
+  const text = visibleText(type, body);
+  return type === 'to_do' ? { type, text, checked: body.checked === true } : { type, text };
+}
+
+function visibleText(type: string, body: Json): string {
+  if (Array.isArray(body.rich_text)) return plainTextOf(body.rich_text as RichTextItem[]);
+  if (type === 'child_page' || type === 'child_database') return typeof body.title === 'string' ? body.title : '';
+  if (type === 'table_row')
+    return (Array.isArray(body.cells) ? body.cells : []).map((cell) => plainTextOf(Array.isArray(cell) ? (cell as RichTextItem[]) : [])).join(' | ');
+  if (isJson(body.external)) return typeof body.external.url === 'string' ? body.external.url : '';
+  return typeof body.url === 'string' ? body.url : '';
+}
+
 /**
- * What a block says, to recognise it again among a page's blocks: type plus text (or URL, or table shape).
- * Works on our request blocks and on Notion's response blocks alike.
+ * The one rule for "is this block one we wrote?", used wherever a write whose outcome is unknown (or that a
+ * restart cut short) is checked before it is repeated. It compares what survives the round trip through Notion:
+ * the type and the visible text with runs of whitespace made one space (ids, annotations, colours and the
+ * splitting of rich text may change; a difference in spacing alone must not hide our own block). A table row
+ * compares by its cells, an image by its URL, a to-do by its checked state too (the same words ticked and
+ * unticked are different content); a table by its type, its rows being its children.
  */
-export function blockSignature(block: { readonly type: string } & Record<string, unknown>): string {
-  const body = (block[block.type] ?? {}) as Record<string, unknown>;
-  const text = Array.isArray(body.rich_text) ? plainTextOf(body.rich_text as RichTextItem[]) : '';
-  switch (block.type) {
-    case 'image': {
-      const external = body.external as { url?: string } | undefined;
-      return `image:${external?.url ?? ''}`;
-    }
-    case 'table':
-      return `table:${String(body.table_width)}`;
-    case 'table_row':
-      return `table_row:${(Array.isArray(body.cells) ? (body.cells as RichTextItem[][]) : []).map((cell) => plainTextOf(cell)).join('|')}`;
-    case 'to_do':
-      return `to_do:${body.checked === true ? 'x' : ' '}:${text}`;
-    default:
-      return `${block.type}:${text}`;
-  }
+export function contentSignature(content: BlockContent): string {
+  const text = content.text.replace(/\s+/g, ' ').trim();
+  return content.type === 'to_do' ? `to_do:${content.checked ? 'x' : ' '}:${text}` : `${content.type}:${text}`;
+}
+
+/** The signature (see `contentSignature`) of a block we send. */
+export function blockSignature(block: NotionBlock): string {
+  return contentSignature(blockContent(block));
 }
 
 /** UTF-8 bytes of the block without its children, as it will appear in the JSON body. */

@@ -1,6 +1,6 @@
 /** The Notion adapter: everything the rest of the app may use. */
 
-export type { NotionBlock, RichTextItem } from './blocks.js';
+export { type BlockContent, blockContent, blockSignature, contentSignature, type NotionBlock, type RichTextItem } from './blocks.js';
 export { NOTION_VERSION } from './client.js';
 export { toNotionError } from './errors.js';
 export { NOTION_LIMITS } from './limits.js';

@@ -5,7 +5,7 @@
  * Read defensively: a partial object (only `object` and `id`, which Notion returns when the integration lacks
  * read access) maps to empty values instead of crashing.
  */
-import { blockSignature, plainTextOf } from './blocks.js';
+import { blockContent } from './blocks.js';
 import { richTextPlain, toPropertyValue } from './property-values.js';
 import type { BlockInfo, DatabaseInfo, DataSourceSchema, PageInfo, ParentType, PropertySchema, PropertyValue } from './types.js';
 import { notionObjectUrl } from './urls.js';
@@ -69,34 +69,13 @@ export function toPageInfo(response: unknown): PageInfo {
 
 export function toBlockInfo(response: unknown): BlockInfo {
   const block = isObject(response) ? response : {};
-  const type = asString(block.type);
   return {
     id: asString(block.id),
-    type,
-    text: blockText(block, type),
+    ...blockContent(block),
     hasChildren: block.has_children === true,
     inTrash: block.in_trash === true,
     createdTime: asString(block.created_time),
   };
-}
-
-/** What a response block says, in the same form as `blockSignature` of a request block. */
-export function responseBlockSignature(response: unknown): string {
-  const block = isObject(response) ? response : {};
-  return typeof block.type === 'string' ? blockSignature(block as { type: string }) : '';
-}
-
-function blockText(block: Json, type: string): string {
-  const body = isObject(block[type]) ? (block[type] as Json) : {};
-  if (Array.isArray(body.rich_text)) return plainTextOf(body.rich_text as { plain_text?: string }[]);
-  if (type === 'child_page' || type === 'child_database') return asString(body.title);
-  if (type === 'table_row')
-    return asArray(body.cells)
-      .map((cell) => richTextPlain(cell))
-      .join(' | ');
-  if (isObject(body.external)) return asString(body.external.url);
-  if (typeof body.url === 'string') return body.url;
-  return '';
 }
 
 function toParent(parent: unknown): PageInfo['parent'] {

@@ -2,7 +2,7 @@
  * The Notion adapter's own plain types: what the services see. No SDK type leaks out of the adapter except the
  * request shapes of property schemas and values, which the services build with property-values.ts.
  */
-import type { NotionBlock } from './blocks.js';
+import type { BlockContent, NotionBlock } from './blocks.js';
 
 export interface NotionIdentity {
   readonly botId: string;
@@ -76,11 +76,9 @@ export type PropertyValue =
       readonly plainText: string;
     };
 
-export interface BlockInfo {
+/** A block as listed: its content (type, text, a to-do's checked state: see `BlockContent`) and where it stands. */
+export interface BlockInfo extends BlockContent {
   readonly id: string;
-  readonly type: string;
-  /** Plain text of the block's rich text (or caption / URL / cells for other types). */
-  readonly text: string;
   readonly hasChildren: boolean;
   readonly inTrash: boolean;
   readonly createdTime: string;

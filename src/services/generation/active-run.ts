@@ -82,6 +82,12 @@ export class ActiveRun {
     this.emitter.update(this.rollingBack ? { ...progressOf(this.record), rollingBack: this.rollingBack } : progressOf(this.record));
   }
 
+  /** Sends the run's last progress and stops the emitter's timer: nothing more of this run follows. */
+  sendFinalProgress(): void {
+    this.emitter.update(progressOf(this.record));
+    this.emitter.close();
+  }
+
   addWritten(title: string, url: string): void {
     this.record.written.push({ title, url });
     if (this.record.written.length > WRITTEN_LINKS_KEPT) this.record.written.splice(0, this.record.written.length - WRITTEN_LINKS_KEPT);

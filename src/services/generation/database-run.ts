@@ -1,16 +1,14 @@
-import { markdownToBlocksInTurns, type PageInfo, richTextValue } from '../../adapters/notion/index.js';
+import type { PageInfo } from '../../adapters/notion/index.js';
 import { describeForLog, NotionError, userMessageFor, VisenError } from '../../errors.js';
 import type { RunContext } from './active-run.js';
-import { landedTail } from './block-match.js';
 import { generateText, isFatalOpenAi, SYSTEM_PROMPTS } from './model.js';
-import { AppendError, appendChecked, idempotentWrite, isFatalNotion, removeWrittenBlocks } from './notion-writes.js';
-import { writeOptions } from './page-run.js';
+import { isFatalNotion } from './notion-writes.js';
 import { RowQueue } from './row-queue.js';
 import { cellText, relationIdsOf } from './row-values.js';
+import { resolveInFlight, writeRowText } from './row-writes.js';
+import type { WorkEnd } from './run-record.js';
 import type { RowMarker } from './run-store.js';
-import { bindPlaceholders, fillTemplate } from './template.js';
-
-export type DatabaseRunEnd = 'complete' | 'cancelled' | 'interrupted';
+import { bindPlaceholders, fillTemplate, type PlaceholderBinding } from './template.js';
 
 /** Notion allows 100 rich-text items of 2000 characters in a text property. */
 const PROPERTY_MAX_CHARS = 100 * 2_000;
@@ -27,13 +25,31 @@ const PROPERTY_MAX_CHARS = 100 * 2_000;
  *   already holds the text, or the page already ends with the text's blocks) and only the missing part is
  *   written, from the marker's text, without generating again.
  */
-export async function runDatabase(ctx: RunContext): Promise<DatabaseRunEnd> {
-  const { run, notion, store, options, logger } = ctx;
+export async function runDatabase(ctx: RunContext): Promise<WorkEnd> {
+  return new DatabaseRun(ctx, await planRun(ctx)).run();
+}
+
+/** What every row of the run shares: where its text goes, how the template is filled, and which rows are done. */
+interface RowPlan {
+  readonly dataSourceId: string;
+  /** The property written into; undefined when each row's page body is. */
+  readonly into: string | undefined;
+  readonly binding: PlaceholderBinding;
+  readonly relationProperties: readonly string[];
+  /** Rows this connection wrote into: row id -> the run that wrote it (grows as rows are written). */
+  readonly written: Map<string, string>;
+  readonly failedRows: ReadonlySet<string>;
+  /** Rows done or failed before this (resumed) run went on: they count against the limit. */
+  readonly alreadyCounted: number;
+}
+
+/** Checks the schema, finishes rows a restart interrupted, and counts what is done. */
+async function planRun(ctx: RunContext): Promise<RowPlan> {
+  const { run, notion, store } = ctx;
   const record = run.record;
   const request = record.request;
   const dataSourceId = record.target.dataSourceId!;
   const into = request.output.kind === 'property' ? request.output.property : undefined;
-
   // A resumed run checks the schema again before any row: it may have changed before the restart.
   const schema = ctx.startSchema ?? (await notion.retrieveDataSource(dataSourceId));
   const binding = bindPlaceholders(request.prompt, Object.keys(schema.properties));
@@ -44,117 +60,188 @@ export async function runDatabase(ctx: RunContext): Promise<DatabaseRunEnd> {
     );
   }
   const relationProperties = [...new Set(binding.values())].filter((name) => schema.properties[name]?.type === 'relation');
-
   const written = await store.writtenRows(record.user, record.connection.id);
   await resolveInFlight(ctx, written, into);
   record.done = [...written.values()].filter((runId) => runId === record.runId).length;
-  const failedRows = new Set(record.failedRowIds);
-  const alreadyCounted = record.done + record.failed;
+  const plan = {
+    dataSourceId,
+    into,
+    binding,
+    relationProperties,
+    written,
+    failedRows: new Set(record.failedRowIds),
+    alreadyCounted: record.done + record.failed,
+  };
   record.skipped = 0;
   record.total = undefined;
   await run.save();
   run.emit();
+  return plan;
+}
 
-  const queue = new RowQueue<PageInfo>();
-  const relationTitles = new Map<string, string>();
-  let consecutiveFailures = 0;
-  let queryFinished = false;
+/** The rows of one database run: queued by the query as it pages, taken by `rowConcurrency` workers. */
+class DatabaseRun {
+  readonly #queue = new RowQueue<PageInfo>();
+  /** Titles of related pages, looked up once per run. */
+  readonly #relationTitles = new Map<string, string>();
+  #consecutiveFailures = 0;
+  #queryFinished = false;
 
-  const producer = (async () => {
-    let planned = 0;
-    const budget = request.limit === undefined ? Number.POSITIVE_INFINITY : Math.max(0, request.limit - alreadyCounted);
+  constructor(
+    private readonly ctx: RunContext,
+    private readonly plan: RowPlan,
+  ) {}
+
+  async run(): Promise<WorkEnd> {
+    const { run, options } = this.ctx;
+    const record = run.record;
+    const producer = this.#queueRows();
+    const workers = Array.from({ length: Math.max(1, options.rowConcurrency) }, () => this.#work());
+    await Promise.all([producer, ...workers]);
+
+    if (run.fatal !== undefined) throw run.fatal;
+    if (run.cancelRequested) return 'cancelled';
+    const allDone = this.#queryFinished && this.#queue.size === 0 && record.done + record.failed >= (record.total ?? Infinity);
+    if (run.stopRequested && !allDone) return 'interrupted';
+    return 'complete';
+  }
+
+  /** Pages through the rows and queues those to do, up to the limit; a failure stops the whole run. */
+  async #queueRows(): Promise<void> {
+    const { run } = this.ctx;
     try {
-      for await (const row of notion.queryDataSource(dataSourceId)) {
-        if (run.stopping) return;
-        if (row.inTrash || written.get(row.id) === record.runId || failedRows.has(row.id)) continue;
-        if (request.onlyEmpty && (written.has(row.id) || (into !== undefined && (row.properties[into]?.plainText ?? '').trim() !== ''))) {
-          record.skipped += 1;
-          run.emit();
-          continue;
-        }
-        if (planned >= budget) break;
-        planned += 1;
-        queue.push(row);
-      }
-      queryFinished = true;
-      record.total = alreadyCounted + planned;
+      const planned = await this.#queryRows();
+      if (planned === undefined) return;
+      this.#queryFinished = true;
+      run.record.total = this.plan.alreadyCounted + planned;
       run.emit();
     } catch (err) {
-      run.fatal ??= err;
-      run.generation.abort(err);
+      this.#stopRun(err);
     } finally {
-      queue.close();
+      this.#queue.close();
     }
-  })();
+  }
 
-  const worker = async () => {
+  /** How many rows were queued; undefined when the run stopped before the query ended. */
+  async #queryRows(): Promise<number | undefined> {
+    const { run, notion } = this.ctx;
+    const { limit } = run.record.request;
+    const budget = limit === undefined ? Number.POSITIVE_INFINITY : Math.max(0, limit - this.plan.alreadyCounted);
+    let planned = 0;
+    for await (const row of notion.queryDataSource(this.plan.dataSourceId)) {
+      if (run.stopping) return undefined;
+      const verdict = this.#verdictOn(row);
+      if (verdict === 'skip') {
+        run.record.skipped += 1;
+        run.emit();
+      }
+      if (verdict !== 'to-do') continue;
+      if (planned >= budget) break;
+      planned += 1;
+      this.#queue.push(row);
+    }
+    return planned;
+  }
+
+  /** `pass`: in the trash, or done or failed in this run; `skip`: already has output and only empty rows are filled. */
+  #verdictOn(row: PageInfo): 'to-do' | 'pass' | 'skip' {
+    const record = this.ctx.run.record;
+    const { written, failedRows, into } = this.plan;
+    if (row.inTrash || written.get(row.id) === record.runId || failedRows.has(row.id)) return 'pass';
+    const filled = written.has(row.id) || (into !== undefined && (row.properties[into]?.plainText ?? '').trim() !== '');
+    return record.request.onlyEmpty && filled ? 'skip' : 'to-do';
+  }
+
+  async #work(): Promise<void> {
+    const { run } = this.ctx;
     for (;;) {
       if (run.stopping) return;
-      const row = await queue.take();
+      const row = await this.#queue.take();
       if (!row || run.stopping) return;
-      const ok = await processRow(row);
-      consecutiveFailures = ok ? 0 : consecutiveFailures + 1;
-      if (consecutiveFailures >= options.maxConsecutiveRowFailures && run.fatal === undefined) {
-        run.fatal = new VisenError(
-          'too_many_failures',
-          `Visen stopped after ${consecutiveFailures} rows failed one after another. Last problem: ${record.error ?? 'unknown'}`,
-        );
-        run.generation.abort(run.fatal);
-      }
+      this.#countFailure(!(await this.#processRow(row)));
     }
-  };
+  }
 
-  /** One row: fill, generate, write. True when written; false when it failed (the run goes on). */
-  async function processRow(row: PageInfo): Promise<boolean> {
-    let text: string;
-    try {
-      const titles = await lookUpRelationTitles(row, relationProperties);
-      const prompt = fillTemplate(request.prompt, binding, (property) => cellText(row.properties[property], titles));
-      text = await generateText(ctx.openai, {
-        model: record.model,
-        system: into !== undefined ? SYSTEM_PROMPTS.property : SYSTEM_PROMPTS.rowPage,
-        prompt,
-        signal: run.generation.signal,
-        attempts: options.generationAttempts,
-        backoffMs: options.backoffMs,
-        logger,
-        maxChars: into !== undefined ? PROPERTY_MAX_CHARS : undefined,
-      });
-      // Cancelled (or stopped) while the answer came in: nothing of this row is written; it stays to do.
-      if (run.generation.signal.aborted) return true;
-      if (text.trim() === '') throw new VisenError('empty_answer', 'The model returned an empty answer for this row.');
-      if (into !== undefined && text.length > PROPERTY_MAX_CHARS) {
-        throw new VisenError(
-          'too_long',
-          `The answer for this row is longer than a Notion text property holds (${PROPERTY_MAX_CHARS.toLocaleString('en-US')} characters). Write into the row's page instead.`,
-        );
-      }
-    } catch (err) {
-      // Stopped (cancel, restart, or another row's fatal error) before anything was written: the row stays to do.
-      // The abort closed the row's model stream, so nothing more of its answer arrives.
-      if (run.generation.signal.aborted && !isFatalOpenAi(err)) return true;
-      if (isFatalOpenAi(err) || isFatalNotion(err)) {
-        run.fatal ??= err;
-        run.generation.abort(err);
-        return true;
-      }
-      await rowFailed(row, err);
-      return false;
+  /** The run stops after `maxConsecutiveRowFailures` rows failed one after another. */
+  #countFailure(failed: boolean): void {
+    const { run, options } = this.ctx;
+    this.#consecutiveFailures = failed ? this.#consecutiveFailures + 1 : 0;
+    if (this.#consecutiveFailures >= options.maxConsecutiveRowFailures && run.fatal === undefined) {
+      run.fatal = new VisenError(
+        'too_many_failures',
+        `Visen stopped after ${this.#consecutiveFailures} rows failed one after another. Last problem: ${run.record.error ?? 'unknown'}`,
+      );
+      run.generation.abort(run.fatal);
     }
+  }
+
+  /** One row: fill, generate, write. True when written (or left to do); false when it failed (the run goes on). */
+  async #processRow(row: PageInfo): Promise<boolean> {
+    let text: string | undefined;
     try {
-      await writeRow(row, text);
+      text = await this.#generate(row);
+    } catch (err) {
+      return this.#generationFailed(row, err);
+    }
+    // Cancelled (or stopped) while the answer came in: nothing of this row is written; it stays to do.
+    if (text === undefined) return true;
+    try {
+      await this.#writeRow(row, text);
       return true;
     } catch (err) {
-      if (isFatalNotion(err)) {
-        run.fatal ??= err;
-        run.generation.abort(err);
-      }
-      await rowFailed(row, err);
+      if (isFatalNotion(err)) this.#stopRun(err);
+      await this.#rowFailed(row, err);
       return false;
     }
   }
 
-  async function writeRow(row: PageInfo, text: string): Promise<void> {
+  /** The row's answer, or undefined when the run was stopped while it came in; an answer that cannot be written throws. */
+  async #generate(row: PageInfo): Promise<string | undefined> {
+    const { run, options, logger } = this.ctx;
+    const { binding, into } = this.plan;
+    const titles = await this.#relationTitlesOf(row);
+    const text = await generateText(this.ctx.openai, {
+      model: run.record.model,
+      system: into !== undefined ? SYSTEM_PROMPTS.property : SYSTEM_PROMPTS.rowPage,
+      prompt: fillTemplate(run.record.request.prompt, binding, (property) => cellText(row.properties[property], titles)),
+      signal: run.generation.signal,
+      attempts: options.generationAttempts,
+      backoffMs: options.backoffMs,
+      logger,
+      maxChars: into !== undefined ? PROPERTY_MAX_CHARS : undefined,
+    });
+    if (run.generation.signal.aborted) return undefined;
+    if (text.trim() === '') throw new VisenError('empty_answer', 'The model returned an empty answer for this row.');
+    if (into !== undefined && text.length > PROPERTY_MAX_CHARS) {
+      throw new VisenError(
+        'too_long',
+        `The answer for this row is longer than a Notion text property holds (${PROPERTY_MAX_CHARS.toLocaleString('en-US')} characters). Write into the row's page instead.`,
+      );
+    }
+    return text;
+  }
+
+  async #generationFailed(row: PageInfo, err: unknown): Promise<boolean> {
+    // Stopped (cancel, restart, or another row's fatal error) before anything was written: the row stays to do.
+    // The abort closed the row's model stream, so nothing more of its answer arrives.
+    if (this.ctx.run.generation.signal.aborted && !isFatalOpenAi(err)) return true;
+    if (isFatalOpenAi(err) || isFatalNotion(err)) {
+      this.#stopRun(err);
+      return true;
+    }
+    await this.#rowFailed(row, err);
+    return false;
+  }
+
+  /** An error every later row would meet too: the run stops, and its model streams with it. */
+  #stopRun(err: unknown): void {
+    this.ctx.run.fatal ??= err;
+    this.ctx.run.generation.abort(err);
+  }
+
+  async #writeRow(row: PageInfo, text: string): Promise<void> {
+    const { run, store } = this.ctx;
+    const record = run.record;
     // Listed first, then the marker: a crash in between leaves a listed row without a marker, which resume
     // drops (its write had not started), and never a marker no record points to.
     const marker: RowMarker = { rowId: row.id, text, since: new Date().toISOString() };
@@ -162,118 +249,52 @@ export async function runDatabase(ctx: RunContext): Promise<DatabaseRunEnd> {
     await run.save();
     await store.setMarker(record.runId, marker);
     try {
-      await writeText(ctx, row.id, text, into);
+      await writeRowText(this.ctx, row.id, text, this.plan.into);
     } catch (err) {
       record.inFlight = record.inFlight.filter((id) => id !== row.id);
       await store.deleteMarker(record.runId, row.id);
       throw err;
     }
-    await rowWritten(row.id, row.title || 'Untitled', row.url);
+    await this.#rowWritten(row);
   }
 
-  async function rowWritten(rowId: string, title: string, url: string): Promise<void> {
-    await store.recordWritten(record.user, record.connection.id, rowId, record.runId);
-    written.set(rowId, record.runId);
-    record.inFlight = record.inFlight.filter((id) => id !== rowId);
+  async #rowWritten(row: PageInfo): Promise<void> {
+    const { run, store } = this.ctx;
+    const record = run.record;
+    await store.recordWritten(record.user, record.connection.id, row.id, record.runId);
+    this.plan.written.set(row.id, record.runId);
+    record.inFlight = record.inFlight.filter((id) => id !== row.id);
     record.done += 1;
-    run.addWritten(title, url);
+    run.addWritten(row.title || 'Untitled', row.url);
     await run.save();
-    await store.deleteMarker(record.runId, rowId);
+    await store.deleteMarker(record.runId, row.id);
     run.emit();
   }
 
-  async function rowFailed(row: PageInfo, err: unknown): Promise<void> {
-    logger.warn({ err: describeForLog(err), runId: record.runId, rowId: row.id }, 'a row failed');
-    record.failed += 1;
-    record.failedRowIds.push(row.id);
-    record.error = `“${row.title || 'Untitled'}”: ${userMessageFor(err)}`;
+  async #rowFailed(row: PageInfo, err: unknown): Promise<void> {
+    const { run, logger } = this.ctx;
+    logger.warn({ err: describeForLog(err), rowId: row.id }, 'a row failed');
+    run.record.failed += 1;
+    run.record.failedRowIds.push(row.id);
+    run.record.error = `“${row.title || 'Untitled'}”: ${userMessageFor(err)}`;
     await run.save();
     run.emit();
   }
 
-  async function lookUpRelationTitles(row: PageInfo, properties: readonly string[]): Promise<Map<string, string>> {
-    if (properties.length === 0) return relationTitles;
+  async #relationTitlesOf(row: PageInfo): Promise<Map<string, string>> {
+    const { notion, options } = this.ctx;
+    const properties = this.plan.relationProperties;
+    if (properties.length === 0) return this.#relationTitles;
     for (const id of relationIdsOf(row.properties, properties, options.relationTitlesPerCell)) {
-      if (relationTitles.has(id)) continue;
+      if (this.#relationTitles.has(id)) continue;
       try {
-        relationTitles.set(id, (await notion.retrievePage(id)).title);
+        this.#relationTitles.set(id, (await notion.retrievePage(id)).title);
       } catch (err) {
         // A related page the integration cannot see: the prompt gets the other titles.
         if (!(err instanceof NotionError)) throw err;
-        relationTitles.set(id, '');
+        this.#relationTitles.set(id, '');
       }
     }
-    return relationTitles;
-  }
-
-  const workers = Array.from({ length: Math.max(1, options.rowConcurrency) }, () => worker());
-  await Promise.all([producer, ...workers]);
-
-  if (run.fatal !== undefined) throw run.fatal;
-  if (run.cancelRequested) return 'cancelled';
-  if (run.stopRequested && !(queryFinished && queue.size === 0 && record.done + record.failed >= (record.total ?? Infinity))) return 'interrupted';
-  return 'complete';
-}
-
-/** Writes one row's text: into the property (a replacement, safe to repeat) or at the end of its page. */
-async function writeText(ctx: RunContext, rowId: string, text: string, into: string | undefined, afterId?: string): Promise<void> {
-  const { notion } = ctx;
-  const options = writeOptions(ctx);
-  if (into !== undefined) {
-    await idempotentWrite(() => notion.updatePageProperties(rowId, { [into]: richTextValue(text) }), options);
-    return;
-  }
-  try {
-    await appendChecked(notion, rowId, await markdownToBlocksInTurns(text), { ...options, afterId });
-  } catch (err) {
-    if (err instanceof AppendError) {
-      // Part of the text landed: take it out again, so the row is either whole or untouched.
-      await removeWrittenBlocks(notion, err.landedIds, options).catch((cleanupError: unknown) =>
-        ctx.logger.warn({ err: describeForLog(cleanupError), rowId }, 'could not take out a partly written row'),
-      );
-      throw err.original;
-    }
-    throw err;
-  }
-}
-
-/**
- * Rows whose write may have started before a restart: checked in Notion, and finished from the stored text
- * (never generated again), so each is written exactly once.
- */
-async function resolveInFlight(ctx: RunContext, written: Map<string, string>, into: string | undefined): Promise<void> {
-  const { run, notion, store, logger } = ctx;
-  const record = run.record;
-  const options = writeOptions(ctx);
-  for (const rowId of [...record.inFlight]) {
-    const marker = await store.getMarker(record.runId, rowId);
-    if (marker && written.get(rowId) !== record.runId) {
-      try {
-        if (into !== undefined) {
-          const row = await idempotentWrite(() => notion.retrievePage(rowId), options);
-          const current = row.properties[into]?.plainText ?? '';
-          if (current.trim() !== marker.text.trim()) await writeText(ctx, rowId, marker.text, into);
-        } else {
-          const blocks = await markdownToBlocksInTurns(marker.text);
-          const children = await idempotentWrite(() => notion.listChildren(rowId), options);
-          const landed = landedTail(children, blocks);
-          if (landed.length < blocks.length) {
-            logger.info({ runId: record.runId, rowId, landed: landed.length, of: blocks.length }, 'resuming a row whose write was interrupted');
-            await appendChecked(notion, rowId, blocks.slice(landed.length), { ...options, afterId: landed.at(-1) });
-          }
-        }
-        await store.recordWritten(record.user, record.connection.id, rowId, record.runId);
-        written.set(rowId, record.runId);
-      } catch (err) {
-        if (isFatalNotion(err)) throw err;
-        logger.warn({ err: describeForLog(err), runId: record.runId, rowId }, 'an interrupted row could not be finished');
-        record.failed += 1;
-        record.failedRowIds.push(rowId);
-        record.error = userMessageFor(err);
-      }
-    }
-    record.inFlight = record.inFlight.filter((id) => id !== rowId);
-    await run.save();
-    await store.deleteMarker(record.runId, rowId);
+    return this.#relationTitles;
   }
 }

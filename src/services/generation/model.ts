@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { OpenAiClient } from '../../adapters/openai.js';
 import { describeForLog, OpenAiError } from '../../errors.js';
-import { sleep } from './notion-writes.js';
+import { withRetries } from '../../retry.js';
 
 /** What the model is told, by where its answer goes. */
 export const SYSTEM_PROMPTS = {
@@ -30,7 +30,7 @@ export function isFatalOpenAi(err: unknown): boolean {
  * With `maxChars`, reading stops (and the stream is closed) as soon as the answer is longer than that: the
  * caller refuses such an answer anyway, so holding more of it would only grow memory.
  */
-export async function generateText(
+export function generateText(
   openai: OpenAiClient,
   o: {
     model: string;
@@ -43,26 +43,31 @@ export async function generateText(
     maxChars?: number;
   },
 ): Promise<string> {
+  return withRetries(() => streamAnswer(openai, o), {
+    attempts: o.attempts,
+    canRetry: (err) => err instanceof OpenAiError && !isFatalOpenAi(err),
+    delayMs: o.backoffMs,
+    signal: o.signal,
+    beforeRetry: (err, attempt) => o.logger.info({ err: describeForLog(err), attempt }, 'generation failed; trying again'),
+  });
+}
+
+/** One attempt: the answer streamed in full (or until it is longer than `maxChars`). */
+async function streamAnswer(
+  openai: OpenAiClient,
+  o: { model: string; system: string; prompt: string; signal: AbortSignal; maxChars?: number },
+): Promise<string> {
   const maxChars = o.maxChars ?? Number.POSITIVE_INFINITY;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      let text = '';
-      let cutNotice: string | undefined;
-      const onCut = (notice: string) => {
-        cutNotice = notice;
-      };
-      for await (const delta of openai.streamChat({ model: o.model, system: o.system, prompt: o.prompt, signal: o.signal, onCut })) {
-        text += delta;
-        if (text.length > maxChars) break; // leaving the loop aborts the HTTP request
-      }
-      if (o.signal.aborted) throw o.signal.reason;
-      // A cut answer says so at its end, in the row as on a page.
-      return cutNotice === undefined ? text : `${text}\n\n${cutNotice}`;
-    } catch (err) {
-      if (o.signal.aborted || isFatalOpenAi(err) || !(err instanceof OpenAiError) || attempt >= o.attempts) throw err;
-      o.logger.info({ err: describeForLog(err), attempt }, 'generation failed; trying again');
-      await sleep(o.backoffMs(attempt), o.signal);
-      if (o.signal.aborted) throw o.signal.reason;
-    }
+  let text = '';
+  let cutNotice: string | undefined;
+  const onCut = (notice: string) => {
+    cutNotice = notice;
+  };
+  for await (const delta of openai.streamChat({ model: o.model, system: o.system, prompt: o.prompt, signal: o.signal, onCut })) {
+    text += delta;
+    if (text.length > maxChars) break; // leaving the loop aborts the HTTP request
   }
+  if (o.signal.aborted) throw o.signal.reason;
+  // A cut answer says so at its end, in the row as on a page.
+  return cutNotice === undefined ? text : `${text}\n\n${cutNotice}`;
 }

@@ -1,6 +1,8 @@
 import type { Logger } from 'pino';
-import type { BlockInfo, NotionBlock, NotionWorkspace } from '../../adapters/notion/index.js';
+import type { NotionBlock, NotionWorkspace } from '../../adapters/notion/index.js';
 import { describeForLog, NotionError } from '../../errors.js';
+import { type RetryPolicy, withRetries } from '../../retry.js';
+import type { RunContext } from './active-run.js';
 import { landedTail } from './block-match.js';
 
 /**
@@ -27,9 +29,15 @@ export interface WriteOptions {
   readonly logger: Logger;
 }
 
+/** A run's write policy: its attempts and backoff, and its logger. */
+export function writeOptions(ctx: RunContext): WriteOptions {
+  return { attempts: ctx.options.writeAttempts, backoffMs: ctx.options.backoffMs, logger: ctx.logger };
+}
+
 /**
  * Appends `blocks` at the end of `parentId` and returns the top-level ids created. After a transient failure
- * it reads the page: blocks already there (at the end, after `afterId`) are kept, only the rest is sent.
+ * it reads the page before the next attempt: blocks already there (at the end, after `afterId`) are kept, only
+ * the rest is sent.
  */
 export async function appendChecked(
   notion: NotionWorkspace,
@@ -39,26 +47,22 @@ export async function appendChecked(
 ): Promise<string[]> {
   const ids: string[] = [];
   let remaining = [...blocks];
-  for (let attempt = 1; remaining.length > 0; attempt++) {
-    try {
-      const result = await notion.appendBlocks(parentId, remaining);
-      ids.push(...result.blockIds);
-      return ids;
-    } catch (err) {
-      if (!isTransientNotion(err) || attempt >= options.attempts) throw new AppendError(err, ids);
-      options.logger.info({ err: describeForLog(err), attempt, parentId }, 'append failed; checking what landed before sending the rest');
-      await sleep(options.backoffMs(attempt));
-      let children: BlockInfo[];
-      try {
-        children = await notion.listChildren(parentId);
-      } catch (checkError) {
-        if (!isTransientNotion(checkError)) throw new AppendError(checkError, ids);
-        continue; // cannot look yet: the next attempt looks again before sending
-      }
-      const landed = landedTail(children, remaining, ids.at(-1) ?? options.afterId);
+  const appendRest = async (attempt: number) => {
+    if (attempt > 1) {
+      const landed = landedTail(await notion.listChildren(parentId), remaining, ids.at(-1) ?? options.afterId);
       ids.push(...landed);
       remaining = remaining.slice(landed.length);
     }
+    if (remaining.length > 0) ids.push(...(await notion.appendBlocks(parentId, remaining)).blockIds);
+  };
+  try {
+    await withRetries(appendRest, {
+      ...writePolicy(options),
+      beforeRetry: (err, attempt) =>
+        options.logger.info({ err: describeForLog(err), attempt, parentId }, 'append failed; checking what landed before sending the rest'),
+    });
+  } catch (err) {
+    throw new AppendError(err, ids);
   }
   return ids;
 }
@@ -74,16 +78,16 @@ export class AppendError extends Error {
 }
 
 /** A Notion write that is safe to repeat as it is (same values): retried on transient failures. */
-export async function idempotentWrite<T>(write: () => Promise<T>, options: WriteOptions): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await write();
-    } catch (err) {
-      if (!isTransientNotion(err) || attempt >= options.attempts) throw err;
-      options.logger.info({ err: describeForLog(err), attempt }, 'Notion write failed; sending the same values again');
-      await sleep(options.backoffMs(attempt));
-    }
-  }
+export function idempotentWrite<T>(write: () => Promise<T>, options: WriteOptions): Promise<T> {
+  return withRetries(write, {
+    ...writePolicy(options),
+    beforeRetry: (err, attempt) => options.logger.info({ err: describeForLog(err), attempt }, 'Notion write failed; sending the same values again'),
+  });
+}
+
+/** Transient Notion failures are tried again, `attempts` in all, `backoffMs` apart. */
+export function writePolicy(options: WriteOptions): RetryPolicy {
+  return { attempts: options.attempts, canRetry: isTransientNotion, delayMs: options.backoffMs };
 }
 
 /**
@@ -99,17 +103,4 @@ export async function removeWrittenBlocks(notion: NotionWorkspace, blockIds: rea
       throw err;
     }
   }
-}
-
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  if (ms <= 0) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }

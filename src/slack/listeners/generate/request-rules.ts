@@ -6,7 +6,9 @@
  * `--into` property exist) is not checked here: `GenerationService.start` reports it.
  */
 
-export const MAX_PROMPT_CHARS = 8_000;
+import { MAX_PROMPT_CHARS } from '../../../services/generation/limits.js';
+
+export { MAX_PROMPT_CHARS };
 export const MAX_LIMIT = 10_000;
 export const MAX_URL_CHARS = 2_000;
 export const MAX_PROPERTY_NAME_CHARS = 500;

@@ -1,0 +1,134 @@
+import { randomUUID } from 'node:crypto';
+import type { NotionGateway } from '../../adapters/notion/index.js';
+import { UserInputError, userMessageFor, VisenError } from '../../errors.js';
+import type { UserRef } from '../../users.js';
+import type { ConnectionsService } from '../connections/types.js';
+import type { SettingsService, UserSettings } from '../settings/types.js';
+import { clip } from '../text.js';
+import { progressOf } from './active-run.js';
+import { MAX_PROMPT_CHARS, promptLength } from './limits.js';
+import { checkOutput, outputLabel } from './output.js';
+import type { RunLauncher } from './run-launcher.js';
+import { newRunRecord, outcomeOf } from './run-record.js';
+import { connectionKey, type RunRegistry } from './run-registry.js';
+import type { RunRecord, RunStore } from './run-store.js';
+import { type ResolvedTarget, resolveTarget } from './target.js';
+import { bindPlaceholders } from './template.js';
+import type { GenerationRequest, OutputChoice, ProgressListener, StartedRun } from './types.js';
+
+const CONNECTION_NAME_MAX_CHARS = 100;
+
+export interface StartDeps {
+  readonly settings: Pick<SettingsService, 'require'>;
+  readonly connections: ConnectionsService;
+  readonly notion: NotionGateway;
+  readonly runStore: RunStore;
+  readonly registry: RunRegistry;
+  readonly launcher: RunLauncher;
+}
+
+export interface StartInput {
+  readonly user: UserRef;
+  readonly request: GenerationRequest;
+  readonly listener: ProgressListener;
+  readonly notifyState: unknown;
+  /** A rerun: the saved connection's name. */
+  readonly connectionName?: string | undefined;
+}
+
+/** A run's plan once everything that can be checked before generating was checked. */
+interface CheckedStart {
+  readonly prompt: string;
+  readonly settings: UserSettings;
+  readonly target: ResolvedTarget;
+  readonly output: OutputChoice;
+}
+
+/** Checks the request, its target and its connection, then starts the run in the background. */
+export async function startRun(deps: StartDeps, input: StartInput): Promise<StartedRun> {
+  if (deps.registry.closing) throw new VisenError('shutting_down', 'Visen is restarting right now, so it did not start this. Try again in a minute.');
+  const checked = await checkStart(deps, input);
+  const key = connectionKey(input.user, checked.target.ref.id, outputLabel(checked.output), checked.prompt);
+  const runId = randomUUID();
+  deps.registry.reserve(key, runId);
+  try {
+    const record = await createRun(deps, input, checked, runId);
+    const run = deps.launcher.launch(record, checked.settings, input.listener, checked.target.schema);
+    return { runId, progress: progressOf(run.record) };
+  } catch (err) {
+    deps.registry.unreserve(key, runId);
+    throw err;
+  }
+}
+
+async function checkStart(deps: StartDeps, { user, request }: StartInput): Promise<CheckedStart> {
+  const prompt = checkedPrompt(request);
+  const settings = await deps.settings.require(user);
+  const target = await resolveTarget(deps.notion.forSecret(settings.notionSecret), request.targetUrl);
+  const output = checkOutput(target.ref.kind, request.output, target.schema);
+  if (target.ref.kind === 'Database') bindPlaceholders(prompt, Object.keys(target.schema?.properties ?? {}));
+  return { prompt, settings, target, output };
+}
+
+/** The prompt, trimmed; an empty or too long prompt, or a bad row limit, is refused. */
+function checkedPrompt(request: GenerationRequest): string {
+  const prompt = (request.prompt ?? '').trim();
+  if (prompt === '')
+    throw new UserInputError('The prompt is empty. Say what Visen should write, e.g. `/visen generate <Notion link> Summarise this project`.', 'prompt');
+  const length = promptLength(prompt);
+  if (length > MAX_PROMPT_CHARS) {
+    throw new UserInputError(
+      `The prompt is ${length.toLocaleString('en-US')} characters long; Visen takes at most ${MAX_PROMPT_CHARS.toLocaleString('en-US')}. Shorten it.`,
+      'prompt',
+    );
+  }
+  if (request.limit !== undefined && (!Number.isInteger(request.limit) || request.limit < 1)) {
+    throw new UserInputError('The row limit must be a whole number of at least 1 (e.g. `--limit 10`).', 'limit');
+  }
+  return prompt;
+}
+
+/** Marks the connection row as running and stores the new run; if the store fails, the row says Failed. */
+async function createRun(deps: StartDeps, input: StartInput, checked: CheckedStart, runId: string): Promise<RunRecord> {
+  const { user, request } = input;
+  const { prompt, settings, target, output } = checked;
+  const name = (input.connectionName ?? request.connectionName ?? '').trim() || defaultName(target.ref.title, prompt);
+  const connection = await deps.connections.beginRun(user, settings, {
+    type: target.ref.kind,
+    target: target.ref.url,
+    targetId: target.ref.id,
+    prompt,
+    output: outputLabel(output),
+    model: settings.model,
+    name: clip(name, CONNECTION_NAME_MAX_CHARS),
+    rename: Boolean(request.connectionName?.trim()),
+  });
+  const record = newRunRecord({
+    runId,
+    user,
+    request: {
+      targetUrl: request.targetUrl,
+      prompt,
+      output,
+      onlyEmpty: request.onlyEmpty ?? true,
+      limit: request.limit,
+      connectionName: request.connectionName,
+    },
+    target: target.ref,
+    model: settings.model,
+    connection: { id: connection.id, url: connection.url, name: connection.name, runsBefore: connection.runs },
+    notifyState: input.notifyState,
+  });
+  try {
+    await deps.runStore.createRun(record);
+  } catch (err) {
+    await deps.launcher.recordOutcome(user, settings, record, { ...outcomeOf(record), status: 'Failed', error: userMessageFor(err) }).catch(() => undefined);
+    throw err;
+  }
+  return record;
+}
+
+function defaultName(targetTitle: string, prompt: string): string {
+  const snippet = prompt.replace(/\s+/g, ' ').trim();
+  return `${targetTitle || 'Untitled'}: ${clip(snippet, 60)}`;
+}

@@ -2,6 +2,7 @@ import { WebAPIHTTPError, WebAPIPlatformError, WebAPIRateLimitedError, WebAPIReq
 import type { Logger } from 'pino';
 import { SlackStartError } from '../errors.js';
 import { toSlackLogger } from '../logger.js';
+import { sleep } from '../retry.js';
 import { tokenProblem, tokensOfDifferentApps, unreachable } from './token-messages.js';
 
 export interface SlackTokens {
@@ -92,6 +93,7 @@ function retrier(apiUrl: string, options: TokenCheckOptions): Retry {
         }
         options.logger.warn({ method, attempt, reason: transient, retryInSeconds: delayMs / 1000 }, 'Slack cannot be reached yet; retrying');
         await sleep(delayMs, options.signal);
+        if (options.signal?.aborted) throw cancelled();
       }
     }
   };
@@ -126,19 +128,4 @@ function retryAfterMs(err: unknown): number {
 
 function cancelled(): SlackStartError {
   return new SlackStartError('start_cancelled', 'Stopped before Slack could be reached.');
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }
-    function onAbort() {
-      clearTimeout(timer);
-      reject(cancelled());
-    }
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }

@@ -4,9 +4,9 @@ import { UserInputError, userMessageFor, VisenError } from '../../errors.js';
 import type { UserRef } from '../../users.js';
 import type { ConnectionsService } from '../connections/types.js';
 import type { SettingsService, UserSettings } from '../settings/types.js';
-import { clip } from '../text.js';
+import { characterCount, clip } from '../text.js';
 import { progressOf } from './active-run.js';
-import { MAX_PROMPT_CHARS, promptLength } from './limits.js';
+import { MAX_PROMPT_CHARS } from './limits.js';
 import { checkOutput, outputLabel } from './output.js';
 import type { RunLauncher } from './run-launcher.js';
 import { newRunRecord, outcomeOf } from './run-record.js';
@@ -75,7 +75,7 @@ function checkedPrompt(request: GenerationRequest): string {
   const prompt = (request.prompt ?? '').trim();
   if (prompt === '')
     throw new UserInputError('The prompt is empty. Say what Visen should write, e.g. `/visen generate <Notion link> Summarise this project`.', 'prompt');
-  const length = promptLength(prompt);
+  const length = characterCount(prompt);
   if (length > MAX_PROMPT_CHARS) {
     throw new UserInputError(
       `The prompt is ${length.toLocaleString('en-US')} characters long; Visen takes at most ${MAX_PROMPT_CHARS.toLocaleString('en-US')}. Shorten it.`,

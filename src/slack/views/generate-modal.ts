@@ -1,4 +1,5 @@
 import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
+import { MAX_PROMPT_CHARS } from '../../services/generation/limits.js';
 import type { OutputChoice } from '../../services/generation/types.js';
 import { GenerateIds } from '../listeners/generate/ids.js';
 import { actions, button, context, inputBlock, modalTexts, option, textInput, WITH_EMOJI } from './blocks.js';
@@ -11,7 +12,7 @@ import { escapeMrkdwn, isHighSurrogate, oneLine, SLACK_LIMITS, truncate } from '
  * Its state parser is `generate-modal-state.ts`, beside it; its database part is `generate-modal-rows.ts`, and
  * what it carries between updates is `generate-modal-metadata.ts`.
  *
- * Long prompts: Slack caps a plain_text_input at 3,000 characters, and Visen takes prompts of up to 8,000.
+ * Long prompts: Slack caps a plain_text_input at 3,000 characters, and Visen takes prompts of up to MAX_PROMPT_CHARS.
  * The modal therefore splits the prompt over up to three boxes ("Add a box" adds one); on submit they are
  * joined with a line break. An initial prompt longer than one box (Run again, a prompt from the Home tab) is
  * split at line breaks (else spaces) so it fits; beyond three boxes it is cut and a notice says so.
@@ -235,7 +236,7 @@ function promptHint(kind: TargetKind | undefined): string {
       : kind === 'Page'
         ? 'What should Visen write? Markdown comes out as proper Notion formatting.'
         : 'For a database, use {{Property}} to fill in each row’s values.';
-  return `${what} Up to 3,000 characters per box and 8,000 in all; longer prompts need several runs.`;
+  return `${what} Up to ${PROMPT_BOX_CHARS.toLocaleString('en-US')} characters per box and ${MAX_PROMPT_CHARS.toLocaleString('en-US')} in all; longer prompts need several runs.`;
 }
 
 // --- small helpers ----------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { describeForLog, userMessageFor, VisenError } from '../../../errors.js';
+import { MAX_PROMPT_CHARS } from '../../../services/generation/limits.js';
 import type { GenerationRequest } from '../../../services/generation/types.js';
 import type { UserRef } from '../../../users.js';
 import type { SlackDeps } from '../../deps.js';
@@ -8,7 +9,7 @@ import { userFromInteraction } from '../../users.js';
 import { buildGenerateModal, EMPTY_VALUES, type GenerateModalModel, MAX_PROMPT_BOXES, splitPrompt } from '../../views/generate-modal.js';
 import { type ModalViewLike, readGenerateModal } from '../../views/generate-modal-state.js';
 import { requestFromModal } from './modal-request.js';
-import { checkTargetUrl, MAX_PROMPT_CHARS } from './request-rules.js';
+import { checkTargetUrl } from './request-rules.js';
 import { type GenerateRuntime, runtimeFor } from './runtime.js';
 import { startRunWithDmProgress } from './start-run.js';
 

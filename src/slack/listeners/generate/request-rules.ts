@@ -7,8 +7,8 @@
  */
 
 import { MAX_PROMPT_CHARS } from '../../../services/generation/limits.js';
+import { characterCount } from '../../../services/text.js';
 
-export { MAX_PROMPT_CHARS };
 export const MAX_LIMIT = 10_000;
 export const MAX_URL_CHARS = 2_000;
 export const MAX_PROPERTY_NAME_CHARS = 500;
@@ -31,13 +31,6 @@ export function stripControlCharacters(text: string): string {
 /** True when nothing visible is left: whitespace and zero-width characters only. */
 export function isBlank(text: string): boolean {
   return text.replace(/[\s\u200B-\u200D\u2060\uFEFF]/g, '') === '';
-}
-
-/** Characters as a person counts them (code points), for messages about length. */
-export function characterCount(text: string): number {
-  let n = 0;
-  for (const _ of text) n += 1;
-  return n;
 }
 
 /** Slack sends `&`, `<` and `>` as HTML entities in slash command text. */

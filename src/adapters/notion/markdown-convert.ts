@@ -19,7 +19,7 @@ import { toNotionLanguage } from './code-languages.js';
 import { NOTION_LIMITS } from './limits.js';
 import { decodeEntities } from './markdown-entities.js';
 import { type DetailsToken, htmlBlockText } from './markdown-html.js';
-import { inline, mathItems } from './markdown-inline.js';
+import { altText, inline, mathItems } from './markdown-inline.js';
 import { lexMarkdown } from './markdown-lexer.js';
 import { type BlockMathToken, type InlineMathToken, MAX_EXPRESSION_CHARS } from './markdown-math.js';
 import { chunkRichText, isSendableLink, mergeRichText, textItems } from './rich-text.js';
@@ -209,7 +209,7 @@ function soleImage(tokens: readonly Token[]): NotionBlock | undefined {
   const image = meaningful[0] as Tokens.Image;
   const url = decodeEntities(image.href);
   if (!/^https?:\/\//i.test(url) || !isSendableLink(url)) return undefined;
-  const caption = chunkRichText(mergeRichText(textItems(decodeEntities(image.text))))[0] ?? [];
+  const caption = chunkRichText(mergeRichText(textItems(altText(image))))[0] ?? [];
   return {
     object: 'block',
     type: 'image',

@@ -81,7 +81,8 @@ export function detailsExtension(): TokenizerExtension {
   };
 }
 
-const COMMENT_LIKE = /<!--[\s\S]*?-->|<\?[\s\S]*?\?>|<![A-Za-z][^>]*>|<!\[CDATA\[[\s\S]*?\]\]>/g;
+// CommonMark 0.31's comments include the empty `<!-->` and `<!--->`.
+const COMMENT_LIKE = /<!---?>|<!--[\s\S]*?-->|<\?[\s\S]*?\?>|<![A-Za-z][^>]*>|<!\[CDATA\[[\s\S]*?\]\]>/g;
 const LINE_BREAK_TAG = /<br\s*\/?>/gi;
 // Quoted attribute values may hold `>`; a `<` ends the attempt, so a text full of `<` is scanned once.
 const ANY_TAG = /<\/?[A-Za-z][A-Za-z0-9-]*(?:"[^"]*"|'[^']*'|[^'"<>])*>/g;

@@ -8,7 +8,7 @@ import type { Annotations, RichTextItem } from './blocks.js';
 import { decodeEntities } from './markdown-entities.js';
 import { inlineTagEffect, type Script, scriptText } from './markdown-html.js';
 import { type InlineMathToken, MAX_EXPRESSION_CHARS } from './markdown-math.js';
-import { equationItem, isSendableLink, textItems } from './rich-text.js';
+import { equationItem, isSendableLink, itemText, textItems } from './rich-text.js';
 
 interface InlineState {
   readonly annotations: Annotations;
@@ -68,7 +68,7 @@ function inlineToken(token: Token, state: InlineState): RichTextItem[] {
     case 'image': {
       const image = token as Tokens.Image;
       const href = decodeEntities(image.href);
-      const label = decodeEntities(image.text) || href;
+      const label = altText(image) || href;
       return textItems(label, state.annotations, isSendableLink(href) ? href : state.link);
     }
     case 'checkbox':
@@ -80,6 +80,12 @@ function inlineToken(token: Token, state: InlineState): RichTextItem[] {
       return typeof generic.text === 'string' ? text(generic.text) : [];
     }
   }
+}
+
+/** An image's alt text as plain text, as CommonMark renders it (`![*a* b](u)` -> "a b"). */
+export function altText(image: Tokens.Image): string {
+  if (!image.tokens) return decodeEntities(image.text);
+  return inline(image.tokens).map(itemText).join('');
 }
 
 /** An inline HTML tag changes the state for the tokens after it (until its closing tag); its own text is dropped. */

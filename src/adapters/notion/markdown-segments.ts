@@ -57,6 +57,14 @@ export function lastBlockIndex(tokens: readonly Token[]): number {
   return last;
 }
 
+/**
+ * How many tokens before the last (growing) one are complete: all of them, except a definition right before it,
+ * whose title may be on the line that follows (`[a]: /url` then `"title"`).
+ */
+export function completeCount(tokens: readonly Token[], last: number): number {
+  return last > 0 && tokens[last - 1]!.type === 'def' ? last - 1 : Math.max(0, last);
+}
+
 /** The length of `text` the tokens' raws cover from its start, or -1 if they do not add up to a prefix of it. */
 export function rawLength(tokens: readonly { raw: string }[], text: string): number {
   const raw = tokens.map((token) => token.raw).join('');
@@ -86,7 +94,7 @@ export function cutHead(pending: string, allowShort: boolean, options: LexOption
   const plain: HeadCut = { tokens: undefined, text: head, consumed: head.length, reopen: '', lexed };
   if (!tokens) return plain;
   const last = lastBlockIndex(tokens);
-  const complete = tokens.slice(0, Math.max(0, last));
+  const complete = tokens.slice(0, completeCount(tokens, last));
   const completeLength = rawLength(complete, head);
   if (completeLength >= head.length / 2 || (allowShort && completeLength > 0))
     return { tokens: complete, text: head.slice(0, completeLength), consumed: completeLength, reopen: '', lexed };

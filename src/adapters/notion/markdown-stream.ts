@@ -24,7 +24,17 @@ import type { NotionBlock } from './blocks.js';
 import { normaliseNewlines, plainTextBlocks } from './markdown-convert.js';
 import type { LexOptions } from './markdown-lexer.js';
 import { ReferenceQueue } from './markdown-references.js';
-import { BLOCK_LEX_CHARS, closingFenceEnd, convertSafely, cutHead, lastBlockIndex, lexSafely, openingFence, rawLength } from './markdown-segments.js';
+import {
+  BLOCK_LEX_CHARS,
+  closingFenceEnd,
+  completeCount,
+  convertSafely,
+  cutHead,
+  lastBlockIndex,
+  lexSafely,
+  openingFence,
+  rawLength,
+} from './markdown-segments.js';
 
 /** Characters the stream may lex per character received, on top of LEX_ALLOWANCE_CHARS. */
 export const LEX_CHARS_PER_CHAR = 4;
@@ -153,8 +163,8 @@ export class MarkdownBlockStream {
     // marked could not lex it (nesting too deep): wait; a cut or end() turns it into plain paragraphs.
     if (!tokens) return [];
     const last = lastBlockIndex(tokens);
-    if (last <= 0) return [];
-    const complete = tokens.slice(0, last);
+    const complete = tokens.slice(0, completeCount(tokens, last));
+    if (complete.length === 0) return [];
     const consumed = rawLength(complete, this.#pending);
     // marked's raws add up to its input; if they ever did not, waiting for end() is the safe choice.
     if (consumed <= 0) return [];

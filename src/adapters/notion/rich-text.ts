@@ -49,9 +49,13 @@ export function itemText(item: RichTextItem): string {
   return equationOf(item)?.equation.expression ?? item.text.content;
 }
 
-/** Links Notion takes: absolute http(s) (or mailto) URLs within the 2000-character limit. */
+/**
+ * Links Notion takes: absolute http(s) URLs within the 2000-character limit. Other schemes (`mailto:`, `zotero:`)
+ * are refused with "Invalid URL for link" (seen by integrations, e.g. https://github.com/dvanoni/notero/pull/459),
+ * so an email autolink lands as its text.
+ */
 export function isSendableLink(url: string): boolean {
-  return url.length > 0 && url.length <= NOTION_LIMITS.richTextLinkUrlChars && /^(https?:\/\/[^\s]+|mailto:[^\s]+)$/i.test(url);
+  return url.length > 0 && url.length <= NOTION_LIMITS.richTextLinkUrlChars && /^https?:\/\/[^\s]+$/i.test(url);
 }
 
 /** Splits text into pieces of at most `max` UTF-16 units, never between the two halves of a surrogate pair. */

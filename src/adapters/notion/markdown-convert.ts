@@ -3,7 +3,8 @@
  * https://developers.notion.com/reference/block. Headings 1-3 (4-6 become heading_3, Notion's smallest heading
  * Visen uses), paragraphs, bulleted / numbered lists and to-dos with nested children, quotes, code with the
  * language mapped to Notion's list, dividers, tables (`table` with `table_row` children), images as external image
- * blocks (inline images become links), and bold, italic, strikethrough, inline code and links in rich text.
+ * blocks (inline images become links), bold, italic, strikethrough, inline code and links in rich text, math as
+ * equations (markdown-math.ts), `<details>` as toggles and other HTML as its text (markdown-html.ts).
  *
  * Limits (https://developers.notion.com/reference/request-limits): text is split into items of at most 2000
  * characters; a block whose rich text would pass 100 items becomes several blocks of the same type; a link URL over

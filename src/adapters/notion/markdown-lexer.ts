@@ -171,15 +171,25 @@ class VisenLexer extends Lexer {
   }
 }
 
-/** Calls `found` with every array inside a token (its tokens, items, cells, ...), depth first. */
-function collectArrays(value: unknown, found: (array: unknown[]) => void): void {
-  if (Array.isArray(value)) {
-    found(value);
-    for (const item of value) collectArrays(item, found);
-  } else if (typeof value === 'object' && value !== null) {
-    for (const child of Object.values(value)) if (typeof child === 'object' && child !== null) collectArrays(child, found);
+/**
+ * Calls `found` with the token arrays of a block token and of the blocks inside it (paragraph text, list items,
+ * table cells, quotes, details): where inline runs and definitions live. Inline tokens are not entered.
+ */
+function collectArrays(token: Token, found: (array: Token[]) => void): void {
+  const generic = token as Tokens.Generic;
+  if (Array.isArray(generic.tokens)) {
+    found(generic.tokens);
+    if (BLOCK_CONTAINERS.has(token.type)) for (const child of generic.tokens) collectArrays(child, found);
+  }
+  if (Array.isArray(generic.summary)) found(generic.summary);
+  if (token.type === 'list') for (const item of (token as Tokens.List).items) collectArrays(item, found);
+  if (token.type === 'table') {
+    const table = token as Tokens.Table;
+    for (const cell of [...table.header, ...table.rows.flat()]) found(cell.tokens);
   }
 }
+
+const BLOCK_CONTAINERS = new Set(['blockquote', 'list_item', 'details']);
 
 /** The run cut into pieces of at most INLINE_RUN_DELIMITERS delimiters each (usually one piece). */
 function inlinePieces(src: string): string[] {
@@ -219,14 +229,10 @@ export function normaliseNewlines(text: string): string {
 
 /** Every reference definition inside a token (definitions may sit in quotes and list items), in order. */
 export function definitionsIn(token: Token): Tokens.Def[] {
+  if (token.type === 'def') return [token as Tokens.Def];
   const found: Tokens.Def[] = [];
-  const visit = (value: unknown): void => {
-    if (Array.isArray(value)) value.forEach(visit);
-    else if (typeof value === 'object' && value !== null) {
-      if ((value as Token).type === 'def') found.push(value as Tokens.Def);
-      else for (const child of Object.values(value)) if (typeof child === 'object' && child !== null) visit(child);
-    }
-  };
-  visit(token);
+  collectArrays(token, (array) => {
+    for (const child of array) if (child.type === 'def') found.push(child as Tokens.Def);
+  });
   return found;
 }

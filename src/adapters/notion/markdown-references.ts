@@ -15,12 +15,13 @@
 import type { Token } from 'marked';
 import type { NotionBlock } from './blocks.js';
 import { definitionsIn, ReferenceLinks, unresolvedLabels } from './markdown-lexer.js';
+import { BLOCK_LEX_CHARS } from './markdown-segments.js';
 
 /**
  * How far (in characters after a block's end) a definition may come and still turn the block's reference into a
  * link. At least one lex (BLOCK_LEX_CHARS), so a definition lexed together with its block never depends on the cut.
  */
-export const HOLD_CHARS = 8_000;
+export const HOLD_CHARS = BLOCK_LEX_CHARS;
 
 interface Held {
   readonly text: string;

@@ -9,6 +9,7 @@
 import type { Token, TokenizerExtension, TokenizerThis, Tokens } from 'marked';
 import type { Annotations } from './blocks.js';
 import { decodeEntities } from './markdown-entities.js';
+import { paragraphHead } from './markdown-math.js';
 
 /** `<details>` nested deeper than this is left to marked as an HTML block (its text is kept). */
 const MAX_DETAILS_DEPTH = 8;
@@ -49,7 +50,7 @@ export function detailsExtension(): TokenizerExtension {
     name: 'details',
     level: 'block',
     start: (src) => {
-      const at = src.search(/\n {0,3}<details(?=[\s>])/i);
+      const at = paragraphHead(src).search(/\n {0,3}<details(?=[\s>])/i);
       return at < 0 ? undefined : at + 1;
     },
     tokenizer(this: TokenizerThis, src) {

@@ -74,14 +74,17 @@ function lineEnd(src: string, from: number): number {
  * and the stream would already have emitted its first half. Looks no further than the paragraph's first blank line.
  */
 function startOfBlockMath(src: string): number | undefined {
-  const blank = src.search(/\n[ \t]*\n/);
-  const limit = blank < 0 ? src.length : blank;
-  const candidate = /\n {0,3}\$\$/g;
-  candidate.lastIndex = 0;
-  const found = candidate.exec(src);
-  if (!found || found.index >= limit) return undefined;
+  const paragraph = paragraphHead(src);
+  const found = /\n {0,3}\$\$/.exec(paragraph);
+  if (!found) return undefined;
   // A later candidate in the same paragraph meets the same blank line: the first one decides.
   return matchBlockMath(src.slice(found.index + 1)) ? found.index + 1 : undefined;
+}
+
+/** `src` up to its first blank line (where a paragraph ends), found without scanning past it. */
+export function paragraphHead(src: string): string {
+  const blank = /\n[ \t]*\n/.exec(src);
+  return blank ? src.slice(0, blank.index) : src;
 }
 
 export function blockMathExtension(): TokenizerExtension {

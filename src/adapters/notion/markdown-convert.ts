@@ -3,7 +3,8 @@
  * https://developers.notion.com/reference/block. Headings 1-3 (4-6 become heading_3, Notion's smallest heading
  * Visen uses), paragraphs, bulleted / numbered lists and to-dos with nested children, quotes, code with the
  * language mapped to Notion's list, dividers, tables (`table` with `table_row` children), images as external image
- * blocks (inline images become links), and bold, italic, strikethrough, inline code and links in rich text.
+ * blocks (inline images become links), bold, italic, strikethrough, inline code and links in rich text, math as
+ * equations (markdown-math.ts), `<details>` as toggles and other HTML as its text (markdown-html.ts).
  *
  * Limits (https://developers.notion.com/reference/request-limits): text is split into items of at most 2000
  * characters; a block whose rich text would pass 100 items becomes several blocks of the same type; a link URL over
@@ -13,73 +14,19 @@
  * Every top-level token converts on its own, so converting tokens one by one (MarkdownBlockStream) gives the same
  * blocks as converting the whole text.
  */
-import { Lexer, type Token, type Tokens } from 'marked';
-import type { Annotations, NotionBlock, RichTextItem, TextBlockType } from './blocks.js';
+import type { Token, Tokens } from 'marked';
+import type { NotionBlock, RichTextItem, TextBlockType } from './blocks.js';
 import { toNotionLanguage } from './code-languages.js';
-import { decodeEntities } from './entities.js';
 import { NOTION_LIMITS } from './limits.js';
+import { decodeEntities } from './markdown-entities.js';
+import { type DetailsToken, htmlBlockText } from './markdown-html.js';
+import { altText, inline, mathItems } from './markdown-inline.js';
+import { lexMarkdown } from './markdown-lexer.js';
+import { type BlockMathToken, type InlineMathToken, MAX_EXPRESSION_CHARS } from './markdown-math.js';
 import { chunkRichText, isSendableLink, mergeRichText, textItems } from './rich-text.js';
 
-/** marked's block tokens for the text (line endings normalised to \n, so token `raw`s add up to the input). */
-export function lexMarkdown(markdown: string): Token[] {
-  return new BoundedInlineLexer({ gfm: true }).lex(normaliseNewlines(markdown));
-}
-
-/**
- * The most Markdown punctuation (emphasis, link, code and HTML delimiters) marked scans in one inline run (a
- * paragraph's, heading's or table cell's text). marked's emphasis and link scanning is super-linear in the number
- * of delimiters (`_a__a` repeated: 2 KB 24 ms, 4 KB 46 ms, 8 KB 174 ms on a busy machine), while plain words cost
- * little however long. So a run with more delimiters than this is scanned in pieces, cut at a line break or space.
- * Ordinary text (even a paragraph of 150 links) stays in one piece; in a longer run only a span crossing a cut
- * loses its formatting. No text is lost.
- */
-export const INLINE_RUN_DELIMITERS = 1_000;
-const DELIMITER = /[*_~`[\]()<>!\\&]/;
-
-class BoundedInlineLexer extends Lexer {
-  override inlineTokens(src: string, tokens: Token[] = []): Token[] {
-    const pieces = inlinePieces(src);
-    if (pieces.length === 1) return super.inlineTokens(src, tokens);
-    for (const piece of pieces) super.inlineTokens(piece, tokens);
-    return tokens;
-  }
-}
-
-/** The run cut into pieces of at most INLINE_RUN_DELIMITERS delimiters each (usually one piece). */
-function inlinePieces(src: string): string[] {
-  const pieces: string[] = [];
-  let start = 0;
-  let delimiters = 0;
-  let lastBreak = -1;
-  for (let i = 0; i < src.length; i++) {
-    const char = src[i]!;
-    if (char === ' ' || char === '\n') lastBreak = i + 1;
-    if (!DELIMITER.test(char) || ++delimiters <= INLINE_RUN_DELIMITERS) continue;
-    const cut = lastBreak > start ? lastBreak : start + cutPoint(src.slice(start, i), i - start);
-    pieces.push(src.slice(start, cut));
-    start = cut;
-    i = cut - 1;
-    delimiters = 0;
-  }
-  pieces.push(src.slice(start));
-  return pieces.filter((piece) => piece !== '');
-}
-
-/** Where to cut `text` at most `max` characters in: after its last line break, else its last space, else at `max`. */
-export function cutPoint(text: string, max: number): number {
-  const head = text.slice(0, max);
-  const newline = head.lastIndexOf('\n');
-  if (newline > 0) return newline + 1;
-  const space = head.lastIndexOf(' ');
-  if (space > 0) return space + 1;
-  // Never between the halves of a surrogate pair.
-  const code = text.charCodeAt(max - 1);
-  return code >= 0xd800 && code <= 0xdbff ? max - 1 : max;
-}
-
-export function normaliseNewlines(text: string): string {
-  return text.replace(/\r\n?/g, '\n');
-}
+export { inline } from './markdown-inline.js';
+export { cutPoint, INLINE_RUN_DELIMITERS, lexMarkdown, normaliseNewlines } from './markdown-lexer.js';
 
 /** Text as it was written, in paragraphs (split at blank lines): for text marked cannot lex. */
 export function plainTextBlocks(text: string): NotionBlock[] {
@@ -106,8 +53,8 @@ function tokenToBlocks(token: Token): NotionBlock[] {
     }
     case 'paragraph': {
       const paragraph = token as Tokens.Paragraph;
-      const image = soleImage(paragraph.tokens);
-      if (image) return [image];
+      const sole = soleImage(paragraph.tokens) ?? soleDisplayMath(paragraph.tokens);
+      if (sole) return [sole];
       return textBlocks('paragraph', inline(paragraph.tokens));
     }
     case 'text': {
@@ -128,6 +75,10 @@ function tokenToBlocks(token: Token): NotionBlock[] {
       return [tableBlock(token as Tokens.Table)];
     case 'html':
       return htmlBlocks(token as Tokens.HTML);
+    case 'blockMath':
+      return blockMathBlocks(token as BlockMathToken);
+    case 'details':
+      return detailsBlocks(token as DetailsToken);
     default: {
       // Tokens of marked extensions: keep their words.
       const generic = token as Tokens.Generic;
@@ -158,6 +109,10 @@ function listItemBlocks(item: Tokens.ListItem, ordered: boolean): NotionBlock[] 
   if (first && (first.type === 'text' || first.type === 'paragraph')) {
     const textual = first as Tokens.Text | Tokens.Paragraph;
     richText = textual.tokens ? inline(textual.tokens) : textItems(decodeEntities(textual.text));
+    rest = tokens.slice(1);
+  } else if (first?.type === 'blockMath' && !(first as BlockMathToken).open) {
+    // `- $$x$$`: the item's text is the equation.
+    richText = mathItems((first as BlockMathToken).text);
     rest = tokens.slice(1);
   }
   const children = tokensToBlocks(rest);
@@ -206,11 +161,46 @@ function cellText(cell: Tokens.TableCell | undefined): RichTextItem[] {
   return [...kept, ...textItems('…')];
 }
 
-/** Raw HTML blocks keep their text; comments and lone line breaks are dropped. */
+/** Raw HTML blocks keep their text, without the tags; comments and lone line breaks are dropped. */
 function htmlBlocks(html: Tokens.HTML): NotionBlock[] {
-  const text = html.text.replace(/<!--[\s\S]*?-->/g, '').trim();
-  if (text === '' || /^<br\s*\/?>$/i.test(text)) return [];
-  return textBlocks('paragraph', textItems(text));
+  const text = htmlBlockText(html.text);
+  return text === '' ? [] : textBlocks('paragraph', textItems(text));
+}
+
+/**
+ * Display math as an equation block (https://developers.notion.com/reference/block#equation); past Notion's
+ * 1000 characters, a LaTeX code block. A display that never closed is read again as ordinary Markdown.
+ */
+function blockMathBlocks(math: BlockMathToken): NotionBlock[] {
+  if (math.open) return tokensToBlocks(lexMarkdown(math.text, { blockMath: false }));
+  return displayMath(math.text);
+}
+
+function displayMath(expression: string): NotionBlock[] {
+  if (expression.length > MAX_EXPRESSION_CHARS) {
+    return chunkRichText(textItems(expression)).map((chunk) => ({ object: 'block', type: 'code', code: { rich_text: chunk, language: 'latex' } }));
+  }
+  return [{ object: 'block', type: 'equation', equation: { expression } } as unknown as NotionBlock];
+}
+
+/** A paragraph that is only `$$…$$` is display math. */
+function soleDisplayMath(tokens: readonly Token[]): NotionBlock | undefined {
+  const meaningful = tokens.filter((token) => !(token.type === 'text' && (token as Tokens.Text).text.trim() === ''));
+  const math = meaningful[0] as InlineMathToken | undefined;
+  if (meaningful.length !== 1 || math?.type !== 'inlineMath' || !math.raw.startsWith('$$')) return undefined;
+  return displayMath(math.text)[0];
+}
+
+/**
+ * `<details>` as a toggle block (https://developers.notion.com/reference/block#toggle-blocks): the summary is
+ * its text ("Details" without one, as browsers show it), the body its children. A `<details>` that never closed
+ * has no toggle: its summary and body land as they are.
+ */
+function detailsBlocks(details: DetailsToken): NotionBlock[] {
+  const summary = inline(details.summary);
+  const children = tokensToBlocks(details.tokens);
+  if (details.open) return [...(summary.length > 0 ? textBlocks('paragraph', summary) : []), ...children];
+  return textBlocks('toggle', details.hasSummary ? summary : textItems('Details'), children);
 }
 
 /** A paragraph that is only an image (the usual `![alt](url)` line) becomes an image block. */
@@ -220,102 +210,10 @@ function soleImage(tokens: readonly Token[]): NotionBlock | undefined {
   const image = meaningful[0] as Tokens.Image;
   const url = decodeEntities(image.href);
   if (!/^https?:\/\//i.test(url) || !isSendableLink(url)) return undefined;
-  const caption = chunkRichText(mergeRichText(textItems(decodeEntities(image.text))))[0] ?? [];
+  const caption = chunkRichText(mergeRichText(textItems(altText(image))))[0] ?? [];
   return {
     object: 'block',
     type: 'image',
     image: caption.length > 0 ? { type: 'external', external: { url }, caption } : { type: 'external', external: { url } },
   };
-}
-
-interface InlineState {
-  readonly annotations: Annotations;
-  readonly link: string | undefined;
-}
-
-const HTML_ANNOTATIONS: Readonly<Record<string, keyof Annotations>> = {
-  b: 'bold',
-  strong: 'bold',
-  i: 'italic',
-  em: 'italic',
-  u: 'underline',
-  ins: 'underline',
-  s: 'strikethrough',
-  del: 'strikethrough',
-  strike: 'strikethrough',
-  code: 'code',
-};
-
-/** Inline tokens -> rich text, with annotations combined as they nest (bold inside a link inside italic, ...). */
-export function inline(tokens: readonly Token[] | undefined, outer: InlineState = { annotations: {}, link: undefined }): RichTextItem[] {
-  const items: RichTextItem[] = [];
-  let state = outer;
-  const annotate = (name: keyof Annotations): InlineState => ({ ...state, annotations: { ...state.annotations, [name]: true } });
-  for (const token of tokens ?? []) {
-    switch (token.type) {
-      case 'text': {
-        const text = token as Tokens.Text;
-        if (text.tokens && text.tokens.length > 0) items.push(...inline(text.tokens, state));
-        else items.push(...textItems(decodeEntities(text.text), state.annotations, state.link));
-        break;
-      }
-      case 'escape':
-        items.push(...textItems((token as Tokens.Escape).text, state.annotations, state.link));
-        break;
-      case 'strong':
-        items.push(...inline((token as Tokens.Strong).tokens, annotate('bold')));
-        break;
-      case 'em':
-        items.push(...inline((token as Tokens.Em).tokens, annotate('italic')));
-        break;
-      case 'del':
-        items.push(...inline((token as Tokens.Del).tokens, annotate('strikethrough')));
-        break;
-      case 'codespan':
-        // CommonMark keeps code spans literal: no entity decoding.
-        items.push(...textItems((token as Tokens.Codespan).text, { ...state.annotations, code: true }, state.link));
-        break;
-      case 'br':
-        items.push(...textItems('\n', state.annotations, state.link));
-        break;
-      case 'link': {
-        const link = token as Tokens.Link;
-        const href = link.autolink ? link.href : decodeEntities(link.href);
-        const inner: InlineState = { ...state, link: isSendableLink(href) ? href : state.link };
-        const label = link.tokens.length > 0 ? inline(link.tokens, inner) : textItems(href, inner.annotations, inner.link);
-        items.push(...label);
-        break;
-      }
-      case 'image': {
-        const image = token as Tokens.Image;
-        const href = decodeEntities(image.href);
-        const label = decodeEntities(image.text) || href;
-        items.push(...textItems(label, state.annotations, isSendableLink(href) ? href : state.link));
-        break;
-      }
-      case 'html': {
-        const tag = /^<(\/?)([a-z]+)\b[^>]*?(\/?)>$/i.exec((token as Tokens.Tag).text.trim());
-        const name = tag?.[2]?.toLowerCase();
-        if (/^<!--[\s\S]*-->$/.test((token as Tokens.Tag).text.trim())) break;
-        if (name === 'br') {
-          items.push(...textItems('\n', state.annotations, state.link));
-        } else if (tag && name && HTML_ANNOTATIONS[name]) {
-          const flag = HTML_ANNOTATIONS[name]!;
-          const closing = tag[1] === '/';
-          state = { ...state, annotations: { ...state.annotations, [flag]: closing ? outer.annotations[flag] === true : true } };
-        } else {
-          items.push(...textItems((token as Tokens.Tag).text, state.annotations, state.link));
-        }
-        break;
-      }
-      case 'checkbox':
-        break;
-      default: {
-        const generic = token as Tokens.Generic;
-        if (Array.isArray(generic.tokens)) items.push(...inline(generic.tokens, state));
-        else if (typeof generic.text === 'string') items.push(...textItems(generic.text, state.annotations, state.link));
-      }
-    }
-  }
-  return items;
 }

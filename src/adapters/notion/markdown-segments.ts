@@ -17,7 +17,8 @@
  */
 import type { Token, Tokens } from 'marked';
 import type { NotionBlock } from './blocks.js';
-import { cutPoint, lexMarkdown, plainTextBlocks, tokensToBlocks } from './markdown-convert.js';
+import { plainTextBlocks, tokensToBlocks } from './markdown-convert.js';
+import { cutPoint, type LexOptions, lexMarkdown } from './markdown-lexer.js';
 
 /** The most text one call of marked's lexer is given. Measured worst cases at this size are tens of ms. */
 export const BLOCK_LEX_CHARS = 8_000;
@@ -31,10 +32,10 @@ export const MAX_LINE_NESTING = 32;
 const DEEP_LINE = new RegExp(`^(?:[ \\t]*(?:>|[-+*](?=[ \\t])|\\d{1,9}[.)](?=[ \\t]))){${MAX_LINE_NESTING + 1}}`, 'm');
 
 /** marked's tokens, or undefined when the text nests too deep or marked fails on it. */
-export function lexSafely(text: string): Token[] | undefined {
+export function lexSafely(text: string, options: LexOptions = {}): Token[] | undefined {
   if (DEEP_LINE.test(text)) return undefined;
   try {
-    return lexMarkdown(text);
+    return lexMarkdown(text, options);
   } catch {
     return undefined;
   }
@@ -56,6 +57,14 @@ export function lastBlockIndex(tokens: readonly Token[]): number {
   return last;
 }
 
+/**
+ * How many tokens before the last (growing) one are complete: all of them, except a definition right before it,
+ * whose title may be on the line that follows (`[a]: /url` then `"title"`).
+ */
+export function completeCount(tokens: readonly Token[], last: number): number {
+  return last > 0 && tokens[last - 1]!.type === 'def' ? last - 1 : Math.max(0, last);
+}
+
 /** The length of `text` the tokens' raws cover from its start, or -1 if they do not add up to a prefix of it. */
 export function rawLength(tokens: readonly { raw: string }[], text: string): number {
   const raw = tokens.map((token) => token.raw).join('');
@@ -63,7 +72,9 @@ export function rawLength(tokens: readonly { raw: string }[], text: string): num
 }
 
 export interface HeadCut {
-  readonly blocks: NotionBlock[];
+  /** The tokens to emit, lexed from `text`; undefined: `text` lands as plain paragraphs. */
+  readonly tokens: Token[] | undefined;
+  readonly text: string;
   /** Characters of the pending text these blocks stand for. */
   readonly consumed: number;
   /** Text to put before the rest, so it goes on as the same kind of block (a fence line, a table header). */
@@ -76,27 +87,28 @@ export interface HeadCut {
  * The next piece of a pending text longer than BLOCK_LEX_CHARS. At least half of what was lexed is consumed, unless
  * `allowShort`: then complete blocks before a long one are emitted alone, so the long one is cut from its own start.
  */
-export function cutHead(pending: string, allowShort: boolean): HeadCut {
+export function cutHead(pending: string, allowShort: boolean, options: LexOptions = {}): HeadCut {
   const head = pending.slice(0, cutPoint(pending, BLOCK_LEX_CHARS));
-  const tokens = lexSafely(head);
+  const tokens = lexSafely(head, options);
   const lexed = head.length;
-  if (!tokens) return { blocks: plainTextBlocks(head), consumed: head.length, reopen: '', lexed };
+  const plain: HeadCut = { tokens: undefined, text: head, consumed: head.length, reopen: '', lexed };
+  if (!tokens) return plain;
   const last = lastBlockIndex(tokens);
-  const complete = tokens.slice(0, Math.max(0, last));
+  const complete = tokens.slice(0, completeCount(tokens, last));
   const completeLength = rawLength(complete, head);
   if (completeLength >= head.length / 2 || (allowShort && completeLength > 0))
-    return { blocks: convertSafely(complete, head.slice(0, completeLength)), consumed: completeLength, reopen: '', lexed };
+    return { tokens: complete, text: head.slice(0, completeLength), consumed: completeLength, reopen: '', lexed };
   const lastToken = tokens[last];
   if (completeLength >= 0 && lastToken?.type === 'list') {
     const listCut = leadingItems(lastToken as Tokens.List, head.slice(completeLength));
     if (listCut && completeLength + listCut.length >= head.length / 2) {
       const consumed = completeLength + listCut.length;
-      return { blocks: convertSafely([...complete, listCut.list], head.slice(0, consumed)), consumed, reopen: '', lexed };
+      return { tokens: [...complete, listCut.list], text: head.slice(0, consumed), consumed, reopen: '', lexed };
     }
   }
-  if (rawLength(tokens, head) !== head.length) return { blocks: plainTextBlocks(head), consumed: head.length, reopen: '', lexed };
+  if (rawLength(tokens, head) !== head.length) return plain;
   const reopen = lastToken ? reopenLine(lastToken) : '';
-  return { blocks: convertSafely(tokens, head), consumed: head.length, reopen: reopen.length <= head.length / 4 ? reopen : '', lexed };
+  return { tokens, text: head, consumed: head.length, reopen: reopen.length <= head.length / 4 ? reopen : '', lexed };
 }
 
 /** The list without its last item (which may go on past the cut), and the length of text those items cover. */

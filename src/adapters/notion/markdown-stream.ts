@@ -6,8 +6,8 @@
  * token before the last one is final. A list, a code fence or a table that is still growing is always the last
  * token (a blank line inside a list, an unclosed fence, another table row all extend it), so it waits. Because
  * blocks are emitted whole and the rest is lexed from a block boundary, the blocks are the same as converting the
- * whole text at once, with one exception: a reference-style link (`[text][ref]`) whose definition comes after
- * the paragraph has been emitted stays plain text.
+ * whole text at once. Reference-style links whose definition comes later are the job of ReferenceQueue
+ * (markdown-references.ts): a block wanting a definition not yet seen waits for it, within HOLD_CHARS.
  *
  * The work is bounded, whatever the text (see markdown-segments.ts and docs/markdown-converter.md):
  * - no lex sees more than BLOCK_LEX_CHARS characters: a longer pending text is cut (`cutHead`);
@@ -19,9 +19,22 @@
  * between pieces, so other users' events are handled while a long answer converts.
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import type { Token } from 'marked';
 import type { NotionBlock } from './blocks.js';
 import { normaliseNewlines, plainTextBlocks } from './markdown-convert.js';
-import { BLOCK_LEX_CHARS, closingFenceEnd, convertSafely, cutHead, lastBlockIndex, lexSafely, openingFence, rawLength } from './markdown-segments.js';
+import type { LexOptions } from './markdown-lexer.js';
+import { ReferenceQueue } from './markdown-references.js';
+import {
+  BLOCK_LEX_CHARS,
+  closingFenceEnd,
+  completeCount,
+  convertSafely,
+  cutHead,
+  lastBlockIndex,
+  lexSafely,
+  openingFence,
+  rawLength,
+} from './markdown-segments.js';
 
 /** Characters the stream may lex per character received, on top of LEX_ALLOWANCE_CHARS. */
 export const LEX_CHARS_PER_CHAR = 4;
@@ -44,6 +57,10 @@ export class MarkdownBlockStream {
   /** How far the open code fence that #pending starts with has been searched for its closing fence (0: none). */
   #fenceScanned = 0;
   #work = { charsLexed: 0, lexCalls: 0, largestLex: 0 };
+  /** Blocks go out through this queue, in order; it holds those waiting for a reference definition. */
+  readonly #references = new ReferenceQueue({ convert: convertSafely, relex: (text) => this.#lex(text) });
+  /** References resolve only against definitions already processed (see markdown-references.ts). */
+  readonly #lexOptions: LexOptions = { links: this.#references.links, inLexReferences: false };
 
   /** Adds text; returns the top-level blocks that became complete (often none). */
   push(delta: string): NotionBlock[] {
@@ -77,9 +94,11 @@ export class MarkdownBlockStream {
     const blocks = this.#cutOversized();
     const rest = this.#pending;
     this.#pending = '';
-    if (rest === '') return blocks;
-    const tokens = this.#lex(rest);
-    blocks.push(...(tokens && rawLength(tokens, rest) === rest.length ? convertSafely(tokens, rest) : plainTextBlocks(rest)));
+    if (rest !== '') {
+      const tokens = this.#lex(rest);
+      blocks.push(...(tokens && rawLength(tokens, rest) === rest.length ? this.#references.acceptTokens(tokens, rest) : this.#plain(rest)));
+    }
+    blocks.push(...this.#references.end());
     return blocks;
   }
 
@@ -108,10 +127,10 @@ export class MarkdownBlockStream {
         this.#consume(code.consumed, '');
         continue;
       }
-      const cut = cutHead(this.#pending, allowShort);
+      const cut = cutHead(this.#pending, allowShort, this.#lexOptions);
       allowShort = false;
       this.#count(cut.lexed);
-      blocks.push(...cut.blocks);
+      blocks.push(...(cut.tokens ? this.#references.acceptTokens(cut.tokens, cut.text) : this.#plain(cut.text)));
       this.#consume(cut.consumed, cut.reopen);
     }
     return blocks;
@@ -129,7 +148,7 @@ export class MarkdownBlockStream {
     const last = tokens ? lastBlockIndex(tokens) : -1;
     // marked read it otherwise (it never should): cut it like any other long text.
     if (tokens?.[last]?.type !== 'code' || rawLength(tokens, segment) !== end) return undefined;
-    return { blocks: convertSafely(tokens, segment), consumed: end };
+    return { blocks: this.#references.acceptTokens(tokens, segment), consumed: end };
   }
 
   #consume(chars: number, reopen: string): void {
@@ -144,23 +163,27 @@ export class MarkdownBlockStream {
     // marked could not lex it (nesting too deep): wait; a cut or end() turns it into plain paragraphs.
     if (!tokens) return [];
     const last = lastBlockIndex(tokens);
-    if (last <= 0) return [];
-    const complete = tokens.slice(0, last);
+    const complete = tokens.slice(0, completeCount(tokens, last));
+    if (complete.length === 0) return [];
     const consumed = rawLength(complete, this.#pending);
     // marked's raws add up to its input; if they ever did not, waiting for end() is the safe choice.
     if (consumed <= 0) return [];
-    const blocks = convertSafely(complete, this.#pending.slice(0, consumed));
+    const blocks = this.#references.acceptTokens(complete, this.#pending.slice(0, consumed));
     this.#consume(consumed, '');
     return blocks;
+  }
+
+  #plain(text: string): NotionBlock[] {
+    return this.#references.acceptBlocks(plainTextBlocks(text), text.length);
   }
 
   #withinBudget(chars: number): boolean {
     return this.#work.charsLexed + chars <= LEX_CHARS_PER_CHAR * this.#received + LEX_ALLOWANCE_CHARS;
   }
 
-  #lex(text: string) {
+  #lex(text: string): Token[] | undefined {
     this.#count(text.length);
-    return lexSafely(text);
+    return lexSafely(text, this.#lexOptions);
   }
 
   #count(chars: number): void {

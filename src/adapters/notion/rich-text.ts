@@ -21,9 +21,41 @@ export function textItems(content: string, annotations: Annotations = {}, linkUr
   }));
 }
 
-/** Links Notion takes: absolute http(s) (or mailto) URLs within the 2000-character limit. */
+/**
+ * An inline equation (https://developers.notion.com/reference/rich-text#equation): `expression` is LaTeX, at most
+ * 1000 characters (https://developers.notion.com/reference/request-limits). blocks.ts's RichTextItem knows only
+ * text items, so equations travel in the same arrays behind this type; `isEquation` tells them apart.
+ */
+export interface EquationRichText {
+  readonly type: 'equation';
+  readonly equation: { readonly expression: string };
+  readonly annotations?: Annotations;
+}
+
+export function equationItem(expression: string, annotations: Annotations = {}): RichTextItem {
+  const set = Object.fromEntries(Object.entries(annotations).filter(([name, on]) => on && name !== 'code')) as Annotations;
+  const item: EquationRichText = { type: 'equation', equation: { expression }, ...(Object.keys(set).length > 0 ? { annotations: set } : {}) };
+  return item as unknown as RichTextItem;
+}
+
+/** The equation an item holds, if it is one. */
+export function equationOf(item: RichTextItem): EquationRichText | undefined {
+  const candidate = item as unknown as EquationRichText | RichTextItem;
+  return candidate.type === 'equation' ? candidate : undefined;
+}
+
+/** The text a rich text item shows (an equation shows its expression). */
+export function itemText(item: RichTextItem): string {
+  return equationOf(item)?.equation.expression ?? item.text.content;
+}
+
+/**
+ * Links Notion takes: absolute http(s) URLs within the 2000-character limit. Other schemes (`mailto:`, `zotero:`)
+ * are refused with "Invalid URL for link" (seen by integrations, e.g. https://github.com/dvanoni/notero/pull/459),
+ * so an email autolink lands as its text.
+ */
 export function isSendableLink(url: string): boolean {
-  return url.length > 0 && url.length <= NOTION_LIMITS.richTextLinkUrlChars && /^(https?:\/\/[^\s]+|mailto:[^\s]+)$/i.test(url);
+  return url.length > 0 && url.length <= NOTION_LIMITS.richTextLinkUrlChars && /^https?:\/\/[^\s]+$/i.test(url);
 }
 
 /** Splits text into pieces of at most `max` UTF-16 units, never between the two halves of a surrogate pair. */
@@ -52,6 +84,11 @@ export function mergeRichText(items: readonly RichTextItem[]): RichTextItem[] {
     pending = undefined;
   };
   for (const item of items) {
+    if (equationOf(item)) {
+      flush();
+      merged.push(item);
+      continue;
+    }
     if (item.text.content === '') continue;
     const key = JSON.stringify([item.annotations ?? {}, item.text.link?.url ?? null]);
     if (pending && pending.key === key) {

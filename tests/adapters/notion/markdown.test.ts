@@ -137,9 +137,9 @@ describe('markdownToBlocks: block elements', () => {
     expect(one('![x](images/x.png)').type).toBe('paragraph');
   });
 
-  it('raw HTML blocks keep their text, comments are dropped', () => {
+  it('raw HTML blocks keep their text without the tags, comments are dropped', () => {
     expect(markdownToBlocks('<!-- hidden -->')).toEqual([]);
-    expect(text(body(one('<div>\nhello\n</div>')).rich_text)).toBe('<div>\nhello\n</div>');
+    expect(text(body(one('<div>\nhello\n</div>')).rich_text)).toBe('hello');
   });
 
   it('empty input gives no blocks', () => {

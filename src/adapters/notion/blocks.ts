@@ -11,11 +11,24 @@ export type Annotation = 'bold' | 'italic' | 'strikethrough' | 'underline' | 'co
 export type Annotations = Partial<Record<Annotation, boolean>>;
 
 /** A rich text item of type text. `link` and `annotations` are present only when set. */
-export interface RichTextItem {
+export interface TextRichText {
   readonly type: 'text';
   readonly text: { readonly content: string; readonly link?: { readonly url: string } };
   readonly annotations?: Annotations;
 }
+
+/**
+ * An inline equation (https://developers.notion.com/reference/rich-text#equation): `expression` is LaTeX, at most
+ * 1000 characters (https://developers.notion.com/reference/request-limits).
+ */
+export interface EquationRichText {
+  readonly type: 'equation';
+  readonly equation: { readonly expression: string };
+  readonly annotations?: Annotations;
+}
+
+/** The rich text items Visen writes: text, and inline equations. */
+export type RichTextItem = TextRichText | EquationRichText;
 
 /** Notion's list of code block languages. */
 export type CodeLanguage = CodeBlockObjectResponse['code']['language'];
@@ -41,6 +54,7 @@ export type NotionBlock =
   | { readonly object: 'block'; readonly type: 'to_do'; readonly to_do: TextBody & { readonly checked: boolean } }
   | { readonly object: 'block'; readonly type: 'code'; readonly code: { readonly rich_text: RichTextItem[]; readonly language: CodeLanguage } }
   | { readonly object: 'block'; readonly type: 'divider'; readonly divider: Record<string, never> }
+  | { readonly object: 'block'; readonly type: 'equation'; readonly equation: { readonly expression: string } }
   | {
       readonly object: 'block';
       readonly type: 'table';
@@ -88,8 +102,10 @@ export function richTextOf(block: NotionBlock): readonly RichTextItem[] {
   return bodyOf(block).rich_text ?? [];
 }
 
-export function plainTextOf(items: readonly { readonly text?: { readonly content?: string }; readonly plain_text?: string }[]): string {
-  return items.map((item) => item.plain_text ?? item.text?.content ?? '').join('');
+export function plainTextOf(
+  items: readonly { readonly text?: { readonly content?: string }; readonly equation?: { readonly expression?: string }; readonly plain_text?: string }[],
+): string {
+  return items.map((item) => item.plain_text ?? item.text?.content ?? item.equation?.expression ?? '').join('');
 }
 
 /** What a block shows, as far as recognising it again needs. `BlockInfo` (a listed block) is one. */
@@ -119,6 +135,7 @@ function visibleText(type: string, body: Json): string {
   if (type === 'table_row')
     return (Array.isArray(body.cells) ? body.cells : []).map((cell) => plainTextOf(Array.isArray(cell) ? (cell as RichTextItem[]) : [])).join(' | ');
   if (isJson(body.external)) return typeof body.external.url === 'string' ? body.external.url : '';
+  if (type === 'equation') return typeof body.expression === 'string' ? body.expression : '';
   return typeof body.url === 'string' ? body.url : '';
 }
 

@@ -180,7 +180,7 @@ function displayMath(expression: string): NotionBlock[] {
   if (expression.length > MAX_EXPRESSION_CHARS) {
     return chunkRichText(textItems(expression)).map((chunk) => ({ object: 'block', type: 'code', code: { rich_text: chunk, language: 'latex' } }));
   }
-  return [{ object: 'block', type: 'equation', equation: { expression } } as unknown as NotionBlock];
+  return [{ object: 'block', type: 'equation', equation: { expression } }];
 }
 
 /** A paragraph that is only `$$…$$` is display math. */

@@ -8,16 +8,16 @@
  * Reads are defensive: a value of a shape we do not know renders as '' rather than failing a whole run.
  */
 import { NotionError } from '../../errors.js';
-import type { RichTextItem } from './blocks.js';
+import type { TextRichText } from './blocks.js';
 import { NOTION_LIMITS } from './limits.js';
 import { plainRichText } from './rich-text.js';
 import type { PropertyValue } from './types.js';
 
-export function richTextValue(text: string): { rich_text: RichTextItem[] } {
+export function richTextValue(text: string): { rich_text: TextRichText[] } {
   return { rich_text: plainRichText(text) };
 }
 
-export function titleValue(text: string): { title: RichTextItem[] } {
+export function titleValue(text: string): { title: TextRichText[] } {
   return { title: plainRichText(text) };
 }
 

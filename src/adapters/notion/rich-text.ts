@@ -3,13 +3,13 @@
  * at most 2000 characters, `text.link.url` at most 2000 characters, and at most 100 items in any rich text array.
  * Longer text is split into several items with the same annotations; a link too long to send becomes plain text.
  */
-import type { Annotations, RichTextItem } from './blocks.js';
+import type { Annotations, EquationRichText, RichTextItem, TextRichText } from './blocks.js';
 import { NOTION_LIMITS } from './limits.js';
 
 const MAX_CHARS = NOTION_LIMITS.richTextContentChars;
 
 /** Text as rich text items of at most 2000 characters each, never cutting a character in two. */
-export function textItems(content: string, annotations: Annotations = {}, linkUrl?: string): RichTextItem[] {
+export function textItems(content: string, annotations: Annotations = {}, linkUrl?: string): TextRichText[] {
   if (content === '') return [];
   const link = linkUrl !== undefined && isSendableLink(linkUrl) ? { url: linkUrl } : undefined;
   const set = Object.fromEntries(Object.entries(annotations).filter(([, on]) => on)) as Annotations;
@@ -21,32 +21,20 @@ export function textItems(content: string, annotations: Annotations = {}, linkUr
   }));
 }
 
-/**
- * An inline equation (https://developers.notion.com/reference/rich-text#equation): `expression` is LaTeX, at most
- * 1000 characters (https://developers.notion.com/reference/request-limits). blocks.ts's RichTextItem knows only
- * text items, so equations travel in the same arrays behind this type; `isEquation` tells them apart.
- */
-export interface EquationRichText {
-  readonly type: 'equation';
-  readonly equation: { readonly expression: string };
-  readonly annotations?: Annotations;
-}
-
-export function equationItem(expression: string, annotations: Annotations = {}): RichTextItem {
+/** An inline equation (its limits: blocks.ts `EquationRichText`). Code formatting is dropped: Notion ignores it there. */
+export function equationItem(expression: string, annotations: Annotations = {}): EquationRichText {
   const set = Object.fromEntries(Object.entries(annotations).filter(([name, on]) => on && name !== 'code')) as Annotations;
-  const item: EquationRichText = { type: 'equation', equation: { expression }, ...(Object.keys(set).length > 0 ? { annotations: set } : {}) };
-  return item as unknown as RichTextItem;
+  return { type: 'equation', equation: { expression }, ...(Object.keys(set).length > 0 ? { annotations: set } : {}) };
 }
 
 /** The equation an item holds, if it is one. */
 export function equationOf(item: RichTextItem): EquationRichText | undefined {
-  const candidate = item as unknown as EquationRichText | RichTextItem;
-  return candidate.type === 'equation' ? candidate : undefined;
+  return item.type === 'equation' ? item : undefined;
 }
 
 /** The text a rich text item shows (an equation shows its expression). */
 export function itemText(item: RichTextItem): string {
-  return equationOf(item)?.equation.expression ?? item.text.content;
+  return item.type === 'equation' ? item.equation.expression : item.text.content;
 }
 
 /**
@@ -76,7 +64,7 @@ const isHighSurrogate = (code: number) => code >= 0xd800 && code <= 0xdbff;
 /** Joins neighbours that look the same (annotations and link), then re-splits at 2000 characters. */
 export function mergeRichText(items: readonly RichTextItem[]): RichTextItem[] {
   const merged: RichTextItem[] = [];
-  let pending: { content: string; key: string; item: RichTextItem } | undefined;
+  let pending: { content: string; key: string; item: TextRichText } | undefined;
   const flush = () => {
     if (!pending) return;
     const { item, content } = pending;
@@ -84,7 +72,7 @@ export function mergeRichText(items: readonly RichTextItem[]): RichTextItem[] {
     pending = undefined;
   };
   for (const item of items) {
-    if (equationOf(item)) {
+    if (item.type === 'equation') {
       flush();
       merged.push(item);
       continue;
@@ -111,7 +99,7 @@ export function chunkRichText(items: readonly RichTextItem[], maxItems: number =
 }
 
 /** Plain text as a property value: split at 2000 characters, at most 100 items (anything beyond is cut, marked …). */
-export function plainRichText(text: string): RichTextItem[] {
+export function plainRichText(text: string): TextRichText[] {
   const items = textItems(text);
   if (items.length <= NOTION_LIMITS.richTextItems) return items;
   const kept = items.slice(0, NOTION_LIMITS.richTextItems);

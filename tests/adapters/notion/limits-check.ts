@@ -40,8 +40,9 @@ export function allText(blocks: readonly NotionBlock[]): string {
   const visit = (list: readonly Json[]) => {
     for (const block of list) {
       const body = block[block.type] ?? {};
-      if (Array.isArray(body.rich_text)) out.push(body.rich_text.map((item: Json) => item.text.content).join(''));
-      if (Array.isArray(body.cells)) out.push(body.cells.map((cell: Json[]) => cell.map((item) => item.text.content).join('')).join('|'));
+      if (Array.isArray(body.rich_text)) out.push(body.rich_text.map((item: Json) => item.text?.content ?? item.equation?.expression ?? '').join(''));
+      if (Array.isArray(body.cells))
+        out.push(body.cells.map((cell: Json[]) => cell.map((item) => item.text?.content ?? item.equation?.expression ?? '').join('')).join('|'));
       if (Array.isArray(body.children)) visit(body.children);
     }
   };

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { NotionBlock, RichTextItem } from '../../../src/adapters/notion/blocks.js';
+import type { NotionBlock, TextRichText } from '../../../src/adapters/notion/blocks.js';
 import { markdownToBlocks, splitForAppend } from '../../../src/adapters/notion/markdown.js';
 import { buildLongDocument } from './documents.js';
 import { allText, limitProblems } from './limits-check.js';
 
 type Json = Record<string, any>;
 const body = (block: NotionBlock): Json => (block as Json)[block.type];
-const text = (items: RichTextItem[]) => items.map((item) => item.text.content).join('');
+const text = (items: TextRichText[]) => items.map((item) => item.text.content).join('');
 const one = (markdown: string): NotionBlock => {
   const blocks = markdownToBlocks(markdown);
   expect(blocks).toHaveLength(1);
@@ -149,7 +149,7 @@ describe('markdownToBlocks: block elements', () => {
 });
 
 describe('markdownToBlocks: inline formatting', () => {
-  const rich = (markdown: string) => body(one(markdown)).rich_text as RichTextItem[];
+  const rich = (markdown: string) => body(one(markdown)).rich_text as TextRichText[];
 
   it('bold, italic, strikethrough and inline code', () => {
     expect(rich('**b** *i* _i_ ~~s~~ `c`')).toEqual([
@@ -222,19 +222,19 @@ describe('markdownToBlocks: Notion size limits', () => {
   it('splits a 5000-character paragraph into 2000-character items in one block', () => {
     const long = 'x'.repeat(5000);
     const block = one(long);
-    expect(body(block).rich_text.map((item: RichTextItem) => item.text.content.length)).toEqual([2000, 2000, 1000]);
+    expect(body(block).rich_text.map((item: TextRichText) => item.text.content.length)).toEqual([2000, 2000, 1000]);
     expect(text(body(block).rich_text)).toBe(long);
   });
 
   it('splits long formatted text keeping its annotations', () => {
-    const items = body(one(`**${'b'.repeat(4500)}**`)).rich_text as RichTextItem[];
+    const items = body(one(`**${'b'.repeat(4500)}**`)).rich_text as TextRichText[];
     expect(items).toHaveLength(3);
     expect(items.every((item) => item.annotations?.bold === true)).toBe(true);
   });
 
   it('never cuts an emoji in two at the 2000-character boundary', () => {
     const textWithEmoji = `${'a'.repeat(1999)}😀${'b'.repeat(10)}`;
-    const items = body(one(textWithEmoji)).rich_text as RichTextItem[];
+    const items = body(one(textWithEmoji)).rich_text as TextRichText[];
     expect(items[0]!.text.content).toBe('a'.repeat(1999));
     expect(items[1]!.text.content.startsWith('😀')).toBe(true);
   });
@@ -245,7 +245,7 @@ describe('markdownToBlocks: Notion size limits', () => {
     expect(blocks.length).toBeGreaterThan(1);
     expect(blocks.every((b) => b.type === 'paragraph')).toBe(true);
     expect(blocks.every((b) => body(b).rich_text.length <= 100)).toBe(true);
-    const links = blocks.flatMap((b) => body(b).rich_text as RichTextItem[]).filter((item) => item.text.link);
+    const links = blocks.flatMap((b) => body(b).rich_text as TextRichText[]).filter((item) => item.text.link);
     expect(links).toHaveLength(150);
     expect(blocks.map((b) => text(body(b).rich_text)).join('')).toBe(Array.from({ length: 150 }, (_, i) => `link ${i}`).join(' '));
   });

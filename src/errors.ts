@@ -48,9 +48,10 @@ export type NotionErrorCode =
   | 'outcome_unknown'
   | 'unknown';
 
-export class NotionError extends VisenError {
+/** A failure answered by a vendor's HTTP API: its code, and the HTTP status when there was an answer. */
+abstract class VendorError<Code extends VisenErrorCode> extends VisenError {
   constructor(
-    override readonly code: NotionErrorCode,
+    override readonly code: Code,
     userMessage: string,
     options?: { cause?: unknown; status?: number },
   ) {
@@ -59,6 +60,8 @@ export class NotionError extends VisenError {
   }
   readonly status: number | undefined;
 }
+
+export class NotionError extends VendorError<NotionErrorCode> {}
 
 export type OpenAiErrorCode =
   | 'unauthorized'
@@ -73,17 +76,7 @@ export type OpenAiErrorCode =
   | 'endpoint_not_allowed'
   | 'unknown';
 
-export class OpenAiError extends VisenError {
-  constructor(
-    override readonly code: OpenAiErrorCode,
-    userMessage: string,
-    options?: { cause?: unknown; status?: number },
-  ) {
-    super(code, userMessage, options);
-    this.status = options?.status;
-  }
-  readonly status: number | undefined;
-}
+export class OpenAiError extends VendorError<OpenAiErrorCode> {}
 
 export type StoreErrorCode = 'locked' | 'unavailable';
 

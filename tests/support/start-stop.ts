@@ -63,10 +63,9 @@ export async function startAndStopAgainstSlack(run: StartStopRun): Promise<Start
       exited.then(() => false),
     ]);
     const answeredHelp = connected && (await slack.slashCommand({ userId: 'UOPERATOR1', text: 'help' })).acked;
-    // The app logs this line once connected; main.ts installs its signal handlers a moment later (after resuming
-    // interrupted runs), so a SIGTERM within those milliseconds still meets Node's default handler (issue 11,
-    // item 2). A service manager never stops a service that early: give it that moment.
-    if (answeredHelp) await waitForText(() => output, READY_LINE, 10_000).then(() => new Promise((r) => setTimeout(r, 500)));
+    // main.ts installs its signal handlers before anything else, so SIGTERM right after the ready line (even while
+    // interrupted runs are still resuming) must stop the bot gracefully.
+    if (answeredHelp) await waitForText(() => output, READY_LINE, 10_000);
     child.kill('SIGTERM');
     const stoppedInTime = await Promise.race([
       exited.then(() => true),

@@ -19,15 +19,16 @@ import { ANSWER_LIMITS, answerCutNotices } from './openai/answer-limits.js';
 import { CallContext } from './openai/call-context.js';
 import { type Endpoint, endpointOf, type FailureContext, safeCause, toOpenAiError, unreachable, userMessages } from './openai/errors.js';
 import { fetchForCall } from './openai/fetch-for-call.js';
+import { modelIds, suggestions } from './openai/model-list.js';
 import { sdkLoggerFor } from './openai/sdk-logger.js';
+import { EndpointsWithoutUsageOption, rejectsStreamOptions, type TokenUsage, usageOf } from './openai/usage.js';
+
+export type { TokenUsage } from './openai/usage.js';
 
 export const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1';
 const DEFAULT_TIMEOUT_MS = 60_000;
 const MAX_RETRIES = 2;
 const MAX_CACHED_CLIENTS = 200;
-const SUGGESTED_MODELS = 5;
-/** Model ids that are not chat models, left out of suggestions. */
-const NOT_CHAT_MODEL = /embed|tts|whisper|dall-e|moderation|davinci|babbage|transcribe|image|realtime|audio|search|sora/i;
 
 export interface OpenAiGatewayOptions {
   logger: Logger;
@@ -54,6 +55,11 @@ export interface StreamChatOptions {
   signal?: AbortSignal;
   /** Called when the answer was cut (ANSWER_LIMITS), with words for the user; the text so far was yielded. */
   onCut?: (notice: string) => void;
+  /**
+   * Called once when an answer the model began has ended (complete, cut, failed or aborted): its token usage, or
+   * undefined when the server did not report it. Not called when no answer began (the request was refused).
+   */
+  onUsage?: (usage: TokenUsage | undefined) => void;
 }
 
 export interface OpenAiClient {
@@ -72,6 +78,7 @@ export function createOpenAiGateway(options: OpenAiGatewayOptions): OpenAiGatewa
   const logger = options.logger.child({ component: 'openai' });
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const clients = new Map<string, OpenAiClient>();
+  const withoutUsageOption = new EndpointsWithoutUsageOption();
   const operatorEndpoint = endpointOf(options.defaultBaseUrl || OPENAI_DEFAULT_BASE_URL);
   const userFetch = createGuardedFetch({
     allow: options.userEndpoints?.allow ?? { hosts: new Set(), ranges: [] },
@@ -88,7 +95,7 @@ export function createOpenAiGateway(options: OpenAiGatewayOptions): OpenAiGatewa
       } else {
         rememberSecretForRedaction(apiKey); // so that no part of it reaches a log line, even echoed by an upstream
         const trusted = sameOrigin(endpoint, operatorEndpoint);
-        client = new UserOpenAiClient(apiKey, endpoint, timeoutMs, logger, trusted ? undefined : userFetch);
+        client = new UserOpenAiClient(apiKey, endpoint, { timeoutMs, logger, withoutUsageOption }, trusted ? undefined : userFetch);
         if (clients.size >= MAX_CACHED_CLIENTS) clients.delete(clients.keys().next().value as string);
       }
       clients.set(id, client);
@@ -105,12 +112,15 @@ class UserOpenAiClient implements OpenAiClient {
   readonly #logger: Logger;
   /** Undefined: Node's fetch, for the operator's endpoint; else the policy's guarded fetch. */
   readonly #baseFetch: Fetch | undefined;
+  readonly #withoutUsageOption: EndpointsWithoutUsageOption;
 
-  constructor(apiKey: string, endpoint: Endpoint, timeoutMs: number, logger: Logger, baseFetch: Fetch | undefined) {
+  constructor(apiKey: string, endpoint: Endpoint, shared: ClientShared, baseFetch: Fetch | undefined) {
+    const { timeoutMs, logger } = shared;
     this.#apiKey = apiKey;
     this.#baseFetch = baseFetch;
     this.#endpoint = endpoint;
     this.#timeoutMs = timeoutMs;
+    this.#withoutUsageOption = shared.withoutUsageOption;
     this.#logger = logger.child({ host: endpoint.host });
     // Every option the SDK would otherwise read from the environment is given explicitly.
     this.#sdk = new OpenAI({
@@ -158,11 +168,12 @@ class UserOpenAiClient implements OpenAiClient {
     const ctx = new CallContext(this.#timeoutMs, request.signal);
     const failure = { ...this.#failureContext('chat'), model: request.model, streaming: false };
     const startedAt = Date.now();
+    const seen: { usage?: TokenUsage } = {};
     this.#logger.debug({ model: request.model }, 'chat completion started');
     try {
       const stream = await this.#openStream(ctx, request);
       failure.streaming = true;
-      const end = yield* readAnswer(stream, ctx);
+      const end = yield* readAnswer(stream, ctx, seen);
       if (end.cut) {
         this.#logger.info({ model: request.model, chars: end.chars }, 'answer cut at the character limit');
         request.onCut?.(answerCutNotices.charCap);
@@ -179,18 +190,41 @@ class UserOpenAiClient implements OpenAiClient {
       throw this.#failure(err, ctx, failure, request.signal);
     } finally {
       ctx.finish();
+      if (failure.streaming) request.onUsage?.(seen.usage);
     }
   }
 
-  /** Starts a streamed Chat Completion; an endpoint that answers with anything but server-sent events is no OpenAI API. */
+  /**
+   * Starts a streamed Chat Completion, asking for its token usage. A server that refuses `stream_options` (see
+   * rejectsStreamOptions) is asked once more without it, and its endpoint is remembered: its answers report no usage.
+   */
   async #openStream(ctx: CallContext, request: StreamChatOptions): Promise<ChunkStream> {
+    const baseUrl = this.#endpoint.baseUrl;
+    if (this.#withoutUsageOption.has(baseUrl)) return this.#createStream(ctx, request, false);
+    try {
+      return await this.#createStream(ctx, request, true);
+    } catch (err) {
+      if (!rejectsStreamOptions(err)) throw err;
+      this.#withoutUsageOption.add(baseUrl);
+      this.#logger.info({ model: request.model }, 'the server refused stream_options; asking again without it (token usage will not be reported)');
+      return this.#createStream(ctx, request, false);
+    }
+  }
+
+  /** One streamed Chat Completion request; an endpoint that answers with anything but server-sent events is no OpenAI API. */
+  async #createStream(ctx: CallContext, request: StreamChatOptions, includeUsage: boolean): Promise<ChunkStream> {
     const messages: OpenAI.Chat.ChatCompletionMessageParam[] = [
       ...(request.system ? [{ role: 'system' as const, content: request.system }] : []),
       { role: 'user', content: request.prompt },
     ];
-    const { data: stream, response } = await this.#sdkFor(ctx)
-      .chat.completions.create({ model: request.model, messages, stream: true, max_completion_tokens: ANSWER_LIMITS.maxTokens }, { signal: ctx.signal })
-      .withResponse();
+    const body: OpenAI.Chat.ChatCompletionCreateParamsStreaming = {
+      model: request.model,
+      messages,
+      stream: true,
+      max_completion_tokens: ANSWER_LIMITS.maxTokens,
+    };
+    if (includeUsage) body.stream_options = { include_usage: true };
+    const { data: stream, response } = await this.#sdkFor(ctx).chat.completions.create(body, { signal: ctx.signal }).withResponse();
     if (!(response.headers.get('content-type') ?? '').includes('text/event-stream')) {
       stream.controller.abort();
       throw new OpenAiError('bad_endpoint', userMessages.badEndpoint(this.#endpoint, 'it did not stream the answer as server-sent events'));
@@ -218,6 +252,13 @@ class UserOpenAiClient implements OpenAiClient {
   }
 }
 
+/** What every client of one gateway shares. */
+interface ClientShared {
+  readonly timeoutMs: number;
+  readonly logger: Logger;
+  readonly withoutUsageOption: EndpointsWithoutUsageOption;
+}
+
 /** The SDK's stream of chunks: iterable, and abortable through its controller. */
 type ChunkStream = AsyncIterable<OpenAI.Chat.ChatCompletionChunk> & { readonly controller: AbortController };
 
@@ -228,11 +269,16 @@ interface AnswerEnd {
   readonly cut: boolean;
 }
 
-/** Yields the answer's text as it arrives, at most ANSWER_LIMITS.maxChars of it, and returns how the stream ended. */
-async function* readAnswer(stream: ChunkStream, ctx: CallContext): AsyncGenerator<string, AnswerEnd, undefined> {
+/**
+ * Yields the answer's text as it arrives, at most ANSWER_LIMITS.maxChars of it, and returns how the stream ended.
+ * The usage chunk's counts go into `seen` (kept even when the stream then fails).
+ */
+async function* readAnswer(stream: ChunkStream, ctx: CallContext, seen: { usage?: TokenUsage }): AsyncGenerator<string, AnswerEnd, undefined> {
   let chars = 0;
   let finishReason: string | null = null;
   for await (const chunk of stream) {
+    const usage = usageOf(chunk);
+    if (usage) seen.usage = usage;
     const choice = chunk.choices?.find((c) => c.index === 0) ?? chunk.choices?.[0];
     if (choice?.finish_reason) finishReason = choice.finish_reason;
     const delta = choice?.delta?.content;
@@ -268,20 +314,4 @@ function sameOrigin(a: Endpoint, b: Endpoint): boolean {
   } catch {
     return false;
   }
-}
-
-/** `{ data: [{ id }] }`, as OpenAI's list models answers; undefined for anything else (an HTML page, say). */
-function modelIds(body: unknown): string[] | undefined {
-  if (body === null || typeof body !== 'object') return undefined;
-  const data = (body as { data?: unknown }).data;
-  if (!Array.isArray(data)) return undefined;
-  const ids = data.map((m) => (m && typeof m === 'object' ? (m as { id?: unknown }).id : undefined)).filter((id): id is string => typeof id === 'string');
-  return [...new Set(ids)].sort();
-}
-
-/** A few models to suggest: chat models first, OpenAI's gpt-* before the rest. */
-function suggestions(models: readonly string[]): string[] {
-  const chat = models.filter((m) => !NOT_CHAT_MODEL.test(m));
-  const pool = chat.length > 0 ? chat : [...models];
-  return [...pool.filter((m) => m.startsWith('gpt-')), ...pool.filter((m) => !m.startsWith('gpt-'))].slice(0, SUGGESTED_MODELS);
 }

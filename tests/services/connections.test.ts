@@ -115,6 +115,25 @@ describe('connections service', () => {
     await world.connections.trash(u.user, u.settings, mine.id); // again: nothing to do
   });
 
+  it('finishRun on a connections database made before Tokens existed records the end without Tokens', async () => {
+    const u = world.addUser('U0OLDDB');
+    // Take Tokens out, as databases made by earlier versions lack it (Notion removes a property set to null).
+    await world.notionGateway.forSecret(u.secret).updateDataSourceProperties(u.connectionsDataSourceId, { [P.tokens]: null });
+    const target = world.notion.addPage({ title: 'Target', parentPageId: u.rootId });
+    const created = await world.connections.beginRun(u.user, u.settings, spec(target.id));
+    await world.connections.finishRun(u.user, u.settings, created.id, {
+      status: 'Succeeded',
+      finishedAt: '2026-03-11T10:00:00.000Z',
+      runs: 1,
+      items: 1,
+      error: undefined,
+      tokens: 99,
+    });
+    const row = connectionRows(world, u)[0]!;
+    expect([prop(row, 'Status'), prop(row, 'Runs'), prop(row, 'Items')]).toEqual(['Succeeded', 1, 1]);
+    expect(Object.keys(row.properties)).not.toContain(P.tokens);
+  });
+
   it('beginRun finds or creates the row with exact values; finishRun sets Status, Last run, Runs, Items, Last error', async () => {
     const u = world.addUser('U0BOOK');
     const target = world.notion.addPage({ title: 'Target', parentPageId: u.rootId });
@@ -135,6 +154,7 @@ describe('connections service', () => {
       Runs: 0,
       Items: 0,
       'Last error': '',
+      Tokens: null, // nothing has run yet
     });
     expect(created).toMatchObject({ id: row.id, runs: 0, status: 'Running' });
 
@@ -144,8 +164,10 @@ describe('connections service', () => {
       runs: 1,
       items: 0,
       error: 'OpenAI rejected your API key.',
+      tokens: undefined,
     });
     rows = connectionRows(world, u);
+    expect(prop(rows[0]!, 'Tokens')).toBeNull();
     expect([prop(rows[0]!, 'Status'), prop(rows[0]!, 'Last run'), prop(rows[0]!, 'Runs'), prop(rows[0]!, 'Items'), prop(rows[0]!, 'Last error')]).toEqual([
       'Failed',
       '2026-03-11T10:00:00.000Z',
@@ -168,9 +190,11 @@ describe('connections service', () => {
       runs: 2,
       items: 1,
       error: undefined,
+      tokens: 1_234,
     });
     rows = connectionRows(world, u);
     expect(rows).toHaveLength(1);
+    expect(prop(rows[0]!, 'Tokens')).toBe(1_234);
     expect([prop(rows[0]!, 'Name'), prop(rows[0]!, 'Model'), prop(rows[0]!, 'Status'), prop(rows[0]!, 'Runs'), prop(rows[0]!, 'Last error')]).toEqual([
       'Renamed',
       'gpt-4o-mini',
@@ -178,6 +202,16 @@ describe('connections service', () => {
       2,
       '',
     ]);
+
+    // A run whose server reported no usage empties Tokens again: it holds the last run's, never an older one's.
+    await world.connections.finishRun(u.user, u.settings, created.id, {
+      status: 'Succeeded',
+      finishedAt: '2026-03-13T10:00:00.000Z',
+      runs: 3,
+      items: 1,
+      error: undefined,
+    });
+    expect(prop(connectionRows(world, u)[0]!, 'Tokens')).toBeNull();
 
     // Another output or prompt: another connection.
     await world.connections.beginRun(u.user, u.settings, spec(target.id, { output: 'New page' }));

@@ -33,6 +33,7 @@ export const ConnectionsProperty = {
   runs: 'Runs',
   items: 'Items',
   lastError: 'Last error',
+  tokens: 'Tokens',
 } as const;
 
 export const CONNECTION_TYPE_OPTIONS = ['Page', 'Database'] as const;
@@ -62,6 +63,7 @@ export const CONNECTIONS_SCHEMA: readonly ConnectionsPropertyDefinition[] = [
   { name: ConnectionsProperty.runs, type: 'number', holds: 'how many times it ran' },
   { name: ConnectionsProperty.items, type: 'number', holds: 'pages or rows written by the last run' },
   { name: ConnectionsProperty.lastError, type: 'rich_text', holds: 'a short message when the last run failed' },
+  { name: ConnectionsProperty.tokens, type: 'number', holds: 'prompt + completion tokens of the last run (empty: not reported)' },
 ];
 
 /** How Notion's property types read in its own interface, for messages to users. */

@@ -87,6 +87,8 @@ export interface RunOutcome {
   readonly runs: number;
   /** Pages or rows written by this run. */
   readonly items: number;
+  /** Tokens of this run (prompt + completion) as the model server reported them; undefined leaves `Tokens` empty. */
+  readonly tokens?: number | undefined;
   /** Short, safe message; empty clears `Last error`. */
   readonly error: string | undefined;
 }

@@ -124,6 +124,7 @@ export function progressOf(record: RunRecord): RunProgress {
     written: record.written.map((w) => ({ ...w })),
     error: record.error,
     resumed: record.resumed,
+    tokens: { ...record.tokens },
     startedAt: record.startedAt,
     updatedAt: new Date().toISOString(),
   };

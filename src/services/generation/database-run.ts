@@ -9,6 +9,7 @@ import { resolveInFlight, writeRowText } from './row-writes.js';
 import type { WorkEnd } from './run-record.js';
 import type { RowMarker } from './run-store.js';
 import { bindPlaceholders, fillTemplate, type PlaceholderBinding } from './template.js';
+import { addUsage } from './tokens.js';
 
 /** Notion allows 100 rich-text items of 2000 characters in a text property. */
 const PROPERTY_MAX_CHARS = 100 * 2_000;
@@ -209,6 +210,8 @@ class DatabaseRun {
       backoffMs: options.backoffMs,
       logger,
       maxChars: into !== undefined ? PROPERTY_MAX_CHARS : undefined,
+      // Every attempt at the row counts; the record is saved with the row (written, failed or in flight).
+      onUsage: (usage) => addUsage(run.record.tokens, usage),
     });
     if (run.generation.signal.aborted) return undefined;
     if (text.trim() === '') throw new VisenError('empty_answer', 'The model returned an empty answer for this row.');

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { OpenAiClient } from '../../adapters/openai.js';
+import type { OpenAiClient, TokenUsage } from '../../adapters/openai.js';
 import { describeForLog, OpenAiError } from '../../errors.js';
 import { withRetries } from '../../retry.js';
 
@@ -41,6 +41,8 @@ export function generateText(
     backoffMs: (attempt: number) => number;
     logger: Logger;
     maxChars?: number;
+    /** Every attempt's usage, as it ends (undefined: not reported); attempts refused before an answer began give none. */
+    onUsage?: (usage: TokenUsage | undefined) => void;
   },
 ): Promise<string> {
   return withRetries(() => streamAnswer(openai, o), {
@@ -55,7 +57,7 @@ export function generateText(
 /** One attempt: the answer streamed in full (or until it is longer than `maxChars`). */
 async function streamAnswer(
   openai: OpenAiClient,
-  o: { model: string; system: string; prompt: string; signal: AbortSignal; maxChars?: number },
+  o: { model: string; system: string; prompt: string; signal: AbortSignal; maxChars?: number; onUsage?: (usage: TokenUsage | undefined) => void },
 ): Promise<string> {
   const maxChars = o.maxChars ?? Number.POSITIVE_INFINITY;
   let text = '';
@@ -63,7 +65,8 @@ async function streamAnswer(
   const onCut = (notice: string) => {
     cutNotice = notice;
   };
-  for await (const delta of openai.streamChat({ model: o.model, system: o.system, prompt: o.prompt, signal: o.signal, onCut })) {
+  const { model, system, prompt, signal, onUsage } = o;
+  for await (const delta of openai.streamChat({ model, system, prompt, signal, onCut, ...(onUsage ? { onUsage } : {}) })) {
     text += delta;
     if (text.length > maxChars) break; // leaving the loop aborts the HTTP request
   }

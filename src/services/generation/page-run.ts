@@ -7,6 +7,7 @@ import { idempotentWrite, removeWrittenBlocks, type WriteOptions, writeOptions }
 import { findCreatedPage, PageStreamWriter, titleFromPrompt } from './page-stream-writer.js';
 import type { WorkEnd } from './run-record.js';
 import type { PageWriteState } from './run-store.js';
+import { addUsage } from './tokens.js';
 
 /**
  * A page run: the model's answer streams in, complete blocks are written to Notion in batches as it goes
@@ -32,6 +33,8 @@ export async function runPage(ctx: RunContext): Promise<WorkEnd> {
       onCut: (notice) => {
         cutNotice = notice;
       },
+      // One answer: the SDK retries only requests refused before it began, which used no tokens.
+      onUsage: (usage) => addUsage(record.tokens, usage),
     });
     // Converted in bounded steps, with the event loop free between them (other users' acks go first).
     for await (const blocks of streamMarkdownBlocks(deltas)) writer.add(blocks);

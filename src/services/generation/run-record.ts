@@ -2,6 +2,7 @@ import { userMessageFor } from '../../errors.js';
 import type { UserRef } from '../../users.js';
 import type { RunOutcome } from '../connections/types.js';
 import type { ConnectionRef, RunRecord, RunRequest, TargetRef } from './run-store.js';
+import { emptyTally, reportedTotal } from './tokens.js';
 
 /** How a page or database run's work stopped, short of failing: `interrupted` means for a restart, to be resumed. */
 export type WorkEnd = 'complete' | 'cancelled' | 'interrupted';
@@ -41,6 +42,7 @@ export function newRunRecord(o: {
     written: [],
     error: undefined,
     page: undefined,
+    tokens: emptyTally(),
     updatedAt: now,
   };
 }
@@ -61,6 +63,7 @@ export function outcomeOf(record: RunRecord): RunOutcome {
     finishedAt: new Date().toISOString(),
     runs: record.connection.runsBefore + 1,
     items: record.done,
+    tokens: reportedTotal(record.tokens),
     error: status === 'Failed' ? (record.error ?? 'The run failed.') : undefined,
   };
 }

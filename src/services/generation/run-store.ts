@@ -3,6 +3,7 @@ import type { LocalStore } from '../../adapters/store.js';
 import { type UserRef, userKey } from '../../users.js';
 import type { ConnectionType } from '../connections/types.js';
 import { KeyedLock } from '../keyed-lock.js';
+import { type TokenTally, tallyOfOldRecord } from './tokens.js';
 import type { OutputChoice, RunState } from './types.js';
 
 /**
@@ -93,6 +94,8 @@ export interface RunRecord {
   written: Array<{ title: string; url: string }>;
   error: string | undefined;
   page: PageWriteState | undefined;
+  /** Tokens of every answer so far, kept across restarts (records saved before counts existed get one on load). */
+  tokens: TokenTally;
   updatedAt: string;
 }
 
@@ -119,8 +122,10 @@ export class RunStore {
 
   constructor(private readonly store: LocalStore) {}
 
-  loadRun(runId: string): Promise<RunRecord | undefined> {
-    return this.store.get<RunRecord>(NAMESPACE, `run:${runId}`);
+  async loadRun(runId: string): Promise<RunRecord | undefined> {
+    const record = await this.store.get<RunRecord>(NAMESPACE, `run:${runId}`);
+    if (record && (record as Partial<RunRecord>).tokens === undefined) record.tokens = tallyOfOldRecord(record.done);
+    return record;
   }
 
   /** Saves a new run and adds it to the user's index and the pending list. */

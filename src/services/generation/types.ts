@@ -1,5 +1,6 @@
 import type { UserRef } from '../../users.js';
 import type { ConnectionType } from '../connections/types.js';
+import type { TokenTally } from './tokens.js';
 
 /** Where generated content goes. */
 export type OutputChoice =
@@ -45,6 +46,8 @@ export interface RunProgress {
   readonly error: string | undefined;
   /** True when this run was resumed after a restart. */
   readonly resumed: boolean;
+  /** Tokens of the run's answers so far (see TokenTally); absent where a progress is not a run's own. */
+  readonly tokens?: Readonly<TokenTally> | undefined;
   /**
    * A page run stopping is taking out what it wrote (one Notion request per block, so it can take a while),
    * after a cancel or a failure; absent otherwise.

@@ -3,6 +3,7 @@ import type { RunProgress } from '../../services/generation/types.js';
 import type { UserRef } from '../../users.js';
 import { GenerateIds } from '../listeners/generate/ids.js';
 import { actions, button, confirmDialog, context, type SlackMessage, section } from './blocks.js';
+import { tokensLine } from './progress-tokens.js';
 import { escapeMrkdwn, formatCount, mrkdwnLink, notificationText, oneLine, plural, SLACK_LIMITS, truncate } from './text.js';
 
 /**
@@ -65,6 +66,8 @@ export function buildProgressMessage(model: ProgressMessageModel): SlackMessage 
   const counts = countsLine(p);
   if (counts) blocks.push(section(counts));
   if (terminal && p.written.length > 0) blocks.push(section(writtenList(p)));
+  const tokens = terminal ? tokensLine(p) : undefined;
+  if (tokens) blocks.push(section(tokens));
   if (p.error) blocks.push(section(`:warning: ${escapeMrkdwn(p.error)}`));
 
   const notes: string[] = [];

@@ -73,6 +73,34 @@ const cases = {
     }),
   },
   'database cancelled': { progress: progress({ state: 'cancelled', done: 12, written: written(12) }) },
+  'page done with tokens': {
+    progress: progress({
+      targetKind: 'Page',
+      targetUrl: PAGE_URL,
+      state: 'succeeded',
+      total: 1,
+      done: 1,
+      skipped: 0,
+      failed: 0,
+      written: [{ title: 'Roadmap', url: PAGE_URL }],
+      tokens: { prompt: 1_000, completion: 234, reported: 1, unreported: 0 },
+    }),
+  },
+  'page done, tokens not reported': {
+    progress: progress({
+      targetKind: 'Page',
+      targetUrl: PAGE_URL,
+      state: 'succeeded',
+      total: 1,
+      done: 1,
+      skipped: 0,
+      failed: 0,
+      tokens: { prompt: 0, completion: 0, reported: 0, unreported: 1 },
+    }),
+  },
+  'database done, tokens of some rows not reported': {
+    progress: progress({ state: 'succeeded', total: 3, done: 3, skipped: 0, failed: 0, tokens: { prompt: 900, completion: 334, reported: 2, unreported: 1 } }),
+  },
 } as const;
 
 describe('progress message builder', () => {
@@ -117,6 +145,39 @@ describe('progress message builder', () => {
     const first = (message.blocks[0] as { text: { text: string } }).text.text;
     expect(first).not.toContain('<script>');
     expect(first).toContain('&lt;script&gt;');
+  });
+
+  describe('tokens in the final message', () => {
+    const blocksText = (p: Parameters<typeof progress>[0]) => JSON.stringify(buildProgressMessage({ progress: progress(p) }).blocks);
+
+    it('says the total and its prompt and completion parts', () => {
+      const text = blocksText({ state: 'succeeded', tokens: { prompt: 1_000, completion: 234, reported: 3, unreported: 0 } });
+      expect(text).toContain('Tokens: 1,234 (1,000 prompt + 234 completion)');
+      expect(text).not.toContain('not reported');
+    });
+
+    it('says when the model server reported none, never 0', () => {
+      const text = blocksText({ state: 'failed', tokens: { prompt: 0, completion: 0, reported: 0, unreported: 2 } });
+      expect(text).toContain('Tokens: not reported by the model server');
+      expect(text).not.toContain('Tokens: 0');
+    });
+
+    it('marks a database total partial when some rows were not reported', () => {
+      const text = blocksText({ state: 'succeeded', tokens: { prompt: 10, completion: 5, reported: 1, unreported: 1 } });
+      expect(text).toContain('Tokens: 15 (10 prompt + 5 completion; some rows not reported by the model server)');
+    });
+
+    it('says 0 when no answer was generated', () => {
+      expect(blocksText({ state: 'cancelled', done: 0, tokens: { prompt: 0, completion: 0, reported: 0, unreported: 0 } })).toContain(
+        'Tokens: 0 (no answer was generated)',
+      );
+    });
+
+    it('is shown only once the run has ended', () => {
+      for (const state of ['starting', 'running'] as const) {
+        expect(blocksText({ state, tokens: { prompt: 10, completion: 5, reported: 1, unreported: 0 } })).not.toContain('Tokens:');
+      }
+    });
   });
 
   it('renders a progress bar', () => {

@@ -6,13 +6,13 @@ import type { AddressInfo } from 'node:net';
 import { specsDir } from '../specs.js';
 import type { Responder } from './completions.js';
 import { FaultQueue, type FaultSpec } from './faults.js';
-import { createOpenAiServer, type RequestRecord, type ServerState, type StreamRate } from './server.js';
+import { createOpenAiServer, type RequestRecord, type ServerState, type StreamRate, type UsageMode } from './server.js';
 import { openAiSpecValidator } from './spec-validation.js';
 
 export type { ChatMessage, ChatRequest, Responder } from './completions.js';
 export { defaultResponse, titleFromPrompt } from './completions.js';
 export type { FaultKind, FaultSpec } from './faults.js';
-export type { RequestRecord, StreamRate } from './server.js';
+export type { RequestRecord, StreamRate, UsageMode } from './server.js';
 
 export interface OpenAiStandInOptions {
   /** Model ids the endpoint lists and accepts (default ['gpt-5-mini', 'gpt-4o-mini']). */
@@ -34,6 +34,8 @@ export interface OpenAiStandIn {
   clearFaults(): void;
   /** Delay before every answer. */
   setLatency(ms: number): void;
+  /** How `stream_options.include_usage` is treated (default `openai`: as OpenAI does; see UsageMode). */
+  setUsageMode(mode: UsageMode): void;
   requests: RequestRecord[];
   /** Chunks or bodies of ours that the spec rejects, and malformed requests from the app: must stay empty. */
   failures: string[];
@@ -55,6 +57,7 @@ export async function startOpenAiStandIn(options: OpenAiStandInOptions = {}): Pr
     requests: [],
     failures: [],
     validator: options.validateAgainstSpec === false ? undefined : specValidator(),
+    usageMode: 'openai',
   };
   const { server, shutdown } = createOpenAiServer(state);
   await new Promise<void>((resolve, reject) => {
@@ -84,6 +87,9 @@ export async function startOpenAiStandIn(options: OpenAiStandInOptions = {}): Pr
     },
     setLatency(ms) {
       state.latencyMs = Math.max(0, ms);
+    },
+    setUsageMode(mode) {
+      state.usageMode = mode;
     },
     requests: state.requests,
     failures: state.failures,

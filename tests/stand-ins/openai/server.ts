@@ -40,12 +40,23 @@ export interface RequestRecord {
   at: number;
   /** 0 while unanswered, and for a request that never got an answer (hang) or was dropped. */
   status: number;
+  /** Streamed answers: the usage chunk the stand-in sent, if it sent one. */
+  usage?: ReturnType<typeof usageFor>;
 }
 
 export interface StreamRate {
   charsPerChunk: number;
   chunkIntervalMs: number;
 }
+
+/**
+ * How the server treats `stream_options.include_usage` on streamed requests:
+ * - `openai`: as OpenAI documents it, a usage chunk with empty `choices` last, before `data: [DONE]`, and
+ *   `usage: null` on every other chunk (https://platform.openai.com/docs/api-reference/chat/create#chat-create-stream_options);
+ * - `never`: like a compatible server that ignores the option: no `usage` field at all;
+ * - `reject`: like Groq, which refuses the unknown property with a 400 ("property 'stream_options' is unsupported").
+ */
+export type UsageMode = 'openai' | 'never' | 'reject';
 
 export interface ServerState {
   models: string[];
@@ -57,6 +68,7 @@ export interface ServerState {
   requests: RequestRecord[];
   failures: string[];
   validator: OpenAiSpecValidator | undefined;
+  usageMode: UsageMode;
 }
 
 /** Models list entries carry a fixed creation time, so answers are deterministic. */
@@ -151,6 +163,9 @@ export function createOpenAiServer(state: ServerState): { server: Server; shutdo
       return sendError(res, record, invalidRequest('Invalid chat completion request: it needs `model` and a non-empty `messages` array.', 'messages'));
     }
     if (!state.models.includes(body.model)) return sendError(res, record, modelNotFound(body.model));
+    if (state.usageMode === 'reject' && body.stream_options !== undefined) {
+      return sendError(res, record, invalidRequest("property 'stream_options' is unsupported, did you mean 'stream'?"));
+    }
 
     const fault = state.faults.take();
     if (fault?.kind === 'hang') return; // never answer; the socket stays open until the client gives up or close()
@@ -166,7 +181,7 @@ export function createOpenAiServer(state: ServerState): { server: Server; shutdo
     const text = (state.responder ?? defaultResponse)(chat);
     const meta: CompletionMeta = { id: completionId(), created: Math.floor(Date.now() / 1000), model: body.model };
     if (body.stream === true) {
-      const includeUsage = body.stream_options?.include_usage === true;
+      const includeUsage = state.usageMode === 'openai' && body.stream_options?.include_usage === true;
       return streamCompletion(res, record, meta, chat, text, includeUsage, fault?.kind === 'cut_stream' ? fault : undefined);
     }
     if (fault?.kind === 'cut_stream') {
@@ -219,7 +234,11 @@ export function createOpenAiServer(state: ServerState): { server: Server; shutdo
       return;
     }
     if (!(await send(chunkObject(meta, { delta: {}, finish_reason: 'stop' }, usageField)))) return;
-    if (includeUsage && !(await send(chunkObject(meta, undefined, usageFor(chat, text))))) return;
+    if (includeUsage) {
+      const usage = usageFor(chat, text);
+      if (!(await send(chunkObject(meta, undefined, usage)))) return;
+      record.usage = usage;
+    }
     res.end('data: [DONE]\n\n');
   }
 

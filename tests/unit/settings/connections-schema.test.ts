@@ -24,6 +24,7 @@ describe('connections database schema', () => {
       ['Runs', 'number', null],
       ['Items', 'number', null],
       ['Last error', 'rich_text', null],
+      ['Tokens', 'number', null], // issue 12, item 8: tokens of the last run
     ]);
   });
 

@@ -2,7 +2,9 @@
  * The Notion adapter's face: `createNotionGateway(...).forSecret(secret)` is one integration's view of Notion, in our
  * own plain types, with every failure a NotionError.
  *
- * API version 2026-03-11 (https://developers.notion.com/guides/get-started/upgrade-guide-2026-03-11): databases hold
+ * API version 2026-12-01 (https://developers.notion.com/guides/get-started/upgrade-guide-2026-12-01: lists carry only
+ * the properties `filter_properties` names, see property-ids.ts), with what 2026-03-11 brought
+ * (https://developers.notion.com/guides/get-started/upgrade-guide-2026-03-11): databases hold
  * one or more data sources, which own the schema and the rows (https://developers.notion.com/guides/get-started/upgrade-guide-2025-09-03);
  * rows are created with parent `{ type: 'data_source_id', data_source_id }`; `in_trash` replaces `archived`;
  * append takes a `position` object. A database is created with its first data source's schema in

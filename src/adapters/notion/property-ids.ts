@@ -10,7 +10,8 @@
  * Schemas are kept per data source for `PROPERTY_ID_CACHE_MS` (limits.ts), filled by every schema the workspace reads anyway
  * (retrieve or update a data source), so a run that reads its schema first pays no extra request. A name the kept
  * schema lacks (a property added or renamed since) refreshes it once; a name the data source does not have at all
- * is not requested (Notion would return nothing for it). The title property is always requested: every page's
+ * is not requested (Notion would return nothing for it), and is not looked for again while that schema is kept, so a
+ * database lacking a property the caller reads costs one schema read per minute, not one per query. The title property is always requested: every page's
  * name comes from it.
  */
 import { PROPERTY_ID_CACHE_MS } from './limits.js';
@@ -20,6 +21,8 @@ interface Entry {
   readonly ids: ReadonlyMap<string, string>;
   readonly titleId: string | undefined;
   readonly at: number;
+  /** Names looked for after this schema was read and not in it. */
+  readonly missing: Set<string>;
 }
 
 export class PropertyIdCache {
@@ -41,7 +44,7 @@ export class PropertyIdCache {
       ids.set(name, property.id);
       if (property.type === 'title') titleId = property.id;
     }
-    const entry = { ids, titleId, at: this.now() };
+    const entry = { ids, titleId, at: this.now(), missing: new Set<string>() };
     this.#entries.set(dataSourceId, entry);
     return entry;
   }
@@ -52,7 +55,8 @@ export class PropertyIdCache {
    */
   async idsFor(dataSourceId: string, names: readonly string[], readSchema: () => Promise<DataSourceSchema>): Promise<string[]> {
     let entry = this.#fresh(dataSourceId);
-    if (!entry || names.some((name) => !entry!.ids.has(name))) entry = await this.#refresh(dataSourceId, readSchema);
+    if (!entry || names.some((name) => !entry!.ids.has(name) && !entry!.missing.has(name))) entry = await this.#refresh(dataSourceId, readSchema);
+    for (const name of names) if (!entry.ids.has(name)) entry.missing.add(name);
     const wanted = [entry.titleId, ...names.map((name) => entry!.ids.get(name))];
     return [...new Set(wanted.filter((id): id is string => id !== undefined))];
   }

@@ -1,6 +1,6 @@
 /**
  * One @notionhq/client `Client` per integration secret, configured as the team contract says: API version
- * 2026-03-11, the SDK's own retries off (our fetch wrapper limits and retries every attempt), and the SDK's log
+ * 2026-12-01, the SDK's own retries off (our fetch wrapper limits and retries every attempt), and the SDK's log
  * routed to pino. The SDK logs method, path, error code and request id (never headers); raw error bodies are kept
  * to debug level and redacted.
  */
@@ -11,8 +11,14 @@ import { createLimitedFetch, type LimitedFetchOptions } from './http.js';
 import { HTTP_DEFAULTS } from './limits.js';
 import type { RateLimiter } from './rate-limiter.js';
 
-/** https://developers.notion.com/guides/get-started/upgrade-guide-2026-03-11 */
-export const NOTION_VERSION = '2026-03-11';
+/**
+ * https://developers.notion.com/guides/get-started/upgrade-guide-2026-12-01: lists (query, search) return only the
+ * title property unless `filter_properties` names others (property-ids.ts), a person's `name` may be null
+ * (property-values.ts). The guide's other changes touch endpoints Visen does not call: the Markdown endpoints
+ * (`markdown_version`, `update_content`, `after_content`; Visen converts Markdown to blocks itself) and status
+ * group filters (Visen filters only select and rich text properties).
+ */
+export const NOTION_VERSION = '2026-12-01';
 export const DEFAULT_NOTION_BASE_URL = 'https://api.notion.com';
 
 export interface NotionClientOptions {

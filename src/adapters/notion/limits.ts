@@ -74,3 +74,10 @@ export const HTTP_DEFAULTS = {
   /** ...doubling up to this. */
   maxDelayMs: 20_000,
 } as const;
+
+/**
+ * How long a data source's schema serves the property name -> id lookups of `filter_properties` (property-ids.ts)
+ * before it is read again. Brief: a property renamed in Notion is found again within a minute, and a name not in
+ * the kept schema refreshes it at once; long enough that the queries of one Home refresh or run share one read.
+ */
+export const PROPERTY_ID_CACHE_MS = 60_000;

@@ -1,5 +1,5 @@
 /**
- * Notion's response objects (API 2026-03-11) -> our plain types. Shapes: https://developers.notion.com/reference/page,
+ * Notion's response objects (API 2026-12-01) -> our plain types. Shapes: https://developers.notion.com/reference/page,
  * /reference/database (a container of data sources since 2025-09-03), /reference/data-source, /reference/block.
  * `in_trash` replaces `archived` in 2026-03-11 (https://developers.notion.com/guides/get-started/upgrade-guide-2026-03-11).
  * Read defensively: a partial object (only `object` and `id`, which Notion returns when the integration lacks

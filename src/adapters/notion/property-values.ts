@@ -93,10 +93,10 @@ export function pagePlainText(property: unknown): string {
     case 'phone_number':
       return asString(inner);
     case 'people':
-      return names(inner).join(', ');
+      return peopleNames(inner).join(', ');
     case 'created_by':
     case 'last_edited_by':
-      return isObject(inner) ? asString(inner.name) : '';
+      return isObject(inner) ? userName(inner) : '';
     case 'created_time':
     case 'last_edited_time':
       return asString(inner);
@@ -143,7 +143,7 @@ export function toPropertyValue(property: unknown): PropertyValue {
     case 'phone_number':
       return { type, value: asString(inner) || null, plainText };
     case 'people':
-      return { type, names: names(inner), plainText };
+      return { type, names: peopleNames(inner), plainText };
     case 'relation':
       return { type, ids: relationIds(inner), plainText };
     case 'created_time':
@@ -167,6 +167,24 @@ function names(value: unknown): string[] {
   return asArray(value)
     .map((item) => (isObject(item) ? asString(item.name) : ''))
     .filter(Boolean);
+}
+
+/**
+ * A user's name as a prompt sees it. `name` is optional on a user (https://developers.notion.com/reference/user) and
+ * from API 2026-12-01 may be null for a person ("Handle a null person name",
+ * https://developers.notion.com/guides/get-started/upgrade-guide-2026-12-01): then the person's email where Notion
+ * shows it, else a plain word, so a people value never silently drops someone.
+ */
+function userName(user: Json): string {
+  const name = asString(user.name).trim();
+  if (name) return name;
+  const email = isObject(user.person) ? asString(user.person.email).trim() : '';
+  if (email) return email;
+  return user.type === 'bot' ? 'Unnamed integration' : 'Unnamed person';
+}
+
+function peopleNames(value: unknown): string[] {
+  return asArray(value).flatMap((item) => (isObject(item) ? [userName(item)] : []));
 }
 
 function relationIds(value: unknown): string[] {

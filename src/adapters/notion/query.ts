@@ -19,45 +19,51 @@ import { NOTION_LIMITS } from './limits.js';
 import { toPageInfo } from './mappers.js';
 import type { PageInfo, QueryOptions } from './types.js';
 
-export async function* queryAllRows(client: Client, dataSourceId: string, options: QueryOptions = {}): AsyncGenerator<PageInfo> {
-  const pageSize = Math.max(1, Math.min(NOTION_LIMITS.pageSize, options.pageSize ?? NOTION_LIMITS.pageSize));
+/** `filterProperties`: the property ids every row carries (see QueryOptions.properties and property-ids.ts). */
+export function queryAllRows(
+  client: Client,
+  dataSourceId: string,
+  options: Omit<QueryOptions, 'properties'>,
+  filterProperties: readonly string[],
+): AsyncGenerator<PageInfo> {
   const filter = options.filter as QueryDataSourceParameters['filter'];
-  const partitionable = !options.sorts?.length && !(filter && 'or' in filter);
-
-  if (partitionable) {
-    const rows = iterateAllDataSourceRows(client, {
-      data_source_id: dataSourceId,
-      page_size: pageSize,
-      ...(filter ? { filter: filter as Parameters<typeof iterateAllDataSourceRows>[1]['filter'] } : {}),
-    });
-    try {
-      for await (const row of rows) if (isFullPage(row)) yield toPageInfo(row);
-    } catch (err) {
-      // The helper cannot narrow a window when more rows than the cap share one created_time (Notion shows it to
-      // the minute): only a filter can split them.
-      if (err instanceof Error && !(err instanceof NotionError) && /cannot make progress/.test(err.message)) {
-        throw new NotionError(
-          'validation_error',
-          `More than ${NOTION_LIMITS.queryResultCap.toLocaleString('en-US')} rows were created in the same minute, so Notion cannot list them all in one go. Narrow the rows with a filter.`,
-          { cause: err },
-        );
-      }
-      throw err;
-    }
-    return;
-  }
-
-  let incomplete = false;
-  const listFn = async (args: QueryDataSourceParameters) => {
-    const response = await client.dataSources.query(args);
-    if (response.request_status?.type === 'incomplete') incomplete = true;
-    return response;
-  };
   const args: QueryDataSourceParameters = {
     data_source_id: dataSourceId,
-    page_size: pageSize,
+    page_size: Math.max(1, Math.min(NOTION_LIMITS.pageSize, options.pageSize ?? NOTION_LIMITS.pageSize)),
+    filter_properties: [...filterProperties],
     ...(filter ? { filter } : {}),
     ...(options.sorts?.length ? { sorts: options.sorts as QueryDataSourceParameters['sorts'] } : {}),
+  };
+  const partitionable = !options.sorts?.length && !(filter && 'or' in filter);
+  return partitionable ? partitionedRows(client, args) : paginatedRows(client, args);
+}
+
+/** By created_time windows (the SDK's helper), past the per-query cap. */
+async function* partitionedRows(client: Client, args: QueryDataSourceParameters): AsyncGenerator<PageInfo> {
+  const rows = iterateAllDataSourceRows(client, args as Parameters<typeof iterateAllDataSourceRows>[1]);
+  try {
+    for await (const row of rows) if (isFullPage(row)) yield toPageInfo(row);
+  } catch (err) {
+    // The helper cannot narrow a window when more rows than the cap share one created_time (Notion shows it to
+    // the minute): only a filter can split them.
+    if (err instanceof Error && !(err instanceof NotionError) && /cannot make progress/.test(err.message)) {
+      throw new NotionError(
+        'validation_error',
+        `More than ${NOTION_LIMITS.queryResultCap.toLocaleString('en-US')} rows were created in the same minute, so Notion cannot list them all in one go. Narrow the rows with a filter.`,
+        { cause: err },
+      );
+    }
+    throw err;
+  }
+}
+
+/** Page after page; a result Notion cut off at the cap fails after the rows read so far. */
+async function* paginatedRows(client: Client, args: QueryDataSourceParameters): AsyncGenerator<PageInfo> {
+  let incomplete = false;
+  const listFn = async (pageArgs: QueryDataSourceParameters) => {
+    const response = await client.dataSources.query(pageArgs);
+    if (response.request_status?.type === 'incomplete') incomplete = true;
+    return response;
   };
   for await (const row of iteratePaginatedAPI(listFn, args)) if (isFullPage(row)) yield toPageInfo(row);
   if (incomplete) {

@@ -6,8 +6,11 @@ import type { BlockContent, NotionBlock } from './blocks.js';
 
 export interface NotionIdentity {
   readonly botId: string;
-  /** The integration's name, as users find it in Notion's Connections menu. */
-  readonly name: string;
+  /**
+   * The integration's name, as users find it in Notion's Connections menu; absent when Notion gives none (a user's
+   * `name` is optional, https://developers.notion.com/reference/user, and may be null from API 2026-12-01).
+   */
+  readonly name?: string;
   readonly workspaceName?: string;
 }
 
@@ -99,6 +102,13 @@ export type PropertyConfigs = Readonly<Record<string, Readonly<Record<string, un
 export type PropertyWrites = Readonly<Record<string, Readonly<Record<string, unknown>>>>;
 
 export interface QueryOptions {
+  /**
+   * The names of the properties the caller reads from each row; the title is always included. Only these are
+   * asked for (`filter_properties`): from API 2026-12-01 a query returns only the title otherwise
+   * (https://developers.notion.com/guides/get-started/upgrade-guide-2026-12-01). A name the data source does not
+   * have is not asked for, so the row simply lacks it.
+   */
+  readonly properties: readonly string[];
   /** A data source filter (https://developers.notion.com/reference/filter-data-source-entries). */
   readonly filter?: Readonly<Record<string, unknown>>;
   /** Sorts (https://developers.notion.com/reference/sort-data-source-entries). */
@@ -106,6 +116,12 @@ export interface QueryOptions {
   /** Results per request, at most 100. */
   readonly pageSize?: number;
 }
+
+/**
+ * Which properties a retrieved page carries (`filter_properties` of https://developers.notion.com/reference/retrieve-a-page):
+ * only its title, or the title and the named properties of a row of that data source. Without it, every property.
+ */
+export type PagePropertySelection = { readonly titleOnly: true } | { readonly dataSourceId: string; readonly properties: readonly string[] };
 
 export type ResolvedObject = { readonly kind: 'database'; readonly database: DatabaseInfo } | { readonly kind: 'page'; readonly page: PageInfo };
 
@@ -121,14 +137,14 @@ export interface NotionWorkspace {
   retrieveDataSource(dataSourceId: string): Promise<DataSourceSchema>;
   updateDataSourceProperties(dataSourceId: string, properties: PropertyConfigs): Promise<DataSourceSchema>;
   createDatabase(input: { parentPageId: string; title: string; properties: PropertyConfigs }): Promise<DatabaseInfo & { dataSourceId: string }>;
-  retrievePage(pageId: string): Promise<PageInfo>;
+  retrievePage(pageId: string, options?: { select?: PagePropertySelection }): Promise<PageInfo>;
   /**
    * A page, database or data source id (a data source resolves to its database). `likely: 'page'` asks the page
    * endpoint first, saving a request when the caller expects a page; the answer is the same either way.
    */
   resolveObject(id: string, options?: { likely?: 'page' | 'database' }): Promise<ResolvedObject>;
   /** Every row matching the filter, across pages of results and past the 10,000-result cap of one query. */
-  queryDataSource(dataSourceId: string, options?: QueryOptions): AsyncIterable<PageInfo>;
+  queryDataSource(dataSourceId: string, options: QueryOptions): AsyncIterable<PageInfo>;
   createPage(input: { parent: PageParent; properties: PropertyWrites; children?: readonly NotionBlock[] }): Promise<PageInfo>;
   updatePageProperties(pageId: string, properties: PropertyWrites): Promise<PageInfo>;
   /** Moves a page to Notion's trash (`in_trash: true`). */

@@ -2,7 +2,9 @@
  * The Notion adapter's face: `createNotionGateway(...).forSecret(secret)` is one integration's view of Notion, in our
  * own plain types, with every failure a NotionError.
  *
- * API version 2026-03-11 (https://developers.notion.com/guides/get-started/upgrade-guide-2026-03-11): databases hold
+ * API version 2026-12-01 (https://developers.notion.com/guides/get-started/upgrade-guide-2026-12-01: lists carry only
+ * the properties `filter_properties` names, see property-ids.ts), with what 2026-03-11 brought
+ * (https://developers.notion.com/guides/get-started/upgrade-guide-2026-03-11): databases hold
  * one or more data sources, which own the schema and the rows (https://developers.notion.com/guides/get-started/upgrade-guide-2025-09-03);
  * rows are created with parent `{ type: 'data_source_id', data_source_id }`; `in_trash` replaces `archived`;
  * append takes a `position` object. A database is created with its first data source's schema in
@@ -26,6 +28,7 @@ import { createNotionClient, type NotionClientOptions } from './client.js';
 import { NOTION_MESSAGES, toNotionError } from './errors.js';
 import { toBlockInfo, toDatabaseInfo, toDataSourceSchema, toPageInfo } from './mappers.js';
 import { markdownToBlocks } from './markdown-stream.js';
+import { PropertyIdCache } from './property-ids.js';
 import { queryAllRows } from './query.js';
 import { RateLimiter, type RateLimiterOptions } from './rate-limiter.js';
 import { plainRichText } from './rich-text.js';
@@ -40,6 +43,7 @@ import type {
   NotionWorkspace,
   PageInfo,
   PageParent,
+  PagePropertySelection,
   PropertyConfigs,
   PropertyWrites,
   QueryOptions,
@@ -90,6 +94,9 @@ export function secretKey(secret: string): string {
 }
 
 class NotionWorkspaceImpl implements NotionWorkspace {
+  /** Data source schemas, briefly, for `filter_properties` (names -> ids). */
+  readonly #propertyIds = new PropertyIdCache();
+
   constructor(
     private readonly client: Client,
     private readonly logger: Logger,
@@ -99,7 +106,9 @@ class NotionWorkspaceImpl implements NotionWorkspace {
     return this.run('whoAmI', async () => {
       const me = (await this.client.users.me({})) as { id: string; name?: string | null; bot?: { workspace_name?: string | null } };
       const workspaceName = me.bot?.workspace_name ?? undefined;
-      return { botId: me.id, name: me.name ?? 'your Notion integration', ...(workspaceName ? { workspaceName } : {}) };
+      // `name` is optional on a user (https://developers.notion.com/reference/user) and may be null from 2026-12-01.
+      const name = typeof me.name === 'string' && me.name.trim() !== '' ? me.name : undefined;
+      return { botId: me.id, ...(name ? { name } : {}), ...(workspaceName ? { workspaceName } : {}) };
     });
   }
 
@@ -108,18 +117,24 @@ class NotionWorkspaceImpl implements NotionWorkspace {
   }
 
   retrieveDataSource(dataSourceId: string): Promise<DataSourceSchema> {
-    return this.run('retrieveDataSource', async () => toDataSourceSchema(await this.client.dataSources.retrieve({ data_source_id: id(dataSourceId) })));
+    return this.run('retrieveDataSource', async () => {
+      const schema = toDataSourceSchema(await this.client.dataSources.retrieve({ data_source_id: id(dataSourceId) }));
+      this.#propertyIds.remember(id(dataSourceId), schema);
+      return schema;
+    });
   }
 
   updateDataSourceProperties(dataSourceId: string, properties: PropertyConfigs): Promise<DataSourceSchema> {
-    return this.run('updateDataSourceProperties', async () =>
-      toDataSourceSchema(
+    return this.run('updateDataSourceProperties', async () => {
+      const schema = toDataSourceSchema(
         await this.client.dataSources.update({
           data_source_id: id(dataSourceId),
           properties: properties as UpdateDataSourceParameters['properties'],
         }),
-      ),
-    );
+      );
+      this.#propertyIds.remember(id(dataSourceId), schema);
+      return schema;
+    });
   }
 
   createDatabase(input: { parentPageId: string; title: string; properties: PropertyConfigs }): Promise<DatabaseInfo & { dataSourceId: string }> {
@@ -136,8 +151,22 @@ class NotionWorkspaceImpl implements NotionWorkspace {
     });
   }
 
-  retrievePage(pageId: string): Promise<PageInfo> {
-    return this.run('retrievePage', async () => toPageInfo(await this.client.pages.retrieve({ page_id: id(pageId) })));
+  retrievePage(pageId: string, options: { select?: PagePropertySelection } = {}): Promise<PageInfo> {
+    return this.run('retrievePage', async () => {
+      const filterProperties = options.select ? await this.#filterProperties(options.select) : undefined;
+      return toPageInfo(await this.client.pages.retrieve({ page_id: id(pageId), ...(filterProperties ? { filter_properties: filterProperties } : {}) }));
+    });
+  }
+
+  /**
+   * Property ids for `filter_properties`. A title-only read asks for `title`, the id Notion gives a page's title
+   * property (`"id": "title"` in the page objects of https://developers.notion.com/reference/page), so the page's
+   * parent schema need not be read first.
+   */
+  #filterProperties(select: PagePropertySelection): Promise<string[]> {
+    if ('titleOnly' in select) return Promise.resolve(['title']);
+    const dataSourceId = id(select.dataSourceId);
+    return this.#propertyIds.idsFor(dataSourceId, select.properties, () => this.retrieveDataSource(dataSourceId));
   }
 
   /**
@@ -167,13 +196,15 @@ class NotionWorkspaceImpl implements NotionWorkspace {
     });
   }
 
-  queryDataSource(dataSourceId: string, options: QueryOptions = {}): AsyncIterable<PageInfo> {
+  queryDataSource(dataSourceId: string, options: QueryOptions): AsyncIterable<PageInfo> {
     const client = this.client;
     const logger = this.logger;
+    const { properties, ...query } = options;
+    const filterProperties = () => this.#filterProperties({ dataSourceId, properties });
     return {
       async *[Symbol.asyncIterator]() {
         try {
-          yield* queryAllRows(client, id(dataSourceId), options);
+          yield* queryAllRows(client, id(dataSourceId), query, await filterProperties());
         } catch (err) {
           const error = toNotionError(err);
           logger.debug({ notion: { op: 'queryDataSource', code: error.code } }, 'Notion call failed');

@@ -5,7 +5,7 @@ import { slackUserPropertyValue, type UserRef, userKey } from '../../users.js';
 import type { UserSettings } from '../settings/types.js';
 import { aboutConnectionsDatabase } from './database-errors.js';
 import { CREATED_TIME_GRANULARITY_MS } from './provenance.js';
-import { isSameConnection, newRowProperties, toConnectionRecord } from './record.js';
+import { CONNECTION_ROW_PROPERTIES, isSameConnection, newRowProperties, toConnectionRecord } from './record.js';
 import type { ConnectionRowsDeps } from './rows-deps.js';
 import { ConnectionsProperty as P } from './schema.js';
 import type { ConnectionRecord, ConnectionSpec } from './types.js';
@@ -75,7 +75,8 @@ async function findJustCreated(
   // Notion gives `created_time` to the minute: "created since we began" counts from the start of that minute.
   const earliest = Math.floor(startedAt.getTime() / CREATED_TIME_GRANULARITY_MS) * CREATED_TIME_GRANULARITY_MS;
   try {
-    for await (const page of notion.queryDataSource(settings.connections.dataSourceId, { filter: { property: P.slackUser, rich_text: { equals: owner } } })) {
+    const query = { filter: { property: P.slackUser, rich_text: { equals: owner } }, properties: CONNECTION_ROW_PROPERTIES };
+    for await (const page of notion.queryDataSource(settings.connections.dataSourceId, query)) {
       const row = toConnectionRecord(page);
       const recorded = record.rows[formatNotionId(page.id) ?? ''] !== undefined;
       if (page.inTrash || recorded || row.slackUser !== owner || !isSameConnection(row, spec)) continue;

@@ -3,7 +3,7 @@ import { slackUserPropertyValue, type UserRef } from '../../users.js';
 import type { UserSettings } from '../settings/types.js';
 import { aboutConnectionsDatabase } from './database-errors.js';
 import { type CreatedRows, judgeRow } from './provenance.js';
-import { toConnectionRecord } from './record.js';
+import { CONNECTION_ROW_PROPERTIES, toConnectionRecord } from './record.js';
 import type { ConnectionRowsDeps } from './rows-deps.js';
 import { ConnectionsProperty as P } from './schema.js';
 import type { ConnectionQuery, ConnectionRecord } from './types.js';
@@ -54,7 +54,8 @@ async function readOwnRows(deps: ConnectionRowsDeps, user: UserRef, settings: Us
   const notion = deps.workspace(settings);
   const [botId, record] = await Promise.all([deps.ownBotId(notion), deps.createdRows.read(user)]);
   const found: RowsFound = { rows: [], adopted: [], foreign: [] };
-  for await (const page of notion.queryDataSource(settings.connections.dataSourceId, { filter: notionFilter(owner, filter) })) {
+  const query = { filter: notionFilter(owner, filter), properties: CONNECTION_ROW_PROPERTIES };
+  for await (const page of notion.queryDataSource(settings.connections.dataSourceId, query)) {
     classifyRow(page, owner, botId, record, filter, found);
   }
   return found;

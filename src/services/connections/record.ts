@@ -1,13 +1,20 @@
 import type { PageInfo, PropertyValue, PropertyWrites } from '../../adapters/notion/index.js';
 import { dateValue, formatNotionId, numberValue, parseNotionUrl, richTextValue, selectValue, titleValue, urlValue } from '../../adapters/notion/index.js';
 import { clip } from '../text.js';
-import { ConnectionsProperty as P } from './schema.js';
+import { CONNECTIONS_SCHEMA, ConnectionsProperty as P } from './schema.js';
 import { CONNECTION_STATUSES, type ConnectionRecord, type ConnectionSpec, type ConnectionStatus, type RunOutcome } from './types.js';
 
 /** `Last error` holds a short message: one rich-text item is plenty. */
 export const LAST_ERROR_MAX_CHARS = 1_000;
 /** Notion allows 100 rich-text items of 2000 characters in a text property. */
 const RICH_TEXT_MAX_CHARS = 100 * 2_000;
+
+/**
+ * The properties a connection row is read with: every property of the schema, so one added to CONNECTIONS_SCHEMA
+ * is read too. Queries and page reads ask Notion for exactly these (`filter_properties`; from API 2026-12-01 a
+ * query returns only the title otherwise).
+ */
+export const CONNECTION_ROW_PROPERTIES: readonly string[] = CONNECTIONS_SCHEMA.map((definition) => definition.name);
 
 /** A row of the connections database as plain values. */
 export function toConnectionRecord(page: PageInfo): ConnectionRecord {

@@ -2,7 +2,7 @@ import { formatNotionId, type NotionWorkspace, type PageInfo } from '../../adapt
 import { NotionError, type NotionErrorCode, VisenError } from '../../errors.js';
 import { type UserRef, userKey } from '../../users.js';
 import type { UserSettings } from '../settings/types.js';
-import { toConnectionRecord } from './record.js';
+import { CONNECTION_ROW_PROPERTIES, toConnectionRecord } from './record.js';
 import { assertCreatedForUser, namesUser } from './row-checks.js';
 import type { ConnectionRowsDeps } from './rows-deps.js';
 import type { ConnectionRecord } from './types.js';
@@ -18,7 +18,7 @@ export async function getConnection(
   const id = formatNotionId(connectionId);
   if (!id) return undefined;
   const notion = deps.workspace(settings);
-  const page = await retrieveUnlessGone(notion, id, ['object_not_found', 'validation_error']);
+  const page = await retrieveUnlessGone(notion, id, settings, ['object_not_found', 'validation_error']);
   if (!page || page.inTrash || !namesUser(page, user, settings)) return undefined;
   await assertCreatedForUser(deps, user, notion, page);
   return toConnectionRecord(page);
@@ -29,7 +29,7 @@ export async function trashConnection(deps: ConnectionRowsDeps, user: UserRef, s
   const id = formatNotionId(connectionId);
   if (!id) throw new VisenError('not_found', 'That connection does not exist (any more).');
   const notion = deps.workspace(settings);
-  const page = await retrieveUnlessGone(notion, id, ['object_not_found']);
+  const page = await retrieveUnlessGone(notion, id, settings, ['object_not_found']);
   if (!page || page.inTrash) return;
   if (!namesUser(page, user, settings)) {
     deps.logger.warn({ user: userKey(user), connectionId: id }, 'refused to trash a connection row of someone else');
@@ -41,10 +41,18 @@ export async function trashConnection(deps: ConnectionRowsDeps, user: UserRef, s
   await deps.createdRows.remove(user, id);
 }
 
-/** The page, or undefined when Notion answers with one of `goneCodes` (no such page, or not one it can show). */
-async function retrieveUnlessGone(notion: NotionWorkspace, id: string, goneCodes: readonly NotionErrorCode[]): Promise<PageInfo | undefined> {
+/**
+ * The page with the connection row's properties only, or undefined when Notion answers with one of `goneCodes`
+ * (no such page, or not one it can show).
+ */
+async function retrieveUnlessGone(
+  notion: NotionWorkspace,
+  id: string,
+  settings: UserSettings,
+  goneCodes: readonly NotionErrorCode[],
+): Promise<PageInfo | undefined> {
   try {
-    return await notion.retrievePage(id);
+    return await notion.retrievePage(id, { select: { dataSourceId: settings.connections.dataSourceId, properties: CONNECTION_ROW_PROPERTIES } });
   } catch (err) {
     if (err instanceof NotionError && goneCodes.includes(err.code)) return undefined;
     throw err;

@@ -4,7 +4,7 @@ import type { RunContext } from './active-run.js';
 import { generateText, isFatalOpenAi, SYSTEM_PROMPTS } from './model.js';
 import { isFatalNotion } from './notion-writes.js';
 import { RowQueue } from './row-queue.js';
-import { cellText, relationIdsOf } from './row-values.js';
+import { cellText, propertiesReadPerRow, relationIdsOf } from './row-values.js';
 import { resolveInFlight, writeRowText } from './row-writes.js';
 import type { WorkEnd } from './run-record.js';
 import type { RowMarker } from './run-store.js';
@@ -129,7 +129,8 @@ class DatabaseRun {
     const { limit } = run.record.request;
     const budget = limit === undefined ? Number.POSITIVE_INFINITY : Math.max(0, limit - this.plan.alreadyCounted);
     let planned = 0;
-    for await (const row of notion.queryDataSource(this.plan.dataSourceId)) {
+    const properties = propertiesReadPerRow(this.plan.binding, this.plan.into, run.record.request.onlyEmpty);
+    for await (const row of notion.queryDataSource(this.plan.dataSourceId, { properties })) {
       if (run.stopping) return undefined;
       const verdict = this.#verdictOn(row);
       if (verdict === 'skip') {
@@ -291,7 +292,7 @@ class DatabaseRun {
     for (const id of relationIdsOf(row.properties, properties, options.relationTitlesPerCell)) {
       if (this.#relationTitles.has(id)) continue;
       try {
-        this.#relationTitles.set(id, (await notion.retrievePage(id)).title);
+        this.#relationTitles.set(id, (await notion.retrievePage(id, { select: { titleOnly: true } })).title);
       } catch (err) {
         // A related page the integration cannot see: the prompt gets the other titles.
         if (!(err instanceof NotionError)) throw err;

@@ -236,7 +236,7 @@ describe('with the Notion SDK', () => {
     const me = await client.users.me({});
     expect(me.id).toBe('bot-1');
     expect(server.requests).toHaveLength(3);
-    expect(server.requests.every((r) => r.headers['notion-version'] === '2026-03-11')).toBe(true);
+    expect(server.requests.every((r) => r.headers['notion-version'] === '2026-12-01')).toBe(true);
     expect(server.requests.every((r) => r.headers.authorization === `Bearer ${secret}`)).toBe(true);
     const log = lines.join('\n');
     expect(log).not.toContain(secret);

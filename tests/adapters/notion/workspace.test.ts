@@ -1,4 +1,4 @@
-// The Notion adapter against the Notion stand-in (a real HTTP server that behaves like api.notion.com, 2026-03-11).
+// The Notion adapter against the Notion stand-in (a real HTTP server that behaves like api.notion.com, 2026-12-01).
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { blockSignature, childrenOf, type NotionBlock } from '../../../src/adapters/notion/blocks.js';
 import { DEFAULT_BURST } from '../../../src/adapters/notion/limits.js';
@@ -136,7 +136,7 @@ describe('rows', () => {
 
     for (const name of ['Second', 'Third'])
       notion.addRow(db.dataSourceId, { Name: { title: [{ text: { content: name } }] }, Status: { select: { name: 'Done' } } });
-    const open = await collect(notion_.queryDataSource(db.dataSourceId, { filter: { property: 'Status', select: { equals: 'Open' } } }));
+    const open = await collect(notion_.queryDataSource(db.dataSourceId, { filter: { property: 'Status', select: { equals: 'Open' } }, properties: [] }));
     expect(open.map((r) => r.title)).toEqual(['First']);
 
     const updated = await notion_.updatePageProperties(created.id, { Status: selectValue('Done') });
@@ -146,16 +146,18 @@ describe('rows', () => {
     expect(trashed.inTrash).toBe(true);
     const trashRequest = notion.requests.filter((r) => r.method === 'PATCH' && r.path === `/v1/pages/${created.id}`).at(-1);
     expect(trashRequest?.body).toEqual({ in_trash: true });
-    const all = await collect(notion_.queryDataSource(db.dataSourceId));
+    const all = await collect(notion_.queryDataSource(db.dataSourceId, { properties: [] }));
     expect(all.map((r) => r.title).sort()).toEqual(['Second', 'Third']);
   });
 
   it('follows every page of results', async () => {
     const db = notion.addDatabase({ title: 'Many', sharedWith: [secret], properties: { Name: { title: {} } } });
     for (let i = 0; i < 7; i++) notion.addRow(db.dataSourceId, { Name: { title: [{ text: { content: `r${i}` } }] } });
-    const rows = await collect(notion_.queryDataSource(db.dataSourceId, { pageSize: 2 }));
+    const rows = await collect(notion_.queryDataSource(db.dataSourceId, { pageSize: 2, properties: [] }));
     expect(rows).toHaveLength(7);
-    const sorted = await collect(notion_.queryDataSource(db.dataSourceId, { pageSize: 3, sorts: [{ property: 'Name', direction: 'descending' }] }));
+    const sorted = await collect(
+      notion_.queryDataSource(db.dataSourceId, { pageSize: 3, sorts: [{ property: 'Name', direction: 'descending' }], properties: [] }),
+    );
     expect(sorted.map((r) => r.title)).toEqual(['r6', 'r5', 'r4', 'r3', 'r2', 'r1', 'r0']);
   });
 
@@ -171,13 +173,13 @@ describe('rows', () => {
       // the adapter says so instead of returning 5 of 8 rows.
       const seen: string[] = [];
       const err = await (async () => {
-        for await (const row of workspace.queryDataSource(db.dataSourceId)) seen.push(row.title);
+        for await (const row of workspace.queryDataSource(db.dataSourceId, { properties: [] })) seen.push(row.title);
       })().catch((e: unknown) => e);
       expect((err as NotionError).code).toBe('validation_error');
       expect((err as NotionError).userMessage).toMatch(/Narrow the rows with a filter/);
-      const sortedErr = await collect(workspace.queryDataSource(db.dataSourceId, { sorts: [{ property: 'Name', direction: 'ascending' }] })).catch(
-        (e: unknown) => e,
-      );
+      const sortedErr = await collect(
+        workspace.queryDataSource(db.dataSourceId, { sorts: [{ property: 'Name', direction: 'ascending' }], properties: [] }),
+      ).catch((e: unknown) => e);
       expect((sortedErr as NotionError).code).toBe('validation_error');
       expect(capped.failures).toEqual([]);
     } finally {

@@ -1,6 +1,7 @@
 /**
  * Notion stand-in: a real HTTP server on 127.0.0.1 (random port) that behaves like api.notion.com for Notion API
- * version 2026-03-11. Point `@notionhq/client` at it with `baseUrl` and `notionVersion: '2026-03-11'`.
+ * versions 2026-12-01 (what the app speaks) and 2026-03-11, each as the Notion-Version header of a request asks.
+ * Point `@notionhq/client` at it with `baseUrl` and `notionVersion: '2026-12-01'`.
  *
  *   const notion = await startNotionStandIn();
  *   const { secret } = notion.createIntegration({ name: 'Visen' });
@@ -32,7 +33,7 @@
  * Faults: injectFault (answered before the rate limiter, consuming no tokens), clearFaults, setLatency.
  *
  * What a client must do to leave `failures` empty (all from Notion's docs, cited where implemented):
- *   - send `Notion-Version: 2026-03-11`; use `in_trash`, never `archived`; append with `position`
+ *   - send `Notion-Version: 2026-12-01` (or 2026-03-11); use `in_trash`, never `archived`; append with `position`
  *     ({ type: 'end' } | { type: 'start' } | { type: 'after_block', after_block: { id } }), never `after`;
  *   - keep within the request limits: <= 2000 characters per rich text content and link URL, <= 100 rich text items
  *     per array, <= 100 blocks per children array, at most two levels of nesting below the top-level children,
@@ -40,9 +41,14 @@
  *   - after a 429 (`rate_limited`) or 529 (`service_overload`) wait the Retry-After seconds before the next request
  *     with that secret.
  *
+ * Under 2026-12-01 (https://developers.notion.com/guides/get-started/upgrade-guide-2026-12-01) a page listed by a
+ * query or search carries only its title property unless `filter_properties` names others (by id), so a client
+ * reading a property it did not ask for finds it missing; people added with `addPerson({ nameless: true })` have
+ * `name: null`; `markdown_version: "v1"` is refused.
+ *
  * Behaviours follow Notion's documentation; each rule cites its page where it is implemented:
  * limits.ts (request limits), rate-limit.ts (429/Retry-After), errors.ts (error codes), version-rules.ts
- * (2026-03-11 changes), query.ts (filters, sorts, pagination, the 10,000-result cap), spec-check.ts.
+ * (2026-03-11 and 2026-12-01 changes), users.ts (user objects), query.ts (filters, sorts, pagination, the 10,000-result cap), spec-check.ts.
  */
 
 import { requireSpecs, specsDir } from '../specs.js';
@@ -62,7 +68,7 @@ import { Workspace } from './workspace.js';
 export type { FaultSpec, FaultStatus } from './faults.js';
 export { LIMITS } from './limits.js';
 export type { RequestRecord } from './server.js';
-export { NOTION_VERSION } from './version-rules.js';
+export { NOTION_VERSION, NOTION_VERSIONS, type NotionVersion } from './version-rules.js';
 
 /** A block as sent to the API, e.g. `{ type: 'paragraph', paragraph: { rich_text: [...] } }`. */
 export type BlockRequest = Record<string, unknown>;
@@ -85,8 +91,11 @@ export interface NotionStandIn {
   createIntegration(o?: { name?: string }): { secret: string; botId: string; name: string };
   /** The bot user id of the integration with this secret (what GET /v1/users/me answers it). */
   botIdOf(secret: string): string;
-  /** A member of the workspace (a person), who can add rows in the Notion app. */
-  addPerson(): { userId: string };
+  /**
+   * A member of the workspace (a person), who can add rows in the Notion app and be named in people properties.
+   * `nameless`: under 2026-12-01 their `name` is null (under 2026-03-11 it is `name`).
+   */
+  addPerson(o?: { name?: string; email?: string; nameless?: boolean }): { userId: string };
   /** The workspace's owner, a person: the creator of every fixture unless a test says otherwise. */
   readonly ownerUserId: string;
   /** Later requests with this secret answer 401 unauthorized. */
@@ -183,9 +192,10 @@ export async function startNotionStandIn(options: NotionStandInOptions = {}): Pr
       if (!integration) throw new Error('Notion stand-in: unknown secret');
       return integration.botId;
     },
-    addPerson: () => {
+    addPerson: (o = {}) => {
       const userId = newId();
-      ws.people.add(userId);
+      const number = ws.people.size + 1;
+      ws.people.set(userId, { name: o.name ?? `Person ${number}`, email: o.email ?? `person${number}@example.com`, nameless: o.nameless ?? false });
       return { userId };
     },
     revoke: (secret) => {

@@ -97,17 +97,29 @@ function idList(raw: unknown, path: string): string[] {
   });
 }
 
+/** What a value needs from outside the page: its timestamps as Notion writes them, and users as the version shows them. */
+export interface ValueContext {
+  created: string;
+  edited: string;
+  user(id: string): Record<string, unknown>;
+}
+
 /** The value shown for a property; empty values when unset or when the property's type changed since. */
-export function valueResponse(property: SchemaProperty, page: PageRecord, timestamps: { created: string; edited: string }): unknown {
+export function valueResponse(property: SchemaProperty, page: PageRecord, context: ValueContext): unknown {
   switch (property.type) {
     case 'created_time':
-      return timestamps.created;
+      return context.created;
     case 'last_edited_time':
-      return timestamps.edited;
+      return context.edited;
     case 'created_by':
-      return { object: 'user', id: page.createdBy };
+      return context.user(page.createdBy);
     case 'last_edited_by':
-      return { object: 'user', id: page.lastEditedBy };
+      return context.user(page.lastEditedBy);
+    case 'people': {
+      const stored = page.values.get(property.id);
+      const people = stored?.type === 'people' && Array.isArray(stored.value) ? (stored.value as Array<{ id: string }>) : [];
+      return people.map((person) => context.user(person.id));
+    }
     case 'unique_id':
       return { prefix: property.config.prefix ?? null, number: page.uniqueNumber };
     case 'formula':

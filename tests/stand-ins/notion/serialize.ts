@@ -1,4 +1,5 @@
-// Records -> the JSON objects Notion returns in API version 2026-03-11.
+// Records -> the JSON objects Notion returns in API versions 2026-03-11 and 2026-12-01 (users.ts has the difference
+// inside page objects; version-rules.ts `listedProperties` the one of lists).
 // `archived` is not returned: it was renamed to `in_trash` and removed in 2026-03-11
 // (https://developers.notion.com/guides/get-started/upgrade-guide-2026-03-11).
 // Object shapes: https://developers.notion.com/reference/page, /reference/database, /reference/data-source,
@@ -7,6 +8,8 @@ import { compactId, notionTimestamp, objectUrl, pageUrl } from './ids.js';
 import { valueResponse } from './property-values.js';
 import type { AnyRecord, DatabaseRecord, DataSourceRecord, PageRecord, ParentRef } from './records.js';
 import { schemaResponse } from './schema.js';
+import { userObject } from './users.js';
+import { NOTION_VERSION, type NotionVersion } from './version-rules.js';
 import type { Workspace } from './workspace.js';
 
 const user = (id: string) => ({ object: 'user', id });
@@ -37,9 +40,10 @@ export function parentResponse(ws: Workspace, parent: ParentRef): Record<string,
   }
 }
 
-export function pageObject(ws: Workspace, page: PageRecord): Record<string, unknown> {
+/** A page as `version` shows it (default: the version the app speaks). */
+export function pageObject(ws: Workspace, page: PageRecord, version: NotionVersion = NOTION_VERSION): Record<string, unknown> {
   const times = timestamps(page);
-  const stamp = { created: times.created_time, edited: times.last_edited_time };
+  const stamp = { created: times.created_time, edited: times.last_edited_time, user: (id: string) => userObject(ws, id, version) };
   const properties = Object.fromEntries(
     ws.schemaOf(page).map((property) => {
       const value: Record<string, unknown> = { id: property.id, type: property.type, [property.type]: valueResponse(property, page, stamp) };

@@ -1,5 +1,5 @@
 // The HTTP side: one request passes, in order, early-retry bookkeeping -> injected faults -> endpoint check
-// (spec) -> Notion-Version -> auth -> rate limit -> JSON body -> 2026-03-11 rules -> size limits -> handler.
+// (spec) -> Notion-Version -> auth -> rate limit -> JSON body -> version rules -> size limits -> handler.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import {
@@ -18,7 +18,7 @@ import { findLimitViolations } from './limits.js';
 import { RetryAfterLedger, TokenBucket } from './rate-limit.js';
 import { findRoute, type Route } from './routes/index.js';
 import { type EndpointRule, findRule } from './spec-check.js';
-import { findAfterUse, findArchivedUses, NOTION_VERSION } from './version-rules.js';
+import { findAfterUse, findArchivedUses, findMarkdownVersionProblem, isNotionVersion, NOTION_VERSIONS, type NotionVersion } from './version-rules.js';
 import type { Workspace } from './workspace.js';
 
 export interface RequestRecord {
@@ -57,6 +57,7 @@ export interface ServerState {
 const REFERENCE = {
   limits: 'https://developers.notion.com/reference/request-limits',
   upgrade: 'https://developers.notion.com/guides/get-started/upgrade-guide-2026-03-11',
+  upgrade20261201: 'https://developers.notion.com/guides/get-started/upgrade-guide-2026-12-01',
   versioning: 'https://developers.notion.com/reference/versioning',
 };
 
@@ -140,12 +141,13 @@ export function createNotionServer(state: ServerState): { server: Server; cancel
 
     try {
       const found = resolveEndpoint(method, pathname, fail);
-      checkVersion(notionVersion, fail);
+      const version = checkVersion(notionVersion, fail);
       const integration = state.ws.activeIntegration(secret);
       if (!integration) throw unauthorized();
       takeToken(integration.secret);
       const body = parseBody(rawBody);
       checkVersionRules(found.route, body, fail);
+      checkMarkdownVersion(body, url.searchParams.get('markdown_version'), version, fail);
       if (found.route.write) checkLimits(body, rawBody.length, fail);
       const result = found.route.handle({
         ws: state.ws,
@@ -154,6 +156,7 @@ export function createNotionServer(state: ServerState): { server: Server; cancel
         query: url.searchParams,
         body,
         queryResultLimit: state.queryResultLimit,
+        version,
       });
       send(200, result, {}, extraDelayMs, dropAfterApplying);
     } catch (err) {
@@ -179,17 +182,25 @@ export function createNotionServer(state: ServerState): { server: Server; cancel
     return found;
   }
 
-  function checkVersion(notionVersion: string | undefined, fail: (m: string) => void): void {
+  function checkVersion(notionVersion: string | undefined, fail: (m: string) => void): NotionVersion {
     if (!notionVersion) {
       fail(`missing Notion-Version header (${REFERENCE.versioning})`);
       throw missingVersion();
     }
-    if (notionVersion !== NOTION_VERSION) {
-      fail(`Notion-Version ${notionVersion} is not ${NOTION_VERSION}`);
-      throw validationError(
-        `Notion-Version header failed validation: the Notion stand-in speaks only \`${NOTION_VERSION}\`, instead was \`${notionVersion}\`.`,
-      );
+    if (!isNotionVersion(notionVersion)) {
+      const spoken = NOTION_VERSIONS.map((v) => `\`${v}\``).join(' or ');
+      fail(`Notion-Version ${notionVersion} is not ${NOTION_VERSIONS.join(' or ')}`);
+      throw validationError(`Notion-Version header failed validation: the Notion stand-in speaks only ${spoken}, instead was \`${notionVersion}\`.`);
     }
+    return notionVersion;
+  }
+
+  function checkMarkdownVersion(body: unknown, queried: string | null, version: NotionVersion, fail: (m: string) => void): void {
+    const problem =
+      findMarkdownVersionProblem(body, version) ?? (queried === null ? undefined : findMarkdownVersionProblem({ markdown_version: queried }, version));
+    if (!problem) return;
+    fail(`refused in 2026-12-01: ${problem} (${REFERENCE.upgrade20261201})`);
+    throw validationError(`body failed validation: ${problem}`);
   }
 
   function takeToken(secret: string): void {

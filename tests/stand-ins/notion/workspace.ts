@@ -15,6 +15,7 @@ import type {
   StoredValue,
 } from './records.js';
 import { plainText, type RichText } from './rich-text.js';
+import type { Person } from './users.js';
 
 /** Where new blocks go among a container's children. */
 export type InsertPosition = { type: 'start' } | { type: 'end' } | { type: 'after'; id: string };
@@ -28,8 +29,8 @@ export class Workspace {
   readonly workspaceId = newId();
   /** The human who owns the workspace; fixtures are created by them unless a test says otherwise. */
   readonly ownerUserId = newId();
-  /** Members of the workspace (people, as opposed to integrations' bots), the owner among them. */
-  readonly people = new Set<string>([this.ownerUserId]);
+  /** Members of the workspace (people, as opposed to integrations' bots) by user id, the owner among them. */
+  readonly people = new Map<string, Person>([[this.ownerUserId, { name: 'Workspace Owner', email: 'owner@example.com', nameless: false }]]);
 
   constructor(readonly workspaceName: string) {}
 

@@ -8,6 +8,7 @@ import type { DatabaseRecord, DataSourceRecord } from '../records.js';
 import { plainText, richTextFromRequest, richTextOf } from '../rich-text.js';
 import { applySchemaUpdate, schemaFromRequest } from '../schema.js';
 import { databaseObject, dataSourceObject, pageObject } from '../serialize.js';
+import { listedProperties } from '../version-rules.js';
 import { bodyId, iconFromRequest, isObject, pathId, type Route, type RouteContext } from './route.js';
 
 export const dataSourceRoutes: Route[] = [
@@ -91,7 +92,7 @@ function updateDataSource(ctx: RouteContext): unknown {
   return dataSourceObject(ws, dataSource);
 }
 
-/** Trashed rows are left out unless `in_trash: true` asks for them. */
+/** Trashed rows are left out unless `in_trash: true` asks for them; each row carries the properties `listedProperties` keeps. */
 function queryDataSource(ctx: RouteContext): unknown {
   const { ws, body } = ctx;
   const dataSource = visibleDataSource(ctx);
@@ -107,11 +108,8 @@ function queryDataSource(ctx: RouteContext): unknown {
   const page = paginate(capped, (row) => row.id, body.start_cursor, body.page_size, 'body');
   const wanted = ctx.query.getAll('filter_properties');
   const results = page.results.map((row) => {
-    const object = pageObject(ws, row);
-    if (wanted.length > 0) {
-      const properties = object.properties as Record<string, { id: string }>;
-      object.properties = Object.fromEntries(Object.entries(properties).filter(([, value]) => wanted.includes(value.id)));
-    }
+    const object = pageObject(ws, row, ctx.version);
+    object.properties = listedProperties(object.properties as Record<string, { id: string; type: string }>, wanted, ctx.version);
     return object;
   });
   const response: Record<string, unknown> = {

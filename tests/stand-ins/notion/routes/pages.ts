@@ -7,12 +7,13 @@ import { blocksToMarkdown, markdownToBlocks } from '../markdown.js';
 import { valueResponse, valuesFromRequest } from '../property-values.js';
 import type { PageRecord, ParentRef } from '../records.js';
 import { pageObject } from '../serialize.js';
+import { userObject } from '../users.js';
 import type { InsertPosition, Workspace } from '../workspace.js';
 import { bodyId, iconFromRequest, isObject, pathId, type Route, type RouteContext } from './route.js';
 
 export const pageRoutes: Route[] = [
   { method: 'POST', template: '/v1/pages', write: true, handle: createPage },
-  { method: 'GET', template: '/v1/pages/{page_id}', handle: (ctx) => pageObject(ctx.ws, visiblePage(ctx)) },
+  { method: 'GET', template: '/v1/pages/{page_id}', handle: retrievePage },
   { method: 'PATCH', template: '/v1/pages/{page_id}', write: true, handle: updatePage },
   { method: 'GET', template: '/v1/pages/{page_id}/properties/{property_id}', handle: pageProperty },
   { method: 'GET', template: '/v1/pages/{page_id}/markdown', handle: (ctx) => markdownResponse(ctx.ws, visiblePage(ctx)) },
@@ -45,7 +46,18 @@ function createPage(ctx: RouteContext): unknown {
     position: pagePosition(body.position),
   });
   if (children.length > 0) ws.insertBlocks(page, children, 'body.children', { type: 'end' }, integration.botId);
-  return pageObject(ws, page);
+  return pageObject(ws, page, ctx.version);
+}
+
+/** Every property, or those whose ids `filter_properties` names (https://developers.notion.com/reference/retrieve-a-page). */
+function retrievePage(ctx: RouteContext): unknown {
+  const object = pageObject(ctx.ws, visiblePage(ctx), ctx.version);
+  const wanted = ctx.query.getAll('filter_properties');
+  if (wanted.length > 0) {
+    const properties = object.properties as Record<string, { id: string }>;
+    object.properties = Object.fromEntries(Object.entries(properties).filter(([, value]) => wanted.includes(value.id)));
+  }
+  return object;
 }
 
 /** Rows go under a data source (`data_source_id`); `database_id` works only for a single-source database. */
@@ -107,7 +119,7 @@ function updatePage(ctx: RouteContext): unknown {
   if (body.cover !== undefined) page.cover = body.cover;
   if (body.in_trash === true) page.inTrash = true;
   ws.touch(page, integration.botId);
-  return pageObject(ws, page);
+  return pageObject(ws, page, ctx.version);
 }
 
 function pageProperty(ctx: RouteContext): unknown {
@@ -115,8 +127,12 @@ function pageProperty(ctx: RouteContext): unknown {
   const key = ctx.params.property_id ?? '';
   const property = ctx.ws.schemaOf(page).find((candidate) => candidate.id === key || candidate.name === key);
   if (!property) throw validationError(`Could not find property with ID: ${key}`);
-  const timestamps = { created: notionTimestamp(page.createdMs), edited: notionTimestamp(page.lastEditedMs) };
-  const value = valueResponse(property, page, timestamps);
+  const context = {
+    created: notionTimestamp(page.createdMs),
+    edited: notionTimestamp(page.lastEditedMs),
+    user: (id: string) => userObject(ctx.ws, id, ctx.version),
+  };
+  const value = valueResponse(property, page, context);
   // Title, rich text, people and relation come back as a paginated list of property items.
   if (['title', 'rich_text', 'people', 'relation'].includes(property.type)) {
     const results = (value as unknown[]).map((item) => ({ object: 'property_item', id: property.id, type: property.type, [property.type]: item }));

@@ -2,6 +2,7 @@
 import { bodyInvalid, shouldBe, validationError } from '../errors.js';
 import { normalizeId } from '../ids.js';
 import type { Integration } from '../records.js';
+import type { NotionVersion } from '../version-rules.js';
 import type { Workspace } from '../workspace.js';
 
 export interface RouteContext {
@@ -12,6 +13,8 @@ export interface RouteContext {
   query: URLSearchParams;
   body: Record<string, any>;
   queryResultLimit: number;
+  /** The Notion-Version the request was sent with. */
+  version: NotionVersion;
 }
 
 export interface Route {

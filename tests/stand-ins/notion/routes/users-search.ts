@@ -5,6 +5,7 @@ import { bodyInvalid, shouldBe } from '../errors.js';
 import { paginate } from '../query.js';
 import type { DataSourceRecord, PageRecord } from '../records.js';
 import { dataSourceObject, pageObject } from '../serialize.js';
+import { listedProperties } from '../version-rules.js';
 import { isObject, type Route, type RouteContext } from './route.js';
 
 export const userAndSearchRoutes: Route[] = [
@@ -48,6 +49,14 @@ function search(ctx: RouteContext): unknown {
   const descending = !(isObject(body.sort) && body.sort.direction === 'ascending');
   found.sort((a, b) => (descending ? b.lastEditedMs - a.lastEditedMs : a.lastEditedMs - b.lastEditedMs));
   const page = paginate(found, (record) => record.id, body.start_cursor, body.page_size, 'body');
-  const results = page.results.map((record) => (record.kind === 'page' ? pageObject(ws, record) : dataSourceObject(ws, record)));
+  // Pages carry the properties `filter_properties` names; under 2026-12-01 without it only the title (the
+  // upgrade guide's "Request only the page properties you read").
+  const wanted = ctx.query.getAll('filter_properties');
+  const results = page.results.map((record) => {
+    if (record.kind !== 'page') return dataSourceObject(ws, record);
+    const object = pageObject(ws, record, ctx.version);
+    object.properties = listedProperties(object.properties as Record<string, { id: string; type: string }>, wanted, ctx.version);
+    return object;
+  });
   return { object: 'list', results, next_cursor: page.next_cursor, has_more: page.has_more, type: 'page_or_data_source', page_or_data_source: {} };
 }

@@ -85,6 +85,7 @@ class DatabaseRun {
   readonly #queue = new RowQueue<PageInfo>();
   /** Titles of related pages, looked up once per run. */
   readonly #relationTitles = new Map<string, string>();
+  readonly #relationLookups = new Map<string, Promise<void>>();
   #consecutiveFailures = 0;
   #queryFinished = false;
 
@@ -286,19 +287,28 @@ class DatabaseRun {
   }
 
   async #relationTitlesOf(row: PageInfo): Promise<Map<string, string>> {
-    const { notion, options } = this.ctx;
     const properties = this.plan.relationProperties;
     if (properties.length === 0) return this.#relationTitles;
-    for (const id of relationIdsOf(row.properties, properties, options.relationTitlesPerCell)) {
-      if (this.#relationTitles.has(id)) continue;
-      try {
-        this.#relationTitles.set(id, (await notion.retrievePage(id, { select: { titleOnly: true } })).title);
-      } catch (err) {
-        // A related page the integration cannot see: the prompt gets the other titles.
-        if (!(err instanceof NotionError)) throw err;
-        this.#relationTitles.set(id, '');
-      }
-    }
+    const ids = relationIdsOf(row.properties, properties, this.ctx.options.relationTitlesPerCell);
+    await Promise.all(ids.map((id) => this.#relationTitle(id)));
     return this.#relationTitles;
+  }
+
+  /** One lookup per related page and run, shared by rows that reach it at the same time. */
+  #relationTitle(id: string): Promise<void> {
+    if (this.#relationTitles.has(id)) return Promise.resolve();
+    let lookup = this.#relationLookups.get(id);
+    if (!lookup) {
+      lookup = this.ctx.notion.retrievePage(id, { select: { titleOnly: true } }).then(
+        (page) => void this.#relationTitles.set(id, page.title),
+        (err: unknown) => {
+          // A related page the integration cannot see: the prompt gets the other titles.
+          if (!(err instanceof NotionError)) throw err;
+          this.#relationTitles.set(id, '');
+        },
+      );
+      this.#relationLookups.set(id, lookup);
+    }
+    return lookup;
   }
 }

@@ -52,7 +52,15 @@ export function composeServices(deps: ComposeDeps): ComposedServices {
   });
   const connections = createConnectionsService({ notion: notionGateway, store: deps.store, logger: deps.logger });
   forgetUserHooks.push((user) => connections.forgetUser(user));
-  const generation = createGenerationService({ store: deps.store, settings, connections, notion: notionGateway, openai: openAiGateway, logger: deps.logger });
+  const generation = createGenerationService({
+    store: deps.store,
+    settings,
+    connections,
+    notion: notionGateway,
+    openai: openAiGateway,
+    logger: deps.logger,
+    options: { contextChars: deps.config.contextChars },
+  });
   forgetUserHooks.push((user) => generation.forgetUser(user));
   const services: Omit<ComposedServices, 'home'> = {
     settings,

@@ -27,12 +27,15 @@ export interface VisenConfig {
   readonly logLevel: LogLevel;
   /** How long a model server may send nothing (before the first token or between two) before a call gives up. */
   readonly modelIdleTimeoutMs: number;
+  /** Most characters of a page's content given to the model as the document a page run is about. */
+  readonly contextChars: number;
 }
 
 export const DEFAULT_MODEL = 'gpt-5-mini';
 export const DEFAULT_DATA_DIR = './data';
 export const DEFAULT_SLACK_WAIT_SECONDS = 300;
 export const DEFAULT_MODEL_IDLE_TIMEOUT_SECONDS = 60;
+export const DEFAULT_CONTEXT_CHARS = 100_000;
 
 /** The example values in .env.example: they pass the prefix checks, so they are caught here, before any network call. */
 export const PLACEHOLDER_TOKENS = { SLACK_BOT_TOKEN: 'xoxb-your-bot-token', SLACK_APP_TOKEN: 'xapp-your-app-token' } as const;
@@ -95,6 +98,9 @@ const envSchema = z.object({
   VISEN_MODEL_IDLE_TIMEOUT_SECONDS: optionalText.refine((s) => s === undefined || (/^\d{1,4}$/.test(s) && Number(s) >= 1 && Number(s) <= 3600), {
     message: 'VISEN_MODEL_IDLE_TIMEOUT_SECONDS must be a whole number of seconds from 1 to 3600 (default 60)',
   }),
+  VISEN_CONTEXT_CHARS: optionalText.refine((s) => s === undefined || (/^\d{1,7}$/.test(s) && Number(s) >= 0 && Number(s) <= 1_000_000), {
+    message: 'VISEN_CONTEXT_CHARS must be a whole number of characters from 0 to 1000000 (default 100000; 0 turns page context off)',
+  }),
 });
 
 /** Validates the whole environment at once, so a user fixes every problem in one go. */
@@ -119,6 +125,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     allowedUsers: allowed ? new Set(allowed) : undefined,
     logLevel: (e.LOG_LEVEL as LogLevel | undefined) ?? 'info',
     modelIdleTimeoutMs: Number(e.VISEN_MODEL_IDLE_TIMEOUT_SECONDS ?? DEFAULT_MODEL_IDLE_TIMEOUT_SECONDS) * 1000,
+    contextChars: Number(e.VISEN_CONTEXT_CHARS ?? DEFAULT_CONTEXT_CHARS),
   };
   return { ok: true, config: deepFreeze(config) };
 }

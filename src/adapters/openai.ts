@@ -51,6 +51,10 @@ export interface OpenAiGateway {
 export interface StreamChatOptions {
   model: string;
   system?: string;
+  /** Further system messages after `system` (e.g. a database owner's standing instructions), each its own message. */
+  instructions?: readonly string[];
+  /** A document the prompt is about (e.g. the page's Markdown), sent as its own user message before the prompt. */
+  document?: string;
   prompt: string;
   signal?: AbortSignal;
   /** Called when the answer was cut (ANSWER_LIMITS), with words for the user; the text so far was yielded. */
@@ -215,6 +219,8 @@ class UserOpenAiClient implements OpenAiClient {
   async #createStream(ctx: CallContext, request: StreamChatOptions, includeUsage: boolean): Promise<ChunkStream> {
     const messages: OpenAI.Chat.ChatCompletionMessageParam[] = [
       ...(request.system ? [{ role: 'system' as const, content: request.system }] : []),
+      ...(request.instructions ?? []).map((content) => ({ role: 'system' as const, content })),
+      ...(request.document !== undefined ? [{ role: 'user' as const, content: request.document }] : []),
       { role: 'user', content: request.prompt },
     ];
     const body: OpenAI.Chat.ChatCompletionCreateParamsStreaming = {

@@ -34,6 +34,7 @@ describe('loadConfig', () => {
       VISEN_ALLOWED_USERS: 'U123ABC, W456DEF',
       LOG_LEVEL: 'trace',
       VISEN_MODEL_IDLE_TIMEOUT_SECONDS: '300',
+      VISEN_CONTEXT_CHARS: '50000',
     });
     expect(result.ok).toBe(true);
     if (!result.ok) return;
@@ -43,6 +44,20 @@ describe('loadConfig', () => {
     expect([...(result.config.allowedUsers ?? [])]).toEqual(['U123ABC', 'W456DEF']);
     expect(result.config.logLevel).toBe('trace');
     expect(result.config.modelIdleTimeoutMs).toBe(300_000);
+    expect(result.config.contextChars).toBe(50_000);
+  });
+
+  it('reads the context budget: default 100,000 characters; a whole number from 0 to 1,000,000', () => {
+    const defaults = loadConfig(valid);
+    expect(defaults.ok && defaults.config.contextChars).toBe(100_000);
+    const off = loadConfig({ ...valid, VISEN_CONTEXT_CHARS: '0' });
+    expect(off.ok && off.config.contextChars).toBe(0);
+    for (const value of ['-1', '1.5', '1000001', 'lots']) {
+      expect(loadConfig({ ...valid, VISEN_CONTEXT_CHARS: value })).toEqual({
+        ok: false,
+        problems: ['VISEN_CONTEXT_CHARS must be a whole number of characters from 0 to 1000000 (default 100000; 0 turns page context off)'],
+      });
+    }
   });
 
   it('refuses a model idle timeout that is not a whole number of seconds from 1 to 3600', () => {

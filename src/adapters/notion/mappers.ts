@@ -22,6 +22,7 @@ export function toDatabaseInfo(response: unknown): DatabaseInfo {
     id,
     url: asString(db.url) || notionObjectUrl(id),
     title: richTextPlain(db.title),
+    description: richTextPlain(db.description),
     dataSources: asArray(db.data_sources).flatMap((ds) => (isObject(ds) && typeof ds.id === 'string' ? [{ id: ds.id, name: asString(ds.name) }] : [])),
   };
 }
@@ -37,7 +38,8 @@ export function toDataSourceSchema(response: unknown): DataSourceSchema {
     const inner = config[type];
     const options =
       isObject(inner) && Array.isArray(inner.options) ? inner.options.map((o) => (isObject(o) ? asString(o.name) : '')).filter(Boolean) : undefined;
-    properties[name] = options ? { id: asString(config.id), type, options } : { id: asString(config.id), type };
+    const description = asString(config.description).trim();
+    properties[name] = { id: asString(config.id), type, ...(options ? { options } : {}), ...(description ? { description } : {}) };
     propertyTypes[name] = type;
   }
   const title = richTextPlain(ds.title);

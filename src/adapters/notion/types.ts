@@ -18,6 +18,8 @@ export interface DatabaseInfo {
   readonly id: string;
   readonly url: string;
   readonly title: string;
+  /** The database's description as plain text (absent or '' when it has none): its owner's words, untrusted. */
+  readonly description?: string;
   readonly dataSources: ReadonlyArray<{ readonly id: string; readonly name: string }>;
 }
 
@@ -27,6 +29,8 @@ export interface PropertySchema {
   readonly type: string;
   /** Option names of select, multi_select and status properties. */
   readonly options?: readonly string[];
+  /** The property's description, where the API returns one (https://developers.notion.com/reference/property-object). */
+  readonly description?: string;
 }
 
 export interface DataSourceSchema {
@@ -125,6 +129,17 @@ export type PagePropertySelection = { readonly titleOnly: true } | { readonly da
 
 export type ResolvedObject = { readonly kind: 'database'; readonly database: DatabaseInfo } | { readonly kind: 'page'; readonly page: PageInfo };
 
+/**
+ * A page (or a block's subtree) as Notion renders it to enhanced Markdown
+ * (https://developers.notion.com/reference/retrieve-page-markdown). When `truncated`, the blocks left out are
+ * listed in `unknownBlockIds`, each readable with the same call.
+ */
+export interface PageMarkdown {
+  readonly markdown: string;
+  readonly truncated: boolean;
+  readonly unknownBlockIds: readonly string[];
+}
+
 export interface AppendResult {
   /** Ids of the blocks created at the top level, in order. */
   readonly blockIds: readonly string[];
@@ -149,6 +164,8 @@ export interface NotionWorkspace {
   updatePageProperties(pageId: string, properties: PropertyWrites): Promise<PageInfo>;
   /** Moves a page to Notion's trash (`in_trash: true`). */
   trashPage(pageId: string): Promise<PageInfo>;
+  /** GET /v1/pages/{id}/markdown for a page, or for a block id a truncated answer listed. */
+  readPageMarkdown(pageOrBlockId: string): Promise<PageMarkdown>;
   listChildren(blockId: string): Promise<BlockInfo[]>;
   /** Moves a block to Notion's trash (DELETE /v1/blocks/{id}); a block already in the trash counts as done. */
   deleteBlock(blockId: string): Promise<void>;

@@ -42,6 +42,7 @@ import type {
   NotionIdentity,
   NotionWorkspace,
   PageInfo,
+  PageMarkdown,
   PageParent,
   PagePropertySelection,
   PropertyConfigs,
@@ -240,6 +241,25 @@ class NotionWorkspaceImpl implements NotionWorkspace {
 
   trashPage(pageId: string): Promise<PageInfo> {
     return this.run('trashPage', async () => toPageInfo(await this.client.pages.update({ page_id: id(pageId), in_trash: true })));
+  }
+
+  /**
+   * https://developers.notion.com/reference/retrieve-page-markdown: `markdown_version` "v2" is the only one
+   * 2026-12-01 accepts (and its default); sent so the format read is the one this code expects on any version.
+   */
+  readPageMarkdown(pageOrBlockId: string): Promise<PageMarkdown> {
+    return this.run('readPageMarkdown', async () => {
+      const response = (await this.client.request({
+        path: `pages/${id(pageOrBlockId)}/markdown`,
+        method: 'get',
+        query: { markdown_version: 'v2' },
+      })) as { markdown?: unknown; truncated?: unknown; unknown_block_ids?: unknown };
+      return {
+        markdown: typeof response.markdown === 'string' ? response.markdown : '',
+        truncated: response.truncated === true,
+        unknownBlockIds: Array.isArray(response.unknown_block_ids) ? response.unknown_block_ids.filter((v): v is string => typeof v === 'string') : [],
+      };
+    });
   }
 
   listChildren(blockId: string): Promise<BlockInfo[]> {

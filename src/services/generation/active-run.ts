@@ -31,6 +31,8 @@ export interface GenerationOptions {
   readonly generationAttempts: number;
   /** A database run stops after this many rows failed one after another. */
   readonly maxConsecutiveRowFailures: number;
+  /** Page runs: most characters of the page's Markdown given to the model (cut at block boundaries); 0: none. */
+  readonly contextChars: number;
   /** Relation titles looked up per cell (each is one Notion request, cached per run). */
   readonly relationTitlesPerCell: number;
   readonly backoffMs: (attempt: number) => number;
@@ -48,6 +50,7 @@ export const DEFAULT_GENERATION_OPTIONS: GenerationOptions = {
   generationAttempts: 3,
   maxConsecutiveRowFailures: 5,
   relationTitlesPerCell: 10,
+  contextChars: 100_000,
   backoffMs: (attempt) => Math.min(8_000, 500 * 2 ** (attempt - 1)),
 };
 
@@ -125,6 +128,7 @@ export function progressOf(record: RunRecord): RunProgress {
     error: record.error,
     resumed: record.resumed,
     tokens: { ...record.tokens },
+    context: record.context,
     startedAt: record.startedAt,
     updatedAt: new Date().toISOString(),
   };

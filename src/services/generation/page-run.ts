@@ -2,8 +2,9 @@ import { markdownToBlocks, streamMarkdownBlocks } from '../../adapters/notion/in
 import { describeForLog, NotionError, VisenError } from '../../errors.js';
 import type { RunContext } from './active-run.js';
 import { landedTail } from './block-match.js';
-import { SYSTEM_PROMPTS } from './model.js';
+import { PAGE_CONTEXT_INSTRUCTIONS, SYSTEM_PROMPTS, wrapDocument } from './model.js';
 import { idempotentWrite, removeWrittenBlocks, type WriteOptions, writeOptions } from './notion-writes.js';
+import { readPageContext } from './page-context.js';
 import { findCreatedPage, PageStreamWriter, titleFromPrompt } from './page-stream-writer.js';
 import type { WorkEnd } from './run-record.js';
 import type { PageWriteState } from './run-store.js';
@@ -24,10 +25,12 @@ export async function runPage(ctx: RunContext): Promise<WorkEnd> {
   const writer = new PageStreamWriter(ctx, mode, titleFromPrompt(record.request.prompt));
   const signal = AbortSignal.any([run.generation.signal, writer.failed.signal]);
   try {
+    const document = await pageDocument(ctx);
     let cutNotice: string | undefined;
     const deltas = ctx.openai.streamChat({
       model: record.model,
-      system: SYSTEM_PROMPTS.page,
+      system: document === undefined ? SYSTEM_PROMPTS.page : `${SYSTEM_PROMPTS.page}\n\n${PAGE_CONTEXT_INSTRUCTIONS[mode]}`,
+      ...(document !== undefined ? { document } : {}),
       prompt: record.request.prompt,
       signal,
       onCut: (notice) => {
@@ -55,6 +58,32 @@ export async function runPage(ctx: RunContext): Promise<WorkEnd> {
     await rollbackPage(ctx);
     if (cause === undefined) return run.cancelRequested ? 'cancelled' : 'interrupted';
     throw cause;
+  }
+}
+
+/**
+ * The page (for a new page, its parent) as the document the prompt is about, read within the context budget, or
+ * undefined (turned off, or unreadable). A page that cannot be read does not fail the run: the user asked for
+ * content, which the model can often still write (a page the integration may append to but not read, an outage of
+ * the Markdown endpoint), and the progress message says plainly that the model did not see the page, so a
+ * "summarise this page" that went without it is not mistaken for one that read it. The page's text is never logged.
+ */
+async function pageDocument(ctx: RunContext): Promise<string | undefined> {
+  const { run, options, notion, logger } = ctx;
+  const record = run.record;
+  if (record.request.context === false || options.contextChars <= 0) return undefined;
+  try {
+    const context = await readPageContext(notion, record.target.id, options.contextChars);
+    record.context = { read: true, usedChars: context.usedChars, cut: context.cut, budget: options.contextChars };
+    run.emit();
+    return wrapDocument(record.target.title, context);
+  } catch (err) {
+    if (run.generation.signal.aborted) throw err;
+    logger.info({ err: describeForLog(err) }, 'could not read the page for context; generating without it');
+    const reason = err instanceof VisenError ? err.userMessage : 'Notion did not answer as expected';
+    record.context = { read: false, reason };
+    run.emit();
+    return undefined;
   }
 }
 

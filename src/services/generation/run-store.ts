@@ -4,7 +4,7 @@ import { type UserRef, userKey } from '../../users.js';
 import type { ConnectionType } from '../connections/types.js';
 import { KeyedLock } from '../keyed-lock.js';
 import { type TokenTally, tallyOfOldRecord } from './tokens.js';
-import type { OutputChoice, RunState } from './types.js';
+import type { OutputChoice, PageContextNote, RunState } from './types.js';
 
 /**
  * Run state in the local store, written as a run progresses so a restart loses nothing. Keys (namespace
@@ -39,6 +39,8 @@ export interface RunRequest {
   readonly onlyEmpty: boolean;
   readonly limit: number | undefined;
   readonly connectionName: string | undefined;
+  /** False: the page is not given to the model (`--no-context`); absent in records saved before it existed: true. */
+  readonly context?: boolean;
 }
 
 export interface ConnectionRef {
@@ -96,6 +98,8 @@ export interface RunRecord {
   page: PageWriteState | undefined;
   /** Tokens of every answer so far, kept across restarts (records saved before counts existed get one on load). */
   tokens: TokenTally;
+  /** Page runs: what the model was given of the page. */
+  context?: PageContextNote | undefined;
   updatedAt: string;
 }
 

@@ -113,6 +113,7 @@ async function createRun(deps: StartDeps, input: StartInput, checked: CheckedSta
       onlyEmpty: request.onlyEmpty ?? true,
       limit: request.limit,
       connectionName: request.connectionName,
+      ...(request.context === false ? { context: false } : {}),
     },
     target: target.ref,
     model: settings.model,

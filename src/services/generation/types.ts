@@ -21,7 +21,14 @@ export interface GenerationRequest {
   /** Database runs: at most this many rows. */
   readonly limit?: number;
   readonly connectionName?: string;
+  /** Page runs: give the model the page (for `new-page`, the parent page) as the document the prompt is about (default true). */
+  readonly context?: boolean;
 }
+
+/** What a page run gave the model of its page: how much, or why it could not read it. */
+export type PageContextNote =
+  | { readonly read: true; readonly usedChars: number; readonly cut: boolean; readonly budget: number }
+  | { readonly read: false; readonly reason: string };
 
 export type RunState = 'starting' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 
@@ -48,6 +55,8 @@ export interface RunProgress {
   readonly resumed: boolean;
   /** Tokens of the run's answers so far (see TokenTally); absent where a progress is not a run's own. */
   readonly tokens?: Readonly<TokenTally> | undefined;
+  /** Page runs: the page's content given to the model (absent: not read, or turned off). */
+  readonly context?: PageContextNote | undefined;
   /**
    * A page run stopping is taking out what it wrote (one Notion request per block, so it can take a while),
    * after a cancel or a failure; absent otherwise.

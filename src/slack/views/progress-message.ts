@@ -71,6 +71,8 @@ export function buildProgressMessage(model: ProgressMessageModel): SlackMessage 
   if (p.error) blocks.push(section(`:warning: ${escapeMrkdwn(p.error)}`));
 
   const notes: string[] = [];
+  const pageContext = contextNote(p);
+  if (pageContext) notes.push(pageContext);
   if (model.afterRestart) notes.push(restartNote(p));
   else if (p.resumed) notes.push('Resumed after Visen restarted; rows already written were not written again.');
   if (model.continuedInDm && !terminal) {
@@ -203,4 +205,16 @@ function cancelButton(runId: string, user: UserRef): Button | undefined {
     deny: 'Keep going',
   });
   return button('Cancel run', GenerateIds.cancelAction, { style: 'danger', value, confirm });
+}
+
+/** What the model was given of the page (page runs): how much, that it was cut, or that it could not be read. */
+function contextNote(p: RunProgress): string | undefined {
+  const c = p.context;
+  if (!c) return undefined;
+  if (!c.read) return `:warning: Visen could not read the page, so the model did not see it: ${escapeMrkdwn(c.reason)}`;
+  const used = c.usedChars.toLocaleString('en-US');
+  if (c.cut) {
+    return `:scissors: The page is longer than Visen's context budget: the model saw its first ${used} characters (of ${c.budget.toLocaleString('en-US')} allowed, whole blocks only), and was told the rest was left out.`;
+  }
+  return `The model read the page (${used} characters).`;
 }

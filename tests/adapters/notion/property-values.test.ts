@@ -144,8 +144,11 @@ describe('mappers', () => {
       id: 'db-1',
       url: 'u',
       title: 'Tasks',
+      description: '',
       dataSources: [{ id: 'ds-1', name: 'Tasks' }],
     });
+    // The description is rich text (https://developers.notion.com/reference/database): read as plain text.
+    expect(toDatabaseInfo({ object: 'database', id: 'db-1', title: rt('Tasks'), description: rt('British spelling.') }).description).toBe('British spelling.');
     const schema = toDataSourceSchema({
       object: 'data_source',
       id: 'ds-1',

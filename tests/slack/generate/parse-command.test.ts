@@ -19,6 +19,11 @@ const ok: Record<string, Ok> = {
     text: `${PAGE} Plan the launch --new-page`,
     request: { targetUrl: PAGE, prompt: 'Plan the launch', output: { kind: 'new-page' } },
   },
+  '--no-context after the URL': { text: `${PAGE} --no-context Write a haiku`, request: { targetUrl: PAGE, prompt: 'Write a haiku', context: false } },
+  '--no-context with --new-page, typed after the prompt': {
+    text: `${PAGE} --new-page Plan the launch --no-context`,
+    request: { targetUrl: PAGE, prompt: 'Plan the launch', output: { kind: 'new-page' }, context: false },
+  },
   'database into page bodies': { text: `${DB} Summarise {{Name}}`, request: { targetUrl: DB, prompt: 'Summarise {{Name}}' } },
   '--into with straight quotes': {
     text: `${DB} --into "Short summary" Summarise {{Name}}`,
@@ -163,6 +168,9 @@ const bad: Record<string, Bad> = {
   '--into followed by the URL': { text: `--into ${DB} Go`, problems: [/--into needs the name/] },
   '--new-page with --into': { text: `${PAGE} --new-page --into Summary Go`, problems: [/`--new-page` is for a page/] },
   '--new-page with --all': { text: `${PAGE} --new-page --all Go`, problems: [/`--new-page` is for a page/] },
+  '--no-context with --into': { text: `${DB} --no-context --into Summary Go`, problems: [/`--no-context` is for a page/] },
+  '--no-context with a value': { text: `${PAGE} --no-context=yes Go`, problems: [/`--no-context` takes no value/] },
+  '--no-context given twice': { text: `${PAGE} --no-context Go --no-context`, problems: [/`--no-context` is given twice/] },
   'an option given twice': { text: `${DB} --limit 3 --limit 4 Go`, problems: [/`--limit` is given twice/] },
   'an option given twice, once after the prompt': { text: `${DB} --all Go --all`, problems: [/`--all` is given twice/] },
   '--all with a value': { text: `${DB} --all=yes Go`, problems: [/`--all` takes no value/] },

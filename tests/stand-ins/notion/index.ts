@@ -16,6 +16,7 @@
  *   checkSpec          match every method+path against ../shared/specs/notion/notion-openapi.json (default: on when
  *                      the specs folder exists)
  *   queryResultLimit   results one data source query returns in total (default 10,000, as Notion documents)
+ *   markdownBlockLimit blocks one GET /v1/pages/{id}/markdown renders before `truncated` (default 20,000)
  *   workspaceName      `bot.workspace_name` of every integration (default 'Visen Test Workspace')
  *
  * Building a workspace (no HTTP): createIntegration, addPerson, revoke, addPage, addDatabase, addRow, share, unshare, trash.
@@ -82,6 +83,8 @@ export interface NotionStandInOptions {
   burst?: number;
   checkSpec?: boolean;
   queryResultLimit?: number;
+  /** Blocks one page Markdown read renders before it is truncated (default 20,000). */
+  markdownBlockLimit?: number;
   workspaceName?: string;
 }
 
@@ -103,6 +106,8 @@ export interface NotionStandIn {
   addPage(o: { title: string; parentPageId?: string; sharedWith?: string[]; children?: BlockRequest[]; icon?: unknown }): { id: string; url: string };
   addDatabase(o: {
     title: string;
+    /** The database's description (plain text), e.g. house rules for what is written into it. */
+    description?: string;
     parentPageId?: string;
     sharedWith?: string[];
     isInline?: boolean;
@@ -153,6 +158,7 @@ export async function startNotionStandIn(options: NotionStandInOptions = {}): Pr
     burst: options.burst ?? 10,
     latencyMs: 0,
     queryResultLimit: options.queryResultLimit ?? 10_000,
+    markdownBlockLimit: options.markdownBlockLimit ?? 20_000,
     specRules: specRulesFor(options.checkSpec),
   };
   const { server, cancelTimers } = createNotionServer(state);
@@ -221,6 +227,7 @@ export async function startNotionStandIn(options: NotionStandInOptions = {}): Pr
       const database = ws.createDatabase({
         parent: o.parentPageId ? { type: 'page', id: record(o.parentPageId).id } : { type: 'workspace' },
         title: richTextOf(o.title),
+        ...(o.description !== undefined ? { description: richTextOf(o.description) } : {}),
         isInline: o.isInline ?? false,
         dataSources: [
           { title: richTextOf(o.title), schema: schemaFromRequest(o.properties, 'properties') },

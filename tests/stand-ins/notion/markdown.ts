@@ -129,3 +129,33 @@ function richTextToMarkdown(items: readonly RichText[]): string {
     })
     .join('');
 }
+
+/**
+ * GET /v1/pages/{id}/markdown (https://developers.notion.com/reference/retrieve-page-markdown): a page (or, for the
+ * ids a truncated answer listed, a block and its subtree) as Markdown. A very large page is truncated: `truncated`
+ * is true and the top-level blocks left out are listed in `unknown_block_ids`, each shown in the Markdown as an
+ * `<unknown>` tag, so a client can fetch those subtrees with the same endpoint. The stand-in cuts after `blockLimit`
+ * rendered blocks (descendants counted), at a top-level block boundary.
+ */
+export function pageMarkdownResponse(ws: Workspace, record: ContainerRecord, blockLimit: number) {
+  const parts: string[] = [];
+  const unknown: string[] = [];
+  let rendered = 0;
+  const tops = record.kind === 'block' ? [record as AnyRecord] : ws.childrenOf(record);
+  for (const top of tops) {
+    const size = countBlocks(ws, top);
+    if (unknown.length > 0 || (rendered + size > blockLimit && rendered > 0)) {
+      unknown.push(top.id);
+      parts.push(`<unknown url="https://www.notion.so/${top.id.replace(/-/g, '')}" alt="${top.kind === 'block' ? top.type : top.kind}"/>`);
+      continue;
+    }
+    rendered += size;
+    parts.push(recordToMarkdown(ws, top, ''));
+  }
+  return { object: 'page_markdown', id: record.id, markdown: parts.join('\n'), truncated: unknown.length > 0, unknown_block_ids: unknown };
+}
+
+function countBlocks(ws: Workspace, record: AnyRecord): number {
+  if (record.kind !== 'block') return 1;
+  return 1 + ws.childrenOf(record).reduce((sum, child) => sum + countBlocks(ws, child), 0);
+}

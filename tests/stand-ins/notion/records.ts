@@ -62,6 +62,8 @@ export interface SchemaProperty {
   name: string;
   type: string;
   config: Record<string, unknown>;
+  /** The property's description (https://developers.notion.com/reference/property-object), null when none. */
+  description?: string | null;
 }
 
 export interface DataSourceRecord extends Common {

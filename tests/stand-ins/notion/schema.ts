@@ -69,7 +69,8 @@ function newProperty(name: string, config: unknown, path: string): SchemaPropert
   if (!type) throw bodyInvalid(shouldBe(path, `a property schema with one of: ${PROPERTY_TYPES.join(', ')}`, config));
   if (!name.trim()) throw validationError('Property names cannot be empty.');
   const id = type === 'title' ? 'title' : newPropertyId();
-  return { id, name, type, config: normalizeConfig(type, config[type], `${path}.${type}`) };
+  const description = typeof config.description === 'string' && config.description !== '' ? config.description : null;
+  return { id, name, type, config: normalizeConfig(type, config[type], `${path}.${type}`), description };
 }
 
 /**
@@ -182,7 +183,7 @@ export function schemaResponse(schema: readonly SchemaProperty[]): Record<string
   return Object.fromEntries(
     schema.map((property) => [
       property.name,
-      { id: property.id, name: property.name, description: null, type: property.type, [property.type]: property.config },
+      { id: property.id, name: property.name, description: property.description ?? null, type: property.type, [property.type]: property.config },
     ]),
   );
 }

@@ -50,6 +50,8 @@ export interface ServerState {
   burst: number;
   latencyMs: number;
   queryResultLimit: number;
+  /** Blocks one GET /v1/pages/{id}/markdown renders before it truncates (see routes/pages.ts). */
+  markdownBlockLimit: number;
   /** Spec rules, or undefined when the spec check is off. */
   specRules: EndpointRule[] | undefined;
 }
@@ -156,6 +158,7 @@ export function createNotionServer(state: ServerState): { server: Server; cancel
         query: url.searchParams,
         body,
         queryResultLimit: state.queryResultLimit,
+        markdownBlockLimit: state.markdownBlockLimit,
         version,
       });
       send(200, result, {}, extraDelayMs, dropAfterApplying);

@@ -13,7 +13,7 @@ import {
 /**
  * `/visen generate` text (after the word `generate`) to a GenerationRequest, or every problem found at once.
  *
- *   /visen generate <Notion page URL> [--new-page] <prompt>
+ *   /visen generate <Notion page URL> [--new-page] [--no-context] <prompt>
  *   /visen generate <Notion database URL> [--into "<property>"] [--all] [--limit N] <template>
  *
  * Options may come before or after the URL, and (for people who type them last) at the very end of the
@@ -25,14 +25,14 @@ export type ParsedGenerateCommand =
   | { readonly ok: false; readonly problems: readonly string[]; readonly usage: string };
 
 export const GENERATE_USAGE = [
-  '`/visen generate <Notion page URL> [--new-page] <prompt>`',
+  '`/visen generate <Notion page URL> [--new-page] [--no-context] <prompt>`',
   '`/visen generate <Notion database URL> [--into "Property"] [--all] [--limit N] <template with {{Property}}>`',
   '`/visen generate` alone opens a form with the same choices.',
 ].join('\n');
 
-const KNOWN_FLAGS = ['new-page', 'into', 'all', 'limit'] as const;
+const KNOWN_FLAGS = ['new-page', 'no-context', 'into', 'all', 'limit'] as const;
 type FlagName = (typeof KNOWN_FLAGS)[number];
-const FLAG_LIST = '`--new-page`, `--into "Property"`, `--all` and `--limit N`';
+const FLAG_LIST = '`--new-page`, `--no-context`, `--into "Property"`, `--all` and `--limit N`';
 const DASHES = '(?:--|—|–)';
 
 /** Opening quote -> the characters that may close it (people mix straight and curly quotes). */
@@ -51,6 +51,7 @@ const QUOTES: Record<string, string> = {
 
 interface Flags {
   newPage: boolean;
+  noContext: boolean;
   all: boolean;
   limit: number | undefined;
   into: string | undefined;
@@ -60,7 +61,7 @@ interface Flags {
 export function parseGenerateCommand(text: string): ParsedGenerateCommand {
   const input = stripControlCharacters(text ?? '');
   const problems: string[] = [];
-  const flags: Flags = { newPage: false, all: false, limit: undefined, into: undefined, seen: new Set() };
+  const flags: Flags = { newPage: false, noContext: false, all: false, limit: undefined, into: undefined, seen: new Set() };
   const head = readHead(input, flags, problems);
 
   let promptText = input.slice(head.promptStart);
@@ -75,6 +76,9 @@ export function parseGenerateCommand(text: string): ParsedGenerateCommand {
   if (flags.newPage && (flags.into !== undefined || flags.all || flags.limit !== undefined)) {
     problems.push('`--new-page` is for a page; `--into`, `--all` and `--limit` are for a database. Use one kind or the other.');
   }
+  if (flags.noContext && (flags.into !== undefined || flags.all || flags.limit !== undefined)) {
+    problems.push('`--no-context` is for a page (Visen reads the page before writing); `--into`, `--all` and `--limit` are for a database.');
+  }
 
   if (problems.length > 0 || url === undefined || !prompt.ok) {
     return { ok: false, problems: dedupe(problems), usage: GENERATE_USAGE };
@@ -84,6 +88,7 @@ export function parseGenerateCommand(text: string): ParsedGenerateCommand {
     prompt: prompt.value,
     ...(flags.newPage ? { output: { kind: 'new-page' as const } } : {}),
     ...(flags.into !== undefined ? { output: { kind: 'property' as const, property: flags.into } } : {}),
+    ...(flags.noContext ? { context: false } : {}),
     ...(flags.all ? { onlyEmpty: false } : {}),
     ...(flags.limit !== undefined ? { limit: flags.limit } : {}),
   };
@@ -152,7 +157,7 @@ function handleFlag(
     return token.end;
   }
   const flag = name as FlagName;
-  if (flag === 'new-page' || flag === 'all') {
+  if (flag === 'new-page' || flag === 'no-context' || flag === 'all') {
     if (hasEquals) problems.push(`\`--${flag}\` takes no value.`);
     else setFlag(flags, flag, true, problems);
     return token.end;
@@ -198,6 +203,7 @@ function setFlag(flags: Flags, flag: FlagName, value: boolean | number | string,
   }
   flags.seen.add(flag);
   if (flag === 'new-page') flags.newPage = true;
+  else if (flag === 'no-context') flags.noContext = true;
   else if (flag === 'all') flags.all = true;
   else if (flag === 'limit') flags.limit = value as number;
   else flags.into = value as string;
@@ -207,6 +213,7 @@ const TRAILING: ReadonlyArray<{ flag: FlagName | 'no-value'; pattern: RegExp }> 
   { flag: 'no-value', pattern: new RegExp(`(?:^|\\s)${DASHES}(into|limit)=?\\s*$`, 'i') },
   { flag: 'all', pattern: new RegExp(`(?:^|\\s)${DASHES}all\\s*$`, 'i') },
   { flag: 'new-page', pattern: new RegExp(`(?:^|\\s)${DASHES}new-page\\s*$`, 'i') },
+  { flag: 'no-context', pattern: new RegExp(`(?:^|\\s)${DASHES}no-context\\s*$`, 'i') },
   { flag: 'limit', pattern: new RegExp(`(?:^|\\s)${DASHES}limit(?:\\s+|=)(\\S+)\\s*$`, 'i') },
   {
     flag: 'into',
@@ -232,7 +239,7 @@ function applyTrailingFlag(flag: FlagName | 'no-value', raw: string, flags: Flag
     problems.push(raw.toLowerCase() === 'into' ? checkPropertyNameProblem('') : checkLimitProblem(''));
     return;
   }
-  if (flag === 'all' || flag === 'new-page') {
+  if (flag === 'all' || flag === 'new-page' || flag === 'no-context') {
     setFlag(flags, flag, true, problems);
     return;
   }

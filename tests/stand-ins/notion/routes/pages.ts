@@ -3,12 +3,12 @@
 import { validateBlockTree } from '../blocks.js';
 import { bodyInvalid, inTrashError, notFound, shouldBe, validationError } from '../errors.js';
 import { notionTimestamp } from '../ids.js';
-import { blocksToMarkdown, markdownToBlocks } from '../markdown.js';
+import { blocksToMarkdown, markdownToBlocks, pageMarkdownResponse } from '../markdown.js';
 import { valueResponse, valuesFromRequest } from '../property-values.js';
 import type { PageRecord, ParentRef } from '../records.js';
 import { pageObject } from '../serialize.js';
 import { userObject } from '../users.js';
-import type { InsertPosition, Workspace } from '../workspace.js';
+import type { InsertPosition } from '../workspace.js';
 import { bodyId, iconFromRequest, isObject, pathId, type Route, type RouteContext } from './route.js';
 
 export const pageRoutes: Route[] = [
@@ -16,7 +16,7 @@ export const pageRoutes: Route[] = [
   { method: 'GET', template: '/v1/pages/{page_id}', handle: retrievePage },
   { method: 'PATCH', template: '/v1/pages/{page_id}', write: true, handle: updatePage },
   { method: 'GET', template: '/v1/pages/{page_id}/properties/{property_id}', handle: pageProperty },
-  { method: 'GET', template: '/v1/pages/{page_id}/markdown', handle: (ctx) => markdownResponse(ctx.ws, visiblePage(ctx)) },
+  { method: 'GET', template: '/v1/pages/{page_id}/markdown', handle: readMarkdown },
   { method: 'PATCH', template: '/v1/pages/{page_id}/markdown', write: true, handle: updateMarkdown },
 ];
 
@@ -153,8 +153,12 @@ function markdownBlocks(markdown: unknown): unknown[] {
   return markdownToBlocks(markdown);
 }
 
-function markdownResponse(ws: Workspace, page: PageRecord) {
-  return { object: 'page_markdown', id: page.id, markdown: blocksToMarkdown(ws, page), truncated: false, unknown_block_ids: [] };
+/** A page, or a block a truncated answer listed in `unknown_block_ids` (the endpoint accepts those ids too). */
+function readMarkdown(ctx: RouteContext): unknown {
+  const id = pathId(ctx, 'page_id');
+  const record = ctx.ws.visible(id, ['page', 'block'], ctx.integration.secret);
+  if (!record) throw notFound('page', id);
+  return pageMarkdownResponse(ctx.ws, record, ctx.markdownBlockLimit);
 }
 
 /** `replace_content`, `insert_content` (start/end) and `update_content` (find and replace). */
@@ -194,5 +198,5 @@ function updateMarkdown(ctx: RouteContext): unknown {
     default:
       throw bodyInvalid(shouldBe('body.type', 'one of: replace_content, insert_content, update_content', body.type));
   }
-  return markdownResponse(ws, page);
+  return pageMarkdownResponse(ws, page, ctx.markdownBlockLimit);
 }

@@ -13,6 +13,7 @@ export interface RouteContext {
   query: URLSearchParams;
   body: Record<string, any>;
   queryResultLimit: number;
+  markdownBlockLimit: number;
   /** The Notion-Version the request was sent with. */
   version: NotionVersion;
 }

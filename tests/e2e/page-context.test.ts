@@ -7,6 +7,7 @@
  * does for large pages, so the tests also show those subtrees being fetched.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GenerateIds } from '../../src/slack/listeners/generate/ids.js';
 import type { Delivery } from '../stand-ins/slack/index.js';
 import { type Harness, startHarness } from './harness.js';
 import { configureUser } from './support/configure-user.js';
@@ -129,4 +130,48 @@ describe('page runs read the page', () => {
       h.notion.clearFaults();
     }
   }, 60_000);
+
+  it('the modal: "Read the page first" is offered for a page, ticked; unticked, the page is not sent', async () => {
+    const user = 'U0CTXMODAL';
+    const c = await configureUser(h, user);
+    const page = h.notion.addPage({ title: 'Modal page', sharedWith: [c.notionSecret], children: [paragraph('Do not send this line.')] });
+    const before = h.slack.views.opened.length;
+    await command(user, '');
+    const opened = await eventually(() => h.slack.views.opened.slice(before).find((v) => v.callback_id === GenerateIds.modalCallback), 'the modal');
+    const updatesBefore = h.slack.views.updated.length;
+    await h.slack.blockAction({
+      userId: user,
+      container: 'view',
+      view: { id: opened.id },
+      actionId: GenerateIds.targetAction,
+      blockId: GenerateIds.targetBlock,
+      value: page.url,
+      // The box as opened, ticked (the Slack stand-in reports a checkbox's state only as given, not its initial_options).
+      values: {
+        [GenerateIds.targetBlock]: { [GenerateIds.targetAction]: page.url },
+        [GenerateIds.readPageBlock]: { [GenerateIds.readPageAction]: ['read_page'] },
+      },
+    });
+    const updated = await eventually(
+      () => h.slack.views.updated.slice(updatesBefore).find((v) => textOf(v.blocks).includes('Modal page')),
+      'the modal describing the page',
+    );
+    const readPage = updated.blocks.find((b) => b.block_id === GenerateIds.readPageBlock);
+    expect(readPage?.element?.initial_options?.length).toBe(1);
+    const from = h.openai.requests.length;
+    const submitted = await h.slack.viewSubmission({
+      userId: user,
+      view: updated,
+      values: {
+        [GenerateIds.targetBlock]: { [GenerateIds.targetAction]: page.url },
+        [GenerateIds.promptBlocks[0]]: { [GenerateIds.promptAction]: 'Write a haiku' },
+        [GenerateIds.outputBlock]: { [GenerateIds.outputAction]: 'append' },
+        [GenerateIds.readPageBlock]: { [GenerateIds.readPageAction]: [] },
+      },
+    });
+    expect(submitted.ackPayload).toEqual({ response_action: 'clear' });
+    const messages = await eventually(() => chatMessages(c.openaiKey, from)[0], 'the chat request');
+    expect(messages.map((m) => m.role)).toEqual(['system', 'user']);
+    expect(JSON.stringify(messages)).not.toContain('Do not send this line');
+  });
 });

@@ -1,5 +1,5 @@
 import { GenerateIds } from '../listeners/generate/ids.js';
-import { EMPTY_VALUES, type GenerateModalModel, type GenerateModalValues, type OutputKind } from './generate-modal.js';
+import { EMPTY_VALUES, type GenerateModalModel, type GenerateModalValues, type OutputKind, READ_PAGE_VALUE } from './generate-modal.js';
 import { decodeModalMetadata } from './generate-modal-metadata.js';
 import { ONLY_EMPTY_VALUE } from './generate-modal-rows.js';
 
@@ -44,6 +44,7 @@ export function readValues(view: ModalViewLike): GenerateModalValues {
     get(GenerateIds.intoTextBlock, GenerateIds.intoAction)?.value ??
     undefined;
   const onlyEmptyState = get(GenerateIds.onlyEmptyBlock, GenerateIds.onlyEmptyAction);
+  const readPageState = get(GenerateIds.readPageBlock, GenerateIds.readPageAction);
 
   return {
     targetUrl: get(GenerateIds.targetBlock, GenerateIds.targetAction)?.value ?? '',
@@ -51,6 +52,7 @@ export function readValues(view: ModalViewLike): GenerateModalValues {
     output,
     into: into === null || into === '' ? undefined : into,
     onlyEmpty: onlyEmptyState ? (onlyEmptyState.selected_options ?? []).some((o) => o.value === ONLY_EMPTY_VALUE) : EMPTY_VALUES.onlyEmpty,
+    readPage: readPageState ? (readPageState.selected_options ?? []).some((o) => o.value === READ_PAGE_VALUE) : EMPTY_VALUES.readPage,
     limit: get(GenerateIds.limitBlock, GenerateIds.limitAction)?.value ?? '',
     connectionName: get(GenerateIds.connectionNameBlock, GenerateIds.connectionNameAction)?.value ?? '',
   };

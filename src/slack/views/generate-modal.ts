@@ -27,6 +27,8 @@ export interface GenerateModalValues {
   readonly output: OutputKind | undefined;
   readonly into: string | undefined;
   readonly onlyEmpty: boolean;
+  /** Pages: give the model the page as the document the prompt is about (unticked: like --no-context). */
+  readonly readPage: boolean;
   /** As typed ('' for none); checked on submit. */
   readonly limit: string;
   readonly connectionName: string;
@@ -55,6 +57,7 @@ export const EMPTY_VALUES: GenerateModalValues = {
   output: undefined,
   into: undefined,
   onlyEmpty: true,
+  readPage: true,
   limit: '',
   connectionName: '',
 };
@@ -85,6 +88,7 @@ export function buildGenerateModal(model: GenerateModalModel): ModalView {
   if (model.notice) blocks.push(context(`:information_source: ${escapeMrkdwn(model.notice)}`, { blockId: GenerateIds.noticeBlock }));
   blocks.push(...targetBlocks(model.values.targetUrl, target, model.targetError), ...promptBlocks(normaliseParts(model.values.promptParts), kind));
   blocks.push(outputBlock(target, model.values.output));
+  if (kind !== 'Database') blocks.push(readPageBlock(model.values.readPage));
   if (kind !== 'Page') blocks.push(...rowBlocks(kind === 'Database' ? target : undefined, model.values));
   blocks.push(connectionNameBlock(model.values.connectionName));
   return {
@@ -171,6 +175,23 @@ function outputBlock(target: DescribedTarget | undefined, chosen: OutputKind | u
       options: kinds.map(outputOption),
       ...(output ? { initial_option: outputOption(output) } : {}),
     },
+    ...WITH_EMOJI,
+  });
+}
+
+/** The value of the "Read the page first" checkbox option. */
+export const READ_PAGE_VALUE = 'read_page';
+
+function readPageBlock(readPage: boolean): KnownBlock {
+  const read = option('Read the page first', READ_PAGE_VALUE, {
+    description: 'The model sees the page (for a new page, its parent). Unticked: like --no-context',
+    ...WITH_EMOJI,
+  });
+  return inputBlock({
+    blockId: GenerateIds.readPageBlock,
+    optional: true,
+    label: 'Page content (pages)',
+    element: { type: 'checkboxes', action_id: GenerateIds.readPageAction, options: [read], ...(readPage ? { initial_options: [read] } : {}) },
     ...WITH_EMOJI,
   });
 }

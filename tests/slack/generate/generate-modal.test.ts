@@ -39,6 +39,10 @@ const models: Record<string, GenerateModalModel> = {
     },
   },
   'described page': { values: { ...EMPTY_VALUES, targetUrl: PAGE_URL, promptParts: ['Write a plan'], output: 'new-page' }, target: pageTarget },
+  'described page, not to be read (like --no-context)': {
+    values: { ...EMPTY_VALUES, targetUrl: PAGE_URL, promptParts: ['Write a haiku'], output: 'append', readPage: false },
+    target: pageTarget,
+  },
   'described database': {
     values: { ...EMPTY_VALUES, targetUrl: DB_URL, promptParts: ['Summarise {{Name}}'], output: 'property', into: 'Notes', limit: '10' },
     target: dbTarget,

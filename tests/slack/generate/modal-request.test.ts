@@ -99,6 +99,17 @@ describe('modal submission check', () => {
     expect(checked).toEqual({ ok: true, request: { targetUrl: PAGE_URL, prompt: 'Summarise {{Name}}', output: { kind: 'new-page' } } });
   });
 
+  it('"Read the page first" unticked: the request asks for no page context (a page only)', () => {
+    expect(requestFromModal({ values: values({ targetUrl: PAGE_URL, output: 'append', readPage: false }), target: page })).toEqual({
+      ok: true,
+      request: { targetUrl: PAGE_URL, prompt: 'Summarise {{Name}}', output: { kind: 'append' }, context: false },
+    });
+    const ticked = requestFromModal({ values: values({ targetUrl: PAGE_URL, output: 'append' }), target: page });
+    expect(ticked.ok && ticked.request.context).toBeUndefined();
+    const database = requestFromModal({ values: values({ targetUrl: DB_URL, readPage: false }), target: db });
+    expect(database.ok && database.request.context).toBeUndefined();
+  });
+
   it('a description of another URL does not decide the kind (the service will)', () => {
     const checked = requestFromModal({ values: values({ targetUrl: PAGE_URL, output: 'page-body' }), target: db });
     expect(checked.ok).toBe(true);

@@ -20,6 +20,8 @@ export const GenerateIds = {
   placeholdersBlock: 'gen_placeholders',
   onlyEmptyBlock: 'gen_only_empty',
   onlyEmptyAction: 'gen_only_empty_choice',
+  readPageBlock: 'gen_read_page',
+  readPageAction: 'gen_read_page_choice',
   limitBlock: 'gen_limit',
   limitAction: 'gen_limit_input',
   connectionNameBlock: 'gen_connection_name',

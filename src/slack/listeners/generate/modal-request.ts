@@ -35,6 +35,7 @@ export function requestFromModal(model: GenerateModalModel): ModalRequestCheck {
     prompt: prompt.value,
     ...(output ? { output } : {}),
     ...(kind !== 'Page' && !v.onlyEmpty ? { onlyEmpty: false } : {}),
+    ...(kind !== 'Database' && !v.readPage ? { context: false } : {}),
     ...(limit !== undefined ? { limit } : {}),
     ...(name.value ? { connectionName: name.value } : {}),
   };

@@ -49,6 +49,7 @@ export function initialModel(initial: GenerateModalInitial): GenerateModalModel 
       output: output?.kind,
       into: output?.kind === 'property' ? output.property : undefined,
       onlyEmpty: initial.onlyEmpty ?? true,
+      readPage: initial.context ?? true,
       limit: initial.limit !== undefined ? String(initial.limit) : '',
       connectionName: initial.connectionName ?? '',
     },

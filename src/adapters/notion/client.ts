@@ -14,9 +14,9 @@ import type { RateLimiter } from './rate-limiter.js';
 /**
  * https://developers.notion.com/guides/get-started/upgrade-guide-2026-12-01: lists (query, search) return only the
  * title property unless `filter_properties` names others (property-ids.ts), a person's `name` may be null
- * (property-values.ts). The guide's other changes touch endpoints Visen does not call: the Markdown endpoints
- * (`markdown_version`, `update_content`, `after_content`; Visen converts Markdown to blocks itself) and status
- * group filters (Visen filters only select and rich text properties).
+ * (property-values.ts), and reading a page as Markdown sends `markdown_version: "v2"` (workspace.ts). The guide's
+ * other changes touch what Visen does not call: writing Markdown (`update_content`, `after_content`; Visen converts
+ * Markdown to blocks itself) and status group filters (Visen filters only select and rich text properties).
  */
 export const NOTION_VERSION = '2026-12-01';
 export const DEFAULT_NOTION_BASE_URL = 'https://api.notion.com';

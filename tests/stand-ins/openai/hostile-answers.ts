@@ -2,7 +2,7 @@
 // super-linear or recurses without bound (issue 9: a list item followed by ~5,600 unindented continuation lines
 // froze the app for 18-21 s). A hostile OpenAI-compatible server streams one of these and ignores max tokens.
 
-export type HostileKind = 'list-continuation' | 'nested-quotes' | 'nested-lists' | 'nested-markers' | 'brackets' | 'emphasis-runs' | 'mixed';
+export type HostileKind = 'list-continuation' | 'nested-quotes' | 'nested-lists' | 'nested-markers' | 'brackets' | 'emphasis-runs' | 'span-openers' | 'mixed';
 
 export const HOSTILE_KINDS: readonly HostileKind[] = [
   'list-continuation',
@@ -11,6 +11,7 @@ export const HOSTILE_KINDS: readonly HostileKind[] = [
   'nested-markers',
   'brackets',
   'emphasis-runs',
+  'span-openers',
   'mixed',
 ];
 
@@ -33,9 +34,12 @@ export function hostileMarkdown(kind: HostileKind, chars: number): string {
       return `${fill('[', chars / 2)} words ${fill('[a](', chars / 2)}`;
     case 'emphasis-runs':
       return `${fill('_a__a', chars / 2)} words ${fill('*a**a', chars / 2)}`;
+    case 'span-openers':
+      // Inline math and code spans opened and never closed: each opener searches ahead for its closer.
+      return `${fill('a $b ', chars / 2)}\n\n${fill('a `b ', chars / 2)}`;
     case 'mixed':
       return HOSTILE_KINDS.filter((k) => k !== 'mixed')
-        .map((k) => hostileMarkdown(k, chars / 5))
+        .map((k, _, kinds) => hostileMarkdown(k, chars / kinds.length))
         .join('\n\n');
   }
 }

@@ -1,6 +1,7 @@
 import type { PageInfo } from '../../adapters/notion/index.js';
 import { describeForLog, NotionError, userMessageFor, VisenError } from '../../errors.js';
 import type { RunContext } from './active-run.js';
+import { databaseInstructions } from './instructions.js';
 import { generateText, isFatalOpenAi, SYSTEM_PROMPTS } from './model.js';
 import { isFatalNotion } from './notion-writes.js';
 import { RowQueue } from './row-queue.js';
@@ -42,6 +43,8 @@ interface RowPlan {
   readonly failedRows: ReadonlySet<string>;
   /** Rows done or failed before this (resumed) run went on: they count against the limit. */
   readonly alreadyCounted: number;
+  /** The database owner's standing instructions (its description, the output property's), as system messages. */
+  readonly instructions: readonly string[];
 }
 
 /** Checks the schema, finishes rows a restart interrupted, and counts what is done. */
@@ -72,6 +75,7 @@ async function planRun(ctx: RunContext): Promise<RowPlan> {
     written,
     failedRows: new Set(record.failedRowIds),
     alreadyCounted: record.done + record.failed,
+    instructions: databaseInstructions(record.target, into, schema),
   };
   record.skipped = 0;
   record.total = undefined;
@@ -206,6 +210,7 @@ class DatabaseRun {
     const text = await generateText(this.ctx.openai, {
       model: run.record.model,
       system: into !== undefined ? SYSTEM_PROMPTS.property : SYSTEM_PROMPTS.rowPage,
+      instructions: this.plan.instructions,
       prompt: fillTemplate(run.record.request.prompt, binding, (property) => cellText(row.properties[property], titles)),
       signal: run.generation.signal,
       attempts: options.generationAttempts,

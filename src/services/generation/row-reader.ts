@@ -64,6 +64,24 @@ async function readableSchema(notion: NotionWorkspace, dataSourceId: string): Pr
   }
 }
 
+/** Relations whose databases the generate modal reads to list their `{{Relation.Property}}` readings (one request each). */
+export const DESCRIBED_RELATIONS_MAX = 3;
+
+/**
+ * `Relation.Property` for every property of the databases the first few relations point to (unreadable ones left
+ * out): what the modal offers as one-step relation readings.
+ */
+export async function relationReadingsOf(notion: NotionWorkspace, schema: DataSourceSchema): Promise<string[]> {
+  const relations = Object.entries(schema.properties).filter(([, p]) => p.type === 'relation' && p.relatedDataSourceId);
+  const readings = await Promise.all(
+    relations.slice(0, DESCRIBED_RELATIONS_MAX).map(async ([name, property]) => {
+      const related = await readableSchema(notion, property.relatedDataSourceId as string);
+      return Object.keys(related?.properties ?? {}).map((target) => `${name}.${target}`);
+    }),
+  );
+  return readings.flat();
+}
+
 /** The properties a run's query must return for each row, by name (the title always comes). */
 export function propertiesReadPerRow(template: RowTemplate, into: string | undefined, onlyEmpty: boolean | undefined): string[] {
   const read = [...template.binding.values()].flatMap((reading): readonly string[] => {

@@ -16,7 +16,7 @@ export interface RowTemplate {
   readonly binding: PlaceholderBinding;
   /** Property names of the database, in Notion's order (`{{@row}}` lists them all). */
   readonly propertyNames: readonly string[];
-  /** Relation property -> the data source of its pages. */
+  /** Relation property -> the data source of its pages ('' when Notion did not say: its pages are read for their title only). */
   readonly relationSources: ReadonlyMap<string, string>;
   /** Data source -> the properties read from its pages (besides the title, which always comes). */
   readonly relatedProperties: ReadonlyMap<string, readonly string[]>;
@@ -34,7 +34,7 @@ export async function bindRowTemplate(notion: NotionWorkspace, template: string,
   const readings = bindPlaceholders(template, schema.properties);
   const relationSources = new Map<string, string>();
   for (const [name, property] of Object.entries(schema.properties)) {
-    if (property.type === 'relation' && property.relatedDataSourceId) relationSources.set(name, property.relatedDataSourceId);
+    if (property.type === 'relation') relationSources.set(name, property.relatedDataSourceId ?? '');
   }
   const readRelations = new Set([...readings.values()].flatMap((r) => (r.kind === 'related' ? [r.relation] : [])));
   const relatedNames = new Map<string, { title: string; names: string[] }>();

@@ -31,6 +31,8 @@ export interface PropertySchema {
   readonly options?: readonly string[];
   /** The property's description, where the API returns one (https://developers.notion.com/reference/property-object). */
   readonly description?: string;
+  /** Relation properties: the data source of the related pages (`relation.data_source_id`, API 2025-09-03 and later). */
+  readonly relatedDataSourceId?: string;
 }
 
 export interface DataSourceSchema {

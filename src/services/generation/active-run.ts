@@ -31,7 +31,7 @@ export interface GenerationOptions {
   readonly generationAttempts: number;
   /** A database run stops after this many rows failed one after another. */
   readonly maxConsecutiveRowFailures: number;
-  /** Page runs: most characters of the page's Markdown given to the model (cut at block boundaries); 0: none. */
+  /** Most characters of a page's Markdown given to the model (a page run's page, a row's `{{@content}}`), cut at block boundaries; 0: none. */
   readonly contextChars: number;
   /** Relation titles looked up per cell (each is one Notion request, cached per run). */
   readonly relationTitlesPerCell: number;

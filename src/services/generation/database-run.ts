@@ -1,14 +1,14 @@
 import type { PageInfo } from '../../adapters/notion/index.js';
-import { describeForLog, NotionError, userMessageFor, VisenError } from '../../errors.js';
+import { describeForLog, userMessageFor, VisenError } from '../../errors.js';
 import type { RunContext } from './active-run.js';
+import { databaseInstructions } from './instructions.js';
 import { generateText, isFatalOpenAi, SYSTEM_PROMPTS } from './model.js';
 import { isFatalNotion } from './notion-writes.js';
 import { RowQueue } from './row-queue.js';
-import { cellText, propertiesReadPerRow, relationIdsOf } from './row-values.js';
+import { bindRowTemplate, propertiesReadPerRow, RowReader, type RowTemplate } from './row-reader.js';
 import { resolveInFlight, writeRowText } from './row-writes.js';
 import type { WorkEnd } from './run-record.js';
 import type { RowMarker } from './run-store.js';
-import { bindPlaceholders, fillTemplate, type PlaceholderBinding } from './template.js';
 import { addUsage } from './tokens.js';
 
 /** Notion allows 100 rich-text items of 2000 characters in a text property. */
@@ -35,13 +35,15 @@ interface RowPlan {
   readonly dataSourceId: string;
   /** The property written into; undefined when each row's page body is. */
   readonly into: string | undefined;
-  readonly binding: PlaceholderBinding;
-  readonly relationProperties: readonly string[];
+  /** The template bound to the database and to the databases its relations point to. */
+  readonly template: RowTemplate;
   /** Rows this connection wrote into: row id -> the run that wrote it (grows as rows are written). */
   readonly written: Map<string, string>;
   readonly failedRows: ReadonlySet<string>;
   /** Rows done or failed before this (resumed) run went on: they count against the limit. */
   readonly alreadyCounted: number;
+  /** The database owner's standing instructions (its description, the output property's), as system messages. */
+  readonly instructions: readonly string[];
 }
 
 /** Checks the schema, finishes rows a restart interrupted, and counts what is done. */
@@ -53,25 +55,24 @@ async function planRun(ctx: RunContext): Promise<RowPlan> {
   const into = request.output.kind === 'property' ? request.output.property : undefined;
   // A resumed run checks the schema again before any row: it may have changed before the restart.
   const schema = ctx.startSchema ?? (await notion.retrieveDataSource(dataSourceId));
-  const binding = bindPlaceholders(request.prompt, Object.keys(schema.properties));
   if (into !== undefined && schema.properties[into]?.type !== 'rich_text') {
     throw new VisenError(
       'property_gone',
       `The database no longer has a text property \`${into}\` to write into. Rename it back in Notion, or run again with another property.`,
     );
   }
-  const relationProperties = [...new Set(binding.values())].filter((name) => schema.properties[name]?.type === 'relation');
+  const template = await bindRowTemplate(notion, request.prompt, schema);
   const written = await store.writtenRows(record.user, record.connection.id);
   await resolveInFlight(ctx, written, into);
   record.done = [...written.values()].filter((runId) => runId === record.runId).length;
   const plan = {
     dataSourceId,
     into,
-    binding,
-    relationProperties,
+    template,
     written,
     failedRows: new Set(record.failedRowIds),
     alreadyCounted: record.done + record.failed,
+    instructions: databaseInstructions(record.target, into, schema),
   };
   record.skipped = 0;
   record.total = undefined;
@@ -83,16 +84,18 @@ async function planRun(ctx: RunContext): Promise<RowPlan> {
 /** The rows of one database run: queued by the query as it pages, taken by `rowConcurrency` workers. */
 class DatabaseRun {
   readonly #queue = new RowQueue<PageInfo>();
-  /** Titles of related pages, looked up once per run. */
-  readonly #relationTitles = new Map<string, string>();
-  readonly #relationLookups = new Map<string, Promise<void>>();
+  /** Fills each row's template: related pages are read once per run, the row's page when the template asks. */
+  readonly #reader: RowReader;
   #consecutiveFailures = 0;
   #queryFinished = false;
 
   constructor(
     private readonly ctx: RunContext,
     private readonly plan: RowPlan,
-  ) {}
+  ) {
+    const { notion, options } = ctx;
+    this.#reader = new RowReader(notion, plan.template, { perCell: options.relationTitlesPerCell, contextChars: options.contextChars, into: plan.into });
+  }
 
   async run(): Promise<WorkEnd> {
     const { run, options } = this.ctx;
@@ -130,7 +133,7 @@ class DatabaseRun {
     const { limit } = run.record.request;
     const budget = limit === undefined ? Number.POSITIVE_INFINITY : Math.max(0, limit - this.plan.alreadyCounted);
     let planned = 0;
-    const properties = propertiesReadPerRow(this.plan.binding, this.plan.into, run.record.request.onlyEmpty);
+    const properties = propertiesReadPerRow(this.plan.template, this.plan.into, run.record.request.onlyEmpty);
     for await (const row of notion.queryDataSource(this.plan.dataSourceId, { properties })) {
       if (run.stopping) return undefined;
       const verdict = this.#verdictOn(row);
@@ -201,12 +204,14 @@ class DatabaseRun {
   /** The row's answer, or undefined when the run was stopped while it came in; an answer that cannot be written throws. */
   async #generate(row: PageInfo): Promise<string | undefined> {
     const { run, options, logger } = this.ctx;
-    const { binding, into } = this.plan;
-    const titles = await this.#relationTitlesOf(row);
+    const { into } = this.plan;
+    const note = this.#reader.systemNote;
+    const system = into !== undefined ? SYSTEM_PROMPTS.property : SYSTEM_PROMPTS.rowPage;
     const text = await generateText(this.ctx.openai, {
       model: run.record.model,
-      system: into !== undefined ? SYSTEM_PROMPTS.property : SYSTEM_PROMPTS.rowPage,
-      prompt: fillTemplate(run.record.request.prompt, binding, (property) => cellText(row.properties[property], titles)),
+      system: note === undefined ? system : `${system}\n\n${note}`,
+      instructions: this.plan.instructions,
+      prompt: await this.#reader.promptFor(row, run.record.request.prompt),
       signal: run.generation.signal,
       attempts: options.generationAttempts,
       backoffMs: options.backoffMs,
@@ -284,31 +289,5 @@ class DatabaseRun {
     run.record.error = `“${row.title || 'Untitled'}”: ${userMessageFor(err)}`;
     await run.save();
     run.emit();
-  }
-
-  async #relationTitlesOf(row: PageInfo): Promise<Map<string, string>> {
-    const properties = this.plan.relationProperties;
-    if (properties.length === 0) return this.#relationTitles;
-    const ids = relationIdsOf(row.properties, properties, this.ctx.options.relationTitlesPerCell);
-    await Promise.all(ids.map((id) => this.#relationTitle(id)));
-    return this.#relationTitles;
-  }
-
-  /** One lookup per related page and run, shared by rows that reach it at the same time. */
-  #relationTitle(id: string): Promise<void> {
-    if (this.#relationTitles.has(id)) return Promise.resolve();
-    let lookup = this.#relationLookups.get(id);
-    if (!lookup) {
-      lookup = this.ctx.notion.retrievePage(id, { select: { titleOnly: true } }).then(
-        (page) => void this.#relationTitles.set(id, page.title),
-        (err: unknown) => {
-          // A related page the integration cannot see: the prompt gets the other titles.
-          if (!(err instanceof NotionError)) throw err;
-          this.#relationTitles.set(id, '');
-        },
-      );
-      this.#relationLookups.set(id, lookup);
-    }
-    return lookup;
   }
 }

@@ -60,6 +60,8 @@ export function generateText(
     backoffMs: (attempt: number) => number;
     logger: Logger;
     maxChars?: number;
+    /** Further system messages after `system` (the database owner's instructions). */
+    instructions?: readonly string[];
     /** Every attempt's usage, as it ends (undefined: not reported); attempts refused before an answer began give none. */
     onUsage?: (usage: TokenUsage | undefined) => void;
   },
@@ -76,7 +78,15 @@ export function generateText(
 /** One attempt: the answer streamed in full (or until it is longer than `maxChars`). */
 async function streamAnswer(
   openai: OpenAiClient,
-  o: { model: string; system: string; prompt: string; signal: AbortSignal; maxChars?: number; onUsage?: (usage: TokenUsage | undefined) => void },
+  o: {
+    model: string;
+    system: string;
+    instructions?: readonly string[];
+    prompt: string;
+    signal: AbortSignal;
+    maxChars?: number;
+    onUsage?: (usage: TokenUsage | undefined) => void;
+  },
 ): Promise<string> {
   const maxChars = o.maxChars ?? Number.POSITIVE_INFINITY;
   let text = '';
@@ -84,8 +94,9 @@ async function streamAnswer(
   const onCut = (notice: string) => {
     cutNotice = notice;
   };
-  const { model, system, prompt, signal, onUsage } = o;
-  for await (const delta of openai.streamChat({ model, system, prompt, signal, onCut, ...(onUsage ? { onUsage } : {}) })) {
+  const { model, system, prompt, signal, onUsage, instructions } = o;
+  const extra = { ...(onUsage ? { onUsage } : {}), ...(instructions?.length ? { instructions } : {}) };
+  for await (const delta of openai.streamChat({ model, system, prompt, signal, onCut, ...extra })) {
     text += delta;
     if (text.length > maxChars) break; // leaving the loop aborts the HTTP request
   }

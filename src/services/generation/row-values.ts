@@ -16,15 +16,6 @@ export function cellText(value: PropertyValue | undefined, relationTitles: Reado
   return value.plainText;
 }
 
-/**
- * The properties a database run reads from each row, by name (the adapter asks Notion for these and the title):
- * every property a placeholder names (relations among them), and the output property when only empty rows are
- * filled, since a row's own value decides whether it is skipped.
- */
-export function propertiesReadPerRow(binding: ReadonlyMap<string, string>, into: string | undefined, onlyEmpty: boolean | undefined): string[] {
-  return [...new Set([...binding.values(), ...(onlyEmpty && into !== undefined ? [into] : [])])];
-}
-
 /** Related page ids of the given properties of a row (for looking up their titles). */
 export function relationIdsOf(properties: Readonly<Record<string, PropertyValue>>, names: Iterable<string>, perCell: number): string[] {
   const ids: string[] = [];

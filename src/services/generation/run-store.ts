@@ -30,6 +30,8 @@ export interface TargetRef {
   readonly title: string;
   /** Database targets: the data source whose rows are filled. */
   readonly dataSourceId?: string;
+  /** Database targets: the database's description (its owner's standing instructions), bounded; absent when none. */
+  readonly description?: string;
 }
 
 export interface RunRequest {

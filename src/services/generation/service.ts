@@ -9,6 +9,7 @@ import type { SettingsService } from '../settings/types.js';
 import { type ActiveRun, DEFAULT_GENERATION_OPTIONS, type GenerationOptions, progressOf } from './active-run.js';
 import { parseOutputLabel } from './output.js';
 import { type ResumeDeps, resumeInterrupted } from './resume.js';
+import { relationReadingsOf } from './row-reader.js';
 import { RunLauncher } from './run-launcher.js';
 import { RunRegistry } from './run-registry.js';
 import { RunStore } from './run-store.js';
@@ -92,14 +93,17 @@ function cancelRun(run: ActiveRun): void {
 
 async function describeTarget(engine: Engine, user: UserRef, targetUrl: string): Promise<TargetDescription> {
   const settings = await engine.settings.require(user);
-  const target = await resolveTarget(engine.notion.forSecret(settings.notionSecret), targetUrl);
+  const notion = engine.notion.forSecret(settings.notionSecret);
+  const target = await resolveTarget(notion, targetUrl);
   const properties = Object.entries(target.schema?.properties ?? {});
+  const relationReadings = target.schema ? await relationReadingsOf(notion, target.schema) : [];
   return {
     kind: target.ref.kind,
     title: target.ref.title,
     url: target.ref.url,
     propertyNames: properties.map(([name]) => name),
     richTextPropertyNames: properties.filter(([, p]) => p.type === 'rich_text').map(([name]) => name),
+    ...(relationReadings.length > 0 ? { relationReadings } : {}),
   };
 }
 

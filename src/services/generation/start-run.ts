@@ -8,12 +8,12 @@ import { characterCount, clip } from '../text.js';
 import { progressOf } from './active-run.js';
 import { MAX_PROMPT_CHARS } from './limits.js';
 import { checkOutput, outputLabel } from './output.js';
+import { bindRowTemplate } from './row-reader.js';
 import type { RunLauncher } from './run-launcher.js';
 import { newRunRecord, outcomeOf } from './run-record.js';
 import { connectionKey, type RunRegistry } from './run-registry.js';
 import type { RunRecord, RunStore } from './run-store.js';
 import { type ResolvedTarget, resolveTarget } from './target.js';
-import { bindPlaceholders } from './template.js';
 import type { GenerationRequest, OutputChoice, ProgressListener, StartedRun } from './types.js';
 
 const CONNECTION_NAME_MAX_CHARS = 100;
@@ -66,7 +66,7 @@ async function checkStart(deps: StartDeps, { user, request }: StartInput): Promi
   const settings = await deps.settings.require(user);
   const target = await resolveTarget(deps.notion.forSecret(settings.notionSecret), request.targetUrl);
   const output = checkOutput(target.ref.kind, request.output, target.schema);
-  if (target.ref.kind === 'Database') bindPlaceholders(prompt, Object.keys(target.schema?.properties ?? {}));
+  if (target.ref.kind === 'Database' && target.schema) await bindRowTemplate(deps.notion.forSecret(settings.notionSecret), prompt, target.schema);
   return { prompt, settings, target, output };
 }
 

@@ -1,5 +1,6 @@
 import { type DataSourceSchema, formatNotionId, type NotionWorkspace, parseNotionUrl, type ResolvedObject } from '../../adapters/notion/index.js';
 import { NotionError, UserInputError } from '../../errors.js';
+import { descriptionOf } from './instructions.js';
 import type { TargetRef } from './run-store.js';
 
 export interface ResolvedTarget {
@@ -36,7 +37,14 @@ export async function resolveTarget(notion: NotionWorkspace, targetUrl: string):
     throw aboutTarget(err);
   }
   return {
-    ref: { kind: 'Database', id: database.id, url: database.url, title: database.title || source.name || 'Untitled', dataSourceId: source.id },
+    ref: {
+      kind: 'Database',
+      id: database.id,
+      url: database.url,
+      title: database.title || source.name || 'Untitled',
+      dataSourceId: source.id,
+      ...descriptionOf(database.description),
+    },
     schema,
   };
 }

@@ -77,6 +77,8 @@ export interface TargetDescription {
   /** Database targets: every property name (placeholders) and the rich-text ones (`--into`). */
   readonly propertyNames: readonly string[];
   readonly richTextPropertyNames: readonly string[];
+  /** Database targets: placeholders reading one step through a relation (`Client.Industry`), for the modal's hint. */
+  readonly relationReadings?: readonly string[];
 }
 
 export interface StartedRun {

@@ -19,7 +19,7 @@ export interface GenerateModalMetadata {
 
 interface MetadataJson {
   v: 1;
-  t?: { k: 'P' | 'D'; ti: string; u: string; s: string; p: string[]; r: string[] };
+  t?: { k: 'P' | 'D'; ti: string; u: string; s: string; p: string[]; r: string[]; q?: string[] };
   e?: string;
 }
 
@@ -36,11 +36,14 @@ export function encodeModalMetadata(meta: GenerateModalMetadata): string {
       s: t.source.length <= 600 ? t.source : '',
       r: selectableValues(t.richTextPropertyNames),
       p: t.propertyNames.slice(0, 200).map((n) => truncate(n, 100)),
+      ...(t.relationReadings?.length ? { q: t.relationReadings.slice(0, 60).map((n) => truncate(n, 100)) } : {}),
     };
   }
   let text = JSON.stringify(json);
-  while (text.length > SLACK_LIMITS.privateMetadata && json.t && (json.t.p.length > 0 || json.t.r.length > 0)) {
-    if (json.t.p.length > 0) json.t.p = json.t.p.slice(0, Math.floor(json.t.p.length / 2));
+  while (text.length > SLACK_LIMITS.privateMetadata && json.t && (json.t.p.length > 0 || json.t.r.length > 0 || json.t.q?.length)) {
+    // Relation readings are only a hint: they go first.
+    if (json.t.q?.length) json.t.q = json.t.q.slice(0, Math.floor(json.t.q.length / 2));
+    else if (json.t.p.length > 0) json.t.p = json.t.p.slice(0, Math.floor(json.t.p.length / 2));
     else json.t.r = json.t.r.slice(0, Math.floor(json.t.r.length / 2));
     text = JSON.stringify(json);
   }
@@ -68,7 +71,7 @@ function parseJsonObject(text: string | undefined): Record<string, unknown> | un
 
 function decodeTarget(value: unknown): DescribedTarget | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
-  const t = value as { k?: unknown; ti?: unknown; u?: unknown; s?: unknown; p?: unknown; r?: unknown };
+  const t = value as { k?: unknown; ti?: unknown; u?: unknown; s?: unknown; p?: unknown; r?: unknown; q?: unknown };
   if (!(t.k === 'P' || t.k === 'D') || typeof t.ti !== 'string' || typeof t.u !== 'string' || typeof t.s !== 'string') return undefined;
   return {
     kind: t.k === 'P' ? 'Page' : 'Database',
@@ -77,6 +80,7 @@ function decodeTarget(value: unknown): DescribedTarget | undefined {
     source: t.s,
     propertyNames: strings(t.p),
     richTextPropertyNames: strings(t.r),
+    ...(strings(t.q).length > 0 ? { relationReadings: strings(t.q) } : {}),
   };
 }
 

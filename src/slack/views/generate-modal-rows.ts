@@ -99,21 +99,34 @@ function limitBlock(limit: string): KnownBlock {
   });
 }
 
+/** The reserved placeholders every database template may use (services/generation/template.ts). */
+const RESERVED_HINT = 'Also `{{@content}}` (the row’s page), `{{@row}}` (every property), `{{@url}}` (the row’s link).';
+/** Most of the hint the relation readings may take; the properties have the rest of Slack's 3,000 characters. */
+const RELATION_HINT_CHARS = 900;
+
 function placeholdersText(target: DescribedTarget): string {
   const names = target.propertyNames;
-  if (names.length === 0) return 'This database has no properties to use as placeholders.';
-  const head = 'Placeholders you can use: ';
+  const relations = target.relationReadings ?? [];
+  const noRichText = target.richTextPropertyNames.length === 0 ? ' This database has no text properties, so results go into each row’s page body.' : '';
+  const relationPart = relations.length > 0 ? ` Through a relation: ${placeholderList(relations, RELATION_HINT_CHARS)}.` : '';
+  const propertyBudget = SLACK_LIMITS.contextText - RESERVED_HINT.length - relationPart.length - noRichText.length - 60;
+  const properties =
+    names.length > 0 ? `Placeholders you can use: ${placeholderList(names, propertyBudget)}.` : 'This database has no properties to use as placeholders.';
+  return `${properties} ${RESERVED_HINT}${relationPart}${noRichText}`;
+}
+
+/** `{{name}}` items (escaped: the names come from Notion) within `budget` characters, then how many were left out. */
+function placeholderList(names: readonly string[], budget: number): string {
   const items: string[] = [];
-  let length = head.length;
+  let length = 0;
   for (const name of names) {
     const item = `\`{{${escapeMrkdwn(name.replace(/`/g, 'ˋ'))}}}\``;
-    if (length + item.length + 40 > SLACK_LIMITS.contextText) break;
+    if (length + item.length + 20 > budget) break;
     items.push(item);
     length += item.length + 2;
   }
   const more = names.length - items.length;
-  const noRichText = target.richTextPropertyNames.length === 0 ? ' This database has no text properties, so results go into each row’s page body.' : '';
-  return `${head}${items.join(', ')}${more > 0 ? ` …and ${more} more` : ''}.${noRichText}`;
+  return `${items.join(', ')}${more > 0 ? ` …and ${more} more` : ''}`;
 }
 
 function propertyOption(name: string): PlainTextOption {

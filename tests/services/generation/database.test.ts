@@ -121,6 +121,18 @@ describe('database runs', () => {
     expect(description).toMatchObject({ kind: 'Database', title: 'Books', propertyNames: ['Name', 'Notes'], richTextPropertyNames: ['Notes'] });
   });
 
+  it('describes a database with the readings through its relations, for the modal’s hint', async () => {
+    const u = world.addUser('U0DBDESCREL');
+    const teams = world.notion.addDatabase({ title: 'Teams', parentPageId: u.rootId, properties: { Name: { title: {} }, Lead: { rich_text: {} } } });
+    const db = world.notion.addDatabase({
+      title: 'People',
+      parentPageId: u.rootId,
+      properties: { Name: { title: {} }, Team: { relation: { data_source_id: teams.dataSourceId, single_property: {} } } },
+    });
+    const description = await world.service().describeTarget(u.user, db.url);
+    expect(description.relationReadings).toEqual(['Team.Name', 'Team.Lead']);
+  });
+
   it('writes into a text property, skips rows that have output, --all rewrites them, --limit caps', async () => {
     const u = world.addUser('U0DBINTO');
     const db = world.notion.addDatabase({ title: 'Ideas', parentPageId: u.rootId, properties: { Name: { title: {} }, Summary: { rich_text: {} } } });

@@ -77,4 +77,40 @@ describe('Notion requests of a database run on API 2026-12-01', () => {
     for (const r of related) expect(new URLSearchParams(r.query ?? '').getAll('filter_properties')).toEqual(['title']);
     expect(world.notion.failures).toEqual([]);
   }, 120_000);
+  it('300 rows with {{@content}} and a relation reading: at most 2.05 requests a row plus the query', async () => {
+    const u = world.addUser('U0REQCONTENT');
+    const clients = world.notion.addDatabase({ title: 'Accounts', parentPageId: u.rootId, properties: { Name: { title: {} }, Industry: { rich_text: {} } } });
+    const clientIds = ['Retail', 'Energy', 'Health'].map(
+      (industry, i) => world.notion.addRow(clients.dataSourceId, titleRow(`Client ${i}`, { Industry: text(industry) })).id,
+    );
+    const db = world.notion.addDatabase({
+      title: 'Meetings',
+      parentPageId: u.rootId,
+      properties: { Name: { title: {} }, Client: { relation: { data_source_id: clients.dataSourceId, single_property: {} } }, Summary: { rich_text: {} } },
+    });
+    for (let i = 0; i < ROWS; i++) {
+      world.notion.addRow(db.dataSourceId, titleRow(`Meeting ${i + 1}`, { Client: { relation: [{ id: clientIds[i % 3]! }] } }), {
+        children: [{ paragraph: { rich_text: text(`Minutes of meeting ${i + 1}.`).rich_text } }],
+      });
+    }
+    world.openai.setResponder((req: ChatRequest) => `Summary of ${req.messages.at(-1)?.content ?? ''}`);
+    const startedAt = Date.now();
+    const { end } = await runToEnd(world.service(), u.user, {
+      targetUrl: db.url,
+      prompt: '{{Name}} ({{Client.Industry}}): {{@content}}',
+      output: { kind: 'property', property: 'Summary' },
+    });
+    expect(end).toMatchObject({ state: 'succeeded', total: ROWS, done: ROWS, failed: 0 });
+    const first = world.notion.rows(db.dataSourceId)[0]!.properties.Summary.rich_text as Array<{ plain_text: string }>;
+    expect(first.map((t) => t.plain_text).join('')).toContain('Meeting 1 (Retail): <row_page>\nMinutes of meeting 1.\n</row_page>');
+    const mine = world.notion.requests.filter((r) => r.secret === u.secret && r.at >= startedAt);
+    const queries = mine.filter((r) => r.path === `/v1/data_sources/${db.dataSourceId}/query`).length;
+    const perRow = (mine.length - queries) / ROWS;
+    console.log(
+      `Notion requests of a ${ROWS}-row run with {{@content}}: ${mine.length} (${queries} query pages), ${perRow.toFixed(3)} a row besides the query`,
+    );
+    expect(perRow).toBeLessThanOrEqual(2.05);
+    expect(mine.filter((r) => r.path.endsWith('/markdown'))).toHaveLength(ROWS);
+    expect(world.notion.failures).toEqual([]);
+  }, 120_000);
 });

@@ -21,6 +21,7 @@ const dbTarget: DescribedTarget = {
   source: DB_URL,
   propertyNames: ['Name', 'Status', 'Due date', 'Summary', 'Notes'],
   richTextPropertyNames: ['Summary', 'Notes'],
+  relationReadings: ['Owner.Name', 'Owner.Team'],
 };
 const pageTarget: DescribedTarget = { kind: 'Page', title: 'Kickoff', url: PAGE_URL, source: PAGE_URL, propertyNames: [], richTextPropertyNames: [] };
 
@@ -97,6 +98,10 @@ describe('generate modal builder', () => {
     expect(select.element.options.map((o: { value: string }) => o.value)).toEqual(['Summary', 'Notes']);
     const placeholders = JSON.stringify(buildGenerateModal(models['described database']!).blocks.find((b) => b.block_id === GenerateIds.placeholdersBlock));
     for (const n of dbTarget.propertyNames) expect(placeholders).toContain(`{{${n}}}`);
+    for (const n of ['@content', '@row', '@url', 'Owner.Name', 'Owner.Team']) expect(placeholders).toContain(`{{${n}}}`);
+    // The relation readings survive the trip through private_metadata (the modal is rebuilt from it).
+    const view = buildGenerateModal(models['described database']!);
+    expect(decodeModalMetadata(view.private_metadata).target?.relationReadings).toEqual(['Owner.Name', 'Owner.Team']);
   });
 
   it('ignores a description of a URL that is no longer in the box', () => {
@@ -114,6 +119,7 @@ describe('generate modal builder', () => {
       source: DB_URL,
       propertyNames: names,
       richTextPropertyNames: names,
+      relationReadings: names.map((n) => `${n}.${n}`),
     };
     const view = buildGenerateModal({
       values: { ...EMPTY_VALUES, targetUrl: DB_URL, connectionName: 'c'.repeat(1000), limit: '99999999' },
@@ -125,6 +131,14 @@ describe('generate modal builder', () => {
     const back = decodeModalMetadata(view.private_metadata);
     expect(back.target?.kind).toBe('Database');
     expect(back.target?.source).toBe(DB_URL);
+    // The placeholder hint keeps the reserved ones and some relation readings, within a context text's 3,000.
+    const hint = JSON.stringify(
+      buildGenerateModal({ values: { ...EMPTY_VALUES, targetUrl: DB_URL }, target: { ...target, source: DB_URL } }).blocks.find(
+        (b) => b.block_id === GenerateIds.placeholdersBlock,
+      ),
+    );
+    expect(hint).toContain('{{@content}}');
+    expect(hint).toMatch(/Through a relation: .*…and \d+ more/);
   });
 
   it('metadata that is missing, broken or not ours reads as nothing described', () => {

@@ -39,7 +39,14 @@ export function toDataSourceSchema(response: unknown): DataSourceSchema {
     const options =
       isObject(inner) && Array.isArray(inner.options) ? inner.options.map((o) => (isObject(o) ? asString(o.name) : '')).filter(Boolean) : undefined;
     const description = asString(config.description).trim();
-    properties[name] = { id: asString(config.id), type, ...(options ? { options } : {}), ...(description ? { description } : {}) };
+    const related = type === 'relation' && isObject(inner) ? asString(inner.data_source_id) : '';
+    properties[name] = {
+      id: asString(config.id),
+      type,
+      ...(options ? { options } : {}),
+      ...(description ? { description } : {}),
+      ...(related ? { relatedDataSourceId: related } : {}),
+    };
     propertyTypes[name] = type;
   }
   const title = richTextPlain(ds.title);

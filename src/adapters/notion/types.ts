@@ -31,6 +31,8 @@ export interface PropertySchema {
   readonly options?: readonly string[];
   /** The property's description, where the API returns one (https://developers.notion.com/reference/property-object). */
   readonly description?: string;
+  /** Relation properties: the data source the related pages are rows of (https://developers.notion.com/reference/property-object#relation). */
+  readonly relatedDataSourceId?: string;
 }
 
 export interface DataSourceSchema {

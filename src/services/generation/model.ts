@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { OpenAiClient, TokenUsage } from '../../adapters/openai.js';
+import type { JsonSchemaFormat, OpenAiClient, TokenUsage } from '../../adapters/openai.js';
 import { describeForLog, OpenAiError } from '../../errors.js';
 import { withRetries } from '../../retry.js';
 
@@ -62,6 +62,8 @@ export function generateText(
     maxChars?: number;
     /** Every attempt's usage, as it ends (undefined: not reported); attempts refused before an answer began give none. */
     onUsage?: (usage: TokenUsage | undefined) => void;
+    /** Typed outputs: the answer is one JSON object of this schema (structured outputs, or the schema as instructions). */
+    jsonSchema?: JsonSchemaFormat;
   },
 ): Promise<string> {
   return withRetries(() => streamAnswer(openai, o), {
@@ -76,7 +78,15 @@ export function generateText(
 /** One attempt: the answer streamed in full (or until it is longer than `maxChars`). */
 async function streamAnswer(
   openai: OpenAiClient,
-  o: { model: string; system: string; prompt: string; signal: AbortSignal; maxChars?: number; onUsage?: (usage: TokenUsage | undefined) => void },
+  o: {
+    model: string;
+    system: string;
+    prompt: string;
+    signal: AbortSignal;
+    maxChars?: number;
+    onUsage?: (usage: TokenUsage | undefined) => void;
+    jsonSchema?: JsonSchemaFormat;
+  },
 ): Promise<string> {
   const maxChars = o.maxChars ?? Number.POSITIVE_INFINITY;
   let text = '';
@@ -84,8 +94,16 @@ async function streamAnswer(
   const onCut = (notice: string) => {
     cutNotice = notice;
   };
-  const { model, system, prompt, signal, onUsage } = o;
-  for await (const delta of openai.streamChat({ model, system, prompt, signal, onCut, ...(onUsage ? { onUsage } : {}) })) {
+  const { model, system, prompt, signal, onUsage, jsonSchema } = o;
+  for await (const delta of openai.streamChat({
+    model,
+    system,
+    prompt,
+    signal,
+    onCut,
+    ...(onUsage ? { onUsage } : {}),
+    ...(jsonSchema ? { jsonSchema } : {}),
+  })) {
     text += delta;
     if (text.length > maxChars) break; // leaving the loop aborts the HTTP request
   }

@@ -18,11 +18,16 @@ export function cellText(value: PropertyValue | undefined, relationTitles: Reado
 
 /**
  * The properties a database run reads from each row, by name (the adapter asks Notion for these and the title):
- * every property a placeholder names (relations among them), and the output property when only empty rows are
+ * every property a placeholder names (relations among them), and the output properties when only empty rows are
  * filled, since a row's own value decides whether it is skipped.
  */
-export function propertiesReadPerRow(binding: ReadonlyMap<string, string>, into: string | undefined, onlyEmpty: boolean | undefined): string[] {
-  return [...new Set([...binding.values(), ...(onlyEmpty && into !== undefined ? [into] : [])])];
+export function propertiesReadPerRow(
+  binding: ReadonlyMap<string, string>,
+  into: string | readonly string[] | undefined,
+  onlyEmpty: boolean | undefined,
+): string[] {
+  const outputs = into === undefined ? [] : typeof into === 'string' ? [into] : into;
+  return [...new Set([...binding.values(), ...(onlyEmpty ? outputs : [])])];
 }
 
 /** Related page ids of the given properties of a row (for looking up their titles). */

@@ -8,6 +8,7 @@ import type { ConnectionsService } from '../connections/types.js';
 import type { SettingsService } from '../settings/types.js';
 import { type ActiveRun, DEFAULT_GENERATION_OPTIONS, type GenerationOptions, progressOf } from './active-run.js';
 import { parseOutputLabel } from './output.js';
+import { isWritableType } from './outputs/kinds.js';
 import { type ResumeDeps, resumeInterrupted } from './resume.js';
 import { RunLauncher } from './run-launcher.js';
 import { RunRegistry } from './run-registry.js';
@@ -100,6 +101,7 @@ async function describeTarget(engine: Engine, user: UserRef, targetUrl: string):
     url: target.ref.url,
     propertyNames: properties.map(([name]) => name),
     richTextPropertyNames: properties.filter(([, p]) => p.type === 'rich_text').map(([name]) => name),
+    writableProperties: properties.filter(([, p]) => isWritableType(p.type)).map(([name, p]) => ({ name, type: p.type })),
   };
 }
 

@@ -5,11 +5,12 @@
  * property value as Notion does).
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { GenerateIds } from '../../src/slack/listeners/generate/ids.js';
 import type { ChatRequest } from '../stand-ins/openai/index.js';
 import { type Harness, startHarness } from './harness.js';
 import { configureUser } from './support/configure-user.js';
 import { connectionRow, eventually, textOf } from './support/observe.js';
-import { cellOf, chatBodies, command, dealIn, finalText, pageUpdatesPerRow, typedDatabase } from './support/typed.js';
+import { cellOf, chatBodies, command, dealIn, finalText, pageUpdatesPerRow, TYPED_PROPERTIES, typedDatabase } from './support/typed.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -236,5 +237,56 @@ describe('one typed output', () => {
     expect(await finalText(h, d, u.userId)).toContain('Done');
     expect(cellOf(h, db.rowIds[0]!, 'Name')).toBe('Deal 1 (renamed)');
     expect(cellOf(h, db.rowIds[1]!, 'Name')).toBe('Deal 2 (renamed)');
+  }, 60_000);
+});
+
+describe('the generate modal', () => {
+  it('offers every writable property and the page body; several chosen with new options run as typed outputs', async () => {
+    const u = await configureUser(h, 'U0TYPEDMODAL');
+    const db = typedDatabase(h, u.notionSecret, { rows: 2, title: 'From the form' });
+    h.openai.setResponder((req) => JSON.stringify({ '@body': `Body of ${dealIn(req)}`, Priority: 'Critical', Done: true }));
+    const before = h.slack.views.opened.length;
+    await command(h, u.userId, '');
+    const opened = await eventually(() => h.slack.views.opened.slice(before).find((v) => v.callback_id === GenerateIds.modalCallback), 'the modal');
+    const updatesBefore = h.slack.views.updated.length;
+    const typed = {
+      [GenerateIds.targetBlock]: { [GenerateIds.targetAction]: db.url },
+      [GenerateIds.promptBlocks[0]]: { [GenerateIds.promptAction]: 'Fill in {{Name}}' },
+    };
+    await h.slack.blockAction({
+      userId: u.userId,
+      container: 'view',
+      view: { id: opened.id },
+      actionId: GenerateIds.targetAction,
+      blockId: GenerateIds.targetBlock,
+      value: db.url,
+      values: typed,
+    });
+    const updated = await eventually(
+      () => h.slack.views.updated.slice(updatesBefore).find((v) => v.blocks.some((b) => b.block_id === GenerateIds.intoSelectBlock)),
+      'the modal with the properties',
+    );
+    const select = updated.blocks.find((b) => b.block_id === GenerateIds.intoSelectBlock)!.element as { options: Array<{ value: string }> };
+    // Every writable property (the formula is not among them) and the page body.
+    expect(select.options.map((o) => o.value)).toEqual(['@body', ...Object.keys(TYPED_PROPERTIES).filter((p) => p !== 'Total'), 'Client']);
+
+    const submitted = await h.slack.viewSubmission({
+      userId: u.userId,
+      view: updated,
+      values: {
+        ...typed,
+        [GenerateIds.outputBlock]: { [GenerateIds.outputAction]: 'property' },
+        [GenerateIds.intoSelectBlock]: { [GenerateIds.intoAction]: ['@body', 'Priority', 'Done'] },
+        [GenerateIds.newOptionsBlock]: { [GenerateIds.newOptionsAction]: ['new_options'] },
+      },
+    });
+    expect(submitted.ackPayload).toEqual({ response_action: 'clear' });
+    await eventually(() => connectionRow(h, u, db.url)?.status === 'Succeeded', 'the run to succeed', 60_000);
+    for (const [i, rowId] of db.rowIds.entries()) {
+      expect(cellOf(h, rowId, 'Priority')).toBe('Critical');
+      expect(cellOf(h, rowId, 'Done')).toBe(true);
+      expect(h.notion.pageMarkdown(rowId)).toContain(`Body of Deal ${i + 1}`);
+    }
+    expect(connectionRow(h, u, db.url)!.output).toBe('Properties: ["@body","Priority","Done"] (new options allowed)');
   }, 60_000);
 });

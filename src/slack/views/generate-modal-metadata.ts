@@ -19,7 +19,8 @@ export interface GenerateModalMetadata {
 
 interface MetadataJson {
   v: 1;
-  t?: { k: 'P' | 'D'; ti: string; u: string; s: string; p: string[]; r: string[] };
+  /** `w`: writable properties as [name, Notion type] (absent in metadata of views built before typed outputs). */
+  t?: { k: 'P' | 'D'; ti: string; u: string; s: string; p: string[]; r: string[]; w?: Array<[string, string]> };
   e?: string;
 }
 
@@ -37,14 +38,22 @@ export function encodeModalMetadata(meta: GenerateModalMetadata): string {
       r: selectableValues(t.richTextPropertyNames),
       p: t.propertyNames.slice(0, 200).map((n) => truncate(n, 100)),
     };
+    const writable = writableForMetadata(t.writableProperties ?? []);
+    if (writable.length > 0) json.t.w = writable;
   }
   let text = JSON.stringify(json);
-  while (text.length > SLACK_LIMITS.privateMetadata && json.t && (json.t.p.length > 0 || json.t.r.length > 0)) {
-    if (json.t.p.length > 0) json.t.p = json.t.p.slice(0, Math.floor(json.t.p.length / 2));
-    else json.t.r = json.t.r.slice(0, Math.floor(json.t.r.length / 2));
-    text = JSON.stringify(json);
-  }
+  while (text.length > SLACK_LIMITS.privateMetadata && json.t && halveFirstList(json.t)) text = JSON.stringify(json);
   return text.length <= SLACK_LIMITS.privateMetadata ? text : JSON.stringify({ v: 1 });
+}
+
+/** Halves the first list that still has entries (placeholders, then writable properties, then text properties); false when all are empty. */
+function halveFirstList(t: NonNullable<MetadataJson['t']>): boolean {
+  const half = <T>(list: T[]) => list.slice(0, Math.floor(list.length / 2));
+  if (t.p.length > 0) t.p = half(t.p);
+  else if (t.w && t.w.length > 0) t.w = half(t.w);
+  else if (t.r.length > 0) t.r = half(t.r);
+  else return false;
+  return true;
 }
 
 /** Never throws: metadata that is missing or not ours reads as "nothing described yet". */
@@ -68,7 +77,7 @@ function parseJsonObject(text: string | undefined): Record<string, unknown> | un
 
 function decodeTarget(value: unknown): DescribedTarget | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
-  const t = value as { k?: unknown; ti?: unknown; u?: unknown; s?: unknown; p?: unknown; r?: unknown };
+  const t = value as { k?: unknown; ti?: unknown; u?: unknown; s?: unknown; p?: unknown; r?: unknown; w?: unknown };
   if (!(t.k === 'P' || t.k === 'D') || typeof t.ti !== 'string' || typeof t.u !== 'string' || typeof t.s !== 'string') return undefined;
   return {
     kind: t.k === 'P' ? 'Page' : 'Database',
@@ -77,7 +86,19 @@ function decodeTarget(value: unknown): DescribedTarget | undefined {
     source: t.s,
     propertyNames: strings(t.p),
     richTextPropertyNames: strings(t.r),
+    ...(Array.isArray(t.w) ? { writableProperties: pairs(t.w) } : {}),
   };
+}
+
+/** Writable properties the output select can offer: names that fit an option value, at most one select's worth. */
+function writableForMetadata(properties: ReadonlyArray<{ readonly name: string; readonly type: string }>): Array<[string, string]> {
+  const names = new Set(selectableValues(properties.map((p) => p.name)));
+  return properties.filter((p) => names.has(p.name)).map((p): [string, string] => [p.name, p.type.slice(0, 40)]);
+}
+
+function pairs(value: unknown): Array<{ name: string; type: string }> {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((item) => (Array.isArray(item) && typeof item[0] === 'string' && typeof item[1] === 'string' ? [{ name: item[0], type: item[1] }] : []));
 }
 
 function strings(value: unknown): string[] {

@@ -4,7 +4,7 @@
  *
  *   npm run bench                          every scenario, full size (about 5 minutes on 2 cores)
  *   npm run bench -- --quick               smaller sizes and a 5 s idle instead of 60 s (development)
- *   npm run bench -- --only ack,memory     some scenarios: ack, memory, notion, first-content, settings, hostile
+ *   npm run bench -- --only ack,memory     some scenarios: ack, memory, notion, first-content, settings, hostile, typed
  *   npm run bench -- --json bench-results.json   also write the figures as JSON
  *   npm run bench -- --runtime tsx         run the app under tsx instead of compiled JS (memory then includes
  *                                          tsx's loader thread, so the memory verdicts do not apply)
@@ -21,10 +21,11 @@ import { runFirstContent } from './scenarios/first-content.js';
 import { runHostileAnswer } from './scenarios/hostile-answer.js';
 import { runNotionThroughput } from './scenarios/notion-throughput.js';
 import { runSettingsStore } from './scenarios/settings-store.js';
+import { runTypedOutputs } from './scenarios/typed-outputs.js';
 import type { AppRuntime } from './support/app-process.js';
 import { type Figure, formatTable } from './support/figures.js';
 
-const SCENARIOS = ['ack', 'memory', 'notion', 'first-content', 'settings', 'hostile'] as const;
+const SCENARIOS = ['ack', 'memory', 'notion', 'first-content', 'settings', 'hostile', 'typed'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 const USAGE = `usage: npm run bench -- [--quick] [--only ${SCENARIOS.join(',')}] [--json <file>] [--runtime dist|tsx]`;
@@ -90,6 +91,7 @@ async function main(): Promise<number> {
   if (selected.has('first-content')) await run('time to first content', () => runFirstContent({ quick, runtime, log }));
   if (selected.has('settings')) await run('settings store', () => runSettingsStore({ quick, log }));
   if (selected.has('hostile')) await run('hostile answers', () => runHostileAnswer({ quick, runtime, log }));
+  if (selected.has('typed')) await run('typed outputs', () => runTypedOutputs({ quick, runtime, log }));
 
   const environment = {
     node: process.version,

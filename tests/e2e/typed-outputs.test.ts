@@ -93,7 +93,11 @@ describe('--into every writable type', () => {
     const row = connectionRow(h, c, db.url)!;
     expect(row.status).toBe('Succeeded');
     expect(row.output).toBe(`Properties: ${JSON.stringify(EVERY_OUTPUT)}`);
-    expect(final).toMatch(/Tokens: [\d,]+/);
+    // Token usage counts every typed call, as the stand-in reported it in each answer's usage chunk.
+    const usage = h.openai.requests.slice(chatsFrom).filter((r) => r.key === c.openaiKey && r.usage);
+    expect(usage).toHaveLength(3);
+    const total = usage.reduce((sum, r) => sum + r.usage!.prompt_tokens + r.usage!.completion_tokens, 0);
+    expect(final).toContain(`Tokens: ${total.toLocaleString('en-US')}`);
   }, 90_000);
 });
 
@@ -108,7 +112,7 @@ describe('values that do not fit', () => {
     { property: 'Tags', good: ['beta'], bad: ['beta', 'omega'], shown: '"omega"', reason: 'not one of its options' },
     { property: 'Stage', good: 'Done', bad: 'Blocked', shown: '"Blocked"', reason: 'not one of its options' },
     { property: 'Client', good: ['Client 2'], bad: ['Nobody Inc'], shown: '"Nobody Inc"', reason: 'not the title of a page it can relate to' },
-    { property: 'Due', good: '2027-03-01', bad: 'next Tuesday', shown: '"next Tuesday"', reason: 'not an ISO 8601 date' },
+    { property: 'Due', good: '2027-03-01', bad: 'next Tuesday', shown: '"next Tuesday"', reason: 'not an ISO 8601 date (YYYY-MM-DD) or date-time' },
     { property: 'Score', good: 7, bad: 'seven', shown: '"seven"', reason: 'expected a number' },
   ] as const;
 

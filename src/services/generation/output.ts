@@ -3,7 +3,6 @@ import { UserInputError } from '../../errors.js';
 import { OutputValue } from '../connections/schema.js';
 import type { ConnectionType } from '../connections/types.js';
 import { checkDatabaseOutputs } from './outputs/check.js';
-import { BODY_OUTPUT } from './outputs/kinds.js';
 import type { OutputChoice } from './types.js';
 
 export function outputLabel(output: OutputChoice): string {
@@ -57,5 +56,3 @@ export function checkOutput(kind: ConnectionType, requested: OutputChoice | unde
   const names = output.kind === 'property' ? [output.property] : output.outputs;
   return checkDatabaseOutputs(names, output.kind === 'properties' && output.newOptions === true, schema);
 }
-
-export { BODY_OUTPUT };

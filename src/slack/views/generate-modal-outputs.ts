@@ -1,4 +1,5 @@
 import type { KnownBlock, PlainTextOption } from '@slack/types';
+import { BODY_OUTPUT } from '../../services/generation/outputs/kinds.js';
 import { GenerateIds } from '../listeners/generate/ids.js';
 import { inputBlock, option, selectableValues, WITH_EMOJI } from './blocks.js';
 import type { DescribedTarget } from './generate-modal-metadata.js';
@@ -12,7 +13,7 @@ import { oneLine, SLACK_LIMITS, truncate } from './text.js';
  */
 
 /** The option value of each row's page body (the command's `--into @body`). */
-export const BODY_OPTION_VALUE = '@body';
+export const BODY_OPTION_VALUE = BODY_OUTPUT;
 /** The value of the "new options" checkbox option. */
 export const NEW_OPTIONS_VALUE = 'new_options';
 

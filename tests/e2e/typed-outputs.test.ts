@@ -114,6 +114,16 @@ describe('values that do not fit', () => {
     { property: 'Client', good: ['Client 2'], bad: ['Nobody Inc'], shown: '"Nobody Inc"', reason: 'not the title of a page it can relate to' },
     { property: 'Due', good: '2027-03-01', bad: 'next Tuesday', shown: '"next Tuesday"', reason: 'not an ISO 8601 date (YYYY-MM-DD) or date-time' },
     { property: 'Score', good: 7, bad: 'seven', shown: '"seven"', reason: 'expected a number' },
+    { property: 'Done', good: true, bad: 'yes', shown: '"yes"', reason: 'expected a boolean' },
+    { property: 'Link', good: 'https://example.com/a', bad: 'see the website', shown: '"see the website"', reason: 'not an absolute URL' },
+    { property: 'Contact', good: 'a@example.com', bad: 'nobody', shown: '"nobody"', reason: 'not an email address' },
+    {
+      property: 'Phone',
+      good: '+1 555 0100',
+      bad: '1'.repeat(201),
+      shown: `"${'1'.repeat(78)}…`,
+      reason: 'longer than the 200 characters Notion allows',
+    },
   ] as const;
 
   for (const c of cases) {
@@ -130,7 +140,8 @@ describe('values that do not fit', () => {
       const written = cellOf(h, db.rowIds[0]!, c.property);
       if (c.property === 'Client') expect((written as string[]).map((id) => id.replace(/-/g, ''))).toEqual([db.clientIds[1]!.replace(/-/g, '')]);
       else expect(written).toEqual(c.good);
-      expect(cellOf(h, db.rowIds[1]!, c.property)).toEqual(c.property === 'Tags' || c.property === 'Client' ? [] : c.property === 'Stage' ? null : null);
+      const empty = c.property === 'Tags' || c.property === 'Client' ? [] : c.property === 'Done' ? false : null;
+      expect(cellOf(h, db.rowIds[1]!, c.property)).toEqual(empty);
       // Row 1 once; row 2 once and once more with what was wrong (the repair).
       const bodies = chatBodies(h, u.openaiKey, chatsFrom);
       expect(bodies).toHaveLength(3);

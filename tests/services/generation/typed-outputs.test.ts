@@ -93,6 +93,29 @@ describe('typed outputs across a restart', () => {
   }, 60_000);
 });
 
+describe('cancelling a typed run', () => {
+  it('stops after the rows in flight: each row has all of its values and its body, or none of them', async () => {
+    const u = world.addUser('U0TYPEDCANCEL');
+    const db = database(u, 20);
+    world.openai.setResponder(answer);
+    world.openai.setStreamRate({ charsPerChunk: 4, chunkIntervalMs: 25 });
+    const service = world.service();
+    const rec = recorder();
+    const request = { targetUrl: db.url, prompt: 'Rate {{Name}}', output: { kind: 'properties' as const, outputs: OUTPUTS } };
+    const { runId } = await service.start(u.user, request, rec.listener, null);
+    await until(() => rec.updates.some((p) => p.done >= 3));
+    expect(await service.cancel(u.user, runId)).toBe(true);
+    const end = await rec.ended;
+    expect(end.state).toBe('cancelled');
+    expect(end.done).toBeLessThan(20);
+    const rows = world.notion.rows(db.dataSourceId).map((r) => ({ page: world.notion.getPage(r.id)!, body: bodyOf(r.id) }));
+    const whole = rows.filter((r) => prop(r.page, 'Priority') === 'High' && prop(r.page, 'Score') !== null && r.body.length === 1);
+    const untouched = rows.filter((r) => prop(r.page, 'Priority') === null && prop(r.page, 'Score') === null && r.body.length === 0);
+    expect(whole).toHaveLength(end.done);
+    expect(whole.length + untouched.length).toBe(20);
+  }, 60_000);
+});
+
 describe('running a typed connection again', () => {
   it('records the outputs on the connection row and runs again with the same outputs', async () => {
     const u = world.addUser('U0TYPEDRERUN');

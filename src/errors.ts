@@ -18,11 +18,13 @@ export type AppErrorCode =
   | 'clear_incomplete'
   | 'empty_answer'
   | 'forbidden'
+  | 'invalid_answer'
   | 'not_found'
   | 'property_gone'
   | 'settings_unreadable'
   | 'shutting_down'
   | 'too_long'
+  | 'too_many_candidates'
   | 'too_many_failures';
 
 export class VisenError extends Error {

@@ -20,9 +20,12 @@ import { CallContext } from './openai/call-context.js';
 import { type Endpoint, endpointOf, type FailureContext, safeCause, toOpenAiError, unreachable, userMessages } from './openai/errors.js';
 import { fetchForCall } from './openai/fetch-for-call.js';
 import { modelIds, suggestions } from './openai/model-list.js';
+import { type ChunkStream, readAnswer } from './openai/read-answer.js';
 import { sdkLoggerFor } from './openai/sdk-logger.js';
-import { EndpointsWithoutUsageOption, rejectsStreamOptions, type TokenUsage, usageOf } from './openai/usage.js';
+import { type JsonSchemaFormat, rejectsResponseFormat, responseFormatOf, schemaInstructions } from './openai/structured.js';
+import { RememberedEndpoints, rejectsStreamOptions, type TokenUsage } from './openai/usage.js';
 
+export type { JsonSchemaFormat } from './openai/structured.js';
 export type { TokenUsage } from './openai/usage.js';
 
 export const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1';
@@ -64,6 +67,11 @@ export interface StreamChatOptions {
    * undefined when the server did not report it. Not called when no answer began (the request was refused).
    */
   onUsage?: (usage: TokenUsage | undefined) => void;
+  /**
+   * Ask for one JSON object matching this schema (structured outputs, see openai/structured.ts); a server that
+   * refuses `response_format` gets the schema as instructions. The text deltas are then the JSON's text.
+   */
+  jsonSchema?: JsonSchemaFormat;
 }
 
 export interface OpenAiClient {
@@ -82,7 +90,8 @@ export function createOpenAiGateway(options: OpenAiGatewayOptions): OpenAiGatewa
   const logger = options.logger.child({ component: 'openai' });
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const clients = new Map<string, OpenAiClient>();
-  const withoutUsageOption = new EndpointsWithoutUsageOption();
+  const withoutUsageOption = new RememberedEndpoints();
+  const withoutResponseFormat = new RememberedEndpoints();
   const operatorEndpoint = endpointOf(options.defaultBaseUrl || OPENAI_DEFAULT_BASE_URL);
   const userFetch = createGuardedFetch({
     allow: options.userEndpoints?.allow ?? { hosts: new Set(), ranges: [] },
@@ -99,7 +108,7 @@ export function createOpenAiGateway(options: OpenAiGatewayOptions): OpenAiGatewa
       } else {
         rememberSecretForRedaction(apiKey); // so that no part of it reaches a log line, even echoed by an upstream
         const trusted = sameOrigin(endpoint, operatorEndpoint);
-        client = new UserOpenAiClient(apiKey, endpoint, { timeoutMs, logger, withoutUsageOption }, trusted ? undefined : userFetch);
+        client = new UserOpenAiClient(apiKey, endpoint, { timeoutMs, logger, withoutUsageOption, withoutResponseFormat }, trusted ? undefined : userFetch);
         if (clients.size >= MAX_CACHED_CLIENTS) clients.delete(clients.keys().next().value as string);
       }
       clients.set(id, client);
@@ -116,7 +125,7 @@ class UserOpenAiClient implements OpenAiClient {
   readonly #logger: Logger;
   /** Undefined: Node's fetch, for the operator's endpoint; else the policy's guarded fetch. */
   readonly #baseFetch: Fetch | undefined;
-  readonly #withoutUsageOption: EndpointsWithoutUsageOption;
+  readonly #shared: ClientShared;
 
   constructor(apiKey: string, endpoint: Endpoint, shared: ClientShared, baseFetch: Fetch | undefined) {
     const { timeoutMs, logger } = shared;
@@ -124,7 +133,7 @@ class UserOpenAiClient implements OpenAiClient {
     this.#baseFetch = baseFetch;
     this.#endpoint = endpoint;
     this.#timeoutMs = timeoutMs;
-    this.#withoutUsageOption = shared.withoutUsageOption;
+    this.#shared = shared;
     this.#logger = logger.child({ host: endpoint.host });
     // Every option the SDK would otherwise read from the environment is given explicitly.
     this.#sdk = new OpenAI({
@@ -199,27 +208,39 @@ class UserOpenAiClient implements OpenAiClient {
   }
 
   /**
-   * Starts a streamed Chat Completion, asking for its token usage. A server that refuses `stream_options` (see
-   * rejectsStreamOptions) is asked once more without it, and its endpoint is remembered: its answers report no usage.
+   * Starts a streamed Chat Completion, asking for its token usage and, with `jsonSchema`, for structured output. A
+   * server that refuses `stream_options` (see rejectsStreamOptions) or `response_format` (rejectsResponseFormat) is
+   * asked once more without it, and its endpoint is remembered: its answers report no usage, or get the schema as
+   * instructions.
    */
-  async #openStream(ctx: CallContext, request: StreamChatOptions): Promise<ChunkStream> {
+  async #openStream(ctx: CallContext, request: StreamChatOptions, asked?: StreamAsks): Promise<ChunkStream> {
     const baseUrl = this.#endpoint.baseUrl;
-    if (this.#withoutUsageOption.has(baseUrl)) return this.#createStream(ctx, request, false);
+    const { withoutUsageOption, withoutResponseFormat } = this.#shared;
+    const asks = asked ?? { usage: !withoutUsageOption.has(baseUrl), structured: request.jsonSchema !== undefined && !withoutResponseFormat.has(baseUrl) };
     try {
-      return await this.#createStream(ctx, request, true);
+      return await this.#createStream(ctx, request, asks);
     } catch (err) {
-      if (!rejectsStreamOptions(err)) throw err;
-      this.#withoutUsageOption.add(baseUrl);
-      this.#logger.info({ model: request.model }, 'the server refused stream_options; asking again without it (token usage will not be reported)');
-      return this.#createStream(ctx, request, false);
+      if (asks.usage && rejectsStreamOptions(err)) {
+        withoutUsageOption.add(baseUrl);
+        this.#logger.info({ model: request.model }, 'the server refused stream_options; asking again without it (token usage will not be reported)');
+        return this.#openStream(ctx, request, { ...asks, usage: false });
+      }
+      if (asks.structured && rejectsResponseFormat(err)) {
+        withoutResponseFormat.add(baseUrl);
+        this.#logger.info({ model: request.model }, 'the server refused response_format; asking again with the schema in the instructions');
+        return this.#openStream(ctx, request, { ...asks, structured: false });
+      }
+      throw err;
     }
   }
 
   /** One streamed Chat Completion request; an endpoint that answers with anything but server-sent events is no OpenAI API. */
-  async #createStream(ctx: CallContext, request: StreamChatOptions, includeUsage: boolean): Promise<ChunkStream> {
+  async #createStream(ctx: CallContext, request: StreamChatOptions, asks: StreamAsks): Promise<ChunkStream> {
+    const format = request.jsonSchema;
+    const schemaMessage = format && !asks.structured ? [schemaInstructions(format)] : [];
     const messages: OpenAI.Chat.ChatCompletionMessageParam[] = [
       ...(request.system ? [{ role: 'system' as const, content: request.system }] : []),
-      ...(request.instructions ?? []).map((content) => ({ role: 'system' as const, content })),
+      ...[...(request.instructions ?? []), ...schemaMessage].map((content) => ({ role: 'system' as const, content })),
       ...(request.document !== undefined ? [{ role: 'user' as const, content: request.document }] : []),
       { role: 'user', content: request.prompt },
     ];
@@ -229,7 +250,8 @@ class UserOpenAiClient implements OpenAiClient {
       stream: true,
       max_completion_tokens: ANSWER_LIMITS.maxTokens,
     };
-    if (includeUsage) body.stream_options = { include_usage: true };
+    if (asks.usage) body.stream_options = { include_usage: true };
+    if (format && asks.structured) body.response_format = responseFormatOf(format);
     const { data: stream, response } = await this.#sdkFor(ctx).chat.completions.create(body, { signal: ctx.signal }).withResponse();
     if (!(response.headers.get('content-type') ?? '').includes('text/event-stream')) {
       stream.controller.abort();
@@ -262,55 +284,14 @@ class UserOpenAiClient implements OpenAiClient {
 interface ClientShared {
   readonly timeoutMs: number;
   readonly logger: Logger;
-  readonly withoutUsageOption: EndpointsWithoutUsageOption;
+  readonly withoutUsageOption: RememberedEndpoints;
+  readonly withoutResponseFormat: RememberedEndpoints;
 }
 
-/** The SDK's stream of chunks: iterable, and abortable through its controller. */
-type ChunkStream = AsyncIterable<OpenAI.Chat.ChatCompletionChunk> & { readonly controller: AbortController };
-
-/** How a stream ended: the characters passed on, the finish_reason seen, and whether the character cap cut it. */
-interface AnswerEnd {
-  readonly chars: number;
-  readonly finishReason: string | null;
-  readonly cut: boolean;
-}
-
-/**
- * Yields the answer's text as it arrives, at most ANSWER_LIMITS.maxChars of it, and returns how the stream ended.
- * The usage chunk's counts go into `seen` (kept even when the stream then fails).
- */
-async function* readAnswer(stream: ChunkStream, ctx: CallContext, seen: { usage?: TokenUsage }): AsyncGenerator<string, AnswerEnd, undefined> {
-  let chars = 0;
-  let finishReason: string | null = null;
-  for await (const chunk of stream) {
-    const usage = usageOf(chunk);
-    if (usage) seen.usage = usage;
-    const choice = chunk.choices?.find((c) => c.index === 0) ?? chunk.choices?.[0];
-    if (choice?.finish_reason) finishReason = choice.finish_reason;
-    const delta = choice?.delta?.content;
-    if (!delta) continue;
-    const overCap = chars + delta.length > ANSWER_LIMITS.maxChars;
-    const text = overCap ? clipChars(delta, ANSWER_LIMITS.maxChars - chars) : delta;
-    if (text) {
-      chars += text.length;
-      ctx.notWaiting(); // the caller's time with the delta is not the server's silence
-      yield text;
-      ctx.waiting();
-    }
-    if (overCap) {
-      // Stop reading now, not after the server is done: a server that ignores max tokens may never be.
-      stream.controller.abort();
-      return { chars, finishReason, cut: true };
-    }
-  }
-  return { chars, finishReason, cut: false };
-}
-
-/** The first `max` characters of text, never ending on the first half of a surrogate pair. */
-function clipChars(text: string, max: number): string {
-  if (max <= 0) return '';
-  const code = text.charCodeAt(max - 1);
-  return text.slice(0, code >= 0xd800 && code <= 0xdbff ? max - 1 : max);
+/** Which optional parameters a request carries: usage (`stream_options`) and structured output (`response_format`). */
+interface StreamAsks {
+  readonly usage: boolean;
+  readonly structured: boolean;
 }
 
 /** The same scheme, host and port: a user who types the operator's endpoint gets the operator's trust. */

@@ -198,6 +198,38 @@ describe('Notion stand-in', () => {
     expect([wrongType.code, wrongType.message]).toEqual(['validation_error', 'Status is expected to be select.']);
   });
 
+  it('checks typed property values as Notion does (https://developers.notion.com/reference/page-property-values)', async () => {
+    const db = notion.addDatabase({
+      title: 'Typed',
+      parentPageId: rootPageId,
+      properties: {
+        Name: { title: {} },
+        Stage: { status: {} },
+        Kind: { select: { options: [{ name: 'Bug' }] } },
+        Tags: { multi_select: { options: [{ name: 'x' }] } },
+        Mail: { email: {} },
+        Total: { formula: { expression: '1' } },
+      },
+    });
+    const row = notion.addRow(db.dataSourceId, { Name: { title: text('Row') } });
+    const update = (properties: Record<string, unknown>) => client.pages.update({ page_id: row.id, properties: properties as never });
+    // Status options cannot be created through the API; select and multi-select options are created on update.
+    const status = await apiError(update({ Stage: { status: { name: 'Blocked' } } }));
+    expect([status.status, status.code]).toEqual([400, 'validation_error']);
+    await update({ Stage: { status: { name: 'Done' } }, Kind: { select: { name: 'Feature' } }, Tags: { multi_select: [{ name: 'x' }, { name: 'y' }] } });
+    const page = notion.getPage(row.id)!;
+    expect(page.properties.Stage.status.name).toBe('Done');
+    expect(page.properties.Kind.select.name).toBe('Feature');
+    const kinds = (notion.getDataSource(db.dataSourceId)!.properties.Kind.select.options as Array<{ name: string }>).map((o) => o.name);
+    expect(kinds).toEqual(['Bug', 'Feature']);
+    // Commas are not valid in option names; computed properties cannot be set; limits for property values.
+    expect((await apiError(update({ Kind: { select: { name: 'a, b' } } }))).code).toBe('validation_error');
+    expect((await apiError(update({ Total: { formula: { string: 'x' } } }))).message).toContain('cannot be set');
+    expect((await apiError(update({ Mail: { email: `${'m'.repeat(200)}@x.org` } }))).code).toBe('validation_error');
+    const many = Array.from({ length: 101 }, (_, i) => ({ name: `t${i}` }));
+    expect((await apiError(update({ Tags: { multi_select: many } }))).code).toBe('validation_error');
+  });
+
   it('appends blocks at the end, at the start and after a block, with two levels of nesting', async () => {
     const pageId = notion.addPage({ title: 'Doc', parentPageId: rootPageId, children: [paragraph('middle')] }).id;
     const end = await client.blocks.children.append({ block_id: pageId, children: [paragraph('last', [paragraph('nested', [paragraph('deepest')])])] });

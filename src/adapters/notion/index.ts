@@ -17,10 +17,15 @@ export {
 export {
   checkboxValue,
   dateValue,
+  emailValue,
+  multiSelectValue,
   numberValue,
   pagePlainText,
+  phoneNumberValue,
+  relationValue,
   richTextValue,
   selectValue,
+  statusValue,
   titleValue,
   urlValue,
 } from './property-values.js';

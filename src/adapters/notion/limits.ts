@@ -5,6 +5,8 @@
  *   and `text.link.url` at most 2000 characters, any array of rich text objects at most 100 elements, any URL at
  *   most 2000 characters, and at most 1000 block elements and 500KB overall per payload. A request over a limit
  *   answers 400 `validation_error`.
+ * - Property values: https://developers.notion.com/reference/request-limits ("Limits for property values"): an email
+ *   or a phone number at most 200 characters, a multi-select at most 100 options, a relation at most 100 related pages.
  * - Children: https://developers.notion.com/reference/patch-block-children ("up to two levels of nesting in a
  *   single request", "a limit of 100 block children that can be appended by a single API request").
  * - Rate: https://developers.notion.com/reference/request-limits ("an average of three requests per second" per
@@ -18,6 +20,10 @@ export const NOTION_LIMITS = {
   richTextLinkUrlChars: 2000,
   richTextItems: 100,
   urlChars: 2000,
+  emailChars: 200,
+  phoneNumberChars: 200,
+  multiSelectOptions: 100,
+  relationPages: 100,
   childrenPerArray: 100,
   /** Levels of `children` below the top-level blocks of one request. */
   nestingLevels: 2,

@@ -27,6 +27,30 @@ export function selectValue(name: string): { select: { name: string } | null } {
   return { select: trimmed ? { name: trimmed } : null };
 }
 
+/** A status option by name (it must exist: the API cannot create status options); '' clears the value. */
+export function statusValue(name: string): { status: { name: string } | null } {
+  const trimmed = name.trim();
+  return { status: trimmed ? { name: trimmed } : null };
+}
+
+/** Multi-select options by name; Notion creates a missing one (https://developers.notion.com/reference/page-property-values#multi-select). */
+export function multiSelectValue(names: readonly string[]): { multi_select: Array<{ name: string }> } {
+  return { multi_select: names.map((name) => ({ name: name.trim() })) };
+}
+
+/** Related pages by id (https://developers.notion.com/reference/page-property-values#relation). */
+export function relationValue(ids: readonly string[]): { relation: Array<{ id: string }> } {
+  return { relation: ids.map((id) => ({ id })) };
+}
+
+export function emailValue(email: string | null): { email: string | null } {
+  return { email: email === null || email.trim() === '' ? null : email.trim() };
+}
+
+export function phoneNumberValue(phone: string | null): { phone_number: string | null } {
+  return { phone_number: phone === null || phone.trim() === '' ? null : phone.trim() };
+}
+
 export function urlValue(url: string | null): { url: string | null } {
   if (url === null || url.trim() === '') return { url: null };
   if (url.length > NOTION_LIMITS.urlChars) {

@@ -31,7 +31,7 @@ export interface PropertySchema {
   readonly options?: readonly string[];
   /** The property's description, where the API returns one (https://developers.notion.com/reference/property-object). */
   readonly description?: string;
-  /** Relation properties: the data source of the related pages (`relation.data_source_id`, API 2025-09-03 and later). */
+  /** Relation properties: the data source the related pages are rows of (https://developers.notion.com/reference/property-object#relation). */
   readonly relatedDataSourceId?: string;
 }
 

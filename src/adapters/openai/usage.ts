@@ -51,8 +51,8 @@ export function rejectsStreamOptions(err: unknown): boolean {
   return /stream_options|include_usage/.test(text.slice(0, 8_000));
 }
 
-/** Base URLs whose server refused `stream_options` once: later requests go without it. */
-export class EndpointsWithoutUsageOption {
+/** Base URLs whose server refused an optional parameter once (`stream_options`, `response_format`): later requests go without it. */
+export class RememberedEndpoints {
   readonly #urls = new Set<string>();
 
   has(baseUrl: string): boolean {

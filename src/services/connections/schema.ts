@@ -48,7 +48,25 @@ export const OutputValue = {
   newPage: 'New page',
   pageBody: 'Page body',
   property: (name: string) => `Property: ${name}`,
+  /**
+   * Typed outputs: the `--into` names as a JSON array (`@body` is the page body), so any property name reads back
+   * exactly; `--new-options` is said after it.
+   */
+  properties: (outputs: readonly string[], newOptions: boolean) => `Properties: ${JSON.stringify(outputs)}${newOptions ? NEW_OPTIONS_SUFFIX : ''}`,
+  parseProperties(label: string): { outputs: string[]; newOptions: boolean } | undefined {
+    const match = /^Properties:\s*(\[.*\])(\s*\(new options allowed\))?\s*$/s.exec(label.trim());
+    if (!match) return undefined;
+    try {
+      const outputs: unknown = JSON.parse(match[1]!);
+      if (!Array.isArray(outputs) || outputs.length === 0 || !outputs.every((o) => typeof o === 'string' && o.trim() !== '')) return undefined;
+      return { outputs: outputs as string[], newOptions: match[2] !== undefined };
+    } catch {
+      return undefined;
+    }
+  },
 } as const;
+
+const NEW_OPTIONS_SUFFIX = ' (new options allowed)';
 
 export const CONNECTIONS_SCHEMA: readonly ConnectionsPropertyDefinition[] = [
   { name: ConnectionsProperty.name, type: 'title', holds: "the connection's name" },

@@ -2,17 +2,17 @@ import type { PageInfo } from '../../adapters/notion/index.js';
 import { describeForLog, userMessageFor, VisenError } from '../../errors.js';
 import type { RunContext } from './active-run.js';
 import { databaseInstructions } from './instructions.js';
+import { PROPERTY_MAX_CHARS } from './limits.js';
 import { generateText, isFatalOpenAi, SYSTEM_PROMPTS } from './model.js';
 import { isFatalNotion } from './notion-writes.js';
+import { generateTypedAnswer, type TypedOutputs, typedOutputs } from './outputs/generate.js';
+import { planOutputs } from './outputs/plan.js';
 import { RowQueue } from './row-queue.js';
 import { bindRowTemplate, propertiesReadPerRow, RowReader, type RowTemplate } from './row-reader.js';
-import { resolveInFlight, writeRowText } from './row-writes.js';
+import { type RowAnswer, resolveInFlight, writeRowAnswer } from './row-writes.js';
 import type { WorkEnd } from './run-record.js';
 import type { RowMarker } from './run-store.js';
 import { addUsage } from './tokens.js';
-
-/** Notion allows 100 rich-text items of 2000 characters in a text property. */
-const PROPERTY_MAX_CHARS = 100 * 2_000;
 
 /**
  * A database run: every row of the data source (all pages of results) is filled from the prompt template and
@@ -33,10 +33,12 @@ export async function runDatabase(ctx: RunContext): Promise<WorkEnd> {
 /** What every row of the run shares: where its text goes, how the template is filled, and which rows are done. */
 interface RowPlan {
   readonly dataSourceId: string;
-  /** The property written into; undefined when each row's page body is. */
+  /** The property written into; undefined when each row's page body is, or the outputs are typed. */
   readonly into: string | undefined;
   /** The template bound to the database and to the databases its relations point to. */
   readonly template: RowTemplate;
+  /** Typed outputs (`--into` of other types, or several): one JSON answer per row, written in one page update. */
+  readonly typed: TypedOutputs | undefined;
   /** Rows this connection wrote into: row id -> the run that wrote it (grows as rows are written). */
   readonly written: Map<string, string>;
   readonly failedRows: ReadonlySet<string>;
@@ -62,6 +64,7 @@ async function planRun(ctx: RunContext): Promise<RowPlan> {
     );
   }
   const template = await bindRowTemplate(notion, request.prompt, schema);
+  const typed = request.output.kind === 'properties' ? typedOutputs(await planOutputs(notion, schema, request.output)) : undefined;
   const written = await store.writtenRows(record.user, record.connection.id);
   await resolveInFlight(ctx, written, into);
   record.done = [...written.values()].filter((runId) => runId === record.runId).length;
@@ -69,16 +72,22 @@ async function planRun(ctx: RunContext): Promise<RowPlan> {
     dataSourceId,
     into,
     template,
+    typed,
     written,
     failedRows: new Set(record.failedRowIds),
     alreadyCounted: record.done + record.failed,
-    instructions: databaseInstructions(record.target, into, schema),
+    instructions: databaseInstructions(record.target, typed ? propertyOutputs(typed) : into, schema),
   };
   record.skipped = 0;
   record.total = undefined;
   await run.save();
   run.emit();
   return plan;
+}
+
+/** The properties typed outputs write into (the page body aside). */
+function propertyOutputs(typed: TypedOutputs): string[] {
+  return typed.plan.specs.filter((spec) => spec.type !== 'body').map((spec) => spec.name);
 }
 
 /** The rows of one database run: queued by the query as it pages, taken by `rowConcurrency` workers. */
@@ -94,7 +103,8 @@ class DatabaseRun {
     private readonly plan: RowPlan,
   ) {
     const { notion, options } = ctx;
-    this.#reader = new RowReader(notion, plan.template, { perCell: options.relationTitlesPerCell, contextChars: options.contextChars, into: plan.into });
+    const outputs = plan.typed ? propertyOutputs(plan.typed) : plan.into !== undefined ? [plan.into] : [];
+    this.#reader = new RowReader(notion, plan.template, { perCell: options.relationTitlesPerCell, contextChars: options.contextChars, outputs });
   }
 
   async run(): Promise<WorkEnd> {
@@ -133,7 +143,7 @@ class DatabaseRun {
     const { limit } = run.record.request;
     const budget = limit === undefined ? Number.POSITIVE_INFINITY : Math.max(0, limit - this.plan.alreadyCounted);
     let planned = 0;
-    const properties = propertiesReadPerRow(this.plan.template, this.plan.into, run.record.request.onlyEmpty);
+    const properties = propertiesReadPerRow(this.plan.template, this.#filledBy(), run.record.request.onlyEmpty);
     for await (const row of notion.queryDataSource(this.plan.dataSourceId, { properties })) {
       if (run.stopping) return undefined;
       const verdict = this.#verdictOn(row);
@@ -152,10 +162,18 @@ class DatabaseRun {
   /** `pass`: in the trash, or done or failed in this run; `skip`: already has output and only empty rows are filled. */
   #verdictOn(row: PageInfo): 'to-do' | 'pass' | 'skip' {
     const record = this.ctx.run.record;
-    const { written, failedRows, into } = this.plan;
+    const { written, failedRows } = this.plan;
     if (row.inTrash || written.get(row.id) === record.runId || failedRows.has(row.id)) return 'pass';
-    const filled = written.has(row.id) || (into !== undefined && (row.properties[into]?.plainText ?? '').trim() !== '');
+    const outputs = this.#filledBy();
+    const filled = written.has(row.id) || (outputs.length > 0 && outputs.every((name) => (row.properties[name]?.plainText ?? '').trim() !== ''));
     return record.request.onlyEmpty && filled ? 'skip' : 'to-do';
+  }
+
+  /** The properties whose values make a row count as filled (a checkbox always has one, so it does not count). */
+  #filledBy(): string[] {
+    const { into, typed } = this.plan;
+    if (!typed) return into !== undefined ? [into] : [];
+    return typed.plan.specs.filter((spec) => spec.type !== 'body' && spec.type !== 'checkbox').map((spec) => spec.name);
   }
 
   async #work(): Promise<void> {
@@ -183,16 +201,16 @@ class DatabaseRun {
 
   /** One row: fill, generate, write. True when written (or left to do); false when it failed (the run goes on). */
   async #processRow(row: PageInfo): Promise<boolean> {
-    let text: string | undefined;
+    let answer: RowAnswer | undefined;
     try {
-      text = await this.#generate(row);
+      answer = await this.#generate(row);
     } catch (err) {
       return this.#generationFailed(row, err);
     }
     // Cancelled (or stopped) while the answer came in: nothing of this row is written; it stays to do.
-    if (text === undefined) return true;
+    if (answer === undefined) return true;
     try {
-      await this.#writeRow(row, text);
+      await this.#writeRow(row, answer);
       return true;
     } catch (err) {
       if (isFatalNotion(err)) this.#stopRun(err);
@@ -202,16 +220,18 @@ class DatabaseRun {
   }
 
   /** The row's answer, or undefined when the run was stopped while it came in; an answer that cannot be written throws. */
-  async #generate(row: PageInfo): Promise<string | undefined> {
+  async #generate(row: PageInfo): Promise<RowAnswer | undefined> {
     const { run, options, logger } = this.ctx;
-    const { into } = this.plan;
+    const { into, typed, instructions } = this.plan;
     const note = this.#reader.systemNote;
+    const prompt = await this.#reader.promptFor(row, run.record.request.prompt);
+    if (typed) return generateTypedAnswer(this.ctx, typed, prompt, { instructions, ...(note !== undefined ? { systemNote: note } : {}) });
     const system = into !== undefined ? SYSTEM_PROMPTS.property : SYSTEM_PROMPTS.rowPage;
     const text = await generateText(this.ctx.openai, {
       model: run.record.model,
       system: note === undefined ? system : `${system}\n\n${note}`,
-      instructions: this.plan.instructions,
-      prompt: await this.#reader.promptFor(row, run.record.request.prompt),
+      instructions,
+      prompt,
       signal: run.generation.signal,
       attempts: options.generationAttempts,
       backoffMs: options.backoffMs,
@@ -228,7 +248,7 @@ class DatabaseRun {
         `The answer for this row is longer than a Notion text property holds (${PROPERTY_MAX_CHARS.toLocaleString('en-US')} characters). Write into the row's page instead.`,
       );
     }
-    return text;
+    return { text };
   }
 
   async #generationFailed(row: PageInfo, err: unknown): Promise<boolean> {
@@ -249,17 +269,17 @@ class DatabaseRun {
     this.ctx.run.generation.abort(err);
   }
 
-  async #writeRow(row: PageInfo, text: string): Promise<void> {
+  async #writeRow(row: PageInfo, answer: RowAnswer): Promise<void> {
     const { run, store } = this.ctx;
     const record = run.record;
     // Listed first, then the marker: a crash in between leaves a listed row without a marker, which resume
     // drops (its write had not started), and never a marker no record points to.
-    const marker: RowMarker = { rowId: row.id, text, since: new Date().toISOString() };
+    const marker: RowMarker = { rowId: row.id, ...answer, since: new Date().toISOString() };
     record.inFlight.push(row.id);
     await run.save();
     await store.setMarker(record.runId, marker);
     try {
-      await writeRowText(this.ctx, row.id, text, this.plan.into);
+      await writeRowAnswer(this.ctx, row.id, answer, this.plan.into);
     } catch (err) {
       record.inFlight = record.inFlight.filter((id) => id !== row.id);
       await store.deleteMarker(record.runId, row.id);

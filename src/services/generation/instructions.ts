@@ -37,7 +37,7 @@ export function boundText(text: string, max: number): string {
  */
 export function databaseInstructions(
   target: { title: string; description?: string | undefined },
-  into: string | undefined,
+  into: string | readonly string[] | undefined,
   schema: DataSourceSchema,
 ): string[] {
   const messages: string[] = [];
@@ -46,10 +46,12 @@ export function databaseInstructions(
       `The owner of the Notion database "${quoted(target.title)}" keeps standing instructions for what is written into it (the database's description in Notion), between <database_instructions> and </database_instructions>. ${FRAMING}\n<database_instructions>\n${delimited(target.description)}\n</database_instructions>`,
     );
   }
-  const described = into !== undefined ? schema.properties[into]?.description?.trim() : undefined;
-  if (into !== undefined && described) {
+  const outputs = into === undefined ? [] : typeof into === 'string' ? [into] : into;
+  for (const name of outputs) {
+    const described = schema.properties[name]?.description?.trim();
+    if (!described) continue;
     messages.push(
-      `The database owner describes the property "${quoted(into)}", which your answer fills, between <property_description> and </property_description>. ${FRAMING}\n<property_description>\n${delimited(boundText(described, PROPERTY_DESCRIPTION_MAX_CHARS))}\n</property_description>`,
+      `The database owner describes the property "${quoted(name)}", which your answer fills, between <property_description> and </property_description>. ${FRAMING}\n<property_description>\n${delimited(boundText(described, PROPERTY_DESCRIPTION_MAX_CHARS))}\n</property_description>`,
     );
   }
   return messages;

@@ -4,3 +4,6 @@
  * for all of them (reruns from the Home tab included). 8,000 is the number the generate modal tells users.
  */
 export const MAX_PROMPT_CHARS = 8_000;
+
+/** Notion allows 100 rich-text items of 2000 characters in a text property (https://developers.notion.com/reference/request-limits). */
+export const PROPERTY_MAX_CHARS = 100 * 2_000;

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { OpenAiClient, TokenUsage } from '../../adapters/openai.js';
+import type { JsonSchemaFormat, OpenAiClient, TokenUsage } from '../../adapters/openai.js';
 import { describeForLog, OpenAiError } from '../../errors.js';
 import { withRetries } from '../../retry.js';
 
@@ -64,6 +64,8 @@ export function generateText(
     instructions?: readonly string[];
     /** Every attempt's usage, as it ends (undefined: not reported); attempts refused before an answer began give none. */
     onUsage?: (usage: TokenUsage | undefined) => void;
+    /** Typed outputs: the answer is one JSON object of this schema (structured outputs, or the schema as instructions). */
+    jsonSchema?: JsonSchemaFormat;
   },
 ): Promise<string> {
   return withRetries(() => streamAnswer(openai, o), {
@@ -86,6 +88,7 @@ async function streamAnswer(
     signal: AbortSignal;
     maxChars?: number;
     onUsage?: (usage: TokenUsage | undefined) => void;
+    jsonSchema?: JsonSchemaFormat;
   },
 ): Promise<string> {
   const maxChars = o.maxChars ?? Number.POSITIVE_INFINITY;
@@ -94,9 +97,17 @@ async function streamAnswer(
   const onCut = (notice: string) => {
     cutNotice = notice;
   };
-  const { model, system, prompt, signal, onUsage, instructions } = o;
-  const extra = { ...(onUsage ? { onUsage } : {}), ...(instructions?.length ? { instructions } : {}) };
-  for await (const delta of openai.streamChat({ model, system, prompt, signal, onCut, ...extra })) {
+  const { model, system, prompt, signal, onUsage, instructions, jsonSchema } = o;
+  for await (const delta of openai.streamChat({
+    model,
+    system,
+    prompt,
+    signal,
+    onCut,
+    ...(onUsage ? { onUsage } : {}),
+    ...(instructions?.length ? { instructions } : {}),
+    ...(jsonSchema ? { jsonSchema } : {}),
+  })) {
     text += delta;
     if (text.length > maxChars) break; // leaving the loop aborts the HTTP request
   }

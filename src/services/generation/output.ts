@@ -2,6 +2,7 @@ import type { DataSourceSchema } from '../../adapters/notion/index.js';
 import { UserInputError } from '../../errors.js';
 import { OutputValue } from '../connections/schema.js';
 import type { ConnectionType } from '../connections/types.js';
+import { checkDatabaseOutputs } from './outputs/check.js';
 import type { OutputChoice } from './types.js';
 
 export function outputLabel(output: OutputChoice): string {
@@ -14,6 +15,8 @@ export function outputLabel(output: OutputChoice): string {
       return OutputValue.pageBody;
     case 'property':
       return OutputValue.property(output.property);
+    case 'properties':
+      return OutputValue.properties(output.outputs, output.newOptions === true);
   }
 }
 
@@ -25,6 +28,8 @@ export function parseOutputLabel(label: string, type: ConnectionType): OutputCho
   if (text === OutputValue.pageBody) return { kind: 'page-body' };
   const property = /^Property:\s*(.+)$/s.exec(text)?.[1]?.trim();
   if (property) return { kind: 'property', property };
+  const several = OutputValue.parseProperties(text);
+  if (several) return { kind: 'properties', outputs: several.outputs, ...(several.newOptions ? { newOptions: true } : {}) };
   return type === 'Database' ? { kind: 'page-body' } : { kind: 'append' };
 }
 
@@ -34,7 +39,7 @@ export function checkOutput(kind: ConnectionType, requested: OutputChoice | unde
     const output = requested ?? { kind: 'append' };
     if (output.kind === 'append' || output.kind === 'new-page') return output;
     throw new UserInputError(
-      output.kind === 'property'
+      output.kind === 'property' || output.kind === 'properties'
         ? '`--into` works only with a database: the link you gave is a page. Give a database link, or leave `--into` out to append to the page.'
         : 'That link is a page, not a database: the result is appended to the page (or use `--new-page`).',
       'output',
@@ -48,19 +53,6 @@ export function checkOutput(kind: ConnectionType, requested: OutputChoice | unde
     );
   }
   if (output.kind === 'page-body') return output;
-  const properties = schema?.properties ?? {};
-  const richText = Object.entries(properties)
-    .filter(([, p]) => p.type === 'rich_text')
-    .map(([name]) => name);
-  const name = output.property.trim();
-  const property = properties[name] ? name : Object.keys(properties).find((p) => p.toLowerCase() === name.toLowerCase());
-  const available =
-    richText.length > 0
-      ? `Its text properties: ${richText.map((p) => `\`${p}\``).join(', ')}.`
-      : 'It has no text properties; add one in Notion, or leave `--into` out to write into each row’s page.';
-  if (!property) throw new UserInputError(`The database has no property \`${name}\`. ${available}`, 'output');
-  if (properties[property]!.type !== 'rich_text') {
-    throw new UserInputError(`\`${property}\` is not a text property, so Visen cannot write into it. ${available}`, 'output');
-  }
-  return { kind: 'property', property };
+  const names = output.kind === 'property' ? [output.property] : output.outputs;
+  return checkDatabaseOutputs(names, output.kind === 'properties' && output.newOptions === true, schema);
 }

@@ -82,14 +82,18 @@ export async function relationReadingsOf(notion: NotionWorkspace, schema: DataSo
   return readings.flat();
 }
 
-/** The properties a run's query must return for each row, by name (the title always comes). */
-export function propertiesReadPerRow(template: RowTemplate, into: string | undefined, onlyEmpty: boolean | undefined): string[] {
+/**
+ * The properties a run's query must return for each row, by name (the title always comes): what the template reads,
+ * and the output properties when only empty rows are filled, since a row's own value decides whether it is skipped.
+ */
+export function propertiesReadPerRow(template: RowTemplate, into: string | readonly string[] | undefined, onlyEmpty: boolean | undefined): string[] {
+  const outputs = into === undefined ? [] : typeof into === 'string' ? [into] : into;
   const read = [...template.binding.values()].flatMap((reading): readonly string[] => {
     if (reading.kind === 'property') return [reading.property];
     if (reading.kind === 'related') return [reading.relation];
     return reading.name === 'row' ? template.propertyNames : [];
   });
-  return [...new Set([...read, ...(onlyEmpty && into !== undefined ? [into] : [])])];
+  return [...new Set([...read, ...(onlyEmpty ? outputs : [])])];
 }
 
 /** What is kept of a related page: its title and the values read from it. */
@@ -103,8 +107,8 @@ export interface RowReaderOptions {
   readonly perCell: number;
   /** `{{@content}}`: most characters of the row's page (VISEN_CONTEXT_CHARS); 0 reads nothing. */
   readonly contextChars: number;
-  /** The output property: `{{@row}}` leaves it out (it is what is being written). */
-  readonly into: string | undefined;
+  /** The output properties: `{{@row}}` leaves them out (they are what is being written). */
+  readonly outputs: readonly string[];
 }
 
 /** Fills one run's template for each row; related pages are fetched once per run, shared by rows reaching them together. */
@@ -153,7 +157,7 @@ export class RowReader {
     if (reading.name === 'url') return row.url;
     if (reading.name === 'content') return read.content;
     return this.template.propertyNames
-      .filter((name) => name !== this.options.into)
+      .filter((name) => !this.options.outputs.includes(name))
       .map((name) => `${name}: ${cellText(row.properties[name], read.titles)}`)
       .join('\n');
   }

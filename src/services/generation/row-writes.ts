@@ -3,7 +3,17 @@ import { describeForLog, userMessageFor } from '../../errors.js';
 import type { RunContext } from './active-run.js';
 import { landedTail } from './block-match.js';
 import { AppendError, appendChecked, idempotentWrite, isFatalNotion, removeWrittenBlocks, writeOptions } from './notion-writes.js';
+import { writeTypedRow } from './outputs/row-write.js';
 import type { RowMarker } from './run-store.js';
+
+/** What a row's write holds: its text, and for a typed row its property values (see RowMarker). */
+export type RowAnswer = Pick<RowMarker, 'text' | 'properties'>;
+
+/** Writes one row's answer: a typed row's values in one page update (plus the body), or its text. */
+export async function writeRowAnswer(ctx: RunContext, rowId: string, answer: RowAnswer, into: string | undefined): Promise<void> {
+  if (answer.properties === undefined) return writeRowText(ctx, rowId, answer.text, into);
+  await writeTypedRow(ctx, rowId, { properties: answer.properties, body: answer.text }, (c, m) => writeRowText(c, m.rowId, m.text, undefined));
+}
 
 /** Writes one row's text: into the property (a replacement, safe to repeat) or at the end of its page. */
 export async function writeRowText(ctx: RunContext, rowId: string, text: string, into: string | undefined): Promise<void> {
@@ -48,7 +58,9 @@ async function finishInFlightRow(ctx: RunContext, marker: RowMarker, written: Ma
   const { run, store, logger } = ctx;
   const record = run.record;
   try {
-    if (into !== undefined) await finishPropertyWrite(ctx, marker, into);
+    // A typed row's values are written again (a replacement, safe to repeat), then what of its body is missing.
+    if (marker.properties !== undefined) await writeTypedRow(ctx, marker.rowId, { properties: marker.properties, body: marker.text }, finishPageWrite);
+    else if (into !== undefined) await finishPropertyWrite(ctx, marker, into);
     else await finishPageWrite(ctx, marker);
     await store.recordWritten(record.user, record.connection.id, marker.rowId, record.runId);
     written.set(marker.rowId, record.runId);
@@ -69,7 +81,7 @@ async function finishPropertyWrite(ctx: RunContext, marker: RowMarker, into: str
 }
 
 /** The page already ends with (some of) the text's blocks: only the rest is appended. */
-async function finishPageWrite(ctx: RunContext, marker: RowMarker): Promise<void> {
+async function finishPageWrite(ctx: RunContext, marker: Pick<RowMarker, 'rowId' | 'text'>): Promise<void> {
   const { notion, logger } = ctx;
   const blocks = await markdownToBlocksInTurns(marker.text);
   const children = await idempotentWrite(() => notion.listChildren(marker.rowId), writeOptions(ctx));

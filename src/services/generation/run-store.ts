@@ -1,4 +1,4 @@
-import type { NotionBlock } from '../../adapters/notion/index.js';
+import type { NotionBlock, PropertyWrites } from '../../adapters/notion/index.js';
 import type { LocalStore } from '../../adapters/store.js';
 import { type UserRef, userKey } from '../../users.js';
 import type { ConnectionType } from '../connections/types.js';
@@ -108,8 +108,11 @@ export interface RunRecord {
 /** A row whose write may have started: enough to check it, and to finish it without generating again. */
 export interface RowMarker {
   readonly rowId: string;
+  /** The generated text: the property's text or the page body's Markdown ('' for a typed row without `@body`). */
   readonly text: string;
   readonly since: string;
+  /** Typed rows: every property value of the row, as written in one page update (absent in markers of text rows). */
+  readonly properties?: PropertyWrites;
 }
 
 interface UserIndex {

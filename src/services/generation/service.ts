@@ -8,6 +8,7 @@ import type { ConnectionsService } from '../connections/types.js';
 import type { SettingsService } from '../settings/types.js';
 import { type ActiveRun, DEFAULT_GENERATION_OPTIONS, type GenerationOptions, progressOf } from './active-run.js';
 import { parseOutputLabel } from './output.js';
+import { isWritableType } from './outputs/kinds.js';
 import { type ResumeDeps, resumeInterrupted } from './resume.js';
 import { relationReadingsOf } from './row-reader.js';
 import { RunLauncher } from './run-launcher.js';
@@ -104,6 +105,7 @@ async function describeTarget(engine: Engine, user: UserRef, targetUrl: string):
     propertyNames: properties.map(([name]) => name),
     richTextPropertyNames: properties.filter(([, p]) => p.type === 'rich_text').map(([name]) => name),
     ...(relationReadings.length > 0 ? { relationReadings } : {}),
+    writableProperties: properties.filter(([, p]) => isWritableType(p.type)).map(([name, p]) => ({ name, type: p.type })),
   };
 }
 

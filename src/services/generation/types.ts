@@ -7,7 +7,12 @@ export type OutputChoice =
   | { readonly kind: 'append' } //          page target: the end of the page body
   | { readonly kind: 'new-page' } //        page target: a new child page
   | { readonly kind: 'page-body' } //       database target: each row's page body
-  | { readonly kind: 'property'; readonly property: string }; // database target: a rich-text property
+  | { readonly kind: 'property'; readonly property: string } // database target: a rich-text property, plain text as before
+  /**
+   * Database target, typed outputs: these properties (any writable type) and `@body` (the page body), filled from one
+   * JSON answer per row; `newOptions`: select and multi-select values may be new options.
+   */
+  | { readonly kind: 'properties'; readonly outputs: readonly string[]; readonly newOptions?: boolean };
 
 export interface GenerationRequest {
   /** The target as the user gave it (a Notion page or database URL). */
@@ -79,6 +84,8 @@ export interface TargetDescription {
   readonly richTextPropertyNames: readonly string[];
   /** Database targets: placeholders reading one step through a relation (`Client.Industry`), for the modal's hint. */
   readonly relationReadings?: readonly string[];
+  /** Database targets: every property a run can write into (`--into`), with its Notion type, in schema order. */
+  readonly writableProperties?: ReadonlyArray<{ readonly name: string; readonly type: string }>;
 }
 
 export interface StartedRun {

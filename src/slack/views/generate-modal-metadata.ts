@@ -19,7 +19,8 @@ export interface GenerateModalMetadata {
 
 interface MetadataJson {
   v: 1;
-  t?: { k: 'P' | 'D'; ti: string; u: string; s: string; p: string[]; r: string[]; q?: string[] };
+  /** `q`: relation readings (hint only); `w`: writable properties as [name, Notion type] (absent in metadata of views built before typed outputs). */
+  t?: { k: 'P' | 'D'; ti: string; u: string; s: string; p: string[]; r: string[]; q?: string[]; w?: Array<[string, string]> };
   e?: string;
 }
 
@@ -38,16 +39,26 @@ export function encodeModalMetadata(meta: GenerateModalMetadata): string {
       p: t.propertyNames.slice(0, 200).map((n) => truncate(n, 100)),
       ...(t.relationReadings?.length ? { q: t.relationReadings.slice(0, 60).map((n) => truncate(n, 100)) } : {}),
     };
+    const writable = writableForMetadata(t.writableProperties ?? []);
+    if (writable.length > 0) json.t.w = writable;
   }
   let text = JSON.stringify(json);
-  while (text.length > SLACK_LIMITS.privateMetadata && json.t && (json.t.p.length > 0 || json.t.r.length > 0 || json.t.q?.length)) {
-    // Relation readings are only a hint: they go first.
-    if (json.t.q?.length) json.t.q = json.t.q.slice(0, Math.floor(json.t.q.length / 2));
-    else if (json.t.p.length > 0) json.t.p = json.t.p.slice(0, Math.floor(json.t.p.length / 2));
-    else json.t.r = json.t.r.slice(0, Math.floor(json.t.r.length / 2));
-    text = JSON.stringify(json);
-  }
+  while (text.length > SLACK_LIMITS.privateMetadata && json.t && halveFirstList(json.t)) text = JSON.stringify(json);
   return text.length <= SLACK_LIMITS.privateMetadata ? text : JSON.stringify({ v: 1 });
+}
+
+/**
+ * Halves the first list that still has entries (relation readings, only a hint, then placeholders, writable
+ * properties, text properties); false when all are empty.
+ */
+function halveFirstList(t: NonNullable<MetadataJson['t']>): boolean {
+  const half = <T>(list: T[]) => list.slice(0, Math.floor(list.length / 2));
+  if (t.q && t.q.length > 0) t.q = half(t.q);
+  else if (t.p.length > 0) t.p = half(t.p);
+  else if (t.w && t.w.length > 0) t.w = half(t.w);
+  else if (t.r.length > 0) t.r = half(t.r);
+  else return false;
+  return true;
 }
 
 /** Never throws: metadata that is missing or not ours reads as "nothing described yet". */
@@ -71,7 +82,7 @@ function parseJsonObject(text: string | undefined): Record<string, unknown> | un
 
 function decodeTarget(value: unknown): DescribedTarget | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
-  const t = value as { k?: unknown; ti?: unknown; u?: unknown; s?: unknown; p?: unknown; r?: unknown; q?: unknown };
+  const t = value as { k?: unknown; ti?: unknown; u?: unknown; s?: unknown; p?: unknown; r?: unknown; q?: unknown; w?: unknown };
   if (!(t.k === 'P' || t.k === 'D') || typeof t.ti !== 'string' || typeof t.u !== 'string' || typeof t.s !== 'string') return undefined;
   return {
     kind: t.k === 'P' ? 'Page' : 'Database',
@@ -81,7 +92,19 @@ function decodeTarget(value: unknown): DescribedTarget | undefined {
     propertyNames: strings(t.p),
     richTextPropertyNames: strings(t.r),
     ...(strings(t.q).length > 0 ? { relationReadings: strings(t.q) } : {}),
+    ...(Array.isArray(t.w) ? { writableProperties: pairs(t.w) } : {}),
   };
+}
+
+/** Writable properties the output select can offer: names that fit an option value, at most one select's worth. */
+function writableForMetadata(properties: ReadonlyArray<{ readonly name: string; readonly type: string }>): Array<[string, string]> {
+  const names = new Set(selectableValues(properties.map((p) => p.name)));
+  return properties.filter((p) => names.has(p.name)).map((p): [string, string] => [p.name, p.type.slice(0, 40)]);
+}
+
+function pairs(value: unknown): Array<{ name: string; type: string }> {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((item) => (Array.isArray(item) && typeof item[0] === 'string' && typeof item[1] === 'string' ? [{ name: item[0], type: item[1] }] : []));
 }
 
 function strings(value: unknown): string[] {

@@ -2,6 +2,7 @@ import type { KnownBlock, PlainTextOption } from '@slack/types';
 import { GenerateIds } from '../listeners/generate/ids.js';
 import { context, inputBlock, option, selectableValues, staticSelect, textInput, WITH_EMOJI } from './blocks.js';
 import type { DescribedTarget } from './generate-modal-metadata.js';
+import { outputPropertyBlocks } from './generate-modal-outputs.js';
 import { escapeMrkdwn, oneLine, SLACK_LIMITS } from './text.js';
 
 /**
@@ -18,7 +19,10 @@ const LIMIT_MAX = 10_000;
 
 /** The choices of this part, as typed or chosen. */
 export interface RowChoices {
-  readonly into: string | undefined;
+  /** The output properties chosen (`@body` for the page body); typed before the link is described: one name. */
+  readonly into: readonly string[];
+  /** Select and multi-select values may be new options (`--new-options`). */
+  readonly newOptions: boolean;
   readonly onlyEmpty: boolean;
   /** As typed ('' for none); checked on submit. */
   readonly limit: string;
@@ -26,23 +30,29 @@ export interface RowChoices {
 
 /** `target` is the described database, or undefined while the link is not described yet. */
 export function rowBlocks(target: DescribedTarget | undefined, choices: RowChoices): KnownBlock[] {
-  const blocks: KnownBlock[] = target ? describedDatabaseBlocks(target, choices.into) : [intoTextBlock(choices.into)];
+  const blocks: KnownBlock[] = target ? describedDatabaseBlocks(target, choices) : [intoTextBlock(choices.into[0])];
   blocks.push(onlyEmptyBlock(choices.onlyEmpty), limitBlock(choices.limit));
   return blocks;
 }
 
-/** A select of the database's text properties (when it has any), and the placeholders its template can use. */
-function describedDatabaseBlocks(target: DescribedTarget, into: string | undefined): KnownBlock[] {
+/**
+ * The properties the result may go into (every writable one, several at once; metadata of a view built before typed
+ * outputs knows only the text properties: a select of those), and the placeholders its template can use.
+ */
+function describedDatabaseBlocks(target: DescribedTarget, choices: RowChoices): KnownBlock[] {
   const blocks: KnownBlock[] = [];
+  const into = choices.into[0];
   const rich = selectableValues(target.richTextPropertyNames);
-  if (rich.length > 0) {
+  if ((target.writableProperties ?? []).length > 0) {
+    blocks.push(...outputPropertyBlocks(target, choices.into, choices.newOptions));
+  } else if (rich.length > 0) {
     const selected = into !== undefined && rich.includes(into) ? into : undefined;
     blocks.push(
       inputBlock({
         blockId: GenerateIds.intoSelectBlock,
         optional: true,
         label: 'Text property for the result',
-        hint: 'Used when “Into a text property” is chosen above.',
+        hint: 'Used when “Into properties” is chosen above.',
         element: staticSelect(GenerateIds.intoAction, {
           placeholder: 'Choose a property',
           options: rich.map(propertyOption),
@@ -62,8 +72,8 @@ function intoTextBlock(into: string | undefined): KnownBlock {
   return inputBlock({
     blockId: GenerateIds.intoTextBlock,
     optional: true,
-    label: 'Text property for the result (databases)',
-    hint: 'Used with “Into a text property”. Press Enter in the link box to choose from a list.',
+    label: 'Property for the result (databases)',
+    hint: 'Used with “Into properties”. Press Enter in the link box to choose from a list, several at once.',
     element: textInput(GenerateIds.intoAction, { maxLength: PROPERTY_NAME_MAX, placeholder: 'Summary', initialValue: into, ...WITH_EMOJI }),
     ...WITH_EMOJI,
   });

@@ -1,6 +1,7 @@
 import { GenerateIds } from '../listeners/generate/ids.js';
 import { EMPTY_VALUES, type GenerateModalModel, type GenerateModalValues, type OutputKind, READ_PAGE_VALUE } from './generate-modal.js';
 import { decodeModalMetadata } from './generate-modal-metadata.js';
+import { NEW_OPTIONS_VALUE } from './generate-modal-outputs.js';
 import { ONLY_EMPTY_VALUE } from './generate-modal-rows.js';
 
 /**
@@ -39,10 +40,12 @@ export function readValues(view: ModalViewLike): GenerateModalValues {
 
   const outputValue = get(GenerateIds.outputBlock, GenerateIds.outputAction)?.selected_option?.value;
   const output = OUTPUT_KINDS.find((k) => k === outputValue);
-  const into =
-    get(GenerateIds.intoSelectBlock, GenerateIds.intoAction)?.selected_option?.value ??
-    get(GenerateIds.intoTextBlock, GenerateIds.intoAction)?.value ??
-    undefined;
+  const chosen = get(GenerateIds.intoSelectBlock, GenerateIds.intoAction);
+  const typed = get(GenerateIds.intoTextBlock, GenerateIds.intoAction)?.value;
+  const into = chosen?.selected_options
+    ? chosen.selected_options.flatMap((o) => (o.value ? [o.value] : []))
+    : [chosen?.selected_option?.value ?? typed ?? ''].filter((name) => name !== '');
+  const newOptionsState = get(GenerateIds.newOptionsBlock, GenerateIds.newOptionsAction);
   const onlyEmptyState = get(GenerateIds.onlyEmptyBlock, GenerateIds.onlyEmptyAction);
   const readPageState = get(GenerateIds.readPageBlock, GenerateIds.readPageAction);
 
@@ -50,7 +53,8 @@ export function readValues(view: ModalViewLike): GenerateModalValues {
     targetUrl: get(GenerateIds.targetBlock, GenerateIds.targetAction)?.value ?? '',
     promptParts: promptParts.length > 0 ? promptParts : [...EMPTY_VALUES.promptParts],
     output,
-    into: into === null || into === '' ? undefined : into,
+    into,
+    newOptions: (newOptionsState?.selected_options ?? []).some((o) => o.value === NEW_OPTIONS_VALUE),
     onlyEmpty: onlyEmptyState ? (onlyEmptyState.selected_options ?? []).some((o) => o.value === ONLY_EMPTY_VALUE) : EMPTY_VALUES.onlyEmpty,
     readPage: readPageState ? (readPageState.selected_options ?? []).some((o) => o.value === READ_PAGE_VALUE) : EMPTY_VALUES.readPage,
     limit: get(GenerateIds.limitBlock, GenerateIds.limitAction)?.value ?? '',

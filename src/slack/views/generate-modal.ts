@@ -17,7 +17,7 @@ import { escapeMrkdwn, isHighSurrogate, oneLine, SLACK_LIMITS, truncate } from '
  * joined with a line break. An initial prompt longer than one box (Run again, a prompt from the Home tab) is
  * split at line breaks (else spaces) so it fits; beyond three boxes it is cut and a notice says so.
  */
-export type OutputKind = OutputChoice['kind'];
+export type OutputKind = Exclude<OutputChoice['kind'], 'properties'>;
 
 export interface GenerateModalValues {
   readonly targetUrl: string;
@@ -25,7 +25,10 @@ export interface GenerateModalValues {
   readonly promptParts: readonly string[];
   /** Undefined: the default for the kind (append for a page, each row's page body for a database). */
   readonly output: OutputKind | undefined;
-  readonly into: string | undefined;
+  /** Databases, "Into properties": the properties chosen (`@body`: each row's page body). */
+  readonly into: readonly string[];
+  /** Databases: select and multi-select values may be new options (`--new-options`). */
+  readonly newOptions: boolean;
   readonly onlyEmpty: boolean;
   /** Pages: give the model the page as the document the prompt is about (unticked: like --no-context). */
   readonly readPage: boolean;
@@ -55,7 +58,8 @@ export const EMPTY_VALUES: GenerateModalValues = {
   targetUrl: '',
   promptParts: [''],
   output: undefined,
-  into: undefined,
+  into: [],
+  newOptions: false,
   onlyEmpty: true,
   readPage: true,
   limit: '',
@@ -66,13 +70,14 @@ const OUTPUT_LABELS: Record<OutputKind, { text: string; description: string }> =
   append: { text: 'Append to the page', description: 'Page: adds the result at the end of the page' },
   'new-page': { text: 'New child page', description: 'Page: creates a page inside it, titled from the result' },
   'page-body': { text: "Each row's page body", description: 'Database: writes into the page of each row' },
-  property: { text: 'Into a text property', description: 'Database: fills the property chosen below' },
+  property: { text: 'Into properties', description: 'Database: fills the properties chosen below' },
 };
 
 export function outputKindsFor(target: DescribedTarget | undefined): OutputKind[] {
   if (!target) return ['append', 'new-page', 'page-body', 'property'];
   if (target.kind === 'Page') return ['append', 'new-page'];
-  return target.richTextPropertyNames.length > 0 ? ['page-body', 'property'] : ['page-body'];
+  const writable = target.writableProperties ?? [];
+  return writable.length > 0 || target.richTextPropertyNames.length > 0 ? ['page-body', 'property'] : ['page-body'];
 }
 
 /** The description applies only while the URL box still holds the URL it describes. */

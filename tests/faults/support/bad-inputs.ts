@@ -16,7 +16,7 @@ export interface Fixture {
   readonly connectionsDataSourceId: string;
   /** A page shared with the integration. */
   readonly pageUrl: string;
-  /** A database shared with the integration: Name (title), Notes (text), Count (number). */
+  /** A database shared with the integration: Name (title), Notes (text), Count (number), Total (formula). */
   readonly databaseUrl: string;
   /** A page the integration cannot see. */
   readonly unsharedPageUrl: string;
@@ -178,12 +178,12 @@ export function badInputs(): BadInput[] {
     cmd(
       'generate: --into a property that does not exist',
       (f) => `generate ${f.databaseUrl} --into "Summary" Summarise {{Name}}`,
-      /has no property `Summary`\. Its text properties: `Notes`/,
+      /has no property `Summary`\. It can write into `Name` \(title\), `Notes` \(text\), `Count` \(number\), and each row’s page body/,
     ),
     cmd(
-      'generate: --into a number property',
-      (f) => `generate ${f.databaseUrl} --into "Count" Summarise {{Name}}`,
-      /`Count` is not a text property[\s\S]*Its text properties: `Notes`/,
+      'generate: --into a formula property (read-only)',
+      (f) => `generate ${f.databaseUrl} --into "Total" Summarise {{Name}}`,
+      /Visen cannot write into `Total` \(formula\)[\s\S]*It can write into `Name` \(title\), `Notes` \(text\), `Count` \(number\)/,
     ),
 
     // ---- the settings modal: each field ----

@@ -10,7 +10,7 @@ export async function setUpFixture(h: Harness): Promise<Fixture> {
   const database = h.notion.addDatabase({
     title: 'Reading list',
     parentPageId: c.parentPageId,
-    properties: { Name: { title: {} }, Notes: { rich_text: {} }, Count: { number: {} } },
+    properties: { Name: { title: {} }, Notes: { rich_text: {} }, Count: { number: {} }, Total: { formula: { expression: 'prop("Count") * 2' } } },
   });
   h.notion.addRow(database.dataSourceId, { Name: { title: [{ text: { content: 'Dune' } }] } });
   const hidden = h.notion.addPage({ title: 'Private notes' });

@@ -99,7 +99,11 @@ describe('database runs', () => {
 
   it('refuses a placeholder that names no property, listing the properties, before generating anything', async () => {
     const u = world.addUser('U0DBPH');
-    const db = world.notion.addDatabase({ title: 'Books', parentPageId: u.rootId, properties: { Name: { title: {} }, Notes: { rich_text: {} } } });
+    const db = world.notion.addDatabase({
+      title: 'Books',
+      parentPageId: u.rootId,
+      properties: { Name: { title: {} }, Notes: { rich_text: {} }, Added: { created_time: {} } },
+    });
     world.notion.addRow(db.dataSourceId, titleRow('Dune'));
     const chatsBefore = world.openai.requests.length;
     const service = world.service();
@@ -110,7 +114,9 @@ describe('database runs', () => {
     });
     await expect(start('About {{}}')).rejects.toMatchObject({ userMessage: expect.stringContaining('empty placeholder') });
     await expect(start('x', { kind: 'property', property: 'Missing' })).rejects.toMatchObject({ userMessage: expect.stringContaining('`Notes`') });
-    await expect(start('x', { kind: 'property', property: 'Name' })).rejects.toMatchObject({ userMessage: expect.stringContaining('not a text property') });
+    await expect(start('x', { kind: 'property', property: 'Added' })).rejects.toMatchObject({
+      userMessage: expect.stringContaining('Visen cannot write into `Added` (created time)'),
+    });
     await expect(service.start(u.user, { targetUrl: db.url, prompt: 'x', output: { kind: 'new-page' } }, () => undefined, null)).rejects.toMatchObject({
       userMessage: expect.stringContaining('only with a page link'),
     });
@@ -118,7 +124,16 @@ describe('database runs', () => {
     expect(connectionRows(world, u)).toEqual([]);
 
     const description = await service.describeTarget(u.user, db.url);
-    expect(description).toMatchObject({ kind: 'Database', title: 'Books', propertyNames: ['Name', 'Notes'], richTextPropertyNames: ['Notes'] });
+    expect(description).toMatchObject({
+      kind: 'Database',
+      title: 'Books',
+      propertyNames: ['Name', 'Notes', 'Added'],
+      richTextPropertyNames: ['Notes'],
+      writableProperties: [
+        { name: 'Name', type: 'title' },
+        { name: 'Notes', type: 'rich_text' },
+      ],
+    });
   });
 
   it('describes a database with the readings through its relations, for the modal’s hint', async () => {

@@ -22,7 +22,17 @@ const dbTarget: DescribedTarget = {
   propertyNames: ['Name', 'Status', 'Due date', 'Summary', 'Notes'],
   richTextPropertyNames: ['Summary', 'Notes'],
   relationReadings: ['Owner.Name', 'Owner.Team'],
+  writableProperties: [
+    { name: 'Name', type: 'title' },
+    { name: 'Status', type: 'select' },
+    { name: 'Due date', type: 'date' },
+    { name: 'Summary', type: 'rich_text' },
+    { name: 'Notes', type: 'rich_text' },
+  ],
 };
+/** A target described before typed outputs (its metadata knows only the text properties). */
+const olderDbTarget: DescribedTarget = { ...dbTarget, writableProperties: undefined };
+delete (olderDbTarget as { writableProperties?: unknown }).writableProperties;
 const pageTarget: DescribedTarget = { kind: 'Page', title: 'Kickoff', url: PAGE_URL, source: PAGE_URL, propertyNames: [], richTextPropertyNames: [] };
 
 const models: Record<string, GenerateModalModel> = {
@@ -33,7 +43,7 @@ const models: Record<string, GenerateModalModel> = {
       targetUrl: DB_URL,
       promptParts: ['Summarise {{Name}}'],
       output: 'property',
-      into: 'Summary',
+      into: ['Summary'],
       onlyEmpty: false,
       limit: '25',
       connectionName: 'Summaries',
@@ -45,12 +55,20 @@ const models: Record<string, GenerateModalModel> = {
     target: pageTarget,
   },
   'described database': {
-    values: { ...EMPTY_VALUES, targetUrl: DB_URL, promptParts: ['Summarise {{Name}}'], output: 'property', into: 'Notes', limit: '10' },
+    values: { ...EMPTY_VALUES, targetUrl: DB_URL, promptParts: ['Summarise {{Name}}'], output: 'property', into: ['Notes'], limit: '10' },
     target: dbTarget,
+  },
+  'described database, several outputs and new options': {
+    values: { ...EMPTY_VALUES, targetUrl: DB_URL, promptParts: ['Fill {{Name}}'], output: 'property', into: ['@body', 'Status', 'Due date'], newOptions: true },
+    target: dbTarget,
+  },
+  'described database, metadata from before typed outputs': {
+    values: { ...EMPTY_VALUES, targetUrl: DB_URL, promptParts: ['Summarise {{Name}}'], output: 'property', into: ['Notes'] },
+    target: olderDbTarget,
   },
   'database without text properties': {
     values: { ...EMPTY_VALUES, targetUrl: DB_URL, promptParts: ['Summarise {{Name}}'] },
-    target: { ...dbTarget, richTextPropertyNames: [] },
+    target: { ...olderDbTarget, richTextPropertyNames: [] },
   },
   'bad target': { values: { ...EMPTY_VALUES, targetUrl: 'https://example.com/x' }, targetError: 'That link goes to example.com, not to Notion.' },
   'three prompt boxes': { values: { ...EMPTY_VALUES, promptParts: ['a', 'b', ''] } },
@@ -70,8 +88,10 @@ describe('generate modal builder', () => {
     expect(back.targetError).toEqual(model.targetError);
     // Values the current view cannot show (an output or property the target does not offer) fall back to its defaults.
     const expected = { ...model.values };
-    if (model.target?.kind === 'Page') Object.assign(expected, { into: undefined, onlyEmpty: true, limit: '' });
-    if (model.target?.kind === 'Database' && model.target.richTextPropertyNames.length === 0) Object.assign(expected, { output: 'page-body', into: undefined });
+    if (model.target?.kind === 'Page') Object.assign(expected, { into: [], onlyEmpty: true, limit: '' });
+    if (model.target?.kind === 'Database' && model.target.richTextPropertyNames.length === 0 && !model.target.writableProperties?.length) {
+      Object.assign(expected, { output: 'page-body', into: [] });
+    }
     if (!model.target && !model.values.output) Object.assign(expected, { output: undefined });
     if (model.target?.kind === 'Database' && !expected.output) expected.output = 'page-body';
     expect(back.values).toEqual(expected);
@@ -85,7 +105,7 @@ describe('generate modal builder', () => {
     expect(target.element.dispatch_action_config).toEqual({ trigger_actions_on: ['on_enter_pressed'] });
   });
 
-  it('offers only the outputs of the described kind, and the rich-text properties for --into', () => {
+  it('offers only the outputs of the described kind, and every writable property (and the page body) for --into, several at once', () => {
     const kinds = (m: GenerateModalModel) =>
       ((buildGenerateModal(m).blocks.find((b) => b.block_id === GenerateIds.outputBlock) as any).element.options as Array<{ value: string }>).map(
         (o) => o.value,
@@ -95,7 +115,21 @@ describe('generate modal builder', () => {
     expect(kinds(models['described database']!)).toEqual(['page-body', 'property']);
     expect(kinds(models['database without text properties']!)).toEqual(['page-body']);
     const select = buildGenerateModal(models['described database']!).blocks.find((b) => b.block_id === GenerateIds.intoSelectBlock) as any;
-    expect(select.element.options.map((o: { value: string }) => o.value)).toEqual(['Summary', 'Notes']);
+    expect(select.element.type).toBe('multi_static_select');
+    expect(select.element.options.map((o: { value: string }) => o.value)).toEqual(['@body', 'Name', 'Status', 'Due date', 'Summary', 'Notes']);
+    expect(select.element.options.map((o: { text: { text: string } }) => o.text.text)).toContain('Due date · date');
+    expect(select.element.initial_options.map((o: { value: string }) => o.value)).toEqual(['Notes']);
+    // "New options" only where a select or multi-select can be chosen.
+    const hasNewOptions = (m: GenerateModalModel) => buildGenerateModal(m).blocks.some((b) => b.block_id === GenerateIds.newOptionsBlock);
+    expect(hasNewOptions(models['described database']!)).toBe(true);
+    const noSelects = { ...dbTarget, writableProperties: dbTarget.writableProperties!.filter((p) => p.type !== 'select') };
+    expect(hasNewOptions({ ...models['described database']!, target: noSelects })).toBe(false);
+    // Metadata from before typed outputs: the single select of text properties, as before.
+    const older = buildGenerateModal(models['described database, metadata from before typed outputs']!).blocks.find(
+      (b) => b.block_id === GenerateIds.intoSelectBlock,
+    ) as any;
+    expect(older.element.type).toBe('static_select');
+    expect(older.element.options.map((o: { value: string }) => o.value)).toEqual(['Summary', 'Notes']);
     const placeholders = JSON.stringify(buildGenerateModal(models['described database']!).blocks.find((b) => b.block_id === GenerateIds.placeholdersBlock));
     for (const n of dbTarget.propertyNames) expect(placeholders).toContain(`{{${n}}}`);
     for (const n of ['@content', '@row', '@url', 'Owner.Name', 'Owner.Team']) expect(placeholders).toContain(`{{${n}}}`);
@@ -120,6 +154,7 @@ describe('generate modal builder', () => {
       propertyNames: names,
       richTextPropertyNames: names,
       relationReadings: names.map((n) => `${n}.${n}`),
+      writableProperties: names.map((name, i) => ({ name, type: i % 3 ? 'multi_select' : 'phone_number' })),
     };
     const view = buildGenerateModal({
       values: { ...EMPTY_VALUES, targetUrl: DB_URL, connectionName: 'c'.repeat(1000), limit: '99999999' },
@@ -139,6 +174,14 @@ describe('generate modal builder', () => {
     );
     expect(hint).toContain('{{@content}}');
     expect(hint).toMatch(/Through a relation: .*…and \d+ more/);
+    // At most 100 options of at most 75 characters, each saying its type; values read back as the names offered.
+    const select = view.blocks.find((b) => b.block_id === GenerateIds.intoSelectBlock) as any;
+    expect(select.element.options.length).toBeLessThanOrEqual(100);
+    for (const o of select.element.options.slice(1)) {
+      expect(o.text.text.length).toBeLessThanOrEqual(75);
+      expect(o.text.text).toMatch(/ · (multi-select|phone)$/);
+      expect(names).toContain(o.value);
+    }
   });
 
   it('metadata that is missing, broken or not ours reads as nothing described', () => {

@@ -41,12 +41,12 @@ const errorCases: Record<string, { model: GenerateModalModel; block: string; mes
   'property without a property (described)': {
     model: { values: values({ output: 'property' }), target: db },
     block: GenerateIds.intoSelectBlock,
-    message: /Choose the text property/,
+    message: /Choose the properties/,
   },
   'property without a property (not described)': {
-    model: { values: values({ output: 'property', into: '   ' }) },
+    model: { values: values({ output: 'property', into: ['   '] }) },
     block: GenerateIds.intoTextBlock,
-    message: /Choose the text property/,
+    message: /Choose the properties/,
   },
   'limit 0': { model: { values: values({ limit: '0' }) }, block: GenerateIds.limitBlock, message: /at least 1/ },
   'limit over the cap': { model: { values: values({ limit: '20000' }) }, block: GenerateIds.limitBlock, message: /at most 10,000/ },
@@ -73,7 +73,7 @@ describe('modal submission check', () => {
 
   it('builds the same request the slash command would', () => {
     const checked = requestFromModal({
-      values: values({ output: 'property', into: 'Summary', onlyEmpty: false, limit: '25', connectionName: '  Summaries\u0007 ' }),
+      values: values({ output: 'property', into: ['Summary'], onlyEmpty: false, limit: '25', connectionName: '  Summaries\u0007 ' }),
       target: db,
     });
     expect(checked).toEqual({

@@ -51,6 +51,26 @@ const ok: Record<string, Ok> = {
     text: `${DB} --into "📝 ملخص" Go`,
     request: { targetUrl: DB, prompt: 'Go', output: { kind: 'property', property: '📝 ملخص' } },
   },
+  '--into several times, @body among them, in the order typed': {
+    text: `${DB} --into Summary --into "Tags" --into Priority --into @body Fill {{Name}}`,
+    request: { targetUrl: DB, prompt: 'Fill {{Name}}', output: { kind: 'properties', outputs: ['Summary', 'Tags', 'Priority', '@body'] } },
+  },
+  '--into several times, some typed after the prompt': {
+    text: `${DB} --into Summary Fill {{Name}} --into Tags --into “Due date”`,
+    request: { targetUrl: DB, prompt: 'Fill {{Name}}', output: { kind: 'properties', outputs: ['Summary', 'Tags', 'Due date'] } },
+  },
+  '--into @body alone (the service makes it the page body)': {
+    text: `${DB} --into @body Go`,
+    request: { targetUrl: DB, prompt: 'Go', output: { kind: 'property', property: '@body' } },
+  },
+  '--new-options with one --into': {
+    text: `${DB} --into Tags --new-options Tag {{Name}}`,
+    request: { targetUrl: DB, prompt: 'Tag {{Name}}', output: { kind: 'properties', outputs: ['Tags'], newOptions: true } },
+  },
+  '--new-options typed after the prompt': {
+    text: `${DB} --into Tags Tag {{Name}} --new-options`,
+    request: { targetUrl: DB, prompt: 'Tag {{Name}}', output: { kind: 'properties', outputs: ['Tags'], newOptions: true } },
+  },
   '--all and --limit before the URL': {
     text: `--all --limit 25 ${DB} Go`,
     request: { targetUrl: DB, prompt: 'Go', onlyEmpty: false, limit: 25 },
@@ -159,6 +179,9 @@ const bad: Record<string, Bad> = {
   'unknown option': { text: `${PAGE} --force Go`, problems: [/Unknown option `--force`/] },
   'unknown option with a value': { text: `--model=gpt-4 ${PAGE} Go`, problems: [/Unknown option `--model=gpt-4`/] },
   'one dash': { text: `${DB} -all Go`, problems: [/two dashes: `--all`/] },
+  '--new-options without --into': { text: `${DB} --new-options Go`, problems: [/`--new-options` goes with `--into`/] },
+  '--new-options given a value': { text: `${DB} --into Tags --new-options=yes Go`, problems: [/`--new-options` takes no value/] },
+  '--new-options on a page': { text: `${PAGE} --new-page --into Tags --new-options Go`, problems: [/`--new-page` is for a page/] },
   '--into at the end with no name': { text: `${DB} Go --into`, problems: [/--into needs the name of a text property/] },
   '--limit at the end with no number': { text: `${DB} Go --limit`, problems: [/--limit needs a number/] },
   '--into followed by an option': { text: `${DB} --into --all Go`, problems: [/--into needs the name of a text property/] },

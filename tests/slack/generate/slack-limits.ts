@@ -27,6 +27,7 @@ export function stateOf(view: Json): { state: { values: Record<string, Record<st
         v = { type: e.type, selected_option: (e.initial_option as Json | undefined) ?? null };
         break;
       case 'checkboxes':
+      case 'multi_static_select':
         v = { type: e.type, selected_options: (e.initial_options as Json[] | undefined) ?? [] };
         break;
       default:

@@ -43,22 +43,37 @@ function valueFromRequest(property: SchemaProperty, raw: unknown, path: string):
     case 'url':
     case 'email':
     case 'phone_number':
-      return expect(raw, path, 'a string or null', raw === null || typeof raw === 'string');
+      expect(raw, path, 'a string or null', raw === null || typeof raw === 'string');
+      return withinLength(raw as string | null, property.type === 'url' ? 2000 : 200, path);
     case 'select':
     case 'status':
       return raw === null ? null : optionFor(property, raw, path);
     case 'multi_select':
       if (!Array.isArray(raw)) throw bodyInvalid(shouldBe(path, 'an array', raw));
-      return raw.map((option, index) => optionFor(property, option, `${path}[${index}]`));
+      return atMost100(raw, path).map((option, index) => optionFor(property, option, `${path}[${index}]`));
     case 'date':
       return raw === null ? null : dateValue(raw, path);
     case 'people':
       return idList(raw, path).map((id) => ({ object: 'user', id }));
     case 'relation':
-      return idList(raw, path).map((id) => ({ id }));
+      return atMost100(idList(raw, path), path).map((id) => ({ id }));
     default:
       return raw;
   }
+}
+
+/**
+ * "Limits for property values" (https://developers.notion.com/reference/request-limits): any URL at most 2000
+ * characters, any email or phone number at most 200, any multi-select or relation at most 100 entries.
+ */
+function withinLength(raw: string | null, max: number, path: string): string | null {
+  if (raw !== null && raw.length > max) throw validationError(`${path}.length should be ≤ \`${max}\`, instead was \`${raw.length}\`.`);
+  return raw;
+}
+
+function atMost100<T>(items: T[], path: string): T[] {
+  if (items.length > 100) throw validationError(`${path}.length should be ≤ \`100\`, instead was \`${items.length}\`.`);
+  return items;
 }
 
 function expect(raw: unknown, path: string, expectation: string, ok: boolean): unknown {
@@ -71,7 +86,9 @@ function optionFor(property: SchemaProperty, raw: unknown, path: string): Omit<S
   const options = property.config.options as SelectOption[];
   let option = options.find((candidate) => candidate.id === raw.id || candidate.name === raw.name);
   if (!option) {
-    // Status options must exist already; select options are created on the fly.
+    // Status options must exist already; select options are created on the fly, "If the select option doesn't
+    // exist, it will be created" (https://developers.notion.com/reference/page-property-values#select). A name with a
+    // comma is refused (newOption), as Notion does.
     if (property.type === 'status' || typeof raw.name !== 'string') {
       throw validationError(`Invalid ${property.type} option for ${property.name}: ${JSON.stringify(raw.name ?? raw.id)}.`);
     }

@@ -13,6 +13,8 @@ export interface ChatMessage {
 export interface ChatRequest {
   model: string;
   messages: ChatMessage[];
+  /** The request's `response_format` `json_schema`, when it asked for structured output. */
+  responseFormat?: import('./structured.js').ResponseFormat;
 }
 
 export type Responder = (req: ChatRequest) => string;

@@ -8,11 +8,13 @@ import type { Responder } from './completions.js';
 import { FaultQueue, type FaultSpec } from './faults.js';
 import { createOpenAiServer, type RequestRecord, type ServerState, type StreamRate, type UsageMode } from './server.js';
 import { openAiSpecValidator } from './spec-validation.js';
+import type { StructuredOutputsMode } from './structured.js';
 
 export type { ChatMessage, ChatRequest, Responder } from './completions.js';
 export { defaultResponse, titleFromPrompt } from './completions.js';
 export type { FaultKind, FaultSpec } from './faults.js';
 export type { RequestRecord, StreamRate, UsageMode } from './server.js';
+export type { ResponseFormat, StructuredOutputsMode } from './structured.js';
 
 export interface OpenAiStandInOptions {
   /** Model ids the endpoint lists and accepts (default ['gpt-5-mini', 'gpt-4o-mini']). */
@@ -36,6 +38,8 @@ export interface OpenAiStandIn {
   setLatency(ms: number): void;
   /** How `stream_options.include_usage` is treated (default `openai`: as OpenAI does; see UsageMode). */
   setUsageMode(mode: UsageMode): void;
+  /** How `response_format` `json_schema` is treated (default `openai`; `reject`: a server without structured outputs). */
+  setStructuredOutputs(mode: StructuredOutputsMode): void;
   requests: RequestRecord[];
   /** Chunks or bodies of ours that the spec rejects, and malformed requests from the app: must stay empty. */
   failures: string[];
@@ -58,6 +62,7 @@ export async function startOpenAiStandIn(options: OpenAiStandInOptions = {}): Pr
     failures: [],
     validator: options.validateAgainstSpec === false ? undefined : specValidator(),
     usageMode: 'openai',
+    structuredOutputs: 'openai',
   };
   const { server, shutdown } = createOpenAiServer(state);
   await new Promise<void>((resolve, reject) => {
@@ -90,6 +95,9 @@ export async function startOpenAiStandIn(options: OpenAiStandInOptions = {}): Pr
     },
     setUsageMode(mode) {
       state.usageMode = mode;
+    },
+    setStructuredOutputs(mode) {
+      state.structuredOutputs = mode;
     },
     requests: state.requests,
     failures: state.failures,

@@ -29,6 +29,7 @@ import {
 } from './errors.js';
 import type { FaultQueue, FaultSpec } from './faults.js';
 import type { OpenAiSchemaName, OpenAiSpecValidator } from './spec-validation.js';
+import { exampleFor, formatProblems, REFUSAL_MESSAGE, responseFormatOf, type StructuredOutputsMode } from './structured.js';
 
 export interface RequestRecord {
   path: string;
@@ -69,6 +70,7 @@ export interface ServerState {
   failures: string[];
   validator: OpenAiSpecValidator | undefined;
   usageMode: UsageMode;
+  structuredOutputs: StructuredOutputsMode;
 }
 
 /** Models list entries carry a fixed creation time, so answers are deterministic. */
@@ -167,6 +169,14 @@ export function createOpenAiServer(state: ServerState): { server: Server; shutdo
       return sendError(res, record, invalidRequest("property 'stream_options' is unsupported, did you mean 'stream'?"));
     }
 
+    const format = responseFormatOf(body);
+    if (format && state.structuredOutputs === 'reject') return sendError(res, record, invalidRequest(REFUSAL_MESSAGE, 'response_format'));
+    const formatProblem = format ? formatProblems(format)[0] : undefined;
+    if (formatProblem !== undefined) {
+      state.failures.push(`the app sent a response_format OpenAI refuses: ${formatProblem}`);
+      return sendError(res, record, invalidRequest(`Invalid schema for response_format '${format!.name}': ${formatProblem}.`, 'response_format'));
+    }
+
     const fault = state.faults.take();
     if (fault?.kind === 'hang') return; // never answer; the socket stays open until the client gives up or close()
     if (fault?.kind === 429) return sendError(res, record, rateLimited(body.model, fault.retryAfterMs ?? DEFAULT_RETRY_AFTER_MS));
@@ -177,8 +187,8 @@ export function createOpenAiServer(state: ServerState): { server: Server; shutdo
       if (closing) return;
     }
 
-    const chat = toChatRequest(body);
-    const text = (state.responder ?? defaultResponse)(chat);
+    const chat = { ...toChatRequest(body), ...(format ? { responseFormat: format } : {}) };
+    const text = state.responder ? state.responder(chat) : format ? JSON.stringify(exampleFor(format.schema)) : defaultResponse(chat);
     const meta: CompletionMeta = { id: completionId(), created: Math.floor(Date.now() / 1000), model: body.model };
     if (body.stream === true) {
       const includeUsage = state.usageMode === 'openai' && body.stream_options?.include_usage === true;

@@ -17,6 +17,8 @@ export const GenerateIds = {
   intoSelectBlock: 'gen_into_select',
   intoTextBlock: 'gen_into_text',
   intoAction: 'gen_into_property',
+  newOptionsBlock: 'gen_new_options',
+  newOptionsAction: 'gen_new_options_choice',
   placeholdersBlock: 'gen_placeholders',
   onlyEmptyBlock: 'gen_only_empty',
   onlyEmptyAction: 'gen_only_empty_choice',

@@ -64,16 +64,24 @@ function checkOutput(model: GenerateModalModel, errors: Record<string, string>):
         errors[GenerateIds.outputBlock] = PAGE_OUTPUTS_ONLY;
         return undefined;
       }
-      if (kind === 'Database' && described && described.richTextPropertyNames.length === 0) {
+      if (kind === 'Database' && described && described.richTextPropertyNames.length === 0 && (described.writableProperties ?? []).length === 0) {
         errors[GenerateIds.outputBlock] = 'This database has no text properties; choose its rows’ page bodies.';
         return undefined;
       }
-      const name = checkPropertyName(v.into ?? '', 'Into a text property');
-      if (name.ok) return { kind: 'property', property: name.value };
-      errors[kind === 'Database' ? GenerateIds.intoSelectBlock : GenerateIds.intoTextBlock] = 'Choose the text property the result goes into.';
-      return undefined;
+      return propertiesOutput(v.into, v.newOptions, kind, errors);
     }
   }
+}
+
+/** The chosen properties as the command's `--into` (one alone: the single-property output; several: typed outputs). */
+function propertiesOutput(into: readonly string[], newOptions: boolean, kind: string | undefined, errors: Record<string, string>): OutputChoice | undefined {
+  const names = into.map((raw) => checkPropertyName(raw, 'Into properties')).flatMap((c) => (c.ok ? [c.value] : []));
+  if (names.length === 0) {
+    errors[kind === 'Database' ? GenerateIds.intoSelectBlock : GenerateIds.intoTextBlock] = 'Choose the properties the result goes into.';
+    return undefined;
+  }
+  if (names.length === 1 && !newOptions) return { kind: 'property', property: names[0]! };
+  return { kind: 'properties', outputs: names, ...(newOptions ? { newOptions: true } : {}) };
 }
 
 /** The row limit, when one was typed; a bad one goes into `errors`. */

@@ -46,8 +46,9 @@ export function initialModel(initial: GenerateModalInitial): GenerateModalModel 
       ...EMPTY_VALUES,
       targetUrl: initial.targetUrl ?? '',
       promptParts: parts,
-      output: output?.kind,
-      into: output?.kind === 'property' ? output.property : undefined,
+      output: output?.kind === 'properties' ? 'property' : output?.kind,
+      into: output?.kind === 'property' ? [output.property] : output?.kind === 'properties' ? output.outputs : [],
+      newOptions: output?.kind === 'properties' && output.newOptions === true,
       onlyEmpty: initial.onlyEmpty ?? true,
       readPage: initial.context ?? true,
       limit: initial.limit !== undefined ? String(initial.limit) : '',
@@ -124,6 +125,7 @@ async function describeInto(rt: GenerateRuntime, user: UserRef, model: GenerateM
         source: typed,
         propertyNames: d.propertyNames,
         richTextPropertyNames: d.richTextPropertyNames,
+        ...(d.writableProperties ? { writableProperties: d.writableProperties } : {}),
       },
     };
   } catch (err) {

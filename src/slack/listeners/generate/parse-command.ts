@@ -1,4 +1,4 @@
-import type { GenerationRequest } from '../../../services/generation/types.js';
+import type { GenerationRequest, OutputChoice } from '../../../services/generation/types.js';
 import {
   type Check,
   checkLimit,
@@ -14,11 +14,13 @@ import {
  * `/visen generate` text (after the word `generate`) to a GenerationRequest, or every problem found at once.
  *
  *   /visen generate <Notion page URL> [--new-page] [--no-context] <prompt>
- *   /visen generate <Notion database URL> [--into "<property>"] [--all] [--limit N] <template>
+ *   /visen generate <Notion database URL> [--into "<property>" | @body]... [--new-options] [--all] [--limit N] <template>
  *
  * Options may come before or after the URL, and (for people who type them last) at the very end of the
  * prompt; `--` ends the options, so a prompt may itself start with `--`. `—into` (an em dash, as macOS turns
- * `--` into) counts as `--into`. Property names may be quoted with straight or curly quotes. Pure: no I/O.
+ * `--` into) counts as `--into`. Property names may be quoted with straight or curly quotes. `--into` may be given
+ * several times (typed outputs: one JSON answer per row); one `--into` alone is the single-property output as
+ * before, and the service decides from the property's type how it is filled. Pure: no I/O.
  */
 export type ParsedGenerateCommand =
   | { readonly ok: true; readonly request: GenerationRequest }
@@ -26,13 +28,14 @@ export type ParsedGenerateCommand =
 
 export const GENERATE_USAGE = [
   '`/visen generate <Notion page URL> [--new-page] [--no-context] <prompt>`',
-  '`/visen generate <Notion database URL> [--into "Property"] [--all] [--limit N] <template with {{Property}}>`',
+  '`/visen generate <Notion database URL> [--into "Property"]… [--new-options] [--all] [--limit N] <template with {{Property}}>`',
+  '`--into` takes any property you can edit (text, number, select, multi-select, status, date, checkbox, URL, email, phone, relation) or `@body` (the row’s page), and may be given several times.',
   '`/visen generate` alone opens a form with the same choices.',
 ].join('\n');
 
-const KNOWN_FLAGS = ['new-page', 'no-context', 'into', 'all', 'limit'] as const;
+const KNOWN_FLAGS = ['new-page', 'no-context', 'into', 'new-options', 'all', 'limit'] as const;
 type FlagName = (typeof KNOWN_FLAGS)[number];
-const FLAG_LIST = '`--new-page`, `--no-context`, `--into "Property"`, `--all` and `--limit N`';
+const FLAG_LIST = '`--new-page`, `--no-context`, `--into "Property"`, `--new-options`, `--all` and `--limit N`';
 const DASHES = '(?:--|—|–)';
 
 /** Opening quote -> the characters that may close it (people mix straight and curly quotes). */
@@ -54,14 +57,17 @@ interface Flags {
   noContext: boolean;
   all: boolean;
   limit: number | undefined;
-  into: string | undefined;
+  /** `--into` values in the order typed; those found at the end of the prompt (read backwards) in `trailingInto`. */
+  into: string[];
+  trailingInto: string[];
+  newOptions: boolean;
   seen: Set<FlagName>;
 }
 
 export function parseGenerateCommand(text: string): ParsedGenerateCommand {
   const input = stripControlCharacters(text ?? '');
   const problems: string[] = [];
-  const flags: Flags = { newPage: false, noContext: false, all: false, limit: undefined, into: undefined, seen: new Set() };
+  const flags: Flags = { newPage: false, noContext: false, all: false, limit: undefined, into: [], trailingInto: [], newOptions: false, seen: new Set() };
   const head = readHead(input, flags, problems);
 
   let promptText = input.slice(head.promptStart);
@@ -73,10 +79,15 @@ export function parseGenerateCommand(text: string): ParsedGenerateCommand {
   });
   if (!prompt.ok) problems.push(prompt.problem);
 
-  if (flags.newPage && (flags.into !== undefined || flags.all || flags.limit !== undefined)) {
+  const into = [...flags.into, ...flags.trailingInto];
+  const databaseOnly = into.length > 0 || flags.newOptions || flags.all || flags.limit !== undefined;
+  if (flags.newPage && databaseOnly) {
     problems.push('`--new-page` is for a page; `--into`, `--all` and `--limit` are for a database. Use one kind or the other.');
   }
-  if (flags.noContext && (flags.into !== undefined || flags.all || flags.limit !== undefined)) {
+  if (flags.newOptions && into.length === 0) {
+    problems.push('`--new-options` goes with `--into` a select or multi-select property: it lets the model add options to it.');
+  }
+  if (flags.noContext && databaseOnly) {
     problems.push('`--no-context` is for a page (Visen reads the page before writing); `--into`, `--all` and `--limit` are for a database.');
   }
 
@@ -87,12 +98,18 @@ export function parseGenerateCommand(text: string): ParsedGenerateCommand {
     targetUrl: url,
     prompt: prompt.value,
     ...(flags.newPage ? { output: { kind: 'new-page' as const } } : {}),
-    ...(flags.into !== undefined ? { output: { kind: 'property' as const, property: flags.into } } : {}),
+    ...(into.length > 0 ? { output: outputOf(into, flags.newOptions) } : {}),
     ...(flags.noContext ? { context: false } : {}),
     ...(flags.all ? { onlyEmpty: false } : {}),
     ...(flags.limit !== undefined ? { limit: flags.limit } : {}),
   };
   return { ok: true, request };
+}
+
+/** One `--into` is the single-property output (as before typed outputs); several, or `--new-options`, typed outputs. */
+function outputOf(into: readonly string[], newOptions: boolean): OutputChoice {
+  if (into.length === 1 && !newOptions) return { kind: 'property', property: into[0]! };
+  return { kind: 'properties', outputs: into, ...(newOptions ? { newOptions: true } : {}) };
 }
 
 /** What comes before the prompt: options and the URL, in any order, up to the first other word or `--`. */
@@ -157,7 +174,7 @@ function handleFlag(
     return token.end;
   }
   const flag = name as FlagName;
-  if (flag === 'new-page' || flag === 'no-context' || flag === 'all') {
+  if (flag === 'new-page' || flag === 'no-context' || flag === 'all' || flag === 'new-options') {
     if (hasEquals) problems.push(`\`--${flag}\` takes no value.`);
     else setFlag(flags, flag, true, problems);
     return token.end;
@@ -196,7 +213,14 @@ function readValue(input: string, at: number, flag: FlagName): { text: string; e
   return word;
 }
 
-function setFlag(flags: Flags, flag: FlagName, value: boolean | number | string, problems: string[]): void {
+function setFlag(flags: Flags, flag: FlagName, value: boolean | number | string, problems: string[], trailing = false): void {
+  if (flag === 'into') {
+    // Several outputs: `--into` may come again; the same name twice is one output.
+    const list = trailing ? flags.trailingInto : flags.into;
+    if (trailing) list.unshift(value as string);
+    else list.push(value as string);
+    return;
+  }
   if (flags.seen.has(flag)) {
     problems.push(`\`--${flag}\` is given twice; give it once.`);
     return;
@@ -205,8 +229,8 @@ function setFlag(flags: Flags, flag: FlagName, value: boolean | number | string,
   if (flag === 'new-page') flags.newPage = true;
   else if (flag === 'no-context') flags.noContext = true;
   else if (flag === 'all') flags.all = true;
-  else if (flag === 'limit') flags.limit = value as number;
-  else flags.into = value as string;
+  else if (flag === 'new-options') flags.newOptions = true;
+  else flags.limit = value as number;
 }
 
 const TRAILING: ReadonlyArray<{ flag: FlagName | 'no-value'; pattern: RegExp }> = [
@@ -214,6 +238,7 @@ const TRAILING: ReadonlyArray<{ flag: FlagName | 'no-value'; pattern: RegExp }> 
   { flag: 'all', pattern: new RegExp(`(?:^|\\s)${DASHES}all\\s*$`, 'i') },
   { flag: 'new-page', pattern: new RegExp(`(?:^|\\s)${DASHES}new-page\\s*$`, 'i') },
   { flag: 'no-context', pattern: new RegExp(`(?:^|\\s)${DASHES}no-context\\s*$`, 'i') },
+  { flag: 'new-options', pattern: new RegExp(`(?:^|\\s)${DASHES}new-options\\s*$`, 'i') },
   { flag: 'limit', pattern: new RegExp(`(?:^|\\s)${DASHES}limit(?:\\s+|=)(\\S+)\\s*$`, 'i') },
   {
     flag: 'into',
@@ -224,7 +249,7 @@ const TRAILING: ReadonlyArray<{ flag: FlagName | 'no-value'; pattern: RegExp }> 
 /** Known options typed after the prompt (`... {{Name}} --limit 5`) are taken off its end and applied. */
 function takeTrailingFlags(prompt: string, flags: Flags, problems: string[]): string {
   let rest = prompt;
-  for (let guard = 0; guard < 8; guard += 1) {
+  for (let guard = 0; guard < 16; guard += 1) {
     const hit = TRAILING.map((t) => ({ t, m: t.pattern.exec(rest) })).find((x) => x.m);
     if (!hit?.m) break;
     rest = rest.slice(0, hit.m.index);
@@ -239,12 +264,12 @@ function applyTrailingFlag(flag: FlagName | 'no-value', raw: string, flags: Flag
     problems.push(raw.toLowerCase() === 'into' ? checkPropertyNameProblem('') : checkLimitProblem(''));
     return;
   }
-  if (flag === 'all' || flag === 'new-page' || flag === 'no-context') {
+  if (flag === 'all' || flag === 'new-page' || flag === 'no-context' || flag === 'new-options') {
     setFlag(flags, flag, true, problems);
     return;
   }
   const checked: Check<string | number> = flag === 'limit' ? checkLimit(raw) : checkPropertyName(unquote(raw));
-  if (checked.ok) setFlag(flags, flag, checked.value, problems);
+  if (checked.ok) setFlag(flags, flag, checked.value, problems, true);
   else problems.push(checked.problem);
 }
 

@@ -1,5 +1,5 @@
 import type { KnownBlock, PlainTextOption } from '@slack/types';
-import { BODY_OUTPUT } from '../../services/generation/outputs/kinds.js';
+import { BODY_OUTPUT, TYPE_WORDS } from '../../services/generation/outputs/kinds.js';
 import { GenerateIds } from '../listeners/generate/ids.js';
 import { inputBlock, option, selectableValues, WITH_EMOJI } from './blocks.js';
 import type { DescribedTarget } from './generate-modal-metadata.js';
@@ -16,22 +16,6 @@ import { oneLine, SLACK_LIMITS, truncate } from './text.js';
 export const BODY_OPTION_VALUE = BODY_OUTPUT;
 /** The value of the "new options" checkbox option. */
 export const NEW_OPTIONS_VALUE = 'new_options';
-
-/** How Notion's interface names each writable type, in an option's text. */
-const TYPE_LABELS: Readonly<Record<string, string>> = {
-  title: 'title',
-  rich_text: 'text',
-  number: 'number',
-  select: 'select',
-  multi_select: 'multi-select',
-  status: 'status',
-  date: 'date',
-  checkbox: 'checkbox',
-  url: 'URL',
-  email: 'email',
-  phone_number: 'phone',
-  relation: 'relation',
-};
 
 export function outputPropertyBlocks(target: DescribedTarget, into: readonly string[], newOptions: boolean): KnownBlock[] {
   // Only names that fit an option value (a cut value would not read back as the property offered), once each.
@@ -75,7 +59,7 @@ function newOptionsBlock(newOptions: boolean): KnownBlock {
 
 /** `Name · type`, the name cut so the type always shows within the option's 75 characters. */
 function propertyOption(property: { readonly name: string; readonly type: string }): PlainTextOption {
-  const type = TYPE_LABELS[property.type] ?? property.type;
+  const type = TYPE_WORDS[property.type] ?? property.type;
   const room = SLACK_LIMITS.optionText - type.length - 3;
   return option(`${truncate(oneLine(property.name) || property.name, room)} · ${type}`, property.name, WITH_EMOJI);
 }

@@ -37,6 +37,17 @@
  *   API, a response_url or a slash command's ack), views ({ opened, updated, pushed, published: Map<userId, View[]>,
  *   closed, errorsShown }), modalStack(userId), homeView(userId), warnings, failures (assert `[]`), takeFailures(),
  *   waitFor(probe, ms = 5000).
+ * Workspace (directory.ts; users.info, conversations.info/replies, chat.getPermalink read it):
+ *   seedUser({ id, name?, realName?, displayName?, tz?, deleted? }), seedConversation({ type: 'public_channel' |
+ *   'private_channel' | 'im' | 'mpim', id?, name?, members?, botIsMember? (default true) }) -> Conversation,
+ *   setMember(channelId, userId, member), seedThread({ channelId, parent: { user, text, files? }, replies? })
+ *   -> { ts, replyTs } (a single message when there are no replies), directMessageWith(userId) (the app's DM).
+ * Scopes: grantedScopes, a live Set (default: manifest.yml's bot scopes, or the `grantedScopes` option); a method
+ *   whose scope is missing answers missing_scope with needed and provided. Rate limits by tier (rate-limits.ts):
+ *   conversations.replies/info 50 per minute, users.info 100, on the `now` clock; injectApiFailure forces 429s.
+ * Conversations (conversation-drivers.ts): triggerMessageShortcut({ userId, callbackId, channelId, messageTs }),
+ *   declared in the manifest's features.shortcuts or refused; deliverMessageEvent({ channelId, user, text,
+ *   threadTs?, files? }) -> { message, delivery?, notSent? }, sent when the manifest subscribes to it.
  * Faults and secrets: injectApiFailure(method, error, times | { times, retryAfterSeconds, httpStatus }) (not counted
  *   as failures; `ratelimited` is a 429 with Retry-After), clearApiFailures(); forbiddenStrings: a Set tests fill
  *   with secrets; any Web API argument, ack payload or response_url post containing one is a failure.
@@ -47,10 +58,14 @@
  * (view-store.ts), response_url 5 uses within 30 minutes (response-urls.ts). Deliberate differences from Slack, and
  * from its stale published specs (spec-check.ts), are named in a comment where they are made.
  */
+import { ConversationDrivers, type MessageEventInput, type MessageEventResult, type MessageShortcutInput } from './conversation-drivers.js';
+import { type Conversation, type ConversationType, Directory, type MessageInput, type SeedUserInput } from './directory.js';
 import { FaultBook, type FaultOptions } from './faults.js';
 import { newSecretPart } from './ids.js';
 import { type BlockActionInput, Interactions, type SlashCommandInput, type ViewSubmissionInput } from './interactions.js';
+import { readManifest } from './manifest.js';
 import type { ApiContext, Identity, PostedMessage } from './methods/method.js';
+import { RateLimiter, TIER_PER_MINUTE, type Tier } from './rate-limits.js';
 import { Records, waitFor } from './records.js';
 import { RESPONSE_URL_MAX_USES, RESPONSE_URL_TTL_MS, ResponseUrls } from './response-urls.js';
 import { startServer } from './server.js';
@@ -59,12 +74,15 @@ import { TriggerBook } from './triggers.js';
 import type { AnyObject, ApiCallRecord, Delivery, MessageRecord, ResponseUrlPost, View, ViewRecords } from './types.js';
 import { ViewStore } from './view-store.js';
 
+export type { MessageEventInput, MessageEventResult, MessageShortcutInput } from './conversation-drivers.js';
+export type { Conversation, ConversationType, MessageInput, SeedUserInput, StoredMessage } from './directory.js';
 export type { FaultOptions } from './faults.js';
 /** The app's DM channel id (`D...`) with a user, as conversations.open and posts to a user id answer it. */
 export { directChannelFor } from './ids.js';
 export type { BlockActionInput, SlashCommandInput, ViewSubmissionInput } from './interactions.js';
 export { DEFAULT_CHANNEL_ID } from './interactions.js';
 export { LIMITS, messageProblems, viewProblems } from './limits.js';
+export { readManifest } from './manifest.js';
 export type { DisconnectReason, EnvelopeType } from './socket-mode.js';
 export type { AnyObject, ApiCallRecord, Delivery, MessageRecord, ResponseUrlPost, StateValues, StateValuesInput, View, ViewRecords } from './types.js';
 export { METHODS } from './web-api.js';
@@ -84,6 +102,20 @@ export interface SlackStandInOptions {
   botTokenAppId?: string;
   appTokenScopes?: string[];
   socketModeEnabled?: boolean;
+  /** The app manifest (as parsed from YAML); default the project's manifest.yml. */
+  manifest?: Record<string, unknown>;
+  /** The bot token's scopes; default the manifest's `oauth_config.scopes.bot`. */
+  grantedScopes?: string[];
+  /** Calls per minute per rate-limit tier (default Slack's 20 / 50 / 100). */
+  tierPerMinute?: Partial<Record<Tier, number>>;
+  /** The clock for rate-limit windows and time zone offsets (default Date.now). */
+  now?: () => number;
+}
+
+export interface SeedThreadInput {
+  channelId: string;
+  parent: MessageInput;
+  replies?: MessageInput[];
 }
 
 export interface SlackStandIn {
@@ -131,12 +163,26 @@ export interface SlackStandIn {
 
   injectApiFailure(method: string, error: string, timesOrOptions?: number | FaultOptions): void;
   clearApiFailures(): void;
+
+  /** The bot token's scopes, live: tests may add or remove one (an install that was not reinstalled). */
+  readonly grantedScopes: Set<string>;
+  seedUser(user: SeedUserInput): void;
+  seedConversation(o: { type: ConversationType; id?: string; name?: string; members?: string[]; botIsMember?: boolean }): Conversation;
+  setMember(channelId: string, userId: string, member: boolean): void;
+  /** A message with replies (none: a single message); returns the parent's ts and the replies' ts, oldest first. */
+  seedThread(o: SeedThreadInput): { ts: string; replyTs: string[] };
+  /** The app's DM with a user (created on first use, as conversations.open or a post to the user id does). */
+  directMessageWith(userId: string): Conversation;
+  triggerMessageShortcut(o: MessageShortcutInput): Promise<Delivery>;
+  deliverMessageEvent(o: MessageEventInput): Promise<MessageEventResult>;
   close(): Promise<void>;
 }
 
 export async function startSlackStandIn(options: SlackStandInOptions = {}): Promise<SlackStandIn> {
   const teamId = options.teamId ?? 'T0VISEN001';
   const appId = options.appId ?? 'A0VISENAPP1';
+  const manifest = readManifest(options.manifest);
+  const now = options.now ?? Date.now;
   const identity: Identity = {
     teamId,
     teamName: 'Visen Stand-in',
@@ -149,7 +195,9 @@ export async function startSlackStandIn(options: SlackStandInOptions = {}): Prom
     botTokenAppId: options.botTokenAppId ?? appId,
     appTokenScopes: options.appTokenScopes ?? ['connections:write'],
     socketModeEnabled: options.socketModeEnabled ?? true,
+    grantedScopes: new Set(options.grantedScopes ?? manifest.botScopes),
   };
+  const directory = new Directory(identity.botUserId);
   let port = 0;
   const httpBase = () => `http://127.0.0.1:${port}`;
 
@@ -175,9 +223,14 @@ export async function startSlackStandIn(options: SlackStandInOptions = {}): Prom
     socketMode,
     faults,
     posted: new Map<string, PostedMessage>(),
+    directory,
+    manifest,
+    rateLimiter: new RateLimiter({ ...TIER_PER_MINUTE, ...options.tierPerMinute }, now),
+    now,
     wsBase: () => `ws://127.0.0.1:${port}`,
   };
   const interactions = new Interactions({ identity, records, views, triggers, responseUrls, socketMode });
+  const drivers = new ConversationDrivers({ identity, directory, manifest, triggers, responseUrls, socketMode });
   const started = await startServer({ api, responseUrls, socketMode, records });
   port = started.port;
 
@@ -221,6 +274,19 @@ export async function startSlackStandIn(options: SlackStandInOptions = {}): Prom
 
     injectApiFailure: (method, error, timesOrOptions) => faults.add(method, error, timesOrOptions),
     clearApiFailures: () => faults.clear(),
+
+    grantedScopes: identity.grantedScopes,
+    seedUser: (user) => void directory.seedUser(user),
+    seedConversation: (o) => directory.seedConversation(o),
+    setMember: (channelId, userId, member) => directory.setMember(channelId, userId, member),
+    seedThread(o) {
+      const parent = directory.addMessage(o.channelId, o.parent);
+      const replyTs = (o.replies ?? []).map((reply) => directory.addMessage(o.channelId, { ...reply, threadTs: parent.ts }).ts);
+      return { ts: parent.ts, replyTs };
+    },
+    directMessageWith: (userId) => directory.directMessageWith(userId),
+    triggerMessageShortcut: (o) => drivers.messageShortcut(o),
+    deliverMessageEvent: (o) => drivers.messageEvent(o),
     async close() {
       await socketMode.close();
       started.server.closeAllConnections();

@@ -127,3 +127,25 @@ export function eventCallback(w: Workspace, teamId: string, event: AnyObject, no
     event_context: `4-${newEventId()}`,
   };
 }
+
+/** `message_action` (https://docs.slack.dev/reference/interaction-payloads/shortcuts-interaction-payload). */
+export function messageActionPayload(
+  w: Workspace,
+  o: { teamId: string; userId: string; callbackId: string; triggerId: string; responseUrl: string; channel: { id: string; name: string }; message: AnyObject },
+): AnyObject {
+  return {
+    type: 'message_action',
+    token: LEGACY_TOKEN,
+    action_ts: newMessageTs(),
+    team: teamOf(w, o.teamId),
+    user: userOf(o.userId, o.teamId),
+    channel: o.channel,
+    is_enterprise_install: false,
+    enterprise: null,
+    callback_id: o.callbackId,
+    trigger_id: o.triggerId,
+    response_url: o.responseUrl,
+    message_ts: o.message.ts,
+    message: o.message,
+  };
+}

@@ -4,9 +4,11 @@
 // a bot token does not work there: both answer `not_allowed_token_type`.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseArguments, readBody, sendJson } from './http-body.js';
-import { chatPostEphemeral, chatPostMessage, chatUpdate } from './methods/chat.js';
-import { appsConnectionsOpen, authTest, conversationsOpen } from './methods/connections.js';
+import { chatGetPermalink, chatPostEphemeral, chatPostMessage, chatUpdate } from './methods/chat.js';
+import { appsConnectionsOpen, authTest } from './methods/connections.js';
+import { conversationsInfo, conversationsOpen, conversationsReplies } from './methods/conversations.js';
 import type { ApiContext, MethodResult, MethodSpec } from './methods/method.js';
+import { usersInfo } from './methods/users.js';
 import { viewsOpen, viewsPublish, viewsPush, viewsUpdate } from './methods/views.js';
 import type { AnyObject } from './types.js';
 
@@ -15,7 +17,11 @@ export const METHODS: Readonly<Record<string, MethodSpec>> = {
   'auth.test': authTest,
   'apps.connections.open': appsConnectionsOpen,
   'conversations.open': conversationsOpen,
+  'conversations.info': conversationsInfo,
+  'conversations.replies': conversationsReplies,
+  'users.info': usersInfo,
   'chat.postMessage': chatPostMessage,
+  'chat.getPermalink': chatGetPermalink,
   'chat.postEphemeral': chatPostEphemeral,
   'chat.update': chatUpdate,
   'views.open': viewsOpen,
@@ -73,6 +79,16 @@ export async function handleWebApi(method: string, request: IncomingMessage, res
     // apps.connections.open: "you will need to pass this token in the HTTP Authorization header"; JSON bodies
     // cannot carry the token either (https://docs.slack.dev/apis/web-api/#json).
     if (!headerToken && (spec.token === 'app' || parsed.json)) return refuse('not_authed', 'token must be in the Authorization header here');
+
+    // A call without the scope the method needs (https://docs.slack.dev/apis/web-api/#responses, e.g.
+    // https://docs.slack.dev/reference/methods/conversations.replies): `missing_scope` with the scope `needed` and
+    // the token's scopes `provided`, comma-separated. An outcome the app must handle, not a protocol violation.
+    const needed = spec.scope?.(args, ctx);
+    if (needed && !ctx.identity.grantedScopes.has(needed)) {
+      return { status: 200, body: { ok: false, error: 'missing_scope', needed, provided: [...ctx.identity.grantedScopes].join(',') } };
+    }
+    const retryAfter = ctx.rateLimiter.take(method, spec.tier);
+    if (retryAfter !== undefined) return { status: 429, headers: { 'retry-after': String(retryAfter) }, body: { ok: false, error: 'ratelimited' } };
 
     const fault = ctx.faults.take(method);
     if (fault) return { status: fault.status, headers: fault.headers, body: fault.body };

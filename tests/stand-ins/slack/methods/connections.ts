@@ -3,9 +3,7 @@
 // apps.connections.open (https://docs.slack.dev/reference/methods/apps.connections.open: app-level token in the
 // Authorization header, answers `{ ok: true, url: 'wss://.../link/?ticket=...' }`; a token without the
 // connections:write scope gets `missing_scope` with `needed` and `provided`, as Web API methods answer a
-// missing scope: https://docs.slack.dev/apis/web-api/#responses), conversations.open
-// (https://docs.slack.dev/reference/methods/conversations.open: a user's DM with the app, a `D...` channel).
-import { directChannelFor, isUserId } from '../ids.js';
+// missing scope: https://docs.slack.dev/apis/web-api/#responses). conversations.open is in conversations.ts.
 import type { MethodSpec } from './method.js';
 
 export const authTest: MethodSpec = {
@@ -42,27 +40,5 @@ export const appsConnectionsOpen: MethodSpec = {
     // is not allowed"), so that is the answer here. An assumption, named as one: adjust it when Slack says more.
     if (!ctx.identity.socketModeEnabled) return { ok: false, error: 'not_allowed_token_type', expected: true };
     return { ok: true, body: { url: ctx.socketMode.issueUrl(ctx.wsBase()) } };
-  },
-};
-
-export const conversationsOpen: MethodSpec = {
-  token: 'bot',
-  args: ['users', 'channel', 'return_im'],
-  handle(args) {
-    if (typeof args.channel === 'string' && args.channel) return { ok: true, body: { channel: { id: args.channel } } };
-    const users =
-      typeof args.users === 'string'
-        ? args.users
-            .split(',')
-            .map((u) => u.trim())
-            .filter(Boolean)
-        : [];
-    if (users.length === 0) return { ok: false, error: 'users_list_not_supplied' };
-    if (users.length > 1) return { ok: false, error: 'method_not_supported_for_channel_type', detail: 'the stand-in opens direct messages only' };
-    const [user] = users as [string];
-    if (!isUserId(user)) return { ok: false, error: 'user_not_found', detail: `user ${JSON.stringify(user)}` };
-    const id = directChannelFor(user);
-    const channel = args.return_im ? { id, is_im: true, user, created: Math.floor(Date.now() / 1000), is_open: true } : { id };
-    return { ok: true, body: { channel } };
   },
 };

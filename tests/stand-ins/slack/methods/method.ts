@@ -1,5 +1,8 @@
 // What a Web API method handler gets and returns.
+import type { Directory } from '../directory.js';
 import type { FaultBook } from '../faults.js';
+import type { AppManifest } from '../manifest.js';
+import type { RateLimiter } from '../rate-limits.js';
 import type { Records } from '../records.js';
 import type { SocketModeServer } from '../socket-mode.js';
 import type { TriggerBook } from '../triggers.js';
@@ -21,6 +24,8 @@ export interface Identity {
   appTokenScopes: readonly string[];
   /** The app's Socket Mode toggle (Slack's app settings, Socket Mode). */
   socketModeEnabled: boolean;
+  /** The bot token's granted scopes (default: the manifest's `oauth_config.scopes.bot`). */
+  grantedScopes: Set<string>;
 }
 
 /** Messages the bot posted, so chat.update can find them. */
@@ -39,6 +44,11 @@ export interface ApiContext {
   socketMode: SocketModeServer;
   faults: FaultBook;
   posted: Map<string, PostedMessage>;
+  directory: Directory;
+  rateLimiter: RateLimiter;
+  manifest: AppManifest;
+  /** The stand-in's clock (rate-limit windows, time zone offsets). */
+  now(): number;
   /** `ws://127.0.0.1:PORT` */
   wsBase(): string;
 }
@@ -61,6 +71,13 @@ export interface MethodSpec {
   token: 'bot' | 'app';
   /** Arguments the stand-in reads (checked against Slack's Web API spec in the self-test). */
   args: readonly string[];
+  /**
+   * The bot scope this call needs, as the method's page lists it (by conversation type where it depends on it);
+   * undefined when none. Without it the call answers `missing_scope` with `needed` and `provided`.
+   */
+  scope?: (args: AnyObject, ctx: ApiContext) => string | undefined;
+  /** Slack's rate-limit tier (https://docs.slack.dev/apis/web-api/rate-limits); methods without one are not limited. */
+  tier?: 2 | 3 | 4;
   handle(args: AnyObject, ctx: ApiContext): MethodResult;
 }
 

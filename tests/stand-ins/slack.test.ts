@@ -7,7 +7,7 @@ import { WebClient } from '@slack/web-api';
 import AjvModule from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { METHODS, messageProblems, type SlackStandIn, startSlackStandIn, viewProblems } from './slack/index.js';
+import { METHODS, messageProblems, readManifest, type SlackStandIn, startSlackStandIn, viewProblems } from './slack/index.js';
 import { DEPRECATED_WRAPPER_FIELDS, type SlackWebApiSpec, specSuccessFields, webApiSpecMismatches } from './slack/spec-check.js';
 import { ViewStore } from './slack/view-store.js';
 import { loadJsonSpec, specsDir } from './specs.js';
@@ -517,7 +517,8 @@ describe('Slack stand-in limits and view stack rules (no server)', () => {
 describe.skipIf(!specsDir)("Slack stand-in against Slack's published specs", () => {
   let slack: SlackStandIn;
   beforeAll(async () => {
-    slack = await startSlackStandIn();
+    // conversations.open needs im:write, which the app does not ask for.
+    slack = await startSlackStandIn({ grantedScopes: [...readManifest().botScopes, 'im:write'] });
   });
   afterAll(async () => {
     await slack?.close();

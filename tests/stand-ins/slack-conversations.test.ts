@@ -5,9 +5,10 @@
 import { App, type Logger, LogLevel } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
 import { afterEach, describe, expect, it } from 'vitest';
-import { directChannelFor, readManifest, type SlackStandIn, type SlackStandInOptions, startSlackStandIn } from './slack/index.js';
-import type { SlackWebApiSpec } from './slack/spec-check.js';
-import { specSuccessFields } from './slack/spec-check.js';
+import { Directory } from './slack/directory.js';
+import { directChannelFor, METHODS, readManifest, type SlackStandIn, type SlackStandInOptions, startSlackStandIn } from './slack/index.js';
+import type { ApiContext } from './slack/methods/method.js';
+import { type SlackWebApiSpec, specScopes, specSuccessFields } from './slack/spec-check.js';
 import { loadJsonSpec, specsDir } from './specs.js';
 
 const ALICE = 'U0ALICE001';
@@ -305,6 +306,21 @@ describe('Slack stand-in message shortcuts and message events', () => {
 });
 
 describe.skipIf(!specsDir)("Slack stand-in's new methods against Slack's published spec", () => {
+  it('requires, for every conversation type, a scope the spec lists for the method, and none where it lists none', () => {
+    const spec = loadJsonSpec<SlackWebApiSpec>('slack/web-api/slack_web_openapi_v2.json');
+    const directory = new Directory('U0VISENBOT1');
+    const ctx = { directory } as unknown as ApiContext;
+    const channels = (['public_channel', 'private_channel', 'im', 'mpim'] as const).map((type) => directory.seedConversation({ type, members: [ALICE] }));
+    for (const [method, implementation] of Object.entries(METHODS)) {
+      if (method === 'apps.connections.open') continue; // app-level token; its connections:write check is in connections.ts
+      const listed = specScopes(spec, method);
+      if (!implementation.scope) expect(listed, method).toEqual(['none']);
+      for (const channel of implementation.scope ? channels : []) {
+        expect(listed, `${method} in a ${channel.type}`).toContain(implementation.scope!({ channel: channel.id, users: ALICE }, ctx));
+      }
+    }
+  });
+
   it('answer with the fields the Web API spec requires', async () => {
     const spec = loadJsonSpec<SlackWebApiSpec>('slack/web-api/slack_web_openapi_v2.json');
     const { s, client } = await standIn(withReadScopes());

@@ -6,6 +6,10 @@
 //   @slack/web-api sends, so the stand-in takes POST (and reads the query string too).
 // - apps.connections.open (2021) is not in the spec: https://docs.slack.dev/reference/methods/apps.connections.open.
 // - views.open/push also accept `interactivity_pointer` today; the stand-in does not implement it (absent either way).
+// - conversations.replies answers `not_in_channel` and `invalid_cursor`, which the spec's error enum lacks and the
+//   method's page lists (https://docs.slack.dev/reference/methods/conversations.replies#errors).
+// - Scopes: the spec names the retired `chat:write:bot`; the stand-in requires today's `chat:write`
+//   (https://docs.slack.dev/reference/scopes/chat.write). The other methods' scopes match the spec's `security`.
 // - Events: the common event wrapper schema (../shared/specs/slack/events-api/slack_common_event_wrapper_schema.json)
 //   requires `authed_users`, which Slack deprecated for `authorizations`
 //   (https://docs.slack.dev/apis/events-api/#authorizations); the stand-in sends `authorizations` only.
@@ -18,6 +22,7 @@ interface SwaggerParameter {
 }
 interface SwaggerOperation {
   parameters?: SwaggerParameter[];
+  security?: Array<{ slackAuth?: string[] }>;
   responses?: Record<string, { schema?: { required?: string[] } }>;
 }
 export interface SlackWebApiSpec {
@@ -65,4 +70,10 @@ export function webApiSpecMismatches(spec: SlackWebApiSpec, methods: Readonly<Re
     }
   }
   return problems;
+}
+
+/** Scopes the spec lists for `method` (`none` when it needs none), with the retired chat:write:bot read as chat:write. */
+export function specScopes(spec: SlackWebApiSpec, method: string): string[] {
+  const listed = (operationOf(spec, method)?.security ?? []).flatMap((s) => s.slackAuth ?? []);
+  return listed.map((scope) => (scope === 'chat:write:bot' ? 'chat:write' : scope));
 }

@@ -8,8 +8,9 @@ describe('buildHelpMessage', () => {
 
   it('lists every subcommand, with placeholders escaped so Slack does not read them as links', () => {
     const { text, blocks } = buildHelpMessage();
-    for (const word of ['settings', 'generate', 'clear', 'help']) expect(text).toContain(`/visen ${word}`);
+    for (const word of ['settings', 'generate', 'automations', 'clear', 'help']) expect(text).toContain(`/visen ${word}`);
     expect(text).toContain('&lt;Notion page URL&gt;');
+    expect(text).toMatch(/`--watch`.*`--every "daily 09:00"`.*your time zone/);
     expect(text).not.toMatch(/<Notion/);
     expect(blocks.length).toBeLessThanOrEqual(50);
     for (const block of blocks) {

@@ -1,9 +1,23 @@
 import type { GenerationRequest, OutputChoice } from '../../../services/generation/types.js';
 import {
+  DASHES,
+  dedupe,
+  QUOTES,
+  readToken,
+  shorten,
+  skipOneSpace,
+  skipSpace,
+  TRAILING_SCHEDULE,
+  TRAILING_VALUE,
+  unquote,
+  unquotedSchedule,
+} from './command-tokens.js';
+import {
   type Check,
   checkLimit,
   checkPrompt,
   checkPropertyName,
+  checkSchedule,
   checkTargetUrl,
   looksLikeUrl,
   slackTextToPlain,
@@ -15,6 +29,7 @@ import {
  *
  *   /visen generate <Notion page URL> [--new-page] [--no-context] <prompt>
  *   /visen generate <Notion database URL> [--into "<property>" | @body]... [--new-options] [--all] [--limit N] <template>
+ *   ... plus `--watch` (databases: fill rows as they are added or changed) or `--every "<schedule>"` (run on a schedule)
  *
  * Options may come before or after the URL, and (for people who type them last) at the very end of the
  * prompt; `--` ends the options, so a prompt may itself start with `--`. `—into` (an em dash, as macOS turns
@@ -23,34 +38,25 @@ import {
  * before, and the service decides from the property's type how it is filled. Pure: no I/O.
  */
 export type ParsedGenerateCommand =
-  | { readonly ok: true; readonly request: GenerationRequest }
+  | { readonly ok: true; readonly request: GenerationRequest; readonly automation?: RequestedAutomation }
   | { readonly ok: false; readonly problems: readonly string[]; readonly usage: string };
+
+/** `--watch` or `--every`: the automation asked for (the time zone is the user's, looked up after the ack). */
+export type RequestedAutomation = { readonly trigger: 'Watch' } | { readonly trigger: 'Schedule'; readonly schedule: string };
 
 export const GENERATE_USAGE = [
   '`/visen generate <Notion page URL> [--new-page] [--no-context] <prompt>`',
   '`/visen generate <Notion database URL> [--into "Property"]… [--new-options] [--all] [--limit N] <template with {{Property}}>`',
   '`--into` takes any property you can edit (text, number, select, multi-select, status, date, checkbox, URL, email, phone, relation) or `@body` (the row’s page), and may be given several times.',
+  'Add `--watch` (a database: fill rows as they are added or changed) or `--every "daily 09:00"` (`hourly`, `"weekdays 09:00"`, `"mondays 08:30"` or a cron expression, in your time zone) to make it run by itself.',
   '`/visen generate` alone opens a form with the same choices.',
 ].join('\n');
 
-const KNOWN_FLAGS = ['new-page', 'no-context', 'into', 'new-options', 'all', 'limit'] as const;
+const KNOWN_FLAGS = ['new-page', 'no-context', 'into', 'new-options', 'all', 'limit', 'watch', 'every'] as const;
 type FlagName = (typeof KNOWN_FLAGS)[number];
-const FLAG_LIST = '`--new-page`, `--no-context`, `--into "Property"`, `--new-options`, `--all` and `--limit N`';
-const DASHES = '(?:--|—|–)';
-
-/** Opening quote -> the characters that may close it (people mix straight and curly quotes). */
-const QUOTES: Record<string, string> = {
-  '"': '"”“',
-  '“': '”“"',
-  '”': '”“"',
-  '„': '“”"',
-  "'": "'’‘",
-  '‘': "’‘'",
-  '’': "’‘'",
-  '«': '»',
-  '‹': '›',
-  '「': '」',
-};
+const FLAG_LIST = '`--new-page`, `--no-context`, `--into "Property"`, `--new-options`, `--all`, `--limit N`, `--watch` and `--every "schedule"`';
+/** Options that take no value. */
+const SWITCHES: ReadonlySet<FlagName> = new Set(['new-page', 'no-context', 'all', 'new-options', 'watch']);
 
 interface Flags {
   newPage: boolean;
@@ -61,13 +67,26 @@ interface Flags {
   into: string[];
   trailingInto: string[];
   newOptions: boolean;
+  watch: boolean;
+  every: string | undefined;
   seen: Set<FlagName>;
 }
 
 export function parseGenerateCommand(text: string): ParsedGenerateCommand {
   const input = stripControlCharacters(text ?? '');
   const problems: string[] = [];
-  const flags: Flags = { newPage: false, noContext: false, all: false, limit: undefined, into: [], trailingInto: [], newOptions: false, seen: new Set() };
+  const flags: Flags = {
+    newPage: false,
+    noContext: false,
+    all: false,
+    limit: undefined,
+    into: [],
+    trailingInto: [],
+    newOptions: false,
+    watch: false,
+    every: undefined,
+    seen: new Set(),
+  };
   const head = readHead(input, flags, problems);
 
   let promptText = input.slice(head.promptStart);
@@ -90,6 +109,7 @@ export function parseGenerateCommand(text: string): ParsedGenerateCommand {
   if (flags.noContext && databaseOnly) {
     problems.push('`--no-context` is for a page (Visen reads the page before writing); `--into`, `--all` and `--limit` are for a database.');
   }
+  problems.push(...automationProblems(flags));
 
   if (problems.length > 0 || url === undefined || !prompt.ok) {
     return { ok: false, problems: dedupe(problems), usage: GENERATE_USAGE };
@@ -103,7 +123,25 @@ export function parseGenerateCommand(text: string): ParsedGenerateCommand {
     ...(flags.all ? { onlyEmpty: false } : {}),
     ...(flags.limit !== undefined ? { limit: flags.limit } : {}),
   };
-  return { ok: true, request };
+  return { ok: true, request, ...automationOf(flags) };
+}
+
+/** `--watch` fills a database's rows as they come; it cannot go with a schedule or with a page's options. */
+function automationProblems(flags: Flags): string[] {
+  if (!flags.watch) return [];
+  if (flags.every !== undefined) {
+    return ['Choose one: `--watch` fills a database’s rows whenever they are added or changed; `--every "schedule"` runs on a schedule.'];
+  }
+  if (flags.newPage || flags.noContext) {
+    return ['`--watch` is for a database (it fills rows as they are added or changed); for a page, use `--every "schedule"`.'];
+  }
+  return [];
+}
+
+function automationOf(flags: Flags): { automation?: RequestedAutomation } {
+  if (flags.watch) return { automation: { trigger: 'Watch' } };
+  if (flags.every !== undefined) return { automation: { trigger: 'Schedule', schedule: flags.every } };
+  return {};
 }
 
 /** One `--into` is the single-property output (as before typed outputs); several, or `--new-options`, typed outputs. */
@@ -174,7 +212,7 @@ function handleFlag(
     return token.end;
   }
   const flag = name as FlagName;
-  if (flag === 'new-page' || flag === 'no-context' || flag === 'all' || flag === 'new-options') {
+  if (SWITCHES.has(flag)) {
     if (hasEquals) problems.push(`\`--${flag}\` takes no value.`);
     else setFlag(flags, flag, true, problems);
     return token.end;
@@ -183,15 +221,19 @@ function handleFlag(
   let at = hasEquals ? tokenStart + headLength : skipSpace(input, token.end);
   const value = readValue(input, at, flag);
   if (value === undefined) {
-    problems.push(flag === 'into' ? checkPropertyNameProblem('') : checkLimitProblem(''));
+    problems.push(missingValueProblem(flag));
     return token.end;
   }
   at = value.end;
   if (value.unclosed) {
-    problems.push('The property name after `--into` has no closing quote: write `--into "Property name"`.');
+    problems.push(
+      flag === 'every'
+        ? 'The schedule after `--every` has no closing quote: write `--every "daily 09:00"`.'
+        : 'The property name after `--into` has no closing quote: write `--into "Property name"`.',
+    );
     return at;
   }
-  const checked: Check<string | number> = flag === 'into' ? checkPropertyName(value.text) : checkLimit(value.text);
+  const checked = checkValue(flag, value.text);
   if (!checked.ok) problems.push(checked.problem);
   else setFlag(flags, flag, checked.value, problems);
   return at;
@@ -201,7 +243,7 @@ function handleFlag(
 function readValue(input: string, at: number, flag: FlagName): { text: string; end: number; unclosed?: true } | undefined {
   if (at >= input.length || /\s/.test(input[at] ?? '')) return undefined;
   const open = input[at] ?? '';
-  const closers = flag === 'into' ? QUOTES[open] : undefined;
+  const closers = flag === 'into' || flag === 'every' ? QUOTES[open] : undefined;
   if (closers) {
     for (let j = at + 1; j < input.length; j += 1) {
       if (closers.includes(input[j] ?? '')) return { text: input.slice(at + 1, j), end: j + 1 };
@@ -210,7 +252,7 @@ function readValue(input: string, at: number, flag: FlagName): { text: string; e
   }
   const word = readToken(input, at);
   if (new RegExp(`^${DASHES}[A-Za-z]`).test(word.text) || word.text === '--' || looksLikeUrl(word.text)) return undefined;
-  return word;
+  return flag === 'every' ? unquotedSchedule(input, word) : word;
 }
 
 function setFlag(flags: Flags, flag: FlagName, value: boolean | number | string, problems: string[], trailing = false): void {
@@ -230,11 +272,15 @@ function setFlag(flags: Flags, flag: FlagName, value: boolean | number | string,
   else if (flag === 'no-context') flags.noContext = true;
   else if (flag === 'all') flags.all = true;
   else if (flag === 'new-options') flags.newOptions = true;
+  else if (flag === 'watch') flags.watch = true;
+  else if (flag === 'every') flags.every = value as string;
   else flags.limit = value as number;
 }
 
 const TRAILING: ReadonlyArray<{ flag: FlagName | 'no-value'; pattern: RegExp }> = [
-  { flag: 'no-value', pattern: new RegExp(`(?:^|\\s)${DASHES}(into|limit)=?\\s*$`, 'i') },
+  { flag: 'no-value', pattern: new RegExp(`(?:^|\\s)${DASHES}(into|limit|every)=?\\s*$`, 'i') },
+  { flag: 'watch', pattern: new RegExp(`(?:^|\\s)${DASHES}watch\\s*$`, 'i') },
+  { flag: 'every', pattern: new RegExp(`(?:^|\\s)${DASHES}every(?:\\s+|=)${TRAILING_SCHEDULE}\\s*$`, 'i') },
   { flag: 'all', pattern: new RegExp(`(?:^|\\s)${DASHES}all\\s*$`, 'i') },
   { flag: 'new-page', pattern: new RegExp(`(?:^|\\s)${DASHES}new-page\\s*$`, 'i') },
   { flag: 'no-context', pattern: new RegExp(`(?:^|\\s)${DASHES}no-context\\s*$`, 'i') },
@@ -242,7 +288,7 @@ const TRAILING: ReadonlyArray<{ flag: FlagName | 'no-value'; pattern: RegExp }> 
   { flag: 'limit', pattern: new RegExp(`(?:^|\\s)${DASHES}limit(?:\\s+|=)(\\S+)\\s*$`, 'i') },
   {
     flag: 'into',
-    pattern: new RegExp(`(?:^|\\s)${DASHES}into(?:\\s+|=)(["“”„][^"“”]*["“”]|['‘’][^'‘’]*['‘’]|«[^«»]*»|[^\\s"“”„'‘’«»]\\S*)\\s*$`, 'i'),
+    pattern: new RegExp(`(?:^|\\s)${DASHES}into(?:\\s+|=)${TRAILING_VALUE}\\s*$`, 'i'),
   },
 ];
 
@@ -261,58 +307,26 @@ function takeTrailingFlags(prompt: string, flags: Flags, problems: string[]): st
 /** One option found at the end of the prompt; `raw` is its value as typed (or, for 'no-value', its name). */
 function applyTrailingFlag(flag: FlagName | 'no-value', raw: string, flags: Flags, problems: string[]): void {
   if (flag === 'no-value') {
-    problems.push(raw.toLowerCase() === 'into' ? checkPropertyNameProblem('') : checkLimitProblem(''));
+    problems.push(missingValueProblem(raw.toLowerCase() as FlagName));
     return;
   }
-  if (flag === 'all' || flag === 'new-page' || flag === 'no-context' || flag === 'new-options') {
+  if (SWITCHES.has(flag)) {
     setFlag(flags, flag, true, problems);
     return;
   }
-  const checked: Check<string | number> = flag === 'limit' ? checkLimit(raw) : checkPropertyName(unquote(raw));
+  const checked = checkValue(flag, flag === 'limit' ? raw : unquote(raw));
   if (checked.ok) setFlag(flags, flag, checked.value, problems, true);
   else problems.push(checked.problem);
 }
 
-/** A value that starts with a quote loses its quotes; anything else is taken as typed. */
-function unquote(raw: string): string {
-  if (!/^["“”„'‘’«]/.test(raw)) return raw;
-  return raw.replace(/^["“”„'‘’«]/, '').replace(/["“”'‘’»]$/, '');
+/** The value of `--into`, `--limit` or `--every`, checked. */
+function checkValue(flag: FlagName, text: string): Check<string | number> {
+  if (flag === 'into') return checkPropertyName(text);
+  if (flag === 'every') return checkSchedule(text);
+  return checkLimit(text);
 }
 
-function checkPropertyNameProblem(value: string): string {
-  const c = checkPropertyName(value);
+function missingValueProblem(flag: FlagName): string {
+  const c = checkValue(flag, '');
   return c.ok ? '' : c.problem;
-}
-
-function checkLimitProblem(value: string): string {
-  const c = checkLimit(value);
-  return c.ok ? '' : c.problem;
-}
-
-function skipSpace(s: string, i: number): number {
-  while (i < s.length && /\s/.test(s[i] ?? '')) i += 1;
-  return i;
-}
-
-function skipOneSpace(s: string, i: number): number {
-  return i < s.length && /\s/.test(s[i] ?? '') ? i + 1 : i;
-}
-
-/** One word; a Slack `<...>` wrapper is one word even when its label has spaces. */
-function readToken(s: string, i: number): { text: string; end: number } {
-  if (s[i] === '<') {
-    const close = s.indexOf('>', i);
-    if (close !== -1 && !s.slice(i + 1, close).includes('<')) return { text: s.slice(i, close + 1), end: close + 1 };
-  }
-  let j = i;
-  while (j < s.length && !/\s/.test(s[j] ?? '')) j += 1;
-  return { text: s.slice(i, j), end: j };
-}
-
-function dedupe(items: string[]): string[] {
-  return [...new Set(items.filter((p) => p !== ''))];
-}
-
-function shorten(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }

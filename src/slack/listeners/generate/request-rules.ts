@@ -13,6 +13,10 @@ export const MAX_LIMIT = 10_000;
 export const MAX_URL_CHARS = 2_000;
 export const MAX_PROPERTY_NAME_CHARS = 500;
 export const MAX_CONNECTION_NAME_CHARS = 200;
+/** A schedule is a preset or a five-field cron expression: far shorter than this. */
+export const MAX_SCHEDULE_CHARS = 100;
+
+export const SCHEDULE_EXAMPLES = '`hourly`, `"daily 09:00"`, `"weekdays 09:00"`, `"mondays 08:30"` or a cron expression such as `"0 9 * * 1-5"`';
 
 export type Check<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problem: string };
 
@@ -144,6 +148,19 @@ export function checkPropertyName(raw: string, flag = '--into'): Check<string> {
   if (isBlank(name)) return fail(`${flag} needs the name of a text property, for example \`--into "Summary"\`.`);
   if (characterCount(name) > MAX_PROPERTY_NAME_CHARS) return fail(`The property name after ${flag} is too long to be a property of your database.`);
   return ok(name);
+}
+
+/**
+ * A schedule as typed (`--every`, the modal's Schedule field): present, one line, short. Whether it is a preset or a
+ * valid cron expression is the automations service's to say (its UserInputError explains how to write one).
+ */
+export function checkSchedule(raw: string, flag = '`--every`'): Check<string> {
+  const schedule = stripControlCharacters(raw).replace(/\n/g, ' ').replace(/\s+/g, ' ').trim();
+  if (isBlank(schedule)) return fail(`${flag} needs a schedule, for example ${SCHEDULE_EXAMPLES}.`);
+  if (characterCount(schedule) > MAX_SCHEDULE_CHARS) {
+    return fail(`That schedule is too long to be one. Write a preset or a cron expression, for example ${SCHEDULE_EXAMPLES}.`);
+  }
+  return ok(schedule);
 }
 
 export function checkConnectionName(raw: string): Check<string | undefined> {

@@ -1,0 +1,82 @@
+/** The words of `/visen generate` text: quotes, dashes, tokens. Pure helpers of parse-command.ts. */
+
+/** `--`, or the em and en dashes macOS and phones turn it into. */
+export const DASHES = '(?:--|—|–)';
+
+/** Opening quote -> the characters that may close it (people mix straight and curly quotes). */
+export const QUOTES: Record<string, string> = {
+  '"': '"”“',
+  '“': '”“"',
+  '”': '”“"',
+  '„': '“”"',
+  "'": "'’‘",
+  '‘': "’‘'",
+  '’': "’‘'",
+  '«': '»',
+  '‹': '›',
+  '「': '」',
+};
+
+/** A quoted or bare value at the end of a prompt, for the trailing-option patterns. */
+export const TRAILING_VALUE = `(["“”„][^"“”]*["“”]|['‘’][^'‘’]*['‘’]|«[^«»]*»|[^\\s"“”„'‘’«»]\\S*)`;
+
+/** A value that starts with a quote loses its quotes; anything else is taken as typed. */
+export function unquote(raw: string): string {
+  if (!/^["“”„'‘’«]/.test(raw)) return raw;
+  return raw.replace(/^["“”„'‘’«]/, '').replace(/["“”'‘’»]$/, '');
+}
+
+export function skipSpace(s: string, i: number): number {
+  while (i < s.length && /\s/.test(s[i] ?? '')) i += 1;
+  return i;
+}
+
+export function skipOneSpace(s: string, i: number): number {
+  return i < s.length && /\s/.test(s[i] ?? '') ? i + 1 : i;
+}
+
+/** One word; a Slack `<...>` wrapper is one word even when its label has spaces. */
+export function readToken(s: string, i: number): { text: string; end: number } {
+  if (s[i] === '<') {
+    const close = s.indexOf('>', i);
+    if (close !== -1 && !s.slice(i + 1, close).includes('<')) return { text: s.slice(i, close + 1), end: close + 1 };
+  }
+  let j = i;
+  while (j < s.length && !/\s/.test(s[j] ?? '')) j += 1;
+  return { text: s.slice(i, j), end: j };
+}
+
+const PRESET_DAY = /^(?:daily|weekdays|weekends|mondays|tuesdays|wednesdays|thursdays|fridays|saturdays|sundays)$/i;
+const CLOCK_TIME = /^\d{1,2}:\d{2}$/;
+const CRON_FIELD = /^[\d*/,-]+$/;
+
+/**
+ * An unquoted `--every` value: `daily 09:00` (a preset and its time) and `0 9 * * 1-5` (five cron fields) are read
+ * whole, as people type them without quotes; any other value is the one word.
+ */
+export function unquotedSchedule(input: string, first: { text: string; end: number }): { text: string; end: number } {
+  const next = (after: { end: number }) => readToken(input, skipSpace(input, after.end));
+  if (PRESET_DAY.test(first.text)) {
+    const time = next(first);
+    return CLOCK_TIME.test(time.text) ? { text: `${first.text} ${time.text}`, end: time.end } : first;
+  }
+  if (!CRON_FIELD.test(first.text)) return first;
+  const fields = [first];
+  while (fields.length < 5) {
+    const field = next(fields[fields.length - 1]!);
+    if (!CRON_FIELD.test(field.text)) return first;
+    fields.push(field);
+  }
+  return { text: fields.map((f) => f.text).join(' '), end: fields[4]!.end };
+}
+
+/** A trailing `--every` value: quoted, a preset with its time, or one word. */
+export const TRAILING_SCHEDULE = `(["“”„][^"“”]*["“”]|['‘’][^'‘’]*['‘’]|[A-Za-z]+\\s+\\d{1,2}:\\d{2}|[^\\s"“”„'‘’«»]\\S*)`;
+
+export function dedupe(items: string[]): string[] {
+  return [...new Set(items.filter((p) => p !== ''))];
+}
+
+export function shorten(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}

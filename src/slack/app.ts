@@ -3,9 +3,11 @@ import type { Logger } from 'pino';
 import { describeForLog, userMessageFor } from '../errors.js';
 import { rememberSecretForRedaction } from '../log-redaction.js';
 import { toSlackLogger } from '../logger.js';
+import { createAutomationNotifier } from './automation-notifier.js';
 import type { SlackDeps } from './deps.js';
 import { COMMAND } from './ids.js';
 import { allowListMiddleware } from './listeners/access.js';
+import { automationsSubcommands, registerAutomationListeners } from './listeners/automations/index.js';
 import { visenCommand } from './listeners/commands/visen.js';
 import { generateSubcommands, onConnectedResumeRuns, registerGenerateListeners } from './listeners/generate/index.js';
 import { registerHomeListeners } from './listeners/home/index.js';
@@ -61,12 +63,23 @@ export function createSlackApp(slack: SlackConnection, deps: SlackDeps, bot: Bot
   });
 
   app.use(allowListMiddleware(deps));
-  app.command(COMMAND, visenCommand({ ...settingsSubcommands(deps), ...generateSubcommands(deps) }, deps));
+  const subcommands = { ...settingsSubcommands(deps), ...generateSubcommands(deps), ...automationsSubcommands(deps) };
+  app.command(COMMAND, visenCommand(subcommands, deps));
   registerSettingsListeners(app, deps);
   registerGenerateListeners(app, deps);
   const home = registerHomeListeners(app, deps);
+  registerAutomationListeners(app, deps, home);
+  // Automatic runs tell their owners by direct message (folded per connection, see automation-notifier.ts).
+  const notifier = createAutomationNotifier({ client: app.client, logger: deps.logger.child({ component: 'automations' }) });
+  const stopNotices = deps.services.automations.subscribe(notifier.listener);
   app.error(reportListenerError(app, deps.logger));
-  return { app, close: () => home.close() };
+  return {
+    app,
+    close: () => {
+      stopNotices();
+      home.close();
+    },
+  };
 }
 
 /** Work that needs Slack to be connected first: resuming the runs a restart interrupted, and telling their users. */

@@ -9,6 +9,7 @@ export const Subcommand = {
   settings: 'settings',
   generate: 'generate',
   clear: 'clear',
+  automations: 'automations',
   help: 'help',
 } as const;
 

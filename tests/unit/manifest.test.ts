@@ -47,7 +47,7 @@ describe('manifest.yml declares what Visen needs and no more', () => {
   });
 
   it('asks only for the bot scopes the app uses', () => {
-    expect(manifest.oauth_config.scopes.bot).toEqual(['commands', 'chat:write']);
+    expect(manifest.oauth_config.scopes.bot).toEqual(['commands', 'chat:write', 'users:read']);
     expect(manifest.oauth_config.scopes.user).toBeUndefined();
   });
 });

@@ -28,7 +28,7 @@ export function homeAutomationsBlocks(automations: HomeAutomations, maxItems: nu
   const items = automations.items;
   const blocks: KnownBlock[] = [header(`Automatic connections (${formatCount(items.length)})`, { blockId: AutomationBlock.homeHeader, ...WITH_EMOJI })];
   if (items.length === 0) return [...blocks, context(`None yet. ${HOW_TO_START}`, { blockId: AutomationBlock.homeEmpty })];
-  const shown = items.slice(0, Math.max(1, maxItems));
+  const shown = items.slice(0, Math.max(0, maxItems));
   blocks.push(...shown.map((a, i) => automationBlock(a, i)));
   if (items.length > shown.length) {
     blocks.push(

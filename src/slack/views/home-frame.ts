@@ -2,6 +2,7 @@ import type { HomeView, KnownBlock, SectionBlock } from '@slack/types';
 import type { HomeConnectionList, HomeFault } from '../../services/home/types.js';
 import type { SettingsSummary } from '../../services/settings/types.js';
 import { HomeBlock, HomeCallback } from '../listeners/home/ids.js';
+import type { HomeAutomations } from './automations-list.js';
 import { header, section, WITH_EMOJI } from './blocks.js';
 import { escapeMrkdwn, inlineText, mrkdwnLink, slackDate } from './text.js';
 
@@ -21,6 +22,8 @@ export interface HomeRenderOptions {
   readonly notice?: HomeNotice | undefined;
   /** A refresh from Notion is under way (said in the footer). */
   readonly refreshing?: boolean;
+  /** The "Automatic connections" section, when Visen has automations (absent: no section). */
+  readonly automations?: HomeAutomations | undefined;
 }
 
 export function homeView(blocks: KnownBlock[]): HomeView {

@@ -2,12 +2,16 @@ import type { HomeView, KnownBlock } from '@slack/types';
 import type { HomeModel } from '../../services/home/types.js';
 import type { SettingsSummary } from '../../services/settings/types.js';
 import { HomeAction, HomeBlock } from '../listeners/home/ids.js';
+import { homeAutomationsBlocks } from './automations-list.js';
 import { actions, button, divider, section, WITH_EMOJI } from './blocks.js';
 import { connectionBlocks } from './home-connection.js';
 import { connectionsDatabaseLink, faultSection, type HomeRenderOptions, homeHeader, homeView, pushNotice, settingsProblemSection } from './home-frame.js';
 import { emptyState, listControls, listFooter, pageOf, pagingBlocks } from './home-list.js';
 import { activeRunsSection } from './home-runs.js';
-import { inlineCode, inlineText } from './text.js';
+import { inlineCode, inlineText, SLACK_LIMITS } from './text.js';
+
+/** Automations listed on the Home tab; `/visen automations` lists them all. */
+export const MAX_HOME_AUTOMATIONS = 10;
 
 /** The Home tab once Visen is set up. */
 
@@ -19,7 +23,13 @@ export function buildSetUpView(model: HomeModel, options: HomeRenderOptions = {}
   if (settings?.problem) blocks.push(settingsProblemSection(settings.problem));
   else if (model.fault) blocks.push(faultSection(model.fault, settings, model.connections));
   if (model.activeRuns.length > 0) blocks.push(activeRunsSection(model.activeRuns));
-  blocks.push(divider(), ...connectionsPart(model, options.refreshing ?? false));
+  const connections = [divider(), ...connectionsPart(model, options.refreshing ?? false)];
+  if (options.automations) {
+    // The section gets what the view's 100 blocks leave after the list (a divider, its header, "more" line).
+    const room = SLACK_LIMITS.viewBlocks - blocks.length - connections.length - 3;
+    blocks.push(divider(), ...homeAutomationsBlocks(options.automations, Math.min(MAX_HOME_AUTOMATIONS, room)));
+  }
+  blocks.push(...connections);
   return homeView(blocks);
 }
 

@@ -5,13 +5,15 @@ import type { SubcommandHandler } from '../commands/visen.js';
 import { openGenerateModal } from './modal.js';
 import { parseGenerateCommand } from './parse-command.js';
 import type { GenerateRuntime } from './runtime.js';
+import { startAutomation } from './start-automation.js';
 import { startRunWithResponseUrl } from './start-run.js';
 
 /**
  * `/visen generate ...`. Everything before the ack is pure (parsing): the ack carries either the problems
  * and the usage, or "Working on it…". Then the service checks what it can and starts the run; its progress
  * replaces that message (see progress-reporter.ts for the response_url budget). `/visen generate` alone
- * opens the modal right after the ack, within the trigger's 3 seconds.
+ * opens the modal right after the ack, within the trigger's 3 seconds. With `--watch` or `--every` the connection is
+ * made automatic instead (start-automation.ts).
  */
 export function generateCommand(rt: GenerateRuntime): SubcommandHandler {
   return async (args, rest) => {
@@ -45,6 +47,10 @@ export function generateCommand(rt: GenerateRuntime): SubcommandHandler {
     await args.ack({ response_type: 'ephemeral', ...buildWorkingMessage() });
     const issuedAt = rt.now();
     const request = parsed.request;
+    if (parsed.automation) {
+      await startAutomation(rt, client, user, request, parsed.automation, { responseUrl: { url: command.response_url, issuedAt } });
+      return;
+    }
     await startRunWithResponseUrl(rt, client, user, command.response_url, issuedAt, (listener, notifyState) =>
       rt.deps.services.generation.start(user, request, listener, notifyState),
     );

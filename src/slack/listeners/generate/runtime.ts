@@ -2,6 +2,7 @@ import type { WebClient } from '@slack/web-api';
 import { describeForLog } from '../../../errors.js';
 import type { SlackDeps } from '../../deps.js';
 import { postToResponseUrl } from '../../response-url.js';
+import { createTimeZoneResolver, type TimeZoneResolver } from '../../time-zone.js';
 import { DEFAULT_PROGRESS_POLICY, type ProgressPolicy, ProgressReporter, type ReporterOptions, type ResponseUrlPoster } from './progress-reporter.js';
 
 /**
@@ -17,10 +18,12 @@ export interface GenerateRuntime {
   readonly now: () => number;
   readonly sleep: (ms: number) => Promise<void>;
   readonly policy: ProgressPolicy;
+  /** Users' time zones for their schedules (kept an hour per user). */
+  readonly timeZones: TimeZoneResolver;
   newReporter(client: WebClient, options: Omit<ReporterOptions, 'onRunId' | 'onFinished'>): ProgressReporter;
 }
 
-export type RuntimeOverrides = Partial<Pick<GenerateRuntime, 'postToResponseUrl' | 'now' | 'sleep' | 'policy'>>;
+export type RuntimeOverrides = Partial<Pick<GenerateRuntime, 'postToResponseUrl' | 'now' | 'sleep' | 'policy' | 'timeZones'>>;
 
 const runtimes = new WeakMap<SlackDeps, GenerateRuntime>();
 
@@ -50,6 +53,7 @@ function createGenerateRuntime(deps: SlackDeps, overrides: RuntimeOverrides = {}
     now: overrides.now ?? Date.now,
     sleep: overrides.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
     policy: overrides.policy ?? DEFAULT_PROGRESS_POLICY,
+    timeZones: overrides.timeZones ?? createTimeZoneResolver({ logger, ...(overrides.now ? { now: overrides.now } : {}) }),
     newReporter(client, options) {
       return new ProgressReporter(
         { client, postToResponseUrl: rt.postToResponseUrl, now: rt.now, sleep: rt.sleep, logger, policy: rt.policy },

@@ -60,7 +60,13 @@ const MENUS: ReadonlyArray<readonly [HomeActionId, HomeActionWork<StaticSelectAc
 export function registerHomeListeners(app: App, deps: SlackDeps, options: HomeListenerOptions = {}): HomePublisher {
   const logger = deps.logger.child({ component: 'home' });
   const home = deps.services.home;
-  const publisher = new HomePublisher({ client: app.client, home, logger, ...(options.liveIntervalMs ? { liveIntervalMs: options.liveIntervalMs } : {}) });
+  const publisher = new HomePublisher({
+    client: app.client,
+    home,
+    logger,
+    automations: (user) => deps.services.automations.list(user),
+    ...(options.liveIntervalMs ? { liveIntervalMs: options.liveIntervalMs } : {}),
+  });
   const actionDeps: HomeActionDeps = { home, publisher, logger, collaborators: options.collaborators ?? defaultCollaborators(deps) };
 
   app.event('app_home_opened', ({ event, body }) => onHomeOpened(actionDeps, event, body));
@@ -112,6 +118,10 @@ function onHomeAction<A extends ButtonAction | StaticSelectAction>(app: App, dep
  */
 function subscribeToOtherFeatures(deps: SlackDeps, publisher: HomePublisher): void {
   const stopProgress = deps.services.generation.subscribe((progress) => publisher.onProgress(progress));
+  // An automatic run or pause changes the "Automatic connections" section (last result, next run, paused).
+  const stopAutomations = deps.services.automations.subscribe((notice) => {
+    publisher.publishIfRecent(notice.kind === 'run' ? notice.report.owner : notice.owner);
+  });
   const stopSettings = deps.services.settings.onChange(async (user, change) => {
     if (change === 'cleared') publisher.forget(user);
     await publisher.refreshAndPublish(user);
@@ -119,5 +129,6 @@ function subscribeToOtherFeatures(deps: SlackDeps, publisher: HomePublisher): vo
   publisher.onClose(() => {
     stopProgress();
     stopSettings();
+    stopAutomations();
   });
 }

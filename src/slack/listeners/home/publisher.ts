@@ -1,9 +1,12 @@
 import type { HomeView } from '@slack/types';
 import type { Logger } from 'pino';
 import { describeForLog } from '../../../errors.js';
+import type { AutomationSummary } from '../../../services/automations/types.js';
 import type { RunProgress } from '../../../services/generation/types.js';
 import type { HomeService } from '../../../services/home/types.js';
 import { type UserRef, userKey } from '../../../users.js';
+import { slackErrorCode } from '../../slack-errors.js';
+import type { HomeAutomations } from '../../views/automations-list.js';
 import { buildFaultOnlyView, buildHomeView } from '../../views/home.js';
 import type { HomeNotice } from '../../views/home-frame.js';
 
@@ -23,6 +26,8 @@ export interface HomePublisherOptions {
   /** A notice (e.g. "moved to Notion's trash") stays on the view this long. */
   readonly noticeTtlMs?: number;
   readonly now?: () => number;
+  /** The user's automatic connections, for the Home tab's section (read from the local store at each publish). */
+  readonly automations?: (user: UserRef) => Promise<readonly AutomationSummary[]>;
 }
 
 interface UserState {
@@ -140,6 +145,12 @@ export class HomePublisher {
     state.liveTimer.unref?.();
   }
 
+  /** Re-publishes from the cache when the user looked at their Home tab recently (an automation's news). */
+  publishIfRecent(user: UserRef): void {
+    const state = this.users.get(userKey(user));
+    if (state && this.now() - state.lastSeenAt <= this.recentMs) void this.publish(user);
+  }
+
   /** Drops what is held in memory for this user (after `/visen clear`). */
   forget(user: UserRef): void {
     const state = this.users.get(userKey(user));
@@ -173,8 +184,8 @@ export class HomePublisher {
     const notice = state.notice && this.now() - state.notice.at <= this.noticeTtlMs ? state.notice.notice : undefined;
     let view: HomeView;
     try {
-      const model = await home.cached(user);
-      view = buildHomeView(model, { notice, refreshing: state.refreshing > 0 });
+      const [model, automations] = await Promise.all([home.cached(user), this.automationsOf(user)]);
+      view = buildHomeView(model, { notice, refreshing: state.refreshing > 0, automations });
     } catch (err) {
       logger.error({ err: describeForLog(err), user: userKey(user) }, 'building the Home view failed');
       view = buildFaultOnlyView({ code: 'unexpected', detail: undefined, at: new Date(this.now()).toISOString() });
@@ -193,6 +204,17 @@ export class HomePublisher {
     }
   }
 
+  /** The automations section's content; a failure to read them shows as such, never as none. */
+  private async automationsOf(user: UserRef): Promise<HomeAutomations | undefined> {
+    if (!this.options.automations) return undefined;
+    try {
+      return { items: await this.options.automations(user) };
+    } catch (err) {
+      this.options.logger.warn({ err: describeForLog(err), user: userKey(user) }, 'could not read the automations for the Home view');
+      return { unreadable: true };
+    }
+  }
+
   private clearLiveTimer(state: UserState): void {
     if (state.liveTimer) clearTimeout(state.liveTimer);
     state.liveTimer = undefined;
@@ -208,10 +230,4 @@ export class HomePublisher {
       }
     }
   }
-}
-
-/** Slack's error code (`invalid_blocks`, `not_authed`, ...) from a Web API error, when it has one. */
-function slackErrorCode(err: unknown): string | undefined {
-  const data = (err as { data?: { error?: unknown } } | undefined)?.data;
-  return typeof data?.error === 'string' ? data.error : undefined;
 }

@@ -23,14 +23,26 @@ function clearConfirmHandler(deps: SlackDeps) {
     if (!user) return noUser(deps, SettingsAction.clearConfirm);
     let message: SlackMessage;
     try {
+      // Automations first: they run with the settings about to be deleted.
+      const stopped = await stopAutomations(deps, user);
       const outcome = await deps.services.settings.clear(user);
-      message = buildClearDoneMessage(outcome.hadSettings);
+      message = buildClearDoneMessage(outcome.hadSettings, stopped);
     } catch (err) {
       deps.logger.error({ user: userKey(user), err: describeForLog(err) }, '/visen clear failed');
       message = buildClearFailedMessage(userMessageFor(err));
     }
     await replaceOrMessage(respond, client, user, deps, message);
   };
+}
+
+/** Stops and forgets the user's automations (their rows in Notion get `Trigger` `Manual`); how many there were. */
+async function stopAutomations(deps: SlackDeps, user: UserRef): Promise<number> {
+  const automations = await deps.services.automations.list(user).catch((err: unknown) => {
+    deps.logger.warn({ user: userKey(user), err: describeForLog(err) }, 'could not count the automations before /visen clear');
+    return [];
+  });
+  await deps.services.automations.forgetUser(user);
+  return automations.length;
 }
 
 function clearCancelHandler(deps: SlackDeps) {

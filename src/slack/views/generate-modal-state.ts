@@ -3,6 +3,7 @@ import { EMPTY_VALUES, type GenerateModalModel, type GenerateModalValues, type O
 import { decodeModalMetadata } from './generate-modal-metadata.js';
 import { NEW_OPTIONS_VALUE } from './generate-modal-outputs.js';
 import { ONLY_EMPTY_VALUE } from './generate-modal-rows.js';
+import { readRunChoice } from './generate-modal-run.js';
 
 /**
  * The state parser of `generate-modal.ts`: a view as Slack sends it back (in `view_submission` and in
@@ -59,5 +60,7 @@ export function readValues(view: ModalViewLike): GenerateModalValues {
     readPage: readPageState ? (readPageState.selected_options ?? []).some((o) => o.value === READ_PAGE_VALUE) : EMPTY_VALUES.readPage,
     limit: get(GenerateIds.limitBlock, GenerateIds.limitAction)?.value ?? '',
     connectionName: get(GenerateIds.connectionNameBlock, GenerateIds.connectionNameAction)?.value ?? '',
+    run: readRunChoice(get(GenerateIds.runBlock, GenerateIds.runAction)?.selected_option?.value),
+    schedule: get(GenerateIds.scheduleBlock, GenerateIds.scheduleAction)?.value ?? '',
   };
 }

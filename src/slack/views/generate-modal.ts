@@ -5,6 +5,7 @@ import { GenerateIds } from '../listeners/generate/ids.js';
 import { actions, button, context, inputBlock, modalTexts, option, textInput, WITH_EMOJI } from './blocks.js';
 import { type DescribedTarget, encodeModalMetadata } from './generate-modal-metadata.js';
 import { rowBlocks } from './generate-modal-rows.js';
+import { type RunChoice, runBlocks } from './generate-modal-run.js';
 import { escapeMrkdwn, isHighSurrogate, oneLine, SLACK_LIMITS, truncate } from './text.js';
 
 /**
@@ -35,6 +36,9 @@ export interface GenerateModalValues {
   /** As typed ('' for none); checked on submit. */
   readonly limit: string;
   readonly connectionName: string;
+  /** Once, whenever rows change (`--watch`), or on a schedule (`--every`, `schedule` as typed). */
+  readonly run: RunChoice;
+  readonly schedule: string;
 }
 
 type TargetKind = DescribedTarget['kind'];
@@ -64,6 +68,8 @@ export const EMPTY_VALUES: GenerateModalValues = {
   readPage: true,
   limit: '',
   connectionName: '',
+  run: 'once',
+  schedule: '',
 };
 
 const OUTPUT_LABELS: Record<OutputKind, { text: string; description: string }> = {
@@ -95,7 +101,7 @@ export function buildGenerateModal(model: GenerateModalModel): ModalView {
   blocks.push(outputBlock(target, model.values.output));
   if (kind !== 'Database') blocks.push(readPageBlock(model.values.readPage));
   if (kind !== 'Page') blocks.push(...rowBlocks(kind === 'Database' ? target : undefined, model.values));
-  blocks.push(connectionNameBlock(model.values.connectionName));
+  blocks.push(...runBlocks(kind, model.values.run, model.values.schedule), connectionNameBlock(model.values.connectionName));
   return {
     type: 'modal',
     callback_id: GenerateIds.modalCallback,

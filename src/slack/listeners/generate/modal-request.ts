@@ -1,10 +1,11 @@
 import type { GenerationRequest, OutputChoice } from '../../../services/generation/types.js';
 import { currentTarget, type GenerateModalModel, joinPromptParts } from '../../views/generate-modal.js';
 import { GenerateIds } from './ids.js';
-import { checkConnectionName, checkLimit, checkPrompt, checkPropertyName, checkTargetUrl } from './request-rules.js';
+import type { RequestedAutomation } from './parse-command.js';
+import { checkConnectionName, checkLimit, checkPrompt, checkPropertyName, checkSchedule, checkTargetUrl } from './request-rules.js';
 
 export type ModalRequestCheck =
-  | { readonly ok: true; readonly request: GenerationRequest }
+  | { readonly ok: true; readonly request: GenerationRequest; readonly automation?: RequestedAutomation }
   | { readonly ok: false; readonly errors: Readonly<Record<string, string>> };
 
 /**
@@ -28,6 +29,7 @@ export function requestFromModal(model: GenerateModalModel): ModalRequestCheck {
 
   const name = checkConnectionName(v.connectionName);
   if (!name.ok) errors[GenerateIds.connectionNameBlock] = name.problem;
+  const automation = checkRun(model, errors);
 
   if (Object.keys(errors).length > 0 || !target.ok || !prompt.ok || !name.ok) return { ok: false, errors };
   const request: GenerationRequest = {
@@ -39,7 +41,25 @@ export function requestFromModal(model: GenerateModalModel): ModalRequestCheck {
     ...(limit !== undefined ? { limit } : {}),
     ...(name.value ? { connectionName: name.value } : {}),
   };
-  return { ok: true, request };
+  return { ok: true, request, ...(automation ? { automation } : {}) };
+}
+
+/** The Run choice: a watch needs a database; a schedule needs one written (the service checks it is a valid one). */
+function checkRun(model: GenerateModalModel, errors: Record<string, string>): RequestedAutomation | undefined {
+  const v = model.values;
+  if (v.run === 'watch') {
+    if (currentTarget(model)?.kind === 'Page') {
+      errors[GenerateIds.runBlock] = 'This link is a page: only a database can be watched for new rows. Choose “On a schedule” for a page.';
+    }
+    return { trigger: 'Watch' };
+  }
+  if (v.run !== 'schedule') return undefined;
+  const schedule = checkSchedule(v.schedule, 'Write the schedule');
+  if (!schedule.ok) {
+    errors[GenerateIds.scheduleBlock] = schedule.problem;
+    return undefined;
+  }
+  return { trigger: 'Schedule', schedule: schedule.value };
 }
 
 const PAGE_OUTPUTS_ONLY = 'This link is a page: append to it or create a child page.';

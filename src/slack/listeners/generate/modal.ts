@@ -11,6 +11,7 @@ import { type ModalViewLike, readGenerateModal } from '../../views/generate-moda
 import { requestFromModal } from './modal-request.js';
 import { checkTargetUrl } from './request-rules.js';
 import { type GenerateRuntime, runtimeFor } from './runtime.js';
+import { startAutomation } from './start-automation.js';
 import { startRunWithDmProgress } from './start-run.js';
 
 /** What the modal can be opened with (the Home tab's "New generation"; a GenerationRequest fits). */
@@ -104,6 +105,10 @@ export function submitHandler(rt: GenerateRuntime) {
       return;
     }
     const request = checked.request;
+    if (checked.automation) {
+      await startAutomation(rt, client, user, request, checked.automation, {});
+      return;
+    }
     await startRunWithDmProgress(client, user, (listener, notifyState) => rt.deps.services.generation.start(user, request, listener, notifyState), rt.deps);
   };
 }

@@ -154,9 +154,9 @@ export function checkPropertyName(raw: string, flag = '--into'): Check<string> {
  * A schedule as typed (`--every`, the modal's Schedule field): present, one line, short. Whether it is a preset or a
  * valid cron expression is the automations service's to say (its UserInputError explains how to write one).
  */
-export function checkSchedule(raw: string, flag = '`--every`'): Check<string> {
+export function checkSchedule(raw: string, missing = '`--every` needs a schedule'): Check<string> {
   const schedule = stripControlCharacters(raw).replace(/\n/g, ' ').replace(/\s+/g, ' ').trim();
-  if (isBlank(schedule)) return fail(`${flag} needs a schedule, for example ${SCHEDULE_EXAMPLES}.`);
+  if (isBlank(schedule)) return fail(`${missing}, for example ${SCHEDULE_EXAMPLES}.`);
   if (characterCount(schedule) > MAX_SCHEDULE_CHARS) {
     return fail(`That schedule is too long to be one. Write a preset or a cron expression, for example ${SCHEDULE_EXAMPLES}.`);
   }

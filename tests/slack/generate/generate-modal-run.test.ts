@@ -14,7 +14,7 @@ const values = (v: Partial<GenerateModalValues>): GenerateModalValues => ({ ...E
 
 type Json = Record<string, any>;
 const blockOf = (view: Json, id: string): Json | undefined => (view.blocks as Json[]).find((b) => b.block_id === id);
-const runValues = (view: Json): string[] => (blockOf(view, GenerateIds.runBlock)?.element.options as Json[]).map((o) => o.value);
+const runValues = (view: Json): string[] => ((blockOf(view, GenerateIds.runBlock)?.element.options ?? []) as Json[]).map((o) => o.value);
 
 describe('the Run choice in the generate modal', () => {
   it('offers once, watch and schedule for a database, once selected by default', () => {

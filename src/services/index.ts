@@ -1,3 +1,4 @@
+import type { AutomationsService } from './automations/types.js';
 import type { ConnectionsService } from './connections/types.js';
 import type { GenerationService } from './generation/types.js';
 import type { HomeService } from './home/types.js';
@@ -10,4 +11,6 @@ export interface VisenServices {
   readonly generation: GenerationService;
   /** The Home tab's view model, preferences and cache. */
   readonly home: HomeService;
+  /** Connections that run by themselves: watches and schedules (issue 13). */
+  readonly automations: AutomationsService;
 }

@@ -104,8 +104,7 @@ describe('controlling automations from Notion and from Slack', () => {
     const fixture = world.addUser('U0REFUSE');
     const page = world.notion.addPage({ title: 'A page', parentPageId: fixture.rootId });
     const automations = automationsFor(world, new FakeClock());
-    const create = (url: string) =>
-      automations.service.create(fixture.user, { targetUrl: url, prompt: 'Write' }, { trigger: 'Watch' }, () => undefined, {});
+    const create = (url: string) => automations.service.create(fixture.user, { targetUrl: url, prompt: 'Write' }, { trigger: 'Watch' }, () => undefined, {});
     await expect(create(page.url)).rejects.toThrow(/Only a database can be watched/);
     await world.notionGateway.forSecret(fixture.secret).updateDataSourceProperties(fixture.connectionsDataSourceId, { Trigger: null });
     const db = ideasDatabase(world, fixture);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nextSlot, parseSchedule } from '../../../src/services/automations/schedule.js';
 import { UserInputError } from '../../../src/errors.js';
+import { nextSlot, parseSchedule } from '../../../src/services/automations/schedule.js';
 import { connectionRows, prop, startWorld, type World } from '../generation/support.js';
 import { automationsFor, FakeClock } from './support.js';
 
@@ -79,7 +79,13 @@ describe('scheduled runs', () => {
     const page = world.notion.addPage({ title: 'Hourly log', parentPageId: fixture.rootId });
     const clock = new FakeClock(Date.parse('2026-06-01T10:10:00Z'));
     const before = automationsFor(world, clock);
-    await before.service.create(fixture.user, { targetUrl: page.url, prompt: 'Log the hour' }, { trigger: 'Schedule', schedule: 'hourly', timeZone: 'UTC' }, () => undefined, {});
+    await before.service.create(
+      fixture.user,
+      { targetUrl: page.url, prompt: 'Log the hour' },
+      { trigger: 'Schedule', schedule: 'hourly', timeZone: 'UTC' },
+      () => undefined,
+      {},
+    );
     before.service.start();
     await before.service.shutdown();
 

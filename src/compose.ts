@@ -5,6 +5,8 @@ import { createOpenAiGateway } from './adapters/openai.js';
 import type { SecretBox } from './adapters/secret-box.js';
 import type { LocalStore } from './adapters/store.js';
 import type { VisenConfig } from './config.js';
+import type { AutomationClock } from './services/automations/engine.js';
+import { type AutomationsEngineHandle, createAutomationsService } from './services/automations/service.js';
 import { createConnectionsService } from './services/connections/service.js';
 import { createGenerationService } from './services/generation/service.js';
 import { createHomeService } from './services/home/index.js';
@@ -19,9 +21,13 @@ export interface ComposeDeps {
   readonly logger: Logger;
   /** How users' base URL host names are resolved (tests hand in a table; default: the system resolver). */
   readonly resolveHost?: HostResolver;
+  /** The clock automations go by (tests hand in a fake one); real time by default. */
+  readonly automationClock?: AutomationClock;
 }
 
 export interface ComposedServices extends VisenServices {
+  /** The automations, with what tests drive them by (runDue, idle). */
+  readonly automations: AutomationsEngineHandle;
   /** Stops taking work, lets runs in flight finish their current rows and records the rest. */
   shutdown(): Promise<void>;
 }
@@ -62,11 +68,27 @@ export function composeServices(deps: ComposeDeps): ComposedServices {
     options: { contextChars: deps.config.contextChars },
   });
   forgetUserHooks.push((user) => generation.forgetUser(user));
+  const automations = createAutomationsService({
+    store: deps.store,
+    settings,
+    connections,
+    generation,
+    notion: notionGateway,
+    logger: deps.logger,
+    ...(deps.automationClock ? { clock: deps.automationClock } : {}),
+    options: { pollIntervalMs: deps.config.pollIntervalMs, contextChars: deps.config.contextChars },
+  });
+  // First: a user's automations stop (and their rows say Manual) before their runs and records go.
+  forgetUserHooks.unshift((user) => automations.forgetUser(user));
   const services: Omit<ComposedServices, 'home'> = {
     settings,
     connections,
     generation,
-    shutdown: () => generation.shutdown(),
+    automations,
+    shutdown: async () => {
+      await automations.shutdown();
+      await generation.shutdown();
+    },
   };
   // Home reads the other three services.
   const home = createHomeService({ ...services, store: deps.store, logger: deps.logger });

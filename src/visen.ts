@@ -9,6 +9,7 @@ import { type ComposedServices, composeServices } from './compose.js';
 import { formatConfigProblems, loadConfig, type VisenConfig } from './config.js';
 import { describeForLog } from './errors.js';
 import { createLogger } from './logger.js';
+import type { AutomationClock } from './services/automations/engine.js';
 import { createSlackApp, onSlackConnected } from './slack/app.js';
 import { type BotIdentity, checkSlackTokens } from './slack/token-check.js';
 
@@ -35,6 +36,8 @@ export interface StartOptions {
   resolveHost?: HostResolver;
   /** Aborted when the process is asked to stop while the start still waits for Slack. */
   signal?: AbortSignal;
+  /** The clock automations go by (tests hand in a fake one and drive them with services.automations.runDue). */
+  automationClock?: AutomationClock;
 }
 
 /**
@@ -63,7 +66,14 @@ export async function startVisen(env: Readonly<Record<string, string | undefined
     lock.release();
     throw err;
   }
-  const services = composeServices({ config, store, secretBox, logger, ...(options.resolveHost ? { resolveHost: options.resolveHost } : {}) });
+  const services = composeServices({
+    config,
+    store,
+    secretBox,
+    logger,
+    ...(options.resolveHost ? { resolveHost: options.resolveHost } : {}),
+    ...(options.automationClock ? { automationClock: options.automationClock } : {}),
+  });
   const deps = { services, logger, allowedUsers: config.allowedUsers, defaultModel: config.openai.defaultModel };
   const slack = createSlackApp(config.slack, deps, bot);
   const app = slack.app;
@@ -80,6 +90,8 @@ export async function startVisen(env: Readonly<Record<string, string | undefined
   }
   logger.info({ dataDir: config.dataDir }, 'Visen is connected to Slack (Socket Mode)');
   await onSlackConnected(app, deps).catch((err: unknown) => logger.error({ err: describeForLog(err) }, 'resuming interrupted runs failed'));
+  // After interrupted runs resumed: automations catch up from their cursors and run missed schedules once.
+  services.automations.start();
 
   let stopping: Promise<void> | undefined;
   const stop = () =>

@@ -11,6 +11,6 @@ export interface VisenServices {
   readonly generation: GenerationService;
   /** The Home tab's view model, preferences and cache. */
   readonly home: HomeService;
-  /** Connections that run by themselves (watch a database, or a schedule). */
+  /** Connections that run by themselves: watches and schedules (issue 13). */
   readonly automations: AutomationsService;
 }

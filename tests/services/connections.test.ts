@@ -155,6 +155,9 @@ describe('connections service', () => {
       Items: 0,
       'Last error': '',
       Tokens: null, // nothing has run yet
+      Trigger: null, // runs by hand until it is made automatic (issue 13)
+      Schedule: '',
+      'Next run': null,
     });
     expect(created).toMatchObject({ id: row.id, runs: 0, status: 'Running' });
 

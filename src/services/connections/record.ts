@@ -49,7 +49,7 @@ export function newRowProperties(slackUser: string, spec: ConnectionSpec): Prope
     [P.output]: richTextValue(spec.output),
     [P.model]: richTextValue(spec.model),
     [P.slackUser]: richTextValue(slackUser),
-    [P.status]: selectValue('Running'),
+    [P.status]: selectValue(spec.idle ? 'Ready' : 'Running'),
     [P.runs]: numberValue(0),
     [P.items]: numberValue(0),
     [P.lastError]: richTextValue(''),
@@ -59,7 +59,7 @@ export function newRowProperties(slackUser: string, spec: ConnectionSpec): Prope
 /** An existing row when a run begins. */
 export function beginRunProperties(spec: ConnectionSpec): PropertyWrites {
   return {
-    [P.status]: selectValue('Running'),
+    [P.status]: selectValue(spec.idle ? 'Ready' : 'Running'),
     [P.model]: richTextValue(spec.model),
     [P.type]: selectValue(spec.type),
     ...(spec.rename ? { [P.name]: titleValue(spec.name) } : {}),

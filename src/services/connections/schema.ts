@@ -34,10 +34,15 @@ export const ConnectionsProperty = {
   items: 'Items',
   lastError: 'Last error',
   tokens: 'Tokens',
+  trigger: 'Trigger',
+  schedule: 'Schedule',
+  nextRun: 'Next run',
 } as const;
 
 export const CONNECTION_TYPE_OPTIONS = ['Page', 'Database'] as const;
 export const CONNECTION_STATUS_OPTIONS = ['Ready', 'Running', 'Succeeded', 'Failed', 'Cancelled'] as const;
+/** How a connection runs (issue 13): by hand, whenever rows are added or changed, or on a schedule. */
+export const CONNECTION_TRIGGER_OPTIONS = ['Manual', 'Watch', 'Schedule'] as const;
 
 /**
  * Values of the `Output` property. `New page` is for page runs that create a child page (`--new-page`), so that
@@ -82,6 +87,14 @@ export const CONNECTIONS_SCHEMA: readonly ConnectionsPropertyDefinition[] = [
   { name: ConnectionsProperty.items, type: 'number', holds: 'pages or rows written by the last run' },
   { name: ConnectionsProperty.lastError, type: 'rich_text', holds: 'a short message when the last run failed' },
   { name: ConnectionsProperty.tokens, type: 'number', holds: 'prompt + completion tokens of the last run (empty: not reported)' },
+  {
+    name: ConnectionsProperty.trigger,
+    type: 'select',
+    options: CONNECTION_TRIGGER_OPTIONS,
+    holds: 'how it runs: by hand, when rows are added or changed, or on a schedule',
+  },
+  { name: ConnectionsProperty.schedule, type: 'rich_text', holds: 'when a scheduled connection runs, and in which time zone' },
+  { name: ConnectionsProperty.nextRun, type: 'date', holds: 'when a scheduled connection runs next' },
 ];
 
 /** How Notion's property types read in its own interface, for messages to users. */

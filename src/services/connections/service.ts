@@ -3,6 +3,7 @@ import { formatNotionId, type NotionGateway } from '../../adapters/notion/index.
 import type { LocalStore } from '../../adapters/store.js';
 import { userKey } from '../../users.js';
 import { KeyedLock } from '../keyed-lock.js';
+import { automaticRows, setAutomationFields } from './automation-rows.js';
 import { listConnections } from './list.js';
 import { CreatedRowsStore } from './provenance.js';
 import { getConnection, trashConnection } from './row-by-id.js';
@@ -49,6 +50,8 @@ export function createConnectionsService(deps: ConnectionsServiceDeps): Connecti
     beginRun: (user, settings, spec) =>
       perTarget.run(`${userKey(user)}|${formatNotionId(spec.targetId) ?? spec.targetId}`, () => beginRun(rows, user, settings, spec)),
     finishRun: (_user, settings, connectionId, outcome) => finishRun(rows, settings, connectionId, outcome),
+    setAutomation: (_user, settings, connectionId, fields) => setAutomationFields(rows, settings, connectionId, fields),
+    automaticRows: (_user, settings) => automaticRows(rows, settings),
     forgetUser: (user) => rows.createdRows.forget(user),
   };
 }

@@ -1,11 +1,23 @@
 import type { UserRef } from '../../users.js';
 import type { UserSettings } from '../settings/types.js';
-import type { CONNECTION_STATUS_OPTIONS, CONNECTION_TYPE_OPTIONS } from './schema.js';
+import type { CONNECTION_STATUS_OPTIONS, CONNECTION_TRIGGER_OPTIONS, CONNECTION_TYPE_OPTIONS } from './schema.js';
 
 /** The status and type values come from the one schema module (schema.ts), as users see them in Notion. */
 export { CONNECTION_STATUS_OPTIONS as CONNECTION_STATUSES, CONNECTION_TYPE_OPTIONS as CONNECTION_TYPES } from './schema.js';
 export type ConnectionStatus = (typeof CONNECTION_STATUS_OPTIONS)[number];
 export type ConnectionType = (typeof CONNECTION_TYPE_OPTIONS)[number];
+export type ConnectionTrigger = (typeof CONNECTION_TRIGGER_OPTIONS)[number];
+
+/** How a connection runs, as its row says it (issue 13). */
+export interface AutomationFields {
+  readonly trigger: ConnectionTrigger;
+  /** The schedule as the user wrote it, with its time zone; '' clears it. Absent: left as it is. */
+  readonly schedule?: string;
+  /** ISO time of the next scheduled run; null clears it. Absent: left as it is. */
+  readonly nextRun?: string | null;
+  /** Visen paused it: `Status` becomes Failed and `Last error` this reason. */
+  readonly failure?: string;
+}
 
 /** One row of a user's connections database, as plain values. */
 export interface ConnectionRecord {
@@ -59,6 +71,10 @@ export interface ConnectionsService {
   beginRun(user: UserRef, settings: UserSettings, spec: ConnectionSpec): Promise<ConnectionRecord>;
   /** A run ended: Status, Last run, Runs, Items and Last error, as absolute values (safe to repeat). */
   finishRun(user: UserRef, settings: UserSettings, connectionId: string, outcome: RunOutcome): Promise<void>;
+  /** Writes `Trigger`, `Schedule` and `Next run` of one of the user's rows (and Status Failed with a reason when Visen paused it). */
+  setAutomation(user: UserRef, settings: UserSettings, connectionId: string, fields: AutomationFields): Promise<void>;
+  /** Ids of the rows whose `Trigger` is Watch or Schedule now (trashed rows left out): one query asking for `Trigger` only. */
+  automaticRows(user: UserRef, settings: UserSettings): Promise<ReadonlyMap<string, ConnectionTrigger>>;
   /** Deletes the local record of rows Visen created for the user (`/visen clear`); nothing in Notion changes. */
   forgetUser(user: UserRef): Promise<void>;
 }
@@ -77,6 +93,8 @@ export interface ConnectionSpec {
   /** Name for a new row; also written to an existing row when `rename` is true. */
   readonly name: string;
   readonly rename?: boolean;
+  /** Recorded without running now (a schedule waiting for its first slot): `Status` Ready, not Running. */
+  readonly idle?: boolean;
 }
 
 export interface RunOutcome {

@@ -129,6 +129,8 @@ export function progressOf(record: RunRecord): RunProgress {
     resumed: record.resumed,
     tokens: { ...record.tokens },
     context: record.context,
+    ...(record.request.automatic ? { automatic: true } : {}),
+    ...(record.errorCode !== undefined ? { errorCode: record.errorCode, errorSource: record.errorSource } : {}),
     startedAt: record.startedAt,
     updatedAt: new Date().toISOString(),
   };

@@ -1,5 +1,5 @@
-import type { PageInfo } from '../../adapters/notion/index.js';
-import { describeForLog, userMessageFor, VisenError } from '../../errors.js';
+import type { NotionWorkspace, PageInfo } from '../../adapters/notion/index.js';
+import { describeForLog, NotionError, userMessageFor, VisenError } from '../../errors.js';
 import type { RunContext } from './active-run.js';
 import { databaseInstructions } from './instructions.js';
 import { PROPERTY_MAX_CHARS } from './limits.js';
@@ -85,6 +85,17 @@ async function planRun(ctx: RunContext): Promise<RowPlan> {
   return plan;
 }
 
+/** The rows a run was given (an automation's added or changed rows), read one by one; rows gone since are passed over. */
+async function* chosenRows(notion: NotionWorkspace, dataSourceId: string, rowIds: readonly string[], properties: readonly string[]): AsyncGenerator<PageInfo> {
+  for (const rowId of rowIds) {
+    try {
+      yield await notion.retrievePage(rowId, { select: { dataSourceId, properties } });
+    } catch (err) {
+      if (!(err instanceof NotionError && err.code === 'object_not_found')) throw err;
+    }
+  }
+}
+
 /** The properties typed outputs write into (the page body aside). */
 function propertyOutputs(typed: TypedOutputs): string[] {
   return typed.plan.specs.filter((spec) => spec.type !== 'body').map((spec) => spec.name);
@@ -144,7 +155,9 @@ class DatabaseRun {
     const budget = limit === undefined ? Number.POSITIVE_INFINITY : Math.max(0, limit - this.plan.alreadyCounted);
     let planned = 0;
     const properties = propertiesReadPerRow(this.plan.template, this.#filledBy(), run.record.request.onlyEmpty);
-    for await (const row of notion.queryDataSource(this.plan.dataSourceId, { properties })) {
+    const { rows } = run.record.request;
+    const source = rows ? chosenRows(notion, this.plan.dataSourceId, rows, properties) : notion.queryDataSource(this.plan.dataSourceId, { properties });
+    for await (const row of source) {
       if (run.stopping) return undefined;
       const verdict = this.#verdictOn(row);
       if (verdict === 'skip') {

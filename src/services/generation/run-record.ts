@@ -1,4 +1,4 @@
-import { userMessageFor } from '../../errors.js';
+import { NotionError, OpenAiError, userMessageFor } from '../../errors.js';
 import type { UserRef } from '../../users.js';
 import type { RunOutcome } from '../connections/types.js';
 import type { ConnectionRef, RunRecord, RunRequest, TargetRef } from './run-store.js';
@@ -50,8 +50,13 @@ export function newRunRecord(o: {
 /** Sets the final state of a run that ended (not interrupted), and the message its user sees. */
 export function applyEnd(record: RunRecord, end: Exclude<RunEnd, 'interrupted'>, fatal: unknown): void {
   record.state = end === 'complete' ? (record.failed > 0 ? 'failed' : 'succeeded') : end === 'cancelled' ? 'cancelled' : 'failed';
-  if (end === 'failed') record.error = joinErrors(userMessageFor(fatal), record.error, record);
-  else if (end === 'complete' && record.failed > 0)
+  if (end === 'failed') {
+    record.error = joinErrors(userMessageFor(fatal), record.error, record);
+    if (fatal instanceof NotionError || fatal instanceof OpenAiError) {
+      record.errorCode = fatal.code;
+      record.errorSource = fatal instanceof NotionError ? 'notion' : 'openai';
+    }
+  } else if (end === 'complete' && record.failed > 0)
     record.error = `${record.failed} of ${record.done + record.failed} rows failed. Last problem: ${record.error ?? 'unknown'} Run it again to retry them.`;
 }
 

@@ -61,6 +61,15 @@ export class RunRegistry {
     this.#connectionRuns.set(key, runId);
   }
 
+  /** Resolves once no automatic run holds the connection (at once when none does). */
+  async automaticRunEnded(key: string): Promise<void> {
+    for (;;) {
+      const holder = this.#active.get(this.#connectionRuns.get(key) ?? '');
+      if (!holder?.record.request.automatic) return;
+      await holder.finished.catch(() => undefined);
+    }
+  }
+
   /** A start that failed lets go of its connection (unless its run got going after all). */
   unreserve(key: string, runId: string): void {
     if (this.#connectionRuns.get(key) === runId && !this.#active.has(runId)) this.#connectionRuns.delete(key);

@@ -43,6 +43,10 @@ export interface RunRequest {
   readonly connectionName: string | undefined;
   /** False: the page is not given to the model (`--no-context`); absent in records saved before it existed: true. */
   readonly context?: boolean;
+  /** Only these rows (see GenerationRequest.rows). */
+  readonly rows?: readonly string[];
+  /** Started by an automation (see GenerationRequest.automatic). */
+  readonly automatic?: boolean;
 }
 
 export interface ConnectionRef {
@@ -102,6 +106,9 @@ export interface RunRecord {
   tokens: TokenTally;
   /** Page runs: what the model was given of the page. */
   context?: PageContextNote | undefined;
+  /** A failed run: the code and vendor of the error that ended it (automations tell revoked credentials apart). */
+  errorCode?: string | undefined;
+  errorSource?: 'notion' | 'openai' | undefined;
   updatedAt: string;
 }
 

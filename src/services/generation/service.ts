@@ -14,7 +14,7 @@ import { relationReadingsOf } from './row-reader.js';
 import { RunLauncher } from './run-launcher.js';
 import { RunRegistry } from './run-registry.js';
 import { RunStore } from './run-store.js';
-import { type StartDeps, type StartInput, startRun } from './start-run.js';
+import { registerConnection, type StartDeps, type StartInput, startRun } from './start-run.js';
 import { resolveTarget } from './target.js';
 import type { GenerationService, TargetDescription } from './types.js';
 
@@ -40,6 +40,7 @@ export function createGenerationService(deps: GenerationServiceDeps): Generation
 
   return {
     start: (user, request, listener, notifyState) => start({ user, request, listener, notifyState }),
+    register: (user, request) => registry.track(registerConnection(engine, user, request)),
     rerun: async (user, connectionId, listener, notifyState) => start({ ...(await rerunOf(engine, user, connectionId)), listener, notifyState }),
     async updateNotifyState(user, runId, notifyState) {
       const run = registry.find(user, runId);
@@ -58,6 +59,7 @@ export function createGenerationService(deps: GenerationServiceDeps): Generation
     activeRuns: (user) => registry.ofUser(user).map((run) => progressOf(run.record)),
     subscribe: (listener) => registry.subscribe(listener),
     resumeInterrupted: (listenerFor) => resumeInterrupted(engine, listenerFor),
+    writtenRows: (user, connectionId) => runStore.writtenRows(user, connectionId),
     async forgetUser(user) {
       const runs = registry.ofUser(user);
       for (const run of runs) cancelRun(run);

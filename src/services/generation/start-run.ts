@@ -14,7 +14,7 @@ import { newRunRecord, outcomeOf } from './run-record.js';
 import { connectionKey, type RunRegistry } from './run-registry.js';
 import type { RunRecord, RunStore } from './run-store.js';
 import { type ResolvedTarget, resolveTarget } from './target.js';
-import type { GenerationRequest, OutputChoice, ProgressListener, StartedRun } from './types.js';
+import type { GenerationRequest, OutputChoice, ProgressListener, RegisteredConnection, StartedRun } from './types.js';
 
 const CONNECTION_NAME_MAX_CHARS = 100;
 
@@ -50,6 +50,8 @@ export async function startRun(deps: StartDeps, input: StartInput): Promise<Star
   const checked = await checkStart(deps, input);
   const key = connectionKey(input.user, checked.target.ref.id, outputLabel(checked.output), checked.prompt);
   const runId = randomUUID();
+  // One run of a connection at a time, a person's first: a manual start waits for an automatic run to end.
+  if (!input.request.automatic) await deps.registry.automaticRunEnded(key);
   deps.registry.reserve(key, runId);
   try {
     const record = await createRun(deps, input, checked, runId);
@@ -59,6 +61,31 @@ export async function startRun(deps: StartDeps, input: StartInput): Promise<Star
     deps.registry.unreserve(key, runId);
     throw err;
   }
+}
+
+/** The connection a request makes, checked like a start and recorded with Status Ready, without running it now. */
+export async function registerConnection(deps: StartDeps, user: UserRef, request: GenerationRequest): Promise<RegisteredConnection> {
+  const checked = await checkStart(deps, { user, request, listener: () => undefined, notifyState: undefined });
+  const { target, settings, prompt, output } = checked;
+  const name = (request.connectionName ?? '').trim() || defaultName(target.ref.title, prompt);
+  const connection = await deps.connections.beginRun(user, settings, {
+    type: target.ref.kind,
+    target: target.ref.url,
+    targetId: target.ref.id,
+    prompt,
+    output: outputLabel(output),
+    model: settings.model,
+    name: clip(name, CONNECTION_NAME_MAX_CHARS),
+    rename: Boolean(request.connectionName?.trim()),
+    idle: true,
+  });
+  return {
+    connectionId: connection.id,
+    connectionUrl: connection.url,
+    connectionName: connection.name,
+    targetKind: target.ref.kind,
+    targetUrl: target.ref.url,
+  };
 }
 
 async function checkStart(deps: StartDeps, { user, request }: StartInput): Promise<CheckedStart> {
@@ -114,6 +141,8 @@ async function createRun(deps: StartDeps, input: StartInput, checked: CheckedSta
       limit: request.limit,
       connectionName: request.connectionName,
       ...(request.context === false ? { context: false } : {}),
+      ...(request.rows ? { rows: [...request.rows] } : {}),
+      ...(request.automatic ? { automatic: true } : {}),
     },
     target: target.ref,
     model: settings.model,

@@ -28,6 +28,10 @@ export interface GenerationRequest {
   readonly connectionName?: string;
   /** Page runs: give the model the page (for `new-page`, the parent page) as the document the prompt is about (default true). */
   readonly context?: boolean;
+  /** Database runs: only these rows (page ids), e.g. the rows an automation found added or changed. */
+  readonly rows?: readonly string[];
+  /** Started by an automation, not by a person: a manual run of the same connection goes first (see RunRegistry). */
+  readonly automatic?: boolean;
 }
 
 /** What a page run gave the model of its page: how much, or why it could not read it. */
@@ -67,6 +71,12 @@ export interface RunProgress {
    * after a cancel or a failure; absent otherwise.
    */
   readonly rollingBack?: 'cancelled' | 'failed' | undefined;
+  /** The run was started by an automation. */
+  readonly automatic?: boolean | undefined;
+  /** The code of the error that ended a failed run (e.g. `unauthorized`), for automations to tell revoked credentials apart. */
+  readonly errorCode?: string | undefined;
+  /** Which vendor that error came from. */
+  readonly errorSource?: 'notion' | 'openai' | undefined;
   readonly startedAt: string;
   readonly updatedAt: string;
 }
@@ -93,6 +103,15 @@ export interface StartedRun {
   readonly progress: RunProgress;
 }
 
+/** A connection recorded without running it (see GenerationService.register). */
+export interface RegisteredConnection {
+  readonly connectionId: string;
+  readonly connectionUrl: string;
+  readonly connectionName: string;
+  readonly targetKind: ConnectionType;
+  readonly targetUrl: string;
+}
+
 export interface GenerationService {
   /**
    * Checks everything that can be checked before generating (settings saved, connections database
@@ -101,6 +120,11 @@ export interface GenerationService {
    * is written. `notifyState` is opaque JSON the caller wants back after a restart (where to show progress).
    */
   start(user: UserRef, request: GenerationRequest, listener: ProgressListener, notifyState: unknown): Promise<StartedRun>;
+  /**
+   * Checks a request as `start` does and records its connection (Status Ready) without running it: a schedule's
+   * connection before its first slot. Throws the same errors as `start`.
+   */
+  register(user: UserRef, request: GenerationRequest): Promise<RegisteredConnection>;
   /** Runs a saved connection again with its target, prompt and output. */
   rerun(user: UserRef, connectionId: string, listener: ProgressListener, notifyState: unknown): Promise<StartedRun>;
   /** Where the run's progress is shown changed (e.g. moved to a direct message): keep it for a restart. */
@@ -120,6 +144,8 @@ export interface GenerationService {
    * `listenerFor` is given each run's notifyState and returns where its progress goes.
    */
   resumeInterrupted(listenerFor: (notifyState: unknown, progress: RunProgress) => ProgressListener): Promise<RunProgress[]>;
+  /** The rows of a database connection Visen has written into, ever (row id -> the run that wrote it). */
+  writtenRows(user: UserRef, connectionId: string): Promise<ReadonlyMap<string, string>>;
   /** Forget this user's local run records (for /visen clear). Running runs are cancelled first. */
   forgetUser(user: UserRef): Promise<void>;
   /** Stop taking work; let rows in flight finish and persist state so a restart can resume. */

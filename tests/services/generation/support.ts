@@ -50,6 +50,8 @@ export interface World {
   readonly notionGateway: NotionGateway;
   readonly openAiGateway: OpenAiGateway;
   readonly connections: ConnectionsService;
+  /** Each test user's saved settings (what `/visen settings` would hold). */
+  readonly settings: { load(user: UserRef): Promise<UserSettings | undefined>; require(user: UserRef): Promise<UserSettings> };
   store: LocalStore;
   readonly dataDir: string;
   /** A generation service over the current store (tests of restarts make a second one). */
@@ -102,6 +104,7 @@ export async function startWorld(o: WorldOptions = {}): Promise<World> {
     notionGateway,
     openAiGateway,
     connections,
+    settings: settingsService,
     store: await openLocalStore(dataDir, logger),
     dataDir,
     service: (options) =>

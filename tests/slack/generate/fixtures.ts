@@ -93,6 +93,10 @@ export function fakeGeneration(): FakeGeneration {
     subscribe: () => () => undefined,
     resumeInterrupted: (listenerFor) => fake.resumeImpl(listenerFor),
     forgetUser: async () => undefined,
+    writtenRows: async () => new Map(),
+    register: async () => {
+      throw new Error('not used by these tests');
+    },
     updateNotifyState: async () => undefined,
     shutdown: async () => undefined,
   };

@@ -1,0 +1,318 @@
+import type { Logger } from 'pino';
+import type { NotionGateway } from '../../adapters/notion/index.js';
+import { describeForLog, NotionError } from '../../errors.js';
+import { type UserRef, userKey } from '../../users.js';
+import type { ConnectionsService } from '../connections/types.js';
+import type { GenerationService } from '../generation/types.js';
+import type { SettingsService, UserSettings } from '../settings/types.js';
+import { afterRun, pause, pauseForCredentials } from './outcomes.js';
+import { type AutomaticRunEnd, runAutomatically } from './run.js';
+import { nextSlot, parseSchedule } from './schedule.js';
+import type { AutomationRecord, AutomationStore, Fingerprints, PausedBy } from './store.js';
+import { summaryOf } from './summary.js';
+import type { AutomationNotice, AutomationNoticeListener } from './types.js';
+import { planWatch, scanWatchedRows, type WatchPlan } from './watch.js';
+
+/** Time as the engine sees it: real time by default, a fake clock in tests. */
+export interface AutomationClock {
+  now(): number;
+}
+
+export interface AutomationOptions {
+  /** How often each watch is polled and connection rows are re-read (VISEN_POLL_SECONDS). */
+  readonly pollIntervalMs: number;
+  /** How often the engine looks for due work (cheap: no I/O unless something is due). */
+  readonly tickMs: number;
+  /** Automatic runs failing one after another before the automation pauses itself. */
+  readonly maxFailures: number;
+  /** A watch's bound template and schema are read again after this long. */
+  readonly planTtlMs: number;
+  readonly contextChars: number;
+  readonly relationTitlesPerCell: number;
+}
+
+export const DEFAULT_AUTOMATION_OPTIONS: AutomationOptions = {
+  pollIntervalMs: 60_000,
+  tickMs: 1_000,
+  maxFailures: 5,
+  planTtlMs: 15 * 60_000,
+  contextChars: 100_000,
+  relationTitlesPerCell: 10,
+};
+
+export interface EngineDeps {
+  readonly settings: Pick<SettingsService, 'load'>;
+  readonly connections: ConnectionsService;
+  readonly generation: GenerationService;
+  readonly notion: NotionGateway;
+  readonly store: AutomationStore;
+  readonly logger: Logger;
+  readonly clock: AutomationClock;
+  readonly options: AutomationOptions;
+}
+
+/** The running automations: which are due, their polls and scheduled runs, their failures and pauses. */
+export class AutomationEngine {
+  readonly records = new Map<string, AutomationRecord>();
+  readonly #nextPoll = new Map<string, number>();
+  readonly #nextControl = new Map<string, number>();
+  readonly #plans = new Map<string, { plan: WatchPlan; at: number }>();
+  readonly #userTasks = new Map<string, Promise<void>>();
+  readonly #listeners = new Set<AutomationNoticeListener>();
+
+  constructor(readonly deps: EngineDeps) {}
+
+  subscribe(listener: AutomationNoticeListener): () => void {
+    this.#listeners.add(listener);
+    return () => void this.#listeners.delete(listener);
+  }
+
+  /** Keeps the record and polls a watch within one interval, at an offset that spreads a secret's watches over it. */
+  track(record: AutomationRecord, pollNow = false): void {
+    this.records.set(record.id, record);
+    const { pollIntervalMs } = this.deps.options;
+    this.#nextPoll.set(record.id, this.deps.clock.now() + (pollNow ? 0 : spreadOffset(record.id, pollIntervalMs)));
+  }
+
+  forget(id: string): void {
+    this.records.delete(id);
+    this.#nextPoll.delete(id);
+    this.#plans.delete(id);
+  }
+
+  nextPollOf(id: string): number | undefined {
+    return this.#nextPoll.get(id);
+  }
+
+  resetPoll(id: string): void {
+    this.#nextPoll.set(id, this.deps.clock.now());
+  }
+
+  /** Starts each owner's due work (owners side by side, one owner's automations one after another) and waits for it. */
+  async runDue(): Promise<void> {
+    const owners = new Map<string, UserRef>();
+    for (const record of this.records.values()) owners.set(userKey(record.owner), record.owner);
+    const started: Promise<void>[] = [];
+    for (const [key, owner] of owners) {
+      if (this.#userTasks.has(key)) continue;
+      const task = this.#runOwner(owner)
+        .catch((err: unknown) => this.deps.logger.error({ err: describeForLog(err), user: key }, 'automations of a user failed'))
+        .finally(() => this.#userTasks.delete(key));
+      this.#userTasks.set(key, task);
+      started.push(task);
+    }
+    await Promise.all(started);
+  }
+
+  /** Resolves once no owner's work is under way. */
+  async idle(): Promise<void> {
+    while (this.#userTasks.size > 0) await Promise.all([...this.#userTasks.values()]);
+  }
+
+  /** Waits for this owner's work under way, if any. */
+  async settled(owner: UserRef): Promise<void> {
+    await this.#userTasks.get(userKey(owner));
+  }
+
+  async save(record: AutomationRecord): Promise<void> {
+    // A record forgotten meanwhile (`/visen clear`) is not written back.
+    if (this.records.get(record.id) === record) await this.deps.store.save(record);
+  }
+
+  async notify(notice: AutomationNotice): Promise<void> {
+    for (const listener of this.#listeners) {
+      try {
+        await listener(notice);
+      } catch (err) {
+        this.deps.logger.warn({ err: describeForLog(err) }, 'an automation notice listener failed');
+      }
+    }
+  }
+
+  async #runOwner(owner: UserRef): Promise<void> {
+    const settings = await this.deps.settings.load(owner);
+    if (!settings) return;
+    await this.#controlFromNotion(owner, settings);
+    const now = this.deps.clock.now();
+    for (const record of this.recordsOf(owner)) {
+      if (record.paused || this.records.get(record.id) !== record) continue;
+      if (this.#busy(record)) continue;
+      if (record.trigger === 'Watch' && now >= (this.#nextPoll.get(record.id) ?? 0)) await this.#poll(record, settings);
+      else if (record.trigger === 'Schedule' && record.nextRun !== undefined && now >= Date.parse(record.nextRun)) await this.#scheduledRun(record, settings);
+    }
+  }
+
+  recordsOf(owner: UserRef): AutomationRecord[] {
+    return [...this.records.values()].filter((record) => userKey(record.owner) === userKey(owner));
+  }
+
+  /** Any run of the connection going (a person's above all) comes first: the automation waits for the next tick. */
+  #busy(record: AutomationRecord): boolean {
+    return this.deps.generation.activeRuns(record.owner).some((run) => run.connectionId === record.id || !run.automatic);
+  }
+
+  /**
+   * Once a poll interval, one query of the owner's connections database: a row whose `Trigger` became Manual (or
+   * that went to the trash) stops its automation; one set back to Watch or Schedule starts it again.
+   */
+  async #controlFromNotion(owner: UserRef, settings: UserSettings): Promise<void> {
+    const key = userKey(owner);
+    const now = this.deps.clock.now();
+    if (now < (this.#nextControl.get(key) ?? 0)) return;
+    this.#nextControl.set(key, now + this.deps.options.pollIntervalMs);
+    let automatic: ReadonlyMap<string, string>;
+    try {
+      automatic = await this.deps.connections.automaticRows(owner, settings);
+    } catch (err) {
+      if (err instanceof NotionError && err.code === 'unauthorized') await this.pauseForCredentials(owner, err);
+      else this.deps.logger.warn({ err: describeForLog(err), user: key }, 'could not read the connection rows of automations');
+      return;
+    }
+    for (const record of this.recordsOf(owner)) await this.#followRow(record, automatic.has(record.id));
+  }
+
+  async #followRow(record: AutomationRecord, automaticInNotion: boolean): Promise<void> {
+    const was = record.rowTrigger ?? 'automatic';
+    const now = automaticInNotion ? 'automatic' : 'manual';
+    if (was === now) return;
+    record.rowTrigger = now;
+    if (now === 'manual') {
+      record.paused = true;
+      record.pausedBy = 'user';
+      record.pausedReason = undefined;
+    } else {
+      this.restart(record);
+    }
+    this.deps.logger.info({ automation: record.id, paused: record.paused }, 'an automation follows its connection row in Notion');
+    await this.save(record);
+  }
+
+  /** Running again: failures forgotten, a watch polled at once, a schedule waiting for its next slot. */
+  restart(record: AutomationRecord): void {
+    record.paused = false;
+    record.pausedBy = undefined;
+    record.pausedReason = undefined;
+    record.failures = 0;
+    if (record.trigger === 'Schedule') record.nextRun = this.nextRunOf(record);
+    this.resetPoll(record.id);
+  }
+
+  nextRunOf(record: AutomationRecord): string {
+    const schedule = parseSchedule(record.schedule ?? '', record.timeZone ?? 'UTC');
+    return nextSlot(schedule, new Date(this.deps.clock.now())).toISOString();
+  }
+
+  async #poll(record: AutomationRecord, settings: UserSettings): Promise<void> {
+    const { options, clock, store, generation, logger } = this.deps;
+    this.#nextPoll.set(record.id, clock.now() + options.pollIntervalMs);
+    const startedAt = new Date(clock.now()).toISOString();
+    const notion = this.deps.notion.forSecret(settings.notionSecret);
+    let toRun: Map<string, string>;
+    let newestEdit: string | undefined;
+    let fingerprints: Fingerprints;
+    let plan: WatchPlan;
+    try {
+      plan = await this.#planOf(record, notion);
+      fingerprints = await store.fingerprints(record.id);
+      const written = await generation.writtenRows(record.owner, record.id);
+      const scan = await scanWatchedRows(
+        notion,
+        record,
+        plan,
+        { fingerprints, written },
+        { contextChars: options.contextChars, perCell: options.relationTitlesPerCell },
+      );
+      Object.assign(fingerprints, scan.seen);
+      ({ toRun, newestEdit } = scan);
+    } catch (err) {
+      this.#plans.delete(record.id);
+      await this.#pollFailed(record, err, startedAt);
+      return;
+    }
+    if (toRun.size === 0) {
+      record.cursor = newestEdit;
+      await store.saveFingerprints(record.id, fingerprints);
+      await this.save(record);
+      return;
+    }
+    logger.info({ automation: record.id, rows: toRun.size }, 'a watch found rows to fill');
+    const end = await runAutomatically(generation, record, { rows: [...toRun.keys()], onlyEmpty: false }, logger);
+    const allWritten = await this.#keepFingerprints(record, end, toRun, fingerprints, plan);
+    if (allWritten) record.cursor = newestEdit;
+    await this.afterRun(record, end, { startedAt });
+  }
+
+  async #planOf(record: AutomationRecord, notion: ReturnType<NotionGateway['forSecret']>): Promise<WatchPlan> {
+    const kept = this.#plans.get(record.id);
+    const now = this.deps.clock.now();
+    if (kept && now - kept.at < this.deps.options.planTtlMs) return kept.plan;
+    const plan = await planWatch(notion, record);
+    record.dataSourceId = plan.dataSourceId;
+    this.#plans.set(record.id, { plan, at: now });
+    return plan;
+  }
+
+  /** Rows this run wrote keep the inputs they were filled from; true when every row to fill was written. */
+  async #keepFingerprints(record: AutomationRecord, end: AutomaticRunEnd, toRun: Map<string, string>, fingerprints: Fingerprints, plan: WatchPlan) {
+    const written = end.started ? await this.deps.generation.writtenRows(record.owner, record.id) : new Map<string, string>();
+    let all = true;
+    for (const [rowId, hash] of toRun) {
+      if (end.started && written.get(rowId) === end.runId) fingerprints[rowId] = plan.writesWhatItReads ? { hash, adopt: true } : { hash };
+      else all = false;
+    }
+    await this.deps.store.saveFingerprints(record.id, fingerprints);
+    return all;
+  }
+
+  /** A poll that could not read Notion: a passing fault waits for the next poll; anything else counts as a failed run. */
+  async #pollFailed(record: AutomationRecord, err: unknown, startedAt: string): Promise<void> {
+    this.deps.logger.warn({ err: describeForLog(err), automation: record.id }, 'a watch could not poll its database');
+    if (err instanceof NotionError && ['rate_limited', 'unavailable', 'timeout', 'outcome_unknown', 'conflict_error'].includes(err.code)) return;
+    await this.afterRun(record, { started: false, error: err }, { startedAt });
+  }
+
+  async #scheduledRun(record: AutomationRecord, _settings: UserSettings): Promise<void> {
+    const { clock, logger, options } = this.deps;
+    const slot = record.nextRun!;
+    const startedAt = new Date(clock.now()).toISOString();
+    // Missed slots (a restart, a laptop asleep) run once, now, saying which slot it was.
+    const lateFor = clock.now() - Date.parse(slot) > options.pollIntervalMs ? slot : undefined;
+    record.nextRun = this.nextRunOf(record);
+    await this.save(record);
+    const end = await runAutomatically(this.deps.generation, record, {}, logger);
+    await this.writeNextRun(record);
+    await this.afterRun(record, end, { startedAt, lateFor });
+  }
+
+  /** `Next run` on the connection row follows the schedule (where Notion can be reached). */
+  async writeNextRun(record: AutomationRecord): Promise<void> {
+    const settings = await this.deps.settings.load(record.owner);
+    if (!settings || record.nextRun === undefined) return;
+    await this.deps.connections
+      .setAutomation(record.owner, settings, record.id, { trigger: 'Schedule', nextRun: record.nextRun })
+      .catch((err: unknown) => this.deps.logger.warn({ err: describeForLog(err), automation: record.id }, 'could not write Next run'));
+  }
+
+  afterRun(record: AutomationRecord, end: AutomaticRunEnd, at: { startedAt: string; lateFor?: string | undefined }): Promise<void> {
+    return afterRun(this, record, end, at);
+  }
+
+  pauseForCredentials(owner: UserRef, err: unknown, message?: string): Promise<void> {
+    return pauseForCredentials(this, owner, err, message);
+  }
+
+  pause(record: AutomationRecord, by: PausedBy, reason?: string): Promise<void> {
+    return pause(this, record, by, reason);
+  }
+
+  summary(record: AutomationRecord) {
+    return summaryOf(record, this.#nextPoll.get(record.id));
+  }
+}
+
+/** A stable offset within the interval, so one secret's watches do not all poll at once. */
+function spreadOffset(id: string, intervalMs: number): number {
+  let hash = 0;
+  for (const char of id) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
+  return hash % Math.max(1, intervalMs);
+}

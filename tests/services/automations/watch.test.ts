@@ -1,0 +1,103 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { richTextValue } from '../../../src/adapters/notion/index.js';
+import { connectionRows, prop, startWorld, text, titleRow, type World } from '../generation/support.js';
+import { addIdea, automationsFor, cell, editRow, FakeClock, ideasDatabase, modelCalls, nextPoll, watchIdeas } from './support.js';
+
+describe('watching a database', () => {
+  let world: World;
+  beforeAll(async () => {
+    world = await startWorld();
+  });
+  afterAll(async () => {
+    await world.close();
+  });
+
+  it('fills the rows empty now, then each row added by the next poll, and tells the owner once per run that wrote', async () => {
+    const fixture = world.addUser('U0WATCH');
+    const db = ideasDatabase(world, fixture);
+    const before = addIdea(world, db.dataSourceId, 'Before', 'tides');
+    const clock = new FakeClock();
+    const automations = automationsFor(world, clock);
+    const { automation, first } = await watchIdeas(automations, fixture, db.url);
+
+    expect(first.state).toBe('succeeded');
+    expect(cell(world, before.id, 'Summary')).not.toBe('');
+    expect(automation).toMatchObject({ trigger: 'Watch', paused: false, connectionName: expect.any(String) });
+    const row = connectionRows(world, fixture)[0]!;
+    expect(prop(row, 'Trigger')).toBe('Watch');
+
+    const added = addIdea(world, db.dataSourceId, 'Added', 'glaciers');
+    await nextPoll(automations, clock);
+    expect(cell(world, added.id, 'Summary')).toContain('glaciers');
+    expect(automations.notices).toHaveLength(1);
+    expect(automations.notices[0]).toMatchObject({ kind: 'run', report: { written: 1, failed: 0, owner: fixture.user } });
+
+    // Nothing new: no run, no message.
+    const calls = modelCalls(world);
+    await nextPoll(automations, clock);
+    expect(modelCalls(world)).toBe(calls);
+    expect(automations.notices).toHaveLength(1);
+  });
+
+  it('fills a row again when its input changes, leaves a hand-edited output alone, and never retriggers on its own writes', async () => {
+    const fixture = world.addUser('U0CHANGE');
+    const db = ideasDatabase(world, fixture);
+    const idea = addIdea(world, db.dataSourceId, 'Idea', 'volcanoes');
+    const clock = new FakeClock();
+    const automations = automationsFor(world, clock);
+    await watchIdeas(automations, fixture, db.url);
+    // The first poll sees the rows the first run wrote (their last edited time moved) and takes them as they are.
+    await nextPoll(automations, clock);
+    await nextPoll(automations, clock);
+    const settledCalls = modelCalls(world);
+    expect(automations.notices).toEqual([]);
+
+    await editRow(world, fixture, idea.id, { Summary: richTextValue('My own words') });
+    await nextPoll(automations, clock);
+    expect(cell(world, idea.id, 'Summary')).toBe('My own words');
+    expect(modelCalls(world)).toBe(settledCalls);
+
+    await editRow(world, fixture, idea.id, { Topic: richTextValue('earthquakes') });
+    await nextPoll(automations, clock);
+    expect(cell(world, idea.id, 'Summary')).toContain('earthquakes');
+    expect(modelCalls(world)).toBe(settledCalls + 1);
+
+    // Its own write moved the row's last edited time: polls see it again, and leave it.
+    await nextPoll(automations, clock);
+    await nextPoll(automations, clock);
+    expect(modelCalls(world)).toBe(settledCalls + 1);
+    expect(automations.notices.map((n) => n.kind)).toEqual(['run']);
+  });
+
+  it('fills rows created in the same minute as the last poll, each once', async () => {
+    const fixture = world.addUser('U0MINUTE');
+    const db = ideasDatabase(world, fixture);
+    const clock = new FakeClock();
+    const automations = automationsFor(world, clock);
+    await watchIdeas(automations, fixture, db.url);
+    const first = addIdea(world, db.dataSourceId, 'First', 'rivers');
+    await nextPoll(automations, clock);
+    // Notion shows both rows' times rounded to the same minute as the poll's newest edit.
+    const second = addIdea(world, db.dataSourceId, 'Second', 'deltas');
+    await nextPoll(automations, clock);
+    await nextPoll(automations, clock);
+    expect(cell(world, first.id, 'Summary')).toContain('rivers');
+    expect(cell(world, second.id, 'Summary')).toContain('deltas');
+    const prompts = world.openai.requests.filter((r) => r.path.endsWith('/chat/completions')).map((r) => JSON.stringify(r.body));
+    expect(prompts.filter((p) => p.includes('rivers'))).toHaveLength(1);
+    expect(prompts.filter((p) => p.includes('deltas'))).toHaveLength(1);
+  });
+
+  it('a row that already has its output when it is added is left as it is', async () => {
+    const fixture = world.addUser('U0FILLED');
+    const db = ideasDatabase(world, fixture);
+    const clock = new FakeClock();
+    const automations = automationsFor(world, clock);
+    await watchIdeas(automations, fixture, db.url);
+    const calls = modelCalls(world);
+    const row = world.notion.addRow(db.dataSourceId, titleRow('Done', { Topic: text('moons'), Summary: text('Written by hand') }));
+    await nextPoll(automations, clock);
+    expect(cell(world, row.id, 'Summary')).toBe('Written by hand');
+    expect(modelCalls(world)).toBe(calls);
+  });
+});

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { HostResolver } from '../../src/adapters/net/guarded-fetch.js';
+import type { AutomationClock } from '../../src/services/automations/engine.js';
 import { startVisen, type VisenHandle } from '../../src/visen.js';
 import { type NotionStandIn, startNotionStandIn } from '../stand-ins/notion/index.js';
 import { type OpenAiStandIn, startOpenAiStandIn } from '../stand-ins/openai/index.js';
@@ -21,6 +22,8 @@ export interface HarnessOptions {
   slack?: Parameters<typeof startSlackStandIn>[0];
   /** Resolves the host names of users' base URLs (default: the system resolver). */
   resolveHost?: HostResolver;
+  /** The clock automations go by (a fake one: tests move it and call `visen.services.automations.runDue()`). */
+  automationClock?: AutomationClock;
 }
 
 export interface Harness {
@@ -60,7 +63,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   });
 
   const start = async () => {
-    const handle = await startVisen(env, { logDestination, ...(options.resolveHost ? { resolveHost: options.resolveHost } : {}) });
+    const handle = await startVisen(env, {
+      logDestination,
+      ...(options.resolveHost ? { resolveHost: options.resolveHost } : {}),
+      ...(options.automationClock ? { automationClock: options.automationClock } : {}),
+    });
     await slack.waitForConnection();
     return handle;
   };

@@ -66,6 +66,14 @@ describe('checking the Run choice on submit', () => {
     expect(checked).toEqual({ ok: false, errors: { [GenerateIds.runBlock]: expect.stringMatching(/only a database can be watched/) } });
   });
 
+  it('refuses a schedule Visen cannot read next to the Schedule field, saying how to write one', () => {
+    const checked = requestFromModal({ values: values({ run: 'schedule', schedule: 'every other tuesday' }), target: db });
+    expect(checked).toEqual({
+      ok: false,
+      errors: { [GenerateIds.scheduleBlock]: expect.stringMatching(/^Visen cannot read the schedule “every other tuesday”\. Write a schedule as/) },
+    });
+  });
+
   it('refuses "On a schedule" without a schedule next to the Schedule field', () => {
     const checked = requestFromModal({ values: values({ run: 'schedule', schedule: '   ' }), target: db });
     expect(checked).toEqual({ ok: false, errors: { [GenerateIds.scheduleBlock]: expect.stringMatching(/^Write the schedule, for example `hourly`/) } });

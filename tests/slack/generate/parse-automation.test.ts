@@ -96,8 +96,12 @@ describe('--every', () => {
     expect(problemsOf(`${PAGE} --every "${'daily '.repeat(30)}" Write`)).toEqual([expect.stringMatching(/^That schedule is too long to be one\./)]);
   });
 
-  it('leaves the checking of the schedule itself to the automations service', () => {
-    expect(accepted(`${PAGE} --every fortnightly Write the status`).automation).toEqual({ trigger: 'Schedule', schedule: 'fortnightly' });
+  it.each([
+    ['no preset', `${PAGE} --every fortnightly Write the status`, /^Visen cannot read the schedule “fortnightly”\. Write a schedule as `hourly`/],
+    ['a time out of range', `${PAGE} --every "daily 25:00" Write the status`, /^Visen cannot read the schedule “daily 25:00”/],
+    ['a bad cron field', `${PAGE} --every "61 9 * * *" Write the status`, /^The schedule “61 9 \* \* \*” is not a valid cron expression\./],
+  ])('refuses a schedule with %s in the automations service’s words', (_name, text, problem) => {
+    expect(problemsOf(text)).toEqual([expect.stringMatching(problem)]);
   });
 
   it('given twice is refused', () => {

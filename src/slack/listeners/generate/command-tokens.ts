@@ -46,7 +46,7 @@ export function readToken(s: string, i: number): { text: string; end: number } {
   return { text: s.slice(i, j), end: j };
 }
 
-const PRESET_DAY = /^(?:daily|weekdays|weekends|mondays|tuesdays|wednesdays|thursdays|fridays|saturdays|sundays)$/i;
+const PRESET_DAY = /^(?:daily|weekdays|mondays|tuesdays|wednesdays|thursdays|fridays|saturdays|sundays)$/i;
 const CLOCK_TIME = /^\d{1,2}:\d{2}$/;
 const CRON_FIELD = /^[\d*/,-]+$/;
 

@@ -6,6 +6,8 @@
  * `--into` property exist) is not checked here: `GenerationService.start` reports it.
  */
 
+import { userMessageFor } from '../../../errors.js';
+import { parseSchedule } from '../../../services/automations/schedule.js';
 import { MAX_PROMPT_CHARS } from '../../../services/generation/limits.js';
 import { characterCount } from '../../../services/text.js';
 
@@ -151,14 +153,20 @@ export function checkPropertyName(raw: string, flag = '--into'): Check<string> {
 }
 
 /**
- * A schedule as typed (`--every`, the modal's Schedule field): present, one line, short. Whether it is a preset or a
- * valid cron expression is the automations service's to say (its UserInputError explains how to write one).
+ * A schedule as typed (`--every`, the modal's Schedule field): present, one line, short, and a preset or a valid cron
+ * expression as the automations service reads it (`parseSchedule`, pure: its UserInputError says how to write one).
+ * The time zone is checked when the automation is made, once Slack said which it is.
  */
 export function checkSchedule(raw: string, missing = '`--every` needs a schedule'): Check<string> {
   const schedule = stripControlCharacters(raw).replace(/\n/g, ' ').replace(/\s+/g, ' ').trim();
   if (isBlank(schedule)) return fail(`${missing}, for example ${SCHEDULE_EXAMPLES}.`);
   if (characterCount(schedule) > MAX_SCHEDULE_CHARS) {
     return fail(`That schedule is too long to be one. Write a preset or a cron expression, for example ${SCHEDULE_EXAMPLES}.`);
+  }
+  try {
+    parseSchedule(schedule, 'UTC');
+  } catch (err) {
+    return fail(userMessageFor(err));
   }
   return ok(schedule);
 }

@@ -97,6 +97,7 @@ function setup(options: { failPublish?: (n: number) => unknown; collaborators?: 
       generation: { subscribe: (l: ProgressListener) => (subscribers.push(l), () => undefined) },
       settings: { onChange: () => () => undefined },
       connections: {},
+      automations: { subscribe: () => () => undefined, list: async () => [] },
     },
     logger: silent,
     allowedUsers: undefined,

@@ -232,4 +232,10 @@ describe('/visen clear messages', () => {
     expect(buildClearDoneMessage(true).text).toContain('Nothing in Notion was deleted');
     expect(buildClearCancelledMessage().text).toContain('nothing was deleted');
   });
+
+  it('done says how many automatic connections stopped, and that their rows are Manual', () => {
+    expect(buildClearDoneMessage(true).text).not.toContain('automatic');
+    expect(buildClearDoneMessage(true, 1).text).toMatch(/1 automatic connection stopped: its row in Notion now has `Trigger` set to `Manual`\.$/);
+    expect(buildClearDoneMessage(false, 3).text).toMatch(/3 automatic connections stopped: their rows in Notion now have `Trigger` set to `Manual`\.$/);
+  });
 });

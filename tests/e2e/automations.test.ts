@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AutomationAction } from '../../src/slack/listeners/automations/ids.js';
+import { GenerateIds } from '../../src/slack/listeners/generate/ids.js';
 import { SettingsAction } from '../../src/slack/listeners/settings/ids.js';
 import type { Delivery, MessageRecord } from '../stand-ins/slack/index.js';
 import { type Harness, startHarness } from './harness.js';
@@ -168,6 +169,48 @@ describe('/visen generate --every', () => {
     } finally {
       h.slack.grantedScopes.add('users:read');
     }
+  });
+});
+
+describe('the generate form’s Run choice', () => {
+  it('on a schedule: the form closes, the confirmation comes as a direct message in the user’s time zone', async () => {
+    const c = await setUp('U0FORMSCHED', 'America/Sao_Paulo');
+    const page = h.notion.addPage({ title: 'Form page', parentPageId: c.parentPageId });
+    await h.slack.slashCommand({ userId: 'U0FORMSCHED', text: 'generate' });
+    const opened = await eventually(() => h.slack.modalStack('U0FORMSCHED').find((v) => v.callback_id === GenerateIds.modalCallback), 'the form');
+    const submitted = await h.slack.viewSubmission({
+      userId: 'U0FORMSCHED',
+      view: opened,
+      values: {
+        [GenerateIds.targetBlock]: { [GenerateIds.targetAction]: page.url },
+        [GenerateIds.promptBlocks[0]]: { [GenerateIds.promptAction]: 'Write the morning briefing' },
+        [GenerateIds.runBlock]: { [GenerateIds.runAction]: 'schedule' },
+        [GenerateIds.scheduleBlock]: { [GenerateIds.scheduleAction]: 'daily 07:30' },
+      },
+    });
+    expect(submitted.ackPayload).toEqual({ response_action: 'clear' });
+    const dm = await eventually(() => dms(h, 'U0FORMSCHED').find((m) => /is now automatic/.test(textOf(m.blocks))), 'the confirmation');
+    expect(textOf(dm.blocks)).toMatch(/Runs `daily 07:30` \(America\/Sao_Paulo\)/);
+    expect(triggerOf(c, page.url)).toBe('Schedule');
+  });
+
+  it('keeps a schedule it cannot read, or a missing one, in the form next to the Schedule field', async () => {
+    await setUp('U0FORMBAD');
+    await h.slack.slashCommand({ userId: 'U0FORMBAD', text: 'generate' });
+    const opened = await eventually(() => h.slack.modalStack('U0FORMBAD').find((v) => v.callback_id === GenerateIds.modalCallback), 'the form');
+    const values = (schedule: string) => ({
+      [GenerateIds.targetBlock]: { [GenerateIds.targetAction]: 'https://www.notion.so/acme/Notes-0123456789abcdef0123456789abcdef' },
+      [GenerateIds.promptBlocks[0]]: { [GenerateIds.promptAction]: 'Write' },
+      [GenerateIds.runBlock]: { [GenerateIds.runAction]: 'schedule' },
+      [GenerateIds.scheduleBlock]: { [GenerateIds.scheduleAction]: schedule },
+    });
+    const bad = await h.slack.viewSubmission({ userId: 'U0FORMBAD', view: opened, values: values('every other day') });
+    expect(bad.ackPayload).toEqual({
+      response_action: 'errors',
+      errors: { [GenerateIds.scheduleBlock]: expect.stringMatching(/^Visen cannot read the schedule “every other day”\. Write a schedule as/) },
+    });
+    const missing = await h.slack.viewSubmission({ userId: 'U0FORMBAD', view: opened, values: values('') });
+    expect(missing.ackPayload?.errors).toEqual({ [GenerateIds.scheduleBlock]: expect.stringMatching(/^Write the schedule, for example/) });
   });
 });
 

@@ -209,6 +209,7 @@ export class AutomationEngine {
     const notion = this.deps.notion.forSecret(settings.notionSecret);
     let toRun: Map<string, string>;
     let newestEdit: string | undefined;
+    let since: string;
     let fingerprints: Fingerprints;
     let plan: WatchPlan;
     try {
@@ -223,7 +224,7 @@ export class AutomationEngine {
         { contextChars: options.contextChars, perCell: options.relationTitlesPerCell },
       );
       Object.assign(fingerprints, scan.seen);
-      ({ toRun, newestEdit } = scan);
+      ({ toRun, newestEdit, since } = scan);
     } catch (err) {
       this.#plans.delete(record.id);
       await this.#pollFailed(record, err, startedAt);
@@ -236,7 +237,7 @@ export class AutomationEngine {
       return;
     }
     logger.info({ automation: record.id, rows: toRun.size }, 'a watch found rows to fill');
-    const end = await runAutomatically(generation, record, { rows: [...toRun.keys()], onlyEmpty: false }, logger);
+    const end = await runAutomatically(generation, record, { rows: [...toRun.keys()], rowsEditedSince: since, onlyEmpty: false }, logger);
     const allWritten = await this.#keepFingerprints(record, end, toRun, fingerprints, plan);
     if (allWritten) record.cursor = newestEdit;
     await this.afterRun(record, end, { startedAt });

@@ -31,6 +31,8 @@ export interface WatchScan {
   readonly toRun: Map<string, string>;
   readonly seen: Fingerprints;
   readonly newestEdit: string | undefined;
+  /** The query's lower bound: every row found was edited on or after it. */
+  readonly since: string;
 }
 
 export async function planWatch(notion: NotionWorkspace, automation: AutomationRecord): Promise<WatchPlan> {
@@ -59,7 +61,7 @@ export async function scanWatchedRows(
   const rowReader = new RowReader(notion, plan.template, { perCell: reader.perCell, contextChars: reader.contextChars, outputs: plan.outputs });
   const since = new Date(Date.parse(automation.cursor ?? automation.createdAt) - CURSOR_OVERLAP_MS).toISOString();
   const filter = { timestamp: 'last_edited_time', last_edited_time: { on_or_after: since } };
-  const scan: WatchScan = { toRun: new Map(), seen: {}, newestEdit: undefined };
+  const scan: WatchScan = { toRun: new Map(), seen: {}, newestEdit: undefined, since };
   let newest = automation.cursor;
   for await (const row of notion.queryDataSource(plan.dataSourceId, { filter, properties: plan.properties })) {
     if (newest === undefined || row.lastEditedTime > newest) newest = row.lastEditedTime;

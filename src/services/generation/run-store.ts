@@ -45,6 +45,7 @@ export interface RunRequest {
   readonly context?: boolean;
   /** Only these rows (see GenerationRequest.rows). */
   readonly rows?: readonly string[];
+  readonly rowsEditedSince?: string;
   /** Started by an automation (see GenerationRequest.automatic). */
   readonly automatic?: boolean;
 }

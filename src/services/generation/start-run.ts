@@ -142,6 +142,7 @@ async function createRun(deps: StartDeps, input: StartInput, checked: CheckedSta
       connectionName: request.connectionName,
       ...(request.context === false ? { context: false } : {}),
       ...(request.rows ? { rows: [...request.rows] } : {}),
+      ...(request.rowsEditedSince ? { rowsEditedSince: request.rowsEditedSince } : {}),
       ...(request.automatic ? { automatic: true } : {}),
     },
     target: target.ref,

@@ -30,6 +30,8 @@ export interface GenerationRequest {
   readonly context?: boolean;
   /** Database runs: only these rows (page ids), e.g. the rows an automation found added or changed. */
   readonly rows?: readonly string[];
+  /** With `rows`: they were all edited on or after this ISO time, so many of them are read with one query. */
+  readonly rowsEditedSince?: string;
   /** Started by an automation, not by a person: a manual run of the same connection goes first (see RunRegistry). */
   readonly automatic?: boolean;
 }

@@ -4,24 +4,24 @@ import { nextSlot, parseSchedule } from '../../../src/services/automations/sched
 import { connectionRows, prop, startWorld, type World } from '../generation/support.js';
 import { automationsFor, FakeClock } from './support.js';
 
-const after = (text: string, timeZone: string, iso: string) => nextSlot(parseSchedule(text, timeZone), new Date(iso)).toISOString();
+const slotAfter = (text: string, timeZone: string, iso: string) => nextSlot(parseSchedule(text, timeZone), new Date(iso)).toISOString();
 
 describe('schedules', () => {
   it('presets and cron expressions in the user’s time zone', () => {
-    expect(after('daily 09:00', 'Europe/Paris', '2026-06-01T12:00:00Z')).toBe('2026-06-02T07:00:00.000Z');
-    expect(after('daily 09:00', 'America/New_York', '2026-06-01T12:00:00Z')).toBe('2026-06-01T13:00:00.000Z');
-    expect(after('hourly', 'Asia/Kolkata', '2026-06-01T12:10:00Z')).toBe('2026-06-01T12:30:00.000Z');
-    expect(after('weekdays 07:15', 'UTC', '2026-06-05T08:00:00Z')).toBe('2026-06-08T07:15:00.000Z'); // Friday → Monday
-    expect(after('fridays 17:00', 'UTC', '2026-06-01T00:00:00Z')).toBe('2026-06-05T17:00:00.000Z');
-    expect(after('0 6 1 * *', 'UTC', '2026-06-01T07:00:00Z')).toBe('2026-07-01T06:00:00.000Z');
+    expect(slotAfter('daily 09:00', 'Europe/Paris', '2026-06-01T12:00:00Z')).toBe('2026-06-02T07:00:00.000Z');
+    expect(slotAfter('daily 09:00', 'America/New_York', '2026-06-01T12:00:00Z')).toBe('2026-06-01T13:00:00.000Z');
+    expect(slotAfter('hourly', 'Asia/Kolkata', '2026-06-01T12:10:00Z')).toBe('2026-06-01T12:30:00.000Z');
+    expect(slotAfter('weekdays 07:15', 'UTC', '2026-06-05T08:00:00Z')).toBe('2026-06-08T07:15:00.000Z'); // Friday → Monday
+    expect(slotAfter('fridays 17:00', 'UTC', '2026-06-01T00:00:00Z')).toBe('2026-06-05T17:00:00.000Z');
+    expect(slotAfter('0 6 1 * *', 'UTC', '2026-06-01T07:00:00Z')).toBe('2026-07-01T06:00:00.000Z');
   });
 
   it('across a daylight-saving change the local time stays', () => {
     // Europe/Berlin moves to summer time on 29 March 2026: 08:30 is 07:30 UTC before, 06:30 UTC after.
-    expect(after('mondays 08:30', 'Europe/Berlin', '2026-03-20T00:00:00Z')).toBe('2026-03-23T07:30:00.000Z');
-    expect(after('mondays 08:30', 'Europe/Berlin', '2026-03-24T00:00:00Z')).toBe('2026-03-30T06:30:00.000Z');
+    expect(slotAfter('mondays 08:30', 'Europe/Berlin', '2026-03-20T00:00:00Z')).toBe('2026-03-23T07:30:00.000Z');
+    expect(slotAfter('mondays 08:30', 'Europe/Berlin', '2026-03-24T00:00:00Z')).toBe('2026-03-30T06:30:00.000Z');
     // America/New_York falls back on 1 November 2026: 09:00 is 13:00 UTC before, 14:00 UTC after.
-    expect(after('daily 09:00', 'America/New_York', '2026-10-31T14:00:00Z')).toBe('2026-11-01T14:00:00.000Z');
+    expect(slotAfter('daily 09:00', 'America/New_York', '2026-10-31T14:00:00Z')).toBe('2026-11-01T14:00:00.000Z');
   });
 
   it('a schedule Visen cannot read says how to write one', () => {
@@ -90,14 +90,14 @@ describe('scheduled runs', () => {
     await before.service.shutdown();
 
     clock.advance(5 * 60 * 60_000); // stopped from 10:10 to 15:10: five slots missed
-    const after = automationsFor(world, clock);
-    after.service.start();
-    await after.service.runDue();
-    await after.service.runDue();
-    await after.service.shutdown();
-    const runs = after.notices.filter((n) => n.kind === 'run');
+    const restarted = automationsFor(world, clock);
+    restarted.service.start();
+    await restarted.service.runDue();
+    await restarted.service.runDue();
+    await restarted.service.shutdown();
+    const runs = restarted.notices.filter((n) => n.kind === 'run');
     expect(runs).toHaveLength(1);
     expect(runs[0]!.kind === 'run' && runs[0]!.report.lateFor).toBe('2026-06-01T11:00:00.000Z');
-    expect((await after.service.list(fixture.user))[0]!.nextRun).toBe('2026-06-01T16:00:00.000Z');
+    expect((await restarted.service.list(fixture.user))[0]!.nextRun).toBe('2026-06-01T16:00:00.000Z');
   });
 });

@@ -2,6 +2,7 @@
  * The automations service over the real generation and connections services, the Notion and OpenAI stand-ins and a
  * fake clock: tests move the clock and call `runDue()`, so nothing waits for real time.
  */
+import type { PropertyWrites } from '../../../src/adapters/notion/index.js';
 import { type AutomationsEngineHandle, createAutomationsService } from '../../../src/services/automations/service.js';
 import type { AutomationNotice } from '../../../src/services/automations/types.js';
 import type { GenerationService } from '../../../src/services/generation/types.js';
@@ -69,7 +70,7 @@ export async function watchIdeas(automations: Automations, fixture: UserFixture,
 }
 
 /** Edits a row's properties as a person would in Notion (its last edited time moves). */
-export async function editRow(world: World, fixture: UserFixture, rowId: string, properties: Record<string, unknown>) {
+export async function editRow(world: World, fixture: UserFixture, rowId: string, properties: PropertyWrites) {
   await world.notionGateway.forSecret(fixture.secret).updatePageProperties(rowId, properties);
 }
 

@@ -88,6 +88,29 @@ describe('watching a database', () => {
     expect(prompts.filter((p) => p.includes('deltas'))).toHaveLength(1);
   });
 
+  it('many rows added at once are read with one query, not one request each, and each is filled once', async () => {
+    const fixture = world.addUser('U0MANY');
+    const db = ideasDatabase(world, fixture);
+    const clock = new FakeClock();
+    const automations = automationsFor(world, clock);
+    await watchIdeas(automations, fixture, db.url);
+    const rows = Array.from({ length: 40 }, (_, i) => addIdea(world, db.dataSourceId, `Row ${i}`, `topic-${i}`));
+    const calls = modelCalls(world);
+    const requestsBefore = world.notion.requests.length;
+    await nextPoll(automations, clock);
+    expect(rows.every((row, i) => cell(world, row.id, 'Summary').includes(`topic-${i}`))).toBe(true);
+    expect(modelCalls(world)).toBe(calls + rows.length);
+    const bare = (id: string) => id.replace(/-/g, '');
+    const ids = new Set(rows.map((row) => bare(row.id)));
+    const requests = world.notion.requests.slice(requestsBefore);
+    const pageReads = requests.filter((r) => r.method === 'GET' && ids.has(bare(r.path.split('/')[3] ?? '')));
+    const pageWrites = requests.filter((r) => r.method === 'PATCH' && ids.has(bare(r.path.split('/')[3] ?? '')));
+    expect(pageReads).toEqual([]);
+    expect(pageWrites).toHaveLength(rows.length); // the check sees page requests
+    await nextPoll(automations, clock);
+    expect(modelCalls(world)).toBe(calls + rows.length);
+  });
+
   it('a row that already has its output when it is added is left as it is', async () => {
     const fixture = world.addUser('U0FILLED');
     const db = ideasDatabase(world, fixture);

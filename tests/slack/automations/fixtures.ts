@@ -19,7 +19,7 @@ export function automation(n: number, overrides: Partial<AutomationSummary> = {}
 }
 
 /** Names, reasons and titles as hostile as Notion lets them be. */
-export const HOSTILE = '<!channel> *bold* `code` <https://evil.example|click> & ' + 'x'.repeat(4000);
+export const HOSTILE = `<!channel> *bold* \`code\` <https://evil.example|click> & ${'x'.repeat(4000)}`;
 
 export function report(overrides: Partial<AutomationRunReport> = {}): AutomationRunReport {
   return {

@@ -1,7 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import type { AutomationNotice, AutomationSummary } from '../../services/automations/types.js';
 import { AutomationBlock } from '../listeners/automations/ids.js';
-import { automationBlock, automationName, targetLink, triggerText } from './automation-summary.js';
+import { automationBlock, automationName, pauseOrResumeButton, targetLink, triggerText } from './automation-summary.js';
 import { context, type SlackMessage, section } from './blocks.js';
 import { inlineText, mrkdwnLink, notificationText, oneLine, plural, slackDate } from './text.js';
 
@@ -54,14 +54,15 @@ export function buildRunNoticeMessage(folded: FoldedRuns): SlackMessage {
     .join(', ');
   const runs = folded.runs > 1 ? ` in ${plural(folded.runs, 'automatic run')}` : '';
   const emoji = folded.failed > 0 ? ':warning:' : ':sparkles:';
-  const blocks: KnownBlock[] = [section(`${emoji} *${automationName(a)}*: ${outcome}${runs} → ${targetLink(a)}`, { blockId: AutomationBlock.runSummary })];
+  const summary = section(`${emoji} *${automationName(a)}*: ${outcome}${runs} → ${targetLink(a)}`, { blockId: AutomationBlock.runSummary });
+  const blocks: KnownBlock[] = [{ ...summary, accessory: pauseOrResumeButton(a) }];
   if (folded.lateFor.length > 0) {
     blocks.push(context(`:hourglass: Ran late for ${folded.lateFor.map((slot) => slackDate(slot)).join(', ')} (Visen was not running then).`));
   }
   if (folded.writtenLinks.length > 0) blocks.push(section(linksText(folded), { blockId: AutomationBlock.runWritten }));
   if (folded.failures.length > 0) blocks.push(section(failuresText(folded), { blockId: AutomationBlock.runFailures }));
   blocks.push(
-    context(`Last run ${slackDate(folded.lastFinishedAt)}. Pause it from the Home tab or with \`/visen automations\`.`, { blockId: AutomationBlock.runFooter }),
+    context(`Last run ${slackDate(folded.lastFinishedAt)}. The Home tab and \`/visen automations\` list your automatic connections.`, { blockId: AutomationBlock.runFooter }),
   );
   return { text: notificationText(`${oneLine(a.connectionName || 'Your connection')}: ${outcome}${runs}.`), blocks };
 }

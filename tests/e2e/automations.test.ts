@@ -260,6 +260,24 @@ describe('Pause and Resume', () => {
   });
 });
 
+describe('Visen pausing them by itself', () => {
+  it('a revoked Notion secret pauses all of the user’s automations, told in one direct message with Resume', async () => {
+    const c = await setUp('U0REVOKEDE2E');
+    const first = ideas(c, ['oaks']);
+    const second = ideas(c, ['elms']);
+    await watch('U0REVOKEDE2E', first);
+    await watch('U0REVOKEDE2E', second);
+    h.notion.revoke(c.notionSecret);
+    await nextPoll();
+    await nextPoll();
+    const paused = await eventually(() => dms(h, 'U0REVOKEDE2E').filter((m) => /Visen paused your/.test(m.text ?? '')), 'the paused message');
+    expect(paused).toHaveLength(1);
+    expect(paused[0]!.text).toMatch(/^Visen paused your 2 automatic connections: /);
+    expect(textOf(paused[0]!.blocks)).toContain('`/visen settings`');
+    expect(JSON.stringify(paused[0]!.blocks).match(new RegExp(AutomationAction.resume, 'g'))).toHaveLength(2);
+  });
+});
+
 describe('/visen clear', () => {
   it('stops and forgets the user’s automations, sets their rows to Manual, and says so', async () => {
     const c = await setUp('U0CLEARAUTO');

@@ -62,7 +62,9 @@ export function buildRunNoticeMessage(folded: FoldedRuns): SlackMessage {
   if (folded.writtenLinks.length > 0) blocks.push(section(linksText(folded), { blockId: AutomationBlock.runWritten }));
   if (folded.failures.length > 0) blocks.push(section(failuresText(folded), { blockId: AutomationBlock.runFailures }));
   blocks.push(
-    context(`Last run ${slackDate(folded.lastFinishedAt)}. The Home tab and \`/visen automations\` list your automatic connections.`, { blockId: AutomationBlock.runFooter }),
+    context(`Last run ${slackDate(folded.lastFinishedAt)}. The Home tab and \`/visen automations\` list your automatic connections.`, {
+      blockId: AutomationBlock.runFooter,
+    }),
   );
   return { text: notificationText(`${oneLine(a.connectionName || 'Your connection')}: ${outcome}${runs}.`), blocks };
 }

@@ -5,7 +5,7 @@ import { createOpenAiGateway } from './adapters/openai.js';
 import type { SecretBox } from './adapters/secret-box.js';
 import type { LocalStore } from './adapters/store.js';
 import type { VisenConfig } from './config.js';
-import type { AutomationClock } from './services/automations/engine.js';
+import type { AutomationClock } from './services/automations/deps.js';
 import { type AutomationsEngineHandle, createAutomationsService } from './services/automations/service.js';
 import { createConnectionsService } from './services/connections/service.js';
 import { createGenerationService } from './services/generation/service.js';

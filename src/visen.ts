@@ -9,7 +9,7 @@ import { type ComposedServices, composeServices } from './compose.js';
 import { formatConfigProblems, loadConfig, type VisenConfig } from './config.js';
 import { describeForLog } from './errors.js';
 import { createLogger } from './logger.js';
-import type { AutomationClock } from './services/automations/engine.js';
+import type { AutomationClock } from './services/automations/deps.js';
 import { createSlackApp, onSlackConnected } from './slack/app.js';
 import { type BotIdentity, checkSlackTokens } from './slack/token-check.js';
 

@@ -60,6 +60,19 @@ describe('loadConfig', () => {
     }
   });
 
+  it('reads the automations poll interval: default 60 s; a whole number of seconds from 15 to 86400', () => {
+    const defaults = loadConfig(valid);
+    expect(defaults.ok && defaults.config.pollIntervalMs).toBe(60_000);
+    const slow = loadConfig({ ...valid, VISEN_POLL_SECONDS: '900' });
+    expect(slow.ok && slow.config.pollIntervalMs).toBe(900_000);
+    for (const value of ['14', '0', '1.5', '86401', 'often']) {
+      expect(loadConfig({ ...valid, VISEN_POLL_SECONDS: value })).toEqual({
+        ok: false,
+        problems: ['VISEN_POLL_SECONDS must be a whole number of seconds from 15 to 86400 (default 60)'],
+      });
+    }
+  });
+
   it('refuses a model idle timeout that is not a whole number of seconds from 1 to 3600', () => {
     for (const value of ['0', '-5', '1.5', '3601', 'ten']) {
       const result = loadConfig({ ...valid, VISEN_MODEL_IDLE_TIMEOUT_SECONDS: value });

@@ -1,66 +1,27 @@
-import type { Logger } from 'pino';
-import type { NotionGateway } from '../../adapters/notion/index.js';
 import { describeForLog, NotionError } from '../../errors.js';
 import { type UserRef, userKey } from '../../users.js';
-import type { ConnectionsService } from '../connections/types.js';
-import type { GenerationService } from '../generation/types.js';
-import type { SettingsService, UserSettings } from '../settings/types.js';
+import type { UserSettings } from '../settings/types.js';
+import type { EngineDeps } from './deps.js';
 import { afterRun, pause, pauseForCredentials } from './outcomes.js';
+import { WatchPoller } from './poll.js';
 import { type AutomaticRunEnd, runAutomatically } from './run.js';
 import { nextSlot, parseSchedule } from './schedule.js';
-import type { AutomationRecord, AutomationStore, Fingerprints, PausedBy } from './store.js';
+import type { AutomationRecord, PausedBy } from './store.js';
 import { summaryOf } from './summary.js';
 import type { AutomationNotice, AutomationNoticeListener } from './types.js';
-import { planWatch, scanWatchedRows, type WatchPlan } from './watch.js';
-
-/** Time as the engine sees it: real time by default, a fake clock in tests. */
-export interface AutomationClock {
-  now(): number;
-}
-
-export interface AutomationOptions {
-  /** How often each watch is polled and connection rows are re-read (VISEN_POLL_SECONDS). */
-  readonly pollIntervalMs: number;
-  /** How often the engine looks for due work (cheap: no I/O unless something is due). */
-  readonly tickMs: number;
-  /** Automatic runs failing one after another before the automation pauses itself. */
-  readonly maxFailures: number;
-  /** A watch's bound template and schema are read again after this long. */
-  readonly planTtlMs: number;
-  readonly contextChars: number;
-  readonly relationTitlesPerCell: number;
-}
-
-export const DEFAULT_AUTOMATION_OPTIONS: AutomationOptions = {
-  pollIntervalMs: 60_000,
-  tickMs: 1_000,
-  maxFailures: 5,
-  planTtlMs: 15 * 60_000,
-  contextChars: 100_000,
-  relationTitlesPerCell: 10,
-};
-
-export interface EngineDeps {
-  readonly settings: Pick<SettingsService, 'load'>;
-  readonly connections: ConnectionsService;
-  readonly generation: GenerationService;
-  readonly notion: NotionGateway;
-  readonly store: AutomationStore;
-  readonly logger: Logger;
-  readonly clock: AutomationClock;
-  readonly options: AutomationOptions;
-}
 
 /** The running automations: which are due, their polls and scheduled runs, their failures and pauses. */
 export class AutomationEngine {
   readonly records = new Map<string, AutomationRecord>();
   readonly #nextPoll = new Map<string, number>();
   readonly #nextControl = new Map<string, number>();
-  readonly #plans = new Map<string, { plan: WatchPlan; at: number }>();
+  readonly #poller: WatchPoller;
   readonly #userTasks = new Map<string, Promise<void>>();
   readonly #listeners = new Set<AutomationNoticeListener>();
 
-  constructor(readonly deps: EngineDeps) {}
+  constructor(readonly deps: EngineDeps) {
+    this.#poller = new WatchPoller(this);
+  }
 
   subscribe(listener: AutomationNoticeListener): () => void {
     this.#listeners.add(listener);
@@ -77,7 +38,7 @@ export class AutomationEngine {
   forget(id: string): void {
     this.records.delete(id);
     this.#nextPoll.delete(id);
-    this.#plans.delete(id);
+    this.#poller.forget(id);
   }
 
   nextPollOf(id: string): number | undefined {
@@ -94,7 +55,7 @@ export class AutomationEngine {
     for (const record of this.records.values()) owners.set(userKey(record.owner), record.owner);
     const started: Promise<void>[] = [];
     for (const [key, owner] of owners) {
-      if (this.#userTasks.has(key)) continue;
+      if (this.#userTasks.has(key) || !this.#hasDueWork(owner)) continue;
       const task = this.#runOwner(owner)
         .catch((err: unknown) => this.deps.logger.error({ err: describeForLog(err), user: key }, 'automations of a user failed'))
         .finally(() => this.#userTasks.delete(key));
@@ -137,9 +98,24 @@ export class AutomationEngine {
     for (const record of this.recordsOf(owner)) {
       if (record.paused || this.records.get(record.id) !== record) continue;
       if (this.#busy(record)) continue;
-      if (record.trigger === 'Watch' && now >= (this.#nextPoll.get(record.id) ?? 0)) await this.#poll(record, settings);
-      else if (record.trigger === 'Schedule' && record.nextRun !== undefined && now >= Date.parse(record.nextRun)) await this.#scheduledRun(record, settings);
+      if (now < this.#dueAt(record)) continue;
+      if (record.trigger === 'Watch') {
+        this.#nextPoll.set(record.id, this.deps.clock.now() + this.deps.options.pollIntervalMs);
+        await this.#poller.poll(record, settings);
+      } else await this.#scheduledRun(record);
     }
+  }
+
+  /** Cheap, no I/O: the owner's connection rows are due for a read, or one of their automations for a poll or a run. */
+  #hasDueWork(owner: UserRef): boolean {
+    const now = this.deps.clock.now();
+    if (now >= (this.#nextControl.get(userKey(owner)) ?? 0)) return true;
+    return this.recordsOf(owner).some((record) => !record.paused && now >= this.#dueAt(record));
+  }
+
+  #dueAt(record: AutomationRecord): number {
+    if (record.trigger === 'Watch') return this.#nextPoll.get(record.id) ?? 0;
+    return record.nextRun === undefined ? Number.POSITIVE_INFINITY : Date.parse(record.nextRun);
   }
 
   recordsOf(owner: UserRef): AutomationRecord[] {
@@ -202,77 +178,7 @@ export class AutomationEngine {
     return nextSlot(schedule, new Date(this.deps.clock.now())).toISOString();
   }
 
-  async #poll(record: AutomationRecord, settings: UserSettings): Promise<void> {
-    const { options, clock, store, generation, logger } = this.deps;
-    this.#nextPoll.set(record.id, clock.now() + options.pollIntervalMs);
-    const startedAt = new Date(clock.now()).toISOString();
-    const notion = this.deps.notion.forSecret(settings.notionSecret);
-    let toRun: Map<string, string>;
-    let newestEdit: string | undefined;
-    let since: string;
-    let fingerprints: Fingerprints;
-    let plan: WatchPlan;
-    try {
-      plan = await this.#planOf(record, notion);
-      fingerprints = await store.fingerprints(record.id);
-      const written = await generation.writtenRows(record.owner, record.id);
-      const scan = await scanWatchedRows(
-        notion,
-        record,
-        plan,
-        { fingerprints, written },
-        { contextChars: options.contextChars, perCell: options.relationTitlesPerCell },
-      );
-      Object.assign(fingerprints, scan.seen);
-      ({ toRun, newestEdit, since } = scan);
-    } catch (err) {
-      this.#plans.delete(record.id);
-      await this.#pollFailed(record, err, startedAt);
-      return;
-    }
-    if (toRun.size === 0) {
-      record.cursor = newestEdit;
-      await store.saveFingerprints(record.id, fingerprints);
-      await this.save(record);
-      return;
-    }
-    logger.info({ automation: record.id, rows: toRun.size }, 'a watch found rows to fill');
-    const end = await runAutomatically(generation, record, { rows: [...toRun.keys()], rowsEditedSince: since, onlyEmpty: false }, logger);
-    const allWritten = await this.#keepFingerprints(record, end, toRun, fingerprints, plan);
-    if (allWritten) record.cursor = newestEdit;
-    await this.afterRun(record, end, { startedAt });
-  }
-
-  async #planOf(record: AutomationRecord, notion: ReturnType<NotionGateway['forSecret']>): Promise<WatchPlan> {
-    const kept = this.#plans.get(record.id);
-    const now = this.deps.clock.now();
-    if (kept && now - kept.at < this.deps.options.planTtlMs) return kept.plan;
-    const plan = await planWatch(notion, record);
-    record.dataSourceId = plan.dataSourceId;
-    this.#plans.set(record.id, { plan, at: now });
-    return plan;
-  }
-
-  /** Rows this run wrote keep the inputs they were filled from; true when every row to fill was written. */
-  async #keepFingerprints(record: AutomationRecord, end: AutomaticRunEnd, toRun: Map<string, string>, fingerprints: Fingerprints, plan: WatchPlan) {
-    const written = end.started ? await this.deps.generation.writtenRows(record.owner, record.id) : new Map<string, string>();
-    let all = true;
-    for (const [rowId, hash] of toRun) {
-      if (end.started && written.get(rowId) === end.runId) fingerprints[rowId] = plan.writesWhatItReads ? { hash, adopt: true } : { hash };
-      else all = false;
-    }
-    await this.deps.store.saveFingerprints(record.id, fingerprints);
-    return all;
-  }
-
-  /** A poll that could not read Notion: a passing fault waits for the next poll; anything else counts as a failed run. */
-  async #pollFailed(record: AutomationRecord, err: unknown, startedAt: string): Promise<void> {
-    this.deps.logger.warn({ err: describeForLog(err), automation: record.id }, 'a watch could not poll its database');
-    if (err instanceof NotionError && ['rate_limited', 'unavailable', 'timeout', 'outcome_unknown', 'conflict_error'].includes(err.code)) return;
-    await this.afterRun(record, { started: false, error: err }, { startedAt });
-  }
-
-  async #scheduledRun(record: AutomationRecord, _settings: UserSettings): Promise<void> {
+  async #scheduledRun(record: AutomationRecord): Promise<void> {
     const { clock, logger, options } = this.deps;
     const slot = record.nextRun!;
     const startedAt = new Date(clock.now()).toISOString();

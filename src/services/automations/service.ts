@@ -7,7 +7,8 @@ import type { ConnectionsService } from '../connections/types.js';
 import type { GenerationRequest, GenerationService, ProgressListener } from '../generation/types.js';
 import type { SettingsService } from '../settings/types.js';
 import { type CheckedSpec, checkAutomationRequest } from './create-checks.js';
-import { type AutomationClock, AutomationEngine, type AutomationOptions, DEFAULT_AUTOMATION_OPTIONS } from './engine.js';
+import { type AutomationClock, type AutomationOptions, DEFAULT_AUTOMATION_OPTIONS } from './deps.js';
+import { AutomationEngine } from './engine.js';
 import { type AutomationRecord, AutomationStore, isOwnedBy } from './store.js';
 import type { AutomationSpec, AutomationsService } from './types.js';
 

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { HostResolver } from '../../src/adapters/net/guarded-fetch.js';
-import type { AutomationClock } from '../../src/services/automations/engine.js';
+import type { AutomationClock } from '../../src/services/automations/deps.js';
 import { startVisen, type VisenHandle } from '../../src/visen.js';
 import { type NotionStandIn, startNotionStandIn } from '../stand-ins/notion/index.js';
 import { type OpenAiStandIn, startOpenAiStandIn } from '../stand-ins/openai/index.js';

@@ -5,6 +5,9 @@ import { UserInputError } from '../../errors.js';
 export const SCHEDULE_HELP =
   'Write a schedule as `hourly`, `daily 09:00`, `weekdays 09:00`, a day of the week such as `mondays 08:30`, or a five-field cron expression such as `30 8 * * 1` (minute hour day-of-month month day-of-week).';
 
+/** Longer than any preset or cron expression needs; a longer one is refused, never echoed. */
+const SCHEDULE_MAX_CHARS = 100;
+
 const WEEKDAYS = ['sundays', 'mondays', 'tuesdays', 'wednesdays', 'thursdays', 'fridays', 'saturdays'] as const;
 
 /** A schedule the engine can evaluate: the user's words, the cron pattern they mean, and the IANA time zone. */
@@ -16,6 +19,7 @@ export interface Schedule {
 
 /** Reads a preset or a five-field cron expression in `timeZone`; anything else is a UserInputError saying how to write it. */
 export function parseSchedule(text: string, timeZone: string): Schedule {
+  if (text.length > SCHEDULE_MAX_CHARS) throw new UserInputError(`That schedule is too long. ${SCHEDULE_HELP}`, 'schedule');
   const words = text.trim().toLowerCase().split(/\s+/).filter(Boolean);
   const cron = presetCron(words) ?? (words.length === 5 ? words.join(' ') : undefined);
   if (cron === undefined) throw new UserInputError(`Visen cannot read the schedule “${text.trim()}”. ${SCHEDULE_HELP}`, 'schedule');

@@ -30,6 +30,7 @@ describe('schedules', () => {
       expect(() => parseSchedule(bad, 'UTC')).toThrow(/hourly.*daily 09:00.*weekdays 09:00.*mondays 08:30.*cron/);
     }
     expect(() => parseSchedule('daily 09:00', 'Mars/Olympus')).toThrow(/time zone/);
+    expect(() => parseSchedule(`daily 09:00 ${'x'.repeat(200)}`, 'UTC')).toThrow(/too long/);
   });
 });
 

@@ -111,6 +111,34 @@ describe('watching a database', () => {
     expect(modelCalls(world)).toBe(calls + rows.length);
   });
 
+  it('after a restart a watch catches up from its cursor, and a pause is remembered', async () => {
+    const fixture = world.addUser('U0RESTART');
+    const db = ideasDatabase(world, fixture);
+    const other = ideasDatabase(world, fixture);
+    const clock = new FakeClock();
+    const before = automationsFor(world, clock);
+    await watchIdeas(before, fixture, db.url);
+    const { automation: paused } = await watchIdeas(before, fixture, other.url);
+    await nextPoll(before, clock);
+    await before.service.pause(fixture.user, paused.connectionId);
+    await before.service.shutdown();
+
+    const whileStopped = addIdea(world, db.dataSourceId, 'While stopped', 'tundra');
+    const notWatched = addIdea(world, other.dataSourceId, 'Paused', 'savanna');
+    clock.advance(3 * 60 * 60_000);
+    const after = automationsFor(world, clock);
+    after.service.start();
+    expect(await after.service.list(fixture.user)).toHaveLength(2); // loaded from the store
+    await nextPoll(after, clock);
+    await after.service.shutdown();
+    expect(cell(world, whileStopped.id, 'Summary')).toContain('tundra');
+    expect(cell(world, notWatched.id, 'Summary')).toBe('');
+    expect((await after.service.list(fixture.user)).map((a) => [a.connectionId === paused.connectionId, a.paused])).toEqual([
+      [false, false],
+      [true, true],
+    ]);
+  });
+
   it('a row that already has its output when it is added is left as it is', async () => {
     const fixture = world.addUser('U0FILLED');
     const db = ideasDatabase(world, fixture);

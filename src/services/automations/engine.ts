@@ -186,7 +186,10 @@ export class AutomationEngine {
     const lateFor = clock.now() - Date.parse(slot) > options.pollIntervalMs ? slot : undefined;
     record.nextRun = this.nextRunOf(record);
     await this.save(record);
-    const end = await runAutomatically(this.deps.generation, record, {}, logger);
+    // A scheduled page run that writes a new page titles it with the day it ran for, in the owner's time zone.
+    const newPage = record.targetKind === 'Page' && record.request.output?.kind === 'new-page';
+    const pageTitle = newPage ? dayTitle(slot, record.timeZone ?? 'UTC') : undefined;
+    const end = await runAutomatically(this.deps.generation, record, pageTitle ? { pageTitle } : {}, logger);
     await this.writeNextRun(record);
     await this.afterRun(record, end, { startedAt, lateFor });
   }
@@ -215,6 +218,11 @@ export class AutomationEngine {
   summary(record: AutomationRecord) {
     return summaryOf(record, this.#nextPoll.get(record.id));
   }
+}
+
+/** `Tuesday, 2 June 2026`: the day of a slot where the owner lives. */
+function dayTitle(slot: string, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }).format(new Date(slot));
 }
 
 /** A stable offset within the interval, so one secret's watches do not all poll at once. */

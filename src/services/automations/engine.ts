@@ -15,6 +15,8 @@ export class AutomationEngine {
   readonly records = new Map<string, AutomationRecord>();
   readonly #nextPoll = new Map<string, number>();
   readonly #nextControl = new Map<string, number>();
+  /** Owners whose settings could not be read wait until then. */
+  readonly #ownerWaitsUntil = new Map<string, number>();
   readonly #poller: WatchPoller;
   readonly #userTasks = new Map<string, Promise<void>>();
   readonly #listeners = new Set<AutomationNoticeListener>();
@@ -70,11 +72,6 @@ export class AutomationEngine {
     while (this.#userTasks.size > 0) await Promise.all([...this.#userTasks.values()]);
   }
 
-  /** Waits for this owner's work under way, if any. */
-  async settled(owner: UserRef): Promise<void> {
-    await this.#userTasks.get(userKey(owner));
-  }
-
   async save(record: AutomationRecord): Promise<void> {
     // A record forgotten meanwhile (`/visen clear`) is not written back.
     if (this.records.get(record.id) === record) await this.deps.store.save(record);
@@ -92,7 +89,11 @@ export class AutomationEngine {
 
   async #runOwner(owner: UserRef): Promise<void> {
     const settings = await this.deps.settings.load(owner);
-    if (!settings) return;
+    if (!settings) {
+      // No settings (cleared, or not readable): look again in one interval, not at every tick.
+      this.#ownerWaitsUntil.set(userKey(owner), this.deps.clock.now() + this.deps.options.pollIntervalMs);
+      return;
+    }
     await this.#controlFromNotion(owner, settings);
     const now = this.deps.clock.now();
     for (const record of this.recordsOf(owner)) {
@@ -109,6 +110,7 @@ export class AutomationEngine {
   /** Cheap, no I/O: the owner's connection rows are due for a read, or one of their automations for a poll or a run. */
   #hasDueWork(owner: UserRef): boolean {
     const now = this.deps.clock.now();
+    if (now < (this.#ownerWaitsUntil.get(userKey(owner)) ?? 0)) return false;
     if (now >= (this.#nextControl.get(userKey(owner)) ?? 0)) return true;
     return this.recordsOf(owner).some((record) => !record.paused && now >= this.#dueAt(record));
   }
@@ -186,7 +188,10 @@ export class AutomationEngine {
     const lateFor = clock.now() - Date.parse(slot) > options.pollIntervalMs ? slot : undefined;
     record.nextRun = this.nextRunOf(record);
     await this.save(record);
-    const end = await runAutomatically(this.deps.generation, record, {}, logger);
+    // A scheduled page run that writes a new page titles it with the day it ran for, in the owner's time zone.
+    const newPage = record.targetKind === 'Page' && record.request.output?.kind === 'new-page';
+    const pageTitle = newPage ? dayTitle(slot, record.timeZone ?? 'UTC') : undefined;
+    const end = await runAutomatically(this.deps.generation, record, pageTitle ? { pageTitle } : {}, logger);
     await this.writeNextRun(record);
     await this.afterRun(record, end, { startedAt, lateFor });
   }
@@ -215,6 +220,11 @@ export class AutomationEngine {
   summary(record: AutomationRecord) {
     return summaryOf(record, this.#nextPoll.get(record.id));
   }
+}
+
+/** `Tuesday, 2 June 2026`: the day of a slot where the owner lives. */
+function dayTitle(slot: string, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }).format(new Date(slot));
 }
 
 /** A stable offset within the interval, so one secret's watches do not all poll at once. */

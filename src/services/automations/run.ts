@@ -4,8 +4,8 @@ import type { GenerationRequest, GenerationService, RunProgress } from '../gener
 import type { AutomationRecord } from './store.js';
 import type { AutomationRunReport } from './types.js';
 
-/** Failure links and reasons kept in a report. */
-const REPORTED_FAILURES_MAX = 10;
+/** Links to written rows or pages kept in a report (the newest). */
+const REPORTED_LINKS_MAX = 10;
 
 /** How an automatic run ended: its final progress, or the error that kept it from starting. */
 export type AutomaticRunEnd =
@@ -55,7 +55,7 @@ export function reportOf(automation: AutomationRecord, end: AutomaticRunEnd, at:
     finishedAt: at.finishedAt,
     written,
     failed,
-    writtenLinks: end.started ? end.progress.written.slice(-REPORTED_FAILURES_MAX) : [],
+    writtenLinks: end.started ? end.progress.written.slice(-REPORTED_LINKS_MAX) : [],
     failures: failed > 0 && reason ? [{ title: automation.connectionName, reason }] : [],
     ...(at.lateFor ? { lateFor: at.lateFor } : {}),
     ...(end.started && end.progress.tokens ? { tokens: { prompt: end.progress.tokens.prompt, completion: end.progress.tokens.completion } } : {}),

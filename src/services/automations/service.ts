@@ -87,6 +87,8 @@ export function createAutomationsService(deps: AutomationsServiceDeps): Automati
       // Runs in flight end as the generation service's shutdown (which follows) says.
       closed = true;
       if (timer) clearInterval(timer);
+      // The store closes after this: let a load still reading it finish first.
+      await loaded.catch(() => undefined);
     },
     async forgetUser(user) {
       await loaded;

@@ -66,7 +66,7 @@ export async function scanWatchedRows(
   for await (const row of notion.queryDataSource(plan.dataSourceId, { filter, properties: plan.properties })) {
     if (newest === undefined || row.lastEditedTime > newest) newest = row.lastEditedTime;
     if (row.inTrash) continue;
-    const hash = hashOf(await rowReader.promptFor(row, automation.request.prompt));
+    const hash = hashOf(await rowReader.promptFor(withoutEditStamps(row), automation.request.prompt));
     const verdict = verdictOn(row, hash, plan, known);
     if (verdict === 'run') scan.toRun.set(row.id, hash);
     else if (verdict === 'keep') scan.seen[row.id] = { hash };
@@ -81,6 +81,16 @@ function verdictOn(row: PageInfo, hash: string, plan: WatchPlan, known: { finger
   if (before) return before.hash === hash ? 'same' : 'run';
   const filledByHand = plan.outputs.length > 0 && plan.outputs.every((name) => (row.properties[name]?.plainText ?? '').trim() !== '');
   return known.written.has(row.id) || filledByHand ? 'keep' : 'run';
+}
+
+/**
+ * Properties every write changes (Visen's own too): left out of the inputs, or with `{{@row}}` each fill would start
+ * the next once Notion's minute turns.
+ */
+const EDIT_STAMP_TYPES = new Set(['last_edited_time', 'last_edited_by']);
+
+function withoutEditStamps(row: PageInfo): PageInfo {
+  return { ...row, properties: Object.fromEntries(Object.entries(row.properties).filter(([, value]) => !EDIT_STAMP_TYPES.has(value.type))) };
 }
 
 function outputProperties(output: OutputChoice): string[] {

@@ -22,7 +22,7 @@ export async function runPage(ctx: RunContext): Promise<WorkEnd> {
   record.page ??= { appendedBlockIds: [], complete: false };
   const page: PageWriteState = record.page;
   const mode = record.request.output.kind === 'new-page' ? 'new-page' : 'append';
-  const writer = new PageStreamWriter(ctx, mode, titleFromPrompt(record.request.prompt));
+  const writer = new PageStreamWriter(ctx, mode, titleFromPrompt(record.request.prompt), record.request.pageTitle);
   const signal = AbortSignal.any([run.generation.signal, writer.failed.signal]);
   try {
     const document = await pageDocument(ctx);

@@ -27,8 +27,10 @@ export class PageStreamWriter {
     private readonly ctx: RunContext,
     private readonly mode: 'append' | 'new-page',
     private readonly promptTitle: string,
+    /** new-page: the page keeps this title (a scheduled run's date), whatever headings come. */
+    private readonly fixedTitle?: string,
   ) {
-    this.title = promptTitle;
+    this.title = fixedTitle ?? promptTitle;
   }
 
   add(blocks: readonly NotionBlock[]): void {
@@ -109,8 +111,8 @@ export class PageStreamWriter {
     const { run } = this.ctx;
     const page = run.record.page!;
     const headingAt = batch.findIndex((b) => HEADINGS.has(b.type));
-    const headingTitle = headingAt >= 0 ? titleOf(batch[headingAt]!) : undefined;
-    this.title = headingTitle ?? this.promptTitle;
+    const headingTitle = headingAt >= 0 && this.fixedTitle === undefined ? titleOf(batch[headingAt]!) : undefined;
+    this.title = this.fixedTitle ?? headingTitle ?? this.promptTitle;
     if (headingTitle !== undefined) {
       page.titleFromHeading = true;
       // The page shows its title in large type; the same heading right below it would say it twice.
@@ -127,7 +129,7 @@ export class PageStreamWriter {
     const page = run.record.page!;
     const appending = this.mode === 'append';
     const parentId = appending ? run.record.target.id : page.createdPageId!;
-    if (!appending && !page.titleFromHeading) await this.retitleFromHeading(parentId, batch);
+    if (!appending && !page.titleFromHeading && this.fixedTitle === undefined) await this.retitleFromHeading(parentId, batch);
     if (appending) {
       page.pendingBlocks = batch;
       await run.save();

@@ -48,6 +48,8 @@ export interface RunRequest {
   readonly rowsEditedSince?: string;
   /** Started by an automation (see GenerationRequest.automatic). */
   readonly automatic?: boolean;
+  /** The new page's title (see GenerationRequest.pageTitle). */
+  readonly pageTitle?: string;
 }
 
 export interface ConnectionRef {

@@ -144,6 +144,7 @@ async function createRun(deps: StartDeps, input: StartInput, checked: CheckedSta
       ...(request.rows ? { rows: [...request.rows] } : {}),
       ...(request.rowsEditedSince ? { rowsEditedSince: request.rowsEditedSince } : {}),
       ...(request.automatic ? { automatic: true } : {}),
+      ...(request.pageTitle ? { pageTitle: clip(request.pageTitle, CONNECTION_NAME_MAX_CHARS) } : {}),
     },
     target: target.ref,
     model: settings.model,

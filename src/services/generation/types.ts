@@ -34,6 +34,8 @@ export interface GenerationRequest {
   readonly rowsEditedSince?: string;
   /** Started by an automation, not by a person: a manual run of the same connection goes first (see RunRegistry). */
   readonly automatic?: boolean;
+  /** Page runs with `new-page`: the new page's title (a scheduled run's date), instead of one from the answer. */
+  readonly pageTitle?: string;
 }
 
 /** What a page run gave the model of its page: how much, or why it could not read it. */

@@ -75,6 +75,29 @@ describe('scheduled runs', () => {
     expect(Date.parse(prop(row(), 'Next run') as string)).toBe(Date.parse('2026-06-03T00:00:00Z'));
   });
 
+  it('a scheduled page run with a new page titles it with the day, in the owner’s time zone', async () => {
+    const fixture = world.addUser('U0DAILYPAGE');
+    const page = world.notion.addPage({ title: 'Journal', parentPageId: fixture.rootId });
+    const clock = new FakeClock(Date.parse('2026-06-01T12:00:00Z'));
+    const automations = automationsFor(world, clock);
+    world.openai.setResponder(() => '# A heading the page does not take\n\nToday went well.');
+    try {
+      await automations.service.create(
+        fixture.user,
+        { targetUrl: page.url, prompt: 'Write the journal entry', output: { kind: 'new-page' } },
+        { trigger: 'Schedule', schedule: 'daily 07:00', timeZone: 'Asia/Tokyo' },
+        () => undefined,
+        {},
+      );
+      clock.advance(11 * 60 * 60_000); // 2026-06-01T23:00Z: 08:00 on 2 June in Tokyo, still 1 June in UTC
+      await automations.service.runDue();
+    } finally {
+      world.openai.setResponder(undefined);
+    }
+    const children = world.notion.childrenOf(page.id).filter((block) => block.type === 'child_page');
+    expect(children.map((block) => block.child_page.title)).toEqual(['Tuesday, 2 June 2026']);
+  });
+
   it('slots missed while Visen was stopped run once after the restart, saying which slot it was for', async () => {
     const fixture = world.addUser('U0MISSED');
     const page = world.notion.addPage({ title: 'Hourly log', parentPageId: fixture.rootId });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { richTextValue } from '../../../src/adapters/notion/index.js';
-import { connectionRows, prop, startWorld, text, titleRow, type World } from '../generation/support.js';
+import { connectionRows, prop, recorder, startWorld, text, titleRow, type World } from '../generation/support.js';
 import { addIdea, automationsFor, cell, editRow, FakeClock, ideasDatabase, modelCalls, nextPoll, watchIdeas } from './support.js';
 
 describe('watching a database', () => {
@@ -137,6 +137,31 @@ describe('watching a database', () => {
       [false, false],
       [true, true],
     ]);
+  });
+
+  it('a template reading the whole row ({{@row}}) with a last-edited column is not started again by its own writes', async () => {
+    const fixture = world.addUser('U0STAMPS');
+    const db = world.notion.addDatabase({
+      title: 'Stamped',
+      parentPageId: fixture.rootId,
+      properties: { Name: { title: {} }, Topic: { rich_text: {} }, Summary: { rich_text: {} }, Edited: { last_edited_time: {} } },
+    });
+    // The watch began 20 minutes ago; the row was made 10 minutes ago, so Visen's write moves its `Edited` minute.
+    const clock = new FakeClock(Date.now() - 20 * 60_000);
+    const automations = automationsFor(world, clock);
+    const rec = recorder();
+    const request = { targetUrl: db.url, prompt: 'Summarise this row:\n{{@row}}', output: { kind: 'property' as const, property: 'Summary' } };
+    await automations.service.create(fixture.user, request, { trigger: 'Watch' }, rec.listener, {});
+    await rec.ended;
+    const row = world.notion.addRow(db.dataSourceId, titleRow('Stamped row', { Topic: text('lagoons') }), {
+      createdTime: new Date(Date.now() - 10 * 60_000).toISOString(),
+    });
+    await nextPoll(automations, clock);
+    expect(cell(world, row.id, 'Summary')).toContain('lagoons');
+    const calls = modelCalls(world);
+    await nextPoll(automations, clock);
+    await nextPoll(automations, clock);
+    expect(modelCalls(world)).toBe(calls);
   });
 
   it('a row that already has its output when it is added is left as it is', async () => {

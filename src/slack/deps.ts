@@ -8,4 +8,6 @@ export interface SlackDeps {
   /** Slack user IDs allowed to use Visen; undefined means everyone. */
   readonly allowedUsers: ReadonlySet<string> | undefined;
   readonly defaultModel: string;
+  /** VISEN_CONTEXT_CHARS: the most characters of a Slack thread given to the model (default 100,000). */
+  readonly contextChars?: number;
 }

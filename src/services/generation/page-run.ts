@@ -2,7 +2,7 @@ import { markdownToBlocks, streamMarkdownBlocks } from '../../adapters/notion/in
 import { describeForLog, NotionError, VisenError } from '../../errors.js';
 import type { RunContext } from './active-run.js';
 import { landedTail } from './block-match.js';
-import { PAGE_CONTEXT_INSTRUCTIONS, SYSTEM_PROMPTS, wrapDocument } from './model.js';
+import { PAGE_CONTEXT_INSTRUCTIONS, SYSTEM_PROMPTS, THREAD_CONTEXT_INSTRUCTIONS, threadLinkMarkdown, wrapDocument, wrapThread } from './model.js';
 import { idempotentWrite, removeWrittenBlocks, type WriteOptions, writeOptions } from './notion-writes.js';
 import { readPageContext } from './page-context.js';
 import { findCreatedPage, PageStreamWriter, titleFromPrompt } from './page-stream-writer.js';
@@ -25,23 +25,7 @@ export async function runPage(ctx: RunContext): Promise<WorkEnd> {
   const writer = new PageStreamWriter(ctx, mode, titleFromPrompt(record.request.prompt));
   const signal = AbortSignal.any([run.generation.signal, writer.failed.signal]);
   try {
-    const document = await pageDocument(ctx);
-    let cutNotice: string | undefined;
-    const deltas = ctx.openai.streamChat({
-      model: record.model,
-      system: document === undefined ? SYSTEM_PROMPTS.page : `${SYSTEM_PROMPTS.page}\n\n${PAGE_CONTEXT_INSTRUCTIONS[mode]}`,
-      ...(document !== undefined ? { document } : {}),
-      prompt: record.request.prompt,
-      signal,
-      onCut: (notice) => {
-        cutNotice = notice;
-      },
-      // One answer: the SDK retries only requests refused before it began, which used no tokens.
-      onUsage: (usage) => addUsage(record.tokens, usage),
-    });
-    // Converted in bounded steps, with the event loop free between them (other users' acks go first).
-    for await (const blocks of streamMarkdownBlocks(deltas)) writer.add(blocks);
-    if (cutNotice !== undefined) writer.add(markdownToBlocks(`*${cutNotice}*`));
+    await streamAnswer(ctx, writer, mode, signal);
     await writer.finish();
     if (writer.blocksWritten === 0 && page.createdPageId === undefined) {
       throw new VisenError('empty_answer', 'The model returned an empty answer, so nothing was written. Try again, or reword the prompt.');
@@ -59,6 +43,38 @@ export async function runPage(ctx: RunContext): Promise<WorkEnd> {
     if (cause === undefined) return run.cancelRequested ? 'cancelled' : 'interrupted';
     throw cause;
   }
+}
+
+/**
+ * The model's answer into the writer, with what follows it: the note when the answer was cut, and for a thread the
+ * link back to it. The model is given the thread, or the page (see pageDocument), as the document the prompt is about.
+ */
+async function streamAnswer(ctx: RunContext, writer: PageStreamWriter, mode: 'append' | 'new-page', signal: AbortSignal): Promise<void> {
+  const record = ctx.run.record;
+  const source = record.request.source;
+  const document = source ? wrapThread(source.text) : await pageDocument(ctx);
+  const instructions = source ? THREAD_CONTEXT_INSTRUCTIONS : PAGE_CONTEXT_INSTRUCTIONS[mode];
+  let cutNotice: string | undefined;
+  const deltas = ctx.openai.streamChat({
+    model: record.model,
+    system: document === undefined ? SYSTEM_PROMPTS.page : `${SYSTEM_PROMPTS.page}\n\n${instructions}`,
+    ...(document !== undefined ? { document } : {}),
+    prompt: record.request.prompt,
+    signal,
+    onCut: (notice) => {
+      cutNotice = notice;
+    },
+    // One answer: the SDK retries only requests refused before it began, which used no tokens.
+    onUsage: (usage) => addUsage(record.tokens, usage),
+  });
+  // Converted in bounded steps, with the event loop free between them (other users' acks go first).
+  let answered = false;
+  for await (const blocks of streamMarkdownBlocks(deltas)) {
+    answered ||= blocks.length > 0;
+    writer.add(blocks);
+  }
+  if (cutNotice !== undefined) writer.add(markdownToBlocks(`*${cutNotice}*`));
+  if (source && answered) writer.add(markdownToBlocks(threadLinkMarkdown(source.permalink)));
 }
 
 /**

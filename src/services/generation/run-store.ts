@@ -3,6 +3,7 @@ import type { LocalStore } from '../../adapters/store.js';
 import { type UserRef, userKey } from '../../users.js';
 import type { ConnectionType } from '../connections/types.js';
 import { KeyedLock } from '../keyed-lock.js';
+import type { ThreadSource } from '../threads/types.js';
 import { type TokenTally, tallyOfOldRecord } from './tokens.js';
 import type { OutputChoice, PageContextNote, RunState } from './types.js';
 
@@ -43,6 +44,8 @@ export interface RunRequest {
   readonly connectionName: string | undefined;
   /** False: the page is not given to the model (`--no-context`); absent in records saved before it existed: true. */
   readonly context?: boolean;
+  /** The Slack thread the content is made from (kept, so a restart knows it). */
+  readonly source?: ThreadSource;
 }
 
 export interface ConnectionRef {

@@ -48,7 +48,9 @@ interface CheckedStart {
 export async function startRun(deps: StartDeps, input: StartInput): Promise<StartedRun> {
   if (deps.registry.closing) throw new VisenError('shutting_down', 'Visen is restarting right now, so it did not start this. Try again in a minute.');
   const checked = await checkStart(deps, input);
-  const key = connectionKey(input.user, checked.target.ref.id, outputLabel(checked.output), checked.prompt);
+  // A thread is part of what the connection is: the same prompt on two threads into one page are two connections.
+  const source = input.request.source ? `\n${input.request.source.permalink}` : '';
+  const key = connectionKey(input.user, checked.target.ref.id, outputLabel(checked.output), checked.prompt + source);
   const runId = randomUUID();
   deps.registry.reserve(key, runId);
   try {
@@ -65,6 +67,12 @@ async function checkStart(deps: StartDeps, { user, request }: StartInput): Promi
   const prompt = checkedPrompt(request);
   const settings = await deps.settings.require(user);
   const target = await resolveTarget(deps.notion.forSecret(settings.notionSecret), request.targetUrl);
+  if (request.source && target.ref.kind === 'Database') {
+    throw new UserInputError(
+      'That link is a Notion database. A thread can go to a page for now: give the link of a page (Visen appends to it, or writes a new page under it).',
+      'target',
+    );
+  }
   const output = checkOutput(target.ref.kind, request.output, target.schema);
   if (target.ref.kind === 'Database' && target.schema) await bindRowTemplate(deps.notion.forSecret(settings.notionSecret), prompt, target.schema);
   return { prompt, settings, target, output };
@@ -102,6 +110,7 @@ async function createRun(deps: StartDeps, input: StartInput, checked: CheckedSta
     model: settings.model,
     name: clip(name, CONNECTION_NAME_MAX_CHARS),
     rename: Boolean(request.connectionName?.trim()),
+    ...(request.source ? { source: request.source.permalink } : {}),
   });
   const record = newRunRecord({
     runId,
@@ -114,6 +123,7 @@ async function createRun(deps: StartDeps, input: StartInput, checked: CheckedSta
       limit: request.limit,
       connectionName: request.connectionName,
       ...(request.context === false ? { context: false } : {}),
+      ...(request.source ? { source: request.source } : {}),
     },
     target: target.ref,
     model: settings.model,

@@ -1,5 +1,6 @@
 import type { UserRef } from '../../users.js';
 import type { ConnectionType } from '../connections/types.js';
+import type { ThreadSource } from '../threads/types.js';
 import type { TokenTally } from './tokens.js';
 
 /** Where generated content goes. */
@@ -28,6 +29,11 @@ export interface GenerationRequest {
   readonly connectionName?: string;
   /** Page runs: give the model the page (for `new-page`, the parent page) as the document the prompt is about (default true). */
   readonly context?: boolean;
+  /**
+   * What the content is made from, instead of the page: a Slack thread ("Send to Notion"). Page targets only; the
+   * connection records its permalink in `Source`, and what is written links back to it.
+   */
+  readonly source?: ThreadSource;
 }
 
 /** What a page run gave the model of its page: how much, or why it could not read it. */

@@ -44,7 +44,10 @@ async function useShortcut(userId: string, channelId: string, messageTs: string)
   const updatesBefore = h.slack.views.updated.length;
   const d = await h.slack.triggerMessageShortcut({ userId, callbackId: ThreadIds.shortcutCallback, channelId, messageTs });
   expect(d.acked).toBe(true);
-  return eventually(() => h.slack.views.updated.slice(updatesBefore).find((v) => v.callback_id === ThreadIds.modalCallback), 'the checked modal');
+  return eventually(() => {
+    const mine = new Set(h.slack.modalStack(userId).map((v) => v.id));
+    return h.slack.views.updated.slice(updatesBefore).find((v) => v.callback_id === ThreadIds.modalCallback && mine.has(v.id));
+  }, 'the checked modal');
 }
 
 async function submit(userId: string, view: View, values: { target: string; include?: 'thread' | 'message'; output?: 'append' | 'new-page'; prompt?: string }) {
@@ -68,7 +71,7 @@ const isFinal = (blocks: unknown) => {
 async function finalDm(userId: string, after: number): Promise<string> {
   return eventually(() => {
     const m = dms(h, userId)
-      .filter((d) => Number(d.ts) > after)
+      .filter((d) => Number(d.ts) > after && d.kind !== 'ephemeral')
       .at(-1);
     return m && isFinal(m.blocks) ? textOf(m.blocks) : undefined;
   }, 'the final direct message');
@@ -145,5 +148,184 @@ describe('Send to Notion', () => {
     const post = await eventually(() => h.slack.messages.find((m) => m.channel === channel.id && m.kind === 'post' && m.via === 'api'), 'the shared message');
     expect(textOf(post.blocks)).toContain(`<@${s.userId}> sent this thread to Notion`);
     expect(h.slack.failures).toEqual([]);
+  }, 60_000);
+});
+
+describe('Send to Notion: what it reads', () => {
+  it('one message of a thread only, into a new page under the target', async () => {
+    const s = await sender('U0THREAD2', 'Meeting notes');
+    const channel = channelWith([s.userId, 'U0ANA']);
+    const thread = h.slack.seedThread({
+      channelId: channel.id,
+      parent: { user: 'U0ANA', text: 'The parent message' },
+      replies: [{ user: 'U0ANA', text: 'Only this reply matters' }],
+    });
+    const replyTs = thread.replyTs[0] as string;
+    const modal = await useShortcut(s.userId, channel.id, replyTs);
+    const include = modal.blocks.find((b) => b.block_id === ThreadIds.includeBlock);
+    expect(include?.element?.initial_option?.value).toBe('thread');
+    const from = h.openai.requests.length;
+    const after = lastDmTs(s.userId);
+    await submit(s.userId, modal, { target: s.page.url, include: 'message', output: 'new-page' });
+    const final = await finalDm(s.userId, after);
+    expect(final).not.toContain(':warning:');
+    const context = chatOf(s.c.openaiKey, from)[0]?.[1]?.content ?? '';
+    expect(context).toContain('Only this reply matters');
+    expect(context).not.toContain('The parent message');
+    const child = (h.notion.childrenOf(s.page.id) as Array<{ id: string; type: string }>).find((b) => b.type === 'child_page');
+    expect(child).toBeDefined();
+    // A message's permalink names its thread.
+    expect(bodyOf(h, child!.id)).toContain(`p${replyTs.replace('.', '')}?thread_ts=${thread.ts}`);
+    expect(sourceOf(s)).toContain(`p${replyTs.replace('.', '')}`);
+  }, 60_000);
+
+  it('a thread of 500 messages: every page of conversations.replies, names read once per person', async () => {
+    const s = await sender('U0THREAD3');
+    const channel = channelWith([s.userId, 'U0ANA', 'U0BEN']);
+    const replies = Array.from({ length: 499 }, (_, i) => ({ user: i % 2 ? 'U0ANA' : 'U0BEN', text: `Reply number ${i + 1}` }));
+    const thread = h.slack.seedThread({ channelId: channel.id, parent: { user: 'U0ANA', text: 'A long discussion' }, replies });
+    const modal = await useShortcut(s.userId, channel.id, thread.ts);
+    expect(textOf(modal.blocks)).toContain('499 replies');
+    const repliesBefore = h.slack.callsTo('conversations.replies').length;
+    const usersBefore = h.slack.callsTo('users.info').length;
+    const from = h.openai.requests.length;
+    const after = lastDmTs(s.userId);
+    await submit(s.userId, modal, { target: s.page.url });
+    await finalDm(s.userId, after);
+    const context = chatOf(s.c.openaiKey, from)[0]?.[1]?.content ?? '';
+    expect(context).toContain('A long discussion');
+    expect(context).toContain('Reply number 499');
+    expect(context).not.toContain('left out');
+    // 500 messages at 200 a page: three pages.
+    expect(h.slack.callsTo('conversations.replies').length - repliesBefore).toBe(3);
+    // Three people in 500 messages: users.info at most once each (cached).
+    expect(h.slack.callsTo('users.info').length - usersBefore).toBeLessThanOrEqual(3);
+    const note = await eventually(() => h.slack.messages.find((m) => m.kind === 'ephemeral' && m.user === s.userId && m.channel === channel.id), 'the note');
+    expect(textOf(note.blocks)).toContain('all 500 messages');
+  }, 60_000);
+
+  it('waits out a 429 on conversations.replies (Retry-After) and reads the thread', async () => {
+    const s = await sender('U0THREAD4');
+    const channel = channelWith([s.userId, 'U0ANA']);
+    const thread = h.slack.seedThread({
+      channelId: channel.id,
+      parent: { user: 'U0ANA', text: 'Rate limited thread' },
+      replies: [{ user: 'U0ANA', text: 'a reply' }],
+    });
+    const modal = await useShortcut(s.userId, channel.id, thread.ts);
+    h.slack.injectApiFailure('conversations.replies', 'ratelimited', { times: 1, retryAfterSeconds: 1 });
+    const from = h.openai.requests.length;
+    const after = lastDmTs(s.userId);
+    await submit(s.userId, modal, { target: s.page.url });
+    expect(await finalDm(s.userId, after)).not.toContain(':warning:');
+    expect(chatOf(s.c.openaiKey, from)[0]?.[1]?.content).toContain('Rate limited thread');
+  }, 60_000);
+});
+
+describe('Send to Notion: where Visen cannot read', () => {
+  async function blockedModal(userId: string, channelId: string, ts: string): Promise<string> {
+    const modal = await useShortcut(userId, channelId, ts);
+    expect(modal.submit).toBeUndefined();
+    return textOf(modal.blocks);
+  }
+
+  it('the bot not in the channel: the modal says to /invite @Visen', async () => {
+    const channel = channelWith(['U0ANA'], 'public_channel', false);
+    const thread = h.slack.seedThread({ channelId: channel.id, parent: { user: 'U0ANA', text: 'Not for Visen' } });
+    expect(await blockedModal('U0ANA', channel.id, thread.ts)).toContain('/invite @Visen');
+  });
+
+  it('a private channel the bot is not in: says Slack does not let it read it, and how to invite it', async () => {
+    const channel = channelWith(['U0ANA'], 'private_channel', false);
+    const thread = h.slack.seedThread({ channelId: channel.id, parent: { user: 'U0ANA', text: 'Private' } });
+    const text = await blockedModal('U0ANA', channel.id, thread.ts);
+    expect(text).toContain('private channel');
+    expect(text).toContain('/invite @Visen');
+  });
+
+  it('a DM between two people: Slack does not let the app read it', async () => {
+    const dm = channelWith(['U0ANA', 'U0BEN'], 'im', false);
+    const thread = h.slack.seedThread({ channelId: dm.id, parent: { user: 'U0BEN', text: 'Just between us' } });
+    expect(await blockedModal('U0ANA', dm.id, thread.ts)).toContain('Slack does not let Visen read this direct message');
+  });
+
+  it('a group DM without Visen: says so', async () => {
+    const group = channelWith(['U0ANA', 'U0BEN'], 'mpim', false);
+    const thread = h.slack.seedThread({ channelId: group.id, parent: { user: 'U0BEN', text: 'Group talk' } });
+    expect(await blockedModal('U0ANA', group.id, thread.ts)).toContain('group DM');
+  });
+
+  it('an install without the new scopes: names the missing scope and says to reinstall', async () => {
+    const s = await sender('U0THREAD5');
+    const channel = channelWith([s.userId, 'U0ANA']);
+    const thread = h.slack.seedThread({ channelId: channel.id, parent: { user: 'U0ANA', text: 'Needs a scope' } });
+    h.slack.grantedScopes.delete('channels:history');
+    try {
+      const text = await blockedModal(s.userId, channel.id, thread.ts);
+      expect(text).toContain('`channels:history`');
+      expect(text).toContain('Reinstall');
+    } finally {
+      h.slack.grantedScopes.add('channels:history');
+    }
+    h.slack.grantedScopes.delete('users:read');
+    try {
+      h.slack.seedUser({ id: 'U0NEWCOMER', displayName: 'New' });
+      const text = await blockedModal('U0NEWCOMER', channel.id, thread.ts);
+      expect(text).toContain('`users:read`');
+    } finally {
+      h.slack.grantedScopes.add('users:read');
+    }
+  }, 60_000);
+
+  it("the app's own DM with the user works", async () => {
+    const s = await sender('U0THREAD6');
+    const dm = h.slack.directMessageWith(s.userId);
+    const thread = h.slack.seedThread({ channelId: dm.id, parent: { user: s.userId, text: 'A note to self in the Visen DM' } });
+    const modal = await useShortcut(s.userId, dm.id, thread.ts);
+    expect(textOf(modal.blocks)).toContain('Visen can read this message');
+    const from = h.openai.requests.length;
+    const after = lastDmTs(s.userId);
+    await submit(s.userId, modal, { target: s.page.url });
+    expect(await finalDm(s.userId, after)).not.toContain(':warning:');
+    expect(chatOf(s.c.openaiKey, from)[0]?.[1]?.content).toContain('A note to self in the Visen DM');
+  }, 60_000);
+
+  it('a database link is refused with words saying to give a page', async () => {
+    const s = await sender('U0THREAD7');
+    const db = h.notion.addDatabase({ title: 'Notes', sharedWith: [s.c.notionSecret], properties: { Name: { title: {} } } });
+    const channel = channelWith([s.userId]);
+    const thread = h.slack.seedThread({ channelId: channel.id, parent: { user: s.userId, text: 'To a database?' } });
+    const modal = await useShortcut(s.userId, channel.id, thread.ts);
+    const after = lastDmTs(s.userId);
+    await submit(s.userId, modal, { target: db.url });
+    expect(await finalDm(s.userId, after)).toContain('give the link of a page');
+  }, 60_000);
+});
+
+describe('Send to Notion: two people', () => {
+  it("the same thread into each one's own Notion: neither sees the other's page, row or note", async () => {
+    const a = await sender('U0THREADA', 'Ana page');
+    const b = await sender('U0THREADB', 'Ben page');
+    const channel = channelWith([a.userId, b.userId, 'U0ANA']);
+    const thread = h.slack.seedThread({ channelId: channel.id, parent: { user: 'U0ANA', text: 'Shared thread' }, replies: [{ user: a.userId, text: 'hi' }] });
+    const [modalA, modalB] = await Promise.all([useShortcut(a.userId, channel.id, thread.ts), useShortcut(b.userId, channel.id, thread.ts)]);
+    const afterA = lastDmTs(a.userId);
+    const afterB = lastDmTs(b.userId);
+    await Promise.all([submit(a.userId, modalA, { target: a.page.url }), submit(b.userId, modalB, { target: b.page.url })]);
+    await Promise.all([finalDm(a.userId, afterA), finalDm(b.userId, afterB)]);
+    expect(sourceOf(a)).toBe(sourceOf(b));
+    expect(h.notion.rows(a.c.connections.dataSourceId)).toHaveLength(1);
+    expect(h.notion.rows(b.c.connections.dataSourceId)).toHaveLength(1);
+    expect(bodyOf(h, a.page.id)).toContain('Made by Visen');
+    expect(bodyOf(h, b.page.id)).toContain('Made by Visen');
+    const notes = await eventually(() => {
+      const found = h.slack.messages.filter((m) => m.kind === 'ephemeral' && m.channel === channel.id);
+      return found.length === 2 ? found : undefined;
+    }, 'both notes');
+    const noteA = notes.find((m) => m.user === a.userId);
+    const noteB = notes.find((m) => m.user === b.userId);
+    expect(JSON.stringify(noteA?.blocks)).toContain(a.page.id.replace(/-/g, ''));
+    expect(JSON.stringify(noteA?.blocks)).not.toContain(b.page.id.replace(/-/g, ''));
+    expect(JSON.stringify(noteB?.blocks)).not.toContain(a.page.id.replace(/-/g, ''));
   }, 60_000);
 });

@@ -12,7 +12,7 @@ import {
   type ThreadModalModel,
 } from '../../views/thread-modal.js';
 import type { ThreadRuntime } from './runtime.js';
-import { checkThreadAccess } from './thread-reader.js';
+import { checkThreadAccess, problemOf } from './thread-reader.js';
 
 type ShortcutArgs = SlackShortcutMiddlewareArgs<MessageShortcut> & AllMiddlewareArgs;
 
@@ -32,7 +32,7 @@ export function shortcutHandler(rt: ThreadRuntime) {
     const opened = await client.views.open({ trigger_id: shortcut.trigger_id, view: buildThreadModal(model) });
     const view = opened.view as { id?: string; hash?: string } | undefined;
     if (!view?.id || !user) return;
-    const [access, recentTargets] = await Promise.all([accessOf(rt, client, location), recentTargetsOf(rt, user)]);
+    const [access, recentTargets] = await Promise.all([accessOf(rt, client, location, user), recentTargetsOf(rt, user)]);
     const replies = access.kind === 'readable' ? access.replies : 0;
     const checked: ThreadModalModel = { ...model, access, recentTargets, values: initialThreadValues(inThread || replies > 0 ? 1 : 0) };
     try {
@@ -43,9 +43,16 @@ export function shortcutHandler(rt: ThreadRuntime) {
   };
 }
 
-async function accessOf(rt: ThreadRuntime, client: WebClient, location: ThreadLocation): Promise<ThreadAccess> {
+/** Reading the thread, and the people in it (users:read, asked with the user's own name): both checked before the form is used. */
+async function accessOf(rt: ThreadRuntime, client: WebClient, location: ThreadLocation, user: UserRef): Promise<ThreadAccess> {
   const found = await checkThreadAccess(client, location, rt.deps.logger);
-  return 'code' in found ? { kind: 'blocked', problem: found } : { kind: 'readable', replies: found.replies };
+  if ('code' in found) return { kind: 'blocked', problem: found };
+  try {
+    await rt.people.displayName(client, user.userId);
+  } catch (err) {
+    return { kind: 'blocked', problem: problemOf(err, location.channelId, rt.deps.logger) };
+  }
+  return { kind: 'readable', replies: found.replies };
 }
 
 /** The page targets of the user's connections, most recently run first; none when settings or Notion are not there. */

@@ -329,3 +329,60 @@ describe('Send to Notion: two people', () => {
     expect(JSON.stringify(noteB?.blocks)).not.toContain(a.page.id.replace(/-/g, ''));
   }, 60_000);
 });
+
+describe('Send to Notion: run again', () => {
+  async function editBlock(secret: string, blockId: string, text: string): Promise<void> {
+    const res = await fetch(`${h.notion.baseUrl}/v1/blocks/${blockId}`, {
+      method: 'PATCH',
+      headers: { Authorization: `Bearer ${secret}`, 'Notion-Version': '2026-12-01', 'Content-Type': 'application/json' },
+      body: JSON.stringify({ paragraph: { rich_text: [{ text: { content: text } }] } }),
+    });
+    expect(res.status).toBe(200);
+  }
+
+  const texts = (pageId: string) =>
+    (h.notion.childrenOf(pageId) as Array<{ type: string; [k: string]: any }>).map((b) => (b[b.type]?.rich_text ?? []).map((t: any) => t.plain_text).join(''));
+
+  it('the shortcut on the same thread replaces what the connection wrote last time, leaving a block the user edited', async () => {
+    const s = await sender('U0THREADR', 'Status page');
+    const channel = channelWith([s.userId, 'U0ANA']);
+    const thread = h.slack.seedThread({ channelId: channel.id, parent: { user: 'U0ANA', text: 'Status?' }, replies: [{ user: 'U0ANA', text: 'Green.' }] });
+    let version = 0;
+    h.openai.setResponder((req) =>
+      JSON.stringify(req.messages).includes('<slack_thread>')
+        ? `Version ${version} summary.\n\nVersion ${version} owners.\n\nVersion ${version} dates.`
+        : 'Other answer.',
+    );
+    try {
+      version = 1;
+      let after = lastDmTs(s.userId);
+      await submit(s.userId, await useShortcut(s.userId, channel.id, thread.ts), { target: s.page.url });
+      await finalDm(s.userId, after);
+      expect(texts(s.page.id).slice(0, 3)).toEqual(['Version 1 summary.', 'Version 1 owners.', 'Version 1 dates.']);
+
+      const owners = (h.notion.childrenOf(s.page.id) as Array<{ id: string }>)[1]!;
+      await editBlock(s.c.notionSecret, owners.id, 'Owners: Ana (edited by hand)');
+
+      version = 2;
+      after = lastDmTs(s.userId);
+      const notesBefore = h.slack.messages.length;
+      await submit(s.userId, await useShortcut(s.userId, channel.id, thread.ts), { target: s.page.url });
+      const final = await finalDm(s.userId, after);
+      expect(final).toContain('Replaced what this connection wrote last time (3 blocks)');
+      expect(final).toContain('Kept 1 block you edited');
+
+      const body = texts(s.page.id);
+      expect(body.filter((t) => t.startsWith('Version 1'))).toEqual([]);
+      expect(body).toContain('Owners: Ana (edited by hand)');
+      expect(body.filter((t) => t.startsWith('Version 2'))).toEqual(['Version 2 summary.', 'Version 2 owners.', 'Version 2 dates.']);
+      expect(body.filter((t) => t.startsWith('Made by Visen'))).toHaveLength(1);
+      // One connection, run twice.
+      const rows = h.notion.rows(s.c.connections.dataSourceId) as Array<{ properties: { Runs: { number: number } } }>;
+      expect(rows.map((r) => r.properties.Runs.number)).toEqual([2]);
+      const note = await eventually(() => h.slack.messages.slice(notesBefore).find((m) => m.kind === 'ephemeral' && m.user === s.userId), 'the second note');
+      expect(textOf(note.blocks)).toContain('Kept 1 block you edited');
+    } finally {
+      h.openai.setResponder(undefined);
+    }
+  }, 60_000);
+});

@@ -129,6 +129,7 @@ export function progressOf(record: RunRecord): RunProgress {
     resumed: record.resumed,
     tokens: { ...record.tokens },
     context: record.context,
+    ...(record.replaced ? { replaced: record.replaced } : {}),
     startedAt: record.startedAt,
     updatedAt: new Date().toISOString(),
   };

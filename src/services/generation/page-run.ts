@@ -8,6 +8,7 @@ import { readPageContext } from './page-context.js';
 import { findCreatedPage, PageStreamWriter, titleFromPrompt } from './page-stream-writer.js';
 import type { WorkEnd } from './run-record.js';
 import type { PageWriteState } from './run-store.js';
+import { replaceAndRemember } from './thread-replace.js';
 import { addUsage } from './tokens.js';
 
 /**
@@ -30,6 +31,7 @@ export async function runPage(ctx: RunContext): Promise<WorkEnd> {
     if (writer.blocksWritten === 0 && page.createdPageId === undefined) {
       throw new VisenError('empty_answer', 'The model returned an empty answer, so nothing was written. Try again, or reword the prompt.');
     }
+    if (record.request.source && mode === 'append') record.replaced = await replaceAndRemember(ctx);
     page.complete = true;
     record.done = 1;
     run.addWritten(mode === 'new-page' ? writer.title : record.target.title, page.createdPageUrl ?? record.target.url);

@@ -14,7 +14,8 @@ import type { OutputChoice, PageContextNote, RunState } from './types.js';
  * - `pending`                           ids of runs whose connection row is not yet final (resumed after a restart);
  * - `user:<team>:<user>`                the user's run ids and connection ids with a written-rows log (for `forgetUser`);
  * - `inflight:<runId>:<rowId>`          a row whose write may have started: the generated text, checked on resume;
- * - `written:<team>:<user>:<connectionId>` (+ `:<n>` chunks)  rows each connection wrote into, with the run that wrote them.
+ * - `written:<team>:<user>:<connectionId>` (+ `:<n>` chunks)  rows each connection wrote into, with the run that wrote them;
+ * - `thread-output:<team>:<user>:<connectionId>`  the blocks a thread connection last wrote (replaced when it runs again).
  */
 export const NAMESPACE = 'generation';
 
@@ -105,6 +106,8 @@ export interface RunRecord {
   tokens: TokenTally;
   /** Page runs: what the model was given of the page. */
   context?: PageContextNote | undefined;
+  /** Thread runs run again: what of the last run's output was replaced, and what was kept. */
+  replaced?: ReplacedNote | undefined;
   updatedAt: string;
 }
 
@@ -121,6 +124,20 @@ export interface RowMarker {
 interface UserIndex {
   runs: string[];
   logs: string[];
+  /** Connections with a `thread-output:` record (absent in indexes saved before it existed). */
+  threadOutputs?: string[];
+}
+
+/** A block a thread connection wrote, with its content's signature when written (to tell an edited one). */
+export interface WrittenBlock {
+  readonly id: string;
+  readonly signature: string;
+}
+
+/** A run that replaced what its connection wrote last time: blocks removed, and blocks kept because the user edited them. */
+export interface ReplacedNote {
+  readonly removed: number;
+  readonly kept: number;
 }
 
 interface LogMeta {
@@ -223,6 +240,19 @@ export class RunStore {
     }
   }
 
+  /** The blocks a thread connection wrote last time (see thread-replace.ts). */
+  threadOutput(user: UserRef, connectionId: string): Promise<WrittenBlock[] | undefined> {
+    return this.store.get<WrittenBlock[]>(NAMESPACE, threadOutputKey(user, connectionId));
+  }
+
+  async setThreadOutput(user: UserRef, connectionId: string, blocks: readonly WrittenBlock[]): Promise<void> {
+    await this.store.set(NAMESPACE, threadOutputKey(user, connectionId), blocks);
+    await this.updateUserIndex(user, (index) => {
+      index.threadOutputs ??= [];
+      if (!index.threadOutputs.includes(connectionId)) index.threadOutputs.push(connectionId);
+    });
+  }
+
   /** Deletes every local record of this user, key by exact key. */
   async forgetUser(user: UserRef): Promise<void> {
     const key = `user:${userKey(user)}`;
@@ -242,6 +272,7 @@ export class RunStore {
         await this.store.delete(NAMESPACE, base);
       });
     }
+    for (const connectionId of index.threadOutputs ?? []) await this.store.delete(NAMESPACE, threadOutputKey(user, connectionId));
     await this.lock.run(key, () => this.store.delete(NAMESPACE, key));
   }
 
@@ -264,4 +295,8 @@ export class RunStore {
 
 function logKey(user: UserRef, connectionId: string): string {
   return `written:${userKey(user)}:${connectionId}`;
+}
+
+function threadOutputKey(user: UserRef, connectionId: string): string {
+  return `thread-output:${userKey(user)}:${connectionId}`;
 }

@@ -73,6 +73,8 @@ export interface RunProgress {
    * after a cancel or a failure; absent otherwise.
    */
   readonly rollingBack?: 'cancelled' | 'failed' | undefined;
+  /** A thread connection run again: blocks of its last output removed, and blocks kept because the user edited them. */
+  readonly replaced?: { readonly removed: number; readonly kept: number } | undefined;
   readonly startedAt: string;
   readonly updatedAt: string;
 }

@@ -73,6 +73,8 @@ export function buildProgressMessage(model: ProgressMessageModel): SlackMessage 
   const notes: string[] = [];
   const pageContext = contextNote(p);
   if (pageContext) notes.push(pageContext);
+  const replaced = replacedNote(p);
+  if (replaced) notes.push(replaced);
   if (model.afterRestart) notes.push(restartNote(p));
   else if (p.resumed) notes.push('Resumed after Visen restarted; rows already written were not written again.');
   if (model.continuedInDm && !terminal) {
@@ -205,6 +207,14 @@ function cancelButton(runId: string, user: UserRef): Button | undefined {
     deny: 'Keep going',
   });
   return button('Cancel run', GenerateIds.cancelAction, { style: 'danger', value, confirm });
+}
+
+/** A thread connection run again: what of its last output it replaced, and what it left because the user edited it. */
+export function replacedNote(p: Pick<RunProgress, 'replaced'>): string | undefined {
+  const r = p.replaced;
+  if (!r) return undefined;
+  const removed = `:recycle: Replaced what this connection wrote last time (${plural(r.removed, 'block')}).`;
+  return r.kept > 0 ? `${removed} Kept ${plural(r.kept, 'block')} you edited since, where ${r.kept === 1 ? 'it is' : 'they are'}.` : removed;
 }
 
 /** What the model was given of the page (page runs): how much, that it was cut, or that it could not be read. */

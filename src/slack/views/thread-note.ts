@@ -1,5 +1,6 @@
 import { ThreadIds } from '../listeners/threads/ids.js';
 import { actions, button, context, type SlackMessage, section } from './blocks.js';
+import { replacedNote } from './progress-message.js';
 import { mrkdwnLink, notificationText, SLACK_LIMITS, safeUrl, truncate } from './text.js';
 
 /**
@@ -13,6 +14,8 @@ export interface ThreadNoteModel {
   readonly included: number;
   readonly total: number;
   readonly cut: boolean;
+  /** Run again: what of the last output was replaced, and kept (see replacedNote). */
+  readonly replaced?: { readonly removed: number; readonly kept: number } | undefined;
 }
 
 /** What the button carries to its listener (its value; Slack gives a button at most 2,000 characters). */
@@ -33,7 +36,7 @@ export function buildThreadNote(note: ThreadNoteModel): SlackMessage {
     text: notificationText(`Sent to Notion: ${note.title || 'Untitled'}`),
     blocks: [
       section(`:white_check_mark: Sent to Notion: ${link}`),
-      context(`${read} Only you can see this note.`),
+      context([`${read} Only you can see this note.`, ...(replacedNote(note) ? [replacedNote(note) as string] : [])]),
       ...(share ? [actions([button('Share in thread', ThreadIds.shareAction, { value: share })])] : []),
     ],
   };

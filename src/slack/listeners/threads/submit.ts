@@ -97,7 +97,8 @@ function withThreadNote(
     const written = progress.written.at(-1);
     if (noted || progress.state !== 'succeeded' || !written) return;
     noted = true;
-    const note = buildThreadNote({ title: written.title, url: written.url, included: formatted.included, total: formatted.total, cut: formatted.cut });
+    const { included, total, cut } = formatted;
+    const note = buildThreadNote({ title: written.title, url: written.url, included, total, cut, replaced: progress.replaced });
     await client.chat
       .postEphemeral({ channel: location.channelId, user: user.userId, thread_ts: location.threadTs, ...note })
       .catch((err: unknown) => rt.deps.logger.warn({ err: describeForLog(err), user: user.userId }, 'could not leave the Send to Notion note in the thread'));

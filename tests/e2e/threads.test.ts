@@ -385,4 +385,23 @@ describe('Send to Notion: run again', () => {
       h.openai.setResponder(undefined);
     }
   }, 60_000);
+
+  it('Run again on the Home tab says to use the shortcut on the thread (Visen reads Slack only there)', async () => {
+    const s = await sender('U0THREADH');
+    const channel = channelWith([s.userId]);
+    const thread = h.slack.seedThread({ channelId: channel.id, parent: { user: s.userId, text: 'For the Home tab' } });
+    let after = lastDmTs(s.userId);
+    await submit(s.userId, await useShortcut(s.userId, channel.id, thread.ts), { target: s.page.url });
+    await finalDm(s.userId, after);
+    await h.slack.appHomeOpened({ userId: s.userId });
+    const button = await eventually(() => {
+      const blocks = (h.slack.homeView(s.userId)?.blocks ?? []) as Array<{ elements?: Array<{ action_id?: string; value?: string }> }>;
+      return blocks.flatMap((b) => b.elements ?? []).find((e) => e.action_id === 'home_run_again')?.value;
+    }, 'the Run again button');
+    after = lastDmTs(s.userId);
+    await h.slack.blockAction({ userId: s.userId, actionId: 'home_run_again', container: 'home', value: button });
+    const final = await finalDm(s.userId, after);
+    expect(final).toContain('made from a Slack thread');
+    expect(final).toContain('Send to Notion');
+  }, 60_000);
 });

@@ -11,6 +11,7 @@ import type { View } from '../stand-ins/slack/index.js';
 import { type Harness, startHarness } from './harness.js';
 import { type ConfiguredUser, configureUser } from './support/configure-user.js';
 import { bodyOf, dms, eventually, textOf } from './support/observe.js';
+import { cellOf } from './support/typed.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -50,7 +51,11 @@ async function useShortcut(userId: string, channelId: string, messageTs: string)
   }, 'the checked modal');
 }
 
-async function submit(userId: string, view: View, values: { target: string; include?: 'thread' | 'message'; output?: 'append' | 'new-page'; prompt?: string }) {
+async function submit(
+  userId: string,
+  view: View,
+  values: { target: string; include?: 'thread' | 'message'; output?: 'append' | 'new-page' | 'new-row'; prompt?: string },
+) {
   return h.slack.viewSubmission({
     userId,
     view,
@@ -290,7 +295,7 @@ describe('Send to Notion: where Visen cannot read', () => {
     expect(chatOf(s.c.openaiKey, from)[0]?.[1]?.content).toContain('A note to self in the Visen DM');
   }, 60_000);
 
-  it('a database link is refused with words saying to give a page', async () => {
+  it('a database link with "append" is refused with words saying what to choose', async () => {
     const s = await sender('U0THREAD7');
     const db = h.notion.addDatabase({ title: 'Notes', sharedWith: [s.c.notionSecret], properties: { Name: { title: {} } } });
     const channel = channelWith([s.userId]);
@@ -298,7 +303,7 @@ describe('Send to Notion: where Visen cannot read', () => {
     const modal = await useShortcut(s.userId, channel.id, thread.ts);
     const after = lastDmTs(s.userId);
     await submit(s.userId, modal, { target: db.url });
-    expect(await finalDm(s.userId, after)).toContain('give the link of a page');
+    expect(await finalDm(s.userId, after)).toContain('A new row in the database');
   }, 60_000);
 });
 
@@ -403,5 +408,71 @@ describe('Send to Notion: run again', () => {
     const final = await finalDm(s.userId, after);
     expect(final).toContain('made from a Slack thread');
     expect(final).toContain('Send to Notion');
+  }, 60_000);
+});
+
+describe('Send to Notion: a new row in a database', () => {
+  it('fills the title and typed properties from the thread, the summary and the link back in the row body', async () => {
+    const s = await sender('U0THREADDB');
+    const db = h.notion.addDatabase({
+      title: 'Incidents',
+      sharedWith: [s.c.notionSecret],
+      properties: {
+        Name: { title: {} },
+        Severity: { select: { options: [{ name: 'Sev1' }, { name: 'Sev2' }] } },
+        Opened: { date: {} },
+        Owner: { rich_text: {} },
+        Resolved: { checkbox: {} },
+      },
+    });
+    const channel = channelWith([s.userId, 'U0ANA']);
+    const thread = h.slack.seedThread({
+      channelId: channel.id,
+      parent: { user: 'U0ANA', text: 'Checkout is down (Sev1), started 2026-03-04' },
+      replies: [{ user: 'U0ANA', text: 'Fixed; Ana owns the postmortem.' }],
+    });
+    h.openai.setResponder((req) => {
+      if (!req.responseFormat || !JSON.stringify(req.messages).includes('Checkout is down')) return 'unexpected';
+      return JSON.stringify({
+        Name: 'Checkout outage',
+        Severity: 'Sev1',
+        Opened: '2026-03-04',
+        Owner: 'Ana',
+        Resolved: true,
+        '@body': '## Summary\n\nCheckout was down and is fixed. Ana owns the postmortem.',
+      });
+    });
+    try {
+      const modal = await useShortcut(s.userId, channel.id, thread.ts);
+      const after = lastDmTs(s.userId);
+      await submit(s.userId, modal, { target: db.url, output: 'new-row' });
+      const final = await finalDm(s.userId, after);
+      expect(final).not.toContain(':warning:');
+      const rows = h.notion.rows(db.dataSourceId) as Array<{ id: string }>;
+      expect(rows).toHaveLength(1);
+      const row = rows[0]!.id;
+      expect(cellOf(h, row, 'Name')).toBe('Checkout outage');
+      expect(cellOf(h, row, 'Severity')).toBe('Sev1');
+      expect(cellOf(h, row, 'Opened')).toBe('2026-03-04');
+      expect(cellOf(h, row, 'Owner')).toBe('Ana');
+      expect(cellOf(h, row, 'Resolved')).toBe(true);
+      const body = bodyOf(h, row);
+      expect(body).toContain('Ana owns the postmortem');
+      expect(body).toContain(`https://visen-stand-in.slack.com/archives/${channel.id}/p${thread.ts.replace('.', '')}`);
+      expect(sourceOf(s)).toContain(`p${thread.ts.replace('.', '')}`);
+      const note = await eventually(() => h.slack.messages.find((m) => m.kind === 'ephemeral' && m.user === s.userId && m.channel === channel.id), 'the note');
+      expect(textOf(note.blocks)).toContain('Checkout outage');
+    } finally {
+      h.openai.setResponder(undefined);
+    }
+  }, 60_000);
+
+  it('"a new row" with a page link says a database link is needed', async () => {
+    const s = await sender('U0THREADDP');
+    const channel = channelWith([s.userId]);
+    const thread = h.slack.seedThread({ channelId: channel.id, parent: { user: s.userId, text: 'Row please' } });
+    const after = lastDmTs(s.userId);
+    await submit(s.userId, await useShortcut(s.userId, channel.id, thread.ts), { target: s.page.url, output: 'new-row' });
+    expect(await finalDm(s.userId, after)).toContain('a new row needs the link of a database');
   }, 60_000);
 });

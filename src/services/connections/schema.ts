@@ -48,6 +48,8 @@ export const OutputValue = {
   appendToPage: 'Append to page',
   newPage: 'New page',
   pageBody: 'Page body',
+  /** A new row of the database, filled from a Slack thread (Send to Notion). */
+  newRow: 'New row',
   property: (name: string) => `Property: ${name}`,
   /**
    * Typed outputs: the `--into` names as a JSON array (`@body` is the page body), so any property name reads back

@@ -107,39 +107,46 @@ async function pageDocument(ctx: RunContext): Promise<string | undefined> {
 
 /** Takes out what a page run wrote: trashes the new page, or removes the appended blocks (also after a restart). */
 export async function rollbackPage(ctx: RunContext): Promise<void> {
-  const { run, notion, logger } = ctx;
+  const { run, logger } = ctx;
   const record = run.record;
   const page = record.page;
   if (!page || page.rolledBack || page.complete) return;
-  const options = writeOptions(ctx);
   if (hasWritten(page)) {
     run.rollingBack = run.cancelRequested ? 'cancelled' : 'failed';
     run.emit();
   }
+  const created = record.request.output.kind === 'new-page' || record.request.output.kind === 'new-row';
   try {
-    if (record.request.output.kind === 'new-page') {
-      const pageId = page.createdPageId ?? (page.creatingTitle !== undefined ? await findCreatedPage(ctx, page) : undefined);
-      if (pageId) await trashQuietly(() => notion.trashPage(pageId), options);
-    } else {
-      if (page.pendingBlocks?.length) {
-        const children = await idempotentWrite(() => notion.listChildren(record.target.id), options);
-        page.appendedBlockIds.push(...landedTail(children, page.pendingBlocks, page.appendedBlockIds.at(-1)));
-        page.pendingBlocks = undefined;
-      }
-      await removeWrittenBlocks(notion, page.appendedBlockIds, options);
-    }
+    if (created) await trashCreatedPage(ctx, page);
+    else await removeAppended(ctx, page);
     page.rolledBack = true;
   } catch (err) {
     logger.warn({ err: describeForLog(err) }, 'could not take out what a failed page run wrote');
-    const left =
-      record.request.output.kind === 'new-page'
-        ? 'the new page it had started'
-        : `the ${page.appendedBlockIds.length} blocks it had added at the end of the page`;
+    const left = created
+      ? `the new ${record.request.output.kind === 'new-row' ? 'row' : 'page'} it had started`
+      : `the ${page.appendedBlockIds.length} blocks it had added at the end of the page`;
     record.error = `${record.error ? `${record.error} ` : ''}Visen could not remove ${left}; please delete it in Notion.`;
   } finally {
     run.rollingBack = undefined;
   }
   await run.save();
+}
+
+/** new-page and new-row: the page it created (found by title after a lost answer) goes to the trash. */
+async function trashCreatedPage(ctx: RunContext, page: PageWriteState): Promise<void> {
+  const pageId = page.createdPageId ?? (page.creatingTitle !== undefined ? await findCreatedPage(ctx, page) : undefined);
+  if (pageId) await trashQuietly(() => ctx.notion.trashPage(pageId), writeOptions(ctx));
+}
+
+/** append: the blocks it added, those of a batch whose answer was lost too (found at the end of the page). */
+async function removeAppended(ctx: RunContext, page: PageWriteState): Promise<void> {
+  const options = writeOptions(ctx);
+  if (page.pendingBlocks?.length) {
+    const children = await idempotentWrite(() => ctx.notion.listChildren(ctx.run.record.target.id), options);
+    page.appendedBlockIds.push(...landedTail(children, page.pendingBlocks, page.appendedBlockIds.at(-1)));
+    page.pendingBlocks = undefined;
+  }
+  await removeWrittenBlocks(ctx.notion, page.appendedBlockIds, options);
 }
 
 function hasWritten(page: PageWriteState): boolean {

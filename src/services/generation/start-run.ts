@@ -67,12 +67,11 @@ async function checkStart(deps: StartDeps, { user, request }: StartInput): Promi
   const prompt = checkedPrompt(request);
   const settings = await deps.settings.require(user);
   const target = await resolveTarget(deps.notion.forSecret(settings.notionSecret), request.targetUrl);
-  if (request.source && target.ref.kind === 'Database') {
-    throw new UserInputError(
-      'That link is a Notion database. A thread can go to a page for now: give the link of a page (Visen appends to it, or writes a new page under it).',
-      'target',
-    );
+  const newRow = request.output?.kind === 'new-row';
+  if (request.source && target.ref.kind === 'Database' && !newRow) {
+    throw new UserInputError('That link is a Notion database: choose “A new row in the database” for it, or give the link of a page.', 'target');
   }
+  if (newRow && !request.source) throw new UserInputError('A new row is made from a Slack thread: use *Send to Notion* on the thread.', 'output');
   const output = checkOutput(target.ref.kind, request.output, target.schema);
   if (target.ref.kind === 'Database' && target.schema) await bindRowTemplate(deps.notion.forSecret(settings.notionSecret), prompt, target.schema);
   return { prompt, settings, target, output };

@@ -13,7 +13,9 @@ export type OutputChoice =
    * Database target, typed outputs: these properties (any writable type) and `@body` (the page body), filled from one
    * JSON answer per row; `newOptions`: select and multi-select values may be new options.
    */
-  | { readonly kind: 'properties'; readonly outputs: readonly string[]; readonly newOptions?: boolean };
+  | { readonly kind: 'properties'; readonly outputs: readonly string[]; readonly newOptions?: boolean }
+  /** Database target, from a Slack thread ("Send to Notion"): one new row, its title and properties filled from the thread. */
+  | { readonly kind: 'new-row' };
 
 export interface GenerationRequest {
   /** The target as the user gave it (a Notion page or database URL). */

@@ -15,7 +15,7 @@ export function readThreadModal(view: ModalViewLike): { location: ThreadLocation
       recentTarget: get(ThreadIds.recentBlock, ThreadIds.recentAction)?.selected_option?.value ?? undefined,
       prompt: get(ThreadIds.promptBlock, ThreadIds.promptAction)?.value ?? DEFAULT_THREAD_PROMPT,
       include: include === 'message' ? 'message' : 'thread',
-      output: output === 'new-page' ? 'new-page' : 'append',
+      output: output === 'new-page' || output === 'new-row' ? output : 'append',
     },
   };
 }

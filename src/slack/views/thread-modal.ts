@@ -9,7 +9,7 @@ import { inlineCode, plural, SLACK_LIMITS, truncate } from './text.js';
  * check found (the thread can be read, or why not) and the user's recent targets.
  */
 export type ThreadInclude = 'message' | 'thread';
-export type ThreadOutput = 'append' | 'new-page';
+export type ThreadOutput = 'append' | 'new-page' | 'new-row';
 
 export const DEFAULT_THREAD_PROMPT = 'Summarise this thread: decisions, open questions, owners and dates';
 export const THREAD_MODAL_TITLE = 'Send to Notion';
@@ -117,8 +117,8 @@ function formBlocks(model: ThreadModalModel): KnownBlock[] {
     inputBlock({
       blockId: ThreadIds.targetBlock,
       optional: recent.length > 0,
-      label: recent.length > 0 ? 'Or another Notion page link' : 'Notion page link',
-      hint: 'In Notion: ••• → Copy link. The page must be shared with your Visen integration.',
+      label: recent.length > 0 ? 'Or another Notion link' : 'Notion page or database link',
+      hint: 'In Notion: ••• → Copy link. A page, or a database for a new row; shared with your Visen integration.',
       element: textInput(ThreadIds.targetAction, { placeholder: 'https://www.notion.so/…', maxLength: TARGET_URL_MAX, initialValue: values.targetUrl }),
     }),
     inputBlock({
@@ -139,7 +139,11 @@ function statusText(access: ThreadAccess): string {
 }
 
 const INCLUDE_OPTIONS: Record<ThreadInclude, string> = { thread: 'The whole thread', message: 'This message only' };
-const OUTPUT_OPTIONS: Record<ThreadOutput, string> = { append: 'Append to the page', 'new-page': 'A new page inside it' };
+const OUTPUT_OPTIONS: Record<ThreadOutput, string> = {
+  append: 'Append to the page',
+  'new-page': 'A new page inside it',
+  'new-row': 'A new row in the database (a database link)',
+};
 
 function radioBlock<K extends string>(blockId: string, actionId: string, label: string, labels: Record<K, string>, chosen: K): KnownBlock {
   const options = (Object.keys(labels) as K[]).map((k) => option(labels[k], k));

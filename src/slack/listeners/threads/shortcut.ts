@@ -55,7 +55,7 @@ async function accessOf(rt: ThreadRuntime, client: WebClient, location: ThreadLo
   return { kind: 'readable', replies: found.replies };
 }
 
-/** The page targets of the user's connections, most recently run first; none when settings or Notion are not there. */
+/** The targets of the user's connections this form can write to, most recently run first; none when settings or Notion are not there. */
 async function recentTargetsOf(rt: ThreadRuntime, user: UserRef): Promise<ThreadModalModel['recentTargets']> {
   try {
     const settings = await rt.deps.services.settings.load(user);

@@ -307,6 +307,25 @@ describe('Send to Notion: where Visen cannot read', () => {
   }, 60_000);
 });
 
+describe('Send to Notion: an older connections database', () => {
+  it('without Source: nothing is written, and the message says /visen settings adds it', async () => {
+    const s = await sender('U0THREADOLD');
+    const res = await fetch(`${h.notion.baseUrl}/v1/data_sources/${s.c.connections.dataSourceId}`, {
+      method: 'PATCH',
+      headers: { Authorization: `Bearer ${s.c.notionSecret}`, 'Notion-Version': '2026-12-01', 'Content-Type': 'application/json' },
+      body: JSON.stringify({ properties: { Source: null } }),
+    });
+    expect(res.status).toBe(200);
+    const channel = channelWith([s.userId]);
+    const thread = h.slack.seedThread({ channelId: channel.id, parent: { user: s.userId, text: 'Old database' } });
+    const after = lastDmTs(s.userId);
+    await submit(s.userId, await useShortcut(s.userId, channel.id, thread.ts), { target: s.page.url });
+    const final = await finalDm(s.userId, after);
+    expect(final).toContain('/visen settings');
+    expect(h.notion.childrenOf(s.page.id)).toEqual([]);
+  }, 60_000);
+});
+
 describe('Send to Notion: two people', () => {
   it("the same thread into each one's own Notion: neither sees the other's page, row or note", async () => {
     const a = await sender('U0THREADA', 'Ana page');

@@ -37,7 +37,9 @@ export function wrapThread(text: string): string {
 
 /** The line written after the content made from a thread, linking back to it. */
 export function threadLinkMarkdown(permalink: string): string {
-  return `*Made by Visen from [this Slack thread](${permalink}).*`;
+  // The URL came from Slack: anything that could end the Markdown link early is percent-encoded.
+  const url = permalink.replace(/[()<>\s\\]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+  return `*Made by Visen from [this Slack thread](${url}).*`;
 }
 
 /** The page's Markdown as the model sees it: delimited, and saying when part of it was left out. */

@@ -16,6 +16,11 @@ import type { SlackPeople } from './people.js';
 export const REPLIES_PAGE_SIZE = 200;
 /** The newest this many messages of a thread are held at most (the model gets fewer: the context budget). */
 export const MAX_THREAD_MESSAGES = 10_000;
+/**
+ * Pages read at most (20,000 messages): bounds the time one run spends reading at tier 3 (50 calls a minute). A
+ * longer thread is read up to there; the formatted text then keeps the newest of what was read.
+ */
+export const MAX_REPLIES_PAGES = 100;
 
 export interface SlackMessageLike {
   readonly ts?: string;
@@ -62,7 +67,8 @@ export async function readThread(
     const messages = await Promise.all(raw.map((m) => toThreadMessage(m, people, client)));
     const permalinkOf = include === 'thread' ? location.threadTs : location.messageTs;
     const link = await client.chat.getPermalink({ channel: location.channelId, message_ts: permalinkOf });
-    return { messages, permalink: typeof link.permalink === 'string' ? link.permalink : '' };
+    if (typeof link.permalink !== 'string' || !link.permalink.startsWith('https://')) throw new ThreadUnreadable({ code: 'slack_unavailable' });
+    return { messages, permalink: link.permalink };
   } catch (err) {
     if (err instanceof ThreadUnreadable) throw err;
     throw new ThreadUnreadable(problemOf(err, location.channelId, logger));
@@ -73,7 +79,9 @@ export async function readThread(
 async function readReplies(client: WebClient, location: ThreadLocation, include: ThreadInclude): Promise<SlackMessageLike[]> {
   const kept: SlackMessageLike[] = [];
   let cursor: string | undefined;
+  let pages = 0;
   do {
+    pages++;
     const res = await client.conversations.replies({
       channel: location.channelId,
       ts: location.threadTs,
@@ -89,7 +97,7 @@ async function readReplies(client: WebClient, location: ThreadLocation, include:
       if (kept.length > MAX_THREAD_MESSAGES) kept.splice(0, kept.length - MAX_THREAD_MESSAGES);
     }
     cursor = res.has_more ? res.response_metadata?.next_cursor || undefined : undefined;
-  } while (cursor);
+  } while (cursor && pages < MAX_REPLIES_PAGES);
   if (include === 'message') throw new ThreadUnreadable({ code: 'message_gone' });
   return kept;
 }

@@ -156,6 +156,50 @@ describe('Send to Notion', () => {
   }, 60_000);
 });
 
+describe('Send to Notion: the form', () => {
+  it('offers the pages sent to before first, and a recent page needs no link typed', async () => {
+    const s = await sender('U0THREADRECENT', 'Weekly notes');
+    const channel = channelWith([s.userId]);
+    const first = h.slack.seedThread({ channelId: channel.id, parent: { user: s.userId, text: 'First thread' } });
+    let after = lastDmTs(s.userId);
+    await submit(s.userId, await useShortcut(s.userId, channel.id, first.ts), { target: s.page.url });
+    await finalDm(s.userId, after);
+
+    const second = h.slack.seedThread({ channelId: channel.id, parent: { user: s.userId, text: 'Second thread' } });
+    const modal = await useShortcut(s.userId, channel.id, second.ts);
+    expect(modal.blocks[1]?.block_id).toBe(ThreadIds.recentBlock);
+    const recent = (modal.blocks[1] as { element: { options: Array<{ value: string; text: { text: string } }> } }).element.options;
+    expect(recent[0]?.text.text).toContain('Weekly notes');
+    const from = h.openai.requests.length;
+    after = lastDmTs(s.userId);
+    const d = await h.slack.viewSubmission({
+      userId: s.userId,
+      view: modal,
+      values: { [ThreadIds.recentBlock]: { [ThreadIds.recentAction]: recent[0]!.value }, [ThreadIds.targetBlock]: { [ThreadIds.targetAction]: null } },
+    });
+    expect(d.ackPayload).toEqual({ response_action: 'clear' });
+    await finalDm(s.userId, after);
+    expect(chatOf(s.c.openaiKey, from)[0]?.[1]?.content).toContain('Second thread');
+    expect(bodyOf(h, s.page.id)).toContain(`p${second.ts.replace('.', '')}`);
+  }, 60_000);
+
+  it('neither a recent page nor a link: the form says so and stays open', async () => {
+    const s = await sender('U0THREADNOLINK');
+    const channel = channelWith([s.userId]);
+    const thread = h.slack.seedThread({ channelId: channel.id, parent: { user: s.userId, text: 'No link' } });
+    const modal = await useShortcut(s.userId, channel.id, thread.ts);
+    const d = await h.slack.viewSubmission({ userId: s.userId, view: modal, values: { [ThreadIds.targetBlock]: { [ThreadIds.targetAction]: null } } });
+    expect(d.ackPayload).toMatchObject({ response_action: 'errors', errors: { [ThreadIds.targetBlock]: expect.stringContaining('link') } });
+  });
+
+  it('someone without settings is told to run /visen settings first', async () => {
+    h.slack.seedUser({ id: 'U0THREADNEW', displayName: 'Newcomer' });
+    const channel = channelWith(['U0THREADNEW']);
+    const thread = h.slack.seedThread({ channelId: channel.id, parent: { user: 'U0THREADNEW', text: 'Hello' } });
+    expect(textOf((await useShortcut('U0THREADNEW', channel.id, thread.ts)).blocks)).toContain('/visen settings');
+  });
+});
+
 describe('Send to Notion: what it reads', () => {
   it('one message of a thread only, into a new page under the target', async () => {
     const s = await sender('U0THREAD2', 'Meeting notes');

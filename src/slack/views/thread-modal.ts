@@ -53,6 +53,8 @@ export interface ThreadModalModel {
   readonly access: ThreadAccess;
   /** Page targets of the user's connections, most recent first. */
   readonly recentTargets: ReadonlyArray<{ readonly title: string; readonly url: string }>;
+  /** False when the user has no settings yet: the form says to run `/visen settings` first. */
+  readonly configured?: boolean;
 }
 
 export function initialThreadValues(replies: number): ThreadModalValues {
@@ -98,6 +100,9 @@ export function buildThreadModal(model: ThreadModalModel): ModalView {
 function formBlocks(model: ThreadModalModel): KnownBlock[] {
   const { values, access } = model;
   const blocks: KnownBlock[] = [context(statusText(access), { blockId: ThreadIds.statusBlock })];
+  if (model.configured === false) {
+    blocks.push(section(':wave: Set up Visen first: type `/visen settings` to link your Notion and your model, then use *Send to Notion* again.'));
+  }
   const recent = recentOptions(model.recentTargets);
   if (recent.length > 0) {
     blocks.push(

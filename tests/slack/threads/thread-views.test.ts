@@ -26,6 +26,7 @@ const models: Record<string, ThreadModalModel> = {
   'readable thread with recent targets': { ...base, access: { kind: 'readable', replies: 3 }, recentTargets: recent },
   'a single message': { ...base, values: initialThreadValues(0), access: { kind: 'readable', replies: 0 } },
   'bot not in channel': { ...base, access: { kind: 'blocked', problem: { code: 'not_in_channel' } } },
+  'someone not set up yet': { ...base, access: { kind: 'readable', replies: 3 }, configured: false },
   'missing scope': { ...base, access: { kind: 'blocked', problem: { code: 'missing_scope', needed: 'groups:history' } } },
 };
 

@@ -32,9 +32,9 @@ export function shortcutHandler(rt: ThreadRuntime) {
     const opened = await client.views.open({ trigger_id: shortcut.trigger_id, view: buildThreadModal(model) });
     const view = opened.view as { id?: string; hash?: string } | undefined;
     if (!view?.id || !user) return;
-    const [access, recentTargets] = await Promise.all([accessOf(rt, client, location, user), recentTargetsOf(rt, user)]);
+    const [access, recent] = await Promise.all([accessOf(rt, client, location, user), recentTargetsOf(rt, user)]);
     const replies = access.kind === 'readable' ? access.replies : 0;
-    const checked: ThreadModalModel = { ...model, access, recentTargets, values: initialThreadValues(inThread || replies > 0 ? 1 : 0) };
+    const checked: ThreadModalModel = { ...model, access, ...recent, values: initialThreadValues(inThread || replies > 0 ? 1 : 0) };
     try {
       await client.views.update({ view_id: view.id, ...(view.hash ? { hash: view.hash } : {}), view: buildThreadModal(checked) });
     } catch (err) {
@@ -56,17 +56,19 @@ async function accessOf(rt: ThreadRuntime, client: WebClient, location: ThreadLo
 }
 
 /** The targets of the user's connections this form can write to, most recently run first; none when settings or Notion are not there. */
-async function recentTargetsOf(rt: ThreadRuntime, user: UserRef): Promise<ThreadModalModel['recentTargets']> {
+async function recentTargetsOf(rt: ThreadRuntime, user: UserRef): Promise<Pick<ThreadModalModel, 'recentTargets' | 'configured'>> {
   try {
     const settings = await rt.deps.services.settings.load(user);
-    if (!settings) return [];
-    const rows = await rt.deps.services.connections.list(user, settings, { sort: 'last_run', type: 'Page' });
-    return rows
-      .filter((row) => row.target)
+    if (!settings) return { recentTargets: [], configured: false };
+    const rows = await rt.deps.services.connections.list(user, settings, { sort: 'last_run' });
+    // Pages, and databases this user has sent threads to as new rows: what this form can write to.
+    const recentTargets = rows
+      .filter((row) => row.target && (row.type === 'Page' || row.source))
       .slice(0, MAX_RECENT_TARGETS * 3)
       .map((row) => ({ title: row.name, url: row.target }));
+    return { recentTargets, configured: true };
   } catch (err) {
     rt.deps.logger.info({ err: describeForLog(err), user: user.userId }, 'could not list recent targets for the Send to Notion modal');
-    return [];
+    return { recentTargets: [] };
   }
 }

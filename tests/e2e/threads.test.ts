@@ -437,7 +437,7 @@ describe('Send to Notion: run again', () => {
       await submit(s.userId, await useShortcut(s.userId, channel.id, thread.ts), { target: s.page.url });
       const final = await finalDm(s.userId, after);
       expect(final).toContain('Replaced what this connection wrote last time (3 blocks)');
-      expect(final).toContain('Kept 1 block you edited');
+      expect(final).toContain('Kept 1 block you edited since, where it is: “Owners: Ana (edited by hand)”');
 
       const body = texts(s.page.id);
       expect(body.filter((t) => t.startsWith('Version 1'))).toEqual([]);

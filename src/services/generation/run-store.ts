@@ -138,6 +138,8 @@ export interface WrittenBlock {
 export interface ReplacedNote {
   readonly removed: number;
   readonly kept: number;
+  /** The start of each kept block's text (a few), so the message can say which. */
+  readonly keptTexts?: readonly string[];
 }
 
 interface LogMeta {

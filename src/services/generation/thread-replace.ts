@@ -1,8 +1,13 @@
 import { type BlockInfo, contentSignature } from '../../adapters/notion/index.js';
 import { describeForLog } from '../../errors.js';
+import { clip } from '../text.js';
 import type { RunContext } from './active-run.js';
 import { idempotentWrite, removeWrittenBlocks, writeOptions } from './notion-writes.js';
 import type { ReplacedNote, WrittenBlock } from './run-store.js';
+
+/** Kept blocks named in the message, and how much of each one's text. */
+const KEPT_TEXTS_SHOWN = 3;
+const KEPT_TEXT_CHARS = 60;
 
 /**
  * "Run again" of a thread connection that appends to a page replaces what it wrote last time instead of adding a
@@ -36,7 +41,8 @@ export async function replaceAndRemember(ctx: RunContext): Promise<ReplacedNote 
       return child ? [{ id, signature: contentSignature(child) }] : [];
     });
     await store.setThreadOutput(record.user, record.connection.id, now);
-    return previous.length > 0 ? { removed: unchanged.length, kept: edited.length } : undefined;
+    const keptTexts = edited.slice(0, KEPT_TEXTS_SHOWN).map((b) => clip((byId.get(b.id)?.text ?? '').replace(/\s+/g, ' ').trim(), KEPT_TEXT_CHARS));
+    return previous.length > 0 ? { removed: unchanged.length, kept: edited.length, keptTexts } : undefined;
   } catch (err) {
     logger.warn({ err: describeForLog(err) }, 'could not replace what this thread connection wrote last time');
     return undefined;

@@ -76,7 +76,7 @@ export interface RunProgress {
    */
   readonly rollingBack?: 'cancelled' | 'failed' | undefined;
   /** A thread connection run again: blocks of its last output removed, and blocks kept because the user edited them. */
-  readonly replaced?: { readonly removed: number; readonly kept: number } | undefined;
+  readonly replaced?: { readonly removed: number; readonly kept: number; readonly keptTexts?: readonly string[] } | undefined;
   readonly startedAt: string;
   readonly updatedAt: string;
 }

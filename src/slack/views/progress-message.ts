@@ -4,7 +4,7 @@ import type { UserRef } from '../../users.js';
 import { GenerateIds } from '../listeners/generate/ids.js';
 import { actions, button, confirmDialog, context, type SlackMessage, section } from './blocks.js';
 import { tokensLine } from './progress-tokens.js';
-import { escapeMrkdwn, formatCount, mrkdwnLink, notificationText, oneLine, plural, SLACK_LIMITS, truncate } from './text.js';
+import { escapeMrkdwn, formatCount, inlineText, mrkdwnLink, notificationText, oneLine, plural, SLACK_LIMITS, truncate } from './text.js';
 
 /**
  * The messages of a generation run: "working", its live progress (one message, updated), the final
@@ -214,7 +214,10 @@ export function replacedNote(p: Pick<RunProgress, 'replaced'>): string | undefin
   const r = p.replaced;
   if (!r) return undefined;
   const removed = `:recycle: Replaced what this connection wrote last time (${plural(r.removed, 'block')}).`;
-  return r.kept > 0 ? `${removed} Kept ${plural(r.kept, 'block')} you edited since, where ${r.kept === 1 ? 'it is' : 'they are'}.` : removed;
+  if (r.kept === 0) return removed;
+  const which = (r.keptTexts ?? []).filter((t) => t !== '').map((t) => `“${inlineText(t, 80)}”`);
+  const named = which.length > 0 ? `: ${which.join(', ')}${r.kept > which.length ? ' and more' : ''}` : '';
+  return `${removed} Kept ${plural(r.kept, 'block')} you edited since, where ${r.kept === 1 ? 'it is' : 'they are'}${named}.`;
 }
 
 /** What the model was given of the page (page runs): how much, that it was cut, or that it could not be read. */

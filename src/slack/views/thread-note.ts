@@ -1,3 +1,4 @@
+import type { RunProgress } from '../../services/generation/types.js';
 import { ThreadIds } from '../listeners/threads/ids.js';
 import { actions, button, context, type SlackMessage, section } from './blocks.js';
 import { replacedNote } from './progress-message.js';
@@ -15,7 +16,7 @@ export interface ThreadNoteModel {
   readonly total: number;
   readonly cut: boolean;
   /** Run again: what of the last output was replaced, and kept (see replacedNote). */
-  readonly replaced?: { readonly removed: number; readonly kept: number } | undefined;
+  readonly replaced?: RunProgress['replaced'];
 }
 
 /** What the button carries to its listener (its value; Slack gives a button at most 2,000 characters). */

@@ -113,6 +113,15 @@ describe('the note in the thread', () => {
     expect(JSON.stringify(buildThreadNote({ ...note, included: 120, total: 500, cut: true }))).toContain('newest 120 of 500 messages');
   });
 
+  it('run again: says what was replaced and which edited blocks were kept, escaped', () => {
+    const message = buildThreadNote({ ...note, replaced: { removed: 4, kept: 2, keptTexts: ['Owners: <!here> Ana', ''] } });
+    expect(messageLimitProblems(message as unknown as Record<string, unknown>)).toEqual([]);
+    const words = JSON.stringify(message.blocks);
+    expect(words).toContain('Replaced what this connection wrote last time (4 blocks)');
+    expect(words).toContain('Kept 2 blocks you edited since, where they are: “Owners: &lt;!here&gt; Ana” and more.');
+    expect(JSON.stringify(buildThreadNote({ ...note, replaced: { removed: 3, kept: 0 } }).blocks)).not.toContain('Kept');
+  });
+
   it('a title with mrkdwn or a very long one stays inside its link and Slack limits', () => {
     const message = buildThreadNote({ ...note, title: `<!channel> *bold* ${'x'.repeat(5000)}` });
     expect(messageLimitProblems(message as unknown as Record<string, unknown>)).toEqual([]);

@@ -63,12 +63,19 @@ async function threadRequest(
   location: ThreadLocation,
   values: ThreadModalValues,
 ): Promise<{ request: GenerationRequest; formatted: FormattedThread }> {
+  const budget = rt.deps.contextChars ?? DEFAULT_CONTEXT_CHARS;
+  if (budget <= 0) {
+    throw new VisenError(
+      'thread_unreadable',
+      'This Visen is set to give the model no context (VISEN_CONTEXT_CHARS is 0), so it cannot send a thread. Ask whoever runs Visen to raise it.',
+    );
+  }
   try {
     const [thread, timeZone] = await Promise.all([
       readThread(client, rt.people, location, values.include, rt.deps.logger),
       rt.people.timeZone(client, user.userId),
     ]);
-    const formatted = formatThread(thread.messages, { timeZone, budget: rt.deps.contextChars ?? DEFAULT_CONTEXT_CHARS });
+    const formatted = formatThread(thread.messages, { timeZone, budget });
     const request: GenerationRequest = {
       targetUrl: values.targetUrl,
       prompt: values.prompt,

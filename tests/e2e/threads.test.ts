@@ -539,3 +539,25 @@ describe('Send to Notion: a new row in a database', () => {
     expect(await finalDm(s.userId, after)).toContain('a new row needs the link of a database');
   }, 60_000);
 });
+
+describe('Send to Notion with VISEN_ALLOWED_USERS', () => {
+  it('someone not on the list gets the polite refusal as a direct message, and no form', async () => {
+    const restricted = await startHarness({ env: { VISEN_ALLOWED_USERS: 'U0ONLYME' } });
+    try {
+      const channel = restricted.slack.seedConversation({ type: 'public_channel', members: ['U0STRANGER'] });
+      const thread = restricted.slack.seedThread({ channelId: channel.id, parent: { user: 'U0STRANGER', text: 'Let me in' } });
+      const d = await restricted.slack.triggerMessageShortcut({
+        userId: 'U0STRANGER',
+        callbackId: ThreadIds.shortcutCallback,
+        channelId: channel.id,
+        messageTs: thread.ts,
+      });
+      expect(d.acked).toBe(true);
+      const refusal = await eventually(() => dms(restricted, 'U0STRANGER').at(-1), 'the refusal');
+      expect(refusal.text).toContain('VISEN_ALLOWED_USERS');
+      expect(restricted.slack.views.opened).toHaveLength(0);
+    } finally {
+      await restricted.stop();
+    }
+  }, 60_000);
+});

@@ -25,7 +25,8 @@ export function allowListMiddleware(deps: Pick<SlackDeps, 'allowedUsers' | 'logg
       return;
     }
     if (ack) await ack();
-    if (body.type === 'block_actions' || body.type === 'view_submission') {
+    // Interactions with no reply of their own (a button, a form, a message shortcut): told in a direct message.
+    if (body.type === 'block_actions' || body.type === 'view_submission' || body.type === 'message_action') {
       await args.client.chat.postMessage({ channel: userId, text: NOT_ALLOWED_MESSAGE }).catch(() => undefined);
     }
   };

@@ -64,7 +64,14 @@ export async function startVisen(env: Readonly<Record<string, string | undefined
     throw err;
   }
   const services = composeServices({ config, store, secretBox, logger, ...(options.resolveHost ? { resolveHost: options.resolveHost } : {}) });
-  const deps = { services, logger, allowedUsers: config.allowedUsers, defaultModel: config.openai.defaultModel, contextChars: config.contextChars };
+  const deps = {
+    services,
+    logger,
+    allowedUsers: config.allowedUsers,
+    defaultModel: config.openai.defaultModel,
+    contextChars: config.contextChars,
+    threadRefreshMs: config.threadRefreshMs,
+  };
   const slack = createSlackApp(config.slack, deps, bot);
   const app = slack.app;
 

@@ -65,10 +65,16 @@ export function createSlackApp(slack: SlackConnection, deps: SlackDeps, bot: Bot
   app.command(COMMAND, visenCommand({ ...settingsSubcommands(deps), ...generateSubcommands(deps) }, deps));
   registerSettingsListeners(app, deps);
   registerGenerateListeners(app, deps);
-  registerThreadListeners(app, deps);
+  const threads = registerThreadListeners(app, deps);
   const home = registerHomeListeners(app, deps);
   app.error(reportListenerError(app, deps.logger));
-  return { app, close: () => home.close() };
+  return {
+    app,
+    close: () => {
+      home.close();
+      threads.close();
+    },
+  };
 }
 
 /** Work that needs Slack to be connected first: resuming the runs a restart interrupted, and telling their users. */

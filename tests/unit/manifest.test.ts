@@ -37,7 +37,7 @@ describe('manifest.yml declares what Visen needs and no more', () => {
     expect(manifest.settings.socket_mode_enabled).toBe(true);
     expect(manifest.settings.interactivity.is_enabled).toBe(true);
     expect(manifest.features.app_home.home_tab_enabled).toBe(true);
-    expect(manifest.settings.event_subscriptions.bot_events).toEqual(['app_home_opened']);
+    expect(manifest.settings.event_subscriptions.bot_events).toEqual(['app_home_opened', 'message.channels', 'message.groups', 'message.im', 'message.mpim']);
   });
 
   it('has the /visen command with a usage hint', () => {

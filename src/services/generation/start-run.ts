@@ -48,9 +48,7 @@ interface CheckedStart {
 export async function startRun(deps: StartDeps, input: StartInput): Promise<StartedRun> {
   if (deps.registry.closing) throw new VisenError('shutting_down', 'Visen is restarting right now, so it did not start this. Try again in a minute.');
   const checked = await checkStart(deps, input);
-  // A thread is part of what the connection is: the same prompt on two threads into one page are two connections.
-  const source = input.request.source ? `\n${input.request.source.permalink}` : '';
-  const key = connectionKey(input.user, checked.target.ref.id, outputLabel(checked.output), checked.prompt + source);
+  const key = connectionKey(input.user, checked.target.ref.id, outputLabel(checked.output), checked.prompt, input.request.source?.permalink);
   const runId = randomUUID();
   deps.registry.reserve(key, runId);
   try {

@@ -1,6 +1,6 @@
 import { ThreadIds } from '../listeners/threads/ids.js';
 import type { ModalViewLike, ViewStateValue } from './generate-modal-state.js';
-import { DEFAULT_THREAD_PROMPT, decodeLocation, type ThreadLocation, type ThreadModalValues } from './thread-modal.js';
+import { DEFAULT_THREAD_PROMPT, decodeLocation, KEEP_CURRENT_VALUE, type ThreadLocation, type ThreadModalValues } from './thread-modal.js';
 
 /** The state parser of `thread-modal.ts`: the submitted view back to where the shortcut was used and what was chosen. Pure. */
 export function readThreadModal(view: ModalViewLike): { location: ThreadLocation | undefined; values: ThreadModalValues } {
@@ -16,6 +16,7 @@ export function readThreadModal(view: ModalViewLike): { location: ThreadLocation
       prompt: get(ThreadIds.promptBlock, ThreadIds.promptAction)?.value ?? DEFAULT_THREAD_PROMPT,
       include: include === 'message' ? 'message' : 'thread',
       output: output === 'new-page' || output === 'new-row' ? output : 'append',
+      keepCurrent: (get(ThreadIds.keepBlock, ThreadIds.keepAction)?.selected_options ?? []).some((o) => o.value === KEEP_CURRENT_VALUE),
     },
   };
 }

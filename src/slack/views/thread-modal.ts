@@ -22,6 +22,8 @@ export interface ThreadModalValues {
   readonly prompt: string;
   readonly include: ThreadInclude;
   readonly output: ThreadOutput;
+  /** Refresh the page as new replies arrive (append only; at most every VISEN_THREAD_REFRESH_MINUTES). */
+  readonly keepCurrent: boolean;
 }
 
 /** Where the shortcut was used: carried in the view's private_metadata to the submission. */
@@ -58,7 +60,14 @@ export interface ThreadModalModel {
 }
 
 export function initialThreadValues(replies: number): ThreadModalValues {
-  return { targetUrl: '', recentTarget: undefined, prompt: DEFAULT_THREAD_PROMPT, include: replies > 0 ? 'thread' : 'message', output: 'append' };
+  return {
+    targetUrl: '',
+    recentTarget: undefined,
+    prompt: DEFAULT_THREAD_PROMPT,
+    include: replies > 0 ? 'thread' : 'message',
+    output: 'append',
+    keepCurrent: false,
+  };
 }
 
 /** What the user reads when Visen cannot read the conversation, and what to do about it. */
@@ -133,8 +142,23 @@ function formBlocks(model: ThreadModalModel): KnownBlock[] {
     }),
     radioBlock(ThreadIds.includeBlock, ThreadIds.includeAction, 'What Visen reads', INCLUDE_OPTIONS, values.include),
     radioBlock(ThreadIds.outputBlock, ThreadIds.outputAction, 'Where the result goes', OUTPUT_OPTIONS, values.output),
+    keepCurrentBlock(values.keepCurrent),
   );
   return blocks;
+}
+
+/** The value of the "Keep it current" checkbox option. */
+export const KEEP_CURRENT_VALUE = 'keep_current';
+
+function keepCurrentBlock(keepCurrent: boolean): KnownBlock {
+  const keep = option('Keep it current: update the page as new replies arrive', KEEP_CURRENT_VALUE);
+  return inputBlock({
+    blockId: ThreadIds.keepBlock,
+    optional: true,
+    label: 'Later replies',
+    hint: 'Appending to a page only. What Visen wrote is replaced by a new summary, at most every few minutes; blocks you edited stay.',
+    element: { type: 'checkboxes', action_id: ThreadIds.keepAction, options: [keep], ...(keepCurrent ? { initial_options: [keep] } : {}) },
+  });
 }
 
 function statusText(access: ThreadAccess): string {

@@ -43,7 +43,14 @@ describe('the Send to Notion modal', () => {
     const view = buildThreadModal(models['readable thread with recent targets'] as ThreadModalModel);
     const read = readThreadModal(stateOf(view as unknown as Record<string, unknown>));
     expect(read.location).toEqual(location);
-    expect(read.values).toEqual({ targetUrl: '', recentTarget: undefined, prompt: DEFAULT_THREAD_PROMPT, include: 'thread', output: 'append' });
+    expect(read.values).toEqual({
+      targetUrl: '',
+      recentTarget: undefined,
+      prompt: DEFAULT_THREAD_PROMPT,
+      include: 'thread',
+      output: 'append',
+      keepCurrent: false,
+    });
     expect(buildThreadModal(models['a single message'] as ThreadModalModel).blocks.find((b) => b.block_id === ThreadIds.includeBlock)).toMatchObject({
       element: { initial_option: { value: 'message' } },
     });
@@ -54,7 +61,14 @@ describe('the Send to Notion modal', () => {
       ...base,
       access: { kind: 'readable', replies: 2 },
       recentTargets: recent,
-      values: { targetUrl: 'https://www.notion.so/x', recentTarget: PAGE_URL, prompt: 'Minutes, please', include: 'message', output: 'new-page' },
+      values: {
+        targetUrl: 'https://www.notion.so/x',
+        recentTarget: PAGE_URL,
+        prompt: 'Minutes, please',
+        include: 'message',
+        output: 'new-page',
+        keepCurrent: true,
+      },
     });
     const read = readThreadModal(stateOf(view as unknown as Record<string, unknown>));
     expect(read.values).toEqual({
@@ -63,6 +77,7 @@ describe('the Send to Notion modal', () => {
       prompt: 'Minutes, please',
       include: 'message',
       output: 'new-page',
+      keepCurrent: true,
     });
   });
 

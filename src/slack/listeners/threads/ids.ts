@@ -16,6 +16,8 @@ export const ThreadIds = {
   includeAction: 'thread_include_choice',
   outputBlock: 'thread_output',
   outputAction: 'thread_output_choice',
+  keepBlock: 'thread_keep',
+  keepAction: 'thread_keep_current',
   statusBlock: 'thread_status',
 
   shareAction: 'thread_share',

@@ -47,8 +47,11 @@ export function threadSubmitHandler(rt: ThreadRuntime) {
       client,
       user,
       async (listener, notifyState) => {
-        const { request, formatted } = await threadRequest(rt, client, user, location, { ...values, targetUrl: target.value });
-        return rt.deps.services.generation.start(user, request, withThreadNote(rt, client, user, location, formatted, listener), notifyState);
+        const checked = { ...values, targetUrl: target.value };
+        const { request, formatted } = await threadRequest(rt, client, user, location, checked);
+        const noted = withThreadNote(rt, client, user, location, formatted, listener);
+        const watched = checked.keepCurrent && checked.output === 'append' ? keptCurrent(rt, user, location, checked, noted) : noted;
+        return rt.deps.services.generation.start(user, request, watched, notifyState);
       },
       rt.deps,
     );
@@ -56,7 +59,7 @@ export function threadSubmitHandler(rt: ThreadRuntime) {
 }
 
 /** Reads the conversation and makes the generation request; a conversation Visen cannot read says why and what to do. */
-async function threadRequest(
+export async function threadRequest(
   rt: ThreadRuntime,
   client: WebClient,
   user: UserRef,
@@ -87,6 +90,21 @@ async function threadRequest(
     if (err instanceof ThreadUnreadable) throw new VisenError('thread_unreadable', threadProblemText(err.problem).replace(/\*/g, ''), { cause: err });
     throw err;
   }
+}
+
+/** "Keep it current": once the run succeeded, the thread is watched for replies (see refresh.ts). */
+function keptCurrent(rt: ThreadRuntime, user: UserRef, location: ThreadLocation, values: ThreadModalValues, listener: ProgressListener): ProgressListener {
+  let watched = false;
+  return async (progress: RunProgress) => {
+    if (!watched && progress.state === 'succeeded') {
+      watched = true;
+      const { channelId, threadTs } = location;
+      await rt.deps.services.threadWatches
+        .watch({ user, channelId, threadTs, targetUrl: values.targetUrl, prompt: values.prompt, lastRunAt: Date.now() })
+        .catch((err: unknown) => rt.deps.logger.warn({ err: describeForLog(err), user: user.userId }, 'could not keep a thread current'));
+    }
+    await listener(progress);
+  };
 }
 
 /** The run's progress as before, and once it succeeded, the note in the thread (posted once). */

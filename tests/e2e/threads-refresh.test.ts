@@ -20,6 +20,15 @@ afterAll(async () => {
   await h?.stop();
 });
 
+/** `eventually` for a probe that reads the store (asynchronous); the timeout is a ceiling, not a claim. */
+async function until(probe: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
+  const started = Date.now();
+  while (!(await probe())) {
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
 const texts = (pageId: string) =>
   (h.notion.childrenOf(pageId) as Array<{ type: string; [k: string]: any }>).map((b) => (b[b.type]?.rich_text ?? []).map((t: any) => t.plain_text).join(''));
 
@@ -86,7 +95,7 @@ describe('Send to Notion: Keep it current', () => {
     }
   }, 60_000);
 
-  it('a refresh that fails is told as a direct message', async () => {
+  it('a refresh that fails is told as a direct message, once: the watching stops', async () => {
     const user = 'U0KEEPFAIL';
     h.slack.seedUser({ id: user, displayName: 'Keeper two', tz: 'Europe/Paris' });
     const c = await configureUser(h, user);
@@ -106,6 +115,29 @@ describe('Send to Notion: Keep it current', () => {
     h.notion.unshare(page.id, c.notionSecret);
     await h.slack.deliverMessageEvent({ channelId: channel.id, user: 'U0ANA', text: 'Reply 2', threadTs: thread.ts });
     const told = await eventually(() => dms(h, user).find((m) => (m.text ?? '').includes('could not bring')), 'the failure DM');
-    expect(told.text).toContain('Send to Notion');
+    expect(told.text).toContain('It stopped keeping it current');
+    // Stopped: nobody watches the thread any more, so later replies bring no run and no message.
+    await until(async () => (await h.visen.services.threadWatches.watchersOf(h.slack.teamId, channel.id, thread.ts)).length === 0, 'the watch gone');
+  }, 60_000);
+
+  it('/visen clear forgets the threads a user kept current', async () => {
+    const user = 'U0KEEPCLEAR';
+    h.slack.seedUser({ id: user, displayName: 'Keeper three', tz: 'Europe/Paris' });
+    const c = await configureUser(h, user);
+    const page = h.notion.addPage({ title: 'Cleared', sharedWith: [c.notionSecret] });
+    const channel = h.slack.seedConversation({ type: 'public_channel', members: [user] });
+    const thread = h.slack.seedThread({ channelId: channel.id, parent: { user, text: 'Keep me' } });
+    const updatesBefore = h.slack.views.updated.length;
+    await h.slack.triggerMessageShortcut({ userId: user, callbackId: ThreadIds.shortcutCallback, channelId: channel.id, messageTs: thread.ts });
+    const modal = await eventually(() => h.slack.views.updated.slice(updatesBefore).find((v) => v.callback_id === ThreadIds.modalCallback), 'the modal');
+    await h.slack.viewSubmission({
+      userId: user,
+      view: modal,
+      values: { [ThreadIds.targetBlock]: { [ThreadIds.targetAction]: page.url }, [ThreadIds.keepBlock]: { [ThreadIds.keepAction]: [KEEP_CURRENT_VALUE] } },
+    });
+    const watchers = () => h.visen.services.threadWatches.watchersOf(h.slack.teamId, channel.id, thread.ts);
+    await until(async () => (await watchers()).length === 1, 'the thread watched');
+    await h.visen.services.settings.clear({ teamId: h.slack.teamId, userId: user });
+    expect(await watchers()).toEqual([]);
   }, 60_000);
 });

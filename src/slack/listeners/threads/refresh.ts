@@ -16,8 +16,8 @@ type MessageArgs = SlackEventMiddlewareArgs<'message'> & AllMiddlewareArgs;
  * `intervalMs` (VISEN_THREAD_REFRESH_MINUTES) per watch. A reply within the interval of the last run schedules
  * one refresh for when the interval ends (later replies join it), so the page ends up reflecting the last reply
  * without a run per message. The refresh runs the connection again (replacing what it wrote, blocks the user
- * edited kept) with no progress messages; only a failure is told, as a direct message. Timers live in memory: after
- * a restart, the next reply schedules again.
+ * edited kept) with no progress messages; only a failure is told, as a direct message, and ends the watching. Timers
+ * live in memory: after a restart, the next reply schedules again.
  */
 export class ThreadRefresher {
   readonly #pending = new Map<string, NodeJS.Timeout>();
@@ -102,8 +102,12 @@ export class ThreadRefresher {
     if (this.#again.delete(key)) this.request(client, watch);
   }
 
+  /** A failed refresh stops the watching (a busy thread must not bring a message per reply) and says so. */
   async #tell(client: WebClient, watch: ThreadWatch, problem: string): Promise<void> {
-    const text = `:warning: Visen could not bring ${mrkdwnLink(watch.targetUrl, 'your page')} up to date with the thread: ${escapeMrkdwn(problem)} It tries again at the next reply; use *Send to Notion* on the thread to run it now.`;
+    await this.rt.deps.services.threadWatches
+      .unwatch(watch)
+      .catch((err: unknown) => this.rt.deps.logger.warn({ err: describeForLog(err), user: watch.user.userId }, 'could not stop watching a thread'));
+    const text = `:warning: Visen could not bring ${mrkdwnLink(watch.targetUrl, 'your page')} up to date with the thread: ${escapeMrkdwn(problem)} It stopped keeping it current; once that is fixed, use *Send to Notion* on the thread with _Keep it current_ again.`;
     await client.chat
       .postMessage({ channel: watch.user.userId, text })
       .catch((err: unknown) =>

@@ -66,6 +66,8 @@ describe('Send to Notion: Keep it current', () => {
         },
       });
       await eventually(() => texts(page.id).includes('Summary of 1 replies.'), 'the first summary');
+      const note = await eventually(() => h.slack.messages.find((m) => m.kind === 'ephemeral' && m.user === user), 'the note');
+      expect(textOf(note.blocks)).toContain('Kept current: Visen updates it at each new reply');
       const dmsAfterFirst = await eventually(() => {
         const all = dms(h, user);
         return all.some((m) => /Done/.test(textOf(m.blocks))) ? all.length : undefined;

@@ -2,7 +2,7 @@ import type { RunProgress } from '../../services/generation/types.js';
 import { ThreadIds } from '../listeners/threads/ids.js';
 import { actions, button, context, type SlackMessage, section } from './blocks.js';
 import { replacedNote } from './progress-message.js';
-import { mrkdwnLink, notificationText, SLACK_LIMITS, safeUrl, truncate } from './text.js';
+import { mrkdwnLink, notificationText, plural, SLACK_LIMITS, safeUrl, truncate } from './text.js';
 
 /**
  * The note Visen leaves in the thread after "Send to Notion": ephemeral (only the user sees it), with a link to what
@@ -17,6 +17,8 @@ export interface ThreadNoteModel {
   readonly cut: boolean;
   /** Run again: what of the last output was replaced, and kept (see replacedNote). */
   readonly replaced?: RunProgress['replaced'];
+  /** Kept current: refreshed as replies arrive, at most every this many minutes (0: at each reply). */
+  readonly keptCurrentMinutes?: number | undefined;
 }
 
 /** What the button carries to its listener (its value; Slack gives a button at most 2,000 characters). */
@@ -37,10 +39,17 @@ export function buildThreadNote(note: ThreadNoteModel): SlackMessage {
     text: notificationText(`Sent to Notion: ${note.title || 'Untitled'}`),
     blocks: [
       section(`:white_check_mark: Sent to Notion: ${link}`),
-      context([`${read} Only you can see this note.`, ...(replacedNote(note) ? [replacedNote(note) as string] : [])]),
+      context([`${read} Only you can see this note.`, ...(replacedNote(note) ? [replacedNote(note) as string] : []), ...keptCurrentNote(note)]),
       ...(share ? [actions([button('Share in thread', ThreadIds.shareAction, { value: share })])] : []),
     ],
   };
+}
+
+function keptCurrentNote(note: ThreadNoteModel): string[] {
+  const minutes = note.keptCurrentMinutes;
+  if (minutes === undefined) return [];
+  const often = minutes === 0 ? 'at each new reply' : `as new replies arrive, at most every ${plural(minutes, 'minute')}`;
+  return [`:arrows_counterclockwise: Kept current: Visen updates it ${often}.`];
 }
 
 /** The visible message "Share in thread" posts: who sent the thread where. */

@@ -128,6 +128,14 @@ describe('the note in the thread', () => {
     expect(JSON.stringify(buildThreadNote({ ...note, included: 120, total: 500, cut: true }))).toContain('newest 120 of 500 messages');
   });
 
+  it('kept current: says how often it is updated', () => {
+    expect(JSON.stringify(buildThreadNote({ ...note, keptCurrentMinutes: 15 }).blocks)).toContain(
+      'Kept current: Visen updates it as new replies arrive, at most every 15 minutes.',
+    );
+    expect(JSON.stringify(buildThreadNote({ ...note, keptCurrentMinutes: 0 }).blocks)).toContain('at each new reply');
+    expect(JSON.stringify(buildThreadNote(note).blocks)).not.toContain('Kept current');
+  });
+
   it('run again: says what was replaced and which edited blocks were kept, escaped', () => {
     const message = buildThreadNote({ ...note, replaced: { removed: 4, kept: 2, keptTexts: ['Owners: <!here> Ana', ''] } });
     expect(messageLimitProblems(message as unknown as Record<string, unknown>)).toEqual([]);

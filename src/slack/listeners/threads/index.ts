@@ -6,12 +6,9 @@ import { ThreadRefresher } from './refresh.js';
 import type { ThreadRuntime } from './runtime.js';
 import { shareHandler } from './share.js';
 import { shortcutHandler } from './shortcut.js';
-import { threadSubmitHandler } from './submit.js';
+import { DEFAULT_REFRESH_MS, threadSubmitHandler } from './submit.js';
 
 export { ThreadIds } from './ids.js';
-
-/** VISEN_THREAD_REFRESH_MINUTES' default, when the deps do not say. */
-const DEFAULT_REFRESH_MS = 15 * 60_000;
 
 /**
  * "Send to Notion": the message shortcut, its modal's submission, the note's "Share in thread" button, and the

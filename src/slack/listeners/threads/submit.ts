@@ -18,8 +18,9 @@ import { readThread, ThreadUnreadable } from './thread-reader.js';
 
 type SubmitArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
 
-/** The context budget when the deps do not say (VISEN_CONTEXT_CHARS' default). */
+/** The context budget and the refresh interval when the deps do not say (VISEN_CONTEXT_CHARS', VISEN_THREAD_REFRESH_MINUTES' defaults). */
 const DEFAULT_CONTEXT_CHARS = 100_000;
+export const DEFAULT_REFRESH_MS = 15 * 60_000;
 
 /**
  * Submit: the link and prompt are checked before the ack (errors stay in the modal); then, with the "Working on
@@ -49,8 +50,9 @@ export function threadSubmitHandler(rt: ThreadRuntime) {
       async (listener, notifyState) => {
         const checked = { ...values, targetUrl: target.value };
         const { request, formatted } = await threadRequest(rt, client, user, location, checked);
-        const noted = withThreadNote(rt, client, user, location, formatted, listener);
-        const watched = checked.keepCurrent && checked.output === 'append' ? keptCurrent(rt, user, location, checked, noted) : noted;
+        const keep = checked.keepCurrent && checked.output === 'append';
+        const noted = withThreadNote(rt, client, user, location, { ...formatted, keep }, listener);
+        const watched = keep ? keptCurrent(rt, user, location, checked, noted) : noted;
         return rt.deps.services.generation.start(user, request, watched, notifyState);
       },
       rt.deps,
@@ -113,7 +115,7 @@ function withThreadNote(
   client: WebClient,
   user: UserRef,
   location: ThreadLocation,
-  formatted: FormattedThread,
+  formatted: FormattedThread & { readonly keep: boolean },
   listener: ProgressListener,
 ): ProgressListener {
   let noted = false;
@@ -123,7 +125,8 @@ function withThreadNote(
     if (noted || progress.state !== 'succeeded' || !written) return;
     noted = true;
     const { included, total, cut } = formatted;
-    const note = buildThreadNote({ title: written.title, url: written.url, included, total, cut, replaced: progress.replaced });
+    const keptCurrentMinutes = formatted.keep ? Math.round((rt.deps.threadRefreshMs ?? DEFAULT_REFRESH_MS) / 60_000) : undefined;
+    const note = buildThreadNote({ title: written.title, url: written.url, included, total, cut, replaced: progress.replaced, keptCurrentMinutes });
     await client.chat
       .postEphemeral({ channel: location.channelId, user: user.userId, thread_ts: location.threadTs, ...note })
       .catch((err: unknown) => rt.deps.logger.warn({ err: describeForLog(err), user: user.userId }, 'could not leave the Send to Notion note in the thread'));

@@ -143,3 +143,44 @@ describe('Send to Notion: Keep it current', () => {
     expect(await watchers()).toEqual([]);
   }, 60_000);
 });
+
+describe('Keep it current with VISEN_ALLOWED_USERS', () => {
+  it('a reply by someone not on the list still refreshes the page of a user who is', async () => {
+    const restricted = await startHarness({ env: { VISEN_THREAD_REFRESH_MINUTES: '0', VISEN_ALLOWED_USERS: 'U0LISTED' } });
+    try {
+      restricted.slack.seedUser({ id: 'U0LISTED', displayName: 'Listed' });
+      restricted.slack.seedUser({ id: 'U0GUEST', displayName: 'Guest' });
+      const c = await configureUser(restricted, 'U0LISTED');
+      const page = restricted.notion.addPage({ title: 'Shared work', sharedWith: [c.notionSecret] });
+      const channel = restricted.slack.seedConversation({ type: 'public_channel', members: ['U0LISTED', 'U0GUEST'] });
+      const thread = restricted.slack.seedThread({ channelId: channel.id, parent: { user: 'U0GUEST', text: 'Plan' } });
+      restricted.openai.setResponder((req) => (JSON.stringify(req.messages).includes('Guest reply') ? 'Second summary.' : 'First summary.'));
+      const updatesBefore = restricted.slack.views.updated.length;
+      await restricted.slack.triggerMessageShortcut({
+        userId: 'U0LISTED',
+        callbackId: ThreadIds.shortcutCallback,
+        channelId: channel.id,
+        messageTs: thread.ts,
+      });
+      const modal = await eventually(
+        () => restricted.slack.views.updated.slice(updatesBefore).find((v) => v.callback_id === ThreadIds.modalCallback),
+        'the modal',
+      );
+      await restricted.slack.viewSubmission({
+        userId: 'U0LISTED',
+        view: modal,
+        values: { [ThreadIds.targetBlock]: { [ThreadIds.targetAction]: page.url }, [ThreadIds.keepBlock]: { [ThreadIds.keepAction]: [KEEP_CURRENT_VALUE] } },
+      });
+      const pageTexts = () =>
+        (restricted.notion.childrenOf(page.id) as Array<{ type: string; [k: string]: any }>).map((b) =>
+          (b[b.type]?.rich_text ?? []).map((t: any) => t.plain_text).join(''),
+        );
+      await eventually(() => pageTexts().includes('First summary.') && dms(restricted, 'U0LISTED').some((m) => /Done/.test(textOf(m.blocks))), 'the first run');
+      await restricted.slack.deliverMessageEvent({ channelId: channel.id, user: 'U0GUEST', text: 'Guest reply', threadTs: thread.ts });
+      await eventually(() => pageTexts().includes('Second summary.') && !pageTexts().includes('First summary.'), 'the refresh');
+      expect(dms(restricted, 'U0GUEST')).toEqual([]);
+    } finally {
+      await restricted.stop();
+    }
+  }, 60_000);
+});

@@ -13,7 +13,7 @@ export function allowListMiddleware(deps: Pick<SlackDeps, 'allowedUsers' | 'logg
   return async (args) => {
     const allowed = deps.allowedUsers;
     const userId = actingUserId(args.body);
-    if (!allowed || !userId || allowed.has(userId)) {
+    if (!allowed || !userId || allowed.has(userId) || isThreadMessage(args.body)) {
       await args.next();
       return;
     }
@@ -30,4 +30,13 @@ export function allowListMiddleware(deps: Pick<SlackDeps, 'allowedUsers' | 'logg
       await args.client.chat.postMessage({ channel: userId, text: NOT_ALLOWED_MESSAGE }).catch(() => undefined);
     }
   };
+}
+
+/**
+ * A message in a channel (Events API `message`): its author is not using Visen, so the list does not apply; a
+ * reply may refresh a thread an allowed user keeps current (the refresh is that user's, see threads/refresh.ts).
+ */
+function isThreadMessage(body: unknown): boolean {
+  const b = body as { type?: string; event?: { type?: string } };
+  return b.type === 'event_callback' && b.event?.type === 'message';
 }

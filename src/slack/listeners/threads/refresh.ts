@@ -38,8 +38,13 @@ export class ThreadRefresher {
       if (e.subtype || e.bot_id || !e.thread_ts || e.thread_ts === e.ts) return;
       const teamId = teamOfEvent(body);
       if (!teamId) return;
-      const watches = await this.rt.deps.services.threadWatches.watchersOf(teamId, e.channel, e.thread_ts);
-      for (const watch of watches) this.request(client, watch);
+      // Never the app's generic error reply: the author of the reply is not the one who asked for anything.
+      try {
+        const watches = await this.rt.deps.services.threadWatches.watchersOf(teamId, e.channel, e.thread_ts);
+        for (const watch of watches) this.request(client, watch);
+      } catch (err) {
+        this.rt.deps.logger.warn({ err: describeForLog(err) }, 'could not look up the watches of a thread');
+      }
     };
   }
 

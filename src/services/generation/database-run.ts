@@ -7,6 +7,7 @@ import { generateText, isFatalOpenAi, SYSTEM_PROMPTS } from './model.js';
 import { isFatalNotion } from './notion-writes.js';
 import { generateTypedAnswer, type TypedOutputs, typedOutputs } from './outputs/generate.js';
 import { planOutputs } from './outputs/plan.js';
+import { PreviewGate } from './preview-gate.js';
 import { RowQueue } from './row-queue.js';
 import { bindRowTemplate, propertiesReadPerRow, RowReader, type RowTemplate } from './row-reader.js';
 import { type RowAnswer, resolveInFlight, writeRowAnswer } from './row-writes.js';
@@ -95,6 +96,8 @@ class DatabaseRun {
   readonly #queue = new RowQueue<PageInfo>();
   /** Fills each row's template: related pages are read once per run, the row's page when the template asks. */
   readonly #reader: RowReader;
+  /** Holds the first rows' answers for the owner to see, when the run previews (asked, or a large run). */
+  readonly #gate: PreviewGate;
   #consecutiveFailures = 0;
   #queryFinished = false;
 
@@ -105,6 +108,13 @@ class DatabaseRun {
     const { notion, options } = ctx;
     const outputs = plan.typed ? propertyOutputs(plan.typed) : plan.into !== undefined ? [plan.into] : [];
     this.#reader = new RowReader(notion, plan.template, { perCell: options.relationTitlesPerCell, contextChars: options.contextChars, outputs });
+    this.#gate = new PreviewGate(ctx, { into: plan.into, plan: plan.typed?.plan }, this.#budget());
+  }
+
+  /** Most rows this run may still queue: its limit, less the rows done or failed before a restart. */
+  #budget(): number {
+    const { limit } = this.ctx.run.record.request;
+    return limit === undefined ? Number.POSITIVE_INFINITY : Math.max(0, limit - this.plan.alreadyCounted);
   }
 
   async run(): Promise<WorkEnd> {
@@ -130,6 +140,7 @@ class DatabaseRun {
       this.#queryFinished = true;
       run.record.total = this.plan.alreadyCounted + planned;
       run.emit();
+      await this.#gate.queryFinished(planned);
     } catch (err) {
       this.#stopRun(err);
     } finally {
@@ -140,8 +151,7 @@ class DatabaseRun {
   /** How many rows were queued; undefined when the run stopped before the query ended. */
   async #queryRows(): Promise<number | undefined> {
     const { run, notion } = this.ctx;
-    const { limit } = run.record.request;
-    const budget = limit === undefined ? Number.POSITIVE_INFINITY : Math.max(0, limit - this.plan.alreadyCounted);
+    const budget = this.#budget();
     let planned = 0;
     const properties = propertiesReadPerRow(this.plan.template, this.#filledBy(), run.record.request.onlyEmpty);
     for await (const row of notion.queryDataSource(this.plan.dataSourceId, { properties })) {
@@ -155,6 +165,7 @@ class DatabaseRun {
       if (planned >= budget) break;
       planned += 1;
       this.#queue.push(row);
+      this.#gate.counted(planned);
     }
     return planned;
   }
@@ -181,8 +192,20 @@ class DatabaseRun {
     for (;;) {
       if (run.stopping) return;
       const row = await this.#queue.take();
-      if (!row || run.stopping) return;
-      this.#countFailure(!(await this.#processRow(row)));
+      if (run.stopping) return;
+      if (!row) return this.#writeHeldRows(await this.#gate.decision());
+      const pass = await this.#gate.admit(row.id);
+      if (pass === 'stop') return;
+      if (pass === 'go') await this.#writeHeldRows(true);
+      this.#countFailure(!(await this.#processRow(row, pass === 'preview')));
+    }
+  }
+
+  /** Once the preview is confirmed: its rows' answers are written as they were shown, never generated again. */
+  async #writeHeldRows(confirmed: boolean): Promise<void> {
+    if (!confirmed) return;
+    for (let held = this.#gate.takeHeld(); held && !this.ctx.run.stopping; held = this.#gate.takeHeld()) {
+      this.#countFailure(!(await this.#writeAnswer(held.row, held.answer)));
     }
   }
 
@@ -191,24 +214,33 @@ class DatabaseRun {
     const { run, options } = this.ctx;
     this.#consecutiveFailures = failed ? this.#consecutiveFailures + 1 : 0;
     if (this.#consecutiveFailures >= options.maxConsecutiveRowFailures && run.fatal === undefined) {
-      run.fatal = new VisenError(
-        'too_many_failures',
-        `Visen stopped after ${this.#consecutiveFailures} rows failed one after another. Last problem: ${run.record.error ?? 'unknown'}`,
-      );
-      run.generation.abort(run.fatal);
+      const last = run.record.error ?? 'unknown';
+      this.#stopRun(new VisenError('too_many_failures', `Visen stopped after ${this.#consecutiveFailures} rows failed one after another. Last problem: ${last}`));
     }
   }
 
-  /** One row: fill, generate, write. True when written (or left to do); false when it failed (the run goes on). */
-  async #processRow(row: PageInfo): Promise<boolean> {
+  /**
+   * One row: fill, generate, write (a preview row's answer is held instead). True when written, held or left to do;
+   * false when it failed (the run goes on).
+   */
+  async #processRow(row: PageInfo, preview: boolean): Promise<boolean> {
     let answer: RowAnswer | undefined;
     try {
       answer = await this.#generate(row);
     } catch (err) {
+      if (preview) await this.#gate.dropped(row.id, !this.ctx.run.generation.signal.aborted);
       return this.#generationFailed(row, err);
     }
     // Cancelled (or stopped) while the answer came in: nothing of this row is written; it stays to do.
-    if (answer === undefined) return true;
+    if (answer === undefined) {
+      if (preview) await this.#gate.dropped(row.id, false);
+      return true;
+    }
+    if (preview) await this.#gate.hold(row, answer);
+    return preview || this.#writeAnswer(row, answer);
+  }
+
+  async #writeAnswer(row: Pick<PageInfo, 'id' | 'title' | 'url'>, answer: RowAnswer): Promise<boolean> {
     try {
       await this.#writeRow(row, answer);
       return true;
@@ -267,9 +299,10 @@ class DatabaseRun {
   #stopRun(err: unknown): void {
     this.ctx.run.fatal ??= err;
     this.ctx.run.generation.abort(err);
+    this.#gate.wake();
   }
 
-  async #writeRow(row: PageInfo, answer: RowAnswer): Promise<void> {
+  async #writeRow(row: Pick<PageInfo, 'id' | 'title' | 'url'>, answer: RowAnswer): Promise<void> {
     const { run, store } = this.ctx;
     const record = run.record;
     // Listed first, then the marker: a crash in between leaves a listed row without a marker, which resume
@@ -288,7 +321,7 @@ class DatabaseRun {
     await this.#rowWritten(row);
   }
 
-  async #rowWritten(row: PageInfo): Promise<void> {
+  async #rowWritten(row: Pick<PageInfo, 'id' | 'title' | 'url'>): Promise<void> {
     const { run, store } = this.ctx;
     const record = run.record;
     await store.recordWritten(record.user, record.connection.id, row.id, record.runId);
@@ -301,7 +334,7 @@ class DatabaseRun {
     run.emit();
   }
 
-  async #rowFailed(row: PageInfo, err: unknown): Promise<void> {
+  async #rowFailed(row: Pick<PageInfo, 'id' | 'title'>, err: unknown): Promise<void> {
     const { run, logger } = this.ctx;
     logger.warn({ err: describeForLog(err), rowId: row.id }, 'a row failed');
     run.record.failed += 1;

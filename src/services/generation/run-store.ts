@@ -4,7 +4,7 @@ import { type UserRef, userKey } from '../../users.js';
 import type { ConnectionType } from '../connections/types.js';
 import { KeyedLock } from '../keyed-lock.js';
 import { type TokenTally, tallyOfOldRecord } from './tokens.js';
-import type { OutputChoice, PageContextNote, RunState } from './types.js';
+import type { OutputChoice, PageContextNote, PreviewRow, RunState } from './types.js';
 
 /**
  * Run state in the local store, written as a run progresses so a restart loses nothing. Keys (namespace
@@ -43,6 +43,21 @@ export interface RunRequest {
   readonly connectionName: string | undefined;
   /** False: the page is not given to the model (`--no-context`); absent in records saved before it existed: true. */
   readonly context?: boolean;
+  /** Rows to preview before anything is written (see GenerationRequest.preview); absent: none asked. */
+  readonly preview?: number;
+}
+
+/** A database run's preview as kept in its record (see PreviewProgress); the held answers stay in memory. */
+export interface PreviewRecord {
+  readonly reason: 'asked' | 'large';
+  readonly size: number;
+  phase: 'generating' | 'waiting' | 'confirmed' | 'cancelled';
+  rows: PreviewRow[];
+  failed: number;
+  /** Rows counted by the query so far (the estimate's rows until the query ends). */
+  rowsSeen: number;
+  /** The run's tokens when the preview began: the preview's own are the difference. */
+  readonly tokensBefore: TokenTally;
 }
 
 export interface ConnectionRef {
@@ -102,6 +117,8 @@ export interface RunRecord {
   tokens: TokenTally;
   /** Page runs: what the model was given of the page. */
   context?: PageContextNote | undefined;
+  /** Database runs with a preview (asked, or more than 500 rows). */
+  preview?: PreviewRecord | undefined;
   updatedAt: string;
 }
 

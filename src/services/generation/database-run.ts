@@ -215,7 +215,9 @@ class DatabaseRun {
     this.#consecutiveFailures = failed ? this.#consecutiveFailures + 1 : 0;
     if (this.#consecutiveFailures >= options.maxConsecutiveRowFailures && run.fatal === undefined) {
       const last = run.record.error ?? 'unknown';
-      this.#stopRun(new VisenError('too_many_failures', `Visen stopped after ${this.#consecutiveFailures} rows failed one after another. Last problem: ${last}`));
+      this.#stopRun(
+        new VisenError('too_many_failures', `Visen stopped after ${this.#consecutiveFailures} rows failed one after another. Last problem: ${last}`),
+      );
     }
   }
 

@@ -1,8 +1,8 @@
 import { pagePlainText } from '../../adapters/notion/index.js';
 import { clip } from '../text.js';
+import { PREVIEW_VALUE_CHARS } from './limits.js';
 import type { OutputPlan } from './outputs/plan.js';
 import type { RowAnswer } from './row-writes.js';
-import { PREVIEW_VALUE_CHARS } from './limits.js';
 import type { PreviewRow } from './types.js';
 
 /** The output a row's answer goes into: a text property, the page body, or typed outputs (one JSON answer). */
@@ -10,7 +10,11 @@ export type PreviewTarget = { readonly into: string | undefined; readonly plan?:
 
 /** A held row's answer as the preview shows it: each output's value as plain text, bounded. */
 export function previewRowOf(row: { title: string; url: string }, answer: RowAnswer, target: PreviewTarget): PreviewRow {
-  return { title: row.title || 'Untitled', url: row.url, values: proposedValues(answer, target).map(({ name, value }) => ({ name, value: clip(value, PREVIEW_VALUE_CHARS) })) };
+  return {
+    title: row.title || 'Untitled',
+    url: row.url,
+    values: proposedValues(answer, target).map(({ name, value }) => ({ name, value: clip(value, PREVIEW_VALUE_CHARS) })),
+  };
 }
 
 function proposedValues(answer: RowAnswer, { into, plan }: PreviewTarget): Array<{ name: string; value: string }> {

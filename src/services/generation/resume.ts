@@ -55,7 +55,8 @@ async function resumeOne(deps: ResumeDeps, runId: string, listenerFor: ListenerF
     return endNow(deps.launcher.open(record, listener), (run) => deps.launcher.finalize(run, settings));
   }
   if (record.target.kind === 'Page') return endNow(deps.launcher.open(record, listener), (run) => endInterruptedPageRun(deps, run, settings));
-  if (record.preview && record.preview.phase !== 'confirmed') return endNow(deps.launcher.open(record, listener), (run) => endInterruptedPreview(deps, run, settings));
+  if (record.preview && record.preview.phase !== 'confirmed')
+    return endNow(deps.launcher.open(record, listener), (run) => endInterruptedPreview(deps, run, settings));
   record.resumed = true;
   record.state = 'running';
   await deps.runStore.saveRun(record);

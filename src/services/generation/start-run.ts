@@ -67,7 +67,10 @@ async function checkStart(deps: StartDeps, { user, request }: StartInput): Promi
   const target = await resolveTarget(deps.notion.forSecret(settings.notionSecret), request.targetUrl);
   const output = checkOutput(target.ref.kind, request.output, target.schema);
   if (target.ref.kind === 'Page' && request.preview !== undefined) {
-    throw new UserInputError('`--preview` is for a database: it shows the first rows before any is written. A page run writes one answer; leave it out.', 'preview');
+    throw new UserInputError(
+      '`--preview` is for a database: it shows the first rows before any is written. A page run writes one answer; leave it out.',
+      'preview',
+    );
   }
   if (target.ref.kind === 'Database' && target.schema) await bindRowTemplate(deps.notion.forSecret(settings.notionSecret), prompt, target.schema);
   return { prompt, settings, target, output };

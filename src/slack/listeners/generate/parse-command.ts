@@ -1,4 +1,5 @@
 import type { GenerationRequest, OutputChoice } from '../../../services/generation/types.js';
+import { dedupe, readToken, shorten, skipOneSpace, skipSpace } from './command-words.js';
 import {
   type Check,
   checkLimit,
@@ -328,32 +329,4 @@ function checkPropertyNameProblem(value: string): string {
 function checkLimitProblem(value: string): string {
   const c = checkLimit(value);
   return c.ok ? '' : c.problem;
-}
-
-function skipSpace(s: string, i: number): number {
-  while (i < s.length && /\s/.test(s[i] ?? '')) i += 1;
-  return i;
-}
-
-function skipOneSpace(s: string, i: number): number {
-  return i < s.length && /\s/.test(s[i] ?? '') ? i + 1 : i;
-}
-
-/** One word; a Slack `<...>` wrapper is one word even when its label has spaces. */
-function readToken(s: string, i: number): { text: string; end: number } {
-  if (s[i] === '<') {
-    const close = s.indexOf('>', i);
-    if (close !== -1 && !s.slice(i + 1, close).includes('<')) return { text: s.slice(i, close + 1), end: close + 1 };
-  }
-  let j = i;
-  while (j < s.length && !/\s/.test(s[j] ?? '')) j += 1;
-  return { text: s.slice(i, j), end: j };
-}
-
-function dedupe(items: string[]): string[] {
-  return [...new Set(items.filter((p) => p !== ''))];
-}
-
-function shorten(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }

@@ -106,11 +106,12 @@ function headline(p: RunProgress, target: string, cancelRequested: boolean): str
   if (p.rollingBack === 'failed' && !isTerminal(p)) return `:warning: Something went wrong: removing what Visen wrote into ${target}…`;
   if (cancelRequested && !isTerminal(p))
     return db ? `:octagonal_sign: Stopping ${target}: rows still being written are dropped…` : `:octagonal_sign: Stopping ${target}…`;
+  if (p.state === 'running' && p.preview?.phase === 'generating') return previewingHeadline(p.preview, target);
+  if (p.state === 'cancelled' && p.preview?.phase === 'cancelled') return `:octagonal_sign: Cancelled after the preview: nothing was written into ${target}.`;
   switch (p.state) {
     case 'starting':
       return `:hourglass_flowing_sand: Getting ready to write into ${target}…`;
     case 'running':
-      if (p.preview?.phase === 'generating') return previewingHeadline(p.preview, target);
       return db ? `:writing_hand: Filling the rows of ${target}…` : `:writing_hand: Writing into ${target}…`;
     case 'succeeded':
       if (db && p.failed > 0) return `:warning: Finished ${target}, but some rows failed.`;
@@ -118,7 +119,6 @@ function headline(p: RunProgress, target: string, cancelRequested: boolean): str
     case 'failed':
       return `:x: The run on ${target} failed.`;
     case 'cancelled':
-      if (p.preview?.phase === 'cancelled') return `:octagonal_sign: Cancelled after the preview: nothing was written into ${target}.`;
       if (db) return `:octagonal_sign: Cancelled: ${target}. Rows already written stay; the rows in progress were left as they were.`;
       return p.error ? `:octagonal_sign: Cancelled: ${target}.` : `:octagonal_sign: Cancelled: ${target}. What Visen had written was taken out again.`;
   }

@@ -199,13 +199,7 @@ function handleFlag(
   let at = hasEquals ? tokenStart + headLength : skipSpace(input, token.end);
   const value = readValue(input, at, flag);
   if (value === undefined) {
-    problems.push(
-      flag === 'into'
-        ? checkPropertyNameProblem('')
-        : flag === 'preview'
-          ? '`--preview=` needs a number of rows from 1 to 10, e.g. `--preview=3`.'
-          : checkLimitProblem(''),
-    );
+    problems.push(missingValueProblem(flag));
     return token.end;
   }
   at = value.end;
@@ -213,11 +207,20 @@ function handleFlag(
     problems.push('The property name after `--into` has no closing quote: write `--into "Property name"`.');
     return at;
   }
-  const checked: Check<string | number> =
-    flag === 'into' ? checkPropertyName(value.text) : flag === 'preview' ? checkPreview(value.text) : checkLimit(value.text);
+  const checked = checkFlagValue(flag, value.text);
   if (!checked.ok) problems.push(checked.problem);
   else setFlag(flags, flag, checked.value, problems);
   return at;
+}
+
+function checkFlagValue(flag: FlagName, text: string): Check<string | number> {
+  if (flag === 'into') return checkPropertyName(text);
+  return flag === 'preview' ? checkPreview(text) : checkLimit(text);
+}
+
+function missingValueProblem(flag: FlagName): string {
+  if (flag === 'into') return checkPropertyNameProblem('');
+  return flag === 'preview' ? '`--preview=` needs a number of rows from 1 to 10, e.g. `--preview=3`.' : checkLimitProblem('');
 }
 
 /** `--preview` takes a number when the next word is one (`--preview 5`); otherwise the default, and the word is the prompt's. */

@@ -100,14 +100,24 @@ function notesOf(model: ProgressMessageModel, p: RunProgress, terminal: boolean)
   return notes;
 }
 
+/** What a run in a passing step says: taking out what it wrote, stopping, generating or cancelling its preview. */
+function stepHeadline(p: RunProgress, target: string, cancelRequested: boolean): string | undefined {
+  const db = p.targetKind === 'Database';
+  if (isTerminal(p))
+    return p.state === 'cancelled' && p.preview?.phase === 'cancelled'
+      ? `:octagonal_sign: Cancelled after the preview: nothing was written into ${target}.`
+      : undefined;
+  if (p.rollingBack === 'cancelled') return `:octagonal_sign: Cancelled: removing what Visen wrote into ${target}…`;
+  if (p.rollingBack === 'failed') return `:warning: Something went wrong: removing what Visen wrote into ${target}…`;
+  if (cancelRequested) return db ? `:octagonal_sign: Stopping ${target}: rows still being written are dropped…` : `:octagonal_sign: Stopping ${target}…`;
+  if (p.state === 'running' && p.preview?.phase === 'generating') return previewingHeadline(p.preview, target);
+  return undefined;
+}
+
 function headline(p: RunProgress, target: string, cancelRequested: boolean): string {
   const db = p.targetKind === 'Database';
-  if (p.rollingBack === 'cancelled' && !isTerminal(p)) return `:octagonal_sign: Cancelled: removing what Visen wrote into ${target}…`;
-  if (p.rollingBack === 'failed' && !isTerminal(p)) return `:warning: Something went wrong: removing what Visen wrote into ${target}…`;
-  if (cancelRequested && !isTerminal(p))
-    return db ? `:octagonal_sign: Stopping ${target}: rows still being written are dropped…` : `:octagonal_sign: Stopping ${target}…`;
-  if (p.state === 'running' && p.preview?.phase === 'generating') return previewingHeadline(p.preview, target);
-  if (p.state === 'cancelled' && p.preview?.phase === 'cancelled') return `:octagonal_sign: Cancelled after the preview: nothing was written into ${target}.`;
+  const step = stepHeadline(p, target, cancelRequested);
+  if (step) return step;
   switch (p.state) {
     case 'starting':
       return `:hourglass_flowing_sand: Getting ready to write into ${target}…`;

@@ -192,3 +192,76 @@ describe('a run of more than 500 rows', () => {
     expect(pageUpdatesPerRow(h, rowIds, notionFrom).every((n) => n === 0)).toBe(true);
   }, 120_000);
 });
+
+describe('Preview first, from the generate form', () => {
+  it('ticked with 2 rows: the preview comes as a direct message with the buttons, and Write these finishes the run', async () => {
+    const c = await configureUser(h, 'U0PREVIEWFORM');
+    const db = typedDatabase(h, c.notionSecret, { rows: 3, title: 'Preview form' });
+    h.openai.setResponder((req) => `Summary of ${dealIn(req)}`);
+    const chatsFrom = h.openai.requests.length;
+    const before = h.slack.views.opened.length;
+    await command(h, c.userId, '');
+    const opened = await eventually(() => h.slack.views.opened.slice(before).find((v) => v.callback_id === GenerateIds.modalCallback), 'the modal');
+    const updatesBefore = h.slack.views.updated.length;
+    const typed = {
+      [GenerateIds.targetBlock]: { [GenerateIds.targetAction]: db.url },
+      [GenerateIds.promptBlocks[0]]: { [GenerateIds.promptAction]: 'Summarise {{Name}}' },
+    };
+    await h.slack.blockAction({
+      userId: c.userId,
+      container: 'view',
+      view: { id: opened.id },
+      actionId: GenerateIds.targetAction,
+      blockId: GenerateIds.targetBlock,
+      value: db.url,
+      values: typed,
+    });
+    const updated = await eventually(
+      () => h.slack.views.updated.slice(updatesBefore).find((v) => v.blocks.some((b) => b.block_id === GenerateIds.intoSelectBlock)),
+      'the modal with the properties',
+    );
+    expect(updated.blocks.map((b) => b.block_id)).toEqual(expect.arrayContaining([GenerateIds.previewBlock, GenerateIds.previewRowsBlock]));
+    const submitted = await h.slack.viewSubmission({
+      userId: c.userId,
+      view: updated,
+      values: {
+        ...typed,
+        [GenerateIds.outputBlock]: { [GenerateIds.outputAction]: 'property' },
+        [GenerateIds.intoSelectBlock]: { [GenerateIds.intoAction]: ['Summary'] },
+        [GenerateIds.previewBlock]: { [GenerateIds.previewAction]: ['preview_first'] },
+        [GenerateIds.previewRowsBlock]: { [GenerateIds.previewRowsAction]: '2' },
+      },
+    });
+    expect(submitted.ackPayload).toEqual({ response_action: 'clear' });
+
+    const preview = await previewShown(c.userId);
+    expect(preview).toContain('the first 2 rows, nothing written yet');
+    expect(chatBodies(h, c.openaiKey, chatsFrom)).toHaveLength(2);
+    await click(c.userId, GenerateIds.previewConfirmAction);
+    await eventually(() => connectionRow(h, c, db.url)?.status === 'Succeeded', 'the run to succeed', 60_000);
+    expect(db.rowIds.map((id) => cellOf(h, id, 'Summary'))).toEqual(['Summary of Deal 1', 'Summary of Deal 2', 'Summary of Deal 3']);
+    expect(callsPerDeal(c.openaiKey, chatsFrom, 3)).toEqual([1, 1, 1]);
+  }, 90_000);
+});
+
+describe('a preview waiting when Visen restarts', () => {
+  it('ends as cancelled after the restart, with a message saying nothing was written and how to start again', async () => {
+    const c = await configureUser(h, 'U0PREVIEWRESTART');
+    const db = typedDatabase(h, c.notionSecret, { rows: 3, title: 'Preview restart' });
+    h.openai.setResponder((req) => `Summary of ${dealIn(req)}`);
+    const notionFrom = h.notion.requests.length;
+    await command(h, c.userId, `${db.url} --into Summary --preview 2 Summarise {{Name}}`);
+    await previewShown(c.userId);
+
+    await h.restart();
+    const told = await eventually(
+      () => shown(c.userId).findLast((t) => t.includes('Visen restarted before this preview was confirmed')),
+      'the message after the restart',
+      60_000,
+    );
+    expect(told).toContain('Cancelled after the preview: nothing was written into');
+    expect(told).toContain('Start it again (with `--preview` to see the first rows again).');
+    expect(pageUpdatesPerRow(h, db.rowIds, notionFrom)).toEqual([0, 0, 0]);
+    await eventually(() => connectionRow(h, c, db.url)?.status === 'Cancelled', 'the connection marked Cancelled');
+  }, 120_000);
+});

@@ -9,7 +9,7 @@ import { GenerateIds } from '../../src/slack/listeners/generate/ids.js';
 import type { ChatRequest } from '../stand-ins/openai/index.js';
 import { type Harness, startHarness } from './harness.js';
 import { configureUser } from './support/configure-user.js';
-import { connectionRow, eventually, messagesFor, textOf } from './support/observe.js';
+import { connectionRow, dms, eventually, messagesFor, textOf } from './support/observe.js';
 import { cellOf, chatBodies, command, dealIn, finalText, pageUpdatesPerRow, typedDatabase } from './support/typed.js';
 
 let h: Harness;
@@ -245,23 +245,36 @@ describe('Preview first, from the generate form', () => {
 });
 
 describe('a preview waiting when Visen restarts', () => {
-  it('ends as cancelled after the restart, with a message saying nothing was written and how to start again', async () => {
+  it('is shown again as a direct message with the same buttons; Write these then writes the held values, asking the model nothing again', async () => {
     const c = await configureUser(h, 'U0PREVIEWRESTART');
     const db = typedDatabase(h, c.notionSecret, { rows: 3, title: 'Preview restart' });
-    h.openai.setResponder((req) => `Summary of ${dealIn(req)}`);
+    let n = 0;
+    h.openai.setResponder((req) => `Summary of ${dealIn(req)}, take ${++n}`);
+    const chatsFrom = h.openai.requests.length;
     const notionFrom = h.notion.requests.length;
-    await command(h, c.userId, `${db.url} --into Summary --preview 2 Summarise {{Name}}`);
-    await previewShown(c.userId);
+    const d = await command(h, c.userId, `${db.url} --into Summary --preview 2 Summarise {{Name}}`);
+    const before = await previewShown(c.userId);
+    const dmsBefore = dms(h, c.userId).length;
 
     await h.restart();
-    const told = await eventually(
-      () => shown(c.userId).findLast((t) => t.includes('Visen restarted before this preview was confirmed')),
-      'the message after the restart',
+    const again = await eventually(
+      () =>
+        dms(h, c.userId)
+          .slice(dmsBefore)
+          .map((m) => textOf(m.blocks))
+          .find((t) => t.includes(':mag: Preview of') && t.includes('Visen restarted')),
+      'the preview shown again after the restart',
       60_000,
     );
-    expect(told).toContain('Cancelled after the preview: nothing was written into');
-    expect(told).toContain('Start it again (with `--preview` to see the first rows again).');
+    for (const value of before.match(/Summary of Deal \d, take \d/g) ?? []) expect(again).toContain(value);
     expect(pageUpdatesPerRow(h, db.rowIds, notionFrom)).toEqual([0, 0, 0]);
-    await eventually(() => connectionRow(h, c, db.url)?.status === 'Cancelled', 'the connection marked Cancelled');
+
+    await click(c.userId, GenerateIds.previewConfirmAction);
+    await eventually(() => connectionRow(h, c, db.url)?.status === 'Succeeded', 'the run to succeed', 60_000);
+    expect(cellOf(h, db.rowIds[0]!, 'Summary')).toBe(/Summary of Deal 1, take \d/.exec(before)![0]);
+    expect(cellOf(h, db.rowIds[1]!, 'Summary')).toBe(/Summary of Deal 2, take \d/.exec(before)![0]);
+    expect(cellOf(h, db.rowIds[2]!, 'Summary')).toMatch(/^Summary of Deal 3, take \d$/);
+    expect(callsPerDeal(c.openaiKey, chatsFrom, 3)).toEqual([1, 1, 1]);
+    expect(d.acked).toBe(true);
   }, 120_000);
 });

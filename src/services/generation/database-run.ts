@@ -1,16 +1,15 @@
 import type { PageInfo } from '../../adapters/notion/index.js';
 import { describeForLog, userMessageFor, VisenError } from '../../errors.js';
 import type { RunContext } from './active-run.js';
-import { databaseInstructions } from './instructions.js';
+import { planRun, propertyOutputs, type RowPlan } from './database-plan.js';
 import { PROPERTY_MAX_CHARS } from './limits.js';
 import { generateText, isFatalOpenAi, SYSTEM_PROMPTS } from './model.js';
 import { isFatalNotion } from './notion-writes.js';
-import { generateTypedAnswer, type TypedOutputs, typedOutputs } from './outputs/generate.js';
-import { planOutputs } from './outputs/plan.js';
+import { generateTypedAnswer } from './outputs/generate.js';
 import { PreviewGate } from './preview-gate.js';
 import { RowQueue } from './row-queue.js';
-import { bindRowTemplate, propertiesReadPerRow, RowReader, type RowTemplate } from './row-reader.js';
-import { type RowAnswer, resolveInFlight, writeRowAnswer } from './row-writes.js';
+import { propertiesReadPerRow, RowReader } from './row-reader.js';
+import { type RowAnswer, writeRowAnswer } from './row-writes.js';
 import type { WorkEnd } from './run-record.js';
 import type { RowMarker } from './run-store.js';
 import { addUsage } from './tokens.js';
@@ -28,67 +27,8 @@ import { addUsage } from './tokens.js';
  *   written, from the marker's text, without generating again.
  */
 export async function runDatabase(ctx: RunContext): Promise<WorkEnd> {
-  return new DatabaseRun(ctx, await planRun(ctx)).run();
-}
-
-/** What every row of the run shares: where its text goes, how the template is filled, and which rows are done. */
-interface RowPlan {
-  readonly dataSourceId: string;
-  /** The property written into; undefined when each row's page body is, or the outputs are typed. */
-  readonly into: string | undefined;
-  /** The template bound to the database and to the databases its relations point to. */
-  readonly template: RowTemplate;
-  /** Typed outputs (`--into` of other types, or several): one JSON answer per row, written in one page update. */
-  readonly typed: TypedOutputs | undefined;
-  /** Rows this connection wrote into: row id -> the run that wrote it (grows as rows are written). */
-  readonly written: Map<string, string>;
-  readonly failedRows: ReadonlySet<string>;
-  /** Rows done or failed before this (resumed) run went on: they count against the limit. */
-  readonly alreadyCounted: number;
-  /** The database owner's standing instructions (its description, the output property's), as system messages. */
-  readonly instructions: readonly string[];
-}
-
-/** Checks the schema, finishes rows a restart interrupted, and counts what is done. */
-async function planRun(ctx: RunContext): Promise<RowPlan> {
-  const { run, notion, store } = ctx;
-  const record = run.record;
-  const request = record.request;
-  const dataSourceId = record.target.dataSourceId!;
-  const into = request.output.kind === 'property' ? request.output.property : undefined;
-  // A resumed run checks the schema again before any row: it may have changed before the restart.
-  const schema = ctx.startSchema ?? (await notion.retrieveDataSource(dataSourceId));
-  if (into !== undefined && schema.properties[into]?.type !== 'rich_text') {
-    throw new VisenError(
-      'property_gone',
-      `The database no longer has a text property \`${into}\` to write into. Rename it back in Notion, or run again with another property.`,
-    );
-  }
-  const template = await bindRowTemplate(notion, request.prompt, schema);
-  const typed = request.output.kind === 'properties' ? typedOutputs(await planOutputs(notion, schema, request.output)) : undefined;
-  const written = await store.writtenRows(record.user, record.connection.id);
-  await resolveInFlight(ctx, written, into);
-  record.done = [...written.values()].filter((runId) => runId === record.runId).length;
-  const plan = {
-    dataSourceId,
-    into,
-    template,
-    typed,
-    written,
-    failedRows: new Set(record.failedRowIds),
-    alreadyCounted: record.done + record.failed,
-    instructions: databaseInstructions(record.target, typed ? propertyOutputs(typed) : into, schema),
-  };
-  record.skipped = 0;
-  record.total = undefined;
-  await run.save();
-  run.emit();
-  return plan;
-}
-
-/** The properties typed outputs write into (the page body aside). */
-function propertyOutputs(typed: TypedOutputs): string[] {
-  return typed.plan.specs.filter((spec) => spec.type !== 'body').map((spec) => spec.name);
+  const gate = new PreviewGate(ctx);
+  return new DatabaseRun(ctx, await planRun(ctx), gate).run();
 }
 
 /** The rows of one database run: queued by the query as it pages, taken by `rowConcurrency` workers. */
@@ -104,11 +44,13 @@ class DatabaseRun {
   constructor(
     private readonly ctx: RunContext,
     private readonly plan: RowPlan,
+    gate: PreviewGate,
   ) {
     const { notion, options } = ctx;
     const outputs = plan.typed ? propertyOutputs(plan.typed) : plan.into !== undefined ? [plan.into] : [];
     this.#reader = new RowReader(notion, plan.template, { perCell: options.relationTitlesPerCell, contextChars: options.contextChars, outputs });
-    this.#gate = new PreviewGate(ctx, { into: plan.into, plan: plan.typed?.plan }, this.#budget());
+    this.#gate = gate;
+    gate.planned({ into: plan.into, plan: plan.typed?.plan }, this.#budget());
   }
 
   /** Most rows this run may still queue: its limit, less the rows done or failed before a restart. */
@@ -120,15 +62,18 @@ class DatabaseRun {
   async run(): Promise<WorkEnd> {
     const { run, options } = this.ctx;
     const record = run.record;
+    await this.#gate.restore((rowId) => this.plan.written.get(rowId) === record.runId);
     const producer = this.#queueRows();
     const workers = Array.from({ length: Math.max(1, options.rowConcurrency) }, () => this.#work());
     await Promise.all([producer, ...workers]);
 
+    const allDone = this.#queryFinished && this.#queue.size === 0 && record.done + record.failed >= (record.total ?? Infinity);
+    const interrupted = run.fatal === undefined && !run.cancelRequested && run.stopRequested && !allDone;
+    // Held preview answers outlive only a restart; a run that ended drops those it did not write.
+    if (!interrupted) await this.#gate.discard();
     if (run.fatal !== undefined) throw run.fatal;
     if (run.cancelRequested) return 'cancelled';
-    const allDone = this.#queryFinished && this.#queue.size === 0 && record.done + record.failed >= (record.total ?? Infinity);
-    if (run.stopRequested && !allDone) return 'interrupted';
-    return 'complete';
+    return interrupted ? 'interrupted' : 'complete';
   }
 
   /** Pages through the rows and queues those to do, up to the limit; a failure stops the whole run. */
@@ -194,6 +139,8 @@ class DatabaseRun {
       const row = await this.#queue.take();
       if (run.stopping) return;
       if (!row) return this.#writeHeldRows(await this.#gate.decision());
+      // Held before a restart and queued again by the query: written from its held answer.
+      if (this.#gate.isHeld(row.id)) continue;
       const pass = await this.#gate.admit(row.id);
       if (pass === 'stop') return;
       if (pass === 'go') await this.#writeHeldRows(true);
@@ -206,6 +153,7 @@ class DatabaseRun {
     if (!confirmed) return;
     for (let held = this.#gate.takeHeld(); held && !this.ctx.run.stopping; held = this.#gate.takeHeld()) {
       this.#countFailure(!(await this.#writeAnswer(held.row, held.answer)));
+      await this.ctx.store.deleteHeld(this.ctx.run.record.runId, held.row.id);
     }
   }
 

@@ -23,23 +23,63 @@ export class PreviewGate implements PreviewControl {
   readonly #generating = new Set<string>();
   /** Answers generated for the preview, in order, until they are written (after the confirmation). */
   readonly #held: Array<HeldRow> = [];
+  /** Every row held in this run (before a restart too): when the query brings one again, it is not generated again. */
+  readonly #heldIds = new Set<string>();
   #heldCount = 0;
   #waiters: Array<() => void> = [];
   /** Rows the query found to do, once it finished. */
   #rowsToDo: number | undefined;
 
-  /** `budget`: most rows this run may do (its `--limit`, less those done before a restart). */
-  constructor(
-    private readonly ctx: RunContext,
-    private readonly target: PreviewTarget,
-    budget: number,
-  ) {
+  #target: PreviewTarget = { into: undefined };
+
+  /** Made as the run starts, before it is planned, so a click on a preview shown again after a restart finds it. */
+  constructor(private readonly ctx: RunContext) {
     const { run } = ctx;
     const asked = run.record.request.preview;
-    if (run.record.preview?.phase === 'confirmed') this.#mode = 'open';
+    const phase = run.record.preview?.phase;
+    // A resumed run goes on from its preview's phase (its held answers come back in `restore`).
+    if (phase === 'confirmed') this.#mode = 'open';
+    else if (phase === 'waiting' || phase === 'generating') this.#mode = phase === 'waiting' ? 'waiting' : 'collecting';
     else if (asked !== undefined) this.#mode = this.#begin('asked', asked);
-    else this.#mode = budget <= LARGE_RUN_ROWS ? 'open' : 'undecided';
+    else this.#mode = 'undecided';
     run.preview = this;
+  }
+
+  /** The run is planned: where its answers go, and `budget`, the most rows it may do (a `--limit` of 500 or fewer: no preview). */
+  planned(target: PreviewTarget, budget: number): void {
+    this.#target = target;
+    if (this.#mode === 'undecided' && budget <= LARGE_RUN_ROWS) this.#setMode('open');
+  }
+
+  /**
+   * After a restart: the held answers come back from the store (rows written since are left out), so a preview
+   * waiting for its owner is shown again with the same buttons, and a confirmed one writes them without generating.
+   */
+  async restore(written: (rowId: string) => boolean): Promise<void> {
+    const { run, store } = this.ctx;
+    for (const rowId of run.record.preview?.heldRowIds ?? []) {
+      const held = await store.getHeld(run.record.runId, rowId);
+      if (!held) continue;
+      this.#heldIds.add(rowId);
+      this.#heldCount += 1;
+      if (!written(rowId))
+        this.#held.push({
+          row: { id: rowId, title: held.title, url: held.url },
+          answer: { text: held.text, ...(held.properties ? { properties: held.properties } : {}) },
+        });
+    }
+  }
+
+  /** True for a row whose answer is held: it is written from that answer, never generated again. */
+  isHeld(rowId: string): boolean {
+    return this.#heldIds.has(rowId);
+  }
+
+  /** The run ended (not interrupted): held answers not written are dropped from the store. */
+  async discard(): Promise<void> {
+    const { run, store } = this.ctx;
+    for (const rowId of run.record.preview?.heldRowIds ?? []) await store.deleteHeld(run.record.runId, rowId);
+    if (run.record.preview) run.record.preview.heldRowIds = [];
   }
 
   /** `go`: generate and write this row; `preview`: generate it and `hold` its answer; `stop`: the run is stopping. */
@@ -57,10 +97,14 @@ export class PreviewGate implements PreviewControl {
 
   /** Holds a preview row's answer (nothing is written); with every preview row in, the preview is shown. */
   async hold(row: HeldRow['row'], answer: RowAnswer): Promise<void> {
+    const { run, store } = this.ctx;
+    await store.setHeld(run.record.runId, { rowId: row.id, title: row.title, url: row.url, ...answer });
     this.#generating.delete(row.id);
     this.#held.push({ row, answer });
+    this.#heldIds.add(row.id);
     this.#heldCount += 1;
-    this.#preview.rows.push(previewRowOf(row, answer, this.target));
+    this.#preview.heldRowIds.push(row.id);
+    this.#preview.rows.push(previewRowOf(row, answer, this.#target));
     await this.#settle();
   }
 
@@ -143,7 +187,7 @@ export class PreviewGate implements PreviewControl {
 
   #begin(reason: 'asked' | 'large', size: number, rowsSeen = 0): 'collecting' {
     const record = this.ctx.run.record;
-    record.preview = { reason, size, phase: 'generating', rows: [], failed: 0, rowsSeen, tokensBefore: { ...record.tokens } };
+    record.preview = { reason, size, phase: 'generating', rows: [], failed: 0, heldRowIds: [], rowsSeen, tokensBefore: { ...record.tokens } };
     this.ctx.run.emit();
     this.#notify();
     return 'collecting';

@@ -10,9 +10,6 @@ import type { RunRegistry } from './run-registry.js';
 import type { RunRecord, RunStore } from './run-store.js';
 import type { ProgressListener, RunProgress } from './types.js';
 
-/** The held answers of a preview live in memory only, so a preview a restart interrupted ends without writing. */
-const PREVIEW_INTERRUPTED_MESSAGE =
-  'Visen restarted before this preview was confirmed, so the run stopped and nothing was written. Start it again (with `--preview` to see the first rows again).';
 const INTERRUPTED_MESSAGE = 'Visen was restarted while writing this page, so the run was interrupted; what it had written was taken out again. Run it again.';
 
 export interface ResumeDeps {
@@ -55,8 +52,6 @@ async function resumeOne(deps: ResumeDeps, runId: string, listenerFor: ListenerF
     return endNow(deps.launcher.open(record, listener), (run) => deps.launcher.finalize(run, settings));
   }
   if (record.target.kind === 'Page') return endNow(deps.launcher.open(record, listener), (run) => endInterruptedPageRun(deps, run, settings));
-  if (record.preview && record.preview.phase !== 'confirmed')
-    return endNow(deps.launcher.open(record, listener), (run) => endInterruptedPreview(deps, run, settings));
   record.resumed = true;
   record.state = 'running';
   await deps.runStore.saveRun(record);
@@ -95,17 +90,6 @@ async function endInterruptedPageRun(deps: ResumeDeps, run: ActiveRun, settings:
     record.state = 'failed';
     record.error = record.error?.includes('could not remove') ? `${INTERRUPTED_MESSAGE} ${record.error}` : INTERRUPTED_MESSAGE;
   }
-  record.resumed = true;
-  await run.save();
-  await deps.launcher.finalize(run, settings);
-}
-
-/** A preview not yet confirmed when Visen stopped: nothing of it was written; the run ends as cancelled and says so. */
-async function endInterruptedPreview(deps: ResumeDeps, run: ActiveRun, settings: UserSettings): Promise<void> {
-  const record = run.record;
-  record.state = 'cancelled';
-  if (record.preview) record.preview.phase = 'cancelled';
-  record.error = PREVIEW_INTERRUPTED_MESSAGE;
   record.resumed = true;
   await run.save();
   await deps.launcher.finalize(run, settings);

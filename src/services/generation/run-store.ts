@@ -13,6 +13,7 @@ import type { OutputChoice, PageContextNote, PreviewRow, RunState } from './type
  * - `pending`                           ids of runs whose connection row is not yet final (resumed after a restart);
  * - `user:<team>:<user>`                the user's run ids and connection ids with a written-rows log (for `forgetUser`);
  * - `inflight:<runId>:<rowId>`          a row whose write may have started: the generated text, checked on resume;
+ * - `held:<runId>:<rowId>`              a previewed row's answer, written as it is once the preview is confirmed;
  * - `written:<team>:<user>:<connectionId>` (+ `:<n>` chunks)  rows each connection wrote into, with the run that wrote them.
  */
 export const NAMESPACE = 'generation';
@@ -54,6 +55,8 @@ export interface PreviewRecord {
   phase: 'generating' | 'waiting' | 'confirmed' | 'cancelled';
   rows: PreviewRow[];
   failed: number;
+  /** Rows whose answers are held (under `held:`) until they are written or the preview is cancelled. */
+  heldRowIds: string[];
   /** Rows counted by the query so far (the estimate's rows until the query ends). */
   rowsSeen: number;
   /** The run's tokens when the preview began: the preview's own are the difference. */
@@ -132,6 +135,12 @@ export interface RowMarker {
   readonly properties?: PropertyWrites;
 }
 
+/** A previewed row's answer, kept so a confirmation after a restart still writes it without generating again. */
+export interface HeldAnswer extends Omit<RowMarker, 'since'> {
+  readonly title: string;
+  readonly url: string;
+}
+
 interface UserIndex {
   runs: string[];
   logs: string[];
@@ -203,6 +212,18 @@ export class RunStore {
     await this.store.delete(NAMESPACE, `inflight:${runId}:${rowId}`);
   }
 
+  setHeld(runId: string, held: HeldAnswer): Promise<void> {
+    return this.store.set(NAMESPACE, `held:${runId}:${held.rowId}`, held);
+  }
+
+  getHeld(runId: string, rowId: string): Promise<HeldAnswer | undefined> {
+    return this.store.get<HeldAnswer>(NAMESPACE, `held:${runId}:${rowId}`);
+  }
+
+  async deleteHeld(runId: string, rowId: string): Promise<void> {
+    await this.store.delete(NAMESPACE, `held:${runId}:${rowId}`);
+  }
+
   /** Rows this connection wrote into: row id -> the run that last wrote it. */
   async writtenRows(user: UserRef, connectionId: string): Promise<Map<string, string>> {
     const base = logKey(user, connectionId);
@@ -245,6 +266,7 @@ export class RunStore {
     for (const runId of index.runs) {
       const record = await this.loadRun(runId);
       for (const rowId of record?.inFlight ?? []) await this.deleteMarker(runId, rowId);
+      for (const rowId of record?.preview?.heldRowIds ?? []) await this.deleteHeld(runId, rowId);
       await this.store.delete(NAMESPACE, `run:${runId}`);
     }
     await this.updatePending((ids) => ids.filter((id) => !index.runs.includes(id)));

@@ -130,21 +130,37 @@ describe('the preview gate', () => {
     });
   });
 
-  it('a preview waiting when Visen restarts ends as cancelled, says nothing was written and how to start again', async () => {
+  it('a preview waiting when Visen restarts is shown again; confirming then writes the held answers without generating again', async () => {
     const u = world.addUser('U0GATERESTART');
-    const db = summaryDatabase(u, 3, 'Gate restart');
-    world.openai.setResponder((req) => `About ${rowIn(req)}`);
+    const db = summaryDatabase(u, 4, 'Gate restart');
+    let n = 0;
+    world.openai.setResponder((req) => `About ${rowIn(req)} #${++n}`);
     const first = world.service();
-    await startToPreview(first, u.user, { targetUrl: db.url, prompt: 'Summarise {{Name}}', output: { kind: 'property', property: 'Summary' }, preview: 2 });
+    const { runId, waiting } = await startToPreview(first, u.user, {
+      targetUrl: db.url,
+      prompt: 'Summarise {{Name}}',
+      output: { kind: 'property', property: 'Summary' },
+      preview: 2,
+    });
     await first.shutdown();
     await world.store.close();
     world.store = await openLocalStore(world.dataDir, logger);
 
-    const ends: RunProgress[] = [];
-    const resumed = await world.service().resumeInterrupted(() => (p) => void ends.push(p));
-    const end = resumed.find((p) => p.targetUrl === db.url);
-    expect(end?.state).toBe('cancelled');
-    expect(end?.error).toContain('Visen restarted before this preview was confirmed, so the run stopped and nothing was written.');
+    const second = world.service();
+    const updates: RunProgress[] = [];
+    const resumed = await second.resumeInterrupted(() => (p) => void updates.push(p));
+    expect(resumed.find((p) => p.runId === runId)?.preview?.phase).toBe('waiting');
+    const shownAgain = updates.find((p) => p.runId === runId && p.preview?.phase === 'waiting');
+    expect(shownAgain?.preview?.rows).toEqual(waiting.preview?.rows);
     for (const id of db.ids) expect(prop(world.notion.getPage(id)!, 'Summary')).toBe('');
+
+    expect(await second.confirmPreview(u.user, runId)).toBe('confirmed');
+    await vi.waitFor(() => expect(updates.at(-1)?.state).toBe('succeeded'), { timeout: 30_000, interval: 20 });
+    expect(updates.at(-1)?.done).toBe(4);
+    expect(prop(world.notion.getPage(db.ids[0]!)!, 'Summary')).toBe(waiting.preview!.rows[0]!.values[0]!.value);
+    expect(prop(world.notion.getPage(db.ids[1]!)!, 'Summary')).toBe(waiting.preview!.rows[1]!.values[0]!.value);
+    // Two answers for the preview, two for the rest: none for a previewed row again.
+    expect(chatsOf(u.settings.openaiKey)).toHaveLength(4);
+    expect(await world.store.get('generation', `held:${runId}:${db.ids[0]}`)).toBeUndefined();
   }, 60_000);
 });

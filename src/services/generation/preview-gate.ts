@@ -68,6 +68,8 @@ export class PreviewGate implements PreviewControl {
           answer: { text: held.text, ...(held.properties ? { properties: held.properties } : {}) },
         });
     }
+    // Every preview row was in before the restart, but the preview was not yet shown: show it now.
+    await this.#settle();
   }
 
   /** True for a row whose answer is held: it is written from that answer, never generated again. */
@@ -105,6 +107,8 @@ export class PreviewGate implements PreviewControl {
     this.#heldCount += 1;
     this.#preview.heldRowIds.push(row.id);
     this.#preview.rows.push(previewRowOf(row, answer, this.#target));
+    // The record names every held answer, so a restart finds them (and `forgetUser` deletes them).
+    await run.save();
     await this.#settle();
   }
 

@@ -54,6 +54,19 @@ export function createGenerationService(deps: GenerationServiceDeps): Generation
       run.emit();
       return true;
     },
+    async confirmPreview(user, runId) {
+      const run = registry.find(user, runId);
+      return run?.preview ? run.preview.confirm() : 'not-waiting';
+    },
+    async cancelPreview(user, runId) {
+      const run = registry.find(user, runId);
+      const answer = run?.preview ? run.preview.cancel() : 'not-waiting';
+      if (run && answer === 'cancelled') {
+        cancelRun(run);
+        run.emit();
+      }
+      return answer;
+    },
     describeTarget: (user, targetUrl) => describeTarget(engine, user, targetUrl),
     activeRuns: (user) => registry.ofUser(user).map((run) => progressOf(run.record)),
     subscribe: (listener) => registry.subscribe(listener),
@@ -97,6 +110,7 @@ async function rerunOf(engine: Engine, user: UserRef, connectionId: string): Pro
 function cancelRun(run: ActiveRun): void {
   run.cancelRequested = true;
   run.generation.abort(new VisenError('cancelled', 'Cancelled.'));
+  run.preview?.wake();
 }
 
 async function describeTarget(engine: Engine, user: UserRef, targetUrl: string): Promise<TargetDescription> {
@@ -120,7 +134,11 @@ async function describeTarget(engine: Engine, user: UserRef, targetUrl: string):
 async function shutdown(registry: RunRegistry, graceMs: number): Promise<void> {
   await registry.close();
   const runs = registry.all();
-  for (const run of runs) run.stopRequested = true;
+  for (const run of runs) {
+    run.stopRequested = true;
+    // A preview waiting for its owner stops at once; nothing of it was written.
+    run.preview?.wake();
+  }
   // Nothing of the stopped generations was written yet; they are redone after the restart.
   const grace = setTimeout(() => {
     for (const run of runs) run.generation.abort(new VisenError('shutting_down', 'Visen is restarting.'));

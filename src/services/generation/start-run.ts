@@ -6,7 +6,7 @@ import type { ConnectionsService } from '../connections/types.js';
 import type { SettingsService, UserSettings } from '../settings/types.js';
 import { characterCount, clip } from '../text.js';
 import { progressOf } from './active-run.js';
-import { MAX_PROMPT_CHARS } from './limits.js';
+import { MAX_PREVIEW_ROWS, MAX_PROMPT_CHARS } from './limits.js';
 import { checkOutput, outputLabel } from './output.js';
 import { bindRowTemplate } from './row-reader.js';
 import type { RunLauncher } from './run-launcher.js';
@@ -71,6 +71,12 @@ async function checkStart(deps: StartDeps, { user, request }: StartInput): Promi
   }
   if (newRow && !request.source) throw new UserInputError('A new row is made from a Slack thread: use *Send to Notion* on the thread.', 'output');
   const output = checkOutput(target.ref.kind, request.output, target.schema);
+  if (target.ref.kind === 'Page' && request.preview !== undefined) {
+    throw new UserInputError(
+      '`--preview` is for a database: it shows the first rows before any is written. A page run writes one answer; leave it out.',
+      'preview',
+    );
+  }
   if (target.ref.kind === 'Database' && target.schema) await bindRowTemplate(deps.notion.forSecret(settings.notionSecret), prompt, target.schema);
   return { prompt, settings, target, output };
 }
@@ -86,6 +92,10 @@ function checkedPrompt(request: GenerationRequest): string {
       `The prompt is ${length.toLocaleString('en-US')} characters long; Visen takes at most ${MAX_PROMPT_CHARS.toLocaleString('en-US')}. Shorten it.`,
       'prompt',
     );
+  }
+  const preview = request.preview;
+  if (preview !== undefined && (!Number.isInteger(preview) || preview < 1 || preview > MAX_PREVIEW_ROWS)) {
+    throw new UserInputError(`The preview takes a whole number of rows from 1 to ${MAX_PREVIEW_ROWS} (e.g. \`--preview 3\`).`, 'preview');
   }
   if (request.limit !== undefined && (!Number.isInteger(request.limit) || request.limit < 1)) {
     throw new UserInputError('The row limit must be a whole number of at least 1 (e.g. `--limit 10`).', 'limit');
@@ -121,6 +131,7 @@ async function createRun(deps: StartDeps, input: StartInput, checked: CheckedSta
       connectionName: request.connectionName,
       ...(request.context === false ? { context: false } : {}),
       ...(request.source ? { source: request.source } : {}),
+      ...(request.preview !== undefined ? { preview: request.preview } : {}),
     },
     target: target.ref,
     model: settings.model,

@@ -3,7 +3,7 @@ import { describeForLog } from '../../errors.js';
 import { clip } from '../text.js';
 import type { RunContext } from './active-run.js';
 import { idempotentWrite, removeWrittenBlocks, writeOptions } from './notion-writes.js';
-import type { ReplacedNote, WrittenBlock } from './run-store.js';
+import type { ReplacedNote, WrittenBlock } from './thread-output.js';
 
 /** Kept blocks named in the message, and how much of each one's text. */
 const KEPT_TEXTS_SHOWN = 3;

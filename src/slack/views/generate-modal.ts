@@ -34,6 +34,10 @@ export interface GenerateModalValues {
   readonly readPage: boolean;
   /** As typed ('' for none); checked on submit. */
   readonly limit: string;
+  /** Databases: show the first rows before writing any (like --preview). */
+  readonly preview: boolean;
+  /** The rows to preview, as typed ('' for the default); checked on submit. */
+  readonly previewRows: string;
   readonly connectionName: string;
 }
 
@@ -63,6 +67,8 @@ export const EMPTY_VALUES: GenerateModalValues = {
   onlyEmpty: true,
   readPage: true,
   limit: '',
+  preview: false,
+  previewRows: '',
   connectionName: '',
 };
 

@@ -1,7 +1,7 @@
 import type { GenerationRequest, OutputChoice } from '../../../services/generation/types.js';
 import { currentTarget, type GenerateModalModel, joinPromptParts } from '../../views/generate-modal.js';
 import { GenerateIds } from './ids.js';
-import { checkConnectionName, checkLimit, checkPrompt, checkPropertyName, checkTargetUrl } from './request-rules.js';
+import { checkConnectionName, checkLimit, checkPreview, checkPrompt, checkPropertyName, checkTargetUrl } from './request-rules.js';
 
 export type ModalRequestCheck =
   | { readonly ok: true; readonly request: GenerationRequest }
@@ -25,6 +25,7 @@ export function requestFromModal(model: GenerateModalModel): ModalRequestCheck {
 
   const output = checkOutput(model, errors);
   const limit = kind === 'Page' ? undefined : checkRowLimit(v.limit, errors);
+  const preview = kind === 'Page' || !v.preview ? undefined : checkPreviewRows(v.previewRows, errors);
 
   const name = checkConnectionName(v.connectionName);
   if (!name.ok) errors[GenerateIds.connectionNameBlock] = name.problem;
@@ -37,6 +38,7 @@ export function requestFromModal(model: GenerateModalModel): ModalRequestCheck {
     ...(kind !== 'Page' && !v.onlyEmpty ? { onlyEmpty: false } : {}),
     ...(kind !== 'Database' && !v.readPage ? { context: false } : {}),
     ...(limit !== undefined ? { limit } : {}),
+    ...(preview !== undefined ? { preview } : {}),
     ...(name.value ? { connectionName: name.value } : {}),
   };
   return { ok: true, request };
@@ -90,5 +92,13 @@ function checkRowLimit(raw: string, errors: Record<string, string>): number | un
   const checked = checkLimit(raw, 'The row limit');
   if (checked.ok) return checked.value;
   errors[GenerateIds.limitBlock] = checked.problem;
+  return undefined;
+}
+
+/** "Preview first" is ticked: the rows to preview (empty: the default); a bad number goes into `errors`. */
+function checkPreviewRows(raw: string, errors: Record<string, string>): number | undefined {
+  const checked = checkPreview(raw, 'The rows to preview');
+  if (checked.ok) return checked.value;
+  errors[GenerateIds.previewRowsBlock] = checked.problem;
   return undefined;
 }

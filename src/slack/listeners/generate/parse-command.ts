@@ -1,7 +1,9 @@
 import type { GenerationRequest, OutputChoice } from '../../../services/generation/types.js';
+import { dedupe, readToken, shorten, skipOneSpace, skipSpace } from './command-words.js';
 import {
   type Check,
   checkLimit,
+  checkPreview,
   checkPrompt,
   checkPropertyName,
   checkTargetUrl,
@@ -14,7 +16,7 @@ import {
  * `/visen generate` text (after the word `generate`) to a GenerationRequest, or every problem found at once.
  *
  *   /visen generate <Notion page URL> [--new-page] [--no-context] <prompt>
- *   /visen generate <Notion database URL> [--into "<property>" | @body]... [--new-options] [--all] [--limit N] <template>
+ *   /visen generate <Notion database URL> [--into "<property>" | @body]... [--new-options] [--all] [--limit N] [--preview [N]] <template>
  *
  * Options may come before or after the URL, and (for people who type them last) at the very end of the
  * prompt; `--` ends the options, so a prompt may itself start with `--`. `—into` (an em dash, as macOS turns
@@ -28,14 +30,15 @@ export type ParsedGenerateCommand =
 
 export const GENERATE_USAGE = [
   '`/visen generate <Notion page URL> [--new-page] [--no-context] <prompt>`',
-  '`/visen generate <Notion database URL> [--into "Property"]… [--new-options] [--all] [--limit N] <template with {{Property}}>`',
+  '`/visen generate <Notion database URL> [--into "Property"]… [--new-options] [--all] [--limit N] [--preview [N]] <template with {{Property}}>`',
+  '`--preview [N]` generates the first N rows (1-10, default 3) without writing them and shows them, with buttons to write them and run the rest, or cancel.',
   '`--into` takes any property you can edit (text, number, select, multi-select, status, date, checkbox, URL, email, phone, relation) or `@body` (the row’s page), and may be given several times.',
   '`/visen generate` alone opens a form with the same choices.',
 ].join('\n');
 
-const KNOWN_FLAGS = ['new-page', 'no-context', 'into', 'new-options', 'all', 'limit'] as const;
+const KNOWN_FLAGS = ['new-page', 'no-context', 'into', 'new-options', 'all', 'limit', 'preview'] as const;
 type FlagName = (typeof KNOWN_FLAGS)[number];
-const FLAG_LIST = '`--new-page`, `--no-context`, `--into "Property"`, `--new-options`, `--all` and `--limit N`';
+const FLAG_LIST = '`--new-page`, `--no-context`, `--into "Property"`, `--new-options`, `--all`, `--limit N` and `--preview [N]`';
 const DASHES = '(?:--|—|–)';
 
 /** Opening quote -> the characters that may close it (people mix straight and curly quotes). */
@@ -57,6 +60,7 @@ interface Flags {
   noContext: boolean;
   all: boolean;
   limit: number | undefined;
+  preview: number | undefined;
   /** `--into` values in the order typed; those found at the end of the prompt (read backwards) in `trailingInto`. */
   into: string[];
   trailingInto: string[];
@@ -67,7 +71,17 @@ interface Flags {
 export function parseGenerateCommand(text: string): ParsedGenerateCommand {
   const input = stripControlCharacters(text ?? '');
   const problems: string[] = [];
-  const flags: Flags = { newPage: false, noContext: false, all: false, limit: undefined, into: [], trailingInto: [], newOptions: false, seen: new Set() };
+  const flags: Flags = {
+    newPage: false,
+    noContext: false,
+    all: false,
+    limit: undefined,
+    preview: undefined,
+    into: [],
+    trailingInto: [],
+    newOptions: false,
+    seen: new Set(),
+  };
   const head = readHead(input, flags, problems);
 
   let promptText = input.slice(head.promptStart);
@@ -80,15 +94,15 @@ export function parseGenerateCommand(text: string): ParsedGenerateCommand {
   if (!prompt.ok) problems.push(prompt.problem);
 
   const into = [...flags.into, ...flags.trailingInto];
-  const databaseOnly = into.length > 0 || flags.newOptions || flags.all || flags.limit !== undefined;
+  const databaseOnly = into.length > 0 || flags.newOptions || flags.all || flags.limit !== undefined || flags.preview !== undefined;
   if (flags.newPage && databaseOnly) {
-    problems.push('`--new-page` is for a page; `--into`, `--all` and `--limit` are for a database. Use one kind or the other.');
+    problems.push('`--new-page` is for a page; `--into`, `--all`, `--limit` and `--preview` are for a database. Use one kind or the other.');
   }
   if (flags.newOptions && into.length === 0) {
     problems.push('`--new-options` goes with `--into` a select or multi-select property: it lets the model add options to it.');
   }
   if (flags.noContext && databaseOnly) {
-    problems.push('`--no-context` is for a page (Visen reads the page before writing); `--into`, `--all` and `--limit` are for a database.');
+    problems.push('`--no-context` is for a page (Visen reads the page before writing); `--into`, `--all`, `--limit` and `--preview` are for a database.');
   }
 
   if (problems.length > 0 || url === undefined || !prompt.ok) {
@@ -102,6 +116,7 @@ export function parseGenerateCommand(text: string): ParsedGenerateCommand {
     ...(flags.noContext ? { context: false } : {}),
     ...(flags.all ? { onlyEmpty: false } : {}),
     ...(flags.limit !== undefined ? { limit: flags.limit } : {}),
+    ...(flags.preview !== undefined ? { preview: flags.preview } : {}),
   };
   return { ok: true, request };
 }
@@ -179,11 +194,12 @@ function handleFlag(
     else setFlag(flags, flag, true, problems);
     return token.end;
   }
+  if (flag === 'preview' && !hasEquals) return previewFlag(input, token.end, flags, problems);
   // Value: right after `=`, or the next word (quoted for --into).
   let at = hasEquals ? tokenStart + headLength : skipSpace(input, token.end);
   const value = readValue(input, at, flag);
   if (value === undefined) {
-    problems.push(flag === 'into' ? checkPropertyNameProblem('') : checkLimitProblem(''));
+    problems.push(missingValueProblem(flag));
     return token.end;
   }
   at = value.end;
@@ -191,10 +207,31 @@ function handleFlag(
     problems.push('The property name after `--into` has no closing quote: write `--into "Property name"`.');
     return at;
   }
-  const checked: Check<string | number> = flag === 'into' ? checkPropertyName(value.text) : checkLimit(value.text);
+  const checked = checkFlagValue(flag, value.text);
   if (!checked.ok) problems.push(checked.problem);
   else setFlag(flags, flag, checked.value, problems);
   return at;
+}
+
+function checkFlagValue(flag: FlagName, text: string): Check<string | number> {
+  if (flag === 'into') return checkPropertyName(text);
+  return flag === 'preview' ? checkPreview(text) : checkLimit(text);
+}
+
+function missingValueProblem(flag: FlagName): string {
+  if (flag === 'into') return checkPropertyNameProblem('');
+  return flag === 'preview' ? '`--preview=` needs a number of rows from 1 to 10, e.g. `--preview=3`.' : checkLimitProblem('');
+}
+
+/** `--preview` takes a number when the next word is one (`--preview 5`); otherwise the default, and the word is the prompt's. */
+function previewFlag(input: string, after: number, flags: Flags, problems: string[]): number {
+  const at = skipSpace(input, after);
+  const word = readToken(input, at);
+  const numeric = /^[-+]?\d/.test(word.text);
+  const checked = checkPreview(numeric ? word.text : '');
+  if (checked.ok) setFlag(flags, 'preview', checked.value, problems);
+  else problems.push(checked.problem);
+  return numeric ? word.end : after;
 }
 
 /** The value after `--into` / `--limit`; undefined (nothing consumed) when the next word is an option or the URL. */
@@ -230,6 +267,7 @@ function setFlag(flags: Flags, flag: FlagName, value: boolean | number | string,
   else if (flag === 'no-context') flags.noContext = true;
   else if (flag === 'all') flags.all = true;
   else if (flag === 'new-options') flags.newOptions = true;
+  else if (flag === 'preview') flags.preview = value as number;
   else flags.limit = value as number;
 }
 
@@ -240,6 +278,7 @@ const TRAILING: ReadonlyArray<{ flag: FlagName | 'no-value'; pattern: RegExp }> 
   { flag: 'no-context', pattern: new RegExp(`(?:^|\\s)${DASHES}no-context\\s*$`, 'i') },
   { flag: 'new-options', pattern: new RegExp(`(?:^|\\s)${DASHES}new-options\\s*$`, 'i') },
   { flag: 'limit', pattern: new RegExp(`(?:^|\\s)${DASHES}limit(?:\\s+|=)(\\S+)\\s*$`, 'i') },
+  { flag: 'preview', pattern: new RegExp(`(?:^|\\s)${DASHES}preview(?:(?:\\s+|=)([-+]?\\d\\S*))?\\s*$`, 'i') },
   {
     flag: 'into',
     pattern: new RegExp(`(?:^|\\s)${DASHES}into(?:\\s+|=)(["“”„][^"“”]*["“”]|['‘’][^'‘’]*['‘’]|«[^«»]*»|[^\\s"“”„'‘’«»]\\S*)\\s*$`, 'i'),
@@ -268,6 +307,12 @@ function applyTrailingFlag(flag: FlagName | 'no-value', raw: string, flags: Flag
     setFlag(flags, flag, true, problems);
     return;
   }
+  if (flag === 'preview') {
+    const preview = checkPreview(raw);
+    if (preview.ok) setFlag(flags, flag, preview.value, problems);
+    else problems.push(preview.problem);
+    return;
+  }
   const checked: Check<string | number> = flag === 'limit' ? checkLimit(raw) : checkPropertyName(unquote(raw));
   if (checked.ok) setFlag(flags, flag, checked.value, problems, true);
   else problems.push(checked.problem);
@@ -287,32 +332,4 @@ function checkPropertyNameProblem(value: string): string {
 function checkLimitProblem(value: string): string {
   const c = checkLimit(value);
   return c.ok ? '' : c.problem;
-}
-
-function skipSpace(s: string, i: number): number {
-  while (i < s.length && /\s/.test(s[i] ?? '')) i += 1;
-  return i;
-}
-
-function skipOneSpace(s: string, i: number): number {
-  return i < s.length && /\s/.test(s[i] ?? '') ? i + 1 : i;
-}
-
-/** One word; a Slack `<...>` wrapper is one word even when its label has spaces. */
-function readToken(s: string, i: number): { text: string; end: number } {
-  if (s[i] === '<') {
-    const close = s.indexOf('>', i);
-    if (close !== -1 && !s.slice(i + 1, close).includes('<')) return { text: s.slice(i, close + 1), end: close + 1 };
-  }
-  let j = i;
-  while (j < s.length && !/\s/.test(s[j] ?? '')) j += 1;
-  return { text: s.slice(i, j), end: j };
-}
-
-function dedupe(items: string[]): string[] {
-  return [...new Set(items.filter((p) => p !== ''))];
-}
-
-function shorten(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }

@@ -38,7 +38,8 @@ export class PreviewGate implements PreviewControl {
     const asked = run.record.request.preview;
     const phase = run.record.preview?.phase;
     // A resumed run goes on from its preview's phase (its held answers come back in `restore`).
-    if (phase === 'confirmed') this.#mode = 'open';
+    // An automation's run has no one to click Confirm (its owner set it up to run by itself): it never previews.
+    if (phase === 'confirmed' || run.record.request.automatic) this.#mode = 'open';
     else if (phase === 'waiting' || phase === 'generating') this.#mode = phase === 'waiting' ? 'waiting' : 'collecting';
     else if (asked !== undefined) this.#mode = this.#begin('asked', asked);
     else this.#mode = 'undecided';

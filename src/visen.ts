@@ -74,7 +74,14 @@ export async function startVisen(env: Readonly<Record<string, string | undefined
     ...(options.resolveHost ? { resolveHost: options.resolveHost } : {}),
     ...(options.automationClock ? { automationClock: options.automationClock } : {}),
   });
-  const deps = { services, logger, allowedUsers: config.allowedUsers, defaultModel: config.openai.defaultModel };
+  const deps = {
+    services,
+    logger,
+    allowedUsers: config.allowedUsers,
+    defaultModel: config.openai.defaultModel,
+    contextChars: config.contextChars,
+    threadRefreshMs: config.threadRefreshMs,
+  };
   const slack = createSlackApp(config.slack, deps, bot);
   const app = slack.app;
 

@@ -3,6 +3,7 @@ import type { ConnectionsService } from './connections/types.js';
 import type { GenerationService } from './generation/types.js';
 import type { HomeService } from './home/types.js';
 import type { SettingsService } from './settings/types.js';
+import type { ThreadWatchService } from './threads/watches.js';
 
 /** The services the Slack surface calls. Built once by the entry point (see src/compose.ts). */
 export interface VisenServices {
@@ -13,4 +14,6 @@ export interface VisenServices {
   readonly home: HomeService;
   /** Connections that run by themselves: watches and schedules (issue 13). */
   readonly automations: AutomationsService;
+  /** Threads kept current by Send to Notion (refreshed as replies arrive). */
+  readonly threadWatches: ThreadWatchService;
 }

@@ -12,6 +12,7 @@ import { visenCommand } from './listeners/commands/visen.js';
 import { generateSubcommands, onConnectedResumeRuns, registerGenerateListeners } from './listeners/generate/index.js';
 import { registerHomeListeners } from './listeners/home/index.js';
 import { registerSettingsListeners, settingsSubcommands } from './listeners/settings/index.js';
+import { registerThreadListeners } from './listeners/threads/index.js';
 import { GuardedSocketModeReceiver } from './redelivery.js';
 import { postToResponseUrl } from './response-url.js';
 import type { BotIdentity } from './token-check.js';
@@ -67,6 +68,7 @@ export function createSlackApp(slack: SlackConnection, deps: SlackDeps, bot: Bot
   app.command(COMMAND, visenCommand(subcommands, deps));
   registerSettingsListeners(app, deps);
   registerGenerateListeners(app, deps);
+  const threads = registerThreadListeners(app, deps);
   const home = registerHomeListeners(app, deps);
   registerAutomationListeners(app, deps, home);
   // Automatic runs tell their owners by direct message (folded per connection, see automation-notifier.ts).
@@ -78,6 +80,7 @@ export function createSlackApp(slack: SlackConnection, deps: SlackDeps, bot: Bot
     close: () => {
       stopNotices();
       home.close();
+      threads.close();
     },
   };
 }

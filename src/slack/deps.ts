@@ -8,4 +8,8 @@ export interface SlackDeps {
   /** Slack user IDs allowed to use Visen; undefined means everyone. */
   readonly allowedUsers: ReadonlySet<string> | undefined;
   readonly defaultModel: string;
+  /** VISEN_CONTEXT_CHARS: the most characters of a Slack thread given to the model (default 100,000). */
+  readonly contextChars?: number;
+  /** VISEN_THREAD_REFRESH_MINUTES: a kept-current thread refreshes at most this often (default 15 minutes). */
+  readonly threadRefreshMs?: number;
 }

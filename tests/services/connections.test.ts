@@ -155,6 +155,7 @@ describe('connections service', () => {
       Items: 0,
       'Last error': '',
       Tokens: null, // nothing has run yet
+      Source: null, // not made from a Slack thread
       Trigger: null, // runs by hand until it is made automatic (issue 13)
       Schedule: '',
       'Next run': null,

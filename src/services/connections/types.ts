@@ -40,6 +40,8 @@ export interface ConnectionRecord {
   readonly runs: number;
   readonly items: number;
   readonly lastError: string | undefined;
+  /** The Slack thread's permalink of a "Send to Notion" connection; undefined otherwise. */
+  readonly source?: string | undefined;
 }
 
 export type ConnectionSort = 'last_run' | 'name';
@@ -95,6 +97,8 @@ export interface ConnectionSpec {
   readonly rename?: boolean;
   /** Recorded without running now (a schedule waiting for its first slot): `Status` Ready, not Running. */
   readonly idle?: boolean;
+  /** The Slack thread's permalink (stored in `Source`): a thread is part of what identifies its connection. */
+  readonly source?: string;
 }
 
 export interface RunOutcome {

@@ -2,9 +2,19 @@ import type { Logger } from 'pino';
 import type { DataSourceSchema, NotionWorkspace } from '../../adapters/notion/index.js';
 import type { OpenAiClient } from '../../adapters/openai.js';
 import type { UserSettings } from '../settings/types.js';
+import { previewProgressOf } from './preview-progress.js';
 import type { ProgressEmitter } from './progress.js';
 import type { RunRecord, RunStore } from './run-store.js';
-import type { RunProgress } from './types.js';
+import type { PreviewAnswer, RunProgress } from './types.js';
+
+/** A database run's preview gate, as the service steers it (see preview-gate.ts). */
+export interface PreviewControl {
+  /** Decides at once (so a double click acts once); the saved record and the progress follow. */
+  confirm(): PreviewAnswer;
+  cancel(): PreviewAnswer;
+  /** The run is stopping (cancel, restart, failure): every row waiting at the gate lets go. */
+  wake(): void;
+}
 
 /** Links to what was written, kept in a run's progress (the newest last). */
 export const WRITTEN_LINKS_KEPT = 10;
@@ -64,6 +74,8 @@ export class ActiveRun {
   fatal: unknown = undefined;
   /** Set while a stopping page run takes out what it wrote (shown, so the user knows why it takes a while). */
   rollingBack: RunProgress['rollingBack'] = undefined;
+  /** Database runs: the preview gate (whether or not this run previews). */
+  preview: PreviewControl | undefined = undefined;
   finished: Promise<void> = Promise.resolve();
 
   constructor(
@@ -131,6 +143,8 @@ export function progressOf(record: RunRecord): RunProgress {
     context: record.context,
     ...(record.request.automatic ? { automatic: true } : {}),
     ...(record.errorCode !== undefined ? { errorCode: record.errorCode, errorSource: record.errorSource } : {}),
+    ...(record.replaced ? { replaced: record.replaced } : {}),
+    preview: previewProgressOf(record),
     startedAt: record.startedAt,
     updatedAt: new Date().toISOString(),
   };

@@ -1,17 +1,18 @@
-import type { NotionWorkspace, PageInfo } from '../../adapters/notion/index.js';
-import { describeForLog, NotionError, userMessageFor, VisenError } from '../../errors.js';
+import type { PageInfo } from '../../adapters/notion/index.js';
+import { describeForLog, userMessageFor, VisenError } from '../../errors.js';
 import type { RunContext } from './active-run.js';
-import { databaseInstructions } from './instructions.js';
+import { chosenRows } from './chosen-rows.js';
+import { planRun, propertyOutputs, type RowPlan } from './database-plan.js';
 import { PROPERTY_MAX_CHARS } from './limits.js';
 import { generateText, isFatalOpenAi, SYSTEM_PROMPTS } from './model.js';
 import { isFatalNotion } from './notion-writes.js';
-import { generateTypedAnswer, type TypedOutputs, typedOutputs } from './outputs/generate.js';
-import { planOutputs } from './outputs/plan.js';
+import { generateTypedAnswer } from './outputs/generate.js';
+import { PreviewGate } from './preview-gate.js';
 import { RowQueue } from './row-queue.js';
-import { bindRowTemplate, propertiesReadPerRow, RowReader, type RowTemplate } from './row-reader.js';
-import { type RowAnswer, resolveInFlight, writeRowAnswer } from './row-writes.js';
+import { propertiesReadPerRow, RowReader } from './row-reader.js';
+import { type RowAnswer, writeRowAnswer } from './row-writes.js';
 import type { WorkEnd } from './run-record.js';
-import type { RowMarker, RunRequest } from './run-store.js';
+import type { RowMarker } from './run-store.js';
 import { addUsage } from './tokens.js';
 
 /**
@@ -27,89 +28,8 @@ import { addUsage } from './tokens.js';
  *   written, from the marker's text, without generating again.
  */
 export async function runDatabase(ctx: RunContext): Promise<WorkEnd> {
-  return new DatabaseRun(ctx, await planRun(ctx)).run();
-}
-
-/** What every row of the run shares: where its text goes, how the template is filled, and which rows are done. */
-interface RowPlan {
-  readonly dataSourceId: string;
-  /** The property written into; undefined when each row's page body is, or the outputs are typed. */
-  readonly into: string | undefined;
-  /** The template bound to the database and to the databases its relations point to. */
-  readonly template: RowTemplate;
-  /** Typed outputs (`--into` of other types, or several): one JSON answer per row, written in one page update. */
-  readonly typed: TypedOutputs | undefined;
-  /** Rows this connection wrote into: row id -> the run that wrote it (grows as rows are written). */
-  readonly written: Map<string, string>;
-  readonly failedRows: ReadonlySet<string>;
-  /** Rows done or failed before this (resumed) run went on: they count against the limit. */
-  readonly alreadyCounted: number;
-  /** The database owner's standing instructions (its description, the output property's), as system messages. */
-  readonly instructions: readonly string[];
-}
-
-/** Checks the schema, finishes rows a restart interrupted, and counts what is done. */
-async function planRun(ctx: RunContext): Promise<RowPlan> {
-  const { run, notion, store } = ctx;
-  const record = run.record;
-  const request = record.request;
-  const dataSourceId = record.target.dataSourceId!;
-  const into = request.output.kind === 'property' ? request.output.property : undefined;
-  // A resumed run checks the schema again before any row: it may have changed before the restart.
-  const schema = ctx.startSchema ?? (await notion.retrieveDataSource(dataSourceId));
-  if (into !== undefined && schema.properties[into]?.type !== 'rich_text') {
-    throw new VisenError(
-      'property_gone',
-      `The database no longer has a text property \`${into}\` to write into. Rename it back in Notion, or run again with another property.`,
-    );
-  }
-  const template = await bindRowTemplate(notion, request.prompt, schema);
-  const typed = request.output.kind === 'properties' ? typedOutputs(await planOutputs(notion, schema, request.output)) : undefined;
-  const written = await store.writtenRows(record.user, record.connection.id);
-  await resolveInFlight(ctx, written, into);
-  record.done = [...written.values()].filter((runId) => runId === record.runId).length;
-  const plan = {
-    dataSourceId,
-    into,
-    template,
-    typed,
-    written,
-    failedRows: new Set(record.failedRowIds),
-    alreadyCounted: record.done + record.failed,
-    instructions: databaseInstructions(record.target, typed ? propertyOutputs(typed) : into, schema),
-  };
-  record.skipped = 0;
-  record.total = undefined;
-  await run.save();
-  run.emit();
-  return plan;
-}
-
-/** Past this many chosen rows, one query of the rows edited since is cheaper than reading each row. */
-const CHOSEN_ROWS_READ_ONE_BY_ONE = 25;
-
-/**
- * The rows a run was given (an automation's added or changed rows): read one by one when few, else by one query of
- * the rows edited since `editedSince` (100 rows a request) keeping the chosen ones. Rows gone since are passed over.
- */
-async function* chosenRows(notion: NotionWorkspace, dataSourceId: string, request: RunRequest, properties: readonly string[]): AsyncGenerator<PageInfo> {
-  const chosen = new Set(request.rows);
-  if (request.rowsEditedSince !== undefined && chosen.size > CHOSEN_ROWS_READ_ONE_BY_ONE) {
-    const filter = { timestamp: 'last_edited_time', last_edited_time: { on_or_after: request.rowsEditedSince } };
-    for await (const row of notion.queryDataSource(dataSourceId, { properties, filter })) if (chosen.delete(row.id)) yield row;
-  }
-  for (const rowId of chosen) {
-    try {
-      yield await notion.retrievePage(rowId, { select: { dataSourceId, properties } });
-    } catch (err) {
-      if (!(err instanceof NotionError && err.code === 'object_not_found')) throw err;
-    }
-  }
-}
-
-/** The properties typed outputs write into (the page body aside). */
-function propertyOutputs(typed: TypedOutputs): string[] {
-  return typed.plan.specs.filter((spec) => spec.type !== 'body').map((spec) => spec.name);
+  const gate = new PreviewGate(ctx);
+  return new DatabaseRun(ctx, await planRun(ctx), gate).run();
 }
 
 /** The rows of one database run: queued by the query as it pages, taken by `rowConcurrency` workers. */
@@ -117,30 +37,44 @@ class DatabaseRun {
   readonly #queue = new RowQueue<PageInfo>();
   /** Fills each row's template: related pages are read once per run, the row's page when the template asks. */
   readonly #reader: RowReader;
+  /** Holds the first rows' answers for the owner to see, when the run previews (asked, or a large run). */
+  readonly #gate: PreviewGate;
   #consecutiveFailures = 0;
   #queryFinished = false;
 
   constructor(
     private readonly ctx: RunContext,
     private readonly plan: RowPlan,
+    gate: PreviewGate,
   ) {
     const { notion, options } = ctx;
     const outputs = plan.typed ? propertyOutputs(plan.typed) : plan.into !== undefined ? [plan.into] : [];
     this.#reader = new RowReader(notion, plan.template, { perCell: options.relationTitlesPerCell, contextChars: options.contextChars, outputs });
+    this.#gate = gate;
+    gate.planned({ into: plan.into, plan: plan.typed?.plan }, this.#budget());
+  }
+
+  /** Most rows this run may still queue: its limit, less the rows done or failed before a restart. */
+  #budget(): number {
+    const { limit } = this.ctx.run.record.request;
+    return limit === undefined ? Number.POSITIVE_INFINITY : Math.max(0, limit - this.plan.alreadyCounted);
   }
 
   async run(): Promise<WorkEnd> {
     const { run, options } = this.ctx;
     const record = run.record;
+    await this.#gate.restore((rowId) => this.plan.written.get(rowId) === record.runId);
     const producer = this.#queueRows();
     const workers = Array.from({ length: Math.max(1, options.rowConcurrency) }, () => this.#work());
     await Promise.all([producer, ...workers]);
 
+    const allDone = this.#queryFinished && this.#queue.size === 0 && record.done + record.failed >= (record.total ?? Infinity);
+    const interrupted = run.fatal === undefined && !run.cancelRequested && run.stopRequested && !allDone;
+    // Held preview answers outlive only a restart; a run that ended drops those it did not write.
+    if (!interrupted) await this.#gate.discard();
     if (run.fatal !== undefined) throw run.fatal;
     if (run.cancelRequested) return 'cancelled';
-    const allDone = this.#queryFinished && this.#queue.size === 0 && record.done + record.failed >= (record.total ?? Infinity);
-    if (run.stopRequested && !allDone) return 'interrupted';
-    return 'complete';
+    return interrupted ? 'interrupted' : 'complete';
   }
 
   /** Pages through the rows and queues those to do, up to the limit; a failure stops the whole run. */
@@ -152,6 +86,7 @@ class DatabaseRun {
       this.#queryFinished = true;
       run.record.total = this.plan.alreadyCounted + planned;
       run.emit();
+      await this.#gate.queryFinished(planned);
     } catch (err) {
       this.#stopRun(err);
     } finally {
@@ -162,8 +97,7 @@ class DatabaseRun {
   /** How many rows were queued; undefined when the run stopped before the query ended. */
   async #queryRows(): Promise<number | undefined> {
     const { run, notion } = this.ctx;
-    const { limit } = run.record.request;
-    const budget = limit === undefined ? Number.POSITIVE_INFINITY : Math.max(0, limit - this.plan.alreadyCounted);
+    const budget = this.#budget();
     let planned = 0;
     const properties = propertiesReadPerRow(this.plan.template, this.#filledBy(), run.record.request.onlyEmpty);
     const source = run.record.request.rows
@@ -180,6 +114,7 @@ class DatabaseRun {
       if (planned >= budget) break;
       planned += 1;
       this.#queue.push(row);
+      this.#gate.counted(planned);
     }
     return planned;
   }
@@ -206,8 +141,23 @@ class DatabaseRun {
     for (;;) {
       if (run.stopping) return;
       const row = await this.#queue.take();
-      if (!row || run.stopping) return;
-      this.#countFailure(!(await this.#processRow(row)));
+      if (run.stopping) return;
+      if (!row) return this.#writeHeldRows(await this.#gate.decision());
+      // Held before a restart and queued again by the query: written from its held answer.
+      if (this.#gate.isHeld(row.id)) continue;
+      const pass = await this.#gate.admit(row.id);
+      if (pass === 'stop') return;
+      if (pass === 'go') await this.#writeHeldRows(true);
+      this.#countFailure(!(await this.#processRow(row, pass === 'preview')));
+    }
+  }
+
+  /** Once the preview is confirmed: its rows' answers are written as they were shown, never generated again. */
+  async #writeHeldRows(confirmed: boolean): Promise<void> {
+    if (!confirmed) return;
+    for (let held = this.#gate.takeHeld(); held && !this.ctx.run.stopping; held = this.#gate.takeHeld()) {
+      this.#countFailure(!(await this.#writeAnswer(held.row, held.answer)));
+      await this.ctx.store.deleteHeld(this.ctx.run.record.runId, held.row.id);
     }
   }
 
@@ -216,24 +166,35 @@ class DatabaseRun {
     const { run, options } = this.ctx;
     this.#consecutiveFailures = failed ? this.#consecutiveFailures + 1 : 0;
     if (this.#consecutiveFailures >= options.maxConsecutiveRowFailures && run.fatal === undefined) {
-      run.fatal = new VisenError(
-        'too_many_failures',
-        `Visen stopped after ${this.#consecutiveFailures} rows failed one after another. Last problem: ${run.record.error ?? 'unknown'}`,
+      const last = run.record.error ?? 'unknown';
+      this.#stopRun(
+        new VisenError('too_many_failures', `Visen stopped after ${this.#consecutiveFailures} rows failed one after another. Last problem: ${last}`),
       );
-      run.generation.abort(run.fatal);
     }
   }
 
-  /** One row: fill, generate, write. True when written (or left to do); false when it failed (the run goes on). */
-  async #processRow(row: PageInfo): Promise<boolean> {
+  /**
+   * One row: fill, generate, write (a preview row's answer is held instead). True when written, held or left to do;
+   * false when it failed (the run goes on).
+   */
+  async #processRow(row: PageInfo, preview: boolean): Promise<boolean> {
     let answer: RowAnswer | undefined;
     try {
       answer = await this.#generate(row);
     } catch (err) {
+      if (preview) await this.#gate.dropped(row.id, !this.ctx.run.generation.signal.aborted);
       return this.#generationFailed(row, err);
     }
     // Cancelled (or stopped) while the answer came in: nothing of this row is written; it stays to do.
-    if (answer === undefined) return true;
+    if (answer === undefined) {
+      if (preview) await this.#gate.dropped(row.id, false);
+      return true;
+    }
+    if (preview) await this.#gate.hold(row, answer);
+    return preview || this.#writeAnswer(row, answer);
+  }
+
+  async #writeAnswer(row: Pick<PageInfo, 'id' | 'title' | 'url'>, answer: RowAnswer): Promise<boolean> {
     try {
       await this.#writeRow(row, answer);
       return true;
@@ -292,9 +253,10 @@ class DatabaseRun {
   #stopRun(err: unknown): void {
     this.ctx.run.fatal ??= err;
     this.ctx.run.generation.abort(err);
+    this.#gate.wake();
   }
 
-  async #writeRow(row: PageInfo, answer: RowAnswer): Promise<void> {
+  async #writeRow(row: Pick<PageInfo, 'id' | 'title' | 'url'>, answer: RowAnswer): Promise<void> {
     const { run, store } = this.ctx;
     const record = run.record;
     // Listed first, then the marker: a crash in between leaves a listed row without a marker, which resume
@@ -313,7 +275,7 @@ class DatabaseRun {
     await this.#rowWritten(row);
   }
 
-  async #rowWritten(row: PageInfo): Promise<void> {
+  async #rowWritten(row: Pick<PageInfo, 'id' | 'title' | 'url'>): Promise<void> {
     const { run, store } = this.ctx;
     const record = run.record;
     await store.recordWritten(record.user, record.connection.id, row.id, record.runId);
@@ -326,7 +288,7 @@ class DatabaseRun {
     run.emit();
   }
 
-  async #rowFailed(row: PageInfo, err: unknown): Promise<void> {
+  async #rowFailed(row: Pick<PageInfo, 'id' | 'title'>, err: unknown): Promise<void> {
     const { run, logger } = this.ctx;
     logger.warn({ err: describeForLog(err), rowId: row.id }, 'a row failed');
     run.record.failed += 1;

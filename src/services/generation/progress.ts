@@ -9,7 +9,7 @@ import type { ProgressListener, RunProgress } from './types.js';
  */
 export class ProgressEmitter {
   private lastSentAt = 0;
-  /** The state, and whether the run is taking out what it wrote: a change of either goes out at once. */
+  /** The state, whether the run is taking out what it wrote, and its preview's phase: a change of any goes out at once. */
   private lastPhase: string | undefined;
   private pending: RunProgress | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -72,5 +72,7 @@ export class ProgressEmitter {
 }
 
 function phaseOf(progress: RunProgress): string {
-  return progress.rollingBack ? `${progress.state}:rolling-back` : progress.state;
+  // A preview's phase goes out at once too: the owner waits for it to be shown.
+  const preview = progress.preview ? `:preview-${progress.preview.phase}` : '';
+  return progress.rollingBack ? `${progress.state}:rolling-back${preview}` : `${progress.state}${preview}`;
 }

@@ -3,8 +3,10 @@ import type { LocalStore } from '../../adapters/store.js';
 import { type UserRef, userKey } from '../../users.js';
 import type { ConnectionType } from '../connections/types.js';
 import { KeyedLock } from '../keyed-lock.js';
+import type { ThreadSource } from '../threads/types.js';
+import type { ReplacedNote, WrittenBlock } from './thread-output.js';
 import { type TokenTally, tallyOfOldRecord } from './tokens.js';
-import type { OutputChoice, PageContextNote, RunState } from './types.js';
+import type { OutputChoice, PageContextNote, PreviewRow, RunState } from './types.js';
 
 /**
  * Run state in the local store, written as a run progresses so a restart loses nothing. Keys (namespace
@@ -13,7 +15,9 @@ import type { OutputChoice, PageContextNote, RunState } from './types.js';
  * - `pending`                           ids of runs whose connection row is not yet final (resumed after a restart);
  * - `user:<team>:<user>`                the user's run ids and connection ids with a written-rows log (for `forgetUser`);
  * - `inflight:<runId>:<rowId>`          a row whose write may have started: the generated text, checked on resume;
- * - `written:<team>:<user>:<connectionId>` (+ `:<n>` chunks)  rows each connection wrote into, with the run that wrote them.
+ * - `held:<runId>:<rowId>`              a previewed row's answer, written as it is once the preview is confirmed;
+ * - `written:<team>:<user>:<connectionId>` (+ `:<n>` chunks)  rows each connection wrote into, with the run that wrote them;
+ * - `thread-output:<team>:<user>:<connectionId>`  the blocks a thread connection last wrote (replaced when it runs again).
  */
 export const NAMESPACE = 'generation';
 
@@ -50,6 +54,25 @@ export interface RunRequest {
   readonly automatic?: boolean;
   /** The new page's title (see GenerationRequest.pageTitle). */
   readonly pageTitle?: string;
+  /** The Slack thread the content is made from (kept, so a restart knows it). */
+  readonly source?: ThreadSource;
+  /** Rows to preview before anything is written (see GenerationRequest.preview); absent: none asked. */
+  readonly preview?: number;
+}
+
+/** A database run's preview as kept in its record (see PreviewProgress); the held answers stay in memory. */
+export interface PreviewRecord {
+  readonly reason: 'asked' | 'large';
+  readonly size: number;
+  phase: 'generating' | 'waiting' | 'confirmed' | 'cancelled';
+  rows: PreviewRow[];
+  failed: number;
+  /** Rows whose answers are held (under `held:`) until they are written or the preview is cancelled. */
+  heldRowIds: string[];
+  /** Rows counted by the query so far (the estimate's rows until the query ends). */
+  rowsSeen: number;
+  /** The run's tokens when the preview began: the preview's own are the difference. */
+  readonly tokensBefore: TokenTally;
 }
 
 export interface ConnectionRef {
@@ -112,6 +135,10 @@ export interface RunRecord {
   /** A failed run: the code and vendor of the error that ended it (automations tell revoked credentials apart). */
   errorCode?: string | undefined;
   errorSource?: 'notion' | 'openai' | undefined;
+  /** Thread runs run again: what of the last run's output was replaced, and what was kept. */
+  replaced?: ReplacedNote | undefined;
+  /** Database runs with a preview (asked, or more than 500 rows). */
+  preview?: PreviewRecord | undefined;
   updatedAt: string;
 }
 
@@ -125,9 +152,17 @@ export interface RowMarker {
   readonly properties?: PropertyWrites;
 }
 
+/** A previewed row's answer, kept so a confirmation after a restart still writes it without generating again. */
+export interface HeldAnswer extends Omit<RowMarker, 'since'> {
+  readonly title: string;
+  readonly url: string;
+}
+
 interface UserIndex {
   runs: string[];
   logs: string[];
+  /** Connections with a `thread-output:` record (absent in indexes saved before it existed). */
+  threadOutputs?: string[];
 }
 
 interface LogMeta {
@@ -196,6 +231,18 @@ export class RunStore {
     await this.store.delete(NAMESPACE, `inflight:${runId}:${rowId}`);
   }
 
+  setHeld(runId: string, held: HeldAnswer): Promise<void> {
+    return this.store.set(NAMESPACE, `held:${runId}:${held.rowId}`, held);
+  }
+
+  getHeld(runId: string, rowId: string): Promise<HeldAnswer | undefined> {
+    return this.store.get<HeldAnswer>(NAMESPACE, `held:${runId}:${rowId}`);
+  }
+
+  async deleteHeld(runId: string, rowId: string): Promise<void> {
+    await this.store.delete(NAMESPACE, `held:${runId}:${rowId}`);
+  }
+
   /** Rows this connection wrote into: row id -> the run that last wrote it. */
   async writtenRows(user: UserRef, connectionId: string): Promise<Map<string, string>> {
     const base = logKey(user, connectionId);
@@ -230,6 +277,19 @@ export class RunStore {
     }
   }
 
+  /** The blocks a thread connection wrote last time (see thread-replace.ts). */
+  threadOutput(user: UserRef, connectionId: string): Promise<WrittenBlock[] | undefined> {
+    return this.store.get<WrittenBlock[]>(NAMESPACE, threadOutputKey(user, connectionId));
+  }
+
+  async setThreadOutput(user: UserRef, connectionId: string, blocks: readonly WrittenBlock[]): Promise<void> {
+    await this.store.set(NAMESPACE, threadOutputKey(user, connectionId), blocks);
+    await this.updateUserIndex(user, (index) => {
+      index.threadOutputs ??= [];
+      if (!index.threadOutputs.includes(connectionId)) index.threadOutputs.push(connectionId);
+    });
+  }
+
   /** Deletes every local record of this user, key by exact key. */
   async forgetUser(user: UserRef): Promise<void> {
     const key = `user:${userKey(user)}`;
@@ -238,6 +298,7 @@ export class RunStore {
     for (const runId of index.runs) {
       const record = await this.loadRun(runId);
       for (const rowId of record?.inFlight ?? []) await this.deleteMarker(runId, rowId);
+      for (const rowId of record?.preview?.heldRowIds ?? []) await this.deleteHeld(runId, rowId);
       await this.store.delete(NAMESPACE, `run:${runId}`);
     }
     await this.updatePending((ids) => ids.filter((id) => !index.runs.includes(id)));
@@ -249,6 +310,7 @@ export class RunStore {
         await this.store.delete(NAMESPACE, base);
       });
     }
+    for (const connectionId of index.threadOutputs ?? []) await this.store.delete(NAMESPACE, threadOutputKey(user, connectionId));
     await this.lock.run(key, () => this.store.delete(NAMESPACE, key));
   }
 
@@ -271,4 +333,8 @@ export class RunStore {
 
 function logKey(user: UserRef, connectionId: string): string {
   return `written:${userKey(user)}:${connectionId}`;
+}
+
+function threadOutputKey(user: UserRef, connectionId: string): string {
+  return `thread-output:${userKey(user)}:${connectionId}`;
 }

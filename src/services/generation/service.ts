@@ -55,6 +55,19 @@ export function createGenerationService(deps: GenerationServiceDeps): Generation
       run.emit();
       return true;
     },
+    async confirmPreview(user, runId) {
+      const run = registry.find(user, runId);
+      return run?.preview ? run.preview.confirm() : 'not-waiting';
+    },
+    async cancelPreview(user, runId) {
+      const run = registry.find(user, runId);
+      const answer = run?.preview ? run.preview.cancel() : 'not-waiting';
+      if (run && answer === 'cancelled') {
+        cancelRun(run);
+        run.emit();
+      }
+      return answer;
+    },
     describeTarget: (user, targetUrl) => describeTarget(engine, user, targetUrl),
     activeRuns: (user) => registry.ofUser(user).map((run) => progressOf(run.record)),
     subscribe: (listener) => registry.subscribe(listener),
@@ -79,6 +92,13 @@ async function rerunOf(engine: Engine, user: UserRef, connectionId: string): Pro
   if (!connection) throw new UserInputError('That connection is gone: it was deleted in Notion, or it is not yours.', 'connection');
   if (!connection.target)
     throw new UserInputError('That connection has no target link in Notion. Add it to the row’s Target, or start a new generation.', 'connection');
+  // The thread is read in Slack, which a service cannot do: the shortcut on the thread runs it again with fresh replies.
+  if (connection.source) {
+    throw new UserInputError(
+      `That connection is made from a Slack thread. To run it again with the thread as it is now, open the thread (${connection.source}) and use *Send to Notion* on it.`,
+      'connection',
+    );
+  }
   const request = { targetUrl: connection.target, prompt: connection.prompt, output: parseOutputLabel(connection.output, connection.type), onlyEmpty: true };
   return { user, request, connectionName: connection.name };
 }
@@ -92,6 +112,7 @@ async function rerunOf(engine: Engine, user: UserRef, connectionId: string): Pro
 function cancelRun(run: ActiveRun): void {
   run.cancelRequested = true;
   run.generation.abort(new VisenError('cancelled', 'Cancelled.'));
+  run.preview?.wake();
 }
 
 async function describeTarget(engine: Engine, user: UserRef, targetUrl: string): Promise<TargetDescription> {
@@ -115,7 +136,11 @@ async function describeTarget(engine: Engine, user: UserRef, targetUrl: string):
 async function shutdown(registry: RunRegistry, graceMs: number): Promise<void> {
   await registry.close();
   const runs = registry.all();
-  for (const run of runs) run.stopRequested = true;
+  for (const run of runs) {
+    run.stopRequested = true;
+    // A preview waiting for its owner stops at once; nothing of it was written.
+    run.preview?.wake();
+  }
   // Nothing of the stopped generations was written yet; they are redone after the restart.
   const grace = setTimeout(() => {
     for (const run of runs) run.generation.abort(new VisenError('shutting_down', 'Visen is restarting.'));

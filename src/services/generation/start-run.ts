@@ -6,7 +6,7 @@ import type { ConnectionsService } from '../connections/types.js';
 import type { SettingsService, UserSettings } from '../settings/types.js';
 import { characterCount, clip } from '../text.js';
 import { progressOf } from './active-run.js';
-import { MAX_PROMPT_CHARS } from './limits.js';
+import { MAX_PREVIEW_ROWS, MAX_PROMPT_CHARS } from './limits.js';
 import { checkOutput, outputLabel } from './output.js';
 import { bindRowTemplate } from './row-reader.js';
 import type { RunLauncher } from './run-launcher.js';
@@ -48,7 +48,7 @@ interface CheckedStart {
 export async function startRun(deps: StartDeps, input: StartInput): Promise<StartedRun> {
   if (deps.registry.closing) throw new VisenError('shutting_down', 'Visen is restarting right now, so it did not start this. Try again in a minute.');
   const checked = await checkStart(deps, input);
-  const key = connectionKey(input.user, checked.target.ref.id, outputLabel(checked.output), checked.prompt);
+  const key = connectionKey(input.user, checked.target.ref.id, outputLabel(checked.output), checked.prompt, input.request.source?.permalink);
   const runId = randomUUID();
   // One run of a connection at a time, a person's first: a manual start waits for an automatic run to end.
   if (!input.request.automatic) await deps.registry.automaticRunEnded(key);
@@ -92,7 +92,18 @@ async function checkStart(deps: StartDeps, { user, request }: StartInput): Promi
   const prompt = checkedPrompt(request);
   const settings = await deps.settings.require(user);
   const target = await resolveTarget(deps.notion.forSecret(settings.notionSecret), request.targetUrl);
+  const newRow = request.output?.kind === 'new-row';
+  if (request.source && target.ref.kind === 'Database' && !newRow) {
+    throw new UserInputError('That link is a Notion database: choose “A new row in the database” for it, or give the link of a page.', 'target');
+  }
+  if (newRow && !request.source) throw new UserInputError('A new row is made from a Slack thread: use *Send to Notion* on the thread.', 'output');
   const output = checkOutput(target.ref.kind, request.output, target.schema);
+  if (target.ref.kind === 'Page' && request.preview !== undefined) {
+    throw new UserInputError(
+      '`--preview` is for a database: it shows the first rows before any is written. A page run writes one answer; leave it out.',
+      'preview',
+    );
+  }
   if (target.ref.kind === 'Database' && target.schema) await bindRowTemplate(deps.notion.forSecret(settings.notionSecret), prompt, target.schema);
   return { prompt, settings, target, output };
 }
@@ -108,6 +119,10 @@ function checkedPrompt(request: GenerationRequest): string {
       `The prompt is ${length.toLocaleString('en-US')} characters long; Visen takes at most ${MAX_PROMPT_CHARS.toLocaleString('en-US')}. Shorten it.`,
       'prompt',
     );
+  }
+  const preview = request.preview;
+  if (preview !== undefined && (!Number.isInteger(preview) || preview < 1 || preview > MAX_PREVIEW_ROWS)) {
+    throw new UserInputError(`The preview takes a whole number of rows from 1 to ${MAX_PREVIEW_ROWS} (e.g. \`--preview 3\`).`, 'preview');
   }
   if (request.limit !== undefined && (!Number.isInteger(request.limit) || request.limit < 1)) {
     throw new UserInputError('The row limit must be a whole number of at least 1 (e.g. `--limit 10`).', 'limit');
@@ -129,6 +144,7 @@ async function createRun(deps: StartDeps, input: StartInput, checked: CheckedSta
     model: settings.model,
     name: clip(name, CONNECTION_NAME_MAX_CHARS),
     rename: Boolean(request.connectionName?.trim()),
+    ...(request.source ? { source: request.source.permalink } : {}),
   });
   const record = newRunRecord({
     runId,
@@ -145,6 +161,8 @@ async function createRun(deps: StartDeps, input: StartInput, checked: CheckedSta
       ...(request.rowsEditedSince ? { rowsEditedSince: request.rowsEditedSince } : {}),
       ...(request.automatic ? { automatic: true } : {}),
       ...(request.pageTitle ? { pageTitle: clip(request.pageTitle, CONNECTION_NAME_MAX_CHARS) } : {}),
+      ...(request.source ? { source: request.source } : {}),
+      ...(request.preview !== undefined ? { preview: request.preview } : {}),
     },
     target: target.ref,
     model: settings.model,

@@ -1,5 +1,6 @@
 import type { UserRef } from '../../users.js';
 import type { ConnectionType } from '../connections/types.js';
+import type { ThreadSource } from '../threads/types.js';
 import type { TokenTally } from './tokens.js';
 
 /** Where generated content goes. */
@@ -12,7 +13,9 @@ export type OutputChoice =
    * Database target, typed outputs: these properties (any writable type) and `@body` (the page body), filled from one
    * JSON answer per row; `newOptions`: select and multi-select values may be new options.
    */
-  | { readonly kind: 'properties'; readonly outputs: readonly string[]; readonly newOptions?: boolean };
+  | { readonly kind: 'properties'; readonly outputs: readonly string[]; readonly newOptions?: boolean }
+  /** Database target, from a Slack thread ("Send to Notion"): one new row, its title and properties filled from the thread. */
+  | { readonly kind: 'new-row' };
 
 export interface GenerationRequest {
   /** The target as the user gave it (a Notion page or database URL). */
@@ -36,7 +39,50 @@ export interface GenerationRequest {
   readonly automatic?: boolean;
   /** Page runs with `new-page`: the new page's title (a scheduled run's date), instead of one from the answer. */
   readonly pageTitle?: string;
+  /**
+   * What the content is made from, instead of the page: a Slack thread ("Send to Notion"), for a page (append, new
+   * page) or a new database row (`new-row`); the connection records its permalink in `Source`, and what is written
+   * links back to it.
+   */
+  readonly source?: ThreadSource;
+  /**
+   * Database runs: generate the first this many rows (1-10) without writing anything, and wait for the owner to
+   * confirm (`confirmPreview`) or cancel (`cancelPreview`). A run of more than 500 rows previews 3 rows even without it.
+   */
+  readonly preview?: number;
 }
+
+/** One previewed row: what would be written into it, as plain text (bounded). */
+export interface PreviewRow {
+  readonly title: string;
+  readonly url: string;
+  /** Each output's proposed value (`@body` for the page body), in the order of the outputs. */
+  readonly values: ReadonlyArray<{ readonly name: string; readonly value: string }>;
+}
+
+/**
+ * A database run's preview: `generating` its first rows (nothing written), `waiting` for its owner, then
+ * `confirmed` (the previewed values are written as they are, then the rest) or `cancelled` (nothing written).
+ * `reason`: the user asked (`--preview`), or the run would touch more than 500 rows (`large`).
+ */
+export interface PreviewProgress {
+  readonly reason: 'asked' | 'large';
+  readonly size: number;
+  readonly phase: 'generating' | 'waiting' | 'confirmed' | 'cancelled';
+  readonly rows: readonly PreviewRow[];
+  /** Rows of the preview whose generation failed (the run's error says why). */
+  readonly failed: number;
+  /** Tokens the preview's answers used (the sum is undefined when the server reported none). */
+  readonly tokens: number | undefined;
+  /** Rows this run would write, previewed ones included; `atLeast`: the query had not finished counting. */
+  readonly rowsToDo: number;
+  readonly atLeast: boolean;
+  /** rowsToDo × tokens per previewed row; undefined when no usage was reported or no row was previewed. */
+  readonly estimatedTokens: number | undefined;
+}
+
+/** What a click on a preview's buttons did. */
+export type PreviewAnswer = 'confirmed' | 'cancelled' | 'already-decided' | 'not-waiting';
 
 /** What a page run gave the model of its page: how much, or why it could not read it. */
 export type PageContextNote =
@@ -81,6 +127,10 @@ export interface RunProgress {
   readonly errorCode?: string | undefined;
   /** Which vendor that error came from. */
   readonly errorSource?: 'notion' | 'openai' | undefined;
+  /** A thread connection run again: blocks of its last output removed, and blocks kept because the user edited them. */
+  readonly replaced?: { readonly removed: number; readonly kept: number; readonly keptTexts?: readonly string[] } | undefined;
+  /** Database runs with a preview (asked, or more than 500 rows); absent otherwise. */
+  readonly preview?: PreviewProgress | undefined;
   readonly startedAt: string;
   readonly updatedAt: string;
 }
@@ -138,6 +188,10 @@ export interface GenerationService {
    * written, a page run takes out what it wrote. False if no such running run.
    */
   cancel(user: UserRef, runId: string): Promise<boolean>;
+  /** The owner confirms a waiting preview: its rows are written as previewed (no second generation), then the rest. */
+  confirmPreview(user: UserRef, runId: string): Promise<PreviewAnswer>;
+  /** The owner cancels a waiting preview: nothing is written and the run ends as cancelled. */
+  cancelPreview(user: UserRef, runId: string): Promise<PreviewAnswer>;
   describeTarget(user: UserRef, targetUrl: string): Promise<TargetDescription>;
   /** This user's runs in progress. */
   activeRuns(user: UserRef): RunProgress[];

@@ -1,4 +1,5 @@
 import type { KnownBlock, PlainTextOption } from '@slack/types';
+import { DEFAULT_PREVIEW_ROWS, MAX_PREVIEW_ROWS } from '../../services/generation/limits.js';
 import { GenerateIds } from '../listeners/generate/ids.js';
 import { context, inputBlock, option, selectableValues, staticSelect, textInput, WITH_EMOJI } from './blocks.js';
 import type { DescribedTarget } from './generate-modal-metadata.js';
@@ -13,6 +14,8 @@ import { escapeMrkdwn, oneLine, SLACK_LIMITS } from './text.js';
 
 /** The value of the "Only rows without output yet" checkbox option. */
 export const ONLY_EMPTY_VALUE = 'only_empty';
+/** The value of the "Preview first" checkbox option. */
+export const PREVIEW_VALUE = 'preview_first';
 
 const PROPERTY_NAME_MAX = 500;
 const LIMIT_MAX = 10_000;
@@ -26,12 +29,15 @@ export interface RowChoices {
   readonly onlyEmpty: boolean;
   /** As typed ('' for none); checked on submit. */
   readonly limit: string;
+  readonly preview: boolean;
+  /** As typed ('' for the default); checked on submit. */
+  readonly previewRows: string;
 }
 
 /** `target` is the described database, or undefined while the link is not described yet. */
 export function rowBlocks(target: DescribedTarget | undefined, choices: RowChoices): KnownBlock[] {
   const blocks: KnownBlock[] = target ? describedDatabaseBlocks(target, choices) : [intoTextBlock(choices.into[0])];
-  blocks.push(onlyEmptyBlock(choices.onlyEmpty), limitBlock(choices.limit));
+  blocks.push(onlyEmptyBlock(choices.onlyEmpty), limitBlock(choices.limit), ...previewBlocks(choices.preview, choices.previewRows));
   return blocks;
 }
 
@@ -107,6 +113,40 @@ function limitBlock(limit: string): KnownBlock {
     },
     ...WITH_EMOJI,
   });
+}
+
+/** "Preview first" and how many rows (like `--preview N`): nothing is written until the user confirms. */
+function previewBlocks(preview: boolean, rows: string): KnownBlock[] {
+  const first = option('Preview first', PREVIEW_VALUE, {
+    description: 'Generate the first rows without writing them; you confirm or cancel',
+    ...WITH_EMOJI,
+  });
+  const typed = rows.trim();
+  return [
+    inputBlock({
+      blockId: GenerateIds.previewBlock,
+      optional: true,
+      label: 'Preview (databases)',
+      hint: 'A run of more than 500 rows always shows a preview of 3 rows first.',
+      element: { type: 'checkboxes', action_id: GenerateIds.previewAction, options: [first], ...(preview ? { initial_options: [first] } : {}) },
+      ...WITH_EMOJI,
+    }),
+    inputBlock({
+      blockId: GenerateIds.previewRowsBlock,
+      optional: true,
+      label: 'Rows to preview',
+      hint: `1 to ${MAX_PREVIEW_ROWS}; leave empty for ${DEFAULT_PREVIEW_ROWS}.`,
+      element: {
+        type: 'number_input',
+        action_id: GenerateIds.previewRowsAction,
+        is_decimal_allowed: false,
+        min_value: '1',
+        max_value: String(MAX_PREVIEW_ROWS),
+        ...(/^\d{1,2}$/.test(typed) ? { initial_value: typed } : {}),
+      },
+      ...WITH_EMOJI,
+    }),
+  ];
 }
 
 /** The reserved placeholders every database template may use (services/generation/template.ts). */

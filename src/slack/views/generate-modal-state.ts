@@ -2,7 +2,7 @@ import { GenerateIds } from '../listeners/generate/ids.js';
 import { EMPTY_VALUES, type GenerateModalModel, type GenerateModalValues, type OutputKind, READ_PAGE_VALUE } from './generate-modal.js';
 import { decodeModalMetadata } from './generate-modal-metadata.js';
 import { NEW_OPTIONS_VALUE } from './generate-modal-outputs.js';
-import { ONLY_EMPTY_VALUE } from './generate-modal-rows.js';
+import { ONLY_EMPTY_VALUE, PREVIEW_VALUE } from './generate-modal-rows.js';
 import { readRunChoice } from './generate-modal-run.js';
 
 /**
@@ -59,6 +59,8 @@ export function readValues(view: ModalViewLike): GenerateModalValues {
     onlyEmpty: onlyEmptyState ? (onlyEmptyState.selected_options ?? []).some((o) => o.value === ONLY_EMPTY_VALUE) : EMPTY_VALUES.onlyEmpty,
     readPage: readPageState ? (readPageState.selected_options ?? []).some((o) => o.value === READ_PAGE_VALUE) : EMPTY_VALUES.readPage,
     limit: get(GenerateIds.limitBlock, GenerateIds.limitAction)?.value ?? '',
+    preview: (get(GenerateIds.previewBlock, GenerateIds.previewAction)?.selected_options ?? []).some((o) => o.value === PREVIEW_VALUE),
+    previewRows: get(GenerateIds.previewRowsBlock, GenerateIds.previewRowsAction)?.value ?? '',
     connectionName: get(GenerateIds.connectionNameBlock, GenerateIds.connectionNameAction)?.value ?? '',
     run: readRunChoice(get(GenerateIds.runBlock, GenerateIds.runAction)?.selected_option?.value),
     schedule: get(GenerateIds.scheduleBlock, GenerateIds.scheduleAction)?.value ?? '',

@@ -18,7 +18,7 @@ import { escapeMrkdwn, isHighSurrogate, oneLine, SLACK_LIMITS, truncate } from '
  * joined with a line break. An initial prompt longer than one box (Run again, a prompt from the Home tab) is
  * split at line breaks (else spaces) so it fits; beyond three boxes it is cut and a notice says so.
  */
-export type OutputKind = Exclude<OutputChoice['kind'], 'properties'>;
+export type OutputKind = Exclude<OutputChoice['kind'], 'properties' | 'new-row'>;
 
 export interface GenerateModalValues {
   readonly targetUrl: string;
@@ -35,6 +35,10 @@ export interface GenerateModalValues {
   readonly readPage: boolean;
   /** As typed ('' for none); checked on submit. */
   readonly limit: string;
+  /** Databases: show the first rows before writing any (like --preview). */
+  readonly preview: boolean;
+  /** The rows to preview, as typed ('' for the default); checked on submit. */
+  readonly previewRows: string;
   readonly connectionName: string;
   /** Once, whenever rows change (`--watch`), or on a schedule (`--every`, `schedule` as typed). */
   readonly run: RunChoice;
@@ -67,6 +71,8 @@ export const EMPTY_VALUES: GenerateModalValues = {
   onlyEmpty: true,
   readPage: true,
   limit: '',
+  preview: false,
+  previewRows: '',
   connectionName: '',
   run: 'once',
   schedule: '',

@@ -10,7 +10,7 @@ export function buildHelpMessage(unknown?: string): SlackMessage {
   const usage = [
     `• \`${COMMAND} settings\`: link your Notion integration, OpenAI key and connections database`,
     `• \`${COMMAND} generate &lt;Notion page URL&gt; &lt;prompt&gt;\`: write into a page (\`--new-page\` for a child page)`,
-    `• \`${COMMAND} generate &lt;Notion database URL&gt; &lt;template with {{Property}}&gt;\`: fill every row (\`--into "Property"\`, \`--all\`, \`--limit N\`); a template may also read \`{{@content}}\` (the row's page), \`{{@row}}\`, \`{{@url}}\` and \`{{Relation.Property}}\``,
+    `• \`${COMMAND} generate &lt;Notion database URL&gt; &lt;template with {{Property}}&gt;\`: fill every row (\`--into "Property"\`, \`--all\`, \`--limit N\`, \`--preview [N]\` to see the first rows before any is written); a template may also read \`{{@content}}\` (the row's page), \`{{@row}}\`, \`{{@url}}\` and \`{{Relation.Property}}\``,
     `• add \`--watch\` (a database: fill rows whenever they are added or changed) or \`--every "daily 09:00"\` (\`hourly\`, \`"weekdays 09:00"\`, \`"mondays 08:30"\` or a cron expression, in your time zone) to make a connection run by itself`,
     `• \`${COMMAND} generate\`: the same choices in a form`,
     `• \`${COMMAND} automations\`: your automatic connections, with Pause and Resume`,

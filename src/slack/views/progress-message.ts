@@ -3,8 +3,9 @@ import type { RunProgress } from '../../services/generation/types.js';
 import type { UserRef } from '../../users.js';
 import { GenerateIds } from '../listeners/generate/ids.js';
 import { actions, button, confirmDialog, context, type SlackMessage, section } from './blocks.js';
+import { previewBlocks, previewFallback, previewingHeadline } from './progress-preview.js';
 import { tokensLine } from './progress-tokens.js';
-import { escapeMrkdwn, formatCount, mrkdwnLink, notificationText, oneLine, plural, SLACK_LIMITS, truncate } from './text.js';
+import { escapeMrkdwn, formatCount, inlineText, mrkdwnLink, notificationText, oneLine, plural, SLACK_LIMITS, truncate } from './text.js';
 
 /**
  * The messages of a generation run: "working", its live progress (one message, updated), the final
@@ -61,6 +62,10 @@ export function buildProgressMessage(model: ProgressMessageModel): SlackMessage 
   const p = model.progress;
   const terminal = isTerminal(p);
   const target = mrkdwnLink(p.targetUrl, p.targetTitle || (p.targetKind === 'Database' ? 'your database' : 'your page'));
+  if (!terminal && !model.cancelRequested && p.preview?.phase === 'waiting') {
+    const blocks = previewBlocks(p, p.preview, target, { buttonValue: cancelButtonValue(p.runId, p.user), notes: notesOf(model, p, terminal) });
+    return { text: notificationText(previewFallback(p.preview, oneLine(p.targetTitle) || 'your database')), blocks };
+  }
   const blocks: KnownBlock[] = [section(headline(p, target, model.cancelRequested === true))];
 
   const counts = countsLine(p);
@@ -70,9 +75,21 @@ export function buildProgressMessage(model: ProgressMessageModel): SlackMessage 
   if (tokens) blocks.push(section(tokens));
   if (p.error) blocks.push(section(`:warning: ${escapeMrkdwn(p.error)}`));
 
+  blocks.push(context(notesOf(model, p, terminal)));
+
+  const cancel = !terminal && !model.cancelRequested && !p.rollingBack ? cancelButton(p.runId, p.user) : undefined;
+  if (cancel) blocks.push(actions([cancel], { blockId: GenerateIds.progressActionsBlock }));
+
+  return { text: notificationText(fallbackText(p, model.cancelRequested === true)), blocks };
+}
+
+/** The context line under a run's message: what the model read, restarts, where progress went, the connection. */
+function notesOf(model: ProgressMessageModel, p: RunProgress, terminal: boolean): string[] {
   const notes: string[] = [];
   const pageContext = contextNote(p);
   if (pageContext) notes.push(pageContext);
+  const replaced = replacedNote(p);
+  if (replaced) notes.push(replaced);
   if (model.afterRestart) notes.push(restartNote(p));
   else if (p.resumed) notes.push('Resumed after Visen restarted; rows already written were not written again.');
   if (model.continuedInDm && !terminal) {
@@ -82,20 +99,27 @@ export function buildProgressMessage(model: ProgressMessageModel): SlackMessage 
   }
   if (model.movedFromCommand) notes.push('Progress of your `/visen generate` moved here: Slack lets an app update a command’s reply only a few times.');
   notes.push(`Connection: *${escapeMrkdwn(truncate(oneLine(p.connectionName), 150))}* (recorded in your connections database in Notion)`);
-  blocks.push(context(notes));
+  return notes;
+}
 
-  const cancel = !terminal && !model.cancelRequested && !p.rollingBack ? cancelButton(p.runId, p.user) : undefined;
-  if (cancel) blocks.push(actions([cancel], { blockId: GenerateIds.progressActionsBlock }));
-
-  return { text: notificationText(fallbackText(p, model.cancelRequested === true)), blocks };
+/** What a run in a passing step says: taking out what it wrote, stopping, generating or cancelling its preview. */
+function stepHeadline(p: RunProgress, target: string, cancelRequested: boolean): string | undefined {
+  const db = p.targetKind === 'Database';
+  if (isTerminal(p))
+    return p.state === 'cancelled' && p.preview?.phase === 'cancelled'
+      ? `:octagonal_sign: Cancelled after the preview: nothing was written into ${target}.`
+      : undefined;
+  if (p.rollingBack === 'cancelled') return `:octagonal_sign: Cancelled: removing what Visen wrote into ${target}…`;
+  if (p.rollingBack === 'failed') return `:warning: Something went wrong: removing what Visen wrote into ${target}…`;
+  if (cancelRequested) return db ? `:octagonal_sign: Stopping ${target}: rows still being written are dropped…` : `:octagonal_sign: Stopping ${target}…`;
+  if (p.state === 'running' && p.preview?.phase === 'generating') return previewingHeadline(p.preview, target);
+  return undefined;
 }
 
 function headline(p: RunProgress, target: string, cancelRequested: boolean): string {
   const db = p.targetKind === 'Database';
-  if (p.rollingBack === 'cancelled' && !isTerminal(p)) return `:octagonal_sign: Cancelled: removing what Visen wrote into ${target}…`;
-  if (p.rollingBack === 'failed' && !isTerminal(p)) return `:warning: Something went wrong: removing what Visen wrote into ${target}…`;
-  if (cancelRequested && !isTerminal(p))
-    return db ? `:octagonal_sign: Stopping ${target}: rows still being written are dropped…` : `:octagonal_sign: Stopping ${target}…`;
+  const step = stepHeadline(p, target, cancelRequested);
+  if (step) return step;
   switch (p.state) {
     case 'starting':
       return `:hourglass_flowing_sand: Getting ready to write into ${target}…`;
@@ -205,6 +229,17 @@ function cancelButton(runId: string, user: UserRef): Button | undefined {
     deny: 'Keep going',
   });
   return button('Cancel run', GenerateIds.cancelAction, { style: 'danger', value, confirm });
+}
+
+/** A thread connection run again: what of its last output it replaced, and what it left because the user edited it. */
+export function replacedNote(p: Pick<RunProgress, 'replaced'>): string | undefined {
+  const r = p.replaced;
+  if (!r) return undefined;
+  const removed = `:recycle: Replaced what this connection wrote last time (${plural(r.removed, 'block')}).`;
+  if (r.kept === 0) return removed;
+  const which = (r.keptTexts ?? []).filter((t) => t !== '').map((t) => `“${inlineText(t, 80)}”`);
+  const named = which.length > 0 ? `: ${which.join(', ')}${r.kept > which.length ? ' and more' : ''}` : '';
+  return `${removed} Kept ${plural(r.kept, 'block')} you edited since, where ${r.kept === 1 ? 'it is' : 'they are'}${named}.`;
 }
 
 /** What the model was given of the page (page runs): how much, that it was cut, or that it could not be read. */

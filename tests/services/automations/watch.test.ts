@@ -164,6 +164,20 @@ describe('watching a database', () => {
     expect(modelCalls(world)).toBe(calls);
   });
 
+  it('an automatic run never stops for a preview: no one is there to confirm it', async () => {
+    const fixture = world.addUser('U0PREVIEW');
+    const db = ideasDatabase(world, fixture);
+    const clock = new FakeClock();
+    const automations = automationsFor(world, clock);
+    const rec = recorder();
+    const request = { targetUrl: db.url, prompt: 'Summarise {{Topic}}', output: { kind: 'property' as const, property: 'Summary' }, preview: 2 };
+    await automations.service.create(fixture.user, request, { trigger: 'Watch' }, rec.listener, {});
+    await rec.ended; // nothing to preview in an empty database
+    const rows = ['mesas', 'buttes', 'canyons'].map((topic) => addIdea(world, db.dataSourceId, topic, topic));
+    await nextPoll(automations, clock);
+    expect(rows.map((row) => cell(world, row.id, 'Summary') !== '')).toEqual([true, true, true]);
+  });
+
   it('a row that already has its output when it is added is left as it is', async () => {
     const fixture = world.addUser('U0FILLED');
     const db = ideasDatabase(world, fixture);

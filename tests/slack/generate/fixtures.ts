@@ -89,6 +89,8 @@ export function fakeGeneration(): FakeGeneration {
       fake.calls.describe.push(url);
       return fake.describeImpl(url);
     },
+    confirmPreview: async () => 'not-waiting',
+    cancelPreview: async () => 'not-waiting',
     activeRuns: () => [],
     subscribe: () => () => undefined,
     resumeInterrupted: (listenerFor) => fake.resumeImpl(listenerFor),

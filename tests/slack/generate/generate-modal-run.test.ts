@@ -74,6 +74,14 @@ describe('checking the Run choice on submit', () => {
     });
   });
 
+  it('refuses “Preview first” with an automatic Run choice, next to the preview box', () => {
+    const checked = requestFromModal({ values: values({ run: 'watch', preview: true }), target: db });
+    expect(checked).toEqual({
+      ok: false,
+      errors: { [GenerateIds.previewBlock]: '“Preview first” is for a run now: untick it, or choose “Once, now” under Run.' },
+    });
+  });
+
   it('refuses "On a schedule" without a schedule next to the Schedule field', () => {
     const checked = requestFromModal({ values: values({ run: 'schedule', schedule: '   ' }), target: db });
     expect(checked).toEqual({ ok: false, errors: { [GenerateIds.scheduleBlock]: expect.stringMatching(/^Write the schedule, for example `hourly`/) } });

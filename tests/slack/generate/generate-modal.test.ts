@@ -58,6 +58,10 @@ const models: Record<string, GenerateModalModel> = {
     values: { ...EMPTY_VALUES, targetUrl: DB_URL, promptParts: ['Summarise {{Name}}'], output: 'property', into: ['Notes'], limit: '10' },
     target: dbTarget,
   },
+  'described database, preview first (like --preview 5)': {
+    values: { ...EMPTY_VALUES, targetUrl: DB_URL, promptParts: ['Summarise {{Name}}'], output: 'property', into: ['Notes'], preview: true, previewRows: '5' },
+    target: dbTarget,
+  },
   'described database, several outputs and new options': {
     values: { ...EMPTY_VALUES, targetUrl: DB_URL, promptParts: ['Fill {{Name}}'], output: 'property', into: ['@body', 'Status', 'Due date'], newOptions: true },
     target: dbTarget,
@@ -88,7 +92,7 @@ describe('generate modal builder', () => {
     expect(back.targetError).toEqual(model.targetError);
     // Values the current view cannot show (an output or property the target does not offer) fall back to its defaults.
     const expected = { ...model.values };
-    if (model.target?.kind === 'Page') Object.assign(expected, { into: [], onlyEmpty: true, limit: '' });
+    if (model.target?.kind === 'Page') Object.assign(expected, { into: [], onlyEmpty: true, limit: '', preview: false, previewRows: '' });
     if (model.target?.kind === 'Database' && model.target.richTextPropertyNames.length === 0 && !model.target.writableProperties?.length) {
       Object.assign(expected, { output: 'page-body', into: [] });
     }

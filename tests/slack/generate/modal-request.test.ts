@@ -51,6 +51,11 @@ const errorCases: Record<string, { model: GenerateModalModel; block: string; mes
   'limit 0': { model: { values: values({ limit: '0' }) }, block: GenerateIds.limitBlock, message: /at least 1/ },
   'limit over the cap': { model: { values: values({ limit: '20000' }) }, block: GenerateIds.limitBlock, message: /at most 10,000/ },
   'limit not a number': { model: { values: values({ limit: '1.5' }) }, block: GenerateIds.limitBlock, message: /whole number/ },
+  'preview of more than 10 rows': {
+    model: { values: values({ preview: true, previewRows: '11' }) },
+    block: GenerateIds.previewRowsBlock,
+    message: /The rows to preview takes a whole number of rows from 1 to 10/,
+  },
   'connection name too long': {
     model: { values: values({ connectionName: 'n'.repeat(201) }) },
     block: GenerateIds.connectionNameBlock,
@@ -113,5 +118,23 @@ describe('modal submission check', () => {
   it('a description of another URL does not decide the kind (the service will)', () => {
     const checked = requestFromModal({ values: values({ targetUrl: PAGE_URL, output: 'page-body' }), target: db });
     expect(checked.ok).toBe(true);
+  });
+});
+
+describe('modal: Preview first', () => {
+  it('ticked, asks for the rows typed, or 3 when none are; unticked, no preview', () => {
+    const typed = requestFromModal({ values: values({ preview: true, previewRows: '5' }), target: db });
+    expect(typed.ok && typed.request.preview).toBe(5);
+    const blank = requestFromModal({ values: values({ preview: true, previewRows: '' }), target: db });
+    expect(blank.ok && blank.request.preview).toBe(3);
+    const unticked = requestFromModal({ values: values({ preview: false, previewRows: '5' }), target: db });
+    expect(unticked.ok && unticked.request.preview).toBeUndefined();
+  });
+
+  it('is not offered for a page', () => {
+    const pageRequest = requestFromModal({ values: values({ targetUrl: PAGE_URL, promptParts: ['Plan'], preview: true }), target: page });
+    expect(pageRequest.ok && pageRequest.request.preview).toBeUndefined();
+    const blocks = buildGenerateModal({ values: values({ targetUrl: PAGE_URL }), target: page }).blocks.map((b) => b.block_id);
+    expect(blocks).not.toContain(GenerateIds.previewBlock);
   });
 });

@@ -45,6 +45,13 @@ describe('--watch', () => {
     expect(problemsOf(text)).toContain('`--watch` is for a database (it fills rows as they are added or changed); for a page, use `--every "schedule"`.');
   });
 
+  it.each([
+    ['--watch', `${DB} --watch --preview Summarise {{Name}}`],
+    ['--every', `${DB} --every hourly --preview 5 Summarise {{Name}}`],
+  ])('is refused with --preview, which is for a run started now (%s)', (_name, text) => {
+    expect(problemsOf(text)).toEqual(['`--preview` is for a run started now; leave it out with `--watch` or `--every`.']);
+  });
+
   it('takes no value', () => {
     expect(problemsOf(`${DB} --watch=yes Go`)).toContain('`--watch` takes no value.');
   });

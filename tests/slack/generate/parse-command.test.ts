@@ -240,3 +240,52 @@ describe('parseGenerateCommand: robustness', () => {
     }
   });
 });
+
+describe('parseGenerateCommand: --preview [N]', () => {
+  const accepted: Record<string, { text: string; preview: number; prompt: string }> = {
+    'without a number: 3 rows': { text: `${DB} --preview Summarise {{Name}}`, preview: 3, prompt: 'Summarise {{Name}}' },
+    'with a number': { text: `${DB} --preview 5 Summarise {{Name}}`, preview: 5, prompt: 'Summarise {{Name}}' },
+    'with =': { text: `${DB} --preview=10 Summarise {{Name}}`, preview: 10, prompt: 'Summarise {{Name}}' },
+    'typed after the prompt, without a number': { text: `${DB} Summarise {{Name}} --preview`, preview: 3, prompt: 'Summarise {{Name}}' },
+    'typed after the prompt, with a number': { text: `${DB} Summarise {{Name}} --preview 1`, preview: 1, prompt: 'Summarise {{Name}}' },
+    'with other database options': { text: `${DB} --into Summary --limit 50 --preview 2 Summarise {{Name}}`, preview: 2, prompt: 'Summarise {{Name}}' },
+  };
+  for (const [name, c] of Object.entries(accepted)) {
+    it(`accepts ${name}`, () => {
+      const parsed = parseGenerateCommand(c.text);
+      expect(parsed.ok && parsed.request.preview).toBe(c.preview);
+      expect(parsed.ok && parsed.request.prompt).toBe(c.prompt);
+    });
+  }
+
+  const refused: Record<string, { text: string; problem: string }> = {
+    'more than 10': {
+      text: `${DB} --preview 11 Summarise {{Name}}`,
+      problem: '--preview takes a whole number of rows from 1 to 10 (3 when left out); `11` is not.',
+    },
+    zero: { text: `${DB} --preview 0 Summarise {{Name}}`, problem: '--preview takes a whole number of rows from 1 to 10 (3 when left out); `0` is not.' },
+    'a negative number': {
+      text: `${DB} --preview -2 Summarise {{Name}}`,
+      problem: '--preview takes a whole number of rows from 1 to 10 (3 when left out); `-2` is not.',
+    },
+    'not a number after =': {
+      text: `${DB} --preview=abc Summarise {{Name}}`,
+      problem: '--preview takes a whole number of rows from 1 to 10 (3 when left out); `abc` is not.',
+    },
+    'a fraction at the end': {
+      text: `${DB} Summarise {{Name}} --preview 2.5`,
+      problem: '--preview takes a whole number of rows from 1 to 10 (3 when left out); `2.5` is not.',
+    },
+    'with --new-page': {
+      text: `${PAGE} --new-page --preview Plan`,
+      problem: '`--new-page` is for a page; `--into`, `--all`, `--limit` and `--preview` are for a database. Use one kind or the other.',
+    },
+  };
+  for (const [name, c] of Object.entries(refused)) {
+    it(`refuses ${name}`, () => {
+      const parsed = parseGenerateCommand(c.text);
+      expect(parsed.ok).toBe(false);
+      if (!parsed.ok) expect(parsed.problems).toContain(c.problem);
+    });
+  }
+});

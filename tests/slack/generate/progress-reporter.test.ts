@@ -197,3 +197,38 @@ describe('progress as a direct message', () => {
     expect(texts(dms.at(-1)!)).toContain('Done');
   });
 });
+
+describe('a preview waiting for its owner', () => {
+  const waiting = {
+    reason: 'asked',
+    size: 1,
+    phase: 'waiting',
+    rows: [{ title: 'Deal 1', url: 'https://www.notion.so/deal-1', values: [{ name: 'Summary', value: 'A summary.' }] }],
+    failed: 0,
+    tokens: 100,
+    rowsToDo: 10,
+    atLeast: false,
+    estimatedTokens: 1_000,
+  } as const;
+
+  it('goes out at once, not after the least interval between two posts (the owner waits on it)', async () => {
+    const { reporter, responseUrlPosts, clock } = setup();
+    reporter.report(progress({ done: 0, total: 10, updatedAt: new Date(clock.now()).toISOString() }));
+    reporter.report(progress({ done: 0, total: 10, preview: waiting, updatedAt: new Date(clock.now() + 1).toISOString() }));
+    await reporter.idle();
+    const posts = responseUrlPosts();
+    expect(posts).toHaveLength(2);
+    expect(texts(posts[1]!)).toContain(GenerateIds.previewConfirmAction);
+    expect(posts[1]!.at - posts[0]!.at).toBe(0);
+  });
+
+  it('in a direct message, too', async () => {
+    const { reporter, events, clock } = setup({ responseUrl: undefined });
+    reporter.report(progress({ done: 0, total: 10, updatedAt: new Date(clock.now()).toISOString() }));
+    reporter.report(progress({ done: 0, total: 10, preview: waiting, updatedAt: new Date(clock.now() + 1).toISOString() }));
+    await reporter.idle();
+    expect(events.map((e) => e.kind)).toEqual(['chat.postMessage', 'chat.update']);
+    expect(texts(events[1]!)).toContain(GenerateIds.previewConfirmAction);
+    expect(events[1]!.at - events[0]!.at).toBe(0);
+  });
+});

@@ -1,4 +1,5 @@
-/** The words of `/visen generate` text: quotes, dashes, tokens. Pure helpers of parse-command.ts. */
+/** The quotes, dashes and option values of `/visen generate` text. Pure helpers of parse-command.ts. */
+import { readToken, skipSpace } from './command-words.js';
 
 /** `--`, or the em and en dashes macOS and phones turn it into. */
 export const DASHES = '(?:--|—|–)';
@@ -24,26 +25,6 @@ export const TRAILING_VALUE = `(["“”„][^"“”]*["“”]|['‘’][^'‘
 export function unquote(raw: string): string {
   if (!/^["“”„'‘’«]/.test(raw)) return raw;
   return raw.replace(/^["“”„'‘’«]/, '').replace(/["“”'‘’»]$/, '');
-}
-
-export function skipSpace(s: string, i: number): number {
-  while (i < s.length && /\s/.test(s[i] ?? '')) i += 1;
-  return i;
-}
-
-export function skipOneSpace(s: string, i: number): number {
-  return i < s.length && /\s/.test(s[i] ?? '') ? i + 1 : i;
-}
-
-/** One word; a Slack `<...>` wrapper is one word even when its label has spaces. */
-export function readToken(s: string, i: number): { text: string; end: number } {
-  if (s[i] === '<') {
-    const close = s.indexOf('>', i);
-    if (close !== -1 && !s.slice(i + 1, close).includes('<')) return { text: s.slice(i, close + 1), end: close + 1 };
-  }
-  let j = i;
-  while (j < s.length && !/\s/.test(s[j] ?? '')) j += 1;
-  return { text: s.slice(i, j), end: j };
 }
 
 const PRESET_DAY = /^(?:daily|weekdays|mondays|tuesdays|wednesdays|thursdays|fridays|saturdays|sundays)$/i;
@@ -72,11 +53,3 @@ export function unquotedSchedule(input: string, first: { text: string; end: numb
 
 /** A trailing `--every` value: quoted, a preset with its time, or one word. */
 export const TRAILING_SCHEDULE = `(["“”„][^"“”]*["“”]|['‘’][^'‘’]*['‘’]|[A-Za-z]+\\s+\\d{1,2}:\\d{2}|[^\\s"“”„'‘’«»]\\S*)`;
-
-export function dedupe(items: string[]): string[] {
-  return [...new Set(items.filter((p) => p !== ''))];
-}
-
-export function shorten(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
-}

@@ -1,6 +1,6 @@
 /**
  * Ids of the generate feature: the modal's callback, its blocks and actions, and the progress message's
- * Cancel button. View builders emit them and listeners match on them, so the two never drift apart.
+ * Cancel button and preview buttons. View builders emit them and listeners match on them, so the two never drift apart.
  */
 export const GenerateIds = {
   modalCallback: 'visen_generate_modal',
@@ -24,6 +24,10 @@ export const GenerateIds = {
   onlyEmptyAction: 'gen_only_empty_choice',
   readPageBlock: 'gen_read_page',
   readPageAction: 'gen_read_page_choice',
+  previewBlock: 'gen_preview',
+  previewAction: 'gen_preview_choice',
+  previewRowsBlock: 'gen_preview_rows',
+  previewRowsAction: 'gen_preview_rows_input',
   limitBlock: 'gen_limit',
   limitAction: 'gen_limit_input',
   runBlock: 'gen_run',
@@ -36,6 +40,9 @@ export const GenerateIds = {
 
   progressActionsBlock: 'gen_progress_actions',
   cancelAction: 'gen_cancel_run',
+  previewActionsBlock: 'gen_preview_actions',
+  previewConfirmAction: 'gen_preview_confirm',
+  previewCancelAction: 'gen_preview_cancel',
 } as const;
 
 export type PromptBlockId = (typeof GenerateIds.promptBlocks)[number];

@@ -7,6 +7,7 @@ import { cancelHandler } from './cancel.js';
 import { generateCommand } from './command.js';
 import { GenerateIds } from './ids.js';
 import { addPromptBoxHandler, submitHandler, targetEnteredHandler } from './modal.js';
+import { previewHandler } from './preview.js';
 import { resumeInterruptedRuns } from './resume.js';
 import { runtimeFor } from './runtime.js';
 
@@ -20,12 +21,14 @@ export function generateSubcommands(deps: SlackDeps): Record<string, SubcommandH
   return { [Subcommand.generate]: generateCommand(runtimeFor(deps)) };
 }
 
-/** The modal (target entered, extra prompt box, submit) and the progress message's Cancel button. */
+/** The modal (target entered, extra prompt box, submit) and the progress message's Cancel and preview buttons. */
 export function registerGenerateListeners(app: App, deps: SlackDeps): void {
   const rt = runtimeFor(deps);
   app.action({ type: 'block_actions', action_id: GenerateIds.targetAction }, targetEnteredHandler(rt));
   app.action({ type: 'block_actions', action_id: GenerateIds.promptMoreAction }, addPromptBoxHandler(rt));
   app.action({ type: 'block_actions', action_id: GenerateIds.cancelAction }, cancelHandler(rt));
+  app.action({ type: 'block_actions', action_id: GenerateIds.previewConfirmAction }, previewHandler(rt, 'confirm'));
+  app.action({ type: 'block_actions', action_id: GenerateIds.previewCancelAction }, previewHandler(rt, 'cancel'));
   app.view({ type: 'view_submission', callback_id: GenerateIds.modalCallback }, submitHandler(rt));
 }
 

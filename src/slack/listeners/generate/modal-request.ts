@@ -1,8 +1,9 @@
 import type { GenerationRequest, OutputChoice } from '../../../services/generation/types.js';
 import { currentTarget, type GenerateModalModel, joinPromptParts } from '../../views/generate-modal.js';
 import { GenerateIds } from './ids.js';
+
 import type { RequestedAutomation } from './parse-command.js';
-import { checkConnectionName, checkLimit, checkPrompt, checkPropertyName, checkSchedule, checkTargetUrl } from './request-rules.js';
+import { checkConnectionName, checkLimit, checkPreview, checkPrompt, checkPropertyName, checkSchedule, checkTargetUrl } from './request-rules.js';
 
 export type ModalRequestCheck =
   | { readonly ok: true; readonly request: GenerationRequest; readonly automation?: RequestedAutomation }
@@ -26,10 +27,14 @@ export function requestFromModal(model: GenerateModalModel): ModalRequestCheck {
 
   const output = checkOutput(model, errors);
   const limit = kind === 'Page' ? undefined : checkRowLimit(v.limit, errors);
+  const preview = kind === 'Page' || !v.preview ? undefined : checkPreviewRows(v.previewRows, errors);
 
   const name = checkConnectionName(v.connectionName);
   if (!name.ok) errors[GenerateIds.connectionNameBlock] = name.problem;
   const automation = checkRun(model, errors);
+  if (automation && preview !== undefined) {
+    errors[GenerateIds.previewBlock] = '“Preview first” is for a run now: untick it, or choose “Once, now” under Run.';
+  }
 
   if (Object.keys(errors).length > 0 || !target.ok || !prompt.ok || !name.ok) return { ok: false, errors };
   const request: GenerationRequest = {
@@ -39,6 +44,7 @@ export function requestFromModal(model: GenerateModalModel): ModalRequestCheck {
     ...(kind !== 'Page' && !v.onlyEmpty ? { onlyEmpty: false } : {}),
     ...(kind !== 'Database' && !v.readPage ? { context: false } : {}),
     ...(limit !== undefined ? { limit } : {}),
+    ...(preview !== undefined ? { preview } : {}),
     ...(name.value ? { connectionName: name.value } : {}),
   };
   return { ok: true, request, ...(automation ? { automation } : {}) };
@@ -110,5 +116,13 @@ function checkRowLimit(raw: string, errors: Record<string, string>): number | un
   const checked = checkLimit(raw, 'The row limit');
   if (checked.ok) return checked.value;
   errors[GenerateIds.limitBlock] = checked.problem;
+  return undefined;
+}
+
+/** "Preview first" is ticked: the rows to preview (empty: the default); a bad number goes into `errors`. */
+function checkPreviewRows(raw: string, errors: Record<string, string>): number | undefined {
+  const checked = checkPreview(raw, 'The rows to preview');
+  if (checked.ok) return checked.value;
+  errors[GenerateIds.previewRowsBlock] = checked.problem;
   return undefined;
 }

@@ -1,20 +1,11 @@
 import type { GenerationRequest, OutputChoice } from '../../../services/generation/types.js';
-import {
-  DASHES,
-  dedupe,
-  QUOTES,
-  readToken,
-  shorten,
-  skipOneSpace,
-  skipSpace,
-  TRAILING_SCHEDULE,
-  TRAILING_VALUE,
-  unquote,
-  unquotedSchedule,
-} from './command-tokens.js';
+import { automationOf, automationProblems, type RequestedAutomation } from './automation-options.js';
+import { DASHES, QUOTES, TRAILING_SCHEDULE, TRAILING_VALUE, unquote, unquotedSchedule } from './command-tokens.js';
+import { dedupe, readToken, shorten, skipOneSpace, skipSpace } from './command-words.js';
 import {
   type Check,
   checkLimit,
+  checkPreview,
   checkPrompt,
   checkPropertyName,
   checkSchedule,
@@ -28,7 +19,7 @@ import {
  * `/visen generate` text (after the word `generate`) to a GenerationRequest, or every problem found at once.
  *
  *   /visen generate <Notion page URL> [--new-page] [--no-context] <prompt>
- *   /visen generate <Notion database URL> [--into "<property>" | @body]... [--new-options] [--all] [--limit N] <template>
+ *   /visen generate <Notion database URL> [--into "<property>" | @body]... [--new-options] [--all] [--limit N] [--preview [N]] <template>
  *   ... plus `--watch` (databases: fill rows as they are added or changed) or `--every "<schedule>"` (run on a schedule)
  *
  * Options may come before or after the URL, and (for people who type them last) at the very end of the
@@ -41,20 +32,21 @@ export type ParsedGenerateCommand =
   | { readonly ok: true; readonly request: GenerationRequest; readonly automation?: RequestedAutomation }
   | { readonly ok: false; readonly problems: readonly string[]; readonly usage: string };
 
-/** `--watch` or `--every`: the automation asked for (the time zone is the user's, looked up after the ack). */
-export type RequestedAutomation = { readonly trigger: 'Watch' } | { readonly trigger: 'Schedule'; readonly schedule: string };
+export type { RequestedAutomation } from './automation-options.js';
 
 export const GENERATE_USAGE = [
   '`/visen generate <Notion page URL> [--new-page] [--no-context] <prompt>`',
-  '`/visen generate <Notion database URL> [--into "Property"]… [--new-options] [--all] [--limit N] <template with {{Property}}>`',
+  '`/visen generate <Notion database URL> [--into "Property"]… [--new-options] [--all] [--limit N] [--preview [N]] <template with {{Property}}>`',
+  '`--preview [N]` generates the first N rows (1-10, default 3) without writing them and shows them, with buttons to write them and run the rest, or cancel.',
   '`--into` takes any property you can edit (text, number, select, multi-select, status, date, checkbox, URL, email, phone, relation) or `@body` (the row’s page), and may be given several times.',
   'Add `--watch` (a database: fill rows as they are added or changed) or `--every "daily 09:00"` (`hourly`, `"weekdays 09:00"`, `"mondays 08:30"` or a cron expression, in your time zone) to make it run by itself.',
   '`/visen generate` alone opens a form with the same choices.',
 ].join('\n');
 
-const KNOWN_FLAGS = ['new-page', 'no-context', 'into', 'new-options', 'all', 'limit', 'watch', 'every'] as const;
+const KNOWN_FLAGS = ['new-page', 'no-context', 'into', 'new-options', 'all', 'limit', 'preview', 'watch', 'every'] as const;
 type FlagName = (typeof KNOWN_FLAGS)[number];
-const FLAG_LIST = '`--new-page`, `--no-context`, `--into "Property"`, `--new-options`, `--all`, `--limit N`, `--watch` and `--every "schedule"`';
+const FLAG_LIST =
+  '`--new-page`, `--no-context`, `--into "Property"`, `--new-options`, `--all`, `--limit N`, `--preview [N]`, `--watch` and `--every "schedule"`';
 /** Options that take no value. */
 const SWITCHES: ReadonlySet<FlagName> = new Set(['new-page', 'no-context', 'all', 'new-options', 'watch']);
 
@@ -63,6 +55,7 @@ interface Flags {
   noContext: boolean;
   all: boolean;
   limit: number | undefined;
+  preview: number | undefined;
   /** `--into` values in the order typed; those found at the end of the prompt (read backwards) in `trailingInto`. */
   into: string[];
   trailingInto: string[];
@@ -80,6 +73,7 @@ export function parseGenerateCommand(text: string): ParsedGenerateCommand {
     noContext: false,
     all: false,
     limit: undefined,
+    preview: undefined,
     into: [],
     trailingInto: [],
     newOptions: false,
@@ -99,15 +93,15 @@ export function parseGenerateCommand(text: string): ParsedGenerateCommand {
   if (!prompt.ok) problems.push(prompt.problem);
 
   const into = [...flags.into, ...flags.trailingInto];
-  const databaseOnly = into.length > 0 || flags.newOptions || flags.all || flags.limit !== undefined;
+  const databaseOnly = into.length > 0 || flags.newOptions || flags.all || flags.limit !== undefined || flags.preview !== undefined;
   if (flags.newPage && databaseOnly) {
-    problems.push('`--new-page` is for a page; `--into`, `--all` and `--limit` are for a database. Use one kind or the other.');
+    problems.push('`--new-page` is for a page; `--into`, `--all`, `--limit` and `--preview` are for a database. Use one kind or the other.');
   }
   if (flags.newOptions && into.length === 0) {
     problems.push('`--new-options` goes with `--into` a select or multi-select property: it lets the model add options to it.');
   }
   if (flags.noContext && databaseOnly) {
-    problems.push('`--no-context` is for a page (Visen reads the page before writing); `--into`, `--all` and `--limit` are for a database.');
+    problems.push('`--no-context` is for a page (Visen reads the page before writing); `--into`, `--all`, `--limit` and `--preview` are for a database.');
   }
   problems.push(...automationProblems(flags));
 
@@ -122,26 +116,9 @@ export function parseGenerateCommand(text: string): ParsedGenerateCommand {
     ...(flags.noContext ? { context: false } : {}),
     ...(flags.all ? { onlyEmpty: false } : {}),
     ...(flags.limit !== undefined ? { limit: flags.limit } : {}),
+    ...(flags.preview !== undefined ? { preview: flags.preview } : {}),
   };
   return { ok: true, request, ...automationOf(flags) };
-}
-
-/** `--watch` fills a database's rows as they come; it cannot go with a schedule or with a page's options. */
-function automationProblems(flags: Flags): string[] {
-  if (!flags.watch) return [];
-  if (flags.every !== undefined) {
-    return ['Choose one: `--watch` fills a database’s rows whenever they are added or changed; `--every "schedule"` runs on a schedule.'];
-  }
-  if (flags.newPage || flags.noContext) {
-    return ['`--watch` is for a database (it fills rows as they are added or changed); for a page, use `--every "schedule"`.'];
-  }
-  return [];
-}
-
-function automationOf(flags: Flags): { automation?: RequestedAutomation } {
-  if (flags.watch) return { automation: { trigger: 'Watch' } };
-  if (flags.every !== undefined) return { automation: { trigger: 'Schedule', schedule: flags.every } };
-  return {};
 }
 
 /** One `--into` is the single-property output (as before typed outputs); several, or `--new-options`, typed outputs. */
@@ -217,6 +194,7 @@ function handleFlag(
     else setFlag(flags, flag, true, problems);
     return token.end;
   }
+  if (flag === 'preview' && !hasEquals) return previewFlag(input, token.end, flags, problems);
   // Value: right after `=`, or the next word (quoted for --into).
   let at = hasEquals ? tokenStart + headLength : skipSpace(input, token.end);
   const value = readValue(input, at, flag);
@@ -233,10 +211,33 @@ function handleFlag(
     );
     return at;
   }
-  const checked = checkValue(flag, value.text);
+  const checked = checkFlagValue(flag, value.text);
   if (!checked.ok) problems.push(checked.problem);
   else setFlag(flags, flag, checked.value, problems);
   return at;
+}
+
+function checkFlagValue(flag: FlagName, text: string): Check<string | number> {
+  if (flag === 'into') return checkPropertyName(text);
+  if (flag === 'every') return checkSchedule(text);
+  return flag === 'preview' ? checkPreview(text) : checkLimit(text);
+}
+
+function missingValueProblem(flag: FlagName): string {
+  if (flag === 'preview') return '`--preview=` needs a number of rows from 1 to 10, e.g. `--preview=3`.';
+  const c = checkFlagValue(flag, '');
+  return c.ok ? '' : c.problem;
+}
+
+/** `--preview` takes a number when the next word is one (`--preview 5`); otherwise the default, and the word is the prompt's. */
+function previewFlag(input: string, after: number, flags: Flags, problems: string[]): number {
+  const at = skipSpace(input, after);
+  const word = readToken(input, at);
+  const numeric = /^[-+]?\d/.test(word.text);
+  const checked = checkPreview(numeric ? word.text : '');
+  if (checked.ok) setFlag(flags, 'preview', checked.value, problems);
+  else problems.push(checked.problem);
+  return numeric ? word.end : after;
 }
 
 /** The value after `--into` / `--limit`; undefined (nothing consumed) when the next word is an option or the URL. */
@@ -272,6 +273,7 @@ function setFlag(flags: Flags, flag: FlagName, value: boolean | number | string,
   else if (flag === 'no-context') flags.noContext = true;
   else if (flag === 'all') flags.all = true;
   else if (flag === 'new-options') flags.newOptions = true;
+  else if (flag === 'preview') flags.preview = value as number;
   else if (flag === 'watch') flags.watch = true;
   else if (flag === 'every') flags.every = value as string;
   else flags.limit = value as number;
@@ -286,6 +288,7 @@ const TRAILING: ReadonlyArray<{ flag: FlagName | 'no-value'; pattern: RegExp }> 
   { flag: 'no-context', pattern: new RegExp(`(?:^|\\s)${DASHES}no-context\\s*$`, 'i') },
   { flag: 'new-options', pattern: new RegExp(`(?:^|\\s)${DASHES}new-options\\s*$`, 'i') },
   { flag: 'limit', pattern: new RegExp(`(?:^|\\s)${DASHES}limit(?:\\s+|=)(\\S+)\\s*$`, 'i') },
+  { flag: 'preview', pattern: new RegExp(`(?:^|\\s)${DASHES}preview(?:(?:\\s+|=)([-+]?\\d\\S*))?\\s*$`, 'i') },
   {
     flag: 'into',
     pattern: new RegExp(`(?:^|\\s)${DASHES}into(?:\\s+|=)${TRAILING_VALUE}\\s*$`, 'i'),
@@ -314,19 +317,13 @@ function applyTrailingFlag(flag: FlagName | 'no-value', raw: string, flags: Flag
     setFlag(flags, flag, true, problems);
     return;
   }
-  const checked = checkValue(flag, flag === 'limit' ? raw : unquote(raw));
+  if (flag === 'preview') {
+    const preview = checkPreview(raw);
+    if (preview.ok) setFlag(flags, flag, preview.value, problems);
+    else problems.push(preview.problem);
+    return;
+  }
+  const checked = checkFlagValue(flag, flag === 'limit' ? raw : unquote(raw));
   if (checked.ok) setFlag(flags, flag, checked.value, problems, true);
   else problems.push(checked.problem);
-}
-
-/** The value of `--into`, `--limit` or `--every`, checked. */
-function checkValue(flag: FlagName, text: string): Check<string | number> {
-  if (flag === 'into') return checkPropertyName(text);
-  if (flag === 'every') return checkSchedule(text);
-  return checkLimit(text);
-}
-
-function missingValueProblem(flag: FlagName): string {
-  const c = checkValue(flag, '');
-  return c.ok ? '' : c.problem;
 }

@@ -90,6 +90,8 @@ export class ProgressReporter {
   private finished = false;
   private runId: string | undefined;
   private pumping: Promise<void> | undefined;
+  /** Ends the pause between two updates early: a preview waiting for its owner arrived. */
+  private endPause: (() => void) | undefined;
 
   constructor(
     private readonly io: ReporterIo,
@@ -133,6 +135,7 @@ export class ProgressReporter {
       this.options.onRunId?.(progress.runId, this);
     }
     this.latest = { kind: 'progress', progress };
+    if (awaitsOwner(this.latest)) this.endPause?.();
     this.bump();
   }
 
@@ -198,9 +201,9 @@ export class ProgressReporter {
       return;
     }
     if (inWindow && !final && r.posts < this.io.policy.responseUrlProgressPosts) {
-      const wait = this.lastResponseUrlPostAt + this.io.policy.responseUrlMinIntervalMs - this.io.now();
+      const wait = awaitsOwner(shown) ? 0 : this.lastResponseUrlPostAt + this.io.policy.responseUrlMinIntervalMs - this.io.now();
       if (wait > 0) {
-        await this.io.sleep(wait);
+        await this.pause(wait);
         return; // show whatever is newest after the wait
       }
       await this.sendToResponseUrl(shown, false);
@@ -219,13 +222,19 @@ export class ProgressReporter {
 
   /** One step in the direct message: wait for the least interval between two updates, then update it. */
   private async showViaDm(shown: Shown, version: number, final: boolean): Promise<void> {
-    const wait = this.lastDmAt + this.io.policy.dmMinIntervalMs - this.io.now();
+    const wait = awaitsOwner(shown) ? 0 : this.lastDmAt + this.io.policy.dmMinIntervalMs - this.io.now();
     if (wait > 0) {
-      await this.io.sleep(wait);
+      await this.pause(wait);
       return;
     }
     await this.sendToDm(shown);
     this.markRendered(version, final);
+  }
+
+  /** Waits before the next update, unless something the owner waits on comes first. */
+  private async pause(ms: number): Promise<void> {
+    await Promise.race([this.io.sleep(ms), new Promise<void>((resolve) => (this.endPause = resolve))]);
+    this.endPause = undefined;
   }
 
   private markRendered(version: number, final: boolean): void {
@@ -312,4 +321,9 @@ export class ProgressReporter {
       return false;
     }
   }
+}
+
+/** A preview waiting for its owner goes out at once, not after the least interval between updates: they wait on it. */
+function awaitsOwner(shown: Shown): boolean {
+  return shown.kind === 'progress' && shown.progress.preview?.phase === 'waiting' && !isTerminal(shown.progress);
 }

@@ -8,7 +8,8 @@
 
 import { userMessageFor } from '../../../errors.js';
 import { parseSchedule } from '../../../services/automations/schedule.js';
-import { MAX_PROMPT_CHARS } from '../../../services/generation/limits.js';
+import { DEFAULT_PREVIEW_ROWS, MAX_PREVIEW_ROWS, MAX_PROMPT_CHARS } from '../../../services/generation/limits.js';
+
 import { characterCount } from '../../../services/text.js';
 
 export const MAX_LIMIT = 10_000;
@@ -140,6 +141,17 @@ export function checkLimit(raw: string, flag = '--limit'): Check<number> {
   if (n < 1) return fail(`${flag} must be at least 1.`);
   if (n > MAX_LIMIT) {
     return fail(`${flag} can be at most ${MAX_LIMIT.toLocaleString('en-US')} rows (Notion's query limit); leave it out to do every row.`);
+  }
+  return ok(n);
+}
+
+/** `--preview N` / the preview field: a whole number of rows from 1 to MAX_PREVIEW_ROWS; blank: the default. */
+export function checkPreview(raw: string, flag = '--preview'): Check<number> {
+  const text = raw.trim();
+  if (text === '') return ok(DEFAULT_PREVIEW_ROWS);
+  const n = /^\+?\d+$/.test(text) ? Number(text.replace(/^\+/, '')) : Number.NaN;
+  if (!Number.isInteger(n) || n < 1 || n > MAX_PREVIEW_ROWS) {
+    return fail(`${flag} takes a whole number of rows from 1 to ${MAX_PREVIEW_ROWS} (${DEFAULT_PREVIEW_ROWS} when left out); \`${shorten(text, 20)}\` is not.`);
   }
   return ok(n);
 }

@@ -69,7 +69,7 @@ export function createSlackApp(slack: SlackConnection, deps: SlackDeps, bot: Bot
   registerSettingsListeners(app, deps);
   registerGenerateListeners(app, deps);
   const threads = registerThreadListeners(app, deps);
-  const home = registerHomeListeners(app, deps);
+  const home = registerHomeListeners(app, deps, { threadReaderFor: threads.readerFor });
   registerAutomationListeners(app, deps, home);
   // Automatic runs tell their owners by direct message (folded per connection, see automation-notifier.ts).
   const notifier = createAutomationNotifier({ client: app.client, logger: deps.logger.child({ component: 'automations' }) });

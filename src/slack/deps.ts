@@ -8,4 +8,6 @@ export interface SlackDeps {
   /** Slack user IDs allowed to use Visen; undefined means everyone. */
   readonly allowedUsers: ReadonlySet<string> | undefined;
   readonly defaultModel: string;
+  /** Team mode: the store-backed record of handled envelopes, shared by all workers (see redelivery.ts). */
+  readonly claimEnvelope?: (key: string, ttlMs: number) => Promise<boolean>;
 }

@@ -41,17 +41,25 @@ export interface RedisStoreOptions {
  * - node-redis reconnects by itself (`reconnectStrategy`); state changes are logged once, not per attempt.
  */
 export async function openRedisStore(options: RedisStoreOptions, logger: Logger): Promise<SharedStore> {
+  let connectedOnce = false;
   const client = createClient({
     url: options.url,
     disableOfflineQueue: true,
-    socket: { connectTimeout: CONNECT_TIMEOUT_MS, reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, MAX_RECONNECT_DELAY_MS) },
+    socket: {
+      connectTimeout: CONNECT_TIMEOUT_MS,
+      // The first connection fails fast (a wrong URL is reported at start); after that, retry for as long as we run.
+      reconnectStrategy: (retries: number, cause: Error) => (connectedOnce ? Math.min(100 * 2 ** retries, MAX_RECONNECT_DELAY_MS) : cause),
+    },
+  });
+  client.once('ready', () => {
+    connectedOnce = true;
   });
   watchConnection(client, options.redactedUrl, logger);
   try {
     await withTimeout(client.connect(), CONNECT_TIMEOUT_MS);
     await withTimeout(client.ping(), CONNECT_TIMEOUT_MS);
   } catch (err) {
-    client.destroy();
+    if (client.isOpen) client.destroy();
     throw new StoreError(
       'unavailable',
       `Visen cannot reach its store at ${options.redactedUrl}: ${(err as Error).message}. Check VISEN_STORE_URL and that Redis is running.`,

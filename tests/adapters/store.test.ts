@@ -83,7 +83,7 @@ describe.skipIf(!redisAvailable)('the Redis store', () => {
   it('keeps every key under visen:: so a shared Redis database stays tidy', async () => {
     const store = await freshRedisStore();
     await store.set('settings', 'T1:U1', { model: 'm' });
-    expect(redis?.cli('KEYS', '*').trim()).toBe('1) "visen::settings:T1:U1"');
+    expect(redis?.cli('KEYS', '*').trim()).toBe('visen::settings:T1:U1');
   });
 
   it('claims a key once across connections (the redelivery record), until it expires', async () => {
@@ -94,7 +94,7 @@ describe.skipIf(!redisAvailable)('the Redis store', () => {
     expect(await first.claim('envelope', 'command:T1', 60_000)).toBe(true);
     expect(await second.claim('envelope', 'command:T1', 60_000)).toBe(false);
     expect(await second.claim('envelope', 'command:T2', 60_000)).toBe(true);
-    expect(Number(/\d+/.exec(redis?.cli('PTTL', 'visen::envelope:command:T1') ?? '')?.[0])).toBeGreaterThan(50_000);
+    expect(Number(redis?.cli('PTTL', 'visen::envelope:command:T1'))).toBeGreaterThan(50_000);
   });
 
   it('refuses to start with a clear message when Redis cannot be reached, without the password', async () => {

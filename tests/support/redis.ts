@@ -1,5 +1,6 @@
 /**
- * A private Redis for a test: `redis-server` on a free loopback port in a temporary folder, with no persistence,
+ * A private Redis for a test: `redis-server` on a free loopback port in a temporary folder, with no persistence
+ * unless asked (`appendOnly`),
  * stopped (and startable again on the same port) by the test. Where `redis-server` is not installed, tests that
  * need it skip and the run says why in one line; `.ci/run` installs it and sets VISEN_REQUIRE_SPECS=1, and then a
  * missing `redis-server` fails every test file that imports this module, as a missing specs folder does.
@@ -37,19 +38,25 @@ export interface RedisServer {
   readonly url: string;
   /** Runs a `redis-cli` command against this server and returns its output (for raw scans in tests). */
   cli(...args: string[]): string;
-  /** Stops the server (SIGTERM) and waits until it exited; the data is gone (no persistence). */
+  /** Stops the server (SIGTERM) and waits until it exited; the data is gone unless `appendOnly`. */
   stop(): Promise<void>;
   /** Starts it again on the same port. */
   start(): Promise<void>;
 }
 
-export async function startRedis(): Promise<RedisServer> {
+export interface RedisOptions {
+  /** Append-only file on, fsync on every write (the README's recommendation): data survives a restart. */
+  readonly appendOnly?: boolean;
+}
+
+export async function startRedis(options: RedisOptions = {}): Promise<RedisServer> {
   const dir = mkdtempSync(join(tmpdir(), 'visen-redis-'));
   const port = await freePort();
   let child: ChildProcess | undefined;
-  const cli = (...args: string[]) => execFileSync('redis-cli', ['-h', '127.0.0.1', '-p', String(port), '--no-raw', ...args], { encoding: 'utf8' });
+  const cli = (...args: string[]) => execFileSync('redis-cli', ['-h', '127.0.0.1', '-p', String(port), '--raw', ...args], { encoding: 'utf8' });
   const start = async () => {
-    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });
+    const persistence = options.appendOnly ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
+    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence, '--dir', dir], { stdio: 'ignore' });
     await waitForPing(cli, child);
   };
   const stop = async () => {
@@ -70,11 +77,6 @@ export async function startRedis(): Promise<RedisServer> {
       await stop();
     },
   };
-}
-
-/** Stops a server and removes nothing else: its temporary folder is small and under the system's tmp. */
-export async function stopRedis(server: RedisServer | undefined): Promise<void> {
-  await server?.stop();
 }
 
 async function waitForPing(cli: (...args: string[]) => string, child: ChildProcess): Promise<void> {

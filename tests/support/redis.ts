@@ -53,7 +53,8 @@ export async function startRedis(options: RedisOptions = {}): Promise<RedisServe
   const dir = mkdtempSync(join(tmpdir(), 'visen-redis-'));
   const port = await freePort();
   let child: ChildProcess | undefined;
-  const cli = (...args: string[]) => execFileSync('redis-cli', ['-h', '127.0.0.1', '-p', String(port), '--raw', ...args], { encoding: 'utf8' });
+  const cli = (...args: string[]) =>
+    execFileSync('redis-cli', ['-h', '127.0.0.1', '-p', String(port), '--raw', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   const start = async () => {
     const persistence = options.appendOnly ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
     child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence, '--dir', dir], { stdio: 'ignore' });

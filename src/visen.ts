@@ -84,7 +84,13 @@ export async function startVisen(env: Readonly<Record<string, string | undefined
     throw err;
   }
   logger.info(config.store.kind === 'redis' ? { store: config.store.redactedUrl } : { dataDir: config.dataDir }, 'Visen is connected to Slack (Socket Mode)');
-  await onSlackConnected(app, deps).catch((err: unknown) => logger.error({ err: describeForLog(err) }, 'resuming interrupted runs failed'));
+  if (config.store.kind === 'sqlite') {
+    await onSlackConnected(app, deps).catch((err: unknown) => logger.error({ err: describeForLog(err) }, 'resuming interrupted runs failed'));
+  } else {
+    // The run records are shared, but not who runs them: a starting worker cannot tell a run whose worker died
+    // from one another worker is still writing, so it resumes none rather than write rows twice.
+    logger.info('team mode: interrupted runs are not resumed by a starting worker (they stay recorded)');
+  }
 
   let stopping: Promise<void> | undefined;
   const stop = () =>

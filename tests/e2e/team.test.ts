@@ -4,12 +4,14 @@
  * clears for A too; a redelivered envelope arriving on the other worker's socket is not handled twice; no secret
  * is in Redis in plain text; every log line names its worker.
  */
+import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SettingsAction } from '../../src/slack/listeners/settings/ids.js';
+import { startVisen } from '../../src/visen.js';
 import { answerTo } from '../faults/support/observe.js';
 import { redisAvailable } from '../support/redis.js';
 import { type ConfiguredUser, configureUser } from './support/configure-user.js';
-import { bodyOf, eventually } from './support/observe.js';
+import { bodyOf, connectionRow, eventually } from './support/observe.js';
 import { logEntries, startTeam, type Team } from './support/team.js';
 
 let team: Team;
@@ -85,6 +87,41 @@ describe.skipIf(!redisAvailable)('two workers sharing one Redis', () => {
     );
     expect(chatCalls()).toBe(callsBefore + 1);
     expect(bodyOf(team.h, page.id)).toBe(written);
+    expect(team.h.slack.failures).toEqual([]);
+  }, 60_000);
+
+  it('a worker that starts while another is running a run leaves that run alone', async () => {
+    team.via(team.a);
+    team.h.openai.setLatency(8_000); // A's run waits for its answer while worker C starts
+    const page = team.h.notion.addPage({ title: 'Long run', parentPageId: alice.parentPageId });
+    const from = team.h.slack.messages.length;
+    const done = () => team.h.slack.messages.slice(from).some((m) => /Done/.test(`${m.text ?? ''}${JSON.stringify(m.blocks ?? [])}`));
+    expect((await team.h.slack.slashCommand({ userId: alice.userId, teamId: alice.teamId, text: `generate ${page.url} Write slowly` })).acked).toBe(true);
+    await eventually(
+      () => team.h.openai.requests.some((r) => r.path.endsWith('/chat/completions') && String(JSON.stringify(r.body)).includes('Write slowly')),
+      'the run asking the model',
+    );
+
+    const linesC: string[] = [];
+    const logDestination = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        linesC.push(...chunk.toString().split('\n').filter(Boolean));
+        callback();
+      },
+    });
+    const workerC = await startVisen(team.h.env, { logDestination });
+    try {
+      expect(done()).toBe(false); // C started while A's run was still waiting: the case under test
+      expect(linesC.join('\n')).toMatch(/team mode: interrupted runs are not resumed by a starting worker/);
+      team.h.openai.setLatency(0);
+      await eventually(done, 'worker A finishing its run', 30_000);
+      expect(bodyOf(team.h, page.id)).toContain('Write slowly');
+      expect(connectionRow(team.h, alice, page.url)?.status).toBe('Succeeded');
+      expect(linesC.join('\n')).not.toMatch(/resuming an interrupted/);
+    } finally {
+      team.h.openai.setLatency(0);
+      await workerC.stop();
+    }
     expect(team.h.slack.failures).toEqual([]);
   }, 60_000);
 

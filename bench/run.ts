@@ -4,7 +4,7 @@
  *
  *   npm run bench                          every scenario, full size (about 5 minutes on 2 cores)
  *   npm run bench -- --quick               smaller sizes and a 5 s idle instead of 60 s (development)
- *   npm run bench -- --only ack,memory     some scenarios: ack, memory, notion, first-content, settings, hostile, row-content, typed, preview
+ *   npm run bench -- --only ack,memory     some scenarios: ack, memory, notion, first-content, settings, hostile, row-content, typed, preview, thread
  *   npm run bench -- --json bench-results.json   also write the figures as JSON
  *   npm run bench -- --runtime tsx         run the app under tsx instead of compiled JS (memory then includes
  *                                          tsx's loader thread, so the memory verdicts do not apply)
@@ -23,11 +23,12 @@ import { runNotionThroughput } from './scenarios/notion-throughput.js';
 import { runPreview } from './scenarios/preview.js';
 import { runRowContent } from './scenarios/row-content.js';
 import { runSettingsStore } from './scenarios/settings-store.js';
+import { runThread } from './scenarios/thread.js';
 import { runTypedOutputs } from './scenarios/typed-outputs.js';
 import type { AppRuntime } from './support/app-process.js';
 import { type Figure, formatTable } from './support/figures.js';
 
-const SCENARIOS = ['ack', 'memory', 'notion', 'first-content', 'settings', 'hostile', 'row-content', 'typed', 'preview'] as const;
+const SCENARIOS = ['ack', 'memory', 'notion', 'first-content', 'settings', 'hostile', 'row-content', 'typed', 'preview', 'thread'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 const USAGE = `usage: npm run bench -- [--quick] [--only ${SCENARIOS.join(',')}] [--json <file>] [--runtime dist|tsx]`;
@@ -96,6 +97,7 @@ async function main(): Promise<number> {
   if (selected.has('row-content')) await run('row context', () => runRowContent({ quick, runtime, log }));
   if (selected.has('typed')) await run('typed outputs', () => runTypedOutputs({ quick, runtime, log }));
   if (selected.has('preview')) await run('preview', () => runPreview({ quick, runtime, log }));
+  if (selected.has('thread')) await run('send a thread to Notion', () => runThread({ quick, runtime, log }));
 
   const environment = {
     node: process.version,

@@ -10,6 +10,7 @@ import { createGenerationService } from './services/generation/service.js';
 import { createHomeService } from './services/home/index.js';
 import type { VisenServices } from './services/index.js';
 import { createSettingsService } from './services/settings/service.js';
+import { createThreadWatches } from './services/threads/watches.js';
 import type { UserRef } from './users.js';
 
 export interface ComposeDeps {
@@ -62,7 +63,7 @@ export function composeServices(deps: ComposeDeps): ComposedServices {
     options: { contextChars: deps.config.contextChars },
   });
   forgetUserHooks.push((user) => generation.forgetUser(user));
-  const services: Omit<ComposedServices, 'home'> = {
+  const services: Omit<ComposedServices, 'home' | 'threadWatches'> = {
     settings,
     connections,
     generation,
@@ -71,5 +72,7 @@ export function composeServices(deps: ComposeDeps): ComposedServices {
   // Home reads the other three services.
   const home = createHomeService({ ...services, store: deps.store, logger: deps.logger });
   forgetUserHooks.push((user) => home.forgetUser(user));
-  return { ...services, home };
+  const threadWatches = createThreadWatches({ store: deps.store, logger: deps.logger });
+  forgetUserHooks.push((user) => threadWatches.forgetUser(user));
+  return { ...services, home, threadWatches };
 }

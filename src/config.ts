@@ -31,6 +31,8 @@ export interface VisenConfig {
   readonly modelIdleTimeoutMs: number;
   /** Most characters of a page's content given to the model as the document a page run is about. */
   readonly contextChars: number;
+  /** Send to Notion, "Keep it current": a thread's page is refreshed at most this often while replies arrive (0: at each reply). */
+  readonly threadRefreshMs: number;
 }
 
 /** `redactedUrl` is the URL without its user name and password: the only form that may be logged or shown. */
@@ -41,6 +43,7 @@ export const DEFAULT_DATA_DIR = './data';
 export const DEFAULT_SLACK_WAIT_SECONDS = 300;
 export const DEFAULT_MODEL_IDLE_TIMEOUT_SECONDS = 60;
 export const DEFAULT_CONTEXT_CHARS = 100_000;
+export const DEFAULT_THREAD_REFRESH_MINUTES = 15;
 
 /** The example values in .env.example: they pass the prefix checks, so they are caught here, before any network call. */
 export const PLACEHOLDER_TOKENS = { SLACK_BOT_TOKEN: 'xoxb-your-bot-token', SLACK_APP_TOKEN: 'xapp-your-app-token' } as const;
@@ -112,6 +115,9 @@ const envSchema = z
     VISEN_CONTEXT_CHARS: optionalText.refine((s) => s === undefined || (/^\d{1,7}$/.test(s) && Number(s) >= 0 && Number(s) <= 1_000_000), {
       message: 'VISEN_CONTEXT_CHARS must be a whole number of characters from 0 to 1000000 (default 100000; 0 turns page context off)',
     }),
+    VISEN_THREAD_REFRESH_MINUTES: optionalText.refine((s) => s === undefined || (/^\d{1,4}$/.test(s) && Number(s) <= 1440), {
+      message: 'VISEN_THREAD_REFRESH_MINUTES must be a whole number of minutes from 0 to 1440 (default 15; 0 refreshes at each reply)',
+    }),
   })
   .superRefine((e, ctx) => {
     if (e.VISEN_STORE_URL !== undefined && e.VISEN_SECRET_KEY === undefined) {
@@ -147,6 +153,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     logLevel: (e.LOG_LEVEL as LogLevel | undefined) ?? 'info',
     modelIdleTimeoutMs: Number(e.VISEN_MODEL_IDLE_TIMEOUT_SECONDS ?? DEFAULT_MODEL_IDLE_TIMEOUT_SECONDS) * 1000,
     contextChars: Number(e.VISEN_CONTEXT_CHARS ?? DEFAULT_CONTEXT_CHARS),
+    threadRefreshMs: Number(e.VISEN_THREAD_REFRESH_MINUTES ?? DEFAULT_THREAD_REFRESH_MINUTES) * 60_000,
   };
   return { ok: true, config: deepFreeze(config) };
 }

@@ -23,6 +23,7 @@ export type AppErrorCode =
   | 'property_gone'
   | 'settings_unreadable'
   | 'shutting_down'
+  | 'thread_unreadable'
   | 'too_long'
   | 'too_many_candidates'
   | 'too_many_failures';

@@ -69,6 +69,8 @@ export async function startVisen(env: Readonly<Record<string, string | undefined
     logger,
     allowedUsers: config.allowedUsers,
     defaultModel: config.openai.defaultModel,
+    contextChars: config.contextChars,
+    threadRefreshMs: config.threadRefreshMs,
     ...(opened.claimEnvelope ? { claimEnvelope: opened.claimEnvelope } : {}),
   };
   const slack = createSlackApp(config.slack, deps, bot);

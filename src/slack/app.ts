@@ -10,6 +10,7 @@ import { visenCommand } from './listeners/commands/visen.js';
 import { generateSubcommands, onConnectedResumeRuns, registerGenerateListeners } from './listeners/generate/index.js';
 import { registerHomeListeners } from './listeners/home/index.js';
 import { registerSettingsListeners, settingsSubcommands } from './listeners/settings/index.js';
+import { registerThreadListeners } from './listeners/threads/index.js';
 import { GuardedSocketModeReceiver } from './redelivery.js';
 import { postToResponseUrl } from './response-url.js';
 import type { BotIdentity } from './token-check.js';
@@ -65,9 +66,16 @@ export function createSlackApp(slack: SlackConnection, deps: SlackDeps, bot: Bot
   app.command(COMMAND, visenCommand({ ...settingsSubcommands(deps), ...generateSubcommands(deps) }, deps));
   registerSettingsListeners(app, deps);
   registerGenerateListeners(app, deps);
+  const threads = registerThreadListeners(app, deps);
   const home = registerHomeListeners(app, deps);
   app.error(reportListenerError(app, deps.logger));
-  return { app, close: () => home.close() };
+  return {
+    app,
+    close: () => {
+      home.close();
+      threads.close();
+    },
+  };
 }
 
 /** Work that needs Slack to be connected first: resuming the runs a restart interrupted, and telling their users. */

@@ -155,6 +155,7 @@ describe('connections service', () => {
       Items: 0,
       'Last error': '',
       Tokens: null, // nothing has run yet
+      Source: null, // not made from a Slack thread
     });
     expect(created).toMatchObject({ id: row.id, runs: 0, status: 'Running' });
 

@@ -48,6 +48,19 @@ describe('loadConfig', () => {
     expect(result.config.contextChars).toBe(50_000);
   });
 
+  it('reads how often a kept-current thread may refresh: default 15 minutes; 0 to 1440', () => {
+    const defaults = loadConfig(valid);
+    expect(defaults.ok && defaults.config.threadRefreshMs).toBe(15 * 60_000);
+    const each = loadConfig({ ...valid, VISEN_THREAD_REFRESH_MINUTES: '0' });
+    expect(each.ok && each.config.threadRefreshMs).toBe(0);
+    for (const value of ['-1', '2.5', '1441', 'often']) {
+      expect(loadConfig({ ...valid, VISEN_THREAD_REFRESH_MINUTES: value })).toEqual({
+        ok: false,
+        problems: ['VISEN_THREAD_REFRESH_MINUTES must be a whole number of minutes from 0 to 1440 (default 15; 0 refreshes at each reply)'],
+      });
+    }
+  });
+
   it('reads the context budget: default 100,000 characters; a whole number from 0 to 1,000,000', () => {
     const defaults = loadConfig(valid);
     expect(defaults.ok && defaults.config.contextChars).toBe(100_000);

@@ -37,7 +37,7 @@ describe('manifest.yml declares what Visen needs and no more', () => {
     expect(manifest.settings.socket_mode_enabled).toBe(true);
     expect(manifest.settings.interactivity.is_enabled).toBe(true);
     expect(manifest.features.app_home.home_tab_enabled).toBe(true);
-    expect(manifest.settings.event_subscriptions.bot_events).toEqual(['app_home_opened']);
+    expect(manifest.settings.event_subscriptions.bot_events).toEqual(['app_home_opened', 'message.channels', 'message.groups', 'message.im', 'message.mpim']);
   });
 
   it('has the /visen command with a usage hint', () => {
@@ -46,8 +46,21 @@ describe('manifest.yml declares what Visen needs and no more', () => {
     expect(command.usage_hint).toMatch(/settings.*generate.*clear.*help/);
   });
 
+  it('declares the Send to Notion message shortcut the app listens for', () => {
+    expect(manifest.features.shortcuts).toEqual([expect.objectContaining({ type: 'message', callback_id: 'send_to_notion', name: 'Send to Notion' })]);
+  });
+
   it('asks only for the bot scopes the app uses', () => {
-    expect(manifest.oauth_config.scopes.bot).toEqual(['commands', 'chat:write']);
+    expect(manifest.oauth_config.scopes.bot).toEqual([
+      'commands',
+      'chat:write',
+      // Send to Notion (issue 14): reading the thread in each kind of conversation, and authors' names and time zones
+      'channels:history',
+      'groups:history',
+      'im:history',
+      'mpim:history',
+      'users:read',
+    ]);
     expect(manifest.oauth_config.scopes.user).toBeUndefined();
   });
 });

@@ -36,6 +36,7 @@ export function toConnectionRecord(page: PageInfo): ConnectionRecord {
     runs: number(p[P.runs]),
     items: number(p[P.items]),
     lastError: text(p[P.lastError]) || undefined,
+    source: urlText(p[P.source]) || undefined,
   };
 }
 
@@ -53,6 +54,7 @@ export function newRowProperties(slackUser: string, spec: ConnectionSpec): Prope
     [P.runs]: numberValue(0),
     [P.items]: numberValue(0),
     [P.lastError]: richTextValue(''),
+    ...(spec.source ? { [P.source]: urlValue(spec.source) } : {}),
   };
 }
 
@@ -82,7 +84,8 @@ export function isSameConnection(record: ConnectionRecord, spec: ConnectionSpec)
     record.type === spec.type &&
     targetIdOf(record.target) === formatNotionId(spec.targetId) &&
     sameText(record.prompt, clip(spec.prompt, RICH_TEXT_MAX_CHARS)) &&
-    sameText(record.output, spec.output)
+    sameText(record.output, spec.output) &&
+    (record.source ?? '') === (spec.source ?? '')
   );
 }
 

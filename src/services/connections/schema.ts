@@ -34,6 +34,7 @@ export const ConnectionsProperty = {
   items: 'Items',
   lastError: 'Last error',
   tokens: 'Tokens',
+  source: 'Source',
 } as const;
 
 export const CONNECTION_TYPE_OPTIONS = ['Page', 'Database'] as const;
@@ -47,6 +48,8 @@ export const OutputValue = {
   appendToPage: 'Append to page',
   newPage: 'New page',
   pageBody: 'Page body',
+  /** A new row of the database, filled from a Slack thread (Send to Notion). */
+  newRow: 'New row',
   property: (name: string) => `Property: ${name}`,
   /**
    * Typed outputs: the `--into` names as a JSON array (`@body` is the page body), so any property name reads back
@@ -82,6 +85,7 @@ export const CONNECTIONS_SCHEMA: readonly ConnectionsPropertyDefinition[] = [
   { name: ConnectionsProperty.items, type: 'number', holds: 'pages or rows written by the last run' },
   { name: ConnectionsProperty.lastError, type: 'rich_text', holds: 'a short message when the last run failed' },
   { name: ConnectionsProperty.tokens, type: 'number', holds: 'prompt + completion tokens of the last run (empty: not reported)' },
+  { name: ConnectionsProperty.source, type: 'url', holds: 'the Slack thread the content is made from (Send to Notion); empty otherwise' },
 ];
 
 /** How Notion's property types read in its own interface, for messages to users. */

@@ -28,6 +28,8 @@ export interface ConnectionRecord {
   readonly runs: number;
   readonly items: number;
   readonly lastError: string | undefined;
+  /** The Slack thread's permalink of a "Send to Notion" connection; undefined otherwise. */
+  readonly source?: string | undefined;
 }
 
 export type ConnectionSort = 'last_run' | 'name';
@@ -77,6 +79,8 @@ export interface ConnectionSpec {
   /** Name for a new row; also written to an existing row when `rename` is true. */
   readonly name: string;
   readonly rename?: boolean;
+  /** The Slack thread's permalink (stored in `Source`): a thread is part of what identifies its connection. */
+  readonly source?: string;
 }
 
 export interface RunOutcome {

@@ -141,6 +141,7 @@ export function progressOf(record: RunRecord): RunProgress {
     resumed: record.resumed,
     tokens: { ...record.tokens },
     context: record.context,
+    ...(record.replaced ? { replaced: record.replaced } : {}),
     preview: previewProgressOf(record),
     startedAt: record.startedAt,
     updatedAt: new Date().toISOString(),

@@ -17,6 +17,8 @@ export function outputLabel(output: OutputChoice): string {
       return OutputValue.property(output.property);
     case 'properties':
       return OutputValue.properties(output.outputs, output.newOptions === true);
+    case 'new-row':
+      return OutputValue.newRow;
   }
 }
 
@@ -26,6 +28,7 @@ export function parseOutputLabel(label: string, type: ConnectionType): OutputCho
   if (text === OutputValue.appendToPage) return { kind: 'append' };
   if (text === OutputValue.newPage) return { kind: 'new-page' };
   if (text === OutputValue.pageBody) return { kind: 'page-body' };
+  if (text === OutputValue.newRow) return { kind: 'new-row' };
   const property = /^Property:\s*(.+)$/s.exec(text)?.[1]?.trim();
   if (property) return { kind: 'property', property };
   const several = OutputValue.parseProperties(text);
@@ -39,13 +42,16 @@ export function checkOutput(kind: ConnectionType, requested: OutputChoice | unde
     const output = requested ?? { kind: 'append' };
     if (output.kind === 'append' || output.kind === 'new-page') return output;
     throw new UserInputError(
-      output.kind === 'property' || output.kind === 'properties'
-        ? '`--into` works only with a database: the link you gave is a page. Give a database link, or leave `--into` out to append to the page.'
-        : 'That link is a page, not a database: the result is appended to the page (or use `--new-page`).',
+      output.kind === 'new-row'
+        ? 'That link is a page, not a database: a new row needs the link of a database. Give a database link, or choose to append to the page.'
+        : output.kind === 'property' || output.kind === 'properties'
+          ? '`--into` works only with a database: the link you gave is a page. Give a database link, or leave `--into` out to append to the page.'
+          : 'That link is a page, not a database: the result is appended to the page (or use `--new-page`).',
       'output',
     );
   }
   const output = requested ?? { kind: 'page-body' };
+  if (output.kind === 'new-row') return output;
   if (output.kind === 'new-page' || output.kind === 'append') {
     throw new UserInputError(
       'That link is a database: each row gets its own result (in the row’s page, or with `--into "<property>"` in a text property). `--new-page` works only with a page link.',

@@ -51,7 +51,9 @@ async function resumeOne(deps: ResumeDeps, runId: string, listenerFor: ListenerF
     // Finished, but its connection row was not updated before the restart.
     return endNow(deps.launcher.open(record, listener), (run) => deps.launcher.finalize(run, settings));
   }
-  if (record.target.kind === 'Page') return endNow(deps.launcher.open(record, listener), (run) => endInterruptedPageRun(deps, run, settings));
+  // A page run, or a thread's new row (one answer): undone and marked interrupted, not resumed.
+  if (record.target.kind === 'Page' || record.request.output.kind === 'new-row')
+    return endNow(deps.launcher.open(record, listener), (run) => endInterruptedPageRun(deps, run, settings));
   record.resumed = true;
   record.state = 'running';
   await deps.runStore.saveRun(record);

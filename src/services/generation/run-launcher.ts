@@ -15,6 +15,7 @@ import { ProgressEmitter } from './progress.js';
 import { applyEnd, outcomeOf, type RunEnd } from './run-record.js';
 import type { RunRegistry } from './run-registry.js';
 import type { RunRecord, RunStore } from './run-store.js';
+import { runThreadRow } from './thread-row-run.js';
 import type { ProgressListener } from './types.js';
 
 /** Attempts to record a run's end on its connection row before leaving it to the next start. */
@@ -119,6 +120,7 @@ export class RunLauncher {
 /** The run's own work, page or database; a failure ends it as `failed` with the error kept as its cause. */
 async function doWork(run: ActiveRun, ctx: RunContext): Promise<RunEnd> {
   try {
+    if (run.record.request.output.kind === 'new-row') return await runThreadRow(ctx);
     return run.record.target.kind === 'Page' ? await runPage(ctx) : await runDatabase(ctx);
   } catch (err) {
     run.fatal ??= err;

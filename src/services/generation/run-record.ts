@@ -33,7 +33,7 @@ export function newRunRecord(o: {
     state: 'starting',
     finalized: false,
     resumed: false,
-    total: o.target.kind === 'Page' ? 1 : undefined,
+    total: o.target.kind === 'Page' || o.request.output.kind === 'new-row' ? 1 : undefined,
     done: 0,
     skipped: 0,
     failed: 0,

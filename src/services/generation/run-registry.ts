@@ -94,12 +94,13 @@ export class RunRegistry {
 }
 
 /** A connection as the one-run-at-a-time rule sees it: `<user>|<target id>|<output>|<prompt>`. */
-export function connectionKey(user: UserRef, targetId: string, output: string, prompt: string): string {
-  return `${userKey(user)}|${targetId}|${output}|${prompt}`;
+/** `source`: a Send to Notion thread's permalink, part of what the connection is (two threads, two connections). */
+export function connectionKey(user: UserRef, targetId: string, output: string, prompt: string, source?: string): string {
+  return `${userKey(user)}|${targetId}|${output}|${prompt}|${source ?? ''}`;
 }
 
 function connectionKeyOf(record: RunRecord): string {
-  return connectionKey(record.user, record.target.id, outputLabel(record.request.output), record.request.prompt);
+  return connectionKey(record.user, record.target.id, outputLabel(record.request.output), record.request.prompt, record.request.source?.permalink);
 }
 
 function ownedBy(run: ActiveRun, user: UserRef): boolean {

@@ -3,6 +3,8 @@ import type { LocalStore } from '../../adapters/store.js';
 import { type UserRef, userKey } from '../../users.js';
 import type { ConnectionType } from '../connections/types.js';
 import { KeyedLock } from '../keyed-lock.js';
+import type { ThreadSource } from '../threads/types.js';
+import type { ReplacedNote, WrittenBlock } from './thread-output.js';
 import { type TokenTally, tallyOfOldRecord } from './tokens.js';
 import type { OutputChoice, PageContextNote, PreviewRow, RunState } from './types.js';
 
@@ -14,7 +16,8 @@ import type { OutputChoice, PageContextNote, PreviewRow, RunState } from './type
  * - `user:<team>:<user>`                the user's run ids and connection ids with a written-rows log (for `forgetUser`);
  * - `inflight:<runId>:<rowId>`          a row whose write may have started: the generated text, checked on resume;
  * - `held:<runId>:<rowId>`              a previewed row's answer, written as it is once the preview is confirmed;
- * - `written:<team>:<user>:<connectionId>` (+ `:<n>` chunks)  rows each connection wrote into, with the run that wrote them.
+ * - `written:<team>:<user>:<connectionId>` (+ `:<n>` chunks)  rows each connection wrote into, with the run that wrote them;
+ * - `thread-output:<team>:<user>:<connectionId>`  the blocks a thread connection last wrote (replaced when it runs again).
  */
 export const NAMESPACE = 'generation';
 
@@ -44,6 +47,8 @@ export interface RunRequest {
   readonly connectionName: string | undefined;
   /** False: the page is not given to the model (`--no-context`); absent in records saved before it existed: true. */
   readonly context?: boolean;
+  /** The Slack thread the content is made from (kept, so a restart knows it). */
+  readonly source?: ThreadSource;
   /** Rows to preview before anything is written (see GenerationRequest.preview); absent: none asked. */
   readonly preview?: number;
 }
@@ -120,6 +125,8 @@ export interface RunRecord {
   tokens: TokenTally;
   /** Page runs: what the model was given of the page. */
   context?: PageContextNote | undefined;
+  /** Thread runs run again: what of the last run's output was replaced, and what was kept. */
+  replaced?: ReplacedNote | undefined;
   /** Database runs with a preview (asked, or more than 500 rows). */
   preview?: PreviewRecord | undefined;
   updatedAt: string;
@@ -144,6 +151,8 @@ export interface HeldAnswer extends Omit<RowMarker, 'since'> {
 interface UserIndex {
   runs: string[];
   logs: string[];
+  /** Connections with a `thread-output:` record (absent in indexes saved before it existed). */
+  threadOutputs?: string[];
 }
 
 interface LogMeta {
@@ -258,6 +267,19 @@ export class RunStore {
     }
   }
 
+  /** The blocks a thread connection wrote last time (see thread-replace.ts). */
+  threadOutput(user: UserRef, connectionId: string): Promise<WrittenBlock[] | undefined> {
+    return this.store.get<WrittenBlock[]>(NAMESPACE, threadOutputKey(user, connectionId));
+  }
+
+  async setThreadOutput(user: UserRef, connectionId: string, blocks: readonly WrittenBlock[]): Promise<void> {
+    await this.store.set(NAMESPACE, threadOutputKey(user, connectionId), blocks);
+    await this.updateUserIndex(user, (index) => {
+      index.threadOutputs ??= [];
+      if (!index.threadOutputs.includes(connectionId)) index.threadOutputs.push(connectionId);
+    });
+  }
+
   /** Deletes every local record of this user, key by exact key. */
   async forgetUser(user: UserRef): Promise<void> {
     const key = `user:${userKey(user)}`;
@@ -278,6 +300,7 @@ export class RunStore {
         await this.store.delete(NAMESPACE, base);
       });
     }
+    for (const connectionId of index.threadOutputs ?? []) await this.store.delete(NAMESPACE, threadOutputKey(user, connectionId));
     await this.lock.run(key, () => this.store.delete(NAMESPACE, key));
   }
 
@@ -300,4 +323,8 @@ export class RunStore {
 
 function logKey(user: UserRef, connectionId: string): string {
   return `written:${userKey(user)}:${connectionId}`;
+}
+
+function threadOutputKey(user: UserRef, connectionId: string): string {
+  return `thread-output:${userKey(user)}:${connectionId}`;
 }

@@ -90,6 +90,13 @@ async function rerunOf(engine: Engine, user: UserRef, connectionId: string): Pro
   if (!connection) throw new UserInputError('That connection is gone: it was deleted in Notion, or it is not yours.', 'connection');
   if (!connection.target)
     throw new UserInputError('That connection has no target link in Notion. Add it to the row’s Target, or start a new generation.', 'connection');
+  // The thread is read in Slack, which a service cannot do: the shortcut on the thread runs it again with fresh replies.
+  if (connection.source) {
+    throw new UserInputError(
+      `That connection is made from a Slack thread. To run it again with the thread as it is now, open the thread (${connection.source}) and use *Send to Notion* on it.`,
+      'connection',
+    );
+  }
   const request = { targetUrl: connection.target, prompt: connection.prompt, output: parseOutputLabel(connection.output, connection.type), onlyEmpty: true };
   return { user, request, connectionName: connection.name };
 }

@@ -48,7 +48,7 @@ interface CheckedStart {
 export async function startRun(deps: StartDeps, input: StartInput): Promise<StartedRun> {
   if (deps.registry.closing) throw new VisenError('shutting_down', 'Visen is restarting right now, so it did not start this. Try again in a minute.');
   const checked = await checkStart(deps, input);
-  const key = connectionKey(input.user, checked.target.ref.id, outputLabel(checked.output), checked.prompt);
+  const key = connectionKey(input.user, checked.target.ref.id, outputLabel(checked.output), checked.prompt, input.request.source?.permalink);
   const runId = randomUUID();
   deps.registry.reserve(key, runId);
   try {
@@ -65,6 +65,11 @@ async function checkStart(deps: StartDeps, { user, request }: StartInput): Promi
   const prompt = checkedPrompt(request);
   const settings = await deps.settings.require(user);
   const target = await resolveTarget(deps.notion.forSecret(settings.notionSecret), request.targetUrl);
+  const newRow = request.output?.kind === 'new-row';
+  if (request.source && target.ref.kind === 'Database' && !newRow) {
+    throw new UserInputError('That link is a Notion database: choose “A new row in the database” for it, or give the link of a page.', 'target');
+  }
+  if (newRow && !request.source) throw new UserInputError('A new row is made from a Slack thread: use *Send to Notion* on the thread.', 'output');
   const output = checkOutput(target.ref.kind, request.output, target.schema);
   if (target.ref.kind === 'Page' && request.preview !== undefined) {
     throw new UserInputError(
@@ -112,6 +117,7 @@ async function createRun(deps: StartDeps, input: StartInput, checked: CheckedSta
     model: settings.model,
     name: clip(name, CONNECTION_NAME_MAX_CHARS),
     rename: Boolean(request.connectionName?.trim()),
+    ...(request.source ? { source: request.source.permalink } : {}),
   });
   const record = newRunRecord({
     runId,
@@ -124,6 +130,7 @@ async function createRun(deps: StartDeps, input: StartInput, checked: CheckedSta
       limit: request.limit,
       connectionName: request.connectionName,
       ...(request.context === false ? { context: false } : {}),
+      ...(request.source ? { source: request.source } : {}),
       ...(request.preview !== undefined ? { preview: request.preview } : {}),
     },
     target: target.ref,

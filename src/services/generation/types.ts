@@ -1,5 +1,6 @@
 import type { UserRef } from '../../users.js';
 import type { ConnectionType } from '../connections/types.js';
+import type { ThreadSource } from '../threads/types.js';
 import type { TokenTally } from './tokens.js';
 
 /** Where generated content goes. */
@@ -12,7 +13,9 @@ export type OutputChoice =
    * Database target, typed outputs: these properties (any writable type) and `@body` (the page body), filled from one
    * JSON answer per row; `newOptions`: select and multi-select values may be new options.
    */
-  | { readonly kind: 'properties'; readonly outputs: readonly string[]; readonly newOptions?: boolean };
+  | { readonly kind: 'properties'; readonly outputs: readonly string[]; readonly newOptions?: boolean }
+  /** Database target, from a Slack thread ("Send to Notion"): one new row, its title and properties filled from the thread. */
+  | { readonly kind: 'new-row' };
 
 export interface GenerationRequest {
   /** The target as the user gave it (a Notion page or database URL). */
@@ -28,6 +31,12 @@ export interface GenerationRequest {
   readonly connectionName?: string;
   /** Page runs: give the model the page (for `new-page`, the parent page) as the document the prompt is about (default true). */
   readonly context?: boolean;
+  /**
+   * What the content is made from, instead of the page: a Slack thread ("Send to Notion"), for a page (append, new
+   * page) or a new database row (`new-row`); the connection records its permalink in `Source`, and what is written
+   * links back to it.
+   */
+  readonly source?: ThreadSource;
   /**
    * Database runs: generate the first this many rows (1-10) without writing anything, and wait for the owner to
    * confirm (`confirmPreview`) or cancel (`cancelPreview`). A run of more than 500 rows previews 3 rows even without it.
@@ -104,6 +113,8 @@ export interface RunProgress {
    * after a cancel or a failure; absent otherwise.
    */
   readonly rollingBack?: 'cancelled' | 'failed' | undefined;
+  /** A thread connection run again: blocks of its last output removed, and blocks kept because the user edited them. */
+  readonly replaced?: { readonly removed: number; readonly kept: number; readonly keptTexts?: readonly string[] } | undefined;
   /** Database runs with a preview (asked, or more than 500 rows); absent otherwise. */
   readonly preview?: PreviewProgress | undefined;
   readonly startedAt: string;

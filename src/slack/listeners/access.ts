@@ -13,7 +13,7 @@ export function allowListMiddleware(deps: Pick<SlackDeps, 'allowedUsers' | 'logg
   return async (args) => {
     const allowed = deps.allowedUsers;
     const userId = actingUserId(args.body);
-    if (!allowed || !userId || allowed.has(userId)) {
+    if (!allowed || !userId || allowed.has(userId) || isThreadMessage(args.body)) {
       await args.next();
       return;
     }
@@ -25,8 +25,18 @@ export function allowListMiddleware(deps: Pick<SlackDeps, 'allowedUsers' | 'logg
       return;
     }
     if (ack) await ack();
-    if (body.type === 'block_actions' || body.type === 'view_submission') {
+    // Interactions with no reply of their own (a button, a form, a message shortcut): told in a direct message.
+    if (body.type === 'block_actions' || body.type === 'view_submission' || body.type === 'message_action') {
       await args.client.chat.postMessage({ channel: userId, text: NOT_ALLOWED_MESSAGE }).catch(() => undefined);
     }
   };
+}
+
+/**
+ * A message in a channel (Events API `message`): its author is not using Visen, so the list does not apply; a
+ * reply may refresh a thread an allowed user keeps current (the refresh is that user's, see threads/refresh.ts).
+ */
+function isThreadMessage(body: unknown): boolean {
+  const b = body as { type?: string; event?: { type?: string } };
+  return b.type === 'event_callback' && b.event?.type === 'message';
 }

@@ -17,7 +17,7 @@ import { escapeMrkdwn, isHighSurrogate, oneLine, SLACK_LIMITS, truncate } from '
  * joined with a line break. An initial prompt longer than one box (Run again, a prompt from the Home tab) is
  * split at line breaks (else spaces) so it fits; beyond three boxes it is cut and a notice says so.
  */
-export type OutputKind = Exclude<OutputChoice['kind'], 'properties'>;
+export type OutputKind = Exclude<OutputChoice['kind'], 'properties' | 'new-row'>;
 
 export interface GenerateModalValues {
   readonly targetUrl: string;

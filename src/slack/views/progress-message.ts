@@ -5,7 +5,7 @@ import { GenerateIds } from '../listeners/generate/ids.js';
 import { actions, button, confirmDialog, context, type SlackMessage, section } from './blocks.js';
 import { previewBlocks, previewFallback, previewingHeadline } from './progress-preview.js';
 import { tokensLine } from './progress-tokens.js';
-import { escapeMrkdwn, formatCount, mrkdwnLink, notificationText, oneLine, plural, SLACK_LIMITS, truncate } from './text.js';
+import { escapeMrkdwn, formatCount, inlineText, mrkdwnLink, notificationText, oneLine, plural, SLACK_LIMITS, truncate } from './text.js';
 
 /**
  * The messages of a generation run: "working", its live progress (one message, updated), the final
@@ -88,6 +88,8 @@ function notesOf(model: ProgressMessageModel, p: RunProgress, terminal: boolean)
   const notes: string[] = [];
   const pageContext = contextNote(p);
   if (pageContext) notes.push(pageContext);
+  const replaced = replacedNote(p);
+  if (replaced) notes.push(replaced);
   if (model.afterRestart) notes.push(restartNote(p));
   else if (p.resumed) notes.push('Resumed after Visen restarted; rows already written were not written again.');
   if (model.continuedInDm && !terminal) {
@@ -227,6 +229,17 @@ function cancelButton(runId: string, user: UserRef): Button | undefined {
     deny: 'Keep going',
   });
   return button('Cancel run', GenerateIds.cancelAction, { style: 'danger', value, confirm });
+}
+
+/** A thread connection run again: what of its last output it replaced, and what it left because the user edited it. */
+export function replacedNote(p: Pick<RunProgress, 'replaced'>): string | undefined {
+  const r = p.replaced;
+  if (!r) return undefined;
+  const removed = `:recycle: Replaced what this connection wrote last time (${plural(r.removed, 'block')}).`;
+  if (r.kept === 0) return removed;
+  const which = (r.keptTexts ?? []).filter((t) => t !== '').map((t) => `“${inlineText(t, 80)}”`);
+  const named = which.length > 0 ? `: ${which.join(', ')}${r.kept > which.length ? ' and more' : ''}` : '';
+  return `${removed} Kept ${plural(r.kept, 'block')} you edited since, where ${r.kept === 1 ? 'it is' : 'they are'}${named}.`;
 }
 
 /** What the model was given of the page (page runs): how much, that it was cut, or that it could not be read. */

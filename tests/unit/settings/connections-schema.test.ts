@@ -25,6 +25,7 @@ describe('connections database schema', () => {
       ['Items', 'number', null],
       ['Last error', 'rich_text', null],
       ['Tokens', 'number', null], // issue 12, item 8: tokens of the last run
+      ['Source', 'url', null], // issue 14, item 3: the Slack thread of a "Send to Notion" connection
     ]);
   });
 

@@ -46,7 +46,7 @@ export function initialModel(initial: GenerateModalInitial): GenerateModalModel 
       ...EMPTY_VALUES,
       targetUrl: initial.targetUrl ?? '',
       promptParts: parts,
-      output: output?.kind === 'properties' ? 'property' : output?.kind,
+      output: output?.kind === 'properties' ? 'property' : output?.kind === 'new-row' ? undefined : output?.kind,
       into: output?.kind === 'property' ? [output.property] : output?.kind === 'properties' ? output.outputs : [],
       newOptions: output?.kind === 'properties' && output.newOptions === true,
       onlyEmpty: initial.onlyEmpty ?? true,

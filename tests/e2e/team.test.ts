@@ -16,10 +16,12 @@ import { logEntries, startTeam, type Team } from './support/team.js';
 
 let team: Team;
 let alice: ConfiguredUser;
+/** Redis asks for a password here, so the store URL carries one: no log line may. */
+const REDIS_PASSWORD = 'team-redis-pw-4f1c9a';
 
 beforeAll(async () => {
   if (!redisAvailable) return;
-  team = await startTeam();
+  team = await startTeam({ redis: { password: REDIS_PASSWORD } });
   team.via(team.a);
   alice = await configureUser(team.h, 'U0TEAMALICE');
 }, 60_000);
@@ -49,6 +51,14 @@ describe.skipIf(!redisAvailable)('two workers sharing one Redis', () => {
     expect(String(linesB[0]?.worker)).toMatch(/^.+-\d+$/);
     expect(team.h.slack.failures).toEqual([]);
   }, 60_000);
+
+  it('logs the store URL without its password, on every worker', () => {
+    expect(team.h.env.VISEN_STORE_URL).toContain(REDIS_PASSWORD);
+    const lines = [...team.a.logLines(), ...team.b.logLines()];
+    expect(lines.join('\n')).not.toContain(REDIS_PASSWORD);
+    const connected = logEntries(team.b).find((l) => l.msg === 'Visen is connected to Slack (Socket Mode)');
+    expect(connected?.store).toBe(`redis://127.0.0.1:${team.redis.port}`);
+  });
 
   it('keeps no secret in Redis in plain text', () => {
     const keys = team.redis.cli('--scan', '--pattern', '*').split('\n').filter(Boolean);

@@ -47,17 +47,23 @@ export interface RedisServer {
 export interface RedisOptions {
   /** Append-only file on, fsync on every write (the README's recommendation): data survives a restart. */
   readonly appendOnly?: boolean;
+  /** Clients must authenticate (`requirepass`); the URL carries it as `redis://:<password>@…`. */
+  readonly password?: string;
 }
 
 export async function startRedis(options: RedisOptions = {}): Promise<RedisServer> {
   const dir = mkdtempSync(join(tmpdir(), 'visen-redis-'));
   const port = await freePort();
   let child: ChildProcess | undefined;
+  const auth = options.password ? ['-a', options.password, '--no-auth-warning'] : [];
   const cli = (...args: string[]) =>
-    execFileSync('redis-cli', ['-h', '127.0.0.1', '-p', String(port), '--raw', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    execFileSync('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...auth, '--raw', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   const start = async () => {
     const persistence = options.appendOnly ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
-    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence, '--dir', dir], { stdio: 'ignore' });
+    const password = options.password ? ['--requirepass', options.password] : [];
+    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence, ...password, '--dir', dir], {
+      stdio: 'ignore',
+    });
     await waitForPing(cli, child);
   };
   const stop = async () => {
@@ -71,7 +77,7 @@ export async function startRedis(options: RedisOptions = {}): Promise<RedisServe
   await start();
   return {
     port,
-    url: `redis://127.0.0.1:${port}`,
+    url: options.password ? `redis://:${encodeURIComponent(options.password)}@127.0.0.1:${port}` : `redis://127.0.0.1:${port}`,
     cli,
     start,
     async stop() {

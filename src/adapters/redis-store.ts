@@ -6,6 +6,7 @@ import KeyvRedis, { createClient } from '@keyv/redis';
 import Keyv from 'keyv';
 import type { Logger } from 'pino';
 import { StoreError } from '../errors.js';
+import { rememberSecretForRedaction } from '../log-redaction.js';
 import type { LocalStore } from './store.js';
 
 /** How long the start waits for Redis before it gives up with a clear message. */
@@ -41,6 +42,8 @@ export interface RedisStoreOptions {
  * - node-redis reconnects by itself (`reconnectStrategy`); state changes are logged once, not per attempt.
  */
 export async function openRedisStore(options: RedisStoreOptions, logger: Logger): Promise<SharedStore> {
+  // Whatever error text the client ever produces, the password never reaches a log line.
+  rememberSecretForRedaction(decodeURIComponent(new URL(options.url).password));
   let connectedOnce = false;
   const client = createClient({
     url: options.url,

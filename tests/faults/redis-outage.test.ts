@@ -43,6 +43,19 @@ describe.skipIf(!redisAvailable)('Redis stopped and started again', () => {
       expect(team.h.notion.childrenOf(page.id)).toEqual([]);
     }
 
+    // /visen settings cannot read the saved settings to show them: the same words, no empty form.
+    const openedBefore = team.h.slack.views.opened.length;
+    const settings = await answerTo(team.h, user, 'settings', CANNOT_REACH, 15_000);
+    expect(settings).toMatch(CANNOT_REACH);
+    expect(team.h.slack.views.opened.slice(openedBefore).filter((v) => v.callback_id === 'settings_form')).toEqual([]);
+
+    // /visen clear: asked first, then the click is told to try again.
+    const clearAsked = await answerTo(team.h, user, 'clear', /Delete your Visen settings/);
+    expect(clearAsked).toMatch(/Delete your Visen settings/);
+    const from = team.h.slack.messages.length;
+    await team.h.slack.blockAction({ userId: user.userId, teamId: user.teamId, actionId: 'settings_clear_confirm', container: 'message' });
+    await eventually(() => team.h.slack.messages.slice(from).some((m) => CANNOT_REACH.test(m.text ?? '')), 'clear told to try again', 15_000);
+
     // The Home tab says it could not read Visen's data, rather than showing the onboarding.
     const homeBefore = (team.h.slack.views.published.get(user.userId) ?? []).length;
     await team.h.slack.appHomeOpened(user);

@@ -60,7 +60,7 @@ describe.skipIf(!redisAvailable)('Redis stopped and started again', () => {
     const homeBefore = (team.h.slack.views.published.get(user.userId) ?? []).length;
     await team.h.slack.appHomeOpened(user);
     const home = await team.h.slack.waitFor(() => (team.h.slack.views.published.get(user.userId) ?? []).slice(homeBefore).at(-1), 10_000);
-    expect(textOf(home.blocks)).toMatch(/Visen could not read its local data.*Press \*?Refresh\*? to try again/s);
+    expect(textOf(home.blocks)).toMatch(/Visen could not read its saved data.*Press \*?Refresh\*? to try again/s);
     expect(logEntries(team.a).some((l) => l.msg === 'store connection lost; reconnecting')).toBe(true);
 
     await team.redis.start();

@@ -11,11 +11,26 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCK_FILE_NAME } from '../../src/adapters/process-lock.js';
 import { type SlackStandIn, startSlackStandIn } from '../stand-ins/slack/index.js';
 import { type RedisServer, redisAvailable, startRedis } from '../support/redis.js';
-import { exitOf, spawnMain, waitForOutput } from './support/run-main.js';
+import { exitOf, repoRoot, spawnMain, waitForOutput } from './support/run-main.js';
 
 const STACK_FRAME = /\n\s+at .+:\d+:\d+/;
 const PASSWORD = 'start-pw-7d2e91';
 const KEY = Buffer.alloc(32, 3).toString('base64');
+/** Prints `redis client loaded: true|false` when the process exits. */
+const REPORT_REDIS_LOADED = join(repoRoot, 'tests/support/report-redis-loaded.mjs');
+
+/** Starts the entry point, waits until it is connected, stops it with SIGTERM; returns what it printed. */
+async function startAndStop(env: Record<string, string>): Promise<string> {
+  const child = spawnMain(env, mkdtempSync(join(tmpdir(), 'visen-cwd-')), [REPORT_REDIS_LOADED]);
+  try {
+    await waitForOutput(child, /Visen is connected to Slack/);
+    child.kill('SIGTERM');
+    expect((await exitOf(child)).code).toBe(0);
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  }
+  return child.output();
+}
 
 let slack: SlackStandIn;
 let redis: RedisServer | undefined;
@@ -79,23 +94,25 @@ describe('starting a team-mode worker', () => {
 
   it.skipIf(!redisAvailable)('connects with Redis up: no data-dir lock, its worker id in every line, and a clean SIGTERM', async () => {
     const env = envFor({ VISEN_STORE_URL: `${redis?.url}`, VISEN_SECRET_KEY: KEY });
-    const child = spawnMain(env, mkdtempSync(join(tmpdir(), 'visen-cwd-')));
-    try {
-      await waitForOutput(child, /Visen is connected to Slack/);
-      expect(existsSync(join(env.VISEN_DATA_DIR, LOCK_FILE_NAME))).toBe(false);
-      child.kill('SIGTERM');
-      expect((await exitOf(child)).code).toBe(0);
-    } finally {
-      if (child.exitCode === null) child.kill('SIGKILL');
-    }
-    const lines = child
-      .output()
+    const output = await startAndStop(env);
+    expect(existsSync(join(env.VISEN_DATA_DIR, LOCK_FILE_NAME))).toBe(false);
+    expect(existsSync(env.VISEN_DATA_DIR)).toBe(false);
+    const lines = output
       .split('\n')
       .filter((line) => line.startsWith('{'))
       .map((line) => JSON.parse(line) as { worker?: string; msg?: string; store?: string });
     expect(lines.length).toBeGreaterThan(2);
     for (const line of lines) expect(line.worker).toMatch(/^.+-\d+$/);
     expect(lines.find((l) => l.msg === 'Visen is connected to Slack (Socket Mode)')?.store).toBe(`redis://127.0.0.1:${redis?.port}`);
-    expect(child.output()).not.toContain(PASSWORD);
+    expect(output).not.toContain(PASSWORD);
+    expect(output).toContain('redis client loaded: true');
+  });
+
+  it('without VISEN_STORE_URL: one process on SQLite, which never loads the Redis client', async () => {
+    const env = envFor({});
+    const output = await startAndStop(env);
+    expect(existsSync(join(env.VISEN_DATA_DIR, 'visen.sqlite'))).toBe(true);
+    expect(output).toContain('redis client loaded: false');
+    expect(output).not.toMatch(/"worker"/);
   });
 });

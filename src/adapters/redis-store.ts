@@ -65,7 +65,7 @@ export async function openRedisStore(options: RedisStoreOptions, logger: Logger)
     if (client.isOpen) client.destroy();
     throw new StoreError(
       'unavailable',
-      `Visen cannot reach its store at ${options.redactedUrl}: ${(err as Error).message}. Check VISEN_STORE_URL and that Redis is running.`,
+      `Visen cannot reach its store at ${options.redactedUrl}: ${(err as Error).message.replace(/\.$/, '')}. Check VISEN_STORE_URL and that Redis is running.`,
       {
         cause: err,
       },

@@ -92,6 +92,13 @@ describe('starting a team-mode worker', () => {
     expect(output).toContain('Check VISEN_STORE_URL and that Redis is running.');
   });
 
+  it.skipIf(!redisAvailable)('says Redis refused the password, without repeating it', async () => {
+    const wrong = 'wrong-pw-3b8c0d';
+    const output = await failedStart(envFor({ VISEN_STORE_URL: `redis://:${wrong}@127.0.0.1:${redis?.port}`, VISEN_SECRET_KEY: KEY }));
+    expect(output).toContain(`Visen cannot start: Visen cannot reach its store at redis://127.0.0.1:${redis?.port}: WRONGPASS`);
+    expect(output).not.toContain(wrong);
+  });
+
   it.skipIf(!redisAvailable)('connects with Redis up: no data-dir lock, its worker id in every line, and a clean SIGTERM', async () => {
     const env = envFor({ VISEN_STORE_URL: `${redis?.url}`, VISEN_SECRET_KEY: KEY });
     const output = await startAndStop(env);

@@ -49,6 +49,7 @@ export function createSlackApp(slack: SlackConnection, deps: SlackDeps, bot: Bot
     appToken: slack.appToken,
     logger: slackLogger,
     installerOptions: { clientOptions: { ...apiUrl } },
+    ...(deps.claimEnvelope ? { guard: { claimShared: deps.claimEnvelope } } : {}),
   });
   const app = new App({
     token: slack.botToken,
@@ -66,7 +67,7 @@ export function createSlackApp(slack: SlackConnection, deps: SlackDeps, bot: Bot
   registerSettingsListeners(app, deps);
   registerGenerateListeners(app, deps);
   const threads = registerThreadListeners(app, deps);
-  const home = registerHomeListeners(app, deps);
+  const home = registerHomeListeners(app, deps, { threadReaderFor: threads.readerFor });
   app.error(reportListenerError(app, deps.logger));
   return {
     app,

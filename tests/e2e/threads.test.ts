@@ -454,23 +454,160 @@ describe('Send to Notion: run again', () => {
     }
   }, 60_000);
 
-  it('Run again on the Home tab says to use the shortcut on the thread (Visen reads Slack only there)', async () => {
-    const s = await sender('U0THREADH');
-    const channel = channelWith([s.userId]);
-    const thread = h.slack.seedThread({ channelId: channel.id, parent: { user: s.userId, text: 'For the Home tab' } });
-    let after = lastDmTs(s.userId);
-    await submit(s.userId, await useShortcut(s.userId, channel.id, thread.ts), { target: s.page.url });
-    await finalDm(s.userId, after);
-    await h.slack.appHomeOpened({ userId: s.userId });
+  /** Presses Run again on the user's one connection on the Home tab; the final direct message's text. */
+  async function runAgainFromHome(userId: string): Promise<string> {
+    await h.slack.appHomeOpened({ userId });
     const button = await eventually(() => {
-      const blocks = (h.slack.homeView(s.userId)?.blocks ?? []) as Array<{ elements?: Array<{ action_id?: string; value?: string }> }>;
+      const blocks = (h.slack.homeView(userId)?.blocks ?? []) as Array<{ elements?: Array<{ action_id?: string; value?: string }> }>;
       return blocks.flatMap((b) => b.elements ?? []).find((e) => e.action_id === 'home_run_again')?.value;
     }, 'the Run again button');
-    after = lastDmTs(s.userId);
-    await h.slack.blockAction({ userId: s.userId, actionId: 'home_run_again', container: 'home', value: button });
-    const final = await finalDm(s.userId, after);
-    expect(final).toContain('made from a Slack thread');
-    expect(final).toContain('Send to Notion');
+    const after = lastDmTs(userId);
+    const d = await h.slack.blockAction({ userId, actionId: 'home_run_again', container: 'home', value: button });
+    expect(d.acked).toBe(true);
+    return finalDm(userId, after);
+  }
+
+  it('Run again on the Home tab reads the thread as it is now and replaces what the connection wrote, leaving a block the user edited', async () => {
+    const s = await sender('U0THREADH', 'Home status page');
+    const channel = channelWith([s.userId, 'U0ANA']);
+    const thread = h.slack.seedThread({
+      channelId: channel.id,
+      parent: { user: 'U0ANA', text: 'Rollout status?' },
+      replies: [{ user: 'U0ANA', text: 'Half done.' }],
+    });
+    h.openai.setResponder((req) => {
+      const sent = JSON.stringify(req.messages);
+      if (!sent.includes('<slack_thread>')) return 'Other answer.';
+      const v = sent.includes('Rollout finished on Tuesday') ? 2 : 1;
+      return `Version ${v} summary.\n\nVersion ${v} owners.\n\nVersion ${v} dates.`;
+    });
+    try {
+      const after = lastDmTs(s.userId);
+      await submit(s.userId, await useShortcut(s.userId, channel.id, thread.ts), { target: s.page.url });
+      await finalDm(s.userId, after);
+      expect(texts(s.page.id).slice(0, 3)).toEqual(['Version 1 summary.', 'Version 1 owners.', 'Version 1 dates.']);
+      const owners = (h.notion.childrenOf(s.page.id) as Array<{ id: string }>)[1]!;
+      await editBlock(s.c.notionSecret, owners.id, 'Owners: Ana (edited by hand)');
+      const reply = await h.slack.deliverMessageEvent({ channelId: channel.id, user: 'U0ANA', text: 'Rollout finished on Tuesday', threadTs: thread.ts });
+      expect(reply.message).toBeDefined();
+
+      const from = h.openai.requests.length;
+      const final = await runAgainFromHome(s.userId);
+      expect(final).toContain('Replaced what this connection wrote last time (3 blocks)');
+      expect(final).toContain('Kept 1 block you edited since, where it is: “Owners: Ana (edited by hand)”');
+      const [messages] = chatOf(s.c.openaiKey, from);
+      expect(messages?.[1]?.content).toContain('Rollout finished on Tuesday');
+      expect(messages?.[1]?.content).toContain('Half done.');
+
+      const body = texts(s.page.id);
+      expect(body.filter((t) => t.startsWith('Version 1'))).toEqual([]);
+      expect(body).toContain('Owners: Ana (edited by hand)');
+      expect(body.filter((t) => t.startsWith('Version 2'))).toEqual(['Version 2 summary.', 'Version 2 owners.', 'Version 2 dates.']);
+      expect(body.filter((t) => t.startsWith('Made by Visen'))).toHaveLength(1);
+      // The same connection, run twice, its Source unchanged.
+      const rows = h.notion.rows(s.c.connections.dataSourceId) as Array<{ properties: { Runs: { number: number } } }>;
+      expect(rows.map((r) => r.properties.Runs.number)).toEqual([2]);
+      expect(sourceOf(s)).toMatch(new RegExp(`/archives/${channel.id}/p${thread.ts.replace('.', '')}$`));
+      await eventually(() => textOf(h.slack.homeView(s.userId)?.blocks).includes('is running again') || undefined, 'the notice on the Home tab');
+    } finally {
+      h.openai.setResponder(undefined);
+    }
+  }, 60_000);
+
+  it('Run again on the Home tab of a message sent as a new page makes another child page from that message only, as the shortcut does', async () => {
+    const s = await sender('U0THREADP', 'Notes parent');
+    const channel = channelWith([s.userId, 'U0ANA']);
+    const thread = h.slack.seedThread({
+      channelId: channel.id,
+      parent: { user: 'U0ANA', text: 'Parent to leave out' },
+      replies: [{ user: 'U0ANA', text: 'The one reply sent' }],
+    });
+    const after = lastDmTs(s.userId);
+    await submit(s.userId, await useShortcut(s.userId, channel.id, thread.replyTs[0] as string), {
+      target: s.page.url,
+      include: 'message',
+      output: 'new-page',
+    });
+    await finalDm(s.userId, after);
+    await h.slack.deliverMessageEvent({ channelId: channel.id, user: 'U0ANA', text: 'A later reply, not sent', threadTs: thread.ts });
+
+    const from = h.openai.requests.length;
+    expect(await runAgainFromHome(s.userId)).not.toContain(':warning:');
+    const context = chatOf(s.c.openaiKey, from)[0]?.[1]?.content ?? '';
+    expect(context).toContain('The one reply sent');
+    expect(context).not.toContain('Parent to leave out');
+    expect(context).not.toContain('A later reply, not sent');
+    const pages = (h.notion.childrenOf(s.page.id) as Array<{ type: string }>).filter((b) => b.type === 'child_page');
+    expect(pages).toHaveLength(2);
+    const rows = h.notion.rows(s.c.connections.dataSourceId) as Array<{ properties: { Runs: { number: number } } }>;
+    expect(rows.map((r) => r.properties.Runs.number)).toEqual([2]);
+  }, 60_000);
+
+  it('Run again on the Home tab refuses a thread connection whose Source was changed in Notion, and reads no conversation', async () => {
+    const s = await sender('U0THREADE');
+    const channel = channelWith([s.userId, 'U0ANA']);
+    const thread = h.slack.seedThread({ channelId: channel.id, parent: { user: 'U0ANA', text: 'Sent by its user' } });
+    const elsewhere = channelWith(['U0ANA']);
+    const secret = h.slack.seedThread({ channelId: elsewhere.id, parent: { user: 'U0ANA', text: 'Not for this user' } });
+    const after = lastDmTs(s.userId);
+    await submit(s.userId, await useShortcut(s.userId, channel.id, thread.ts), { target: s.page.url });
+    await finalDm(s.userId, after);
+    const [row] = h.notion.rows(s.c.connections.dataSourceId) as Array<{ id: string }>;
+    const forged = (sourceOf(s) ?? '').replace(
+      `/archives/${channel.id}/p${thread.ts.replace('.', '')}`,
+      `/archives/${elsewhere.id}/p${secret.ts.replace('.', '')}`,
+    );
+    expect(forged).toContain(elsewhere.id);
+    const res = await fetch(`${h.notion.baseUrl}/v1/pages/${row!.id}`, {
+      method: 'PATCH',
+      headers: { Authorization: `Bearer ${s.c.notionSecret}`, 'Notion-Version': '2026-12-01', 'Content-Type': 'application/json' },
+      body: JSON.stringify({ properties: { Source: { url: forged } } }),
+    });
+    expect(res.status).toBe(200);
+    const reads = h.slack.callsTo('conversations.replies').length;
+    const from = h.openai.requests.length;
+
+    const final = await runAgainFromHome(s.userId);
+    expect(final).toContain('Source was changed in Notion');
+    expect(final).toContain(`/archives/${channel.id}/`);
+    expect(h.slack.callsTo('conversations.replies').slice(reads)).toEqual([]);
+    expect(h.openai.requests.length).toBe(from);
+  }, 60_000);
+
+  it('Run again on the Home tab after Visen was removed from the channel says to /invite @Visen, and writes nothing', async () => {
+    const s = await sender('U0THREADK');
+    const channel = channelWith([s.userId, 'U0ANA']);
+    const thread = h.slack.seedThread({ channelId: channel.id, parent: { user: 'U0ANA', text: 'Soon private' } });
+    const after = lastDmTs(s.userId);
+    await submit(s.userId, await useShortcut(s.userId, channel.id, thread.ts), { target: s.page.url });
+    await finalDm(s.userId, after);
+    const written = h.notion.childrenOf(s.page.id).length;
+    h.slack.setMember(channel.id, h.slack.botUserId, false);
+    const from = h.openai.requests.length;
+
+    const final = await runAgainFromHome(s.userId);
+    expect(final).toContain('Visen is not in this channel');
+    expect(final).toContain('/invite @Visen');
+    await eventually(() => textOf(h.slack.homeView(s.userId)?.blocks).includes('did not start') || undefined, 'the notice on the Home tab');
+    expect(h.openai.requests.length).toBe(from);
+    expect(h.notion.childrenOf(s.page.id)).toHaveLength(written);
+  }, 60_000);
+
+  it('Run again on the Home tab without the history scope names the scope and says to reinstall', async () => {
+    const s = await sender('U0THREADS');
+    const channel = channelWith([s.userId, 'U0ANA']);
+    const thread = h.slack.seedThread({ channelId: channel.id, parent: { user: 'U0ANA', text: 'Scoped' } });
+    const after = lastDmTs(s.userId);
+    await submit(s.userId, await useShortcut(s.userId, channel.id, thread.ts), { target: s.page.url });
+    await finalDm(s.userId, after);
+    h.slack.grantedScopes.delete('channels:history');
+    try {
+      const final = await runAgainFromHome(s.userId);
+      expect(final).toContain('`channels:history`');
+      expect(final).toContain('Reinstall');
+    } finally {
+      h.slack.grantedScopes.add('channels:history');
+    }
   }, 60_000);
 });
 

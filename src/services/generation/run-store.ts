@@ -3,10 +3,10 @@ import type { LocalStore } from '../../adapters/store.js';
 import { type UserRef, userKey } from '../../users.js';
 import type { ConnectionType } from '../connections/types.js';
 import { KeyedLock } from '../keyed-lock.js';
-import type { ThreadSource } from '../threads/types.js';
+import type { ThreadOrigin, ThreadSource } from '../threads/types.js';
 import type { ReplacedNote, WrittenBlock } from './thread-output.js';
 import { type TokenTally, tallyOfOldRecord } from './tokens.js';
-import type { OutputChoice, PageContextNote, PreviewRow, RunState } from './types.js';
+import type { GenerationRequest, OutputChoice, PageContextNote, PreviewRow, RunState } from './types.js';
 
 /**
  * Run state in the local store, written as a run progresses so a restart loses nothing. Keys (namespace
@@ -17,7 +17,8 @@ import type { OutputChoice, PageContextNote, PreviewRow, RunState } from './type
  * - `inflight:<runId>:<rowId>`          a row whose write may have started: the generated text, checked on resume;
  * - `held:<runId>:<rowId>`              a previewed row's answer, written as it is once the preview is confirmed;
  * - `written:<team>:<user>:<connectionId>` (+ `:<n>` chunks)  rows each connection wrote into, with the run that wrote them;
- * - `thread-output:<team>:<user>:<connectionId>`  the blocks a thread connection last wrote (replaced when it runs again).
+ * - `thread-output:<team>:<user>:<connectionId>`  the blocks a thread connection last wrote (replaced when it runs again);
+ * - `thread-origin:<team>:<user>:<connectionId>`  where in Slack a thread connection's thread is (Run again reads it).
  */
 export const NAMESPACE = 'generation';
 
@@ -38,7 +39,8 @@ export interface TargetRef {
   readonly description?: string;
 }
 
-export interface RunRequest {
+/** Automations' fields (rows, rowsEditedSince, automatic, pageTitle) are kept as GenerationRequest says them. */
+export interface RunRequest extends Pick<GenerationRequest, 'rows' | 'rowsEditedSince' | 'automatic' | 'pageTitle'> {
   readonly targetUrl: string;
   readonly prompt: string;
   readonly output: OutputChoice;
@@ -47,13 +49,6 @@ export interface RunRequest {
   readonly connectionName: string | undefined;
   /** False: the page is not given to the model (`--no-context`); absent in records saved before it existed: true. */
   readonly context?: boolean;
-  /** Only these rows (see GenerationRequest.rows). */
-  readonly rows?: readonly string[];
-  readonly rowsEditedSince?: string;
-  /** Started by an automation (see GenerationRequest.automatic). */
-  readonly automatic?: boolean;
-  /** The new page's title (see GenerationRequest.pageTitle). */
-  readonly pageTitle?: string;
   /** The Slack thread the content is made from (kept, so a restart knows it). */
   readonly source?: ThreadSource;
   /** Rows to preview before anything is written (see GenerationRequest.preview); absent: none asked. */
@@ -163,6 +158,7 @@ interface UserIndex {
   logs: string[];
   /** Connections with a `thread-output:` record (absent in indexes saved before it existed). */
   threadOutputs?: string[];
+  threadOrigins?: string[];
 }
 
 interface LogMeta {
@@ -290,6 +286,17 @@ export class RunStore {
     });
   }
 
+  threadOrigin(user: UserRef, connectionId: string): Promise<ThreadOrigin | undefined> {
+    return this.store.get<ThreadOrigin>(NAMESPACE, `thread-origin:${userKey(user)}:${connectionId}`);
+  }
+
+  async setThreadOrigin(user: UserRef, connectionId: string, origin: ThreadOrigin): Promise<void> {
+    await this.store.set(NAMESPACE, `thread-origin:${userKey(user)}:${connectionId}`, origin);
+    await this.updateUserIndex(user, (index) => {
+      index.threadOrigins = [...new Set([...(index.threadOrigins ?? []), connectionId])];
+    });
+  }
+
   /** Deletes every local record of this user, key by exact key. */
   async forgetUser(user: UserRef): Promise<void> {
     const key = `user:${userKey(user)}`;
@@ -311,6 +318,7 @@ export class RunStore {
       });
     }
     for (const connectionId of index.threadOutputs ?? []) await this.store.delete(NAMESPACE, threadOutputKey(user, connectionId));
+    for (const connectionId of index.threadOrigins ?? []) await this.store.delete(NAMESPACE, `thread-origin:${userKey(user)}:${connectionId}`);
     await this.lock.run(key, () => this.store.delete(NAMESPACE, key));
   }
 

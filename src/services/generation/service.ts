@@ -6,6 +6,7 @@ import { UserInputError, VisenError } from '../../errors.js';
 import type { UserRef } from '../../users.js';
 import type { ConnectionsService } from '../connections/types.js';
 import type { SettingsService } from '../settings/types.js';
+import type { ThreadOrigin } from '../threads/types.js';
 import { type ActiveRun, DEFAULT_GENERATION_OPTIONS, type GenerationOptions, progressOf } from './active-run.js';
 import { parseOutputLabel } from './output.js';
 import { isWritableType } from './outputs/kinds.js';
@@ -16,7 +17,7 @@ import { RunRegistry } from './run-registry.js';
 import { RunStore } from './run-store.js';
 import { registerConnection, type StartDeps, type StartInput, startRun } from './start-run.js';
 import { resolveTarget } from './target.js';
-import type { GenerationService, TargetDescription } from './types.js';
+import type { GenerationService, TargetDescription, ThreadSourceReader } from './types.js';
 
 export interface GenerationServiceDeps {
   readonly store: LocalStore;
@@ -41,7 +42,8 @@ export function createGenerationService(deps: GenerationServiceDeps): Generation
   return {
     start: (user, request, listener, notifyState) => start({ user, request, listener, notifyState }),
     register: (user, request) => registry.track(registerConnection(engine, user, request)),
-    rerun: async (user, connectionId, listener, notifyState) => start({ ...(await rerunOf(engine, user, connectionId)), listener, notifyState }),
+    rerun: async (user, connectionId, listener, notifyState, readThread) =>
+      start({ ...(await rerunOf(engine, user, connectionId, readThread)), listener, notifyState }),
     async updateNotifyState(user, runId, notifyState) {
       const run = registry.find(user, runId);
       if (!run) return;
@@ -85,22 +87,53 @@ export function createGenerationService(deps: GenerationServiceDeps): Generation
 
 type Engine = StartDeps & ResumeDeps & { readonly settings: GenerationServiceDeps['settings'] };
 
-/** What running a saved connection again starts: its target, prompt, output and name. */
-async function rerunOf(engine: Engine, user: UserRef, connectionId: string): Promise<Omit<StartInput, 'listener' | 'notifyState'>> {
+/** What running a saved connection again starts: its target, prompt, output and name (and its thread, read now). */
+async function rerunOf(
+  engine: Engine,
+  user: UserRef,
+  connectionId: string,
+  readThread: ThreadSourceReader | undefined,
+): Promise<Omit<StartInput, 'listener' | 'notifyState'>> {
   const settings = await engine.settings.require(user);
   const connection = await engine.connections.get(user, settings, connectionId);
   if (!connection) throw new UserInputError('That connection is gone: it was deleted in Notion, or it is not yours.', 'connection');
   if (!connection.target)
     throw new UserInputError('That connection has no target link in Notion. Add it to the row’s Target, or start a new generation.', 'connection');
-  // The thread is read in Slack, which a service cannot do: the shortcut on the thread runs it again with fresh replies.
-  if (connection.source) {
+  // The thread is read in Slack, which a service cannot do: the caller that can gives the reader.
+  if (connection.source && !readThread) {
     throw new UserInputError(
       `That connection is made from a Slack thread. To run it again with the thread as it is now, open the thread (${connection.source}) and use *Send to Notion* on it.`,
       'connection',
     );
   }
-  const request = { targetUrl: connection.target, prompt: connection.prompt, output: parseOutputLabel(connection.output, connection.type), onlyEmpty: true };
+  const output = parseOutputLabel(connection.output, connection.type);
+  if (connection.source && readThread) {
+    const source = await readThread(await threadOriginOf(engine, user, connection.id, connection.source));
+    return { user, request: { targetUrl: connection.target, prompt: connection.prompt, output, source }, connectionName: connection.name };
+  }
+  const request = { targetUrl: connection.target, prompt: connection.prompt, output, onlyEmpty: true };
   return { user, request, connectionName: connection.name };
+}
+
+/**
+ * Where the connection's thread is, as the shortcut recorded it. Only that thread is read: the `Source` in Notion can
+ * be edited by anyone who can edit the row, and must not lead Visen to read a conversation its user never sent.
+ */
+async function threadOriginOf(engine: Engine, user: UserRef, connectionId: string, source: string): Promise<ThreadOrigin> {
+  const origin = await engine.runStore.threadOrigin(user, connectionId);
+  if (!origin) {
+    throw new UserInputError(
+      `Visen does not know where this connection's thread is in Slack (it was sent before Visen kept that). Use *Send to Notion* on the thread once (${source}); after that, Run again works here too.`,
+      'connection',
+    );
+  }
+  if (origin.permalink !== source) {
+    throw new UserInputError(
+      `This connection's Source was changed in Notion, so Visen did not run it: it reads only the thread you sent (${origin.permalink}). Put that link back in Source, or use *Send to Notion* on the thread you mean.`,
+      'connection',
+    );
+  }
+  return origin;
 }
 
 /**

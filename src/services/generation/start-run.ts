@@ -146,6 +146,7 @@ async function createRun(deps: StartDeps, input: StartInput, checked: CheckedSta
     rename: Boolean(request.connectionName?.trim()),
     ...(request.source ? { source: request.source.permalink } : {}),
   });
+  if (request.source?.origin) await deps.runStore.setThreadOrigin(user, connection.id, request.source.origin);
   const record = newRunRecord({
     runId,
     user,

@@ -1,7 +1,13 @@
 import type { UserRef } from '../../users.js';
 import type { ConnectionType } from '../connections/types.js';
-import type { ThreadSource } from '../threads/types.js';
+import type { ThreadOrigin, ThreadSource } from '../threads/types.js';
 import type { TokenTally } from './tokens.js';
+
+/**
+ * Reads a "Send to Notion" connection's thread as it is now, where the shortcut found it. Throws a VisenError saying
+ * what to do when it cannot be read.
+ */
+export type ThreadSourceReader = (origin: ThreadOrigin) => Promise<ThreadSource>;
 
 /** Where generated content goes. */
 export type OutputChoice =
@@ -179,8 +185,12 @@ export interface GenerationService {
    * connection before its first slot. Throws the same errors as `start`.
    */
   register(user: UserRef, request: GenerationRequest): Promise<RegisteredConnection>;
-  /** Runs a saved connection again with its target, prompt and output. */
-  rerun(user: UserRef, connectionId: string, listener: ProgressListener, notifyState: unknown): Promise<StartedRun>;
+  /**
+   * Runs a saved connection again with its target, prompt and output. A connection made from a Slack thread
+   * (`Source`) needs `readThread`, which the caller (the Slack layer, which can read Slack) gives; without it the
+   * rerun is refused with words saying to use the shortcut on the thread.
+   */
+  rerun(user: UserRef, connectionId: string, listener: ProgressListener, notifyState: unknown, readThread?: ThreadSourceReader): Promise<StartedRun>;
   /** Where the run's progress is shown changed (e.g. moved to a direct message): keep it for a restart. */
   updateNotifyState(user: UserRef, runId: string, notifyState: unknown): Promise<void>;
   /**

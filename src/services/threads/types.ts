@@ -27,4 +27,18 @@ export interface ThreadSource {
   /** The formatted thread (formatThread), already within the context budget. */
   readonly text: string;
   readonly cut: boolean;
+  /** Where the thread is, as the shortcut found it: kept per connection so Run again reads that thread and no other. */
+  readonly origin?: ThreadOrigin;
+}
+
+/**
+ * Where a thread sent to Notion is in Slack (the conversation the user ran the shortcut in), and what was included.
+ * Run again on the Home tab reads this, not the connection's `Source`, which anyone editing the row could change.
+ */
+export interface ThreadOrigin {
+  readonly permalink: string;
+  readonly channelId: string;
+  readonly messageTs: string;
+  readonly threadTs: string;
+  readonly include: 'message' | 'thread';
 }

@@ -4,6 +4,7 @@ import { describeForLog, userMessageFor } from '../../../errors.js';
 import { userKey } from '../../../users.js';
 import type { SlackDeps } from '../../deps.js';
 import { teamOfEvent, userFromInteraction } from '../../users.js';
+import type { ThreadReaderFor } from '../threads/index.js';
 import {
   checkLinkedRow,
   chooseSort,
@@ -30,6 +31,8 @@ export { HomePublisher } from './publisher.js';
 export interface HomeListenerOptions {
   readonly collaborators?: HomeCollaborators;
   readonly liveIntervalMs?: number;
+  /** Reads a thread connection's thread for Run again (the Send to Notion feature's reader). */
+  readonly threadReaderFor?: ThreadReaderFor;
 }
 
 const BUTTONS: ReadonlyArray<readonly [HomeActionId, HomeActionWork<ButtonAction>]> = [
@@ -61,7 +64,7 @@ export function registerHomeListeners(app: App, deps: SlackDeps, options: HomeLi
   const logger = deps.logger.child({ component: 'home' });
   const home = deps.services.home;
   const publisher = new HomePublisher({ client: app.client, home, logger, ...(options.liveIntervalMs ? { liveIntervalMs: options.liveIntervalMs } : {}) });
-  const actionDeps: HomeActionDeps = { home, publisher, logger, collaborators: options.collaborators ?? defaultCollaborators(deps) };
+  const actionDeps: HomeActionDeps = { home, publisher, logger, collaborators: options.collaborators ?? defaultCollaborators(deps, options.threadReaderFor) };
 
   app.event('app_home_opened', ({ event, body }) => onHomeOpened(actionDeps, event, body));
   for (const [actionId, work] of BUTTONS) onHomeAction(app, actionDeps, actionId, work);

@@ -3,11 +3,11 @@ import type { WebClient } from '@slack/web-api';
 import { describeForLog, VisenError } from '../../../errors.js';
 import type { GenerationRequest, ProgressListener, RunProgress } from '../../../services/generation/types.js';
 import { formatThread } from '../../../services/threads/format.js';
-import type { FormattedThread } from '../../../services/threads/types.js';
+import type { FormattedThread, ThreadSource } from '../../../services/threads/types.js';
 import type { UserRef } from '../../../users.js';
 import { userFromInteraction } from '../../users.js';
 import type { ModalViewLike } from '../../views/generate-modal-state.js';
-import { type ThreadLocation, type ThreadModalValues, threadProblemText } from '../../views/thread-modal.js';
+import { type ThreadInclude, type ThreadLocation, type ThreadModalValues, threadProblemText } from '../../views/thread-modal.js';
 import { readThreadModal } from '../../views/thread-modal-state.js';
 import { buildThreadNote } from '../../views/thread-note.js';
 import { checkTargetUrl } from '../generate/request-rules.js';
@@ -68,6 +68,21 @@ export async function threadRequest(
   location: ThreadLocation,
   values: ThreadModalValues,
 ): Promise<{ request: GenerationRequest; formatted: FormattedThread }> {
+  const { source, formatted } = await readThreadSource(rt, client, user, location, values.include);
+  return { request: { targetUrl: values.targetUrl, prompt: values.prompt, output: { kind: values.output }, source }, formatted };
+}
+
+/**
+ * The thread as a run's source, read as it is now, with where it is (kept per connection for Run again). Throws a
+ * VisenError with the words of `threadProblemText` when Visen cannot read it.
+ */
+export async function readThreadSource(
+  rt: ThreadRuntime,
+  client: WebClient,
+  user: UserRef,
+  location: ThreadLocation,
+  include: ThreadInclude,
+): Promise<{ source: ThreadSource; formatted: FormattedThread }> {
   const budget = rt.deps.contextChars ?? DEFAULT_CONTEXT_CHARS;
   if (budget <= 0) {
     throw new VisenError(
@@ -76,18 +91,11 @@ export async function threadRequest(
     );
   }
   try {
-    const [thread, timeZone] = await Promise.all([
-      readThread(client, rt.people, location, values.include, rt.deps.logger),
-      rt.people.timeZone(client, user.userId),
-    ]);
+    const [thread, timeZone] = await Promise.all([readThread(client, rt.people, location, include, rt.deps.logger), rt.people.timeZone(client, user.userId)]);
     const formatted = formatThread(thread.messages, { timeZone, budget });
-    const request: GenerationRequest = {
-      targetUrl: values.targetUrl,
-      prompt: values.prompt,
-      output: { kind: values.output },
-      source: { kind: 'slack-thread', permalink: thread.permalink, text: formatted.text, cut: formatted.cut },
-    };
-    return { request, formatted };
+    const { channelId, messageTs, threadTs } = location;
+    const origin = { permalink: thread.permalink, channelId, messageTs, threadTs, include };
+    return { source: { kind: 'slack-thread', permalink: thread.permalink, text: formatted.text, cut: formatted.cut, origin }, formatted };
   } catch (err) {
     if (err instanceof ThreadUnreadable) throw new VisenError('thread_unreadable', threadProblemText(err.problem).replace(/\*/g, ''), { cause: err });
     throw err;

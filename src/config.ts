@@ -20,6 +20,8 @@ export interface VisenConfig {
     readonly userBaseUrlAllow: AllowList;
   };
   readonly dataDir: string;
+  /** Where the store lives: SQLite in the data dir (one process), or Redis shared by several workers (team mode). */
+  readonly store: StoreLocation;
   /** 32-byte key for the secrets at rest; undefined means "use (or create) the key file in dataDir". */
   readonly secretKey: Buffer | undefined;
   /** Slack user IDs allowed to use Visen; undefined means everyone in the workspace. */
@@ -34,6 +36,9 @@ export interface VisenConfig {
   /** Send to Notion, "Keep it current": a thread's page is refreshed at most this often while replies arrive (0: at each reply). */
   readonly threadRefreshMs: number;
 }
+
+/** `redactedUrl` is the URL without its user name and password: the only form that may be logged or shown. */
+export type StoreLocation = { readonly kind: 'sqlite' } | { readonly kind: 'redis'; readonly url: string; readonly redactedUrl: string };
 
 export const DEFAULT_MODEL = 'gpt-5-mini';
 export const DEFAULT_DATA_DIR = './data';
@@ -59,61 +64,76 @@ const httpUrl = (name: string) =>
     message: `${name} must be an http(s) URL, for example https://api.example.com`,
   });
 
-const envSchema = z.object({
-  SLACK_BOT_TOKEN: z
-    .string({ error: 'SLACK_BOT_TOKEN is missing: the Bot User OAuth Token (xoxb-...) from OAuth & Permissions' })
-    .trim()
-    .refine((s) => s.startsWith('xoxb-'), { message: 'SLACK_BOT_TOKEN must start with xoxb- (the Bot User OAuth Token)' })
-    .refine((s) => s !== PLACEHOLDER_TOKENS.SLACK_BOT_TOKEN, {
-      message:
-        'SLACK_BOT_TOKEN is still the example value from .env.example: put your Bot User OAuth Token (xoxb-...) there, from https://api.slack.com/apps -> your app -> OAuth & Permissions',
+const envSchema = z
+  .object({
+    SLACK_BOT_TOKEN: z
+      .string({ error: 'SLACK_BOT_TOKEN is missing: the Bot User OAuth Token (xoxb-...) from OAuth & Permissions' })
+      .trim()
+      .refine((s) => s.startsWith('xoxb-'), { message: 'SLACK_BOT_TOKEN must start with xoxb- (the Bot User OAuth Token)' })
+      .refine((s) => s !== PLACEHOLDER_TOKENS.SLACK_BOT_TOKEN, {
+        message:
+          'SLACK_BOT_TOKEN is still the example value from .env.example: put your Bot User OAuth Token (xoxb-...) there, from https://api.slack.com/apps -> your app -> OAuth & Permissions',
+      }),
+    SLACK_APP_TOKEN: z
+      .string({ error: 'SLACK_APP_TOKEN is missing: an app-level token (xapp-...) with the connections:write scope' })
+      .trim()
+      .refine((s) => s.startsWith('xapp-'), {
+        message: 'SLACK_APP_TOKEN must start with xapp- (an app-level token with connections:write)',
+      })
+      .refine((s) => s !== PLACEHOLDER_TOKENS.SLACK_APP_TOKEN, {
+        message:
+          'SLACK_APP_TOKEN is still the example value from .env.example: put an app-level token (xapp-...) with the connections:write scope there, from https://api.slack.com/apps -> your app -> Basic Information -> App-Level Tokens',
+      }),
+    SLACK_API_URL: httpUrl('SLACK_API_URL'),
+    NOTION_BASE_URL: httpUrl('NOTION_BASE_URL'),
+    OPENAI_BASE_URL: httpUrl('OPENAI_BASE_URL'),
+    VISEN_DEFAULT_MODEL: optionalText.refine((s) => s === undefined || /^[\w.:/@-]{1,200}$/.test(s), {
+      message: 'VISEN_DEFAULT_MODEL must be a model name such as gpt-5-mini (letters, digits, . : / @ - _)',
     }),
-  SLACK_APP_TOKEN: z
-    .string({ error: 'SLACK_APP_TOKEN is missing: an app-level token (xapp-...) with the connections:write scope' })
-    .trim()
-    .refine((s) => s.startsWith('xapp-'), {
-      message: 'SLACK_APP_TOKEN must start with xapp- (an app-level token with connections:write)',
-    })
-    .refine((s) => s !== PLACEHOLDER_TOKENS.SLACK_APP_TOKEN, {
-      message:
-        'SLACK_APP_TOKEN is still the example value from .env.example: put an app-level token (xapp-...) with the connections:write scope there, from https://api.slack.com/apps -> your app -> Basic Information -> App-Level Tokens',
+    VISEN_BASE_URL_ALLOW: optionalText.superRefine((s, ctx) => {
+      const parsed = parseAllowList(s);
+      if (!parsed.ok) for (const problem of parsed.problems) ctx.addIssue({ code: 'custom', message: problem });
     }),
-  SLACK_API_URL: httpUrl('SLACK_API_URL'),
-  NOTION_BASE_URL: httpUrl('NOTION_BASE_URL'),
-  OPENAI_BASE_URL: httpUrl('OPENAI_BASE_URL'),
-  VISEN_DEFAULT_MODEL: optionalText.refine((s) => s === undefined || /^[\w.:/@-]{1,200}$/.test(s), {
-    message: 'VISEN_DEFAULT_MODEL must be a model name such as gpt-5-mini (letters, digits, . : / @ - _)',
-  }),
-  VISEN_BASE_URL_ALLOW: optionalText.superRefine((s, ctx) => {
-    const parsed = parseAllowList(s);
-    if (!parsed.ok) for (const problem of parsed.problems) ctx.addIssue({ code: 'custom', message: problem });
-  }),
-  VISEN_DATA_DIR: optionalText,
-  VISEN_SECRET_KEY: optionalText.refine((s) => s === undefined || decodeKey(s) !== undefined, {
-    message: 'VISEN_SECRET_KEY must be 32 bytes written as 64 hex characters or 44 base64 characters (try: openssl rand -base64 32)',
-  }),
-  VISEN_ALLOWED_USERS: optionalText.refine((s) => s === undefined || s.split(',').every((id) => /^[UW][A-Z0-9]{2,}$/.test(id.trim())), {
-    message: 'VISEN_ALLOWED_USERS must be a comma-separated list of Slack user IDs such as U012ABCDEF',
-  }),
-  VISEN_SLACK_WAIT_SECONDS: optionalText.refine((s) => s === undefined || s === 'forever' || /^\d{1,7}$/.test(s), {
-    message: 'VISEN_SLACK_WAIT_SECONDS must be a number of seconds (such as 300) or forever',
-  }),
-  LOG_LEVEL: optionalText.refine((s) => s === undefined || (LOG_LEVELS as readonly string[]).includes(s), {
-    message: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`,
-  }),
-  VISEN_MODEL_IDLE_TIMEOUT_SECONDS: optionalText.refine((s) => s === undefined || (/^\d{1,4}$/.test(s) && Number(s) >= 1 && Number(s) <= 3600), {
-    message: 'VISEN_MODEL_IDLE_TIMEOUT_SECONDS must be a whole number of seconds from 1 to 3600 (default 60)',
-  }),
-  VISEN_POLL_SECONDS: optionalText.refine((s) => s === undefined || (/^\d{1,5}$/.test(s) && Number(s) >= 15 && Number(s) <= 86_400), {
-    message: 'VISEN_POLL_SECONDS must be a whole number of seconds from 15 to 86400 (default 60)',
-  }),
-  VISEN_CONTEXT_CHARS: optionalText.refine((s) => s === undefined || (/^\d{1,7}$/.test(s) && Number(s) >= 0 && Number(s) <= 1_000_000), {
-    message: 'VISEN_CONTEXT_CHARS must be a whole number of characters from 0 to 1000000 (default 100000; 0 turns page context off)',
-  }),
-  VISEN_THREAD_REFRESH_MINUTES: optionalText.refine((s) => s === undefined || (/^\d{1,4}$/.test(s) && Number(s) <= 1440), {
-    message: 'VISEN_THREAD_REFRESH_MINUTES must be a whole number of minutes from 0 to 1440 (default 15; 0 refreshes at each reply)',
-  }),
-});
+    VISEN_DATA_DIR: optionalText,
+    // The message never repeats the value: a store URL may carry a password.
+    VISEN_STORE_URL: optionalText.refine((s) => s === undefined || parseRedisUrl(s) !== undefined, {
+      message:
+        'VISEN_STORE_URL must be a Redis URL such as redis://redis.internal:6379 or rediss://:password@redis.example.com:6380 (leave it unset for one process with its local store)',
+    }),
+    VISEN_SECRET_KEY: optionalText.refine((s) => s === undefined || decodeKey(s) !== undefined, {
+      message: 'VISEN_SECRET_KEY must be 32 bytes written as 64 hex characters or 44 base64 characters (try: openssl rand -base64 32)',
+    }),
+    VISEN_ALLOWED_USERS: optionalText.refine((s) => s === undefined || s.split(',').every((id) => /^[UW][A-Z0-9]{2,}$/.test(id.trim())), {
+      message: 'VISEN_ALLOWED_USERS must be a comma-separated list of Slack user IDs such as U012ABCDEF',
+    }),
+    VISEN_SLACK_WAIT_SECONDS: optionalText.refine((s) => s === undefined || s === 'forever' || /^\d{1,7}$/.test(s), {
+      message: 'VISEN_SLACK_WAIT_SECONDS must be a number of seconds (such as 300) or forever',
+    }),
+    LOG_LEVEL: optionalText.refine((s) => s === undefined || (LOG_LEVELS as readonly string[]).includes(s), {
+      message: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`,
+    }),
+    VISEN_MODEL_IDLE_TIMEOUT_SECONDS: optionalText.refine((s) => s === undefined || (/^\d{1,4}$/.test(s) && Number(s) >= 1 && Number(s) <= 3600), {
+      message: 'VISEN_MODEL_IDLE_TIMEOUT_SECONDS must be a whole number of seconds from 1 to 3600 (default 60)',
+    }),
+    VISEN_POLL_SECONDS: optionalText.refine((s) => s === undefined || (/^\d{1,5}$/.test(s) && Number(s) >= 15 && Number(s) <= 86_400), {
+      message: 'VISEN_POLL_SECONDS must be a whole number of seconds from 15 to 86400 (default 60)',
+    }),
+    VISEN_CONTEXT_CHARS: optionalText.refine((s) => s === undefined || (/^\d{1,7}$/.test(s) && Number(s) >= 0 && Number(s) <= 1_000_000), {
+      message: 'VISEN_CONTEXT_CHARS must be a whole number of characters from 0 to 1000000 (default 100000; 0 turns page context off)',
+    }),
+    VISEN_THREAD_REFRESH_MINUTES: optionalText.refine((s) => s === undefined || (/^\d{1,4}$/.test(s) && Number(s) <= 1440), {
+      message: 'VISEN_THREAD_REFRESH_MINUTES must be a whole number of minutes from 0 to 1440 (default 15; 0 refreshes at each reply)',
+    }),
+  })
+  .superRefine((e, ctx) => {
+    if (e.VISEN_STORE_URL !== undefined && e.VISEN_SECRET_KEY === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          'VISEN_SECRET_KEY is required with VISEN_STORE_URL (team mode): every worker must decrypt the same saved secrets, so give them all the same key (try: openssl rand -base64 32)',
+      });
+    }
+  });
 
 /** Validates the whole environment at once, so a user fixes every problem in one go. */
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): ConfigResult {
@@ -133,6 +153,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     notion: { baseUrl: e.NOTION_BASE_URL },
     openai: { baseUrl: e.OPENAI_BASE_URL, defaultModel: e.VISEN_DEFAULT_MODEL ?? DEFAULT_MODEL, userBaseUrlAllow: allowListOf(e.VISEN_BASE_URL_ALLOW) },
     dataDir: e.VISEN_DATA_DIR ?? DEFAULT_DATA_DIR,
+    store: storeLocation(e.VISEN_STORE_URL),
     secretKey: e.VISEN_SECRET_KEY ? decodeKey(e.VISEN_SECRET_KEY) : undefined,
     allowedUsers: allowed ? new Set(allowed) : undefined,
     logLevel: (e.LOG_LEVEL as LogLevel | undefined) ?? 'info',
@@ -162,6 +183,24 @@ function allowListOf(text: string | undefined): AllowList {
   const parsed = parseAllowList(text);
   if (!parsed.ok) throw new Error('VISEN_BASE_URL_ALLOW was validated before');
   return parsed.allow;
+}
+
+function storeLocation(text: string | undefined): StoreLocation {
+  const url = text === undefined ? undefined : parseRedisUrl(text);
+  if (text === undefined || url === undefined) return { kind: 'sqlite' };
+  return { kind: 'redis', url: text, redactedUrl: `${url.protocol}//${url.host}${url.pathname === '/' ? '' : url.pathname}` };
+}
+
+/** A redis:// or rediss:// URL with a host (and an optional database number as its path), else undefined. */
+function parseRedisUrl(text: string): URL | undefined {
+  try {
+    const url = new URL(text);
+    const database = url.pathname.replace(/^\//, '');
+    if ((url.protocol !== 'redis:' && url.protocol !== 'rediss:') || url.hostname === '' || !/^\d{0,2}$/.test(database)) return undefined;
+    return url;
+  } catch {
+    return undefined;
+  }
 }
 
 function isHttpUrl(text: string): boolean {

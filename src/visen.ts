@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import type { App } from '@slack/bolt';
 import type { DestinationStream, Logger } from 'pino';
 import { prepareDataDir } from './adapters/data-dir.js';
@@ -49,23 +50,22 @@ export async function startVisen(env: Readonly<Record<string, string | undefined
   const loaded = loadConfig(env);
   if (!loaded.ok) throw new ConfigurationError(loaded.problems);
   const config = loaded.config;
-  const logger = createLogger({ level: config.logLevel, ...(options.logDestination ? { destination: options.logDestination, pretty: false } : {}) });
+  const rootLogger = createLogger({ level: config.logLevel, ...(options.logDestination ? { destination: options.logDestination, pretty: false } : {}) });
+  // Team mode: several workers write to one place, so every line says which worker wrote it.
+  const logger = config.store.kind === 'redis' ? rootLogger.child({ worker: workerId() }) : rootLogger;
 
-  // Local checks first: a data dir Visen cannot use is reported at once, not after a wait for the network.
-  prepareDataDir(config.dataDir);
-  const lock = acquireProcessLock(config.dataDir);
-  let store: LocalStore | undefined;
+  let opened: OpenedStore | undefined;
   let secretBox: SecretBox;
   let bot: BotIdentity;
   try {
-    store = await openLocalStore(config.dataDir, logger.child({ component: 'store' }));
+    opened = await openStore(config, logger);
     secretBox = new SecretBox(loadOrCreateSecretKey(config.dataDir, config.secretKey));
     bot = await checkSlackTokens(config.slack, { logger, waitMs: config.slack.startWaitMs, signal: options.signal });
   } catch (err) {
-    await store?.close().catch(() => undefined);
-    lock.release();
+    await opened?.close().catch(() => undefined);
     throw err;
   }
+  const { store } = opened;
   const services = composeServices({
     config,
     store,
@@ -81,6 +81,7 @@ export async function startVisen(env: Readonly<Record<string, string | undefined
     defaultModel: config.openai.defaultModel,
     contextChars: config.contextChars,
     threadRefreshMs: config.threadRefreshMs,
+    ...(opened.claimEnvelope ? { claimEnvelope: opened.claimEnvelope } : {}),
   };
   const slack = createSlackApp(config.slack, deps, bot);
   const app = slack.app;
@@ -91,14 +92,21 @@ export async function startVisen(env: Readonly<Record<string, string | undefined
     logger.error({ err: describeForLog(err) }, 'could not connect to Slack');
     slack.close();
     await services.shutdown();
-    await store.close();
-    lock.release();
+    await opened.close();
     throw err;
   }
-  logger.info({ dataDir: config.dataDir }, 'Visen is connected to Slack (Socket Mode)');
-  await onSlackConnected(app, deps).catch((err: unknown) => logger.error({ err: describeForLog(err) }, 'resuming interrupted runs failed'));
-  // After interrupted runs resumed: automations catch up from their cursors and run missed schedules once.
-  services.automations.start();
+  logger.info(config.store.kind === 'redis' ? { store: config.store.redactedUrl } : { dataDir: config.dataDir }, 'Visen is connected to Slack (Socket Mode)');
+  if (config.store.kind === 'sqlite') {
+    await onSlackConnected(app, deps).catch((err: unknown) => logger.error({ err: describeForLog(err) }, 'resuming interrupted runs failed'));
+  } else {
+    // The run records are shared, but not who runs them: a starting worker cannot tell a run whose worker died
+    // from one another worker is still writing, so it resumes none rather than write rows twice.
+    logger.info('team mode: interrupted runs are not resumed by a starting worker (they stay recorded)');
+  }
+  // Automations catch up from their cursors and run missed schedules once (after interrupted runs resumed). In team
+  // mode every worker would poll and run them: until one worker is chosen to, they do not run there.
+  if (config.store.kind === 'sqlite') services.automations.start();
+  else logger.info('team mode: automations are not run (one worker would have to be chosen to run them)');
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
@@ -107,10 +115,50 @@ export async function startVisen(env: Readonly<Record<string, string | undefined
       slack.close();
       await app.stop().catch((err: unknown) => logger.warn({ err: describeForLog(err) }, 'closing the Slack socket failed'));
       await services.shutdown().catch((err: unknown) => logger.warn({ err: describeForLog(err) }, 'finishing work in flight failed'));
-      await store.close();
-      lock.release();
+      await opened.close();
       logger.info('Visen stopped');
     })());
 
   return { config, logger, app, services, stop };
+}
+
+interface OpenedStore {
+  readonly store: LocalStore;
+  /** Team mode only: the shared record of handled Slack envelopes. */
+  readonly claimEnvelope?: (key: string, ttlMs: number) => Promise<boolean>;
+  /** Closes the store and frees the data dir's lock (one process). */
+  close(): Promise<void>;
+}
+
+/**
+ * One process: the data dir (checked before any network call), its lock and the SQLite store. Team mode: Redis,
+ * loaded only then (a dynamic import), with no data-dir lock since many workers share the store by design.
+ */
+async function openStore(config: VisenConfig, logger: Logger): Promise<OpenedStore> {
+  const storeLogger = logger.child({ component: 'store' });
+  if (config.store.kind === 'redis') {
+    const { openRedisStore } = await import('./adapters/redis-store.js');
+    const store = await openRedisStore({ url: config.store.url, redactedUrl: config.store.redactedUrl }, storeLogger);
+    return { store, claimEnvelope: (key, ttlMs) => store.claim('envelope', key, ttlMs), close: () => store.close() };
+  }
+  prepareDataDir(config.dataDir);
+  const lock = acquireProcessLock(config.dataDir);
+  try {
+    const store = await openLocalStore(config.dataDir, storeLogger);
+    return {
+      store,
+      close: async () => {
+        await store.close();
+        lock.release();
+      },
+    };
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+}
+
+/** A worker's name in team-mode logs: the host and the process, so an operator can find the one that logged. */
+function workerId(): string {
+  return `${hostname()}-${process.pid}`;
 }

@@ -51,6 +51,7 @@ export function createSlackApp(slack: SlackConnection, deps: SlackDeps, bot: Bot
     appToken: slack.appToken,
     logger: slackLogger,
     installerOptions: { clientOptions: { ...apiUrl } },
+    ...(deps.claimEnvelope ? { guard: { claimShared: deps.claimEnvelope } } : {}),
   });
   const app = new App({
     token: slack.botToken,

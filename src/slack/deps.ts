@@ -8,6 +8,8 @@ export interface SlackDeps {
   /** Slack user IDs allowed to use Visen; undefined means everyone. */
   readonly allowedUsers: ReadonlySet<string> | undefined;
   readonly defaultModel: string;
+  /** Team mode: the store-backed record of handled envelopes, shared by all workers (see redelivery.ts). */
+  readonly claimEnvelope?: (key: string, ttlMs: number) => Promise<boolean>;
   /** VISEN_CONTEXT_CHARS: the most characters of a Slack thread given to the model (default 100,000). */
   readonly contextChars?: number;
   /** VISEN_THREAD_REFRESH_MINUTES: a kept-current thread refreshes at most this often (default 15 minutes). */

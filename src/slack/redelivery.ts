@@ -25,6 +25,11 @@ export interface RedeliveryGuardOptions {
   /** How long a redelivery waits for the first attempt's listener to ack before acking empty. */
   readonly waitForFirstAckMs?: number;
   readonly now?: () => number;
+  /**
+   * Team mode: records an envelope in the store all workers share; false when another worker recorded it
+   * first (Slack may redeliver on any of the app's sockets). Undefined with one process.
+   */
+  readonly claimShared?: (key: string, ttlMs: number) => Promise<boolean>;
 }
 
 interface Handled {
@@ -34,10 +39,15 @@ interface Handled {
 }
 
 const DEFAULTS = { ttlMs: 15 * 60_000, maxEntries: 5_000, waitForFirstAckMs: 2_000 };
+/**
+ * The shared claim is the one store call before an ack: bounded well inside Slack's 3 seconds. When the store
+ * does not answer in time the envelope is handled (its listener then reports the store trouble to the user).
+ */
+const CLAIM_TIMEOUT_MS = 500;
 
 export class RedeliveryGuard {
   readonly #handled = new Map<string, Handled>();
-  readonly #options: Required<Omit<RedeliveryGuardOptions, 'now'>> & { now: () => number };
+  readonly #options: Required<Omit<RedeliveryGuardOptions, 'now' | 'claimShared'>> & Pick<RedeliveryGuardOptions, 'claimShared'> & { now: () => number };
 
   constructor(
     private readonly logger: Pick<Logger, 'info' | 'warn'>,
@@ -66,6 +76,12 @@ export class RedeliveryGuard {
     let markAcked: (payload: unknown) => void = () => undefined;
     const acked = new Promise<unknown>((resolve) => (markAcked = resolve));
     this.#remember(key, { at: this.#options.now(), acked });
+    if (!(await this.#claimShared(key))) {
+      markAcked(undefined);
+      this.logger.info({ envelope: key.split(':')[0], retryNum: event.retryNum }, 'envelope already handled by another worker: acked, not handled twice');
+      await event.ack();
+      return;
+    }
     const ack = event.ack;
     const guardedAck = async (response?: unknown): Promise<void> => {
       markAcked(response);
@@ -80,6 +96,19 @@ export class RedeliveryGuard {
       }
     };
     return process({ ...event, ack: guardedAck });
+  }
+
+  /** True unless another worker already recorded this envelope; a store that does not answer in time counts as true. */
+  async #claimShared(key: string): Promise<boolean> {
+    const claim = this.#options.claimShared;
+    if (!claim) return true;
+    try {
+      const claimed = await Promise.race([claim(key, this.#options.ttlMs), delay(CLAIM_TIMEOUT_MS)]);
+      return claimed !== false;
+    } catch (err) {
+      this.logger.warn({ envelope: key.split(':')[0], message: (err as Error).message }, 'shared redelivery check failed; handling the envelope');
+      return true;
+    }
   }
 
   #remember(key: string, entry: Handled): void {

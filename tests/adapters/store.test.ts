@@ -4,10 +4,12 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { acquireProcessLock } from '../../src/adapters/process-lock.js';
+import { openRedisStore, STORE_UNREACHABLE_MESSAGE } from '../../src/adapters/redis-store.js';
 import { type LocalStore, openLocalStore, STORE_FILE_NAME } from '../../src/adapters/store.js';
 import { StoreError } from '../../src/errors.js';
+import { type RedisServer, redisAvailable, startRedis } from '../support/redis.js';
 
 const silent = pino({ level: 'silent' });
 const require = createRequire(import.meta.url);
@@ -20,11 +22,117 @@ async function freshStore(): Promise<{ dir: string; store: LocalStore }> {
   return { dir, store };
 }
 
+let redis: RedisServer | undefined;
+/** Each Redis store gets its own database number's worth of isolation by a fresh server per file and a flush per test. */
+async function freshRedisStore(): Promise<LocalStore> {
+  if (!redis) throw new Error('redis-server is not running');
+  redis.cli('FLUSHALL');
+  const store = await openRedisStore({ url: redis.url, redactedUrl: redis.url }, silent);
+  opened.push(store);
+  return store;
+}
+
+beforeAll(async () => {
+  if (redisAvailable) redis = await startRedis();
+}, 20_000);
+
+afterAll(async () => {
+  await redis?.stop();
+});
+
 afterEach(async () => {
   await Promise.all(opened.splice(0).map((s) => s.close()));
 });
 
-describe('openLocalStore', () => {
+/** The store interface, with the same assertions for each backend. */
+const backends = [
+  { name: 'SQLite (one process)', open: async () => (await freshStore()).store, available: true },
+  { name: 'Redis (team mode)', open: freshRedisStore, available: redisAvailable },
+];
+
+describe.each(backends)('the store interface on $name', ({ open, available }) => {
+  it.skipIf(!available)('round-trips values by exact key, and misses are undefined', async () => {
+    const store = await open();
+    await store.set('settings', 'T1:U1', { model: 'gpt-5-mini', nested: { list: [1, 2] } });
+    expect(await store.get('settings', 'T1:U1')).toEqual({ model: 'gpt-5-mini', nested: { list: [1, 2] } });
+    expect(await store.get('settings', 'T1:U2')).toBeUndefined();
+    expect(await store.get('runs', 'T1:U1')).toBeUndefined();
+  });
+
+  it.skipIf(!available)('overwrites a key and keeps Buffers as Buffers', async () => {
+    const store = await open();
+    await store.set('settings', 'T1:U1', { v: 1 });
+    await store.set('settings', 'T1:U1', { v: 2, secret: Buffer.from([0, 1, 255]) });
+    const value = await store.get<{ v: number; secret: Buffer }>('settings', 'T1:U1');
+    expect(value?.v).toBe(2);
+    expect(Buffer.isBuffer(value?.secret) && [...(value?.secret ?? [])]).toEqual([0, 1, 255]);
+  });
+
+  it.skipIf(!available)('deletes one key only, even where a pattern would match others', async () => {
+    const store = await open();
+    const keys = ['T1:U_1', 'T1:UA1', 'T1:u_1', 'T1:U%1', 'T1:U_10', 'T1:U*1', 'T1:U?1'];
+    for (const key of keys) await store.set('settings', key, { key });
+    expect(await store.delete('settings', 'T1:U_1')).toBe(true);
+    expect(await store.delete('settings', 'T1:U_1')).toBe(false);
+    expect(await store.get('settings', 'T1:U_1')).toBeUndefined();
+    for (const key of keys.slice(1)) expect(await store.get('settings', key)).toEqual({ key });
+  });
+});
+
+describe.skipIf(!redisAvailable)('the Redis store', () => {
+  it('keeps every key under visen:: so a shared Redis database stays tidy', async () => {
+    const store = await freshRedisStore();
+    await store.set('settings', 'T1:U1', { model: 'm' });
+    expect(redis?.cli('KEYS', '*').trim()).toBe('visen::settings:T1:U1');
+  });
+
+  it('claims a key once across connections (the redelivery record), until it expires', async () => {
+    const first = await openRedisStore({ url: `${redis?.url}`, redactedUrl: 'r' }, silent);
+    const second = await openRedisStore({ url: `${redis?.url}`, redactedUrl: 'r' }, silent);
+    opened.push(first, second);
+    redis?.cli('FLUSHALL');
+    expect(await first.claim('envelope', 'command:T1', 60_000)).toBe(true);
+    expect(await second.claim('envelope', 'command:T1', 60_000)).toBe(false);
+    expect(await second.claim('envelope', 'command:T2', 60_000)).toBe(true);
+    expect(Number(redis?.cli('PTTL', 'visen::envelope:command:T1'))).toBeGreaterThan(50_000);
+  });
+
+  it('refuses to start with a clear message when Redis cannot be reached, without the password', async () => {
+    const error = await openRedisStore({ url: 'redis://:hunter2-password@127.0.0.1:1', redactedUrl: 'redis://127.0.0.1:1' }, silent).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StoreError);
+    expect((error as StoreError).userMessage).toMatch(/cannot reach its store at redis:\/\/127\.0\.0\.1:1.*Check VISEN_STORE_URL/);
+    expect((error as StoreError).userMessage).not.toMatch(/hunter2/);
+  });
+
+  it('says "cannot reach, try again in a minute" while Redis is down, and works again once it is back', async () => {
+    const store = await freshRedisStore();
+    await store.set('settings', 'T1:U1', { saved: true });
+    await redis?.stop();
+    try {
+      for (const operation of [() => store.get('settings', 'T1:U1'), () => store.set('settings', 'T1:U1', {}), () => store.delete('settings', 'T1:U1')]) {
+        const error = await operation().catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(StoreError);
+        expect((error as StoreError).userMessage).toBe(STORE_UNREACHABLE_MESSAGE);
+      }
+    } finally {
+      await redis?.start();
+    }
+    // The client reconnects by itself; the server restarted empty (no persistence in tests).
+    await expect
+      .poll(
+        () =>
+          store.set('settings', 'T1:U1', { again: true }).then(
+            () => 'written',
+            () => 'not yet',
+          ),
+        { timeout: 10_000 },
+      )
+      .toBe('written');
+    expect(await store.get('settings', 'T1:U1')).toEqual({ again: true });
+  });
+});
+
+describe('the SQLite store (openLocalStore)', () => {
   it('creates the directory 0700 and the file 0600, in WAL mode', async () => {
     const { dir } = await freshStore();
     expect(statSync(dir).mode & 0o777).toBe(0o700);
@@ -39,22 +147,6 @@ describe('openLocalStore', () => {
       });
     });
     expect(mode).toBe('wal');
-  });
-
-  it('round-trips values by exact key', async () => {
-    const { store } = await freshStore();
-    await store.set('settings', 'T1:U1', { model: 'gpt-5-mini' });
-    expect(await store.get('settings', 'T1:U1')).toEqual({ model: 'gpt-5-mini' });
-    expect(await store.get('settings', 'T1:U2')).toBeUndefined();
-  });
-
-  it('deletes one key only, even where SQL LIKE would match others', async () => {
-    const { store } = await freshStore();
-    const keys = ['T1:U_1', 'T1:UA1', 'T1:u_1', 'T1:U%1', 'T1:U_10'];
-    for (const key of keys) await store.set('settings', key, { key });
-    expect(await store.delete('settings', 'T1:U_1')).toBe(true);
-    expect(await store.get('settings', 'T1:U_1')).toBeUndefined();
-    for (const key of keys.slice(1)) expect(await store.get('settings', key)).toEqual({ key });
   });
 
   it('fails fast with a clear message when the data dir cannot be used', async () => {

@@ -56,6 +56,32 @@ describe('RedeliveryGuard', () => {
     expect(again.acks).toEqual([{ text: 'working' }]);
   });
 
+  it('team mode: an envelope another worker already claimed is acked empty and not handled; a store that fails lets it through', async () => {
+    const claimed = new Map<string, number>();
+    const claimShared = async (key: string, ttlMs: number) => {
+      if (claimed.has(key)) return false;
+      claimed.set(key, ttlMs);
+      return true;
+    };
+    const workerA = new RedeliveryGuard(logger, { claimShared });
+    const workerB = new RedeliveryGuard(logger, { claimShared });
+    const handled: string[] = [];
+    const handler = (worker: string) => async (e: ReceiverEvent) => {
+      await e.ack({ text: 'usage' });
+      handled.push(`${worker}:${String(e.body.trigger_id)}`);
+    };
+    await workerA.process(command('t1').event, handler('A'));
+    const onB = command('t1', 1);
+    await workerB.process(onB.event, handler('B'));
+    expect(handled).toEqual(['A:t1']);
+    expect(onB.acks).toEqual([undefined]);
+    expect(claimed.get('command:t1')).toBe(15 * 60_000);
+
+    const failing = new RedeliveryGuard(logger, { claimShared: async () => Promise.reject(new Error('store down')) });
+    await failing.process(command('t2').event, handler('C'));
+    expect(handled).toEqual(['A:t1', 'C:t2']);
+  });
+
   it('other ack failures still reach the error handler', async () => {
     const guard = new RedeliveryGuard(logger);
     const first = command('t1');

@@ -441,6 +441,77 @@ describe('Slack stand-in reconnects', () => {
   });
 });
 
+describe('Slack stand-in with several connections of one app (several workers)', () => {
+  let slack: SlackStandIn;
+  const apps: App[] = [];
+  /** Which app (by index) handled each command text. */
+  const handledBy: Array<{ app: number; text: string; retryNum: number | undefined }> = [];
+
+  beforeAll(async () => {
+    slack = await startSlackStandIn();
+    for (let i = 0; i < 2; i++) {
+      const app = boltApp(slack);
+      app.command('/visen', async ({ ack, command, context }) => {
+        handledBy.push({ app: i, text: command.text, retryNum: context.retryNum });
+        await ack();
+      });
+      await app.start();
+      await slack.waitFor(() => slack.activeConnectionIds().length === i + 1);
+      apps.push(app);
+    }
+  });
+
+  afterAll(async () => {
+    for (const app of apps) await app.stop();
+    await slack?.close();
+  });
+
+  it('hands each envelope to one connection, spreading them over all of them', async () => {
+    handledBy.length = 0;
+    const deliveries = [];
+    for (let n = 0; n < 6; n++) deliveries.push(await slack.slashCommand({ userId: USER, text: `spread ${n}` }));
+    expect(handledBy.map((h) => h.text)).toEqual(['spread 0', 'spread 1', 'spread 2', 'spread 3', 'spread 4', 'spread 5']);
+    expect(new Set(handledBy.map((h) => h.app))).toEqual(new Set([0, 1]));
+    expect(new Set(deliveries.map((d) => d.connectionId))).toEqual(new Set(slack.activeConnectionIds()));
+  });
+
+  it('sends on the chosen connection, and redelivers an acked envelope as a retry wherever routed', async () => {
+    const [first, second] = slack.activeConnectionIds();
+    handledBy.length = 0;
+    slack.routeTo(first);
+    const original = await slack.slashCommand({ userId: USER, text: 'once' });
+    slack.routeTo(second);
+    const again = await slack.redeliver(original.envelopeId);
+    slack.routeTo(undefined);
+    expect([original.connectionId, again.connectionId]).toEqual([first, second]);
+    expect(handledBy).toEqual([
+      { app: 0, text: 'once', retryNum: undefined },
+      { app: 1, text: 'once', retryNum: 1 },
+    ]);
+    expect(slack.failures).toEqual([]);
+  });
+
+  it('refuses an eleventh connection of the app', async () => {
+    const client = webClient(slack, slack.appToken);
+    const extra: WebSocket[] = [];
+    try {
+      for (let i = slack.activeConnectionIds().length; i < 10; i++) {
+        const { url } = (await client.apps.connections.open({})) as { url: string };
+        const socket = new WebSocket(url);
+        await new Promise((resolve) => socket.once('message', resolve));
+        extra.push(socket);
+      }
+      expect(slack.activeConnectionIds()).toHaveLength(10);
+      const { url } = (await client.apps.connections.open({})) as { url: string };
+      const eleventh = new WebSocket(url);
+      await new Promise((resolve) => eleventh.once('error', resolve));
+      expect(slack.takeFailures()).toEqual([expect.stringContaining('at most 10 connections')]);
+    } finally {
+      for (const socket of extra) socket.terminate();
+    }
+  });
+});
+
 describe('Slack stand-in limits and view stack rules (no server)', () => {
   const text = (n: number) => ({ type: 'plain_text', text: 'x'.repeat(n) });
   const button = (o: { text?: number; value?: number; actionId?: string } = {}) => ({

@@ -3,8 +3,10 @@
  * test file that starts a stand-in. With VISEN_REQUIRE_SPECS=1 importing specs.ts already fails (CI).
  */
 import { specsCandidate, specsDir } from '../stand-ins/specs.js';
+import { redisAvailable, redisSkipReason } from './redis.js';
 
 export default function announceSkippedSpecChecks(): void {
+  if (!redisAvailable) console.info(redisSkipReason);
   if (specsDir) return;
   console.info(
     `Skipping the stand-ins' checks against the vendors' published specs (Slack's Web API and manifest schema, ` +

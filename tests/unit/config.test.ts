@@ -13,6 +13,7 @@ describe('loadConfig', () => {
       notion: { baseUrl: undefined },
       openai: { baseUrl: undefined, defaultModel: 'gpt-5-mini' },
       dataDir: './data',
+      store: { kind: 'sqlite' },
       secretKey: undefined,
       allowedUsers: undefined,
       logLevel: 'info',
@@ -100,6 +101,36 @@ describe('loadConfig', () => {
     const key = Buffer.alloc(32, 7).toString('base64');
     const result = loadConfig({ ...valid, VISEN_SECRET_KEY: key });
     expect(result.ok && result.config.secretKey?.equals(Buffer.alloc(32, 7))).toBe(true);
+  });
+
+  it('reads VISEN_STORE_URL into team mode, keeping the password out of the redacted form', () => {
+    const key = Buffer.alloc(32, 7).toString('base64');
+    for (const [url, redactedUrl] of [
+      ['redis://127.0.0.1:6379', 'redis://127.0.0.1:6379'],
+      ['rediss://:s3cret-pass@redis.example.com:6380/2', 'rediss://redis.example.com:6380/2'],
+      ['redis://visen:s3cret-pass@redis.internal', 'redis://redis.internal'],
+    ]) {
+      const result = loadConfig({ ...valid, VISEN_STORE_URL: url, VISEN_SECRET_KEY: key });
+      expect(result.ok && result.config.store).toEqual({ kind: 'redis', url, redactedUrl });
+    }
+  });
+
+  it('refuses team mode without VISEN_SECRET_KEY: every worker must decrypt the same secrets', () => {
+    const result = loadConfig({ ...valid, VISEN_STORE_URL: 'redis://127.0.0.1:6379' });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems).toEqual([expect.stringMatching(/^VISEN_SECRET_KEY is required with VISEN_STORE_URL \(team mode\): every worker must decrypt/)]);
+  });
+
+  it('refuses a store URL that is not Redis, without repeating it (it may hold a password)', () => {
+    const key = Buffer.alloc(32, 7).toString('base64');
+    for (const url of ['postgres://user:pw-secret@db/visen', 'redis://', 'redis://:pw-secret@host/notadb', 'not a url pw-secret']) {
+      const result = loadConfig({ ...valid, VISEN_STORE_URL: url, VISEN_SECRET_KEY: key });
+      expect(result.ok).toBe(false);
+      if (result.ok) continue;
+      expect(result.problems).toEqual([expect.stringMatching(/^VISEN_STORE_URL must be a Redis URL such as redis:\/\//)]);
+      expect(result.problems.join('')).not.toMatch(/pw-secret/);
+    }
   });
 
   it('lists every problem at once', () => {

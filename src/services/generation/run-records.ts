@@ -5,7 +5,7 @@ import type { ConnectionType } from '../connections/types.js';
 import type { ThreadSource } from '../threads/types.js';
 import type { ReplacedNote } from './thread-output.js';
 import type { TokenTally } from './tokens.js';
-import type { OutputChoice, PageContextNote, PreviewRow, RunState } from './types.js';
+import type { GenerationRequest, OutputChoice, PageContextNote, PreviewRow, RunState } from './types.js';
 
 export interface TargetRef {
   readonly kind: ConnectionType;
@@ -19,7 +19,8 @@ export interface TargetRef {
   readonly description?: string;
 }
 
-export interface RunRequest {
+/** Automations' fields (rows, rowsEditedSince, automatic, pageTitle) are kept as GenerationRequest says them. */
+export interface RunRequest extends Pick<GenerationRequest, 'rows' | 'rowsEditedSince' | 'automatic' | 'pageTitle'> {
   readonly targetUrl: string;
   readonly prompt: string;
   readonly output: OutputChoice;
@@ -28,13 +29,6 @@ export interface RunRequest {
   readonly connectionName: string | undefined;
   /** False: the page is not given to the model (`--no-context`); absent in records saved before it existed: true. */
   readonly context?: boolean;
-  /** Only these rows (see GenerationRequest.rows). */
-  readonly rows?: readonly string[];
-  readonly rowsEditedSince?: string;
-  /** Started by an automation (see GenerationRequest.automatic). */
-  readonly automatic?: boolean;
-  /** The new page's title (see GenerationRequest.pageTitle). */
-  readonly pageTitle?: string;
   /** The Slack thread the content is made from (kept, so a restart knows it). */
   readonly source?: ThreadSource;
   /** Rows to preview before anything is written (see GenerationRequest.preview); absent: none asked. */

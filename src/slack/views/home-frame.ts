@@ -93,7 +93,7 @@ export function faultSection(fault: HomeFault, settings: SettingsSummary | undef
       return warningSection('Visen’s local data is busy', 'Another program is holding Visen’s data file. Press *Refresh* in a few seconds.');
     case 'store_unavailable':
       return warningSection(
-        'Visen could not read its local data',
+        'Visen could not read its saved data',
         'Press *Refresh* to try again; if it keeps failing, ask whoever runs Visen to check its log.',
       );
     case 'unexpected':

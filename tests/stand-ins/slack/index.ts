@@ -33,6 +33,9 @@
  * Connection: waitForConnection(ms?), requestRefresh() (disconnect, reason refresh_requested), sendDisconnect(reason),
  *   dropConnections() (no close handshake), connectionCount(), connectionsOpened. An envelope still unacked when its
  *   socket goes away is sent again on the next connection with retry_attempt + 1 and retry_reason 'timeout'.
+ *   Up to 10 connections (several workers of one app); envelopes go to them in turn, or all to one after
+ *   routeTo(connectionId) (ids from activeConnectionIds(), Delivery.connectionId); redeliver(envelopeId) plays an
+ *   ack that never reached Slack.
  * Records: apiCalls, callsTo(method), responseUrlPosts, messages (posts, ephemerals, updates and deletes, via the Web
  *   API, a response_url or a slash command's ack), views ({ opened, updated, pushed, published: Map<userId, View[]>,
  *   closed, errorsShown }), modalStack(userId), homeView(userId), warnings, failures (assert `[]`), takeFailures(),
@@ -143,6 +146,12 @@ export interface SlackStandIn {
   /** Terminates every socket without a close handshake. */
   dropConnections(): void;
   connectionCount(): number;
+  /** Ids of the connections that take envelopes, oldest first (Delivery.connectionId names one). */
+  activeConnectionIds(): number[];
+  /** Sends later envelopes on this connection while it is active; undefined spreads them over all again. */
+  routeTo(connectionId: number | undefined): void;
+  /** Delivers an envelope again as Slack does when the app's ack did not reach it (retry_attempt + 1). */
+  redeliver(envelopeId: string): Promise<Delivery>;
   /** WebSocket connections accepted so far. */
   readonly connectionsOpened: number;
 
@@ -255,6 +264,9 @@ export async function startSlackStandIn(options: SlackStandInOptions = {}): Prom
     sendDisconnect: (reason) => socketMode.disconnect(reason),
     dropConnections: () => socketMode.dropAll(),
     connectionCount: () => socketMode.activeCount(),
+    activeConnectionIds: () => socketMode.activeConnectionIds(),
+    routeTo: (connectionId) => socketMode.routeTo(connectionId),
+    redeliver: (envelopeId) => socketMode.redeliver(envelopeId),
     get connectionsOpened() {
       return socketMode.connectionsOpened;
     },

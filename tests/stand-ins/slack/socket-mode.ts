@@ -19,6 +19,14 @@ import type { AnyObject, Delivery } from './types.js';
 export type EnvelopeType = 'slash_commands' | 'interactive' | 'events_api';
 export type DisconnectReason = 'refresh_requested' | 'warning' | 'link_disabled';
 
+/**
+ * An app may hold up to 10 Socket Mode connections at once, and Slack sends each envelope to one of them
+ * (https://docs.slack.dev/apis/events-api/using-socket-mode; Slack's maintainers on the limit and the spread:
+ * https://github.com/slackapi/node-slack-sdk/issues/1654, https://github.com/slackapi/bolt-python/issues/448).
+ * The stand-in refuses an eleventh connection and records it as a failure.
+ */
+export const MAX_CONNECTIONS = 10;
+
 /** Slack retries an event three times before giving up (https://docs.slack.dev/apis/events-api/#retries). */
 export const MAX_RETRIES = 3;
 
@@ -80,6 +88,10 @@ export class SocketModeServer {
   private readonly envelopes = new Map<string, Envelope>();
   private readonly waiters = new Set<() => void>();
   private nextConnectionId = 1;
+  /** Round-robin position over the active connections. */
+  private nextPick = 0;
+  /** A test may send every envelope on one connection (to play "Slack chose this worker's socket"). */
+  private routedTo: number | undefined;
   private closed = false;
   connectionsOpened = 0;
 
@@ -103,7 +115,38 @@ export class SocketModeServer {
       socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
       return;
     }
+    if (this.connections.size >= MAX_CONNECTIONS) {
+      this.records.fail(`Socket Mode: an app may hold at most ${MAX_CONNECTIONS} connections; an eleventh was refused`);
+      socket.end('HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\n\r\n');
+      return;
+    }
     this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws));
+  }
+
+  /** Ids of the connections that take envelopes, oldest first. */
+  activeConnectionIds(): number[] {
+    return this.activeConnections().map((c) => c.id);
+  }
+
+  /** Sends later envelopes on this connection while it is active; undefined spreads them again. */
+  routeTo(connectionId: number | undefined): void {
+    this.routedTo = connectionId;
+  }
+
+  /**
+   * Plays an ack that Slack never received although the app sent it: the envelope is delivered again, with the
+   * same payload and retry_attempt + 1, on whichever connection the routing picks (another worker's, say).
+   */
+  redeliver(envelopeId: string): Promise<Delivery> {
+    const first = this.envelopes.get(envelopeId);
+    if (!first) throw new Error(`Slack stand-in: no envelope ${envelopeId} to redeliver`);
+    const { onFirstSend: _armedAlready, ...options } = first.options;
+    return this.send(first.type, first.payload, {
+      ...options,
+      retryAttempt: first.retryAttempt + 1,
+      retryReason: 'timeout',
+      label: `${first.label} (redelivered)`,
+    });
   }
 
   /** Connections that got `hello`, were not asked to disconnect and are not closing. */
@@ -250,9 +293,14 @@ export class SocketModeServer {
     return [...this.connections.values()].filter((c) => !c.draining && c.socket.readyState === WebSocket.OPEN);
   }
 
-  /** The newest active connection (Slack may use any; the newest is the one a reconnecting client just opened). */
+  /** The routed connection when a test chose one, else the next active connection in turn (Slack spreads envelopes). */
   private pickConnection(): Connection | undefined {
-    return this.activeConnections().at(-1);
+    const active = this.activeConnections();
+    const routed = active.find((c) => c.id === this.routedTo);
+    if (routed) return routed;
+    if (active.length === 0) return undefined;
+    this.nextPick = (this.nextPick + 1) % active.length;
+    return active[this.nextPick];
   }
 
   private transmit(envelope: Envelope, connection: Connection): void {
@@ -331,6 +379,7 @@ export class SocketModeServer {
     return {
       envelopeId: envelope.id,
       attempts: envelope.attempts,
+      ...(envelope.connectionId === undefined ? {} : { connectionId: envelope.connectionId }),
       ackMs: outcome.ackMs ?? (envelope.sentAt ? Date.now() - envelope.sentAt : 0),
       ...envelope.options.meta,
       ...outcome,

@@ -46,6 +46,8 @@ export interface Delivery {
   ackPayload?: AnyObject;
   /** How many times the envelope was sent (redeliveries after a dropped socket count). */
   attempts: number;
+  /** The Socket Mode connection the (last) attempt went out on. */
+  connectionId?: number;
   /** Why it was not acked: no ack before the deadline, no connection to send it on, or the stand-in closed. */
   reason?: 'timeout' | 'no_connection' | 'closed' | 'too_many_retries';
   responseUrl?: string;

@@ -5,7 +5,7 @@
  */
 import type { AllMiddlewareArgs, App, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import { describeForLog, userMessageFor } from '../../../errors.js';
+import { describeForLog, StoreError, userMessageFor } from '../../../errors.js';
 import type { SettingsErrors, SettingsSubmission, SettingsSummary, SubmitOutcome } from '../../../services/settings/types.js';
 import { type UserRef, userKey } from '../../../users.js';
 import type { SlackDeps } from '../../deps.js';
@@ -55,11 +55,12 @@ export function settingsSubcommands(deps: SlackDeps, options: SettingsListenerOp
         await openSettingsModal(args.client, args.command.trigger_id, user, deps, options);
       } catch (err) {
         deps.logger.warn({ user: userKey(user), err: describeForLog(err) }, 'could not open the settings modal');
+        const text =
+          err instanceof StoreError
+            ? `:warning: ${userMessageFor(err)}`
+            : `:warning: Slack did not let me open the settings form (it allows only a few seconds). Please run \`/visen settings\` again.`;
         await args
-          .respond({
-            response_type: 'ephemeral',
-            text: `:warning: Slack did not let me open the settings form (it allows only a few seconds). Please run \`/visen settings\` again.`,
-          })
+          .respond({ response_type: 'ephemeral', text })
           .catch((respondError: unknown) => deps.logger.warn({ err: describeForLog(respondError) }, 'could not tell the user'));
       }
     },
@@ -221,12 +222,21 @@ function savedModel(outcome: Extract<SubmitOutcome, { ok: true }>) {
   return { summary: outcome.summary, createdDatabase: outcome.createdDatabase, addedProperties: outcome.addedProperties };
 }
 
+/**
+ * The saved summary, or undefined when reading it is slow or the store is busy (the form opens anyway). A store
+ * that cannot be used at all (Redis unreachable) throws: the user is told so instead of shown an empty form.
+ */
 async function summaryWithin(deps: SlackDeps, user: UserRef, ms: number): Promise<SettingsSummary | undefined> {
-  const read = deps.services.settings.summary(user).catch((err: unknown) => {
-    deps.logger.warn({ user: userKey(user), err: describeForLog(err) }, 'could not read the saved settings summary');
-    return undefined;
-  });
-  return (await raceTimeout(read, ms)) ?? undefined;
+  const read = deps.services.settings.summary(user).then(
+    (summary) => ({ summary }),
+    (err: unknown) => {
+      deps.logger.warn({ user: userKey(user), err: describeForLog(err) }, 'could not read the saved settings summary');
+      return { err };
+    },
+  );
+  const settled = await raceTimeout(read, ms);
+  if (settled && 'err' in settled && settled.err instanceof StoreError && settled.err.code === 'unavailable') throw settled.err;
+  return settled && 'summary' in settled ? settled.summary : undefined;
 }
 
 async function raceTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {

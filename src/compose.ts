@@ -77,7 +77,12 @@ export function composeServices(deps: ComposeDeps): ComposedServices {
     notion: notionGateway,
     logger: deps.logger,
     ...(deps.automationClock ? { clock: deps.automationClock } : {}),
-    options: { pollIntervalMs: deps.config.pollIntervalMs, contextChars: deps.config.contextChars },
+    options: {
+      // Team mode does not run automations yet (every worker would): they are refused there, not recorded.
+      enabled: deps.config.store.kind === 'sqlite',
+      pollIntervalMs: deps.config.pollIntervalMs,
+      contextChars: deps.config.contextChars,
+    },
   });
   // First: a user's automations stop (and their rows say Manual) before their runs and records go.
   forgetUserHooks.unshift((user) => automations.forgetUser(user));

@@ -11,6 +11,11 @@ export interface AutomationClock {
 }
 
 export interface AutomationOptions {
+  /**
+   * Whether this Visen runs automations. Team mode (several workers sharing one store) does not yet: every worker
+   * would poll and run them, so there they are refused rather than recorded and never run.
+   */
+  readonly enabled: boolean;
   /** How often each watch is polled and connection rows are re-read (VISEN_POLL_SECONDS). */
   readonly pollIntervalMs: number;
   /** How often the engine looks for due work (cheap: no I/O unless something is due). */
@@ -24,6 +29,7 @@ export interface AutomationOptions {
 }
 
 export const DEFAULT_AUTOMATION_OPTIONS: AutomationOptions = {
+  enabled: true,
   pollIntervalMs: 60_000,
   tickMs: 1_000,
   maxFailures: 5,

@@ -54,7 +54,7 @@ export function createAutomationsService(deps: AutomationsServiceDeps): Automati
   return {
     create: async (user, request, spec, listener, notifyState) => {
       await loaded;
-      return create({ deps, engine, clock }, user, request, spec, listener, notifyState);
+      return create({ deps, engine, clock, enabled: options.enabled }, user, request, spec, listener, notifyState);
     },
     async list(user) {
       await loaded;
@@ -110,10 +110,15 @@ export function createAutomationsService(deps: AutomationsServiceDeps): Automati
   };
 }
 
+const TEAM_MODE_REFUSAL =
+  'This Visen runs as a team of workers sharing one store, where automatic connections (`--watch`, `--every`) are not available yet. Run the connection by hand (`/visen generate` without them), or ask whoever runs Visen for a single Visen to run automations.';
+
 interface CreateContext {
   readonly deps: AutomationsServiceDeps;
   readonly engine: AutomationEngine;
   readonly clock: AutomationClock;
+  /** False in team mode, where automations are refused (see AutomationOptions.enabled). */
+  readonly enabled: boolean;
 }
 
 /**
@@ -122,6 +127,7 @@ interface CreateContext {
  */
 async function create(ctx: CreateContext, user: UserRef, request: GenerationRequest, spec: AutomationSpec, listener: ProgressListener, notifyState: unknown) {
   const { deps, engine, clock } = ctx;
+  if (!ctx.enabled) throw new UserInputError(TEAM_MODE_REFUSAL);
   const checked: CheckedSpec = await checkAutomationRequest(deps, user, request, spec);
   const registered = await deps.generation.register(user, request);
   const record: AutomationRecord = {

@@ -3,6 +3,7 @@
  * fake clock: tests move the clock and call `runDue()`, so nothing waits for real time.
  */
 import type { PropertyWrites } from '../../../src/adapters/notion/index.js';
+import type { AutomationOptions } from '../../../src/services/automations/deps.js';
 import { type AutomationsEngineHandle, createAutomationsService } from '../../../src/services/automations/service.js';
 import type { AutomationNotice } from '../../../src/services/automations/types.js';
 import type { GenerationService } from '../../../src/services/generation/types.js';
@@ -25,7 +26,7 @@ export interface Automations {
 }
 
 /** An automations service (and its own generation service) over the world's store: a second one plays a restart. */
-export function automationsFor(world: World, clock: FakeClock): Automations {
+export function automationsFor(world: World, clock: FakeClock, options: Partial<AutomationOptions> = {}): Automations {
   const generation = world.service();
   const service = createAutomationsService({
     store: world.store,
@@ -35,7 +36,7 @@ export function automationsFor(world: World, clock: FakeClock): Automations {
     notion: world.notionGateway,
     logger,
     clock,
-    options: { pollIntervalMs: POLL_MS, tickMs: 3_600_000 },
+    options: { pollIntervalMs: POLL_MS, tickMs: 3_600_000, ...options },
   });
   const notices: AutomationNotice[] = [];
   service.subscribe((notice) => void notices.push(notice));

@@ -21,6 +21,8 @@ import type { PreviewAnswer } from './types.js';
 export class PreviewGate implements PreviewControl {
   #mode: 'open' | 'undecided' | 'collecting' | 'waiting' | 'closed';
   readonly #generating = new Set<string>();
+  /** The order rows were admitted in (the database's): answers arrive in any order, the preview shows them in this one. */
+  readonly #admitted = new Map<string, number>();
   /** Answers generated for the preview, in order, until they are written (after the confirmation). */
   readonly #held: Array<HeldRow> = [];
   /** Every row held in this run (before a restart too): when the query brings one again, it is not generated again. */
@@ -92,6 +94,7 @@ export class PreviewGate implements PreviewControl {
       if (this.#mode === 'open') return 'go';
       if (this.#mode === 'collecting' && this.#heldCount + this.#generating.size < this.#preview.size) {
         this.#generating.add(rowId);
+        this.#admitted.set(rowId, this.#admitted.size);
         return 'preview';
       }
       await this.#changed();
@@ -204,10 +207,22 @@ export class PreviewGate implements PreviewControl {
     const preview = this.#preview;
     const noMore = this.#rowsToDo !== undefined && this.#heldCount + preview.failed >= this.#rowsToDo;
     if (this.#heldCount < preview.size && !noMore) return;
+    this.#inAdmissionOrder();
     this.#mode = 'waiting';
     preview.phase = 'waiting';
     await this.ctx.run.save();
     this.ctx.run.emit();
+  }
+
+  /** Held answers, and the preview's rows, in the order their rows were admitted (restored ones keep theirs, first). */
+  #inAdmissionOrder(): void {
+    const rank = (rowId: string) => this.#admitted.get(rowId) ?? -1;
+    this.#held.sort((a, b) => rank(a.row.id) - rank(b.row.id));
+    const preview = this.#preview;
+    const pairs = preview.heldRowIds.map((rowId, i) => ({ rowId, row: preview.rows[i]! }));
+    pairs.sort((a, b) => rank(a.rowId) - rank(b.rowId));
+    preview.heldRowIds = pairs.map((p) => p.rowId);
+    preview.rows = pairs.map((p) => p.row);
   }
 
   #setMode(mode: 'open' | 'closed'): void {

@@ -51,6 +51,8 @@ describe('the preview gate', () => {
     let n = 0;
     world.openai.setResponder((req) => `About ${rowIn(req)} #${++n}`);
     const service = world.service({ rowConcurrency: 2 });
+    // The first answer to be asked for comes last: the preview still lists its rows in the database's order.
+    world.openai.injectFault({ kind: 'slow', delayMs: 400 });
     const { runId, waiting, rec } = await startToPreview(service, u.user, {
       targetUrl: db.url,
       prompt: 'Summarise {{Name}}',

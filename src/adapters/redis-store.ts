@@ -7,7 +7,7 @@ import Keyv from 'keyv';
 import type { Logger } from 'pino';
 import { StoreError } from '../errors.js';
 import { rememberSecretForRedaction } from '../log-redaction.js';
-import type { LocalStore } from './store.js';
+import { keyvReadsAndWrites, type LocalStore, storeKey } from './store.js';
 
 /** How long the start waits for Redis before it gives up with a clear message. */
 const CONNECT_TIMEOUT_MS = 5_000;
@@ -91,15 +91,10 @@ export async function openRedisStore(options: RedisStoreOptions, logger: Logger)
       throw new StoreError('unavailable', STORE_UNREACHABLE_MESSAGE, { cause: err });
     }
   };
-  const fullKey = (namespace: string, key: string) => `${namespace}:${key}`;
   return {
-    get: <T>(namespace: string, key: string) => guard('get', async () => (await keyv.get(fullKey(namespace, key))) as T | undefined),
-    set: async <T>(namespace: string, key: string, value: T) => {
-      await guard('set', () => keyv.set(fullKey(namespace, key), value));
-    },
-    delete: (namespace: string, key: string) => guard('delete', () => keyv.delete(fullKey(namespace, key))),
+    ...keyvReadsAndWrites(keyv, guard),
     claim: (namespace: string, key: string, ttlMs: number) =>
-      guard('claim', async () => (await client.set(`${KEY_PREFIX}::${fullKey(namespace, key)}`, '1', { NX: true, PX: ttlMs })) === 'OK'),
+      guard('claim', async () => (await client.set(`${KEY_PREFIX}::${storeKey(namespace, key)}`, '1', { NX: true, PX: ttlMs })) === 'OK'),
     close: async () => {
       await client.close().catch((err: unknown) => {
         logger.warn({ message: (err as Error).message }, 'closing the store connection failed');

@@ -69,15 +69,27 @@ export async function openLocalStore(dataDir: string, logger: Logger): Promise<L
     }
   };
 
-  const fullKey = (namespace: string, key: string) => `${namespace}:${key}`;
   return {
-    get: <T>(namespace: string, key: string) => guard('get', async () => (await keyv.get(fullKey(namespace, key))) as T | undefined),
-    set: async <T>(namespace: string, key: string, value: T) => {
-      await guard('set', () => keyv.set(fullKey(namespace, key), value));
-    },
-    delete: (namespace: string, key: string) => guard('delete', () => keyv.delete(fullKey(namespace, key))),
+    ...keyvReadsAndWrites(keyv, guard),
     close: async () => {
       await keyv.disconnect().catch((err: unknown) => logger.warn({ err: String(err) }, 'closing the local store failed'));
     },
+  };
+}
+
+/** A store operation wrapped with what its backend does on failure (log it, throw a StoreError the user can act on). */
+export type StoreGuard = <T>(operation: string, fn: () => Promise<T>) => Promise<T>;
+
+/** The store's key: one namespace per concept, exact keys, so one user's keys can never match another's. */
+export const storeKey = (namespace: string, key: string) => `${namespace}:${key}`;
+
+/** get, set and delete over Keyv, the same for every backend (SQLite here, Redis in team mode). */
+export function keyvReadsAndWrites(keyv: Keyv, guard: StoreGuard): Pick<LocalStore, 'get' | 'set' | 'delete'> {
+  return {
+    get: <T>(namespace: string, key: string) => guard('get', async () => (await keyv.get(storeKey(namespace, key))) as T | undefined),
+    set: async <T>(namespace: string, key: string, value: T) => {
+      await guard('set', () => keyv.set(storeKey(namespace, key), value));
+    },
+    delete: (namespace: string, key: string) => guard('delete', () => keyv.delete(storeKey(namespace, key))),
   };
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { NotionGateway } from '../../adapters/notion/index.js';
 import { UserInputError, userMessageFor, VisenError } from '../../errors.js';
 import type { UserRef } from '../../users.js';
-import type { ConnectionsService } from '../connections/types.js';
+import type { ConnectionSpec, ConnectionsService } from '../connections/types.js';
 import type { SettingsService, UserSettings } from '../settings/types.js';
 import { characterCount, clip } from '../text.js';
 import { progressOf } from './active-run.js';
@@ -66,19 +66,8 @@ export async function startRun(deps: StartDeps, input: StartInput): Promise<Star
 /** The connection a request makes, checked like a start and recorded with Status Ready, without running it now. */
 export async function registerConnection(deps: StartDeps, user: UserRef, request: GenerationRequest): Promise<RegisteredConnection> {
   const checked = await checkStart(deps, { user, request, listener: () => undefined, notifyState: undefined });
-  const { target, settings, prompt, output } = checked;
-  const name = (request.connectionName ?? '').trim() || defaultName(target.ref.title, prompt);
-  const connection = await deps.connections.beginRun(user, settings, {
-    type: target.ref.kind,
-    target: target.ref.url,
-    targetId: target.ref.id,
-    prompt,
-    output: outputLabel(output),
-    model: settings.model,
-    name: clip(name, CONNECTION_NAME_MAX_CHARS),
-    rename: Boolean(request.connectionName?.trim()),
-    idle: true,
-  });
+  const { target } = checked;
+  const connection = await deps.connections.beginRun(user, checked.settings, { ...connectionSpec(checked, request), idle: true });
   return {
     connectionId: connection.id,
     connectionUrl: connection.url,
@@ -130,12 +119,11 @@ function checkedPrompt(request: GenerationRequest): string {
   return prompt;
 }
 
-/** Marks the connection row as running and stores the new run; if the store fails, the row says Failed. */
-async function createRun(deps: StartDeps, input: StartInput, checked: CheckedStart, runId: string): Promise<RunRecord> {
-  const { user, request } = input;
-  const { prompt, settings, target, output } = checked;
-  const name = (input.connectionName ?? request.connectionName ?? '').trim() || defaultName(target.ref.title, prompt);
-  const connection = await deps.connections.beginRun(user, settings, {
+/** The connection row a checked request is recorded as (its name: the one given, else one made from the target and prompt). */
+function connectionSpec(checked: CheckedStart, request: GenerationRequest, givenName?: string): ConnectionSpec {
+  const { target, prompt, output, settings } = checked;
+  const name = (givenName ?? request.connectionName ?? '').trim() || defaultName(target.ref.title, prompt);
+  return {
     type: target.ref.kind,
     target: target.ref.url,
     targetId: target.ref.id,
@@ -144,6 +132,15 @@ async function createRun(deps: StartDeps, input: StartInput, checked: CheckedSta
     model: settings.model,
     name: clip(name, CONNECTION_NAME_MAX_CHARS),
     rename: Boolean(request.connectionName?.trim()),
+  };
+}
+
+/** Marks the connection row as running and stores the new run; if the store fails, the row says Failed. */
+async function createRun(deps: StartDeps, input: StartInput, checked: CheckedStart, runId: string): Promise<RunRecord> {
+  const { user, request } = input;
+  const { prompt, settings, target, output } = checked;
+  const connection = await deps.connections.beginRun(user, settings, {
+    ...connectionSpec(checked, request, input.connectionName),
     ...(request.source ? { source: request.source.permalink } : {}),
   });
   if (request.source?.origin) await deps.runStore.setThreadOrigin(user, connection.id, request.source.origin);

@@ -38,29 +38,23 @@ function formatEntry(m: ThreadMessage, timeOf: (ms: number) => string): string {
 
 /** `2026-03-04 14:05 CET`: a date and time a reader of the thread would say, in their zone (UTC when it is unknown). */
 function timeFormatter(timeZone: string): (ms: number) => string {
+  const inZone = (zone: string) =>
+    new Intl.DateTimeFormat('en-CA', {
+      timeZone: zone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+      timeZoneName: 'short',
+    });
   let format: Intl.DateTimeFormat;
   try {
-    format = new Intl.DateTimeFormat('en-CA', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-      timeZoneName: 'short',
-    });
+    format = inZone(timeZone);
   } catch {
-    format = new Intl.DateTimeFormat('en-CA', {
-      timeZone: 'UTC',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-      timeZoneName: 'short',
-    });
+    // A zone this Node does not know (Slack's `tz` is untrusted): UTC, which every Node knows.
+    format = inZone('UTC');
   }
   return (ms) => format.format(new Date(ms)).replace(',', '');
 }

@@ -21,7 +21,8 @@ const args = process.argv.slice(2);
 const keep = args.includes('--keep');
 const specsIndex = args.indexOf('--specs');
 const specsDir = specsIndex >= 0 ? resolve(args[specsIndex + 1]) : resolve(repoRoot, '..', 'shared', 'specs');
-const versions = args.filter((a, i) => /^\d+(\.\d+)*$/.test(a) && i !== specsIndex + 1);
+// The value after --specs is a path, not a version; without --specs every number is a version (the first too).
+const versions = args.filter((a, i) => /^\d+(\.\d+)*$/.test(a) && !(specsIndex >= 0 && i === specsIndex + 1));
 if (versions.length === 0) versions.push('22', '24', '26');
 
 if (process.platform !== 'linux' || process.arch !== 'x64') {

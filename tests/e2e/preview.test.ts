@@ -10,7 +10,7 @@ import type { ChatRequest } from '../stand-ins/openai/index.js';
 import { type Harness, startHarness } from './harness.js';
 import { configureUser } from './support/configure-user.js';
 import { connectionRow, dms, eventually, messagesFor, textOf } from './support/observe.js';
-import { cellOf, chatBodies, command, dealIn, finalText, pageUpdatesPerRow, typedDatabase } from './support/typed.js';
+import { cellOf, chatBodies, command, dealIn, finalText, openFormOnDatabase, pageUpdatesPerRow, typedDatabase } from './support/typed.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -199,27 +199,7 @@ describe('Preview first, from the generate form', () => {
     const db = typedDatabase(h, c.notionSecret, { rows: 3, title: 'Preview form' });
     h.openai.setResponder((req) => `Summary of ${dealIn(req)}`);
     const chatsFrom = h.openai.requests.length;
-    const before = h.slack.views.opened.length;
-    await command(h, c.userId, '');
-    const opened = await eventually(() => h.slack.views.opened.slice(before).find((v) => v.callback_id === GenerateIds.modalCallback), 'the modal');
-    const updatesBefore = h.slack.views.updated.length;
-    const typed = {
-      [GenerateIds.targetBlock]: { [GenerateIds.targetAction]: db.url },
-      [GenerateIds.promptBlocks[0]]: { [GenerateIds.promptAction]: 'Summarise {{Name}}' },
-    };
-    await h.slack.blockAction({
-      userId: c.userId,
-      container: 'view',
-      view: { id: opened.id },
-      actionId: GenerateIds.targetAction,
-      blockId: GenerateIds.targetBlock,
-      value: db.url,
-      values: typed,
-    });
-    const updated = await eventually(
-      () => h.slack.views.updated.slice(updatesBefore).find((v) => v.blocks.some((b) => b.block_id === GenerateIds.intoSelectBlock)),
-      'the modal with the properties',
-    );
+    const { updated, typed } = await openFormOnDatabase(h, c.userId, db.url, 'Summarise {{Name}}');
     expect(updated.blocks.map((b) => b.block_id)).toEqual(expect.arrayContaining([GenerateIds.previewBlock, GenerateIds.previewRowsBlock]));
     const submitted = await h.slack.viewSubmission({
       userId: c.userId,

@@ -10,7 +10,7 @@ import type { ChatRequest } from '../stand-ins/openai/index.js';
 import { type Harness, startHarness } from './harness.js';
 import { configureUser } from './support/configure-user.js';
 import { connectionRow, eventually, textOf } from './support/observe.js';
-import { cellOf, chatBodies, command, dealIn, finalText, pageUpdatesPerRow, TYPED_PROPERTIES, typedDatabase } from './support/typed.js';
+import { cellOf, chatBodies, command, dealIn, finalText, openFormOnDatabase, pageUpdatesPerRow, TYPED_PROPERTIES, typedDatabase } from './support/typed.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -260,27 +260,7 @@ describe('the generate modal', () => {
     const u = await configureUser(h, 'U0TYPEDMODAL');
     const db = typedDatabase(h, u.notionSecret, { rows: 2, title: 'From the form' });
     h.openai.setResponder((req) => JSON.stringify({ '@body': `Body of ${dealIn(req)}`, Priority: 'Critical', Done: true }));
-    const before = h.slack.views.opened.length;
-    await command(h, u.userId, '');
-    const opened = await eventually(() => h.slack.views.opened.slice(before).find((v) => v.callback_id === GenerateIds.modalCallback), 'the modal');
-    const updatesBefore = h.slack.views.updated.length;
-    const typed = {
-      [GenerateIds.targetBlock]: { [GenerateIds.targetAction]: db.url },
-      [GenerateIds.promptBlocks[0]]: { [GenerateIds.promptAction]: 'Fill in {{Name}}' },
-    };
-    await h.slack.blockAction({
-      userId: u.userId,
-      container: 'view',
-      view: { id: opened.id },
-      actionId: GenerateIds.targetAction,
-      blockId: GenerateIds.targetBlock,
-      value: db.url,
-      values: typed,
-    });
-    const updated = await eventually(
-      () => h.slack.views.updated.slice(updatesBefore).find((v) => v.blocks.some((b) => b.block_id === GenerateIds.intoSelectBlock)),
-      'the modal with the properties',
-    );
+    const { updated, typed } = await openFormOnDatabase(h, u.userId, db.url, 'Fill in {{Name}}');
     const select = updated.blocks.find((b) => b.block_id === GenerateIds.intoSelectBlock)!.element as { options: Array<{ value: string }> };
     // Every writable property (the formula is not among them) and the page body.
     expect(select.options.map((o) => o.value)).toEqual(['@body', ...Object.keys(TYPED_PROPERTIES).filter((p) => p !== 'Total'), 'Client']);

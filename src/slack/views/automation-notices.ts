@@ -1,5 +1,5 @@
 import type { KnownBlock } from '@slack/types';
-import type { AutomationNotice, AutomationSummary } from '../../services/automations/types.js';
+import type { AutomationNotice, AutomationRunReport, AutomationSummary } from '../../services/automations/types.js';
 import { AutomationBlock } from '../listeners/automations/ids.js';
 import { automationBlock, automationName, pauseOrResumeButton, targetLink, triggerText } from './automation-summary.js';
 import { context, type SlackMessage, section } from './blocks.js';
@@ -15,15 +15,10 @@ export const MAX_NOTICE_LINKS = 10;
 export const MAX_NOTICE_FAILURES = 10;
 
 /** Runs of one connection folded into one message: counts summed, links and failures newest last. */
-export interface FoldedRuns {
-  readonly automation: AutomationSummary;
+export interface FoldedRuns extends Pick<AutomationRunReport, 'automation' | 'written' | 'failed' | 'writtenLinks' | 'failures'> {
   readonly runs: number;
   readonly firstStartedAt: string;
   readonly lastFinishedAt: string;
-  readonly written: number;
-  readonly failed: number;
-  readonly writtenLinks: ReadonlyArray<{ readonly title: string; readonly url: string }>;
-  readonly failures: ReadonlyArray<{ readonly title: string; readonly reason: string }>;
   /** The slots of scheduled runs that ran late, as the service gave them (ISO times). */
   readonly lateFor: readonly string[];
 }

@@ -3,6 +3,7 @@
  * database to choose from, and readers of what Notion holds and what the app asked the model.
  */
 import { expect } from 'vitest';
+import { GenerateIds } from '../../../src/slack/listeners/generate/ids.js';
 import type { ChatRequest } from '../../stand-ins/openai/index.js';
 import type { Delivery } from '../../stand-ins/slack/index.js';
 import type { Harness } from '../harness.js';
@@ -104,4 +105,33 @@ export function finalText(h: Harness, d: Delivery, userId: string, timeoutMs = 6
     'the final message',
     timeoutMs,
   );
+}
+
+/**
+ * Opens `/visen generate`'s form, types a database link and a prompt, and waits for the form to list the database's
+ * properties, as a user does. Returns the updated view and the typed values (to submit with the rest).
+ */
+export async function openFormOnDatabase(h: Harness, userId: string, databaseUrl: string, prompt: string) {
+  const before = h.slack.views.opened.length;
+  await command(h, userId, '');
+  const opened = await eventually(() => h.slack.views.opened.slice(before).find((v) => v.callback_id === GenerateIds.modalCallback), 'the modal');
+  const updatesBefore = h.slack.views.updated.length;
+  const typed = {
+    [GenerateIds.targetBlock]: { [GenerateIds.targetAction]: databaseUrl },
+    [GenerateIds.promptBlocks[0]]: { [GenerateIds.promptAction]: prompt },
+  };
+  await h.slack.blockAction({
+    userId,
+    container: 'view',
+    view: { id: opened.id },
+    actionId: GenerateIds.targetAction,
+    blockId: GenerateIds.targetBlock,
+    value: databaseUrl,
+    values: typed,
+  });
+  const updated = await eventually(
+    () => h.slack.views.updated.slice(updatesBefore).find((v) => v.blocks.some((b) => b.block_id === GenerateIds.intoSelectBlock)),
+    'the modal with the properties',
+  );
+  return { updated, typed };
 }

@@ -1,0 +1,44 @@
+/**
+ * ioredis connections for team mode's coordination (BullMQ queues and workers, the shared Notion limiter, run
+ * control messages). The store itself stays on Keyv's own adapter (redis-store.ts); these are the connections the
+ * engines that coordinate workers need, each with the options its owner documents.
+ */
+import { Redis, type RedisOptions } from 'ioredis';
+import type { Logger } from 'pino';
+
+/** Reconnect delays grow to this and stay there: a worker keeps trying for as long as it runs. */
+const MAX_RECONNECT_DELAY_MS = 2_000;
+const CONNECT_TIMEOUT_MS = 5_000;
+
+export type ConnectionRole =
+  /** A BullMQ Worker or QueueEvents: blocking commands, so BullMQ requires `maxRetriesPerRequest: null`. */
+  | 'blocking'
+  /**
+   * Producers and one-shot commands (Queue.add, limiter scripts, publish): they fail fast while Redis is away
+   * (no offline queue), so a user is told to try again instead of waiting on a hang.
+   */
+  | 'command';
+
+/** Opens one ioredis connection to the team's Redis; it reconnects by itself and logs loss and return once each. */
+export function openTeamConnection(url: string, role: ConnectionRole, logger: Logger): Redis {
+  const options: RedisOptions = {
+    connectTimeout: CONNECT_TIMEOUT_MS,
+    retryStrategy: (attempt) => Math.min(100 * 2 ** attempt, MAX_RECONNECT_DELAY_MS),
+    // https://docs.bullmq.io/guide/going-to-production#maxretriesperrequest: null for workers, fail fast for producers.
+    maxRetriesPerRequest: role === 'blocking' ? null : 1,
+    enableOfflineQueue: role === 'blocking',
+    lazyConnect: false,
+  };
+  const connection = new Redis(url, options);
+  let connected = false;
+  connection.on('ready', () => {
+    if (!connected) logger.debug({ role }, 'team connection ready');
+    connected = true;
+  });
+  connection.on('error', (err: Error) => {
+    if (!connected) return;
+    connected = false;
+    logger.warn({ role, message: err.message }, 'team connection lost; reconnecting');
+  });
+  return connection;
+}

@@ -35,6 +35,8 @@ export interface VisenConfig {
   readonly pollIntervalMs: number;
   /** Send to Notion, "Keep it current": a thread's page is refreshed at most this often while replies arrive (0: at each reply). */
   readonly threadRefreshMs: number;
+  /** Where /healthz and /readyz are served (VISEN_HEALTH_PORT, VISEN_HEALTH_HOST); undefined: not served. */
+  readonly health: { readonly port: number; readonly host: string } | undefined;
 }
 
 /** `redactedUrl` is the URL without its user name and password: the only form that may be logged or shown. */
@@ -47,6 +49,8 @@ export const DEFAULT_MODEL_IDLE_TIMEOUT_SECONDS = 60;
 export const DEFAULT_CONTEXT_CHARS = 100_000;
 export const DEFAULT_POLL_SECONDS = 60;
 export const DEFAULT_THREAD_REFRESH_MINUTES = 15;
+/** Loopback only unless the operator says otherwise: the endpoints are for a local process manager. */
+export const DEFAULT_HEALTH_HOST = '127.0.0.1';
 
 /** The example values in .env.example: they pass the prefix checks, so they are caught here, before any network call. */
 export const PLACEHOLDER_TOKENS = { SLACK_BOT_TOKEN: 'xoxb-your-bot-token', SLACK_APP_TOKEN: 'xapp-your-app-token' } as const;
@@ -124,6 +128,12 @@ const envSchema = z
     VISEN_THREAD_REFRESH_MINUTES: optionalText.refine((s) => s === undefined || (/^\d{1,4}$/.test(s) && Number(s) <= 1440), {
       message: 'VISEN_THREAD_REFRESH_MINUTES must be a whole number of minutes from 0 to 1440 (default 15; 0 refreshes at each reply)',
     }),
+    VISEN_HEALTH_PORT: optionalText.refine((s) => s === undefined || (/^\d{1,5}$/.test(s) && Number(s) >= 1 && Number(s) <= 65_535), {
+      message: 'VISEN_HEALTH_PORT must be a TCP port number from 1 to 65535, for example 8080 (leave it unset for no health endpoints)',
+    }),
+    VISEN_HEALTH_HOST: optionalText.refine((s) => s === undefined || /^[A-Za-z0-9.:-]{1,253}$/.test(s), {
+      message: 'VISEN_HEALTH_HOST must be an address or host name to listen on, such as 127.0.0.1 (the default) or 0.0.0.0 for every interface',
+    }),
   })
   .superRefine((e, ctx) => {
     if (e.VISEN_STORE_URL !== undefined && e.VISEN_SECRET_KEY === undefined) {
@@ -161,6 +171,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     contextChars: Number(e.VISEN_CONTEXT_CHARS ?? DEFAULT_CONTEXT_CHARS),
     pollIntervalMs: Number(e.VISEN_POLL_SECONDS ?? DEFAULT_POLL_SECONDS) * 1000,
     threadRefreshMs: Number(e.VISEN_THREAD_REFRESH_MINUTES ?? DEFAULT_THREAD_REFRESH_MINUTES) * 60_000,
+    health: e.VISEN_HEALTH_PORT === undefined ? undefined : { port: Number(e.VISEN_HEALTH_PORT), host: e.VISEN_HEALTH_HOST ?? DEFAULT_HEALTH_HOST },
   };
   return { ok: true, config: deepFreeze(config) };
 }

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import type { App } from '@slack/bolt';
 import type { DestinationStream, Logger } from 'pino';
 import { prepareDataDir } from './adapters/data-dir.js';
+import { type HealthServer, startHealthServer } from './adapters/health-server.js';
 import type { HostResolver } from './adapters/net/guarded-fetch.js';
 import { acquireProcessLock } from './adapters/process-lock.js';
 import { loadOrCreateSecretKey, SecretBox } from './adapters/secret-box.js';
@@ -11,7 +12,7 @@ import { formatConfigProblems, loadConfig, type VisenConfig } from './config.js'
 import { describeForLog } from './errors.js';
 import { createLogger } from './logger.js';
 import type { AutomationClock } from './services/automations/deps.js';
-import { createSlackApp, onSlackConnected } from './slack/app.js';
+import { createSlackApp, onSlackConnected, type SlackSurface } from './slack/app.js';
 import { type BotIdentity, checkSlackTokens } from './slack/token-check.js';
 
 export class ConfigurationError extends Error {
@@ -55,13 +56,18 @@ export async function startVisen(env: Readonly<Record<string, string | undefined
   const logger = config.store.kind === 'redis' ? rootLogger.child({ worker: workerId() }) : rootLogger;
 
   let opened: OpenedStore | undefined;
+  let health: HealthServer | undefined;
+  let slack: SlackSurface | undefined;
   let secretBox: SecretBox;
   let bot: BotIdentity;
   try {
     opened = await openStore(config, logger);
+    // Up while the start still waits for Slack, so a probe sees "alive, not ready" rather than nothing.
+    health = await startHealthEndpoints(config, opened, () => slack?.isConnected() ?? false, logger);
     secretBox = new SecretBox(loadOrCreateSecretKey(config.dataDir, config.secretKey));
     bot = await checkSlackTokens(config.slack, { logger, waitMs: config.slack.startWaitMs, signal: options.signal });
   } catch (err) {
+    await health?.close();
     await opened?.close().catch(() => undefined);
     throw err;
   }
@@ -83,15 +89,17 @@ export async function startVisen(env: Readonly<Record<string, string | undefined
     threadRefreshMs: config.threadRefreshMs,
     ...(opened.claimEnvelope ? { claimEnvelope: opened.claimEnvelope } : {}),
   };
-  const slack = createSlackApp(config.slack, deps, bot);
-  const app = slack.app;
+  slack = createSlackApp(config.slack, deps, bot);
+  const { app } = slack;
+  const surface = slack;
 
   try {
     await app.start();
   } catch (err) {
     logger.error({ err: describeForLog(err) }, 'could not connect to Slack');
-    slack.close();
+    surface.close();
     await services.shutdown();
+    await health?.close();
     await opened.close();
     throw err;
   }
@@ -112,9 +120,10 @@ export async function startVisen(env: Readonly<Record<string, string | undefined
   const stop = () =>
     (stopping ??= (async () => {
       logger.info('stopping Visen');
-      slack.close();
+      surface.close();
       await app.stop().catch((err: unknown) => logger.warn({ err: describeForLog(err) }, 'closing the Slack socket failed'));
       await services.shutdown().catch((err: unknown) => logger.warn({ err: describeForLog(err) }, 'finishing work in flight failed'));
+      await health?.close();
       await opened.close();
       logger.info('Visen stopped');
     })());
@@ -126,6 +135,8 @@ interface OpenedStore {
   readonly store: LocalStore;
   /** Team mode only: the shared record of handled Slack envelopes. */
   readonly claimEnvelope?: (key: string, ttlMs: number) => Promise<boolean>;
+  /** True when the store answers a read now (for /readyz); never throws. */
+  answers(): Promise<boolean>;
   /** Closes the store and frees the data dir's lock (one process). */
   close(): Promise<void>;
 }
@@ -139,7 +150,7 @@ async function openStore(config: VisenConfig, logger: Logger): Promise<OpenedSto
   if (config.store.kind === 'redis') {
     const { openRedisStore } = await import('./adapters/redis-store.js');
     const store = await openRedisStore({ url: config.store.url, redactedUrl: config.store.redactedUrl }, storeLogger);
-    return { store, claimEnvelope: (key, ttlMs) => store.claim('envelope', key, ttlMs), close: () => store.close() };
+    return { store, claimEnvelope: (key, ttlMs) => store.claim('envelope', key, ttlMs), answers: () => store.ping(), close: () => store.close() };
   }
   prepareDataDir(config.dataDir);
   const lock = acquireProcessLock(config.dataDir);
@@ -147,6 +158,11 @@ async function openStore(config: VisenConfig, logger: Logger): Promise<OpenedSto
     const store = await openLocalStore(config.dataDir, storeLogger);
     return {
       store,
+      answers: () =>
+        store.get('health', 'probe').then(
+          () => true,
+          () => false,
+        ),
       close: async () => {
         await store.close();
         lock.release();
@@ -156,6 +172,16 @@ async function openStore(config: VisenConfig, logger: Logger): Promise<OpenedSto
     lock.release();
     throw err;
   }
+}
+
+/** The optional /healthz and /readyz server (VISEN_HEALTH_PORT), or undefined when it is not asked for. */
+async function startHealthEndpoints(config: VisenConfig, store: OpenedStore, slackConnected: () => boolean, logger: Logger): Promise<HealthServer | undefined> {
+  if (!config.health) return undefined;
+  return startHealthServer({
+    ...config.health,
+    checks: { slackConnected, storeAnswers: () => store.answers() },
+    logger: logger.child({ component: 'health' }),
+  });
 }
 
 /** A worker's name in team-mode logs: the host and the process, so an operator can find the one that logged. */

@@ -24,6 +24,8 @@ export const STORE_UNREACHABLE_MESSAGE = 'Visen cannot reach its store right now
 export interface SharedStore extends LocalStore {
   /** Records `key` for `ttlMs` unless it is already recorded; true when this call recorded it (Redis SET NX). */
   claim(namespace: string, key: string, ttlMs: number): Promise<boolean>;
+  /** True when Redis answers a PING now (for /readyz); never throws and logs nothing (probes are frequent). */
+  ping(): Promise<boolean>;
 }
 
 export interface RedisStoreOptions {
@@ -95,6 +97,11 @@ export async function openRedisStore(options: RedisStoreOptions, logger: Logger)
     ...keyvReadsAndWrites(keyv, guard),
     claim: (namespace: string, key: string, ttlMs: number) =>
       guard('claim', async () => (await client.set(`${KEY_PREFIX}::${storeKey(namespace, key)}`, '1', { NX: true, PX: ttlMs })) === 'OK'),
+    ping: () =>
+      withTimeout(client.ping(), OPERATION_TIMEOUT_MS).then(
+        (answer) => answer === 'PONG',
+        () => false,
+      ),
     close: async () => {
       await client.close().catch((err: unknown) => {
         logger.warn({ message: (err as Error).message }, 'closing the store connection failed');

@@ -29,6 +29,8 @@ export interface SlackConnection {
 
 export interface SlackSurface {
   readonly app: App;
+  /** Whether the Socket Mode socket is open and Slack said hello on it (for /readyz). */
+  isConnected(): boolean;
   /** Ends the listeners' own timers and subscriptions; call before stopping the app. */
   close(): void;
 }
@@ -76,14 +78,30 @@ export function createSlackApp(slack: SlackConnection, deps: SlackDeps, bot: Bot
   const notifier = createAutomationNotifier({ client: app.client, logger: deps.logger.child({ component: 'automations' }) });
   const stopNotices = deps.services.automations.subscribe(notifier.listener);
   app.error(reportListenerError(app, deps.logger));
+  const socket = socketState(receiver);
   return {
     app,
+    isConnected: socket.isConnected,
     close: () => {
       stopNotices();
       home.close();
       threads.close();
     },
   };
+}
+
+/** Follows the Socket Mode client's own state events: connected at Slack's hello, not connected from a close on. */
+function socketState(receiver: GuardedSocketModeReceiver): { isConnected(): boolean } {
+  let connected = false;
+  receiver.client.on('connected', () => {
+    connected = true;
+  });
+  for (const state of ['close', 'reconnecting', 'disconnecting', 'disconnected']) {
+    receiver.client.on(state, () => {
+      connected = false;
+    });
+  }
+  return { isConnected: () => connected };
 }
 
 /** Work that needs Slack to be connected first: resuming the runs a restart interrupted, and telling their users. */

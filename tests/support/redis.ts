@@ -99,7 +99,8 @@ async function waitForPing(cli: (...args: string[]) => string, child: ChildProce
   throw new Error('redis-server did not answer PING within 5 seconds');
 }
 
-function freePort(): Promise<number> {
+/** A TCP port nothing listens on now, on loopback (for a test server of ours). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

@@ -87,6 +87,22 @@ describe('loadConfig', () => {
     }
   });
 
+  it('serves health endpoints only when VISEN_HEALTH_PORT is set, on loopback unless VISEN_HEALTH_HOST says otherwise', () => {
+    const none = loadConfig(valid);
+    expect(none.ok && none.config.health).toBeUndefined();
+    const local = loadConfig({ ...valid, VISEN_HEALTH_PORT: '8080' });
+    expect(local.ok && local.config.health).toEqual({ port: 8080, host: '127.0.0.1' });
+    const everywhere = loadConfig({ ...valid, VISEN_HEALTH_PORT: '65535', VISEN_HEALTH_HOST: '0.0.0.0' });
+    expect(everywhere.ok && everywhere.config.health).toEqual({ port: 65535, host: '0.0.0.0' });
+    for (const value of ['0', '65536', '80.5', '-1', 'http']) {
+      expect(loadConfig({ ...valid, VISEN_HEALTH_PORT: value })).toEqual({
+        ok: false,
+        problems: ['VISEN_HEALTH_PORT must be a TCP port number from 1 to 65535, for example 8080 (leave it unset for no health endpoints)'],
+      });
+    }
+    expect(loadConfig({ ...valid, VISEN_HEALTH_PORT: '8080', VISEN_HEALTH_HOST: 'http://0.0.0.0/' }).ok).toBe(false);
+  });
+
   it('refuses a model idle timeout that is not a whole number of seconds from 1 to 3600', () => {
     for (const value of ['0', '-5', '1.5', '3601', 'ten']) {
       const result = loadConfig({ ...valid, VISEN_MODEL_IDLE_TIMEOUT_SECONDS: value });

@@ -6,7 +6,7 @@
  */
 const VENDOR_SDKS = '^node_modules/(@slack/|@notionhq/client|openai/|bullmq/|ioredis/|rate-limiter-flexible/|@keyv/)';
 const SHARED = '^src/(errors|users|logger|log-redaction|http-body|retry)\\.ts$';
-const ENTRY = '^src/(main|visen|compose|config)\\.ts$';
+const ENTRY = '^src/(main|visen|compose|config|store-migrate)\\.ts$';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {

@@ -197,8 +197,13 @@ function allowListOf(text: string | undefined): AllowList {
 }
 
 function storeLocation(text: string | undefined): StoreLocation {
-  const url = text === undefined ? undefined : parseRedisUrl(text);
-  if (text === undefined || url === undefined) return { kind: 'sqlite' };
+  return (text === undefined ? undefined : redisStoreLocation(text)) ?? { kind: 'sqlite' };
+}
+
+/** A team store location from a redis:// or rediss:// URL (with its redacted form), else undefined. */
+export function redisStoreLocation(text: string): Extract<StoreLocation, { kind: 'redis' }> | undefined {
+  const url = parseRedisUrl(text);
+  if (url === undefined) return undefined;
   return { kind: 'redis', url: text, redactedUrl: `${url.protocol}//${url.host}${url.pathname === '/' ? '' : url.pathname}` };
 }
 

@@ -65,6 +65,12 @@ export function loadOrCreateSecretKey(dataDir: string, configured: Buffer | unde
   }
 }
 
+/** The data dir's key file and the key in it, without creating it (undefined key: no file, or not a key). */
+export function readKeyFile(dataDir: string): { readonly path: string; readonly key: Buffer | undefined } {
+  const path = join(dataDir, KEY_FILE_NAME);
+  return { path, key: existsSync(path) ? decodeKey(readFileSync(path, 'utf8')) : undefined };
+}
+
 /** A 32-byte key from 64 hex characters or base64 (standard or URL-safe). */
 export function decodeKey(text: string): Buffer | undefined {
   const trimmed = text.trim();

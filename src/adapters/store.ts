@@ -19,6 +19,18 @@ export interface LocalStore {
   close(): Promise<void>;
 }
 
+/** One entry of the store, as `store:migrate` reads it. */
+export interface StoreEntry {
+  readonly namespace: string;
+  readonly key: string;
+  readonly value: unknown;
+}
+
+/** The one-process store, which can also list what it holds (for `store:migrate`). */
+export interface SqliteStore extends LocalStore {
+  entries(): AsyncIterable<StoreEntry>;
+}
+
 const BUSY_MESSAGE = 'Visen could not read its local store because another program is holding it. Please try again in a few seconds.';
 
 /**
@@ -28,7 +40,7 @@ const BUSY_MESSAGE = 'Visen could not read its local store because another progr
  * - a bad path surfaces as an unhandled rejection from the constructor: we create and open the file ourselves
  *   first and await the first query, so start-up fails fast with a clear message.
  */
-export async function openLocalStore(dataDir: string, logger: Logger): Promise<LocalStore> {
+export async function openLocalStore(dataDir: string, logger: Logger): Promise<SqliteStore> {
   const dir = resolve(dataDir);
   const file = join(dir, STORE_FILE_NAME);
   try {
@@ -71,6 +83,7 @@ export async function openLocalStore(dataDir: string, logger: Logger): Promise<L
 
   return {
     ...keyvReadsAndWrites(keyv, guard),
+    entries: () => entriesOf(keyv),
     close: async () => {
       await keyv.disconnect().catch((err: unknown) => logger.warn({ err: String(err) }, 'closing the local store failed'));
     },
@@ -82,6 +95,20 @@ export type StoreGuard = <T>(operation: string, fn: () => Promise<T>) => Promise
 
 /** The store's key: one namespace per concept, exact keys, so one user's keys can never match another's. */
 export const storeKey = (namespace: string, key: string) => `${namespace}:${key}`;
+
+/** Splits a store key back into its namespace and key (namespaces hold no colon; keys may). */
+export function parseStoreKey(storeKeyText: string): { namespace: string; key: string } | undefined {
+  const colon = storeKeyText.indexOf(':');
+  return colon > 0 ? { namespace: storeKeyText.slice(0, colon), key: storeKeyText.slice(colon + 1) } : undefined;
+}
+
+async function* entriesOf(keyv: Keyv): AsyncIterable<StoreEntry> {
+  if (!keyv.iterator) throw new StoreError('unavailable', 'This store cannot list its entries.');
+  for await (const [fullKey, value] of keyv.iterator(undefined)) {
+    const parsed = parseStoreKey(String(fullKey));
+    if (parsed) yield { ...parsed, value };
+  }
+}
 
 /** get, set and delete over Keyv, the same for every backend (SQLite here, Redis in team mode). */
 export function keyvReadsAndWrites(keyv: Keyv, guard: StoreGuard): Pick<LocalStore, 'get' | 'set' | 'delete'> {

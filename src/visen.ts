@@ -12,7 +12,7 @@ import { formatConfigProblems, loadConfig, type VisenConfig } from './config.js'
 import { describeForLog } from './errors.js';
 import { createLogger } from './logger.js';
 import type { AutomationClock } from './services/automations/deps.js';
-import { createSlackApp, onSlackConnected, type SlackSurface } from './slack/app.js';
+import { createSlackApp, onSlackConnected } from './slack/app.js';
 import { type BotIdentity, checkSlackTokens } from './slack/token-check.js';
 
 export class ConfigurationError extends Error {
@@ -57,13 +57,12 @@ export async function startVisen(env: Readonly<Record<string, string | undefined
 
   let opened: OpenedStore | undefined;
   let health: HealthServer | undefined;
-  let slack: SlackSurface | undefined;
+  let slackConnected = () => false;
   let secretBox: SecretBox;
   let bot: BotIdentity;
   try {
     opened = await openStore(config, logger);
-    // Up while the start still waits for Slack, so a probe sees "alive, not ready" rather than nothing.
-    health = await startHealthEndpoints(config, opened, () => slack?.isConnected() ?? false, logger);
+    health = await startHealthEndpoints(config, opened, () => slackConnected(), logger);
     secretBox = new SecretBox(loadOrCreateSecretKey(config.dataDir, config.secretKey));
     bot = await checkSlackTokens(config.slack, { logger, waitMs: config.slack.startWaitMs, signal: options.signal });
   } catch (err) {
@@ -71,10 +70,9 @@ export async function startVisen(env: Readonly<Record<string, string | undefined
     await opened?.close().catch(() => undefined);
     throw err;
   }
-  const { store } = opened;
   const services = composeServices({
     config,
-    store,
+    store: opened.store,
     secretBox,
     logger,
     ...(options.resolveHost ? { resolveHost: options.resolveHost } : {}),
@@ -89,15 +87,15 @@ export async function startVisen(env: Readonly<Record<string, string | undefined
     threadRefreshMs: config.threadRefreshMs,
     ...(opened.claimEnvelope ? { claimEnvelope: opened.claimEnvelope } : {}),
   };
-  slack = createSlackApp(config.slack, deps, bot);
-  const { app } = slack;
-  const surface = slack;
+  const slack = createSlackApp(config.slack, deps, bot);
+  const app = slack.app;
+  slackConnected = slack.isConnected;
 
   try {
     await app.start();
   } catch (err) {
     logger.error({ err: describeForLog(err) }, 'could not connect to Slack');
-    surface.close();
+    slack.close();
     await services.shutdown();
     await health?.close();
     await opened.close();
@@ -120,7 +118,7 @@ export async function startVisen(env: Readonly<Record<string, string | undefined
   const stop = () =>
     (stopping ??= (async () => {
       logger.info('stopping Visen');
-      surface.close();
+      slack.close();
       await app.stop().catch((err: unknown) => logger.warn({ err: describeForLog(err) }, 'closing the Slack socket failed'));
       await services.shutdown().catch((err: unknown) => logger.warn({ err: describeForLog(err) }, 'finishing work in flight failed'));
       await health?.close();
@@ -174,7 +172,10 @@ async function openStore(config: VisenConfig, logger: Logger): Promise<OpenedSto
   }
 }
 
-/** The optional /healthz and /readyz server (VISEN_HEALTH_PORT), or undefined when it is not asked for. */
+/**
+ * The optional /healthz and /readyz server (VISEN_HEALTH_PORT), or undefined when it is not asked for. Started
+ * before the wait for Slack, so a probe sees "alive, not ready" rather than nothing.
+ */
 async function startHealthEndpoints(config: VisenConfig, store: OpenedStore, slackConnected: () => boolean, logger: Logger): Promise<HealthServer | undefined> {
   if (!config.health) return undefined;
   return startHealthServer({

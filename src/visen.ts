@@ -97,8 +97,7 @@ export async function startVisen(env: Readonly<Record<string, string | undefined
     logger.error({ err: describeForLog(err) }, 'could not connect to Slack');
     slack.close();
     await services.shutdown();
-    await health?.close();
-    await opened.close();
+    await Promise.all([health?.close(), opened.close()]);
     throw err;
   }
   logger.info(config.store.kind === 'redis' ? { store: config.store.redactedUrl } : { dataDir: config.dataDir }, 'Visen is connected to Slack (Socket Mode)');
@@ -121,8 +120,7 @@ export async function startVisen(env: Readonly<Record<string, string | undefined
       slack.close();
       await app.stop().catch((err: unknown) => logger.warn({ err: describeForLog(err) }, 'closing the Slack socket failed'));
       await services.shutdown().catch((err: unknown) => logger.warn({ err: describeForLog(err) }, 'finishing work in flight failed'));
-      await health?.close();
-      await opened.close();
+      await Promise.all([health?.close(), opened.close()]);
       logger.info('Visen stopped');
     })());
 

@@ -6,6 +6,8 @@
  *   npm run bench -- --quick               smaller sizes and a 5 s idle instead of 60 s (development)
  *   npm run bench -- --only ack,memory     some scenarios: ack, memory, notion, first-content, settings, hostile, row-content, typed, preview, thread,
  *                                          automations (in this process, on a simulated clock)
+ *   npm run bench -- --team                the team group instead (3 workers on one Redis: ack burst, Redis operations
+ *                                          per row); add --only … to run single-process scenarios too
  *   npm run bench -- --json bench-results.json   also write the figures as JSON
  *   npm run bench -- --runtime tsx         run the app under tsx instead of compiled JS (memory then includes
  *                                          tsx's loader thread, so the memory verdicts do not apply)
@@ -25,6 +27,7 @@ import { runNotionThroughput } from './scenarios/notion-throughput.js';
 import { runPreview } from './scenarios/preview.js';
 import { runRowContent } from './scenarios/row-content.js';
 import { runSettingsStore } from './scenarios/settings-store.js';
+import { runTeamBench } from './scenarios/team.js';
 import { runThread } from './scenarios/thread.js';
 import { runTypedOutputs } from './scenarios/typed-outputs.js';
 import type { AppRuntime } from './support/app-process.js';
@@ -33,10 +36,11 @@ import { type Figure, formatTable } from './support/figures.js';
 const SCENARIOS = ['ack', 'memory', 'notion', 'first-content', 'settings', 'hostile', 'row-content', 'typed', 'preview', 'thread', 'automations'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
-const USAGE = `usage: npm run bench -- [--quick] [--only ${SCENARIOS.join(',')}] [--json <file>] [--runtime dist|tsx]`;
+const USAGE = `usage: npm run bench -- [--quick] [--team] [--only ${SCENARIOS.join(',')}] [--json <file>] [--runtime dist|tsx]`;
 
 const OPTIONS = {
   quick: { type: 'boolean', default: false },
+  team: { type: 'boolean', default: false },
   only: { type: 'string' },
   json: { type: 'string' },
   runtime: { type: 'string', default: 'dist' },
@@ -70,7 +74,8 @@ async function main(): Promise<number> {
     console.error(`--runtime must be dist or tsx\n${USAGE}`);
     return 2;
   }
-  const selected = new Set(only as Scenario[]);
+  // --team alone runs the team group only; with --only, the scenarios named as well.
+  const selected = new Set(args.team && !args.only ? [] : (only as Scenario[]));
   const quick = args.quick ?? false;
   const runtime = args.runtime as AppRuntime;
   const log = (line: string) => console.error(`[bench] ${line}`);
@@ -101,6 +106,7 @@ async function main(): Promise<number> {
   if (selected.has('preview')) await run('preview', () => runPreview({ quick, runtime, log }));
   if (selected.has('thread')) await run('send a thread to Notion', () => runThread({ quick, runtime, log }));
   if (selected.has('automations')) await run('automations', () => runAutomationsBench({ quick, log }));
+  if (args.team) await run(`team (3 workers, one Redis)`, () => runTeamBench({ quick, runtime, log }));
 
   const environment = {
     node: process.version,

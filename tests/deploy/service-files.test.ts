@@ -9,6 +9,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'no
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { redisAvailable, startRedis } from '../support/redis.js';
 import { startAndStopAgainstSlack } from '../support/start-stop.js';
 
 const repoRoot = resolve(import.meta.dirname, '../..');
@@ -40,22 +41,25 @@ function launchdCommand(text: string): { programArguments: string[]; workingDire
 }
 
 const unit = parseUnit(readFileSync(join(repoRoot, 'deploy/visen.service'), 'utf8'));
+const workerUnit = parseUnit(readFileSync(join(repoRoot, 'deploy/visen-worker@.service'), 'utf8'));
 const one = (key: string) => unit.get(key)?.at(-1);
 const execStart = (one('Service.ExecStart') ?? '').split(/\s+/);
 
-describe('deploy/visen.service', () => {
-  let installed: string;
-  beforeAll(() => {
-    installed = mkdtempSync(join(tmpdir(), 'visen-installed-'));
-    copyFileSync(join(repoRoot, 'package.json'), join(installed, 'package.json'));
-    symlinkSync(join(repoRoot, 'node_modules'), join(installed, 'node_modules'));
-    const tsc = join(repoRoot, 'node_modules/typescript/bin/tsc');
-    execFileSync(process.execPath, [tsc, '-p', join(repoRoot, 'tsconfig.build.json'), '--outDir', join(installed, 'dist')]);
-  }, 120_000);
-  afterAll(() => {
-    if (installed) rmSync(installed, { recursive: true, force: true });
-  });
+let installed: string;
 
+/** A built copy laid out like an installed one, shared by the units' tests. */
+beforeAll(() => {
+  installed = mkdtempSync(join(tmpdir(), 'visen-installed-'));
+  copyFileSync(join(repoRoot, 'package.json'), join(installed, 'package.json'));
+  symlinkSync(join(repoRoot, 'node_modules'), join(installed, 'node_modules'));
+  const tsc = join(repoRoot, 'node_modules/typescript/bin/tsc');
+  execFileSync(process.execPath, [tsc, '-p', join(repoRoot, 'tsconfig.build.json'), '--outDir', join(installed, 'dist')]);
+}, 120_000);
+afterAll(() => {
+  if (installed) rmSync(installed, { recursive: true, force: true });
+});
+
+describe('deploy/visen.service', () => {
   it('runs node on dist/main.js from the installed folder, with its data in the state directory', () => {
     expect(basename(execStart[0]!)).toBe('node');
     expect(execStart.slice(1)).toEqual(['dist/main.js']);
@@ -79,6 +83,42 @@ describe('deploy/visen.service', () => {
     });
     expect(result).toMatchObject({ connected: true, answeredHelp: true, stoppedInTime: true, exitCode: 0 });
     expect(result.output).toContain('Visen stopped');
+  }, 60_000);
+});
+
+describe.skipIf(!redisAvailable)('deploy/visen-worker@.service', () => {
+  /** The unit's Environment lines as instance `instance` gets them (systemd replaces %i with the instance name). */
+  const workerEnvironment = (instance: string) =>
+    Object.fromEntries((workerUnit.get('Service.Environment') ?? []).map((pair) => pair.replace(/%i/g, instance).split('=', 2) as [string, string]));
+
+  it('runs the same command as the one-process unit, one health port per instance', () => {
+    expect(workerUnit.get('Service.ExecStart')).toEqual(unit.get('Service.ExecStart'));
+    expect(workerUnit.get('Service.WorkingDirectory')).toEqual(unit.get('Service.WorkingDirectory'));
+    expect(workerEnvironment('1').VISEN_HEALTH_PORT).toBe('8101');
+    expect(workerEnvironment('2').VISEN_HEALTH_PORT).toBe('8102');
+  });
+
+  it('its command joins the team, answers /visen help and /readyz, and exits 0 on SIGTERM within TimeoutStopSec', async () => {
+    const redis = await startRedis();
+    let readiness: number | undefined;
+    try {
+      const result = await startAndStopAgainstSlack({
+        command: process.execPath,
+        args: (workerUnit.get('Service.ExecStart')?.at(-1) ?? '').split(/\s+/).slice(1),
+        cwd: installed,
+        stopTimeoutMs: Number(workerUnit.get('Service.TimeoutStopSec')?.at(-1)) * 1000,
+        // What the shared .env adds to the unit's own environment.
+        env: { ...workerEnvironment('1'), VISEN_STORE_URL: redis.url, VISEN_SECRET_KEY: Buffer.alloc(32, 5).toString('base64') },
+        whileConnected: async () => {
+          readiness = (await fetch(`http://127.0.0.1:${workerEnvironment('1').VISEN_HEALTH_PORT}/readyz`)).status;
+        },
+      });
+      expect(result).toMatchObject({ connected: true, answeredHelp: true, stoppedInTime: true, exitCode: 0 });
+      expect(readiness).toBe(200);
+      expect(result.output).toMatch(/"worker":/);
+    } finally {
+      await redis.stop();
+    }
   }, 60_000);
 });
 

@@ -18,6 +18,8 @@ export interface StartStopRun {
   stopTimeoutMs: number;
   /** Extra environment (Slack's tokens and URL and a fresh data dir are provided). */
   env?: Record<string, string>;
+  /** Runs once the process answered, before it is stopped (to probe it from outside, say). */
+  whileConnected?: () => Promise<void>;
 }
 
 export interface StartStopResult {
@@ -66,6 +68,7 @@ export async function startAndStopAgainstSlack(run: StartStopRun): Promise<Start
     // main.ts installs its signal handlers before anything else, so SIGTERM right after the ready line (even while
     // interrupted runs are still resuming) must stop the bot gracefully.
     if (answeredHelp) await waitForText(() => output, READY_LINE, 10_000);
+    if (answeredHelp) await run.whileConnected?.();
     child.kill('SIGTERM');
     const stoppedInTime = await Promise.race([
       exited.then(() => true),

@@ -1,7 +1,7 @@
 /**
  * VISEN_HEALTH_PORT: `/healthz` answers while the process is up; `/readyz` answers 200 only when the Slack socket is
  * connected and the store answers, else 503 naming which is not (and nothing secret); any other path is 404. One
- * process (before Slack connects, then connected) and team mode (Redis stopped, then started again).
+ * process (before Slack connects, connected, its socket dropped) and team mode (Redis stopped, then started again).
  */
 import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -60,6 +60,14 @@ describe('health endpoints, one process', () => {
     await restarted;
     expect(await probe(port, '/readyz')).toEqual({ status: 200, body: { status: 'ready' } });
   }, 60_000);
+
+  it('is not ready while its Slack socket is down, and ready again once it reconnected', async () => {
+    const port = Number(h?.env.VISEN_HEALTH_PORT);
+    h?.slack.dropConnections();
+    const down = await probeUntil(port, '/readyz', (a) => a.status !== 200, 'not ready after the socket dropped');
+    expect(down).toEqual({ status: 503, body: { status: 'not ready', slack: 'not connected', store: 'answering' } });
+    await probeUntil(port, '/readyz', (a) => a.status === 200, 'ready after Socket Mode reconnected', 30_000);
+  }, 40_000);
 
   it('stops answering when Visen stops', async () => {
     const port = Number(h?.env.VISEN_HEALTH_PORT);

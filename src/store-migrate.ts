@@ -16,7 +16,8 @@ import { DEFAULT_DATA_DIR, redisStoreLocation } from './config.js';
 import { VisenError } from './errors.js';
 import { createLogger } from './logger.js';
 
-const USAGE = 'usage: npm run store:migrate -- --to redis://host:6379   (or rediss://:password@host:6380/0)';
+const USAGE =
+  'usage: npm run store:migrate -- --to redis://host:6379   (or rediss://:password@host:6380/0; without --to, VISEN_STORE_URL from the environment or .env)';
 /** Most existing keys listed when a copy is refused (the count is always given). */
 const LISTED_KEYS = 20;
 
@@ -24,7 +25,7 @@ const LISTED_KEYS = 20;
 class Refusal extends Error {}
 
 async function migrateStore(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, print: (line: string) => void): Promise<void> {
-  const target = parseTarget(argv);
+  const target = parseTarget(argv, env.VISEN_STORE_URL);
   const dataDir = resolve(env.VISEN_DATA_DIR?.trim() || DEFAULT_DATA_DIR);
   if (!existsSync(join(dataDir, STORE_FILE_NAME))) {
     throw new Refusal(`There is no one-process store in ${dataDir} (no ${STORE_FILE_NAME}). Set VISEN_DATA_DIR to the data dir Visen ran with.`);
@@ -68,17 +69,19 @@ async function migrateStore(argv: readonly string[], env: Readonly<Record<string
   }
 }
 
-function parseTarget(argv: readonly string[]) {
-  let to: string | undefined;
+/** `--to`, else VISEN_STORE_URL (which keeps a password out of the shell's history and of `ps`). */
+function parseTarget(argv: readonly string[], storeUrl: string | undefined) {
+  let given: string | undefined;
   try {
-    to = parseArgs({ args: [...argv], options: { to: { type: 'string' } }, allowPositionals: false }).values.to;
+    given = parseArgs({ args: [...argv], options: { to: { type: 'string' } }, allowPositionals: false }).values.to;
   } catch (err) {
     throw new Refusal(`${(err as Error).message}\n${USAGE}`);
   }
-  if (!to) throw new Refusal(`--to is missing: the Redis the team will use.\n${USAGE}`);
+  const to = given ?? (storeUrl?.trim() || undefined);
+  if (!to) throw new Refusal(`--to is missing: the Redis the team will use (or set VISEN_STORE_URL).\n${USAGE}`);
   // The message never repeats the URL: it may hold a password.
   const location = redisStoreLocation(to.trim());
-  if (!location) throw new Refusal(`--to must be a Redis URL such as redis://redis.internal:6379.\n${USAGE}`);
+  if (!location) throw new Refusal(`${given === undefined ? 'VISEN_STORE_URL' : '--to'} must be a Redis URL such as redis://redis.internal:6379.\n${USAGE}`);
   return location;
 }
 

@@ -16,13 +16,14 @@ import { openRedisStore } from '../../src/adapters/redis-store.js';
 import { openLocalStore, type StoreEntry } from '../../src/adapters/store.js';
 import { startVisen, type VisenHandle } from '../../src/visen.js';
 import { answerTo } from '../faults/support/observe.js';
-import { type RedisServer, redisAvailable, startRedis } from '../support/redis.js';
+import { type RedisOptions, type RedisServer, redisAvailable, startRedis } from '../support/redis.js';
 import { type Harness, startHarness } from './harness.js';
 import { type ConfiguredUser, configureUser } from './support/configure-user.js';
 import { bodyOf, eventually, textOf } from './support/observe.js';
 import { repoRoot } from './support/run-main.js';
 
 const silent = pino({ level: 'silent' });
+const REDIS_PASSWORD = 'migrate-redis-pw-51c3';
 
 /** Runs the migration as `npm run store:migrate -- <args>` runs it (the entry point, here under tsx). */
 function migrate(args: string[], o: { cwd: string; env?: Record<string, string> }): Promise<{ code: number | null; output: string }> {
@@ -54,8 +55,8 @@ let pageId = '';
 let dataDirKey = '';
 const redisServers: RedisServer[] = [];
 
-async function freshRedis(): Promise<RedisServer> {
-  const redis = await startRedis();
+async function freshRedis(options: RedisOptions = {}): Promise<RedisServer> {
+  const redis = await startRedis(options);
   redisServers.push(redis);
   return redis;
 }
@@ -76,6 +77,13 @@ afterAll(async () => {
 });
 
 describe.skipIf(!redisAvailable)('store:migrate', () => {
+  it('refuses a --to that is not a Redis URL without repeating it', async () => {
+    const result = await migrate(['--to', 'postgres://user:pw-not-shown@db/visen'], { cwd: folderWithEnv({ VISEN_DATA_DIR: h.dataDir }) });
+    expect(result.code).toBe(1);
+    expect(result.output).toContain('--to must be a Redis URL such as redis://redis.internal:6379.');
+    expect(result.output).not.toContain('pw-not-shown');
+  }, 30_000);
+
   it('refuses while Visen runs on the data dir, and copies nothing', async () => {
     const redis = await freshRedis();
     const cwd = folderWithEnv({ VISEN_DATA_DIR: h.dataDir, VISEN_SECRET_KEY: dataDirKey });
@@ -124,9 +132,11 @@ describe.skipIf(!redisAvailable)('store:migrate', () => {
   }, 30_000);
 
   it('copies everything, prints counts per kind only, and a team worker then serves the user', async () => {
-    const redis = await freshRedis();
-    const result = await migrate(['--to', redis.url], { cwd: folderWithEnv({ VISEN_DATA_DIR: h.dataDir, VISEN_SECRET_KEY: dataDirKey }) });
+    // Without --to: VISEN_STORE_URL from .env, as the workers will read it (and Redis asks for a password).
+    const redis = await freshRedis({ password: REDIS_PASSWORD });
+    const result = await migrate([], { cwd: folderWithEnv({ VISEN_DATA_DIR: h.dataDir, VISEN_SECRET_KEY: dataDirKey, VISEN_STORE_URL: redis.url }) });
     expect(result.code, result.output).toBe(0);
+    expect(result.output).not.toContain(REDIS_PASSWORD);
 
     const local = await openLocalStore(h.dataDir, silent);
     const entries: StoreEntry[] = [];

@@ -3,12 +3,16 @@
  * connected and the store answers, else 503 naming which is not (and nothing secret); any other path is 404. One
  * process (before Slack connects, connected, its socket dropped) and team mode (Redis stopped, then started again).
  */
+import { createServer } from 'node:net';
 import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startVisen } from '../../src/visen.js';
 import { freePort, redisAvailable } from '../support/redis.js';
 import { type Harness, startHarness } from './harness.js';
 import { startTeam, type Team } from './support/team.js';
+
+/** A log destination that keeps nothing. */
+const discard = () => new Writable({ write: (_chunk, _encoding, done) => done() });
 
 interface Answer {
   readonly status: number;
@@ -74,6 +78,24 @@ describe('health endpoints, one process', () => {
     await h?.visen.stop();
     expect(await probe(port, '/healthz')).toBeUndefined();
   });
+
+  it('refuses to start on a port already in use, saying which, and leaves the data dir free', async () => {
+    const env = h!.env;
+    const port = Number(env.VISEN_HEALTH_PORT);
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(port, '127.0.0.1', resolve));
+    try {
+      await expect(startVisen(env, { logDestination: discard() })).rejects.toThrow(
+        `VISEN_HEALTH_PORT ${port} is already in use on 127.0.0.1: choose another port, or stop what listens there.`,
+      );
+    } finally {
+      await new Promise((resolve) => blocker.close(resolve));
+    }
+    // The failed start released the data dir's lock: the next start takes it.
+    const again = await startVisen(env, { logDestination: discard() });
+    expect((await probe(port, '/healthz'))?.status).toBe(200);
+    await again.stop();
+  }, 30_000);
 });
 
 const REDIS_PASSWORD = 'health-redis-pw-7d2e';

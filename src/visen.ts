@@ -4,6 +4,7 @@ import type { DestinationStream, Logger } from 'pino';
 import { prepareDataDir } from './adapters/data-dir.js';
 import type { HostResolver } from './adapters/net/guarded-fetch.js';
 import { acquireProcessLock } from './adapters/process-lock.js';
+import type { RunControl } from './adapters/run-control.js';
 import { loadOrCreateSecretKey, SecretBox } from './adapters/secret-box.js';
 import { type LocalStore, openLocalStore } from './adapters/store.js';
 import { type ComposedServices, composeServices } from './compose.js';
@@ -73,6 +74,7 @@ export async function startVisen(env: Readonly<Record<string, string | undefined
     logger,
     ...(options.resolveHost ? { resolveHost: options.resolveHost } : {}),
     ...(options.automationClock ? { automationClock: options.automationClock } : {}),
+    ...(opened.runControl ? { runControl: opened.runControl } : {}),
   });
   const deps = {
     services,
@@ -126,6 +128,8 @@ interface OpenedStore {
   readonly store: LocalStore;
   /** Team mode only: the shared record of handled Slack envelopes. */
   readonly claimEnvelope?: (key: string, ttlMs: number) => Promise<boolean>;
+  /** Team mode only: Cancel, previews and Pause across workers. */
+  readonly runControl?: RunControl;
   /** Closes the store and frees the data dir's lock (one process). */
   close(): Promise<void>;
 }
@@ -139,7 +143,19 @@ async function openStore(config: VisenConfig, logger: Logger): Promise<OpenedSto
   if (config.store.kind === 'redis') {
     const { openRedisStore } = await import('./adapters/redis-store.js');
     const store = await openRedisStore({ url: config.store.url, redactedUrl: config.store.redactedUrl }, storeLogger);
-    return { store, claimEnvelope: (key, ttlMs) => store.claim('envelope', key, ttlMs), close: () => store.close() };
+    const { openRedisRunControl } = await import('./adapters/team/run-control.js');
+    const runControl = openRedisRunControl(config.store.url, logger);
+    // Subscribed before Slack connects, so no Cancel clicked on another worker goes unheard here.
+    await runControl.ready.catch(() => undefined);
+    return {
+      store,
+      claimEnvelope: (key, ttlMs) => store.claim('envelope', key, ttlMs),
+      runControl,
+      close: async () => {
+        await runControl.close();
+        await store.close();
+      },
+    };
   }
   prepareDataDir(config.dataDir);
   const lock = acquireProcessLock(config.dataDir);

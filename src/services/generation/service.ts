@@ -14,6 +14,7 @@ import { isWritableType } from './outputs/kinds.js';
 import { type ResumeDeps, resumeInterrupted } from './resume.js';
 import { relationReadingsOf } from './row-reader.js';
 import { RunLauncher } from './run-launcher.js';
+import { hasEnded } from './run-record.js';
 import { RunRegistry } from './run-registry.js';
 import type { SteeringDeps } from './run-steering.js';
 import * as steering from './run-steering.js';
@@ -49,6 +50,8 @@ export function createGenerationService(deps: GenerationServiceDeps): Generation
     if (!run) return;
     logger.info({ runId, action }, 'applying a run control request from another worker');
     steering.applyRequest(run, action);
+    // The click was answered on another worker: the run's own message, shown from here, says it is stopping.
+    if (run.cancelRequested && !hasEnded(run.record)) run.emitter.update({ ...progressOf(run.record), cancelRequested: true });
   });
   const start = (input: StartInput) => registry.track(startRun(engine, input));
 
@@ -79,8 +82,9 @@ export function createGenerationService(deps: GenerationServiceDeps): Generation
       await runStore.forgetUser(user);
     },
     shutdown: async () => {
-      stopListening();
+      // Runs finishing their rows may still be cancelled from another worker: listen until they are done.
       await shutdown(registry, options.shutdownGraceMs);
+      stopListening();
     },
   };
 }

@@ -129,6 +129,8 @@ export interface RunProgress {
   readonly rollingBack?: 'cancelled' | 'failed' | undefined;
   /** The run was started by an automation. */
   readonly automatic?: boolean | undefined;
+  /** Sent once when a Cancel clicked on another worker (team mode) reached the run: its message shows it stopping. */
+  readonly cancelRequested?: true | undefined;
   /** The code of the error that ended a failed run (e.g. `unauthorized`), for automations to tell revoked credentials apart. */
   readonly errorCode?: string | undefined;
   /** Which vendor that error came from. */

@@ -91,6 +91,9 @@ describe.skipIf(!redisAvailable)('Cancel and previews from another worker', () =
     const end = await rec.ended;
     expect(end.state).toBe('cancelled');
     expect(end.done).toBeLessThan(24);
+    // A's listener (the run's message) heard that it is stopping before it stopped.
+    expect(rec.updates.findIndex((p) => p.cancelRequested)).toBeGreaterThan(-1);
+    expect(rec.updates.findIndex((p) => p.cancelRequested)).toBeLessThan(rec.updates.indexOf(end));
     expect(rowsWritten(db.dataSourceId).filter((body) => body.length > 0)).toHaveLength(end.done);
     expect(prop(connectionRows(world, u)[0]!, 'Status')).toBe('Cancelled');
     // Ended: neither worker steers it, and neither lists it.

@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { App } from '@slack/bolt';
 import type { DestinationStream, Logger } from 'pino';
 import { prepareDataDir } from './adapters/data-dir.js';
@@ -124,6 +125,9 @@ export async function startVisen(env: Readonly<Record<string, string | undefined
   return { config, logger, app, services, stop };
 }
 
+/** Most time a starting worker waits for its run control subscription (Redis answered the store just before). */
+const SUBSCRIBE_WAIT_MS = 5_000;
+
 interface OpenedStore {
   readonly store: LocalStore;
   /** Team mode only: the shared record of handled Slack envelopes. */
@@ -145,8 +149,9 @@ async function openStore(config: VisenConfig, logger: Logger): Promise<OpenedSto
     const store = await openRedisStore({ url: config.store.url, redactedUrl: config.store.redactedUrl }, storeLogger);
     const { openRedisRunControl } = await import('./adapters/team/run-control.js');
     const runControl = openRedisRunControl(config.store.url, logger);
-    // Subscribed before Slack connects, so no Cancel clicked on another worker goes unheard here.
-    await runControl.ready.catch(() => undefined);
+    // Subscribed before Slack connects, so no Cancel clicked on another worker goes unheard here; Redis gone again
+    // this very moment does not hold the start (the subscription is made as soon as it is back).
+    await Promise.race([runControl.ready.catch(() => undefined), delay(SUBSCRIBE_WAIT_MS, undefined, { ref: false })]);
     return {
       store,
       claimEnvelope: (key, ttlMs) => store.claim('envelope', key, ttlMs),

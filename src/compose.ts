@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { HostResolver } from './adapters/net/guarded-fetch.js';
 import { createNotionGateway, parseNotionUrl } from './adapters/notion/index.js';
 import { createOpenAiGateway } from './adapters/openai.js';
+import type { RunControl } from './adapters/run-control.js';
 import type { SecretBox } from './adapters/secret-box.js';
 import type { LocalStore } from './adapters/store.js';
 import type { VisenConfig } from './config.js';
@@ -24,6 +25,8 @@ export interface ComposeDeps {
   readonly resolveHost?: HostResolver;
   /** The clock automations go by (tests hand in a fake one); real time by default. */
   readonly automationClock?: AutomationClock;
+  /** Team mode: Cancel, previews and Pause reach runs on other workers (Redis); one process needs none. */
+  readonly runControl?: RunControl;
 }
 
 export interface ComposedServices extends VisenServices {
@@ -67,6 +70,7 @@ export function composeServices(deps: ComposeDeps): ComposedServices {
     openai: openAiGateway,
     logger: deps.logger,
     options: { contextChars: deps.config.contextChars },
+    ...(deps.runControl ? { runControl: deps.runControl } : {}),
   });
   forgetUserHooks.push((user) => generation.forgetUser(user));
   const automations = createAutomationsService({
@@ -80,6 +84,7 @@ export function composeServices(deps: ComposeDeps): ComposedServices {
     options: {
       // Team mode does not run automations yet (every worker would): they are refused there, not recorded.
       enabled: deps.config.store.kind === 'sqlite',
+      cancelRunOnPause: deps.config.store.kind === 'redis',
       pollIntervalMs: deps.config.pollIntervalMs,
       contextChars: deps.config.contextChars,
     },

@@ -27,7 +27,7 @@ export async function startTeamEnvironment(o: {
   readonly log: (line: string) => void;
   readonly notion?: Parameters<typeof startEnvironmentVendors>[0]['notion'];
 }): Promise<TeamEnvironment> {
-  const redis = await startRedis({ appendOnly: true });
+  const redis = await startRedis({ appendOnly: true, appendFsync: 'everysec' });
   const vendors = await startEnvironmentVendors({ notion: o.notion });
   const root = mkdtempSync(join(tmpdir(), 'visen-bench-team-'));
   const env = { ...vendors.env(join(root, 'data')), VISEN_STORE_URL: redis.url, VISEN_SECRET_KEY: randomBytes(32).toString('base64') };

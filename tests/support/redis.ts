@@ -45,8 +45,10 @@ export interface RedisServer {
 }
 
 export interface RedisOptions {
-  /** Append-only file on, fsync on every write (the README's recommendation): data survives a restart. */
+  /** Append-only file on: data survives a restart. */
   readonly appendOnly?: boolean;
+  /** With `appendOnly`: fsync every write (default, nothing lost) or once a second (the README's default setting). */
+  readonly appendFsync?: 'always' | 'everysec';
   /** Clients must authenticate (`requirepass`); the URL carries it as `redis://:<password>@…`. */
   readonly password?: string;
 }
@@ -59,7 +61,7 @@ export async function startRedis(options: RedisOptions = {}): Promise<RedisServe
   const cli = (...args: string[]) =>
     execFileSync('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...auth, '--raw', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   const start = async () => {
-    const persistence = options.appendOnly ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
+    const persistence = options.appendOnly ? ['--appendonly', 'yes', '--appendfsync', options.appendFsync ?? 'always'] : ['--appendonly', 'no'];
     const password = options.password ? ['--requirepass', options.password] : [];
     child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence, ...password, '--dir', dir], {
       stdio: 'ignore',

@@ -3,6 +3,7 @@ import type { App } from '@slack/bolt';
 import type { DestinationStream, Logger } from 'pino';
 import { prepareDataDir } from './adapters/data-dir.js';
 import type { HostResolver } from './adapters/net/guarded-fetch.js';
+import type { RateLimiterFactory } from './adapters/notion/index.js';
 import { acquireProcessLock } from './adapters/process-lock.js';
 import { loadOrCreateSecretKey, SecretBox } from './adapters/secret-box.js';
 import { type LocalStore, openLocalStore } from './adapters/store.js';
@@ -73,6 +74,7 @@ export async function startVisen(env: Readonly<Record<string, string | undefined
     logger,
     ...(options.resolveHost ? { resolveHost: options.resolveHost } : {}),
     ...(options.automationClock ? { automationClock: options.automationClock } : {}),
+    ...(opened.notionLimiterFor ? { notionLimiterFor: opened.notionLimiterFor } : {}),
   });
   const deps = {
     services,
@@ -126,6 +128,8 @@ interface OpenedStore {
   readonly store: LocalStore;
   /** Team mode only: the shared record of handled Slack envelopes. */
   readonly claimEnvelope?: (key: string, ttlMs: number) => Promise<boolean>;
+  /** Team mode only: one Notion rate limit per integration across workers. */
+  readonly notionLimiterFor?: RateLimiterFactory;
   /** Closes the store and frees the data dir's lock (one process). */
   close(): Promise<void>;
 }
@@ -139,7 +143,17 @@ async function openStore(config: VisenConfig, logger: Logger): Promise<OpenedSto
   if (config.store.kind === 'redis') {
     const { openRedisStore } = await import('./adapters/redis-store.js');
     const store = await openRedisStore({ url: config.store.url, redactedUrl: config.store.redactedUrl }, storeLogger);
-    return { store, claimEnvelope: (key, ttlMs) => store.claim('envelope', key, ttlMs), close: () => store.close() };
+    const { openSharedLimiters } = await import('./adapters/team/notion-limiter.js');
+    const limiters = openSharedLimiters(config.store.url, logger);
+    return {
+      store,
+      claimEnvelope: (key, ttlMs) => store.claim('envelope', key, ttlMs),
+      notionLimiterFor: limiters.limiterFor,
+      close: async () => {
+        await limiters.close();
+        await store.close();
+      },
+    };
   }
   prepareDataDir(config.dataDir);
   const lock = acquireProcessLock(config.dataDir);

@@ -17,8 +17,9 @@
  */
 
 import { DEFAULT_BURST, MAX_PAUSE_MS, NOTION_LIMITS } from './limits.js';
+import { type AcquireOptions, type Refund, WaiterQueue } from './waiters.js';
 
-export type Refund = () => void;
+export type { AcquireOptions, Refund } from './waiters.js';
 
 export interface RateLimiterOptions {
   /** Average requests per second (default: Notion's documented 3). */
@@ -29,11 +30,23 @@ export interface RateLimiterOptions {
   readonly maxPauseMs?: number;
 }
 
-export interface AcquireOptions {
-  readonly signal?: AbortSignal;
-  /** Epoch ms: a caller still waiting then, or one that cannot be served before it, is rejected with LimiterWaitError. */
-  readonly deadline?: number;
+/**
+ * What the Notion fetch wrapper (http.ts) needs of the limiter of one integration secret: this file's RateLimiter in
+ * one process; in team mode the one shared by every worker through Redis (adapters/team/notion-limiter.ts).
+ */
+export interface NotionRateLimiter {
+  /** A slot for one request, first come, first served; the function returned gives it back (a 429/529). */
+  acquire(options?: AcquireOptions): Promise<Refund>;
+  /** Holds every request of this secret until then (a Retry-After), capped; never shortens a pause. */
+  pauseUntil(epochMs: number): void;
+  /** Pauses, and until then rejects every waiter and caller at once with `reason()`. */
+  refuseUntil(epochMs: number, reason: () => Error): void;
+  /** When the current pause ends, as far as this process knows (0 or past when not paused). */
+  readonly pausedUntil: number;
 }
+
+/** Makes the limiter of one integration, given a hash of its secret (never the secret itself). */
+export type RateLimiterFactory = (integrationKey: string) => NotionRateLimiter;
 
 /** Why a caller got no token: the limiter was paused past its deadline, or refusing (see refuseUntil). */
 export class LimiterWaitError extends Error {
@@ -46,16 +59,7 @@ export class LimiterWaitError extends Error {
   }
 }
 
-interface Waiter {
-  resolve: (refund: Refund) => void;
-  reject: (err: unknown) => void;
-  signal: AbortSignal | undefined;
-  onAbort: (() => void) | undefined;
-  deadline: number;
-  timer: ReturnType<typeof setTimeout> | undefined;
-}
-
-export class RateLimiter {
+export class RateLimiter implements NotionRateLimiter {
   readonly #ratePerMs: number;
   readonly #capacity: number;
   #tokens: number;
@@ -63,7 +67,10 @@ export class RateLimiter {
   #pausedUntil = 0;
   #refusing: { until: number; reason: () => Error } | undefined;
   readonly #maxPauseMs: number;
-  readonly #queue: Waiter[] = [];
+  readonly #queue = new WaiterQueue(
+    () => this.#drain(),
+    (deadline) => new LimiterWaitError(Math.max(this.#pausedUntil, deadline)),
+  );
   #timer: ReturnType<typeof setTimeout> | undefined;
   #timerAt = 0;
 
@@ -90,18 +97,9 @@ export class RateLimiter {
     const refusal = this.#refusal(now);
     if (refusal) return Promise.reject(refusal);
     if (this.#pausedUntil > deadline || now >= deadline) return Promise.reject(new LimiterWaitError(Math.max(this.#pausedUntil, now)));
-    return new Promise<Refund>((resolve, reject) => {
-      const waiter: Waiter = { resolve, reject, signal, onAbort: undefined, deadline, timer: undefined };
-      if (signal) {
-        waiter.onAbort = () => this.#drop(waiter, signal.reason);
-        signal.addEventListener('abort', waiter.onAbort, { once: true });
-      }
-      if (Number.isFinite(deadline)) {
-        waiter.timer = setTimeout(() => this.#drop(waiter, new LimiterWaitError(Math.max(this.#pausedUntil, deadline))), deadline - now);
-      }
-      this.#queue.push(waiter);
-      this.#drain();
-    });
+    const granted = this.#queue.add({ deadline, ...(signal ? { signal } : {}) });
+    this.#drain();
+    return granted;
   }
 
   /**
@@ -111,9 +109,11 @@ export class RateLimiter {
   pauseUntil(epochMs: number): void {
     const capped = Math.min(epochMs, Date.now() + this.#maxPauseMs);
     if (capped > this.#pausedUntil) this.#pausedUntil = capped;
-    for (const waiter of [...this.#queue]) {
-      if (waiter.deadline < this.#pausedUntil) this.#drop(waiter, new LimiterWaitError(this.#pausedUntil));
-    }
+    const pausedUntil = this.#pausedUntil;
+    this.#queue.rejectWhere(
+      () => new LimiterWaitError(pausedUntil),
+      (deadline) => deadline < pausedUntil,
+    );
     this.#drain();
   }
 
@@ -125,7 +125,7 @@ export class RateLimiter {
     const until = Math.min(epochMs, Date.now() + this.#maxPauseMs);
     this.#refusing = { until: Math.max(until, this.#refusing?.until ?? 0), reason };
     this.pauseUntil(until);
-    for (const waiter of [...this.#queue]) this.#drop(waiter, reason());
+    this.#queue.rejectWhere(reason);
   }
 
   #refusal(now: number): Error | undefined {
@@ -133,20 +133,6 @@ export class RateLimiter {
     if (now < this.#refusing.until) return this.#refusing.reason();
     this.#refusing = undefined;
     return undefined;
-  }
-
-  #drop(waiter: Waiter, reason: unknown): void {
-    const index = this.#queue.indexOf(waiter);
-    if (index < 0) return;
-    this.#queue.splice(index, 1);
-    this.#release(waiter);
-    waiter.reject(reason);
-    this.#drain();
-  }
-
-  #release(waiter: Waiter): void {
-    if (waiter.signal && waiter.onAbort) waiter.signal.removeEventListener('abort', waiter.onAbort);
-    if (waiter.timer) clearTimeout(waiter.timer);
   }
 
   /** When the current pause ends (0 or past when not paused). */
@@ -169,9 +155,7 @@ export class RateLimiter {
     this.#refill(now);
     while (this.#queue.length > 0 && now >= this.#pausedUntil && this.#tokens >= 1) {
       this.#tokens -= 1;
-      const waiter = this.#queue.shift()!;
-      this.#release(waiter);
-      waiter.resolve(this.#refundOnce());
+      this.#queue.serveHead(this.#refundOnce());
     }
     if (this.#queue.length === 0) return;
     const tokenAt = now + Math.ceil((1 - this.#tokens) / this.#ratePerMs);

@@ -47,7 +47,9 @@ describe.skipIf(!redisAvailable)('three workers, one Notion integration', () => 
     const deliveries = [];
     for (const run of runs) {
       team.via(run.worker);
-      deliveries.push(await h.slack.slashCommand({ userId: run.user.userId, teamId: run.user.teamId, text: `generate ${run.database.url} Summarise {{Name}}.` }));
+      deliveries.push(
+        await h.slack.slashCommand({ userId: run.user.userId, teamId: run.user.teamId, text: `generate ${run.database.url} Summarise {{Name}}.` }),
+      );
     }
     expect(deliveries.map((d) => d.connectionId)).toEqual(team.workers.map((w) => w.connectionId));
     const ended = (status: string | undefined) => ['Succeeded', 'Failed', 'Cancelled'].includes(status ?? '');

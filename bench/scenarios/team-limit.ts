@@ -87,6 +87,7 @@ async function measure(env: TeamBenchEnvironment, o: TeamLimitOptions, scenario:
   const firstRequest = env.notion.requests.length;
   const rowCount = runs.reduce((sum, r) => sum + r.rows.length, 0);
   o.log(`${scenario}: ${runs.length} runs of ${runs[0]!.rows.length} rows on ${WORKERS} workers, ${integrations} integration(s)`);
+  const scriptCallsBefore = scriptCalls(env);
   const startedAt = Date.now();
   for (const run of runs) {
     env.slack.routeTo(run.connectionId);
@@ -100,6 +101,7 @@ async function measure(env: TeamBenchEnvironment, o: TeamLimitOptions, scenario:
   await waitForRuns(env, o, scenario, runs, rowCount);
 
   const mine = env.notion.requests.slice(firstRequest).filter((r) => r.secret !== undefined && secrets.has(r.secret));
+  const limiterCalls = scriptCalls(env) - scriptCallsBefore;
   const seconds = (Math.max(...mine.map((r) => r.at)) - startedAt) / 1000;
   const rowsPerMinute = (rowCount / seconds) * 60;
   const ceiling = CEILING_ROWS_PER_MINUTE * integrations;
@@ -117,9 +119,16 @@ async function measure(env: TeamBenchEnvironment, o: TeamLimitOptions, scenario:
     ),
     figure(scenario, 'requests over the limit (429 from the stand-in)', mine.filter((r) => r.overLimit).length, '', exactly(0)),
     figure(scenario, 'requests before their Retry-After had passed', mine.filter((r) => r.retryAfterSentAt !== undefined).length, '', exactly(0)),
+    figure(scenario, 'Redis script calls per Notion request (the shared limiter)', limiterCalls / mine.length, ''),
     figure(scenario, 'missing rows', counts.filter((n) => n === 0).length, '', exactly(0)),
     figure(scenario, 'duplicated rows', counts.filter((n) => n > 1).length, '', exactly(0)),
   ];
+}
+
+/** Lua script calls Redis has run (EVALSHA and EVAL): the shared Notion limiter's, the only scripts Visen runs here. */
+function scriptCalls(env: TeamBenchEnvironment): number {
+  const stats = env.redis.cli('INFO', 'commandstats');
+  return [...stats.matchAll(/^cmdstat_(?:evalsha|eval):calls=(\d+)/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
 }
 
 async function waitForRuns(env: TeamBenchEnvironment, o: TeamLimitOptions, scenario: string, runs: Run[], rowCount: number): Promise<void> {

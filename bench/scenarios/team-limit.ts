@@ -19,7 +19,7 @@ import { connectionRows, rowContents, rowName } from '../../tests/e2e/support/ob
 import type { AppRuntime } from '../support/app-process.js';
 import { atLeast, exactly, type Figure, figure } from '../support/figures.js';
 import { sleep } from '../support/stats.js';
-import { startTeamEnvironment, type TeamBenchEnvironment } from '../support/team-environment.js';
+import { startTeamEnvironment, type TeamEnvironment } from '../support/team-environment.js';
 import { type BenchUser, setUpUser } from '../support/users.js';
 
 export interface TeamLimitOptions {
@@ -39,6 +39,9 @@ interface Run {
   readonly rows: Array<{ id: string }>;
   readonly connectionId: number;
 }
+
+/** Each worker's Socket Mode connection, in the order the workers started (the stand-in numbers them so). */
+const connectionIds = (env: TeamEnvironment) => env.slack.activeConnectionIds();
 
 export async function runTeamLimit(o: TeamLimitOptions): Promise<Figure[]> {
   const rowsPerRun = o.quick ? 20 : 100;
@@ -67,21 +70,21 @@ export async function runTeamLimit(o: TeamLimitOptions): Promise<Figure[]> {
   }
 }
 
-async function setUpUserVia(env: TeamBenchEnvironment, userId: string, worker: number): Promise<BenchUser> {
-  env.slack.routeTo(env.connectionIds[worker]);
+async function setUpUserVia(env: TeamEnvironment, userId: string, worker: number): Promise<BenchUser> {
+  env.slack.routeTo(connectionIds(env)[worker]);
   return setUpUser(env, userId);
 }
 
-function database(env: TeamBenchEnvironment, user: BenchUser, rowCount: number, worker: number): Run {
+function database(env: TeamEnvironment, user: BenchUser, rowCount: number, worker: number): Run {
   const created = env.notion.addDatabase({ title: `Reading list ${worker + 1}`, parentPageId: user.parentPageId, properties: { Name: { title: {} } } });
   const rows = Array.from({ length: rowCount }, (_, i) =>
     env.notion.addRow(created.dataSourceId, { Name: { title: [{ text: { content: `Book ${worker + 1}.${i + 1}` } }] } }),
   );
-  return { user, database: created, rows, connectionId: env.connectionIds[worker]! };
+  return { user, database: created, rows, connectionId: connectionIds(env)[worker]! };
 }
 
 /** Starts every run through its worker at once, waits for them all, and reads the figures off the Notion stand-in. */
-async function measure(env: TeamBenchEnvironment, o: TeamLimitOptions, scenario: string, runs: Run[], integrations: number): Promise<Figure[]> {
+async function measure(env: TeamEnvironment, o: TeamLimitOptions, scenario: string, runs: Run[], integrations: number): Promise<Figure[]> {
   await sleep(1_500); // a Retry-After or a spent burst from the set-up must not count against the runs
   const secrets = new Set(runs.map((r) => r.user.notionSecret));
   const firstRequest = env.notion.requests.length;
@@ -126,12 +129,12 @@ async function measure(env: TeamBenchEnvironment, o: TeamLimitOptions, scenario:
 }
 
 /** Lua script calls Redis has run (EVALSHA and EVAL): the shared Notion limiter's, the only scripts Visen runs here. */
-function scriptCalls(env: TeamBenchEnvironment): number {
-  const stats = env.redis.cli('INFO', 'commandstats');
-  return [...stats.matchAll(/^cmdstat_(?:evalsha|eval):calls=(\d+)/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
+function scriptCalls(env: TeamEnvironment): number {
+  const commands = env.redisCommands();
+  return (commands.get('evalsha') ?? 0) + (commands.get('eval') ?? 0);
 }
 
-async function waitForRuns(env: TeamBenchEnvironment, o: TeamLimitOptions, scenario: string, runs: Run[], rowCount: number): Promise<void> {
+async function waitForRuns(env: TeamEnvironment, o: TeamLimitOptions, scenario: string, runs: Run[], rowCount: number): Promise<void> {
   const timeoutMs = rowCount * 3_000;
   const started = performance.now();
   let lastLog = started;

@@ -59,36 +59,24 @@ export class LimiterWaitError extends Error {
   }
 }
 
-export class RateLimiter implements NotionRateLimiter {
-  readonly #ratePerMs: number;
-  readonly #capacity: number;
-  #tokens: number;
-  #refilledAt: number;
+/**
+ * What both limiters share (this file's token bucket and team mode's, adapters/team/notion-limiter.ts): the line of
+ * waiters, the pause and the refusal. A subclass decides when the first waiter gets its slot (`serve`).
+ */
+export abstract class QueuedLimiter implements NotionRateLimiter {
   #pausedUntil = 0;
   #refusing: { until: number; reason: () => Error } | undefined;
-  readonly #maxPauseMs: number;
-  readonly #queue = new WaiterQueue(
-    () => this.#drain(),
-    (deadline) => new LimiterWaitError(Math.max(this.#pausedUntil, deadline)),
+  protected readonly queue = new WaiterQueue(
+    () => this.serve(),
+    (deadline) => this.expired(deadline),
   );
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  #timerAt = 0;
 
-  constructor(options: RateLimiterOptions = {}) {
-    const rate = options.ratePerSecond ?? NOTION_LIMITS.requestsPerSecond;
-    const capacity = options.capacity ?? DEFAULT_BURST;
-    if (!(rate > 0) || !(capacity >= 1)) throw new RangeError('RateLimiter needs ratePerSecond > 0 and capacity >= 1');
-    this.#ratePerMs = rate / 1000;
-    this.#capacity = capacity;
-    this.#maxPauseMs = options.maxPauseMs ?? MAX_PAUSE_MS;
-    this.#tokens = capacity;
-    this.#refilledAt = Date.now();
-  }
+  constructor(private readonly maxPauseMs: number) {}
 
   /**
-   * Resolves when this caller may send one request, in arrival order. The returned function gives the token back
+   * Resolves when this caller may send one request, in arrival order. The returned function gives the slot back
    * (call it when Notion answered 429/529, which it does not count); calling it twice refunds once. Every wait
-   * ends: by the token, the signal, or the deadline (LimiterWaitError, at once when a pause outlasts it).
+   * ends: by the slot, the signal, or the deadline (LimiterWaitError, at once when a pause outlasts it).
    */
   acquire(options: AcquireOptions = {}): Promise<Refund> {
     const { signal, deadline = Number.POSITIVE_INFINITY } = options;
@@ -97,8 +85,8 @@ export class RateLimiter implements NotionRateLimiter {
     const refusal = this.#refusal(now);
     if (refusal) return Promise.reject(refusal);
     if (this.#pausedUntil > deadline || now >= deadline) return Promise.reject(new LimiterWaitError(Math.max(this.#pausedUntil, now)));
-    const granted = this.#queue.add({ deadline, ...(signal ? { signal } : {}) });
-    this.#drain();
+    const granted = this.queue.add({ deadline, ...(signal ? { signal } : {}) });
+    this.serve();
     return granted;
   }
 
@@ -107,14 +95,10 @@ export class RateLimiter implements NotionRateLimiter {
    * shortens an existing pause; waiters whose deadline comes first are rejected at once.
    */
   pauseUntil(epochMs: number): void {
-    const capped = Math.min(epochMs, Date.now() + this.#maxPauseMs);
-    if (capped > this.#pausedUntil) this.#pausedUntil = capped;
-    const pausedUntil = this.#pausedUntil;
-    this.#queue.rejectWhere(
-      () => new LimiterWaitError(pausedUntil),
-      (deadline) => deadline < pausedUntil,
-    );
-    this.#drain();
+    const capped = Math.min(epochMs, Date.now() + this.maxPauseMs);
+    this.holdUntil(capped);
+    this.paused(capped);
+    this.serve();
   }
 
   /**
@@ -122,10 +106,41 @@ export class RateLimiter implements NotionRateLimiter {
    * until then every waiter and every new caller is rejected at once with `reason()` instead of queueing.
    */
   refuseUntil(epochMs: number, reason: () => Error): void {
-    const until = Math.min(epochMs, Date.now() + this.#maxPauseMs);
+    const until = Math.min(epochMs, Date.now() + this.maxPauseMs);
     this.#refusing = { until: Math.max(until, this.#refusing?.until ?? 0), reason };
     this.pauseUntil(until);
-    this.#queue.rejectWhere(reason);
+    this.queue.rejectWhere(reason);
+  }
+
+  /** When the current pause ends (0 or past when not paused). */
+  get pausedUntil(): number {
+    return this.#pausedUntil;
+  }
+
+  /** Callers waiting for a slot. */
+  get waiting(): number {
+    return this.queue.length;
+  }
+
+  /** Gives the first waiters their slots while there are any; arranges to be called again when the next may come. */
+  protected abstract serve(): void;
+
+  /** A pause was set here (team mode tells the other workers). */
+  protected paused(_until: number): void {}
+
+  /** What a waiter still waiting at its deadline is told. */
+  protected expired(deadline: number): unknown {
+    return new LimiterWaitError(Math.max(this.#pausedUntil, deadline));
+  }
+
+  /** Holds the waiters until `until` (never shortening a pause); those whose deadline comes first are told at once. */
+  protected holdUntil(until: number): void {
+    if (until <= this.#pausedUntil) return;
+    this.#pausedUntil = until;
+    this.queue.rejectWhere(
+      () => new LimiterWaitError(until),
+      (deadline) => deadline < until,
+    );
   }
 
   #refusal(now: number): Error | undefined {
@@ -134,15 +149,26 @@ export class RateLimiter implements NotionRateLimiter {
     this.#refusing = undefined;
     return undefined;
   }
+}
 
-  /** When the current pause ends (0 or past when not paused). */
-  get pausedUntil(): number {
-    return this.#pausedUntil;
-  }
+/** One process: a token bucket per secret, in memory. */
+export class RateLimiter extends QueuedLimiter {
+  readonly #ratePerMs: number;
+  readonly #capacity: number;
+  #tokens: number;
+  #refilledAt: number;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #timerAt = 0;
 
-  /** Callers waiting for a token. */
-  get waiting(): number {
-    return this.#queue.length;
+  constructor(options: RateLimiterOptions = {}) {
+    super(options.maxPauseMs ?? MAX_PAUSE_MS);
+    const rate = options.ratePerSecond ?? NOTION_LIMITS.requestsPerSecond;
+    const capacity = options.capacity ?? DEFAULT_BURST;
+    if (!(rate > 0) || !(capacity >= 1)) throw new RangeError('RateLimiter needs ratePerSecond > 0 and capacity >= 1');
+    this.#ratePerMs = rate / 1000;
+    this.#capacity = capacity;
+    this.#tokens = capacity;
+    this.#refilledAt = Date.now();
   }
 
   #refill(now: number): void {
@@ -150,16 +176,16 @@ export class RateLimiter implements NotionRateLimiter {
     this.#refilledAt = now;
   }
 
-  #drain(): void {
+  protected serve(): void {
     const now = Date.now();
     this.#refill(now);
-    while (this.#queue.length > 0 && now >= this.#pausedUntil && this.#tokens >= 1) {
+    while (this.queue.length > 0 && now >= this.pausedUntil && this.#tokens >= 1) {
       this.#tokens -= 1;
-      this.#queue.serveHead(this.#refundOnce());
+      this.queue.serveHead(this.#refundOnce());
     }
-    if (this.#queue.length === 0) return;
+    if (this.queue.length === 0) return;
     const tokenAt = now + Math.ceil((1 - this.#tokens) / this.#ratePerMs);
-    this.#schedule(Math.max(tokenAt, this.#pausedUntil, now + 1));
+    this.#schedule(Math.max(tokenAt, this.pausedUntil, now + 1));
   }
 
   #schedule(at: number): void {
@@ -168,7 +194,7 @@ export class RateLimiter implements NotionRateLimiter {
     this.#timerAt = at;
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
-      this.#drain();
+      this.serve();
     }, at - Date.now());
   }
 
@@ -179,7 +205,7 @@ export class RateLimiter implements NotionRateLimiter {
       refunded = true;
       this.#refill(Date.now());
       this.#tokens = Math.min(this.#capacity, this.#tokens + 1);
-      this.#drain();
+      this.serve();
     };
   }
 }

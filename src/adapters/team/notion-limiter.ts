@@ -17,8 +17,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { NotionError } from '../../errors.js';
 import { DEFAULT_BURST, MAX_PAUSE_MS, NOTION_LIMITS } from '../notion/limits.js';
-import { type AcquireOptions, LimiterWaitError, type NotionRateLimiter, type RateLimiterFactory, type Refund } from '../notion/rate-limiter.js';
-import { WaiterQueue } from '../notion/waiters.js';
+import { QueuedLimiter, type RateLimiterFactory, type Refund } from '../notion/rate-limiter.js';
 import { STORE_UNREACHABLE_MESSAGE, withTimeout } from '../redis-store.js';
 import { redisBudget, type SharedBudget } from './notion-limit-script.js';
 import { openTeamConnection } from './redis-connection.js';
@@ -61,90 +60,44 @@ export function sharedLimiterFactory(connection: Redis, logger: Logger, options:
     new SharedRateLimiter(redisBudget(connection, integrationKey, shape), limiterLogger.child({ integration: integrationKey.slice(0, 8) }), options.maxPauseMs);
 }
 
-export class SharedRateLimiter implements NotionRateLimiter {
-  #pausedUntil = 0;
-  #refusing: { until: number; reason: () => Error } | undefined;
+export class SharedRateLimiter extends QueuedLimiter {
   /** Set while Redis cannot be reached: waits that end then say so. */
   #unreachableSince: number | undefined;
   #asking = false;
   #timer: ReturnType<typeof setTimeout> | undefined;
-  readonly #queue = new WaiterQueue(
-    () => this.#pump(),
-    (deadline) => (this.#unreachableSince !== undefined ? storeUnreachable() : new LimiterWaitError(Math.max(this.#pausedUntil, deadline))),
-  );
 
   constructor(
     private readonly budget: SharedBudget,
     private readonly logger: Logger,
-    private readonly maxPauseMs = MAX_PAUSE_MS,
-  ) {}
-
-  acquire(options: AcquireOptions = {}): Promise<Refund> {
-    const { signal, deadline = Number.POSITIVE_INFINITY } = options;
-    if (signal?.aborted) return Promise.reject(signal.reason);
-    const now = Date.now();
-    const refusal = this.#refusal(now);
-    if (refusal) return Promise.reject(refusal);
-    if (this.#pausedUntil > deadline || now >= deadline) return Promise.reject(new LimiterWaitError(Math.max(this.#pausedUntil, now)));
-    const granted = this.#queue.add({ deadline, ...(signal ? { signal } : {}) });
-    this.#pump();
-    return granted;
+    maxPauseMs = MAX_PAUSE_MS,
+  ) {
+    super(maxPauseMs);
   }
 
-  pauseUntil(epochMs: number): void {
-    const capped = Math.min(epochMs, Date.now() + this.maxPauseMs);
-    this.#notePause(capped);
-    const ms = capped - Date.now();
+  /** Every worker holds this integration's requests too (a pause here is held whether or not Redis heard of it). */
+  protected override paused(until: number): void {
+    const ms = until - Date.now();
     if (ms > 0) this.budget.pause(ms).catch((err: unknown) => this.#unreachable(err));
-    this.#pump();
   }
 
-  refuseUntil(epochMs: number, reason: () => Error): void {
-    const until = Math.min(epochMs, Date.now() + this.maxPauseMs);
-    this.#refusing = { until: Math.max(until, this.#refusing?.until ?? 0), reason };
-    this.pauseUntil(until);
-    this.#queue.rejectWhere(reason);
+  protected override expired(deadline: number): unknown {
+    return this.#unreachableSince !== undefined ? storeUnreachable() : super.expired(deadline);
   }
 
-  get pausedUntil(): number {
-    return this.#pausedUntil;
-  }
-
-  /** Callers of this worker waiting for a slot. */
-  get waiting(): number {
-    return this.#queue.length;
-  }
-
-  #refusal(now: number): Error | undefined {
-    if (!this.#refusing) return undefined;
-    if (now < this.#refusing.until) return this.#refusing.reason();
-    this.#refusing = undefined;
-    return undefined;
-  }
-
-  /** A pause learnt here or from Redis: held locally too, and waiters it outlasts are told at once. */
-  #notePause(until: number): void {
-    if (until <= this.#pausedUntil) return;
-    this.#pausedUntil = until;
-    this.#queue.rejectWhere(
-      () => new LimiterWaitError(until),
-      (deadline) => deadline < until,
-    );
-  }
-
-  #pump(): void {
-    if (this.#asking || this.#timer !== undefined || this.#queue.length === 0) return;
+  /** One question to Redis at a time, for the first waiter; a caller that came meanwhile is served after it. */
+  protected serve(): void {
+    if (this.#asking || this.#timer !== undefined || this.queue.length === 0) return;
     this.#asking = true;
-    void this.#serve().finally(() => {
+    void this.#serveInOrder().finally(() => {
       this.#asking = false;
-      this.#pump(); // a caller that came while the last answer was on its way
+      this.serve();
     });
   }
 
   /** Serves waiters in order while Redis hands out tokens; then sleeps until the next one may come. */
-  async #serve(): Promise<void> {
-    while (this.#queue.length > 0) {
-      if (Date.now() < this.#pausedUntil) return this.#wakeAt(this.#pausedUntil);
+  async #serveInOrder(): Promise<void> {
+    while (this.queue.length > 0) {
+      if (Date.now() < this.pausedUntil) return this.#wakeAt(this.pausedUntil);
       let answer: { waitMs: number; pausedMs: number };
       try {
         answer = await withTimeout(this.budget.take(), REDIS_ANSWER_MS);
@@ -153,10 +106,10 @@ export class SharedRateLimiter implements NotionRateLimiter {
         return this.#wakeAt(Date.now() + REDIS_RETRY_MS);
       }
       this.#reachable();
-      if (answer.pausedMs > 0) this.#notePause(Date.now() + answer.pausedMs);
+      if (answer.pausedMs > 0) this.holdUntil(Date.now() + answer.pausedMs);
       else if (answer.waitMs > 0) return this.#wakeAt(Date.now() + answer.waitMs);
       // A token taken just as a pause arrived (a 429 here), or when every waiter has left: it goes back.
-      else if (Date.now() < this.#pausedUntil || !this.#queue.serveHead(this.#refundOnce())) this.#giveBack();
+      else if (Date.now() < this.pausedUntil || !this.queue.serveHead(this.#refundOnce())) this.#giveBack();
     }
   }
 
@@ -164,7 +117,7 @@ export class SharedRateLimiter implements NotionRateLimiter {
     this.#timer = setTimeout(
       () => {
         this.#timer = undefined;
-        this.#pump();
+        this.serve();
       },
       Math.max(1, at - Date.now()),
     );

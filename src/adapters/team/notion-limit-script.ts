@@ -26,7 +26,7 @@ const LIMIT_SCRIPT = `
 local op = ARGV[1]
 if op == 'pause' then
   local ms = tonumber(ARGV[4])
-  if not redis.call('SET', KEYS[2], '1', 'PX', ms, 'NX') then redis.call('PEXPIRE', KEYS[2], ms, 'GT') end
+  if redis.call('PTTL', KEYS[2]) < ms then redis.call('SET', KEYS[2], '1', 'PX', ms) end
   return {0, 0}
 end
 local paused = redis.call('PTTL', KEYS[2])

@@ -10,12 +10,13 @@ import type { RequestRecord } from '../stand-ins/notion/index.js';
 import { redisAvailable } from '../support/redis.js';
 import { type ConfiguredUser, configureUser } from './support/configure-user.js';
 import { connectionRow, eventually, rowContents, rowName } from './support/observe.js';
-import { startTeam, type Team } from './support/team.js';
+import { startTeam, type Team, type TeamWorker } from './support/team.js';
 
 const ROWS_PER_RUN = 10;
 
 let team: Team;
 let users: ConfiguredUser[];
+const workers = (): TeamWorker[] => [team.a, team.b, team.c!];
 
 beforeAll(async () => {
   if (!redisAvailable) return;
@@ -38,7 +39,7 @@ async function runOnEveryWorker(label: string): Promise<{ rows: Array<{ id: stri
     const rows = Array.from({ length: ROWS_PER_RUN }, (_, n) =>
       h.notion.addRow(database.dataSourceId, { Name: { title: [{ text: { content: `${label} ${i + 1}.${n + 1}` } }] } }),
     );
-    return { user, database, rows, worker: team.workers[i]! };
+    return { user, database, rows, worker: workers()[i]! };
   });
   const firstRequest = h.notion.requests.length;
   const deliveries = [];
@@ -46,7 +47,7 @@ async function runOnEveryWorker(label: string): Promise<{ rows: Array<{ id: stri
     team.via(run.worker);
     deliveries.push(await h.slack.slashCommand({ userId: run.user.userId, teamId: run.user.teamId, text: `generate ${run.database.url} Summarise {{Name}}.` }));
   }
-  expect(deliveries.map((d) => d.connectionId)).toEqual(team.workers.map((w) => w.connectionId));
+  expect(deliveries.map((d) => d.connectionId)).toEqual(workers().map((w) => w.connectionId));
   const ended = (status: string | undefined) => ['Succeeded', 'Failed', 'Cancelled'].includes(status ?? '');
   for (const run of runs) {
     await eventually(() => ended(connectionRow(h, run.user, run.database.url)?.status), `the run of ${run.user.userId}`, 90_000);

@@ -1,7 +1,7 @@
 /**
  * Team mode end to end: a private Redis, the usual harness (its Visen is worker A) started in team mode, and a
- * second worker B (and a third, C, with `workers: 3`) started the same way (`startVisen` with the very same
- * environment), each on its own Socket Mode connection to the one Slack stand-in. `via(worker)` makes the stand-in deliver the next envelopes on that
+ * second worker B started the same way (`startVisen` with the very same environment), each on its own Socket
+ * Mode connection to the one Slack stand-in (`workers: 3` adds a worker C the same way). `via(worker)` makes the stand-in deliver the next envelopes on that
  * worker's socket, as Slack may choose any of an app's sockets.
  *
  *   const team = await startTeam();
@@ -27,8 +27,8 @@ export interface Team {
   readonly redis: RedisServer;
   readonly a: TeamWorker;
   readonly b: TeamWorker;
-  /** Every worker, A first (three with `workers: 3`). */
-  readonly workers: readonly TeamWorker[];
+  /** Worker C, when started with `workers: 3`. */
+  readonly c?: TeamWorker;
   /** Sends later envelopes on this worker's socket. */
   via(worker: TeamWorker): void;
   stop(): Promise<void>;
@@ -41,26 +41,27 @@ export async function startTeam(options: { redis?: RedisOptions; harness?: Harne
   const [connectionA] = h.slack.activeConnectionIds();
   if (connectionA === undefined) throw new Error('worker A has no Socket Mode connection');
 
-  const workers: TeamWorker[] = [{ name: 'A', visen: h.visen, connectionId: connectionA, logLines: () => h.logLines() }];
-  for (const name of (['B', 'C'] as const).slice(0, (options.workers ?? 2) - 1)) workers.push(await startWorker(h, name, workers));
-  const [a, b] = workers as [TeamWorker, TeamWorker];
+  const a: TeamWorker = { name: 'A', visen: h.visen, connectionId: connectionA, logLines: () => h.logLines() };
+  const b = await startWorker(h, 'B', [connectionA]);
+  const c = options.workers === 3 ? await startWorker(h, 'C', [connectionA, b.connectionId]) : undefined;
   return {
     h,
     redis,
     a,
     b,
-    workers,
+    ...(c ? { c } : {}),
     via: (worker) => h.slack.routeTo(worker.connectionId),
     async stop() {
-      for (const worker of workers.slice(1).reverse()) await worker.visen.stop();
+      await c?.visen.stop();
+      await b.visen.stop();
       await h.stop();
       await redis.stop();
     },
   };
 }
 
-/** Another worker with the harness's environment, its log kept in memory, on its own socket. */
-async function startWorker(h: Harness, name: 'B' | 'C', running: readonly TeamWorker[]): Promise<TeamWorker> {
+/** One more worker started as `npm start` starts it, with the harness's environment; its log lines are kept. */
+async function startWorker(h: Harness, name: 'B' | 'C', others: readonly number[]): Promise<TeamWorker> {
   const lines: string[] = [];
   const logDestination = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -69,8 +70,7 @@ async function startWorker(h: Harness, name: 'B' | 'C', running: readonly TeamWo
     },
   });
   const visen = await startVisen(h.env, { logDestination });
-  const known = new Set(running.map((w) => w.connectionId));
-  const connectionId = await h.slack.waitFor(() => h.slack.activeConnectionIds().find((id) => !known.has(id)), 10_000);
+  const connectionId = await h.slack.waitFor(() => h.slack.activeConnectionIds().find((id) => !others.includes(id)), 10_000);
   return { name, visen, connectionId, logLines: () => [...lines] };
 }
 

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { HostResolver } from './adapters/net/guarded-fetch.js';
 import { createNotionGateway, parseNotionUrl, type RateLimiterFactory } from './adapters/notion/index.js';
 import { createOpenAiGateway } from './adapters/openai.js';
+import type { RunControl } from './adapters/run-control.js';
 import type { SecretBox } from './adapters/secret-box.js';
 import type { LocalStore } from './adapters/store.js';
 import type { VisenConfig } from './config.js';
@@ -26,6 +27,8 @@ export interface ComposeDeps {
   readonly automationClock?: AutomationClock;
   /** Team mode: each integration's Notion limiter, shared by every worker through Redis; one local bucket each by default. */
   readonly notionLimiterFor?: RateLimiterFactory;
+  /** Team mode: Cancel, previews and Pause reach runs on other workers (Redis); one process needs none. */
+  readonly runControl?: RunControl;
 }
 
 export interface ComposedServices extends VisenServices {
@@ -73,6 +76,7 @@ export function composeServices(deps: ComposeDeps): ComposedServices {
     openai: openAiGateway,
     logger: deps.logger,
     options: { contextChars: deps.config.contextChars },
+    ...(deps.runControl ? { runControl: deps.runControl } : {}),
   });
   forgetUserHooks.push((user) => generation.forgetUser(user));
   const automations = createAutomationsService({
@@ -86,6 +90,7 @@ export function composeServices(deps: ComposeDeps): ComposedServices {
     options: {
       // Team mode does not run automations yet (every worker would): they are refused there, not recorded.
       enabled: deps.config.store.kind === 'sqlite',
+      cancelRunOnPause: deps.config.store.kind === 'redis',
       pollIntervalMs: deps.config.pollIntervalMs,
       contextChars: deps.config.contextChars,
     },

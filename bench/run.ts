@@ -6,8 +6,9 @@
  *   npm run bench -- --quick               smaller sizes and a 5 s idle instead of 60 s (development)
  *   npm run bench -- --only ack,memory     some scenarios: ack, memory, notion, first-content, settings, hostile, row-content, typed, preview, thread,
  *                                          automations (in this process, on a simulated clock)
- *   npm run bench -- --team                the team group instead (3 workers on one Redis: ack burst, Redis operations
- *                                          per row); add --only … to run single-process scenarios too
+ *   npm run bench -- --team                team mode's scenarios (several app processes sharing a private Redis):
+ *                                          team-limit (one Notion rate limit per integration across 3 workers),
+ *                                          team-load (ack bursts of 200 and 600 over 3 workers, Redis commands per row)
  *   npm run bench -- --json bench-results.json   also write the figures as JSON
  *   npm run bench -- --runtime tsx         run the app under tsx instead of compiled JS (memory then includes
  *                                          tsx's loader thread, so the memory verdicts do not apply)
@@ -28,12 +29,28 @@ import { runPreview } from './scenarios/preview.js';
 import { runRowContent } from './scenarios/row-content.js';
 import { runSettingsStore } from './scenarios/settings-store.js';
 import { runTeamBench } from './scenarios/team.js';
+import { runTeamLimit } from './scenarios/team-limit.js';
 import { runThread } from './scenarios/thread.js';
 import { runTypedOutputs } from './scenarios/typed-outputs.js';
 import type { AppRuntime } from './support/app-process.js';
 import { type Figure, formatTable } from './support/figures.js';
 
-const SCENARIOS = ['ack', 'memory', 'notion', 'first-content', 'settings', 'hostile', 'row-content', 'typed', 'preview', 'thread', 'automations'] as const;
+const SINGLE_PROCESS_SCENARIOS = [
+  'ack',
+  'memory',
+  'notion',
+  'first-content',
+  'settings',
+  'hostile',
+  'row-content',
+  'typed',
+  'preview',
+  'thread',
+  'automations',
+] as const;
+/** Team mode's scenarios (`--team`): several app processes on one Redis. */
+const TEAM_SCENARIOS = ['team-limit', 'team-load'] as const;
+const SCENARIOS = [...SINGLE_PROCESS_SCENARIOS, ...TEAM_SCENARIOS] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 const USAGE = `usage: npm run bench -- [--quick] [--team] [--only ${SCENARIOS.join(',')}] [--json <file>] [--runtime dist|tsx]`;
@@ -64,7 +81,9 @@ async function main(): Promise<number> {
         .split(',')
         .map((s) => s.trim())
         .filter(Boolean)
-    : [...SCENARIOS];
+    : args.team
+      ? [...TEAM_SCENARIOS]
+      : [...SINGLE_PROCESS_SCENARIOS];
   const unknown = only.filter((s) => !(SCENARIOS as readonly string[]).includes(s));
   if (unknown.length > 0) {
     console.error(`unknown scenario ${unknown.join(', ')}\n${USAGE}`);
@@ -74,8 +93,7 @@ async function main(): Promise<number> {
     console.error(`--runtime must be dist or tsx\n${USAGE}`);
     return 2;
   }
-  // --team alone runs the team group only; with --only, the scenarios named as well.
-  const selected = new Set(args.team && !args.only ? [] : (only as Scenario[]));
+  const selected = new Set(only as Scenario[]);
   const quick = args.quick ?? false;
   const runtime = args.runtime as AppRuntime;
   const log = (line: string) => console.error(`[bench] ${line}`);
@@ -106,7 +124,8 @@ async function main(): Promise<number> {
   if (selected.has('preview')) await run('preview', () => runPreview({ quick, runtime, log }));
   if (selected.has('thread')) await run('send a thread to Notion', () => runThread({ quick, runtime, log }));
   if (selected.has('automations')) await run('automations', () => runAutomationsBench({ quick, log }));
-  if (args.team) await run(`team (3 workers, one Redis)`, () => runTeamBench({ quick, runtime, log }));
+  if (selected.has('team-limit')) await run('team: one Notion limit per integration', () => runTeamLimit({ quick, runtime, log }));
+  if (selected.has('team-load')) await run('team: ack bursts and Redis commands per row', () => runTeamBench({ quick, runtime, log }));
 
   const environment = {
     node: process.version,

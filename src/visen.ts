@@ -5,6 +5,7 @@ import type { DestinationStream, Logger } from 'pino';
 import { prepareDataDir } from './adapters/data-dir.js';
 import { type HealthServer, startHealthServer } from './adapters/health-server.js';
 import type { HostResolver } from './adapters/net/guarded-fetch.js';
+import type { RateLimiterFactory } from './adapters/notion/index.js';
 import { acquireProcessLock } from './adapters/process-lock.js';
 import type { RunControl } from './adapters/run-control.js';
 import { loadOrCreateSecretKey, SecretBox } from './adapters/secret-box.js';
@@ -79,6 +80,7 @@ export async function startVisen(env: Readonly<Record<string, string | undefined
     logger,
     ...(options.resolveHost ? { resolveHost: options.resolveHost } : {}),
     ...(options.automationClock ? { automationClock: options.automationClock } : {}),
+    ...(opened.notionLimiterFor ? { notionLimiterFor: opened.notionLimiterFor } : {}),
     ...(opened.runControl ? { runControl: opened.runControl } : {}),
   });
   const deps = {
@@ -137,6 +139,8 @@ interface OpenedStore {
   readonly store: LocalStore;
   /** Team mode only: the shared record of handled Slack envelopes. */
   readonly claimEnvelope?: (key: string, ttlMs: number) => Promise<boolean>;
+  /** Team mode only: one Notion rate limit per integration across workers. */
+  readonly notionLimiterFor?: RateLimiterFactory;
   /** Team mode only: Cancel, previews and Pause across workers. */
   readonly runControl?: RunControl;
   /** True when the store answers a read now (for /readyz); never throws. */
@@ -156,6 +160,8 @@ async function openStore(config: VisenConfig, logger: Logger): Promise<OpenedSto
     const store = await openRedisStore({ url: config.store.url, redactedUrl: config.store.redactedUrl }, storeLogger);
     const { openRedisRunControl } = await import('./adapters/team/run-control.js');
     const runControl = openRedisRunControl(config.store.url, logger);
+    const { openSharedLimiters } = await import('./adapters/team/notion-limiter.js');
+    const limiters = openSharedLimiters(config.store.url, logger);
     // Subscribed before Slack connects, so no Cancel clicked on another worker goes unheard here; Redis gone again
     // this very moment does not hold the start (the subscription is made as soon as it is back).
     await Promise.race([runControl.ready.catch(() => undefined), delay(SUBSCRIBE_WAIT_MS, undefined, { ref: false })]);
@@ -163,9 +169,11 @@ async function openStore(config: VisenConfig, logger: Logger): Promise<OpenedSto
       store,
       claimEnvelope: (key, ttlMs) => store.claim('envelope', key, ttlMs),
       runControl,
+      notionLimiterFor: limiters.limiterFor,
       answers: () => store.ping(),
       close: async () => {
         await runControl.close();
+        await limiters.close();
         await store.close();
       },
     };

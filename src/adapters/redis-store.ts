@@ -131,7 +131,8 @@ function watchConnection(client: { on(event: string, listener: (err: Error) => v
   });
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+/** The promise, or a rejection after `ms` (Redis answers in milliseconds; a hung connection must not hold a caller). */
+export function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);

@@ -11,6 +11,8 @@ import { formatConfigProblems, loadConfig, type VisenConfig } from './config.js'
 import { describeForLog } from './errors.js';
 import { createLogger } from './logger.js';
 import type { AutomationClock } from './services/automations/deps.js';
+import { nextCronSlot } from './services/automations/schedule.js';
+import type { AutomationTriggers } from './services/automations/triggers.js';
 import { createSlackApp, onSlackConnected } from './slack/app.js';
 import { type BotIdentity, checkSlackTokens } from './slack/token-check.js';
 
@@ -71,6 +73,7 @@ export async function startVisen(env: Readonly<Record<string, string | undefined
     store,
     secretBox,
     logger,
+    ...(opened.automationTriggers ? { automationTriggers: opened.automationTriggers } : {}),
     ...(options.resolveHost ? { resolveHost: options.resolveHost } : {}),
     ...(options.automationClock ? { automationClock: options.automationClock } : {}),
   });
@@ -104,9 +107,8 @@ export async function startVisen(env: Readonly<Record<string, string | undefined
     logger.info('team mode: interrupted runs are not resumed by a starting worker (they stay recorded)');
   }
   // Automations catch up from their cursors and run missed schedules once (after interrupted runs resumed). In team
-  // mode every worker would poll and run them: until one worker is chosen to, they do not run there.
-  if (config.store.kind === 'sqlite') services.automations.start();
-  else logger.info('team mode: automations are not run (one worker would have to be chosen to run them)');
+  // mode each fires through its shared trigger on one worker, whichever takes it.
+  services.automations.start();
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
@@ -126,6 +128,8 @@ interface OpenedStore {
   readonly store: LocalStore;
   /** Team mode only: the shared record of handled Slack envelopes. */
   readonly claimEnvelope?: (key: string, ttlMs: number) => Promise<boolean>;
+  /** Team mode only: automations' triggers on BullMQ job schedulers. */
+  readonly automationTriggers?: AutomationTriggers;
   /** Closes the store and frees the data dir's lock (one process). */
   close(): Promise<void>;
 }
@@ -139,7 +143,18 @@ async function openStore(config: VisenConfig, logger: Logger): Promise<OpenedSto
   if (config.store.kind === 'redis') {
     const { openRedisStore } = await import('./adapters/redis-store.js');
     const store = await openRedisStore({ url: config.store.url, redactedUrl: config.store.redactedUrl }, storeLogger);
-    return { store, claimEnvelope: (key, ttlMs) => store.claim('envelope', key, ttlMs), close: () => store.close() };
+    const { openAutomationSchedulers } = await import('./adapters/team/automation-triggers.js');
+    const automationTriggers = openAutomationSchedulers({ url: config.store.url, nextCronSlot }, logger);
+    return {
+      store,
+      automationTriggers,
+      claimEnvelope: (key, ttlMs) => store.claim('envelope', key, ttlMs),
+      // The services closed the triggers (shutdown); closing twice is harmless, and covers a start that failed.
+      close: async () => {
+        await automationTriggers.close();
+        await store.close();
+      },
+    };
   }
   prepareDataDir(config.dataDir);
   const lock = acquireProcessLock(config.dataDir);

@@ -4,6 +4,7 @@ import type { ConnectionsService } from '../connections/types.js';
 import type { GenerationService } from '../generation/types.js';
 import type { SettingsService } from '../settings/types.js';
 import type { AutomationStore } from './store.js';
+import type { AutomationTriggers } from './triggers.js';
 
 /** Time as the engine sees it: real time by default, a fake clock in tests. */
 export interface AutomationClock {
@@ -11,11 +12,6 @@ export interface AutomationClock {
 }
 
 export interface AutomationOptions {
-  /**
-   * Whether this Visen runs automations. Team mode (several workers sharing one store) does not yet: every worker
-   * would poll and run them, so there they are refused rather than recorded and never run.
-   */
-  readonly enabled: boolean;
   /** How often each watch is polled and connection rows are re-read (VISEN_POLL_SECONDS). */
   readonly pollIntervalMs: number;
   /** How often the engine looks for due work (cheap: no I/O unless something is due). */
@@ -29,7 +25,6 @@ export interface AutomationOptions {
 }
 
 export const DEFAULT_AUTOMATION_OPTIONS: AutomationOptions = {
-  enabled: true,
   pollIntervalMs: 60_000,
   tickMs: 1_000,
   maxFailures: 5,
@@ -47,4 +42,6 @@ export interface EngineDeps {
   readonly logger: Logger;
   readonly clock: AutomationClock;
   readonly options: AutomationOptions;
+  /** Team mode: the shared triggers that fire each automation on one worker (absent: this process's own timer). */
+  readonly triggers?: AutomationTriggers | undefined;
 }

@@ -111,15 +111,4 @@ describe('controlling automations from Notion and from Slack', () => {
     await expect(create(db.url)).rejects.toThrow(/lacks `Trigger`.*\/visen settings/);
     expect(connectionRows(world, fixture)).toEqual([]);
   });
-
-  it('team mode refuses to make a connection automatic, saying what to do, and records nothing', async () => {
-    const fixture = world.addUser('U0TEAMMODE');
-    const db = ideasDatabase(world, fixture);
-    const automations = automationsFor(world, new FakeClock(), { enabled: false });
-    const refusal = await watchIdeas(automations, fixture, db.url).catch((err: unknown) => err);
-    expect(refusal).toBeInstanceOf(UserInputError);
-    expect((refusal as UserInputError).userMessage).toMatch(/team of workers.*not available yet.*without them/);
-    expect(await automations.service.list(fixture.user)).toEqual([]);
-    expect(connectionRows(world, fixture)).toEqual([]);
-  });
 });

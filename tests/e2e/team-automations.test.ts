@@ -9,9 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUTOMATIONS_QUEUE } from '../../src/adapters/team/automation-triggers.js';
 import { AutomationAction } from '../../src/slack/listeners/automations/ids.js';
 import { SettingsAction } from '../../src/slack/listeners/settings/ids.js';
+import type { Delivery } from '../stand-ins/slack/index.js';
 import { redisAvailable } from '../support/redis.js';
 import { type ConfiguredUser, configureUser } from './support/configure-user.js';
-import { connectionRow, dms, eventually, propertyText, textOf } from './support/observe.js';
+import { connectionRow, eventually, propertyText, textOf } from './support/observe.js';
 import { startTeam, type Team, type TeamWorker } from './support/team.js';
 
 const MINUTE = 60_000;
@@ -40,11 +41,14 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Waits until this many ms past the next minute, so a slot has passed and its run has had time to end. */
 const pastNextMinute = (ms: number) => sleep(MINUTE - (Date.now() % MINUTE) + ms);
 
-async function generateVia(worker: TeamWorker, text: string): Promise<void> {
+async function generateVia(worker: TeamWorker, text: string): Promise<Delivery> {
   team.via(worker);
   const d = await team.h.slack.slashCommand({ userId: bob.userId, teamId: bob.teamId, text: `generate ${text}` });
   expect(d.acked).toBe(true);
+  return d;
 }
+
+const postedTo = (d: Delivery, pattern: RegExp) => team.h.slack.responseUrlPosts.find((p) => p.url === d.responseUrl && pattern.test(textOf(p.body)));
 
 async function schedulerOf(connectionId: string) {
   return (await schedulers.getJobSchedulers()).find((s) => s.key === connectionId);
@@ -55,8 +59,8 @@ describe.skipIf(!redisAvailable)('automations on three workers sharing one Redis
     'a schedule every minute runs once a minute, also when a worker stops, and a pause through another worker stops it',
     async () => {
       const page = team.h.notion.addPage({ title: 'Minutes', parentPageId: bob.parentPageId });
-      await generateVia(team.b, `${page.url} --every "* * * * *" Write the minute note`);
-      await eventually(() => dms(team.h, bob.userId).find((m) => /is now automatic/.test(textOf(m.blocks))), 'the schedule confirmation');
+      const d = await generateVia(team.b, `${page.url} --every "* * * * *" Write the minute note`);
+      await eventually(() => postedTo(d, /is now automatic/), 'the schedule confirmation');
       const id = connectionRow(team.h, bob, page.url)!.id;
       expect(await schedulerOf(id)).toMatchObject({ pattern: '* * * * *', tz: 'Europe/Paris' });
 

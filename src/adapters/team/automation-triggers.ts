@@ -82,8 +82,9 @@ export function openAutomationSchedulers(options: AutomationSchedulersOptions, l
 async function processFiring(queue: Queue, job: Job, fire: (id: string, slotMs: number) => Promise<void>): Promise<void> {
   const schedulerId = job.repeatJobKey;
   if (!schedulerId) return;
-  const active = await queue.getActive();
-  if (active.some((other) => other.repeatJobKey === schedulerId && other.id !== job.id)) return;
+  // Job ids only (one LRANGE), not the jobs: a scheduler's job ids start with `repeat:<scheduler id>:`.
+  const active = await queue.getRanges(['active']);
+  if (active.some((id) => id !== job.id && id.startsWith(`repeat:${schedulerId}:`))) return;
   await fire(schedulerId, slotOf(job));
 }
 

@@ -83,7 +83,7 @@ async function processFiring(queue: Queue, job: Job, fire: (id: string, slotMs: 
   const schedulerId = job.repeatJobKey;
   if (!schedulerId) return;
   // Job ids only (one LRANGE), not the jobs: a scheduler's job ids start with `repeat:<scheduler id>:`.
-  const active = await queue.getRanges(['active']);
+  const active = await queue.getRanges(['active'], 0, -1);
   if (active.some((id) => id !== job.id && id.startsWith(`repeat:${schedulerId}:`))) return;
   await fire(schedulerId, slotOf(job));
 }

@@ -65,9 +65,9 @@ describe.skipIf(!redisAvailable)('automations on three workers sharing one Redis
       expect(await schedulerOf(id)).toMatchObject({ pattern: '* * * * *', tz: 'Europe/Paris' });
 
       await eventually(() => runsOf(page.url) >= 1, 'the first scheduled run', 2 * MINUTE);
-    await sleep(10_000);
-    // The first slot, with three workers up: one run.
-    expect(runsOf(page.url)).toBe(1);
+      await sleep(10_000);
+      // The first slot, with three workers up: one run.
+      expect(runsOf(page.url)).toBe(1);
       await team.c!.visen.stop();
       const runsBefore = runsOf(page.url);
       await pastNextMinute(15_000);

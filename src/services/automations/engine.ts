@@ -9,7 +9,7 @@ import { nextSlot, parseSchedule } from './schedule.js';
 import { type AutomationRecord, isOwnedBy, type PausedBy } from './store.js';
 import { summaryOf } from './summary.js';
 import { saveInTeam } from './team-save.js';
-import { spreadOffset } from './triggers.js';
+import { spreadOffset, timingOf } from './triggers.js';
 import type { AutomationNotice, AutomationNoticeListener } from './types.js';
 
 /** The running automations: which are due, their polls and scheduled runs, their failures and pauses. */
@@ -105,6 +105,12 @@ export class AutomationEngine {
   async refresh(owner: UserRef): Promise<void> {
     if (!this.deps.triggers) return;
     for (const record of await this.deps.store.loadAll()) if (isOwnedBy(record, owner)) this.adopt(record);
+  }
+
+  /** Team mode: the automation's trigger follows its record as the shared store holds it. */
+  async arm(id: string): Promise<void> {
+    const record = await this.current(id);
+    if (record && this.deps.triggers) await this.deps.triggers.upsert(id, timingOf(record, this.deps.options.pollIntervalMs));
   }
 
   /** Stops and forgets an automation, its record and (team mode) its trigger. */

@@ -148,7 +148,7 @@ async function create(ctx: CreateContext, user: UserRef, request: GenerationRequ
   await engine.save(record, true);
   if (record.trigger === 'Schedule') return { automation: engine.summary(record) };
   try {
-    const run = await deps.generation.start(user, request, listener, notifyState);
+    const run = await deps.generation.start(user, request, engine.deps.triggers ? armWhenEnded(engine, record.id, listener) : listener, notifyState);
     return { automation: engine.summary(record), run };
   } catch (err) {
     await engine.drop(record.id);
@@ -188,4 +188,17 @@ async function forgetAutomationsOf(deps: AutomationsServiceDeps, engine: Automat
         engine.deps.logger.warn({ err: describeForLog(err), automation: record.id }, 'could not set Trigger to Manual on a cleared automation'),
       );
   }
+}
+
+/**
+ * Team mode: a new watch's trigger is made when its first fill ends, so no worker polls the rows that fill is still
+ * writing (a worker that stops first leaves it to the next worker's start, which makes every missing trigger).
+ */
+function armWhenEnded(engine: AutomationEngine, id: string, listener: ProgressListener): ProgressListener {
+  return async (progress) => {
+    await listener(progress);
+    if (progress.state === 'succeeded' || progress.state === 'failed' || progress.state === 'cancelled') {
+      await engine.arm(id).catch((err: unknown) => engine.deps.logger.warn({ err: describeForLog(err), automation: id }, 'could not schedule a new watch'));
+    }
+  };
 }

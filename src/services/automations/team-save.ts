@@ -21,6 +21,8 @@ export async function saveInTeam(engine: TeamSaveHost, record: AutomationRecord,
   }
   if (stored && (stored.control ?? 0) > (record.control ?? 0)) keepNewerControl(record, stored);
   await store.save(record);
+  // A new watch's trigger waits for its first fill to end (armWhenEnded in service.ts).
+  if (created && record.trigger === 'Watch') return;
   await triggers?.upsert(record.id, timingOf(record, options.pollIntervalMs));
 }
 

@@ -100,16 +100,19 @@ describe.skipIf(!redisAvailable)('automations on three workers sharing one Redis
         parentPageId: bob.parentPageId,
         properties: { Name: { title: {} }, Topic: { rich_text: {} }, Summary: { rich_text: {} } },
       });
+      const idea = (topic: string) =>
+        team.h.notion.addRow(db.dataSourceId, { Name: { title: [{ text: { content: topic } }] }, Topic: { rich_text: [{ text: { content: topic } }] } });
+      const first = idea('asteroids');
       await generateVia(team.a, `${db.url} --watch --into Summary Summarise the team topic {{Topic}}`);
-      await eventually(() => connectionRow(team.h, bob, db.url)?.runs === 1, 'the first fill', 30_000);
-      const row = team.h.notion.addRow(db.dataSourceId, {
-        Name: { title: [{ text: { content: 'Comets' } }] },
-        Topic: { rich_text: [{ text: { content: 'comets' } }] },
-      });
+      await eventually(() => propertyText(team.h, first.id, 'Summary').includes('asteroids'), 'the first fill', 30_000);
+      // The watch is scheduled once its first fill ended, so no worker polls rows that fill is still writing.
+      await eventually(async () => schedulerOf(connectionRow(team.h, bob, db.url)!.id), 'the watch’s scheduler');
+      const row = idea('comets');
       await eventually(() => propertyText(team.h, row.id, 'Summary').includes('comets'), 'the new row filled', 45_000);
       // Two more poll intervals: nothing new, nothing written again.
       await sleep(35_000);
       expect(chatCallsWith('Summarise the team topic comets')).toBe(1);
+      expect(chatCallsWith('Summarise the team topic asteroids')).toBe(1);
     },
     2 * MINUTE,
   );

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { HostResolver } from './adapters/net/guarded-fetch.js';
 import { createNotionGateway, parseNotionUrl } from './adapters/notion/index.js';
 import { createOpenAiGateway } from './adapters/openai.js';
+import type { RunControl } from './adapters/run-control.js';
 import type { SecretBox } from './adapters/secret-box.js';
 import type { LocalStore } from './adapters/store.js';
 import type { VisenConfig } from './config.js';
@@ -27,6 +28,8 @@ export interface ComposeDeps {
   readonly automationClock?: AutomationClock;
   /** Team mode: the shared triggers (BullMQ job schedulers) that fire each automation on one worker. */
   readonly automationTriggers?: AutomationTriggers;
+  /** Team mode: Cancel, previews and Pause reach runs on other workers (Redis); one process needs none. */
+  readonly runControl?: RunControl;
 }
 
 export interface ComposedServices extends VisenServices {
@@ -70,6 +73,7 @@ export function composeServices(deps: ComposeDeps): ComposedServices {
     openai: openAiGateway,
     logger: deps.logger,
     options: { contextChars: deps.config.contextChars },
+    ...(deps.runControl ? { runControl: deps.runControl } : {}),
   });
   forgetUserHooks.push((user) => generation.forgetUser(user));
   const automations = createAutomationsService({
@@ -82,6 +86,7 @@ export function composeServices(deps: ComposeDeps): ComposedServices {
     ...(deps.automationClock ? { clock: deps.automationClock } : {}),
     ...(deps.automationTriggers ? { triggers: deps.automationTriggers } : {}),
     options: {
+      cancelRunOnPause: deps.config.store.kind === 'redis',
       pollIntervalMs: deps.config.pollIntervalMs,
       contextChars: deps.config.contextChars,
     },

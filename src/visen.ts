@@ -1,9 +1,11 @@
 import { hostname } from 'node:os';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { App } from '@slack/bolt';
 import type { DestinationStream, Logger } from 'pino';
 import { prepareDataDir } from './adapters/data-dir.js';
 import type { HostResolver } from './adapters/net/guarded-fetch.js';
 import { acquireProcessLock } from './adapters/process-lock.js';
+import type { RunControl } from './adapters/run-control.js';
 import { loadOrCreateSecretKey, SecretBox } from './adapters/secret-box.js';
 import { type LocalStore, openLocalStore } from './adapters/store.js';
 import { type ComposedServices, composeServices } from './compose.js';
@@ -76,6 +78,7 @@ export async function startVisen(env: Readonly<Record<string, string | undefined
     ...(opened.automationTriggers ? { automationTriggers: opened.automationTriggers } : {}),
     ...(options.resolveHost ? { resolveHost: options.resolveHost } : {}),
     ...(options.automationClock ? { automationClock: options.automationClock } : {}),
+    ...(opened.runControl ? { runControl: opened.runControl } : {}),
   });
   const deps = {
     services,
@@ -124,12 +127,17 @@ export async function startVisen(env: Readonly<Record<string, string | undefined
   return { config, logger, app, services, stop };
 }
 
+/** Most time a starting worker waits for its run control subscription (Redis answered the store just before). */
+const SUBSCRIBE_WAIT_MS = 5_000;
+
 interface OpenedStore {
   readonly store: LocalStore;
   /** Team mode only: the shared record of handled Slack envelopes. */
   readonly claimEnvelope?: (key: string, ttlMs: number) => Promise<boolean>;
   /** Team mode only: automations' triggers on BullMQ job schedulers. */
   readonly automationTriggers?: AutomationTriggers;
+  /** Team mode only: Cancel, previews and Pause across workers. */
+  readonly runControl?: RunControl;
   /** Closes the store and frees the data dir's lock (one process). */
   close(): Promise<void>;
 }
@@ -143,15 +151,22 @@ async function openStore(config: VisenConfig, logger: Logger): Promise<OpenedSto
   if (config.store.kind === 'redis') {
     const { openRedisStore } = await import('./adapters/redis-store.js');
     const store = await openRedisStore({ url: config.store.url, redactedUrl: config.store.redactedUrl }, storeLogger);
+    const { openRedisRunControl } = await import('./adapters/team/run-control.js');
+    const runControl = openRedisRunControl(config.store.url, logger);
+    // Subscribed before Slack connects, so no Cancel clicked on another worker goes unheard here; Redis gone again
+    // this very moment does not hold the start (the subscription is made as soon as it is back).
+    await Promise.race([runControl.ready.catch(() => undefined), delay(SUBSCRIBE_WAIT_MS, undefined, { ref: false })]);
     const { openAutomationSchedulers } = await import('./adapters/team/automation-triggers.js');
     const automationTriggers = openAutomationSchedulers({ url: config.store.url, nextCronSlot }, logger);
     return {
       store,
-      automationTriggers,
       claimEnvelope: (key, ttlMs) => store.claim('envelope', key, ttlMs),
+      runControl,
+      automationTriggers,
       // The services closed the triggers (shutdown); closing twice is harmless, and covers a start that failed.
       close: async () => {
         await automationTriggers.close();
+        await runControl.close();
         await store.close();
       },
     };

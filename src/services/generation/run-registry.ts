@@ -27,6 +27,11 @@ export class RunRegistry {
     return this.#active.has(runId);
   }
 
+  /** The run with this id, whoever's it is: for requests already checked against its owner (see run-steering.ts). */
+  byId(runId: string): ActiveRun | undefined {
+    return this.#active.get(runId);
+  }
+
   all(): ActiveRun[] {
     return [...this.#active.values()];
   }

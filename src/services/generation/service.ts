@@ -1,23 +1,27 @@
 import type { Logger } from 'pino';
 import type { NotionGateway } from '../../adapters/notion/index.js';
 import type { OpenAiGateway } from '../../adapters/openai.js';
+import { localRunControl, type RunControl } from '../../adapters/run-control.js';
 import type { LocalStore } from '../../adapters/store.js';
 import { UserInputError, VisenError } from '../../errors.js';
 import type { UserRef } from '../../users.js';
 import type { ConnectionsService } from '../connections/types.js';
 import type { SettingsService } from '../settings/types.js';
 import type { ThreadOrigin } from '../threads/types.js';
-import { type ActiveRun, DEFAULT_GENERATION_OPTIONS, type GenerationOptions, progressOf } from './active-run.js';
+import { DEFAULT_GENERATION_OPTIONS, type GenerationOptions, progressOf } from './active-run.js';
 import { parseOutputLabel } from './output.js';
 import { isWritableType } from './outputs/kinds.js';
 import { type ResumeDeps, resumeInterrupted } from './resume.js';
 import { relationReadingsOf } from './row-reader.js';
 import { RunLauncher } from './run-launcher.js';
+import { hasEnded } from './run-record.js';
 import { RunRegistry } from './run-registry.js';
+import type { SteeringDeps } from './run-steering.js';
+import * as steering from './run-steering.js';
 import { RunStore } from './run-store.js';
 import { registerConnection, type StartDeps, type StartInput, startRun } from './start-run.js';
 import { resolveTarget } from './target.js';
-import type { GenerationService, TargetDescription, ThreadSourceReader } from './types.js';
+import type { GenerationService, RunProgress, TargetDescription, ThreadSourceReader } from './types.js';
 
 export interface GenerationServiceDeps {
   readonly store: LocalStore;
@@ -27,6 +31,8 @@ export interface GenerationServiceDeps {
   readonly openai: OpenAiGateway;
   readonly logger: Logger;
   readonly options?: Partial<GenerationOptions>;
+  /** Team mode: Cancel and previews reach runs on other workers (see run-control.ts); one process: none needed. */
+  readonly runControl?: RunControl;
 }
 
 /** Wires the run registry, the launcher, start and resume into the service the Slack surface calls. */
@@ -35,8 +41,18 @@ export function createGenerationService(deps: GenerationServiceDeps): Generation
   const logger = deps.logger.child({ component: 'generation' });
   const runStore = new RunStore(deps.store);
   const registry = new RunRegistry();
-  const launcher = new RunLauncher({ connections: deps.connections, notion: deps.notion, openai: deps.openai, runStore, registry, options, logger });
-  const engine: Engine = { ...deps, runStore, registry, launcher, logger };
+  const control = deps.runControl ?? localRunControl();
+  const launcher = new RunLauncher({ connections: deps.connections, notion: deps.notion, openai: deps.openai, runStore, registry, control, options, logger });
+  const engine: Engine = { ...deps, runStore, registry, launcher, control, logger };
+  // Requests from other workers: applied here when this worker runs the run (its owner was checked by the sender).
+  const stopListening = control.onRequest((runId, action) => {
+    const run = registry.byId(runId);
+    if (!run) return;
+    logger.info({ runId, action }, 'applying a run control request from another worker');
+    steering.applyRequest(run, action);
+    // The click was answered on another worker: the run's own message, shown from here, says it is stopping.
+    if (run.cancelRequested && !hasEnded(run.record)) run.emitter.update({ ...progressOf(run.record), cancelRequested: true });
+  });
   const start = (input: StartInput) => registry.track(startRun(engine, input));
 
   return {
@@ -50,42 +66,39 @@ export function createGenerationService(deps: GenerationServiceDeps): Generation
       run.record.notifyState = notifyState;
       await run.save();
     },
-    async cancel(user, runId) {
-      const run = registry.find(user, runId);
-      if (!run || (run.record.state !== 'starting' && run.record.state !== 'running')) return false;
-      cancelRun(run);
-      run.emit();
-      return true;
-    },
-    async confirmPreview(user, runId) {
-      const run = registry.find(user, runId);
-      return run?.preview ? run.preview.confirm() : 'not-waiting';
-    },
-    async cancelPreview(user, runId) {
-      const run = registry.find(user, runId);
-      const answer = run?.preview ? run.preview.cancel() : 'not-waiting';
-      if (run && answer === 'cancelled') {
-        cancelRun(run);
-        run.emit();
-      }
-      return answer;
-    },
+    cancel: (user, runId) => steering.cancel(engine, user, runId),
+    confirmPreview: (user, runId) => steering.answerPreview(engine, user, runId, 'confirm-preview'),
+    cancelPreview: (user, runId) => steering.answerPreview(engine, user, runId, 'cancel-preview'),
     describeTarget: (user, targetUrl) => describeTarget(engine, user, targetUrl),
     activeRuns: (user) => registry.ofUser(user).map((run) => progressOf(run.record)),
+    runsInProgress: (user) => runsInProgress(engine, user),
     subscribe: (listener) => registry.subscribe(listener),
     resumeInterrupted: (listenerFor) => resumeInterrupted(engine, listenerFor),
     writtenRows: (user, connectionId) => runStore.writtenRows(user, connectionId),
     async forgetUser(user) {
       const runs = registry.ofUser(user);
-      for (const run of runs) cancelRun(run);
+      for (const run of runs) steering.cancelRun(run);
       await Promise.all(runs.map((run) => run.finished));
       await runStore.forgetUser(user);
     },
-    shutdown: () => shutdown(registry, options.shutdownGraceMs),
+    shutdown: async () => {
+      // Runs finishing their rows may still be cancelled from another worker: listen until they are done.
+      await shutdown(registry, options.shutdownGraceMs);
+      stopListening();
+    },
   };
 }
 
-type Engine = StartDeps & ResumeDeps & { readonly settings: GenerationServiceDeps['settings'] };
+type Engine = StartDeps & ResumeDeps & SteeringDeps & { readonly settings: GenerationServiceDeps['settings'] };
+
+/** One process: its own runs. Team mode: the user's runs on every worker, as last saved, with this worker's own as they are now. */
+async function runsInProgress(engine: Engine, user: UserRef): Promise<RunProgress[]> {
+  const local = engine.registry.ofUser(user).map((run) => progressOf(run.record));
+  if (!engine.control.acrossWorkers) return local;
+  const shown = new Set(local.map((run) => run.runId));
+  const shared = (await steering.sharedRunsOf(engine.runStore, user)).filter((record) => !shown.has(record.runId));
+  return [...local, ...shared.map(progressOf)];
+}
 
 /** What running a saved connection again starts: its target, prompt, output and name (and its thread, read now). */
 async function rerunOf(
@@ -134,18 +147,6 @@ async function threadOriginOf(engine: Engine, user: UserRef, connectionId: strin
     );
   }
   return origin;
-}
-
-/**
- * Stops every model stream of the run at once (the HTTP requests are aborted, so an endless answer stops
- * arriving). A page run then takes out what it wrote; a database run writes nothing of the rows whose
- * answers were still coming in (they stay to do) and takes no more. A row whose Notion write had already
- * started (its answer was complete) finishes it, so every row is whole or untouched.
- */
-function cancelRun(run: ActiveRun): void {
-  run.cancelRequested = true;
-  run.generation.abort(new VisenError('cancelled', 'Cancelled.'));
-  run.preview?.wake();
 }
 
 async function describeTarget(engine: Engine, user: UserRef, targetUrl: string): Promise<TargetDescription> {

@@ -46,6 +46,7 @@ export function createAutomationsService(deps: AutomationsServiceDeps): Automati
   let loaded: Promise<void> = Promise.resolve();
   let timer: ReturnType<typeof setInterval> | undefined;
   let closed = false;
+  let armed: Promise<void> = Promise.resolve();
   const owned = async (user: UserRef, connectionId: string): Promise<AutomationRecord> => {
     await loaded;
     const record = await engine.current(connectionId);
@@ -82,13 +83,17 @@ export function createAutomationsService(deps: AutomationsServiceDeps): Automati
     subscribe: (listener) => engine.subscribe(listener),
     start() {
       closed = false;
-      loaded = store.loadAll().then(async (records) => {
+      loaded = store.loadAll().then((records) => {
         for (const record of records) engine.track(record);
         logger.info({ automations: records.length }, 'automations loaded');
-        if (triggers) await startTriggers(engine, triggers, records, () => closed);
       });
       loaded.catch((err: unknown) => logger.error({ err: describeForLog(err) }, 'could not load the automations'));
-      if (triggers) return;
+      if (triggers) {
+        // Apart from `loaded`: a worker whose triggers could not start still serves commands; the others fire.
+        armed = loaded.then(() => startTriggers(engine, triggers, () => closed));
+        armed.catch((err: unknown) => logger.error({ err: describeForLog(err) }, 'this worker takes no automation firings (restart it)'));
+        return;
+      }
       timer = setInterval(() => void runDue().catch(() => undefined), options.tickMs);
       timer.unref();
     },
@@ -96,6 +101,7 @@ export function createAutomationsService(deps: AutomationsServiceDeps): Automati
       // Runs in flight end as the generation service's shutdown (which follows) says.
       closed = true;
       if (timer) clearInterval(timer);
+      await armed.catch(() => undefined);
       await triggers?.close();
       // The store closes after this: let a load still reading it finish first.
       await loaded.catch(() => undefined);
@@ -170,8 +176,8 @@ async function writeTrigger(deps: AutomationsServiceDeps, record: AutomationReco
  * Team mode's start: every recorded automation gets its trigger (made before team mode, or moved in by
  * `store:migrate`; one already there is left as it is), then this worker takes its share of the firings.
  */
-async function startTriggers(engine: AutomationEngine, triggers: AutomationTriggers, records: readonly AutomationRecord[], closed: () => boolean) {
-  for (const record of records) await triggers.upsert(record.id, timingOf(record, engine.deps.options.pollIntervalMs));
+async function startTriggers(engine: AutomationEngine, triggers: AutomationTriggers, closed: () => boolean) {
+  for (const record of [...engine.records.values()]) await triggers.upsert(record.id, timingOf(record, engine.deps.options.pollIntervalMs));
   await triggers.start(async (id, slotMs) => {
     if (!closed()) await fireInTeam(engine, id, slotMs);
   });

@@ -9,7 +9,7 @@ import { nextSlot, parseSchedule } from './schedule.js';
 import { type AutomationRecord, isOwnedBy, type PausedBy } from './store.js';
 import { summaryOf } from './summary.js';
 import { saveInTeam } from './team-save.js';
-import { spreadOffset, timingOf } from './triggers.js';
+import { nextEveryFiring, spreadOffset, timingOf } from './triggers.js';
 import type { AutomationNotice, AutomationNoticeListener } from './types.js';
 
 /** The running automations: which are due, their polls and scheduled runs, their failures and pauses. */
@@ -266,7 +266,12 @@ export class AutomationEngine {
   }
 
   summary(record: AutomationRecord) {
-    return summaryOf(record, this.#nextPoll.get(record.id));
+    const { triggers, options, clock } = this.deps;
+    // Team mode: a watch polls when its shared trigger fires, whichever worker made it.
+    const teamPoll = triggers
+      ? nextEveryFiring({ everyMs: options.pollIntervalMs, offsetMs: spreadOffset(record.id, options.pollIntervalMs) }, clock.now())
+      : undefined;
+    return summaryOf(record, teamPoll ?? this.#nextPoll.get(record.id));
   }
 }
 

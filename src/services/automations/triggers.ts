@@ -37,3 +37,9 @@ export function spreadOffset(id: string, intervalMs: number): number {
   for (const char of id) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
   return hash % Math.max(1, intervalMs);
 }
+
+/** When an `every` trigger fires next after `now`: BullMQ aligns its slots to multiples of the interval, plus the offset. */
+export function nextEveryFiring(timing: { readonly everyMs: number; readonly offsetMs: number }, now: number): number {
+  const slot = Math.floor(now / timing.everyMs) * timing.everyMs + timing.offsetMs;
+  return slot > now ? slot : slot + timing.everyMs;
+}

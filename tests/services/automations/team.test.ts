@@ -119,6 +119,10 @@ describe('automations in team mode', () => {
     const { automation, first } = await watchIdeas(a, fixture, db.url);
     expect(first.state).toBe('succeeded');
     await expect.poll(() => triggers.timings.get(automation.connectionId)).toMatchObject({ everyMs: POLL_MS });
+    // Any worker's list says when the watch polls next: within one interval.
+    const [listed] = await teamWorker(world, clock, triggers).service.list(fixture.user);
+    expect(Date.parse(listed!.nextRun!)).toBeGreaterThan(clock.ms);
+    expect(Date.parse(listed!.nextRun!)).toBeLessThanOrEqual(clock.ms + POLL_MS);
     const row = addIdea(world, db.dataSourceId, 'Dunes', 'dunes');
     clock.advance(POLL_MS);
     await triggers.fire(1, automation.connectionId, clock.ms);

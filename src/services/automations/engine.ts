@@ -74,12 +74,14 @@ export class AutomationEngine {
     while (this.#userTasks.size > 0) await Promise.all([...this.#userTasks.values()]);
   }
 
-  /** `created`: a new record (team mode writes back only records still in the store). */
+  /**
+   * `created`: a new record. Team mode checks the shared store instead of this worker's copies (a copy read again
+   * meanwhile, say by a pause through this worker, still saves its run's outcome; the newer pause is kept).
+   */
   async save(record: AutomationRecord, created = false): Promise<void> {
+    if (this.deps.triggers) return saveInTeam(this, record, created);
     // A record forgotten meanwhile (`/visen clear`) is not written back.
-    if (this.records.get(record.id) !== record) return;
-    if (this.deps.triggers) await saveInTeam(this, record, created);
-    else await this.deps.store.save(record);
+    if (this.records.get(record.id) === record) await this.deps.store.save(record);
   }
 
   /** An automation as it is now: team mode reads the shared store (another worker may have changed or cleared it). */

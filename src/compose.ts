@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { HostResolver } from './adapters/net/guarded-fetch.js';
-import { createNotionGateway, parseNotionUrl } from './adapters/notion/index.js';
+import { createNotionGateway, parseNotionUrl, type RateLimiterFactory } from './adapters/notion/index.js';
 import { createOpenAiGateway } from './adapters/openai.js';
 import type { RunControl } from './adapters/run-control.js';
 import type { SecretBox } from './adapters/secret-box.js';
@@ -28,6 +28,8 @@ export interface ComposeDeps {
   readonly automationClock?: AutomationClock;
   /** Team mode: the shared triggers (BullMQ job schedulers) that fire each automation on one worker. */
   readonly automationTriggers?: AutomationTriggers;
+  /** Team mode: each integration's Notion limiter, shared by every worker through Redis; one local bucket each by default. */
+  readonly notionLimiterFor?: RateLimiterFactory;
   /** Team mode: Cancel, previews and Pause reach runs on other workers (Redis); one process needs none. */
   readonly runControl?: RunControl;
 }
@@ -46,7 +48,11 @@ export interface ComposedServices extends VisenServices {
  */
 export function composeServices(deps: ComposeDeps): ComposedServices {
   const forgetUserHooks: Array<(user: UserRef) => Promise<void>> = [];
-  const notionGateway = createNotionGateway({ logger: deps.logger, ...(deps.config.notion.baseUrl ? { baseUrl: deps.config.notion.baseUrl } : {}) });
+  const notionGateway = createNotionGateway({
+    logger: deps.logger,
+    ...(deps.config.notion.baseUrl ? { baseUrl: deps.config.notion.baseUrl } : {}),
+    ...(deps.notionLimiterFor ? { limiterFor: deps.notionLimiterFor } : {}),
+  });
   const openAiGateway = createOpenAiGateway({
     logger: deps.logger,
     timeoutMs: deps.config.modelIdleTimeoutMs,

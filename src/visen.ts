@@ -4,6 +4,7 @@ import type { App } from '@slack/bolt';
 import type { DestinationStream, Logger } from 'pino';
 import { prepareDataDir } from './adapters/data-dir.js';
 import type { HostResolver } from './adapters/net/guarded-fetch.js';
+import type { RateLimiterFactory } from './adapters/notion/index.js';
 import { acquireProcessLock } from './adapters/process-lock.js';
 import type { RunControl } from './adapters/run-control.js';
 import { loadOrCreateSecretKey, SecretBox } from './adapters/secret-box.js';
@@ -78,6 +79,7 @@ export async function startVisen(env: Readonly<Record<string, string | undefined
     ...(opened.automationTriggers ? { automationTriggers: opened.automationTriggers } : {}),
     ...(options.resolveHost ? { resolveHost: options.resolveHost } : {}),
     ...(options.automationClock ? { automationClock: options.automationClock } : {}),
+    ...(opened.notionLimiterFor ? { notionLimiterFor: opened.notionLimiterFor } : {}),
     ...(opened.runControl ? { runControl: opened.runControl } : {}),
   });
   const deps = {
@@ -136,6 +138,8 @@ interface OpenedStore {
   readonly claimEnvelope?: (key: string, ttlMs: number) => Promise<boolean>;
   /** Team mode only: automations' triggers on BullMQ job schedulers. */
   readonly automationTriggers?: AutomationTriggers;
+  /** Team mode only: one Notion rate limit per integration across workers. */
+  readonly notionLimiterFor?: RateLimiterFactory;
   /** Team mode only: Cancel, previews and Pause across workers. */
   readonly runControl?: RunControl;
   /** Closes the store and frees the data dir's lock (one process). */
@@ -153,6 +157,8 @@ async function openStore(config: VisenConfig, logger: Logger): Promise<OpenedSto
     const store = await openRedisStore({ url: config.store.url, redactedUrl: config.store.redactedUrl }, storeLogger);
     const { openRedisRunControl } = await import('./adapters/team/run-control.js');
     const runControl = openRedisRunControl(config.store.url, logger);
+    const { openSharedLimiters } = await import('./adapters/team/notion-limiter.js');
+    const limiters = openSharedLimiters(config.store.url, logger);
     // Subscribed before Slack connects, so no Cancel clicked on another worker goes unheard here; Redis gone again
     // this very moment does not hold the start (the subscription is made as soon as it is back).
     await Promise.race([runControl.ready.catch(() => undefined), delay(SUBSCRIBE_WAIT_MS, undefined, { ref: false })]);
@@ -162,11 +168,13 @@ async function openStore(config: VisenConfig, logger: Logger): Promise<OpenedSto
       store,
       claimEnvelope: (key, ttlMs) => store.claim('envelope', key, ttlMs),
       runControl,
+      notionLimiterFor: limiters.limiterFor,
       automationTriggers,
       // The services closed the triggers (shutdown); closing twice is harmless, and covers a start that failed.
       close: async () => {
         await automationTriggers.close();
         await runControl.close();
+        await limiters.close();
         await store.close();
       },
     };

@@ -1,3 +1,4 @@
+import { KeyQueue } from '../../adapters/key-queue.js';
 import type { LocalStore } from '../../adapters/store.js';
 import { type UserRef, userKey } from '../../users.js';
 import { KeyedLock } from '../keyed-lock.js';
@@ -42,9 +43,13 @@ interface LogMeta {
 type LogEntry = [rowId: string, runId: string];
 
 export class RunStore {
-  private readonly lock = new KeyedLock();
+  private readonly lock: KeyedLock;
+  /** A run's record is written by the one worker running it, whole: its saves need order here, not a shared lock. */
+  private readonly saves = new KeyQueue();
 
-  constructor(private readonly store: LocalStore) {}
+  constructor(private readonly store: LocalStore) {
+    this.lock = new KeyedLock(store, NAMESPACE);
+  }
 
   async loadRun(runId: string): Promise<RunRecord | undefined> {
     const record = await this.store.get<RunRecord>(NAMESPACE, `run:${runId}`);
@@ -62,7 +67,7 @@ export class RunStore {
   }
 
   saveRun(record: RunRecord): Promise<void> {
-    return this.lock.run(`run:${record.runId}`, () => this.store.set(NAMESPACE, `run:${record.runId}`, { ...record, updatedAt: new Date().toISOString() }));
+    return this.saves.run(`run:${record.runId}`, () => this.store.set(NAMESPACE, `run:${record.runId}`, { ...record, updatedAt: new Date().toISOString() }));
   }
 
   /** The run is over and its connection row says so: it leaves the pending list; old records are pruned. */

@@ -15,6 +15,8 @@ import { formatConfigProblems, loadConfig, type VisenConfig } from './config.js'
 import { describeForLog } from './errors.js';
 import { createLogger } from './logger.js';
 import type { AutomationClock } from './services/automations/deps.js';
+import { nextCronSlot } from './services/automations/schedule.js';
+import type { AutomationTriggers } from './services/automations/triggers.js';
 import { createSlackApp, onSlackConnected } from './slack/app.js';
 import { type BotIdentity, checkSlackTokens } from './slack/token-check.js';
 
@@ -78,6 +80,7 @@ export async function startVisen(env: Readonly<Record<string, string | undefined
     store: opened.store,
     secretBox,
     logger,
+    ...(opened.automationTriggers ? { automationTriggers: opened.automationTriggers } : {}),
     ...(options.resolveHost ? { resolveHost: options.resolveHost } : {}),
     ...(options.automationClock ? { automationClock: options.automationClock } : {}),
     ...(opened.notionLimiterFor ? { notionLimiterFor: opened.notionLimiterFor } : {}),
@@ -114,9 +117,8 @@ export async function startVisen(env: Readonly<Record<string, string | undefined
     logger.info('team mode: interrupted runs are not resumed by a starting worker (they stay recorded)');
   }
   // Automations catch up from their cursors and run missed schedules once (after interrupted runs resumed). In team
-  // mode every worker would poll and run them: until one worker is chosen to, they do not run there.
-  if (config.store.kind === 'sqlite') services.automations.start();
-  else logger.info('team mode: automations are not run (one worker would have to be chosen to run them)');
+  // mode each fires through its shared trigger on one worker, whichever takes it.
+  services.automations.start();
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
@@ -139,6 +141,8 @@ interface OpenedStore {
   readonly store: LocalStore;
   /** Team mode only: the shared record of handled Slack envelopes. */
   readonly claimEnvelope?: (key: string, ttlMs: number) => Promise<boolean>;
+  /** Team mode only: automations' triggers on BullMQ job schedulers. */
+  readonly automationTriggers?: AutomationTriggers;
   /** Team mode only: one Notion rate limit per integration across workers. */
   readonly notionLimiterFor?: RateLimiterFactory;
   /** Team mode only: Cancel, previews and Pause across workers. */
@@ -165,13 +169,18 @@ async function openStore(config: VisenConfig, logger: Logger): Promise<OpenedSto
     // Subscribed before Slack connects, so no Cancel clicked on another worker goes unheard here; Redis gone again
     // this very moment does not hold the start (the subscription is made as soon as it is back).
     await Promise.race([runControl.ready.catch(() => undefined), delay(SUBSCRIBE_WAIT_MS, undefined, { ref: false })]);
+    const { openAutomationSchedulers } = await import('./adapters/team/automation-triggers.js');
+    const automationTriggers = openAutomationSchedulers({ url: config.store.url, nextCronSlot }, logger);
     return {
       store,
       claimEnvelope: (key, ttlMs) => store.claim('envelope', key, ttlMs),
       runControl,
       notionLimiterFor: limiters.limiterFor,
       answers: () => store.ping(),
+      automationTriggers,
+      // The services closed the triggers (shutdown); closing twice is harmless, and covers a start that failed.
       close: async () => {
+        await automationTriggers.close();
         await runControl.close();
         await limiters.close();
         await store.close();

@@ -8,6 +8,7 @@ import type { VisenConfig } from './config.js';
 import type { AutomationClock } from './services/automations/deps.js';
 import { type AutomationsEngineHandle, createAutomationsService } from './services/automations/service.js';
 import { createConnectionsService } from './services/connections/service.js';
+import type { TeamRuns } from './services/generation/run-scheduler.js';
 import { createGenerationService } from './services/generation/service.js';
 import { createHomeService } from './services/home/index.js';
 import type { VisenServices } from './services/index.js';
@@ -24,6 +25,8 @@ export interface ComposeDeps {
   readonly resolveHost?: HostResolver;
   /** The clock automations go by (tests hand in a fake one); real time by default. */
   readonly automationClock?: AutomationClock;
+  /** Team mode: the run queue and connection holds (Redis), opened by visen.ts; absent for one process. */
+  readonly teamRuns?: TeamRuns;
 }
 
 export interface ComposedServices extends VisenServices {
@@ -67,6 +70,7 @@ export function composeServices(deps: ComposeDeps): ComposedServices {
     openai: openAiGateway,
     logger: deps.logger,
     options: { contextChars: deps.config.contextChars },
+    team: deps.teamRuns,
   });
   forgetUserHooks.push((user) => generation.forgetUser(user));
   const automations = createAutomationsService({

@@ -35,6 +35,8 @@ export interface VisenConfig {
   readonly pollIntervalMs: number;
   /** Send to Notion, "Keep it current": a thread's page is refreshed at most this often while replies arrive (0: at each reply). */
   readonly threadRefreshMs: number;
+  /** Team mode: runs one worker works on at once (VISEN_WORKER_CONCURRENCY, BullMQ's worker concurrency). */
+  readonly workerConcurrency: number;
 }
 
 /** `redactedUrl` is the URL without its user name and password: the only form that may be logged or shown. */
@@ -47,6 +49,7 @@ export const DEFAULT_MODEL_IDLE_TIMEOUT_SECONDS = 60;
 export const DEFAULT_CONTEXT_CHARS = 100_000;
 export const DEFAULT_POLL_SECONDS = 60;
 export const DEFAULT_THREAD_REFRESH_MINUTES = 15;
+export const DEFAULT_WORKER_CONCURRENCY = 4;
 
 /** The example values in .env.example: they pass the prefix checks, so they are caught here, before any network call. */
 export const PLACEHOLDER_TOKENS = { SLACK_BOT_TOKEN: 'xoxb-your-bot-token', SLACK_APP_TOKEN: 'xapp-your-app-token' } as const;
@@ -124,6 +127,9 @@ const envSchema = z
     VISEN_THREAD_REFRESH_MINUTES: optionalText.refine((s) => s === undefined || (/^\d{1,4}$/.test(s) && Number(s) <= 1440), {
       message: 'VISEN_THREAD_REFRESH_MINUTES must be a whole number of minutes from 0 to 1440 (default 15; 0 refreshes at each reply)',
     }),
+    VISEN_WORKER_CONCURRENCY: optionalText.refine((s) => s === undefined || (/^\d{1,2}$/.test(s) && Number(s) >= 1 && Number(s) <= 50), {
+      message: 'VISEN_WORKER_CONCURRENCY must be a whole number of runs from 1 to 50 (default 4): how many runs one team worker works on at once',
+    }),
   })
   .superRefine((e, ctx) => {
     if (e.VISEN_STORE_URL !== undefined && e.VISEN_SECRET_KEY === undefined) {
@@ -161,6 +167,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     contextChars: Number(e.VISEN_CONTEXT_CHARS ?? DEFAULT_CONTEXT_CHARS),
     pollIntervalMs: Number(e.VISEN_POLL_SECONDS ?? DEFAULT_POLL_SECONDS) * 1000,
     threadRefreshMs: Number(e.VISEN_THREAD_REFRESH_MINUTES ?? DEFAULT_THREAD_REFRESH_MINUTES) * 60_000,
+    workerConcurrency: Number(e.VISEN_WORKER_CONCURRENCY ?? DEFAULT_WORKER_CONCURRENCY),
   };
   return { ok: true, config: deepFreeze(config) };
 }

@@ -11,6 +11,7 @@ import { formatConfigProblems, loadConfig, type VisenConfig } from './config.js'
 import { describeForLog } from './errors.js';
 import { createLogger } from './logger.js';
 import type { AutomationClock } from './services/automations/deps.js';
+import type { TeamRuns } from './services/generation/run-scheduler.js';
 import { createSlackApp, onSlackConnected } from './slack/app.js';
 import { type BotIdentity, checkSlackTokens } from './slack/token-check.js';
 
@@ -71,6 +72,7 @@ export async function startVisen(env: Readonly<Record<string, string | undefined
     store,
     secretBox,
     logger,
+    ...(opened.teamRuns ? { teamRuns: opened.teamRuns } : {}),
     ...(options.resolveHost ? { resolveHost: options.resolveHost } : {}),
     ...(options.automationClock ? { automationClock: options.automationClock } : {}),
   });
@@ -96,13 +98,8 @@ export async function startVisen(env: Readonly<Record<string, string | undefined
     throw err;
   }
   logger.info(config.store.kind === 'redis' ? { store: config.store.redactedUrl } : { dataDir: config.dataDir }, 'Visen is connected to Slack (Socket Mode)');
-  if (config.store.kind === 'sqlite') {
-    await onSlackConnected(app, deps).catch((err: unknown) => logger.error({ err: describeForLog(err) }, 'resuming interrupted runs failed'));
-  } else {
-    // The run records are shared, but not who runs them: a starting worker cannot tell a run whose worker died
-    // from one another worker is still writing, so it resumes none rather than write rows twice.
-    logger.info('team mode: interrupted runs are not resumed by a starting worker (they stay recorded)');
-  }
+  // One process: interrupted runs resume. Team mode: this worker starts taking runs off the team's queue.
+  await onSlackConnected(app, deps).catch((err: unknown) => logger.error({ err: describeForLog(err) }, 'resuming interrupted runs failed'));
   // Automations catch up from their cursors and run missed schedules once (after interrupted runs resumed). In team
   // mode every worker would poll and run them: until one worker is chosen to, they do not run there.
   if (config.store.kind === 'sqlite') services.automations.start();
@@ -126,6 +123,8 @@ interface OpenedStore {
   readonly store: LocalStore;
   /** Team mode only: the shared record of handled Slack envelopes. */
   readonly claimEnvelope?: (key: string, ttlMs: number) => Promise<boolean>;
+  /** Team mode only: the run queue and connection holds (closed by the generation service's shutdown). */
+  readonly teamRuns?: TeamRuns;
   /** Closes the store and frees the data dir's lock (one process). */
   close(): Promise<void>;
 }
@@ -139,7 +138,14 @@ async function openStore(config: VisenConfig, logger: Logger): Promise<OpenedSto
   if (config.store.kind === 'redis') {
     const { openRedisStore } = await import('./adapters/redis-store.js');
     const store = await openRedisStore({ url: config.store.url, redactedUrl: config.store.redactedUrl }, storeLogger);
-    return { store, claimEnvelope: (key, ttlMs) => store.claim('envelope', key, ttlMs), close: () => store.close() };
+    const teamRuns = await openTeamRuns(config, config.store.url, logger);
+    const close = async () => {
+      // Normally already closed by the generation service's shutdown; here too for a start that failed after this.
+      await teamRuns.queue.close();
+      teamRuns.holds.close();
+      await store.close();
+    };
+    return { store, teamRuns, claimEnvelope: (key, ttlMs) => store.claim('envelope', key, ttlMs), close };
   }
   prepareDataDir(config.dataDir);
   const lock = acquireProcessLock(config.dataDir);
@@ -156,6 +162,19 @@ async function openStore(config: VisenConfig, logger: Logger): Promise<OpenedSto
     lock.release();
     throw err;
   }
+}
+
+/** Team mode's run queue (BullMQ) and connection holds, loaded only then. */
+async function openTeamRuns(config: VisenConfig, url: string, logger: Logger): Promise<TeamRuns> {
+  const [{ openRunQueue }, { openConnectionHolds }] = await Promise.all([
+    import('./adapters/team/run-queue.js'),
+    import('./adapters/team/connection-holds.js'),
+  ]);
+  const teamLogger = logger.child({ component: 'team-runs' });
+  return {
+    queue: openRunQueue({ url, concurrency: config.workerConcurrency, workerName: workerId() }, teamLogger),
+    holds: openConnectionHolds(url, teamLogger),
+  };
 }
 
 /** A worker's name in team-mode logs: the host and the process, so an operator can find the one that logged. */

@@ -10,10 +10,12 @@ import type { ThreadOrigin } from '../threads/types.js';
 import { type ActiveRun, DEFAULT_GENERATION_OPTIONS, type GenerationOptions, progressOf } from './active-run.js';
 import { parseOutputLabel } from './output.js';
 import { isWritableType } from './outputs/kinds.js';
+import { serveQueuedRuns } from './queued-run.js';
 import { type ResumeDeps, resumeInterrupted } from './resume.js';
 import { relationReadingsOf } from './row-reader.js';
 import { RunLauncher } from './run-launcher.js';
 import { RunRegistry } from './run-registry.js';
+import { inProcessScheduler, queuedScheduler, type TeamRuns } from './run-scheduler.js';
 import { RunStore } from './run-store.js';
 import { registerConnection, type StartDeps, type StartInput, startRun } from './start-run.js';
 import { resolveTarget } from './target.js';
@@ -27,6 +29,8 @@ export interface GenerationServiceDeps {
   readonly openai: OpenAiGateway;
   readonly logger: Logger;
   readonly options?: Partial<GenerationOptions>;
+  /** Team mode: the team's run queue and connection holds (Redis); absent for one process. */
+  readonly team?: TeamRuns | undefined;
 }
 
 /** Wires the run registry, the launcher, start and resume into the service the Slack surface calls. */
@@ -36,7 +40,9 @@ export function createGenerationService(deps: GenerationServiceDeps): Generation
   const runStore = new RunStore(deps.store);
   const registry = new RunRegistry();
   const launcher = new RunLauncher({ connections: deps.connections, notion: deps.notion, openai: deps.openai, runStore, registry, options, logger });
-  const engine: Engine = { ...deps, runStore, registry, launcher, logger };
+  const team = deps.team;
+  const scheduler = team ? queuedScheduler(registry, launcher, team, logger) : inProcessScheduler(registry, launcher);
+  const engine: Engine = { ...deps, runStore, registry, launcher, scheduler, logger };
   const start = (input: StartInput) => registry.track(startRun(engine, input));
 
   return {
@@ -73,7 +79,11 @@ export function createGenerationService(deps: GenerationServiceDeps): Generation
     describeTarget: (user, targetUrl) => describeTarget(engine, user, targetUrl),
     activeRuns: (user) => registry.ofUser(user).map((run) => progressOf(run.record)),
     subscribe: (listener) => registry.subscribe(listener),
-    resumeInterrupted: (listenerFor) => resumeInterrupted(engine, listenerFor),
+    // Team mode: the queue is the truth of which runs still need a worker (serveQueuedRuns), not a starting worker.
+    resumeInterrupted: async (listenerFor) => (team ? [] : resumeInterrupted(engine, listenerFor)),
+    serveQueuedRuns: async (listenerFor) => {
+      if (team) await serveQueuedRuns({ ...engine, team }, listenerFor);
+    },
     writtenRows: (user, connectionId) => runStore.writtenRows(user, connectionId),
     async forgetUser(user) {
       const runs = registry.ofUser(user);
@@ -81,7 +91,7 @@ export function createGenerationService(deps: GenerationServiceDeps): Generation
       await Promise.all(runs.map((run) => run.finished));
       await runStore.forgetUser(user);
     },
-    shutdown: () => shutdown(registry, options.shutdownGraceMs),
+    shutdown: () => shutdown(registry, options.shutdownGraceMs, team),
   };
 }
 
@@ -165,9 +175,20 @@ async function describeTarget(engine: Engine, user: UserRef, targetUrl: string):
   };
 }
 
-/** Takes no new work; rows in flight may finish, and generations still going after the grace period are stopped. */
-async function shutdown(registry: RunRegistry, graceMs: number): Promise<void> {
+/**
+ * Takes no new work; rows in flight may finish, and generations still going after the grace period are stopped.
+ * Team mode: the worker takes no more runs off the queue, and hands the interrupted ones back to it.
+ */
+async function shutdown(registry: RunRegistry, graceMs: number, team: TeamRuns | undefined): Promise<void> {
   await registry.close();
+  const served = team?.queue.stopServing();
+  await stopRuns(registry, graceMs);
+  await served;
+  await team?.queue.close();
+  team?.holds.close();
+}
+
+async function stopRuns(registry: RunRegistry, graceMs: number): Promise<void> {
   const runs = registry.all();
   for (const run of runs) {
     run.stopRequested = true;

@@ -161,6 +161,11 @@ export interface TargetDescription {
 export interface StartedRun {
   readonly runId: string;
   readonly progress: RunProgress;
+  /**
+   * Team mode: the run is on the team's queue, and the worker that takes it (maybe another) shows its progress from
+   * its notifyState; the listener given to the start is not called.
+   */
+  readonly queued?: boolean;
 }
 
 /** A connection recorded without running it (see GenerationService.register). */
@@ -212,6 +217,12 @@ export interface GenerationService {
    * `listenerFor` is given each run's notifyState and returns where its progress goes.
    */
   resumeInterrupted(listenerFor: (notifyState: unknown, progress: RunProgress) => ProgressListener): Promise<RunProgress[]>;
+  /**
+   * Team mode: queues the runs still pending in the store, and from now on this worker takes runs off the team's
+   * queue (new ones, and those of workers that died or stopped). `listenerFor` is given each run's notifyState and
+   * whether the run starts now (`fresh`) or is taken over. One process: nothing to do (its runs are launched here).
+   */
+  serveQueuedRuns(listenerFor: (notifyState: unknown, progress: RunProgress, fresh: boolean) => ProgressListener): Promise<void>;
   /** The rows of a database connection Visen has written into, ever (row id -> the run that wrote it). */
   writtenRows(user: UserRef, connectionId: string): Promise<ReadonlyMap<string, string>>;
   /** Forget this user's local run records (for /visen clear). Running runs are cancelled first. */

@@ -94,6 +94,7 @@ export function fakeGeneration(): FakeGeneration {
     activeRuns: () => [],
     subscribe: () => () => undefined,
     resumeInterrupted: (listenerFor) => fake.resumeImpl(listenerFor),
+    serveQueuedRuns: async () => undefined,
     forgetUser: async () => undefined,
     writtenRows: async () => new Map(),
     register: async () => {

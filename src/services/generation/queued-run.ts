@@ -65,7 +65,8 @@ async function takeUp(deps: QueuedRunDeps, runId: string, listenerFor: QueuedLis
     return ended(deps.launcher.open(record, listener), (run) => endInterruptedPageRun(deps, run, settings));
   }
   if (deps.registry.closing) return undefined;
-  if (!fresh) await takeOver(deps, record);
+  if (fresh) deps.logger.info({ runId, user: userKey(record.user) }, 'working on a run from the team queue');
+  else await takeOver(deps, record);
   // Checked again after the last wait: a run launched once shutdown took its list of runs would not be stopped.
   if (deps.registry.closing) return undefined;
   return deps.launcher.launch(record, settings, listener);

@@ -1,4 +1,6 @@
 import type { LocalStore } from '../../adapters/store.js';
+import { StoreError } from '../../errors.js';
+import { withRetries } from '../../retry.js';
 import { type UserRef, userKey } from '../../users.js';
 import { KeyedLock } from '../keyed-lock.js';
 import type { ThreadOrigin } from '../threads/types.js';
@@ -41,10 +43,27 @@ interface LogMeta {
 
 type LogEntry = [rowId: string, runId: string];
 
-export class RunStore {
-  private readonly lock = new KeyedLock();
+/**
+ * How long a running run waits for a store that cannot be reached (Redis restarting or failing over, in team mode)
+ * before the failure counts: attempts 1 s apart. Only Redis reports `unavailable`; one process's SQLite never does.
+ */
+const STORE_WAIT_ATTEMPTS = 30;
+const STORE_WAIT_STEP_MS = 1_000;
 
-  constructor(private readonly store: LocalStore) {}
+export class RunStore {
+  constructor(
+    private readonly store: LocalStore,
+    /** Shared by the views of one store (see `patient`), so their read-modify-writes stay one at a time. */
+    private readonly lock = new KeyedLock(),
+  ) {}
+
+  /**
+   * The same records, for runs at work: a store call that finds the store unreachable is tried again for about 30 s,
+   * so a short outage pauses a run instead of failing its rows. Starts and reads for a person fail fast instead.
+   */
+  patient(): RunStore {
+    return new RunStore(patientStore(this.store), this.lock);
+  }
 
   async loadRun(runId: string): Promise<RunRecord | undefined> {
     const record = await this.store.get<RunRecord>(NAMESPACE, `run:${runId}`);
@@ -211,6 +230,20 @@ export class RunStore {
       await this.store.set(NAMESPACE, 'pending', change(ids));
     });
   }
+}
+
+function patientStore(store: LocalStore): LocalStore {
+  const policy = {
+    attempts: STORE_WAIT_ATTEMPTS,
+    canRetry: (err: unknown) => err instanceof StoreError && err.code === 'unavailable',
+    delayMs: () => STORE_WAIT_STEP_MS,
+  };
+  return {
+    get: (namespace, key) => withRetries(() => store.get(namespace, key), policy),
+    set: (namespace, key, value) => withRetries(() => store.set(namespace, key, value), policy),
+    delete: (namespace, key) => withRetries(() => store.delete(namespace, key), policy),
+    close: () => store.close(),
+  };
 }
 
 function logKey(user: UserRef, connectionId: string): string {

@@ -23,6 +23,8 @@ type Worker = ReturnType<typeof spawnMain>;
 let redis: RedisServer;
 let h: Harness;
 let c: ConfiguredUser;
+/** One person per run of the burst: each run uses its own integration, whose Notion rate one worker at a time keeps. */
+const burstUsers: ConfiguredUser[] = [];
 const workers: Worker[] = [];
 
 beforeAll(async () => {
@@ -30,6 +32,7 @@ beforeAll(async () => {
   redis = await startRedis({ appendOnly: true });
   h = await startHarness({ env: { VISEN_STORE_URL: redis.url, VISEN_SECRET_KEY: randomBytes(32).toString('base64'), LOG_LEVEL: 'info' } });
   c = await configureUser(h, 'U0TEAMKILL');
+  for (let i = 1; i <= 4; i++) burstUsers.push(await configureUser(h, `U0TEAMBURST${i}`));
   // One short paragraph per row that names the row, so a row written twice shows two of them.
   h.openai.setResponder((req) => `Generated for ${/Summarise (.+?)\.?$/.exec(req.messages.at(-1)?.content ?? '')?.[1] ?? '?'}.`);
   await h.visen.stop(); // the harness's worker gives way to three worker processes
@@ -37,8 +40,6 @@ beforeAll(async () => {
 }, 90_000);
 
 afterAll(async () => {
-  const { writeFileSync } = await import('node:fs');
-  workers.forEach((w, i) => writeFileSync(`/tmp/tw-${i}.log`, w.output()));
   for (const worker of workers) if (worker.exitCode === null && worker.signalCode === null) worker.kill('SIGKILL');
   await Promise.all(workers.map((worker) => exitOf(worker)));
   await h?.stop();
@@ -58,14 +59,14 @@ const alive = () => workers.filter((w) => w.exitCode === null && w.signalCode ==
 /** Log lines of a worker with this message (JSON lines, as the entry point writes them without a terminal). */
 const linesOf = (worker: Worker, msg: string) => worker.output().split('\n').filter((line) => line.includes(`"msg":"${msg}"`));
 
-function addBooks(title: string, count: number) {
-  const database = h.notion.addDatabase({ title, parentPageId: c.parentPageId, properties: { Name: { title: {} } } });
+function addBooks(title: string, count: number, owner: ConfiguredUser = c) {
+  const database = h.notion.addDatabase({ title, parentPageId: owner.parentPageId, properties: { Name: { title: {} } } });
   const rows = Array.from({ length: count }, (_, i) => h.notion.addRow(database.dataSourceId, { Name: { title: [{ text: { content: `${title} ${i + 1}` } }] } }));
   return { database, rows };
 }
 
-async function generate(targetUrl: string): Promise<void> {
-  const delivery = await h.slack.slashCommand({ userId: c.userId, teamId: c.teamId, text: `generate ${targetUrl} Summarise {{Name}}.` });
+async function generate(targetUrl: string, owner: ConfiguredUser = c): Promise<void> {
+  const delivery = await h.slack.slashCommand({ userId: owner.userId, teamId: owner.teamId, text: `generate ${targetUrl} Summarise {{Name}}.` });
   expect(delivery.acked).toBe(true);
 }
 
@@ -103,21 +104,19 @@ describe.skipIf(!redisAvailable)('team workers dying, stopping, and Redis going 
 
   it('SIGTERM of one worker during a burst of runs: it hands them back and the others finish every run', async () => {
     while (alive().length < 3) await startWorker();
-    const burst = Array.from({ length: 4 }, (_, i) => addBooks(`Burst ${i + 1}`, 4));
-    h.openai.setStreamRate({ charsPerChunk: 2, chunkIntervalMs: 40 }); // each answer takes about half a second
+    const burst = burstUsers.map((owner, i) => ({ owner, ...addBooks(`Burst ${i + 1}`, 12, owner) }));
+    // Each answer takes about a second, so a run is still going when its worker is stopped (rows in flight may
+    // finish during the shutdown; the rest of the run is handed back).
+    h.openai.setStreamRate({ charsPerChunk: 2, chunkIntervalMs: 100 });
     try {
       const marks = new Map(alive().map((w) => [w, linesOf(w, 'working on a run from the team queue').length]));
-      // The commands through one worker's socket (the runs still spread over all three through the queue): the
-      // record of connection rows Visen created is one read-modify-write per user, not yet safe across workers.
-      h.slack.routeTo(h.slack.activeConnectionIds().at(-1));
-      for (const { database } of burst) await generate(database.url);
-      h.slack.routeTo(undefined);
+      for (const { owner, database } of burst) await generate(database.url, owner);
       const stopped = await eventually(() => alive().find((w) => linesOf(w, 'working on a run from the team queue').length > (marks.get(w) ?? 0)), 'a worker with runs');
       stopped.kill('SIGTERM');
       expect((await exitOf(stopped)).code).toBe(0);
       expect(stopped.output()).toMatch(/run interrupted by shutdown/);
 
-      await eventually(() => burst.every(({ database }) => connectionRow(h, c, database.url)?.status === 'Succeeded'), 'every run of the burst done', 150_000);
+      await eventually(() => burst.every(({ owner, database }) => connectionRow(h, owner, database.url)?.status === 'Succeeded'), 'every run of the burst done', 150_000);
     } finally {
       h.openai.setStreamRate({ charsPerChunk: 24, chunkIntervalMs: 0 });
     }

@@ -35,7 +35,9 @@ const asked = (prompt: string) => team.h.openai.requests.some((r) => r.path.ends
 describe.skipIf(!redisAvailable)('runs on the team queue', () => {
   it('runs a database run started through worker A, with its progress updating the command’s message', async () => {
     const database = team.h.notion.addDatabase({ title: 'Team books', parentPageId: alice.parentPageId, properties: { Name: { title: {} } } });
-    const rows = Array.from({ length: 5 }, (_, i) => team.h.notion.addRow(database.dataSourceId, { Name: { title: [{ text: { content: `Book ${i + 1}` } }] } }));
+    const rows = Array.from({ length: 5 }, (_, i) =>
+      team.h.notion.addRow(database.dataSourceId, { Name: { title: [{ text: { content: `Book ${i + 1}` } }] } }),
+    );
     const from = team.h.slack.messages.length;
     team.h.openai.setResponder((req) => `Generated for ${/Summarise (.+?)\.?$/.exec(req.messages.at(-1)?.content ?? '')?.[1] ?? '?'}.`);
     let shown: string;
@@ -86,7 +88,11 @@ describe.skipIf(!redisAvailable)('runs on the team queue', () => {
     try {
       for (const [i, page] of pages.entries()) {
         team.via(i % 2 === 0 ? team.a : team.b);
-        const delivery = await team.h.slack.slashCommand({ userId: alice.userId, teamId: alice.teamId, text: `generate ${page.url} Write queued plan ${i + 1}` });
+        const delivery = await team.h.slack.slashCommand({
+          userId: alice.userId,
+          teamId: alice.teamId,
+          text: `generate ${page.url} Write queued plan ${i + 1}`,
+        });
         expect(delivery.acked).toBe(true);
       }
       await eventually(() => activeRuns() === 2 && waitingRuns() === 2, 'two runs going and two waiting');

@@ -57,11 +57,17 @@ async function startWorker(): Promise<Worker> {
 
 const alive = () => workers.filter((w) => w.exitCode === null && w.signalCode === null);
 /** Log lines of a worker with this message (JSON lines, as the entry point writes them without a terminal). */
-const linesOf = (worker: Worker, msg: string) => worker.output().split('\n').filter((line) => line.includes(`"msg":"${msg}"`));
+const linesOf = (worker: Worker, msg: string) =>
+  worker
+    .output()
+    .split('\n')
+    .filter((line) => line.includes(`"msg":"${msg}"`));
 
 function addBooks(title: string, count: number, owner: ConfiguredUser = c) {
   const database = h.notion.addDatabase({ title, parentPageId: owner.parentPageId, properties: { Name: { title: {} } } });
-  const rows = Array.from({ length: count }, (_, i) => h.notion.addRow(database.dataSourceId, { Name: { title: [{ text: { content: `${title} ${i + 1}` } }] } }));
+  const rows = Array.from({ length: count }, (_, i) =>
+    h.notion.addRow(database.dataSourceId, { Name: { title: [{ text: { content: `${title} ${i + 1}` } }] } }),
+  );
   return { database, rows };
 }
 
@@ -90,7 +96,11 @@ describe.skipIf(!redisAvailable)('team workers dying, stopping, and Redis going 
     expect((await exitOf(runner)).signal).toBe('SIGKILL');
     expect(writtenRows()).toBeLessThan(200);
 
-    const taker = await eventually(() => alive().find((w) => linesOf(w, 'taking over a run whose worker stopped').length > 0), 'another worker taking over', 60_000);
+    const taker = await eventually(
+      () => alive().find((w) => linesOf(w, 'taking over a run whose worker stopped').length > 0),
+      'another worker taking over',
+      60_000,
+    );
     // The figure the issue sets (within 30 s); measured by the bench, logged here for the reader.
     console.info(`team: run taken over ${Date.now() - killedAt} ms after SIGKILL of its worker`);
     expect(taker).not.toBe(runner);
@@ -111,12 +121,19 @@ describe.skipIf(!redisAvailable)('team workers dying, stopping, and Redis going 
     try {
       const marks = new Map(alive().map((w) => [w, linesOf(w, 'working on a run from the team queue').length]));
       for (const { owner, database } of burst) await generate(database.url, owner);
-      const stopped = await eventually(() => alive().find((w) => linesOf(w, 'working on a run from the team queue').length > (marks.get(w) ?? 0)), 'a worker with runs');
+      const stopped = await eventually(
+        () => alive().find((w) => linesOf(w, 'working on a run from the team queue').length > (marks.get(w) ?? 0)),
+        'a worker with runs',
+      );
       stopped.kill('SIGTERM');
       expect((await exitOf(stopped)).code).toBe(0);
       expect(stopped.output()).toMatch(/run interrupted by shutdown/);
 
-      await eventually(() => burst.every(({ owner, database }) => connectionRow(h, owner, database.url)?.status === 'Succeeded'), 'every run of the burst done', 150_000);
+      await eventually(
+        () => burst.every(({ owner, database }) => connectionRow(h, owner, database.url)?.status === 'Succeeded'),
+        'every run of the burst done',
+        150_000,
+      );
     } finally {
       h.openai.setStreamRate({ charsPerChunk: 24, chunkIntervalMs: 0 });
     }

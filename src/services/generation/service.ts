@@ -40,7 +40,15 @@ export function createGenerationService(deps: GenerationServiceDeps): Generation
   const runStore = new RunStore(deps.store);
   const registry = new RunRegistry();
   // Runs at work ride out a short store outage; starts and reads for a person are told at once.
-  const launcher = new RunLauncher({ connections: deps.connections, notion: deps.notion, openai: deps.openai, runStore: runStore.patient(), registry, options, logger });
+  const launcher = new RunLauncher({
+    connections: deps.connections,
+    notion: deps.notion,
+    openai: deps.openai,
+    runStore: runStore.patient(),
+    registry,
+    options,
+    logger,
+  });
   const team = deps.team;
   const scheduler = team ? queuedScheduler(registry, launcher, team, logger) : inProcessScheduler(registry, launcher);
   const engine: Engine = { ...deps, runStore, registry, launcher, scheduler, logger };

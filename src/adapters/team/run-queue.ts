@@ -7,7 +7,7 @@ import { DelayedError, type Job, Queue, Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import { describeForLog, StoreError } from '../../errors.js';
 import { STORE_UNREACHABLE_MESSAGE, withTimeout } from '../redis-store.js';
-import { openTeamConnection } from './redis-connection.js';
+import { openTeamConnection, whenReady } from './redis-connection.js';
 
 /** Every BullMQ key of Visen's starts with this (the store's keys start with `visen::`). */
 export const BULLMQ_PREFIX = 'visen:bullmq';
@@ -73,6 +73,7 @@ export function openRunQueue(options: RunQueueOptions, logger: Logger): TeamRunQ
   return {
     async submit(runId) {
       try {
+        await whenReady(producer, SUBMIT_TIMEOUT_MS);
         await withTimeout(
           queue.add(
             'run',

@@ -47,7 +47,7 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-describe.skipIf(!redisAvailable)('team mode: a start whose enqueue fails', () => {
+describe.skipIf(!redisAvailable)('team mode: runs the queue cannot keep', () => {
   it('tells the user the store cannot be reached and leaves no half-started run behind', async () => {
     const u = world.addUser('U0QUEUEFAIL');
     const page = world.notion.addPage({ title: 'Queued page', parentPageId: u.rootId });

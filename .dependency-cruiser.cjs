@@ -4,7 +4,7 @@
  * Services never see Slack or a vendor SDK; shared modules at the top of src/ (errors, users, logger, retry…)
  * belong to no layer and import none; only the entry point (main, visen, compose, config) wires layers together.
  */
-const VENDOR_SDKS = '^node_modules/(@slack/|@notionhq/client|openai/|bullmq/|ioredis/|rate-limiter-flexible/|@keyv/)';
+const VENDOR_SDKS = '^node_modules/(@slack/|@notionhq/client|openai/|bullmq/|ioredis/|@keyv/)';
 const SHARED = '^src/(errors|users|logger|log-redaction|http-body|retry)\\.ts$';
 const ENTRY = '^src/(main|visen|compose|config)\\.ts$';
 

@@ -6,6 +6,8 @@
  *   npm run bench -- --quick               smaller sizes and a 5 s idle instead of 60 s (development)
  *   npm run bench -- --only ack,memory     some scenarios: ack, memory, notion, first-content, settings, hostile, row-content, typed, preview, thread,
  *                                          automations (in this process, on a simulated clock)
+ *   npm run bench -- --team                team mode's scenarios (several app processes sharing a private Redis):
+ *                                          team-limit (one Notion rate limit per integration across 3 workers)
  *   npm run bench -- --json bench-results.json   also write the figures as JSON
  *   npm run bench -- --runtime tsx         run the app under tsx instead of compiled JS (memory then includes
  *                                          tsx's loader thread, so the memory verdicts do not apply)
@@ -25,18 +27,35 @@ import { runNotionThroughput } from './scenarios/notion-throughput.js';
 import { runPreview } from './scenarios/preview.js';
 import { runRowContent } from './scenarios/row-content.js';
 import { runSettingsStore } from './scenarios/settings-store.js';
+import { runTeamLimit } from './scenarios/team-limit.js';
 import { runThread } from './scenarios/thread.js';
 import { runTypedOutputs } from './scenarios/typed-outputs.js';
 import type { AppRuntime } from './support/app-process.js';
 import { type Figure, formatTable } from './support/figures.js';
 
-const SCENARIOS = ['ack', 'memory', 'notion', 'first-content', 'settings', 'hostile', 'row-content', 'typed', 'preview', 'thread', 'automations'] as const;
+const SINGLE_PROCESS_SCENARIOS = [
+  'ack',
+  'memory',
+  'notion',
+  'first-content',
+  'settings',
+  'hostile',
+  'row-content',
+  'typed',
+  'preview',
+  'thread',
+  'automations',
+] as const;
+/** Team mode's scenarios (`--team`): several app processes on one Redis. */
+const TEAM_SCENARIOS = ['team-limit'] as const;
+const SCENARIOS = [...SINGLE_PROCESS_SCENARIOS, ...TEAM_SCENARIOS] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
-const USAGE = `usage: npm run bench -- [--quick] [--only ${SCENARIOS.join(',')}] [--json <file>] [--runtime dist|tsx]`;
+const USAGE = `usage: npm run bench -- [--quick] [--team] [--only ${SCENARIOS.join(',')}] [--json <file>] [--runtime dist|tsx]`;
 
 const OPTIONS = {
   quick: { type: 'boolean', default: false },
+  team: { type: 'boolean', default: false },
   only: { type: 'string' },
   json: { type: 'string' },
   runtime: { type: 'string', default: 'dist' },
@@ -60,7 +79,9 @@ async function main(): Promise<number> {
         .split(',')
         .map((s) => s.trim())
         .filter(Boolean)
-    : [...SCENARIOS];
+    : args.team
+      ? [...TEAM_SCENARIOS]
+      : [...SINGLE_PROCESS_SCENARIOS];
   const unknown = only.filter((s) => !(SCENARIOS as readonly string[]).includes(s));
   if (unknown.length > 0) {
     console.error(`unknown scenario ${unknown.join(', ')}\n${USAGE}`);
@@ -101,6 +122,7 @@ async function main(): Promise<number> {
   if (selected.has('preview')) await run('preview', () => runPreview({ quick, runtime, log }));
   if (selected.has('thread')) await run('send a thread to Notion', () => runThread({ quick, runtime, log }));
   if (selected.has('automations')) await run('automations', () => runAutomationsBench({ quick, log }));
+  if (selected.has('team-limit')) await run('team: one Notion limit per integration', () => runTeamLimit({ quick, runtime, log }));
 
   const environment = {
     node: process.version,

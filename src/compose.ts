@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import type { HostResolver } from './adapters/net/guarded-fetch.js';
-import { createNotionGateway, parseNotionUrl } from './adapters/notion/index.js';
+import { createNotionGateway, parseNotionUrl, type RateLimiterFactory } from './adapters/notion/index.js';
 import { createOpenAiGateway } from './adapters/openai.js';
+import type { RunControl } from './adapters/run-control.js';
 import type { SecretBox } from './adapters/secret-box.js';
 import type { LocalStore } from './adapters/store.js';
 import type { VisenConfig } from './config.js';
@@ -27,6 +28,10 @@ export interface ComposeDeps {
   readonly automationClock?: AutomationClock;
   /** Team mode: the run queue and connection holds (Redis), opened by visen.ts; absent for one process. */
   readonly teamRuns?: TeamRuns;
+  /** Team mode: each integration's Notion limiter, shared by every worker through Redis; one local bucket each by default. */
+  readonly notionLimiterFor?: RateLimiterFactory;
+  /** Team mode: Cancel, previews and Pause reach runs on other workers (Redis); one process needs none. */
+  readonly runControl?: RunControl;
 }
 
 export interface ComposedServices extends VisenServices {
@@ -43,7 +48,11 @@ export interface ComposedServices extends VisenServices {
  */
 export function composeServices(deps: ComposeDeps): ComposedServices {
   const forgetUserHooks: Array<(user: UserRef) => Promise<void>> = [];
-  const notionGateway = createNotionGateway({ logger: deps.logger, ...(deps.config.notion.baseUrl ? { baseUrl: deps.config.notion.baseUrl } : {}) });
+  const notionGateway = createNotionGateway({
+    logger: deps.logger,
+    ...(deps.config.notion.baseUrl ? { baseUrl: deps.config.notion.baseUrl } : {}),
+    ...(deps.notionLimiterFor ? { limiterFor: deps.notionLimiterFor } : {}),
+  });
   const openAiGateway = createOpenAiGateway({
     logger: deps.logger,
     timeoutMs: deps.config.modelIdleTimeoutMs,
@@ -71,6 +80,7 @@ export function composeServices(deps: ComposeDeps): ComposedServices {
     logger: deps.logger,
     options: { contextChars: deps.config.contextChars },
     team: deps.teamRuns,
+    ...(deps.runControl ? { runControl: deps.runControl } : {}),
   });
   forgetUserHooks.push((user) => generation.forgetUser(user));
   const automations = createAutomationsService({
@@ -84,6 +94,7 @@ export function composeServices(deps: ComposeDeps): ComposedServices {
     options: {
       // Team mode does not run automations yet (every worker would): they are refused there, not recorded.
       enabled: deps.config.store.kind === 'sqlite',
+      cancelRunOnPause: deps.config.store.kind === 'redis',
       pollIntervalMs: deps.config.pollIntervalMs,
       contextChars: deps.config.contextChars,
     },

@@ -1,9 +1,12 @@
 import { hostname } from 'node:os';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { App } from '@slack/bolt';
 import type { DestinationStream, Logger } from 'pino';
 import { prepareDataDir } from './adapters/data-dir.js';
 import type { HostResolver } from './adapters/net/guarded-fetch.js';
+import type { RateLimiterFactory } from './adapters/notion/index.js';
 import { acquireProcessLock } from './adapters/process-lock.js';
+import type { RunControl } from './adapters/run-control.js';
 import { loadOrCreateSecretKey, SecretBox } from './adapters/secret-box.js';
 import { type LocalStore, openLocalStore } from './adapters/store.js';
 import { type ComposedServices, composeServices } from './compose.js';
@@ -75,6 +78,8 @@ export async function startVisen(env: Readonly<Record<string, string | undefined
     ...(opened.teamRuns ? { teamRuns: opened.teamRuns } : {}),
     ...(options.resolveHost ? { resolveHost: options.resolveHost } : {}),
     ...(options.automationClock ? { automationClock: options.automationClock } : {}),
+    ...(opened.notionLimiterFor ? { notionLimiterFor: opened.notionLimiterFor } : {}),
+    ...(opened.runControl ? { runControl: opened.runControl } : {}),
   });
   const deps = {
     services,
@@ -119,12 +124,19 @@ export async function startVisen(env: Readonly<Record<string, string | undefined
   return { config, logger, app, services, stop };
 }
 
+/** Most time a starting worker waits for its run control subscription (Redis answered the store just before). */
+const SUBSCRIBE_WAIT_MS = 5_000;
+
 interface OpenedStore {
   readonly store: LocalStore;
   /** Team mode only: the shared record of handled Slack envelopes. */
   readonly claimEnvelope?: (key: string, ttlMs: number) => Promise<boolean>;
   /** Team mode only: the run queue and connection holds (closed by the generation service's shutdown). */
   readonly teamRuns?: TeamRuns;
+  /** Team mode only: one Notion rate limit per integration across workers. */
+  readonly notionLimiterFor?: RateLimiterFactory;
+  /** Team mode only: Cancel, previews and Pause across workers. */
+  readonly runControl?: RunControl;
   /** Closes the store and frees the data dir's lock (one process). */
   close(): Promise<void>;
 }
@@ -138,14 +150,30 @@ async function openStore(config: VisenConfig, logger: Logger): Promise<OpenedSto
   if (config.store.kind === 'redis') {
     const { openRedisStore } = await import('./adapters/redis-store.js');
     const store = await openRedisStore({ url: config.store.url, redactedUrl: config.store.redactedUrl }, storeLogger);
+    const { openRedisRunControl } = await import('./adapters/team/run-control.js');
+    const runControl = openRedisRunControl(config.store.url, logger);
+    const { openSharedLimiters } = await import('./adapters/team/notion-limiter.js');
+    const limiters = openSharedLimiters(config.store.url, logger);
     const teamRuns = await openTeamRuns(config, config.store.url, logger);
-    const close = async () => {
-      // Normally already closed by the generation service's shutdown; here too for a start that failed after this.
-      await teamRuns.queue.close();
-      teamRuns.holds.close();
-      await store.close();
+    // Subscribed before Slack connects, so no Cancel clicked on another worker goes unheard here; Redis gone again
+    // this very moment does not hold the start (the subscription is made as soon as it is back).
+    await Promise.race([runControl.ready.catch(() => undefined), delay(SUBSCRIBE_WAIT_MS, undefined, { ref: false })]);
+    return {
+      store,
+      claimEnvelope: (key, ttlMs) => store.claim('envelope', key, ttlMs),
+      runControl,
+      notionLimiterFor: limiters.limiterFor,
+      teamRuns,
+      close: async () => {
+        // The run queue is normally closed by the generation service's shutdown already; here too for a start that
+        // failed after this.
+        await teamRuns.queue.close();
+        teamRuns.holds.close();
+        await runControl.close();
+        await limiters.close();
+        await store.close();
+      },
     };
-    return { store, teamRuns, claimEnvelope: (key, ttlMs) => store.claim('envelope', key, ttlMs), close };
   }
   prepareDataDir(config.dataDir);
   const lock = acquireProcessLock(config.dataDir);

@@ -34,31 +34,18 @@ export interface EnvironmentOptions {
 const APP_LOG_LEVEL = 'info';
 
 export async function startEnvironment(o: EnvironmentOptions): Promise<BenchEnvironment> {
-  // Spec checks cost the stand-ins time per request, which would be charged to the app's figures.
-  const [slack, notion, openai] = await Promise.all([
-    startSlackStandIn(o.slack),
-    startNotionStandIn({ checkSpec: false, ...o.notion }),
-    startOpenAiStandIn({ validateAgainstSpec: false, ...o.openai }),
-  ]);
+  const vendors = await startEnvironmentVendors(o);
+  const { slack, notion, openai } = vendors;
   const root = mkdtempSync(join(tmpdir(), 'visen-bench-'));
   const dataDir = join(root, 'data');
-  const env: Record<string, string> = {
-    SLACK_BOT_TOKEN: slack.botToken,
-    SLACK_APP_TOKEN: slack.appToken,
-    SLACK_API_URL: slack.apiUrl,
-    NOTION_BASE_URL: notion.baseUrl,
-    OPENAI_BASE_URL: openai.baseUrl,
-    VISEN_DATA_DIR: dataDir,
-    LOG_LEVEL: APP_LOG_LEVEL,
-    ...o.env,
-  };
+  const env: Record<string, string> = { ...vendors.env(dataDir), ...o.env };
   const app = startAppProcess(env, { runtime: o.runtime, cwd: root, log: o.log });
   try {
     await app.waitForOutput(/Visen is connected to Slack/, 60_000);
     await slack.waitForConnection(10_000);
   } catch (err) {
     await app.kill();
-    await Promise.all([slack.close(), notion.close(), openai.close()]);
+    await vendors.close();
     throw err;
   }
   return {
@@ -70,8 +57,33 @@ export async function startEnvironment(o: EnvironmentOptions): Promise<BenchEnvi
     dataDir,
     async close() {
       await app.stop();
-      await Promise.all([slack.close(), notion.close(), openai.close()]);
+      await vendors.close();
       rmSync(root, { recursive: true, force: true });
     },
+  };
+}
+
+/** The three stand-ins, and the environment that points an app at them (as `npm start` would be). */
+export async function startEnvironmentVendors(o: Pick<EnvironmentOptions, 'slack' | 'notion' | 'openai'>) {
+  // Spec checks cost the stand-ins time per request, which would be charged to the app's figures.
+  const [slack, notion, openai] = await Promise.all([
+    startSlackStandIn(o.slack),
+    startNotionStandIn({ checkSpec: false, ...o.notion }),
+    startOpenAiStandIn({ validateAgainstSpec: false, ...o.openai }),
+  ]);
+  return {
+    slack,
+    notion,
+    openai,
+    env: (dataDir: string): Record<string, string> => ({
+      SLACK_BOT_TOKEN: slack.botToken,
+      SLACK_APP_TOKEN: slack.appToken,
+      SLACK_API_URL: slack.apiUrl,
+      NOTION_BASE_URL: notion.baseUrl,
+      OPENAI_BASE_URL: openai.baseUrl,
+      VISEN_DATA_DIR: dataDir,
+      LOG_LEVEL: APP_LOG_LEVEL,
+    }),
+    close: () => Promise.all([slack.close(), notion.close(), openai.close()]).then(() => undefined),
   };
 }

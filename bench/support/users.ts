@@ -8,6 +8,9 @@ import { connectionsPropertiesConfig } from '../../src/services/connections/sche
 import { SettingsCallback, SettingsInput } from '../../src/slack/listeners/settings/ids.js';
 import type { BenchEnvironment } from './environment.js';
 
+/** The stand-ins a user is set up against (one app process, or a team of them). */
+export type BenchVendors = Pick<BenchEnvironment, 'slack' | 'notion' | 'openai'>;
+
 export interface BenchUser {
   readonly teamId: string;
   readonly userId: string;
@@ -20,14 +23,14 @@ export interface BenchUser {
   readonly connectionsDataSourceId: string;
 }
 
-export async function setUpUsers(env: BenchEnvironment, count: number, prefix: string): Promise<BenchUser[]> {
+export async function setUpUsers(env: BenchVendors, count: number, prefix: string): Promise<BenchUser[]> {
   const users: BenchUser[] = [];
   // One at a time: each submit checks Notion and OpenAI live, and the stand-ins answer fast.
   for (let i = 0; i < count; i++) users.push(await setUpUser(env, `U0${prefix}${String(i).padStart(3, '0')}`));
   return users;
 }
 
-export async function setUpUser(env: BenchEnvironment, userId: string): Promise<BenchUser> {
+export async function setUpUser(env: BenchVendors, userId: string): Promise<BenchUser> {
   const { slack, notion, openai } = env;
   const teamId = slack.teamId;
   const notionSecret = notion.createIntegration({ name: `Visen ${userId}` }).secret;

@@ -120,7 +120,7 @@ function watchConnection(client: { on(event: string, listener: (err: Error) => v
   });
 }
 
-/** Rejects when `promise` has not settled within `ms` (Redis answers in milliseconds; a hang means it is away). */
+/** The promise, or a rejection after `ms` (Redis answers in milliseconds; a hung connection must not hold a caller). */
 export function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {

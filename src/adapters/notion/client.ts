@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import { clipForLog } from '../../log-redaction.js';
 import { createLimitedFetch, type LimitedFetchOptions } from './http.js';
 import { HTTP_DEFAULTS } from './limits.js';
-import type { RateLimiter } from './rate-limiter.js';
+import type { NotionRateLimiter } from './rate-limiter.js';
 
 /**
  * https://developers.notion.com/guides/get-started/upgrade-guide-2026-12-01: lists (query, search) return only the
@@ -23,7 +23,7 @@ export const DEFAULT_NOTION_BASE_URL = 'https://api.notion.com';
 
 export interface NotionClientOptions {
   readonly secret: string;
-  readonly limiter: RateLimiter;
+  readonly limiter: NotionRateLimiter;
   readonly logger: Logger;
   readonly baseUrl?: string;
   /** One HTTP attempt (retries add more). */

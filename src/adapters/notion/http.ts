@@ -33,7 +33,7 @@ import { readAtMost } from '../../http-body.js';
 import { backoffDelay, withRetries } from '../../retry.js';
 import { askedToWaitTooLong, NOTION_MESSAGES, noRequestSlotInTime } from './errors.js';
 import { HTTP_DEFAULTS, MAX_RETRY_AFTER_MS, RETRY_AFTER_JITTER_MS } from './limits.js';
-import { LimiterWaitError, type RateLimiter, type Refund } from './rate-limiter.js';
+import { LimiterWaitError, type NotionRateLimiter, type Refund } from './rate-limiter.js';
 
 /** The `fetch` option of the Notion Client. */
 export type NotionFetch = NonNullable<NonNullable<ConstructorParameters<typeof Client>[0]>['fetch']>;
@@ -41,7 +41,7 @@ type NotionFetchInit = NonNullable<Parameters<NotionFetch>[1]>;
 type NotionFetchResponse = Awaited<ReturnType<NotionFetch>>;
 
 export interface LimitedFetchOptions {
-  readonly limiter: RateLimiter;
+  readonly limiter: NotionRateLimiter;
   readonly logger: Logger;
   /** The underlying fetch (default: Node's global fetch). */
   readonly fetch?: typeof globalThis.fetch;
@@ -72,7 +72,7 @@ const READ_POSTS = [/\/v1\/data_sources\/[^/]+\/query$/, /\/v1\/databases\/[^/]+
 /** The options with their defaults filled in: what every call of one client shares. */
 interface FetchPolicy {
   readonly fetchImpl: typeof globalThis.fetch;
-  readonly limiter: RateLimiter;
+  readonly limiter: NotionRateLimiter;
   readonly logger: Logger;
   readonly attemptTimeoutMs: number;
   readonly maxAttempts: number;
@@ -201,7 +201,7 @@ function limited(policy: FetchPolicy, call: NotionCall, attempt: number, respons
 }
 
 /** Every request of this secret is refused until `askedUntil`, with the wait in words (the limiter caps how long). */
-function refuseSecretUntil(limiter: RateLimiter, askedUntil: number, status: number): NotionError {
+function refuseSecretUntil(limiter: NotionRateLimiter, askedUntil: number, status: number): NotionError {
   const refusal = () => new NotionError('rate_limited', askedToWaitTooLong(askedUntil - Date.now()), { status });
   limiter.refuseUntil(askedUntil, refusal);
   return refusal();
@@ -220,7 +220,7 @@ function serverError(policy: FetchPolicy, call: NotionCall, attempt: number, res
 }
 
 /** A slot from the limiter before the call's deadline, else a NotionError saying so. */
-async function acquireBefore(limiter: RateLimiter, deadline: number): Promise<Refund> {
+async function acquireBefore(limiter: NotionRateLimiter, deadline: number): Promise<Refund> {
   try {
     return await limiter.acquire({ deadline });
   } catch (err) {

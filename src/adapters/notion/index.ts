@@ -29,7 +29,7 @@ export {
   titleValue,
   urlValue,
 } from './property-values.js';
-export { RateLimiter } from './rate-limiter.js';
+export { type AcquireOptions, LimiterWaitError, type NotionRateLimiter, RateLimiter, type RateLimiterFactory, type Refund } from './rate-limiter.js';
 export type * from './types.js';
 export { compactId, formatNotionId, notionObjectUrl, notionWebLink, type ParsedNotionUrl, parseNotionUrl } from './urls.js';
 export { createNotionGateway, type NotionGatewayOptions } from './workspace.js';

@@ -17,8 +17,9 @@
  */
 
 import { DEFAULT_BURST, MAX_PAUSE_MS, NOTION_LIMITS } from './limits.js';
+import { type AcquireOptions, type Refund, WaiterQueue } from './waiters.js';
 
-export type Refund = () => void;
+export type { AcquireOptions, Refund } from './waiters.js';
 
 export interface RateLimiterOptions {
   /** Average requests per second (default: Notion's documented 3). */
@@ -29,11 +30,23 @@ export interface RateLimiterOptions {
   readonly maxPauseMs?: number;
 }
 
-export interface AcquireOptions {
-  readonly signal?: AbortSignal;
-  /** Epoch ms: a caller still waiting then, or one that cannot be served before it, is rejected with LimiterWaitError. */
-  readonly deadline?: number;
+/**
+ * What the Notion fetch wrapper (http.ts) needs of the limiter of one integration secret: this file's RateLimiter in
+ * one process; in team mode the one shared by every worker through Redis (adapters/team/notion-limiter.ts).
+ */
+export interface NotionRateLimiter {
+  /** A slot for one request, first come, first served; the function returned gives it back (a 429/529). */
+  acquire(options?: AcquireOptions): Promise<Refund>;
+  /** Holds every request of this secret until then (a Retry-After), capped; never shortens a pause. */
+  pauseUntil(epochMs: number): void;
+  /** Pauses, and until then rejects every waiter and caller at once with `reason()`. */
+  refuseUntil(epochMs: number, reason: () => Error): void;
+  /** When the current pause ends, as far as this process knows (0 or past when not paused). */
+  readonly pausedUntil: number;
 }
+
+/** Makes the limiter of one integration, given a hash of its secret (never the secret itself). */
+export type RateLimiterFactory = (integrationKey: string) => NotionRateLimiter;
 
 /** Why a caller got no token: the limiter was paused past its deadline, or refusing (see refuseUntil). */
 export class LimiterWaitError extends Error {
@@ -46,42 +59,24 @@ export class LimiterWaitError extends Error {
   }
 }
 
-interface Waiter {
-  resolve: (refund: Refund) => void;
-  reject: (err: unknown) => void;
-  signal: AbortSignal | undefined;
-  onAbort: (() => void) | undefined;
-  deadline: number;
-  timer: ReturnType<typeof setTimeout> | undefined;
-}
-
-export class RateLimiter {
-  readonly #ratePerMs: number;
-  readonly #capacity: number;
-  #tokens: number;
-  #refilledAt: number;
+/**
+ * What both limiters share (this file's token bucket and team mode's, adapters/team/notion-limiter.ts): the line of
+ * waiters, the pause and the refusal. A subclass decides when the first waiter gets its slot (`serve`).
+ */
+export abstract class QueuedLimiter implements NotionRateLimiter {
   #pausedUntil = 0;
   #refusing: { until: number; reason: () => Error } | undefined;
-  readonly #maxPauseMs: number;
-  readonly #queue: Waiter[] = [];
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  #timerAt = 0;
+  protected readonly queue = new WaiterQueue(
+    () => this.serve(),
+    (deadline) => this.expired(deadline),
+  );
 
-  constructor(options: RateLimiterOptions = {}) {
-    const rate = options.ratePerSecond ?? NOTION_LIMITS.requestsPerSecond;
-    const capacity = options.capacity ?? DEFAULT_BURST;
-    if (!(rate > 0) || !(capacity >= 1)) throw new RangeError('RateLimiter needs ratePerSecond > 0 and capacity >= 1');
-    this.#ratePerMs = rate / 1000;
-    this.#capacity = capacity;
-    this.#maxPauseMs = options.maxPauseMs ?? MAX_PAUSE_MS;
-    this.#tokens = capacity;
-    this.#refilledAt = Date.now();
-  }
+  constructor(private readonly maxPauseMs: number) {}
 
   /**
-   * Resolves when this caller may send one request, in arrival order. The returned function gives the token back
+   * Resolves when this caller may send one request, in arrival order. The returned function gives the slot back
    * (call it when Notion answered 429/529, which it does not count); calling it twice refunds once. Every wait
-   * ends: by the token, the signal, or the deadline (LimiterWaitError, at once when a pause outlasts it).
+   * ends: by the slot, the signal, or the deadline (LimiterWaitError, at once when a pause outlasts it).
    */
   acquire(options: AcquireOptions = {}): Promise<Refund> {
     const { signal, deadline = Number.POSITIVE_INFINITY } = options;
@@ -90,18 +85,9 @@ export class RateLimiter {
     const refusal = this.#refusal(now);
     if (refusal) return Promise.reject(refusal);
     if (this.#pausedUntil > deadline || now >= deadline) return Promise.reject(new LimiterWaitError(Math.max(this.#pausedUntil, now)));
-    return new Promise<Refund>((resolve, reject) => {
-      const waiter: Waiter = { resolve, reject, signal, onAbort: undefined, deadline, timer: undefined };
-      if (signal) {
-        waiter.onAbort = () => this.#drop(waiter, signal.reason);
-        signal.addEventListener('abort', waiter.onAbort, { once: true });
-      }
-      if (Number.isFinite(deadline)) {
-        waiter.timer = setTimeout(() => this.#drop(waiter, new LimiterWaitError(Math.max(this.#pausedUntil, deadline))), deadline - now);
-      }
-      this.#queue.push(waiter);
-      this.#drain();
-    });
+    const granted = this.queue.add({ deadline, ...(signal ? { signal } : {}) });
+    this.serve();
+    return granted;
   }
 
   /**
@@ -109,12 +95,10 @@ export class RateLimiter {
    * shortens an existing pause; waiters whose deadline comes first are rejected at once.
    */
   pauseUntil(epochMs: number): void {
-    const capped = Math.min(epochMs, Date.now() + this.#maxPauseMs);
-    if (capped > this.#pausedUntil) this.#pausedUntil = capped;
-    for (const waiter of [...this.#queue]) {
-      if (waiter.deadline < this.#pausedUntil) this.#drop(waiter, new LimiterWaitError(this.#pausedUntil));
-    }
-    this.#drain();
+    const capped = Math.min(epochMs, Date.now() + this.maxPauseMs);
+    this.holdUntil(capped);
+    this.paused(capped);
+    this.serve();
   }
 
   /**
@@ -122,10 +106,41 @@ export class RateLimiter {
    * until then every waiter and every new caller is rejected at once with `reason()` instead of queueing.
    */
   refuseUntil(epochMs: number, reason: () => Error): void {
-    const until = Math.min(epochMs, Date.now() + this.#maxPauseMs);
+    const until = Math.min(epochMs, Date.now() + this.maxPauseMs);
     this.#refusing = { until: Math.max(until, this.#refusing?.until ?? 0), reason };
     this.pauseUntil(until);
-    for (const waiter of [...this.#queue]) this.#drop(waiter, reason());
+    this.queue.rejectWhere(reason);
+  }
+
+  /** When the current pause ends (0 or past when not paused). */
+  get pausedUntil(): number {
+    return this.#pausedUntil;
+  }
+
+  /** Callers waiting for a slot. */
+  get waiting(): number {
+    return this.queue.length;
+  }
+
+  /** Gives the first waiters their slots while there are any; arranges to be called again when the next may come. */
+  protected abstract serve(): void;
+
+  /** A pause was set here (team mode tells the other workers). */
+  protected paused(_until: number): void {}
+
+  /** What a waiter still waiting at its deadline is told. */
+  protected expired(deadline: number): unknown {
+    return new LimiterWaitError(Math.max(this.#pausedUntil, deadline));
+  }
+
+  /** Holds the waiters until `until` (never shortening a pause); those whose deadline comes first are told at once. */
+  protected holdUntil(until: number): void {
+    if (until <= this.#pausedUntil) return;
+    this.#pausedUntil = until;
+    this.queue.rejectWhere(
+      () => new LimiterWaitError(until),
+      (deadline) => deadline < until,
+    );
   }
 
   #refusal(now: number): Error | undefined {
@@ -134,29 +149,26 @@ export class RateLimiter {
     this.#refusing = undefined;
     return undefined;
   }
+}
 
-  #drop(waiter: Waiter, reason: unknown): void {
-    const index = this.#queue.indexOf(waiter);
-    if (index < 0) return;
-    this.#queue.splice(index, 1);
-    this.#release(waiter);
-    waiter.reject(reason);
-    this.#drain();
-  }
+/** One process: a token bucket per secret, in memory. */
+export class RateLimiter extends QueuedLimiter {
+  readonly #ratePerMs: number;
+  readonly #capacity: number;
+  #tokens: number;
+  #refilledAt: number;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #timerAt = 0;
 
-  #release(waiter: Waiter): void {
-    if (waiter.signal && waiter.onAbort) waiter.signal.removeEventListener('abort', waiter.onAbort);
-    if (waiter.timer) clearTimeout(waiter.timer);
-  }
-
-  /** When the current pause ends (0 or past when not paused). */
-  get pausedUntil(): number {
-    return this.#pausedUntil;
-  }
-
-  /** Callers waiting for a token. */
-  get waiting(): number {
-    return this.#queue.length;
+  constructor(options: RateLimiterOptions = {}) {
+    super(options.maxPauseMs ?? MAX_PAUSE_MS);
+    const rate = options.ratePerSecond ?? NOTION_LIMITS.requestsPerSecond;
+    const capacity = options.capacity ?? DEFAULT_BURST;
+    if (!(rate > 0) || !(capacity >= 1)) throw new RangeError('RateLimiter needs ratePerSecond > 0 and capacity >= 1');
+    this.#ratePerMs = rate / 1000;
+    this.#capacity = capacity;
+    this.#tokens = capacity;
+    this.#refilledAt = Date.now();
   }
 
   #refill(now: number): void {
@@ -164,18 +176,16 @@ export class RateLimiter {
     this.#refilledAt = now;
   }
 
-  #drain(): void {
+  protected serve(): void {
     const now = Date.now();
     this.#refill(now);
-    while (this.#queue.length > 0 && now >= this.#pausedUntil && this.#tokens >= 1) {
+    while (this.queue.length > 0 && now >= this.pausedUntil && this.#tokens >= 1) {
       this.#tokens -= 1;
-      const waiter = this.#queue.shift()!;
-      this.#release(waiter);
-      waiter.resolve(this.#refundOnce());
+      this.queue.serveHead(this.#refundOnce());
     }
-    if (this.#queue.length === 0) return;
+    if (this.queue.length === 0) return;
     const tokenAt = now + Math.ceil((1 - this.#tokens) / this.#ratePerMs);
-    this.#schedule(Math.max(tokenAt, this.#pausedUntil, now + 1));
+    this.#schedule(Math.max(tokenAt, this.pausedUntil, now + 1));
   }
 
   #schedule(at: number): void {
@@ -184,7 +194,7 @@ export class RateLimiter {
     this.#timerAt = at;
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
-      this.#drain();
+      this.serve();
     }, at - Date.now());
   }
 
@@ -195,7 +205,7 @@ export class RateLimiter {
       refunded = true;
       this.#refill(Date.now());
       this.#tokens = Math.min(this.#capacity, this.#tokens + 1);
-      this.#drain();
+      this.serve();
     };
   }
 }

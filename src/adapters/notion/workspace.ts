@@ -30,7 +30,7 @@ import { toBlockInfo, toDatabaseInfo, toDataSourceSchema, toPageInfo } from './m
 import { markdownToBlocks } from './markdown-stream.js';
 import { PropertyIdCache } from './property-ids.js';
 import { queryAllRows } from './query.js';
-import { RateLimiter, type RateLimiterOptions } from './rate-limiter.js';
+import { RateLimiter, type RateLimiterFactory, type RateLimiterOptions } from './rate-limiter.js';
 import { plainRichText } from './rich-text.js';
 import type {
   AppendPosition,
@@ -58,6 +58,11 @@ export interface NotionGatewayOptions {
   readonly logger: Logger;
   /** One HTTP attempt (default 30 s). */
   readonly timeoutMs?: number;
+  /**
+   * Makes each secret's limiter from a hash of the secret: team mode passes the one shared through Redis
+   * (src/compose.ts); by default one local token bucket per secret, shaped by `rateLimit`.
+   */
+  readonly limiterFor?: RateLimiterFactory;
   /** Tests: limiter shape and retry policy. */
   readonly rateLimit?: RateLimiterOptions;
   readonly http?: NotionClientOptions['http'];
@@ -66,6 +71,7 @@ export interface NotionGatewayOptions {
 export function createNotionGateway(options: NotionGatewayOptions): NotionGateway {
   const workspaces = new Map<string, NotionWorkspace>();
   const logger = options.logger.child({ component: 'notion' });
+  const limiterFor = options.limiterFor ?? (() => new RateLimiter(options.rateLimit));
   return {
     forSecret(secret: string): NotionWorkspace {
       if (typeof secret !== 'string' || secret.trim() === '') throw new NotionError('unauthorized', NOTION_MESSAGES.unauthorized);
@@ -75,7 +81,7 @@ export function createNotionGateway(options: NotionGatewayOptions): NotionGatewa
         rememberSecretForRedaction(secret); // so that no part of it reaches a log line, even echoed by an upstream
         const client = createNotionClient({
           secret,
-          limiter: new RateLimiter(options.rateLimit),
+          limiter: limiterFor(key),
           logger,
           ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
           ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),

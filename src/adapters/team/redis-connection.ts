@@ -11,7 +11,10 @@ const MAX_RECONNECT_DELAY_MS = 2_000;
 const CONNECT_TIMEOUT_MS = 5_000;
 
 export type ConnectionRole =
-  /** A BullMQ Worker or QueueEvents: blocking commands, so BullMQ requires `maxRetriesPerRequest: null`. */
+  /**
+   * A BullMQ Worker or QueueEvents: blocking commands, so BullMQ requires `maxRetriesPerRequest: null`. Also a
+   * pub/sub subscriber (run control): it waits for messages for as long as the worker runs.
+   */
   | 'blocking'
   /**
    * Producers and one-shot commands (Queue.add, limiter scripts, publish): they fail fast while Redis is away

@@ -16,6 +16,11 @@ export interface AutomationOptions {
    * would poll and run them, so there they are refused rather than recorded and never run.
    */
   readonly enabled: boolean;
+  /**
+   * Pause stops the automation's automatic run in progress, wherever it runs (team mode). One process lets that run
+   * finish, as it always has.
+   */
+  readonly cancelRunOnPause: boolean;
   /** How often each watch is polled and connection rows are re-read (VISEN_POLL_SECONDS). */
   readonly pollIntervalMs: number;
   /** How often the engine looks for due work (cheap: no I/O unless something is due). */
@@ -30,6 +35,7 @@ export interface AutomationOptions {
 
 export const DEFAULT_AUTOMATION_OPTIONS: AutomationOptions = {
   enabled: true,
+  cancelRunOnPause: false,
   pollIntervalMs: 60_000,
   tickMs: 1_000,
   maxFailures: 5,

@@ -33,6 +33,22 @@ export async function runAutomatically(
   }
 }
 
+/**
+ * A paused automation's automatic run in progress stops too, on whichever worker runs it (team mode: the user's runs
+ * on every worker, cancelled through RunControl). A run that cannot be reached now is logged; the pause stands.
+ */
+export async function cancelAutomaticRuns(generation: GenerationService, automation: AutomationRecord, logger: Logger): Promise<void> {
+  try {
+    const runs = await generation.runsInProgress(automation.owner);
+    for (const run of runs.filter((r) => r.automatic && r.connectionId === automation.id)) {
+      const stopping = await generation.cancel(automation.owner, run.runId);
+      logger.info({ automation: automation.id, runId: run.runId, stopping }, 'the paused automation’s run is cancelled');
+    }
+  } catch (err) {
+    logger.warn({ err: describeForLog(err), automation: automation.id }, 'could not cancel the run of a paused automation');
+  }
+}
+
 /** True when the run failed because the owner's Notion secret or model key no longer works. */
 export function failedOnCredentials(end: AutomaticRunEnd): boolean {
   if (!end.started) return (end.error instanceof NotionError || end.error instanceof OpenAiError) && end.error.code === 'unauthorized';

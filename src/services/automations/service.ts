@@ -9,6 +9,7 @@ import type { SettingsService } from '../settings/types.js';
 import { type CheckedSpec, checkAutomationRequest } from './create-checks.js';
 import { type AutomationClock, type AutomationOptions, DEFAULT_AUTOMATION_OPTIONS } from './deps.js';
 import { AutomationEngine } from './engine.js';
+import { cancelAutomaticRuns } from './run.js';
 import { type AutomationRecord, AutomationStore, isOwnedBy } from './store.js';
 import type { AutomationSpec, AutomationsService } from './types.js';
 
@@ -63,6 +64,7 @@ export function createAutomationsService(deps: AutomationsServiceDeps): Automati
     async pause(user, connectionId) {
       const record = await owned(user, connectionId);
       await engine.pause(record, 'user');
+      if (options.cancelRunOnPause) await cancelAutomaticRuns(deps.generation, record, logger);
       return engine.summary(record);
     },
     async resume(user, connectionId) {

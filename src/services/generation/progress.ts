@@ -74,5 +74,6 @@ export class ProgressEmitter {
 function phaseOf(progress: RunProgress): string {
   // A preview's phase goes out at once too: the owner waits for it to be shown.
   const preview = progress.preview ? `:preview-${progress.preview.phase}` : '';
-  return progress.rollingBack ? `${progress.state}:rolling-back${preview}` : `${progress.state}${preview}`;
+  const phase = progress.rollingBack ? `${progress.state}:rolling-back${preview}` : `${progress.state}${preview}`;
+  return progress.cancelRequested ? `${phase}:cancel-requested` : phase;
 }

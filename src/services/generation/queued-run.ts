@@ -49,7 +49,7 @@ function queuedRunHandlers(deps: QueuedRunDeps, listenerFor: QueuedListenerFor):
 /** The run, going (or ended) in this worker; undefined when there is nothing to do, or this worker is stopping. */
 async function takeUp(deps: QueuedRunDeps, runId: string, listenerFor: QueuedListenerFor): Promise<ActiveRun | undefined> {
   // Already going here: the queue handed it back to this very worker (its lock lapsed while Redis was away).
-  const mine = deps.registry.get(runId);
+  const mine = deps.registry.byId(runId);
   if (mine || deps.registry.closing) return mine;
   const pending = await loadPending(deps, runId);
   if (!pending) return undefined;

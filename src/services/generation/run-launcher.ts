@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { DataSourceSchema, NotionGateway } from '../../adapters/notion/index.js';
 import type { OpenAiGateway } from '../../adapters/openai.js';
+import type { RunControl } from '../../adapters/run-control.js';
 import { describeForLog, NotionError } from '../../errors.js';
 import { withRetries } from '../../retry.js';
 import type { UserRef } from '../../users.js';
@@ -14,6 +15,7 @@ import { runPage } from './page-run.js';
 import { ProgressEmitter } from './progress.js';
 import { applyEnd, outcomeOf, type RunEnd } from './run-record.js';
 import type { RunRegistry } from './run-registry.js';
+import { applyRequest } from './run-steering.js';
 import type { RunRecord, RunStore } from './run-store.js';
 import { runThreadRow } from './thread-row-run.js';
 import type { ProgressListener } from './types.js';
@@ -27,6 +29,7 @@ export interface RunLauncherDeps {
   readonly openai: OpenAiGateway;
   readonly runStore: RunStore;
   readonly registry: RunRegistry;
+  readonly control: RunControl;
   readonly options: GenerationOptions;
   readonly logger: Logger;
 }
@@ -91,6 +94,8 @@ export class RunLauncher {
   }
 
   async #work(run: ActiveRun, ctx: RunContext): Promise<void> {
+    // Checked in team mode only: one process starts its runs at once, exactly as before.
+    if (this.deps.control.acrossWorkers) await this.#applyKeptRequest(run, ctx);
     run.record.state = 'running';
     run.emit();
     const end = await doWork(run, ctx);
@@ -101,6 +106,22 @@ export class RunLauncher {
     } finally {
       run.sendFinalProgress();
       this.deps.registry.remove(run);
+    }
+  }
+
+  /**
+   * A Cancel or preview answer sent while no worker ran this run (team mode: it was queued, or its worker died) is
+   * applied before any work: the run is in the registry by now, so a later request reaches it directly.
+   */
+  async #applyKeptRequest(run: ActiveRun, ctx: RunContext): Promise<void> {
+    try {
+      const kept = await this.deps.control.takeRequest(run.record.runId);
+      if (!kept) return;
+      ctx.logger.info({ action: kept }, 'applying a run control request kept for this run');
+      applyRequest(run, kept);
+    } catch (err) {
+      // Redis away for a moment: the run goes on; a Cancel clicked again reaches it through the channel.
+      ctx.logger.warn({ err: describeForLog(err) }, 'could not read the run control requests kept for this run');
     }
   }
 

@@ -27,8 +27,8 @@ export class RunRegistry {
     return this.#active.has(runId);
   }
 
-  /** The run with this id this process is working on, whoever's it is. */
-  get(runId: string): ActiveRun | undefined {
+  /** The run with this id, whoever's it is: for requests already checked against its owner (see run-steering.ts). */
+  byId(runId: string): ActiveRun | undefined {
     return this.#active.get(runId);
   }
 

@@ -104,6 +104,11 @@ export class RunStore {
     return (await this.store.get<string[]>(NAMESPACE, 'pending')) ?? [];
   }
 
+  /** The user's run ids: those not ended, and the last FINISHED_RUNS_KEPT that did. */
+  async userRunIds(user: UserRef): Promise<string[]> {
+    return (await this.store.get<UserIndex>(NAMESPACE, `user:${userKey(user)}`))?.runs ?? [];
+  }
+
   async dropPending(runId: string): Promise<void> {
     await this.updatePending((ids) => ids.filter((id) => id !== runId));
   }

@@ -1,25 +1,29 @@
 import type { Logger } from 'pino';
 import type { NotionGateway } from '../../adapters/notion/index.js';
 import type { OpenAiGateway } from '../../adapters/openai.js';
+import { localRunControl, type RunControl } from '../../adapters/run-control.js';
 import type { LocalStore } from '../../adapters/store.js';
 import { UserInputError, VisenError } from '../../errors.js';
 import type { UserRef } from '../../users.js';
 import type { ConnectionsService } from '../connections/types.js';
 import type { SettingsService } from '../settings/types.js';
 import type { ThreadOrigin } from '../threads/types.js';
-import { type ActiveRun, DEFAULT_GENERATION_OPTIONS, type GenerationOptions, progressOf } from './active-run.js';
+import { DEFAULT_GENERATION_OPTIONS, type GenerationOptions, progressOf } from './active-run.js';
 import { parseOutputLabel } from './output.js';
 import { isWritableType } from './outputs/kinds.js';
 import { serveQueuedRuns } from './queued-run.js';
 import { type ResumeDeps, resumeInterrupted } from './resume.js';
 import { relationReadingsOf } from './row-reader.js';
 import { RunLauncher } from './run-launcher.js';
+import { hasEnded } from './run-record.js';
 import { RunRegistry } from './run-registry.js';
 import { inProcessScheduler, queuedScheduler, type TeamRuns } from './run-scheduler.js';
+import type { SteeringDeps } from './run-steering.js';
+import * as steering from './run-steering.js';
 import { RunStore } from './run-store.js';
 import { registerConnection, type StartDeps, type StartInput, startRun } from './start-run.js';
 import { resolveTarget } from './target.js';
-import type { GenerationService, TargetDescription, ThreadSourceReader } from './types.js';
+import type { GenerationService, RunProgress, TargetDescription, ThreadSourceReader } from './types.js';
 
 export interface GenerationServiceDeps {
   readonly store: LocalStore;
@@ -31,6 +35,8 @@ export interface GenerationServiceDeps {
   readonly options?: Partial<GenerationOptions>;
   /** Team mode: the team's run queue and connection holds (Redis); absent for one process. */
   readonly team?: TeamRuns | undefined;
+  /** Team mode: Cancel and previews reach runs on other workers (see run-control.ts); one process: none needed. */
+  readonly runControl?: RunControl;
 }
 
 /** Wires the run registry, the launcher, start and resume into the service the Slack surface calls. */
@@ -39,6 +45,7 @@ export function createGenerationService(deps: GenerationServiceDeps): Generation
   const logger = deps.logger.child({ component: 'generation' });
   const runStore = new RunStore(deps.store);
   const registry = new RunRegistry();
+  const control = deps.runControl ?? localRunControl();
   // Runs at work ride out a short store outage; starts and reads for a person are told at once.
   const launcher = new RunLauncher({
     connections: deps.connections,
@@ -46,12 +53,22 @@ export function createGenerationService(deps: GenerationServiceDeps): Generation
     openai: deps.openai,
     runStore: runStore.patient(),
     registry,
+    control,
     options,
     logger,
   });
   const team = deps.team;
   const scheduler = team ? queuedScheduler(registry, launcher, team, logger) : inProcessScheduler(registry, launcher);
-  const engine: Engine = { ...deps, runStore, registry, launcher, scheduler, logger };
+  const engine: Engine = { ...deps, runStore, registry, launcher, scheduler, control, logger };
+  // Requests from other workers: applied here when this worker runs the run (its owner was checked by the sender).
+  const stopListening = control.onRequest((runId, action) => {
+    const run = registry.byId(runId);
+    if (!run) return;
+    logger.info({ runId, action }, 'applying a run control request from another worker');
+    steering.applyRequest(run, action);
+    // The click was answered on another worker: the run's own message, shown from here, says it is stopping.
+    if (run.cancelRequested && !hasEnded(run.record)) run.emitter.update({ ...progressOf(run.record), cancelRequested: true });
+  });
   const start = (input: StartInput) => registry.track(startRun(engine, input));
 
   return {
@@ -65,28 +82,12 @@ export function createGenerationService(deps: GenerationServiceDeps): Generation
       run.record.notifyState = notifyState;
       await run.save();
     },
-    async cancel(user, runId) {
-      const run = registry.find(user, runId);
-      if (!run || (run.record.state !== 'starting' && run.record.state !== 'running')) return false;
-      cancelRun(run);
-      run.emit();
-      return true;
-    },
-    async confirmPreview(user, runId) {
-      const run = registry.find(user, runId);
-      return run?.preview ? run.preview.confirm() : 'not-waiting';
-    },
-    async cancelPreview(user, runId) {
-      const run = registry.find(user, runId);
-      const answer = run?.preview ? run.preview.cancel() : 'not-waiting';
-      if (run && answer === 'cancelled') {
-        cancelRun(run);
-        run.emit();
-      }
-      return answer;
-    },
+    cancel: (user, runId) => steering.cancel(engine, user, runId),
+    confirmPreview: (user, runId) => steering.answerPreview(engine, user, runId, 'confirm-preview'),
+    cancelPreview: (user, runId) => steering.answerPreview(engine, user, runId, 'cancel-preview'),
     describeTarget: (user, targetUrl) => describeTarget(engine, user, targetUrl),
     activeRuns: (user) => registry.ofUser(user).map((run) => progressOf(run.record)),
+    runsInProgress: (user) => runsInProgress(engine, user),
     subscribe: (listener) => registry.subscribe(listener),
     // Team mode: the queue is the truth of which runs still need a worker (serveQueuedRuns), not a starting worker.
     resumeInterrupted: async (listenerFor) => (team ? [] : resumeInterrupted(engine, listenerFor)),
@@ -96,15 +97,28 @@ export function createGenerationService(deps: GenerationServiceDeps): Generation
     writtenRows: (user, connectionId) => runStore.writtenRows(user, connectionId),
     async forgetUser(user) {
       const runs = registry.ofUser(user);
-      for (const run of runs) cancelRun(run);
+      for (const run of runs) steering.cancelRun(run);
       await Promise.all(runs.map((run) => run.finished));
       await runStore.forgetUser(user);
     },
-    shutdown: () => shutdown(registry, options.shutdownGraceMs, team),
+    shutdown: async () => {
+      // Runs finishing their rows may still be cancelled from another worker: listen until they are done.
+      await shutdown(registry, options.shutdownGraceMs, team);
+      stopListening();
+    },
   };
 }
 
-type Engine = StartDeps & ResumeDeps & { readonly settings: GenerationServiceDeps['settings'] };
+type Engine = StartDeps & ResumeDeps & SteeringDeps & { readonly settings: GenerationServiceDeps['settings'] };
+
+/** One process: its own runs. Team mode: the user's runs on every worker, as last saved, with this worker's own as they are now. */
+async function runsInProgress(engine: Engine, user: UserRef): Promise<RunProgress[]> {
+  const local = engine.registry.ofUser(user).map((run) => progressOf(run.record));
+  if (!engine.control.acrossWorkers) return local;
+  const shown = new Set(local.map((run) => run.runId));
+  const shared = (await steering.sharedRunsOf(engine.runStore, user)).filter((record) => !shown.has(record.runId));
+  return [...local, ...shared.map(progressOf)];
+}
 
 /** What running a saved connection again starts: its target, prompt, output and name (and its thread, read now). */
 async function rerunOf(
@@ -153,18 +167,6 @@ async function threadOriginOf(engine: Engine, user: UserRef, connectionId: strin
     );
   }
   return origin;
-}
-
-/**
- * Stops every model stream of the run at once (the HTTP requests are aborted, so an endless answer stops
- * arriving). A page run then takes out what it wrote; a database run writes nothing of the rows whose
- * answers were still coming in (they stay to do) and takes no more. A row whose Notion write had already
- * started (its answer was complete) finishes it, so every row is whole or untouched.
- */
-function cancelRun(run: ActiveRun): void {
-  run.cancelRequested = true;
-  run.generation.abort(new VisenError('cancelled', 'Cancelled.'));
-  run.preview?.wake();
 }
 
 async function describeTarget(engine: Engine, user: UserRef, targetUrl: string): Promise<TargetDescription> {

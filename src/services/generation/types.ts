@@ -129,6 +129,8 @@ export interface RunProgress {
   readonly rollingBack?: 'cancelled' | 'failed' | undefined;
   /** The run was started by an automation. */
   readonly automatic?: boolean | undefined;
+  /** Sent once when a Cancel clicked on another worker (team mode) reached the run: its message shows it stopping. */
+  readonly cancelRequested?: true | undefined;
   /** The code of the error that ended a failed run (e.g. `unauthorized`), for automations to tell revoked credentials apart. */
   readonly errorCode?: string | undefined;
   /** Which vendor that error came from. */
@@ -200,7 +202,8 @@ export interface GenerationService {
   updateNotifyState(user: UserRef, runId: string, notifyState: unknown): Promise<void>;
   /**
    * Stops a run of this user at once: its model streams are aborted, nothing of an unfinished answer is
-   * written, a page run takes out what it wrote. False if no such running run.
+   * written, a page run takes out what it wrote. False if no such running run. Team mode: a run on another
+   * worker (or waiting for one) is asked to stop through RunControl, and true is returned at once.
    */
   cancel(user: UserRef, runId: string): Promise<boolean>;
   /** The owner confirms a waiting preview: its rows are written as previewed (no second generation), then the rest. */
@@ -208,8 +211,10 @@ export interface GenerationService {
   /** The owner cancels a waiting preview: nothing is written and the run ends as cancelled. */
   cancelPreview(user: UserRef, runId: string): Promise<PreviewAnswer>;
   describeTarget(user: UserRef, targetUrl: string): Promise<TargetDescription>;
-  /** This user's runs in progress. */
+  /** This user's runs in progress on this worker (the only one, in one process). */
   activeRuns(user: UserRef): RunProgress[];
+  /** This user's runs in progress wherever they run (team mode: every worker's, as last saved); for the Home tab. */
+  runsInProgress(user: UserRef): Promise<RunProgress[]>;
   /** Progress of every run (the Home tab listens); returns an unsubscribe function. */
   subscribe(listener: ProgressListener): () => void;
   /**

@@ -8,7 +8,7 @@ import type { SettingsService } from '../settings/types.js';
 export interface HomeDeps {
   readonly settings: Pick<SettingsService, 'summary' | 'load'>;
   readonly connections: Pick<ConnectionsService, 'list' | 'trash'>;
-  readonly generation: Pick<GenerationService, 'activeRuns'>;
+  readonly generation: Pick<GenerationService, 'runsInProgress'>;
   readonly store: LocalStore;
   readonly logger: Logger;
   /** The clock (tests pass their own). */

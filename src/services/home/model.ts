@@ -47,14 +47,11 @@ export function storeFaultModel(err: unknown, at: Date): HomeModel {
   };
 }
 
-/** The user's runs in progress, newest first; none when the generation service cannot say. */
-export function activeRunsOf(deps: Pick<HomeDeps, 'generation' | 'logger'>, user: UserRef): HomeRun[] {
+/** The user's runs in progress (on every worker, in team mode), newest first; none when the generation service cannot say. */
+export async function activeRunsOf(deps: Pick<HomeDeps, 'generation' | 'logger'>, user: UserRef): Promise<HomeRun[]> {
   try {
-    const runs: unknown = deps.generation.activeRuns(user);
-    if (Array.isArray(runs)) return activeHomeRuns(runs);
-    // Not a list (a placeholder service answers with a rejected promise): no runs to show.
-    if (runs instanceof Promise) runs.catch((err: unknown) => deps.logger.debug({ err: describeForLog(err) }, 'no runs in progress to show'));
-    return [];
+    const runs: unknown = await deps.generation.runsInProgress(user);
+    return Array.isArray(runs) ? activeHomeRuns(runs) : [];
   } catch (err) {
     deps.logger.warn({ err: describeForLog(err) }, 'could not read the runs in progress');
     return [];

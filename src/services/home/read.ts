@@ -14,9 +14,9 @@ export async function cachedModel(deps: HomeDeps, user: UserRef): Promise<HomeMo
   try {
     const settings = await deps.settings.summary(user);
     const preferences = await storedPreferences(deps, user);
-    if (!settings.configured) return composeModel({ settings, preferences, cache: undefined, runs: activeRunsOf(deps, user), fault: undefined });
+    if (!settings.configured) return composeModel({ settings, preferences, cache: undefined, runs: await activeRunsOf(deps, user), fault: undefined });
     const cache = await readCache(deps, user, settings.connections?.databaseId);
-    return composeModel({ settings, preferences, cache, runs: activeRunsOf(deps, user), fault: cache?.fault });
+    return composeModel({ settings, preferences, cache, runs: await activeRunsOf(deps, user), fault: cache?.fault });
   } catch (err) {
     deps.logger.warn({ err: describeForLog(err), user: userKey(user) }, 'could not read the cached Home view');
     return storeFaultModel(err, deps.now());
@@ -34,7 +34,7 @@ export async function freshModel(deps: HomeDeps, user: UserRef): Promise<HomeMod
     deps.logger.warn({ err: describeForLog(err), user: userKey(user) }, 'could not read the settings for the Home view');
     return storeFaultModel(err, deps.now());
   }
-  if (!settings.configured) return composeModel({ settings, preferences, cache: undefined, runs: activeRunsOf(deps, user), fault: undefined });
+  if (!settings.configured) return composeModel({ settings, preferences, cache: undefined, runs: await activeRunsOf(deps, user), fault: undefined });
   return withListFromNotion(deps, user, settings, preferences);
 }
 
@@ -46,14 +46,20 @@ async function withListFromNotion(deps: HomeDeps, user: UserRef, summary: Settin
     const settings = await deps.settings.load(user);
     // Cleared between the two reads: show the onboarding rather than fail.
     if (!settings)
-      return composeModel({ settings: { ...summary, configured: false }, preferences, cache: undefined, runs: activeRunsOf(deps, user), fault: undefined });
+      return composeModel({
+        settings: { ...summary, configured: false },
+        preferences,
+        cache: undefined,
+        runs: await activeRunsOf(deps, user),
+        fault: undefined,
+      });
     const cache = await readAndCache(deps, user, settings, preferences);
-    return composeModel({ settings: summary, preferences, cache, runs: activeRunsOf(deps, user), fault: undefined });
+    return composeModel({ settings: summary, preferences, cache, runs: await activeRunsOf(deps, user), fault: undefined });
   } catch (err) {
     const fault = faultOf(err, deps.now());
     deps.logger.warn({ err: describeForLog(err), user: userKey(user), fault: fault.code }, 'could not refresh the Home view');
     if (previous && !isStoreFault(fault)) await rememberFault(deps, user, previous, fault);
-    return composeModel({ settings: summary, preferences, cache: previous, runs: activeRunsOf(deps, user), fault });
+    return composeModel({ settings: summary, preferences, cache: previous, runs: await activeRunsOf(deps, user), fault });
   }
 }
 

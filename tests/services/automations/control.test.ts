@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectValue } from '../../../src/adapters/notion/index.js';
 import { UserInputError } from '../../../src/errors.js';
+import type { RunProgress } from '../../../src/services/generation/types.js';
 import { connectionRows, prop, startWorld, type World } from '../generation/support.js';
-import { addIdea, automationsFor, cell, editRow, FakeClock, ideasDatabase, nextPoll, watchIdeas } from './support.js';
+import { addIdea, automationsFor, cell, editRow, FakeClock, ideasDatabase, nextPoll, POLL_MS, watchIdeas } from './support.js';
 
 describe('controlling automations from Notion and from Slack', () => {
   let world: World;
@@ -121,5 +122,28 @@ describe('controlling automations from Notion and from Slack', () => {
     expect((refusal as UserInputError).userMessage).toMatch(/team of workers.*not available yet.*without them/);
     expect(await automations.service.list(fixture.user)).toEqual([]);
     expect(connectionRows(world, fixture)).toEqual([]);
+  });
+
+  it('Pause in team mode cancels the automation’s automatic run in progress; in one process that run finishes', async () => {
+    for (const cancelRunOnPause of [true, false]) {
+      const fixture = world.addUser(cancelRunOnPause ? 'U0PAUSETEAM' : 'U0PAUSEONE');
+      const db = ideasDatabase(world, fixture);
+      const clock = new FakeClock();
+      const automations = automationsFor(world, clock, { cancelRunOnPause });
+      const { automation } = await watchIdeas(automations, fixture, db.url);
+      const ended: RunProgress[] = [];
+      automations.generation.subscribe((p) => {
+        if (p.automatic && ['succeeded', 'failed', 'cancelled'].includes(p.state)) ended.push(p);
+      });
+      for (const topic of ['bays', 'coves', 'inlets', 'fjords']) addIdea(world, db.dataSourceId, topic, topic);
+      world.openai.setLatency(300);
+      clock.advance(POLL_MS);
+      const due = automations.service.runDue();
+      while (!automations.generation.activeRuns(fixture.user).some((run) => run.automatic)) await new Promise((resolve) => setTimeout(resolve, 10));
+      await automations.service.pause(fixture.user, automation.connectionId);
+      world.openai.setLatency(0);
+      await due;
+      expect(ended.map((p) => p.state)).toEqual([cancelRunOnPause ? 'cancelled' : 'succeeded']);
+    }
   });
 });

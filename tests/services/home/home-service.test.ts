@@ -119,7 +119,7 @@ async function world(): Promise<World> {
         w.rows = w.rows.filter((r) => r.id !== id);
       },
     },
-    generation: { activeRuns: (user) => w.runs.filter((r) => userKey(r.user) === userKey(user)) },
+    generation: { runsInProgress: async (user) => w.runs.filter((r) => userKey(r.user) === userKey(user)) },
   };
   return w;
 }

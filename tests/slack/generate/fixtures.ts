@@ -92,6 +92,7 @@ export function fakeGeneration(): FakeGeneration {
     confirmPreview: async () => 'not-waiting',
     cancelPreview: async () => 'not-waiting',
     activeRuns: () => [],
+    runsInProgress: async () => [],
     subscribe: () => () => undefined,
     resumeInterrupted: (listenerFor) => fake.resumeImpl(listenerFor),
     serveQueuedRuns: async () => undefined,

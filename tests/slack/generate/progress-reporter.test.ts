@@ -162,6 +162,21 @@ describe('progress through the response_url', () => {
     expect(texts(responseUrlPosts().at(-1)!)).toContain('Cancelled');
   });
 
+  it('a Cancel clicked on another worker (team mode) shows "stopping" from the run’s own progress, and it stays', async () => {
+    const { reporter, responseUrlPosts, clock } = setup();
+    reporter.report(progress({ updatedAt: '2026-01-01T10:00:05.000Z' }));
+    await reporter.idle();
+    clock.advance(10_000);
+    reporter.report(progress({ updatedAt: '2026-01-01T10:00:06.000Z', cancelRequested: true }));
+    await reporter.idle();
+    expect(texts(responseUrlPosts().at(-1)!)).toContain('Stopping');
+    clock.advance(10_000);
+    reporter.report(progress({ done: 1, updatedAt: '2026-01-01T10:00:07.000Z' }));
+    await reporter.idle();
+    expect(texts(responseUrlPosts().at(-1)!)).toContain('Stopping');
+    expect(texts(responseUrlPosts().at(-1)!)).not.toContain(GenerateIds.cancelAction);
+  });
+
   it('the notifyState says where the progress is', () => {
     const { reporter, clock } = setup();
     expect(reporter.notifyState).toEqual({ v: 1, user: USER, responseUrl: { url: URL, issuedAt: clock.now() } });

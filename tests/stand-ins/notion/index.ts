@@ -29,7 +29,8 @@
  *   Objects are visible to an integration only when shared with it directly or through an ancestor, as in Notion.
  * Inspecting: getPage / getDatabase / getDataSource (API objects), rows(dataSourceId) (API page objects, trashed
  *   included with `in_trash: true`), childrenOf(blockOrPageId) (API block objects, nested under `children`),
- *   pageMarkdown(pageId), requests (every HTTP request), failures (protocol violations: unknown endpoint,
+ *   pageMarkdown(pageId), requests (every HTTP request; `overLimit` on those the rate limit answered 429, early
+ *   retries carry `retryAfterSentAt`), failures (protocol violations: unknown endpoint,
  *   missing/other Notion-Version, `archived` or `after` used, size limits broken, early retry; assert it is empty).
  * Faults: injectFault (answered before the rate limiter, consuming no tokens), clearFaults, setLatency.
  *

@@ -39,6 +39,11 @@ export interface RequestRecord {
   retryAfterSeconds?: number;
   /** Set on an early retry: when the Retry-After it ignored was sent. */
   retryAfterSentAt?: number;
+  /**
+   * Set when the integration's rate limit answered it (429 `rate_limited`, not an injected fault): the request came
+   * over Notion's average of 3 a second and its burst (https://developers.notion.com/reference/request-limits).
+   */
+  overLimit?: true;
 }
 
 export interface ServerState {
@@ -146,7 +151,7 @@ export function createNotionServer(state: ServerState): { server: Server; cancel
       const version = checkVersion(notionVersion, fail);
       const integration = state.ws.activeIntegration(secret);
       if (!integration) throw unauthorized();
-      takeToken(integration.secret);
+      takeToken(integration.secret, record);
       const body = parseBody(rawBody);
       checkVersionRules(found.route, body, fail);
       checkMarkdownVersion(body, url.searchParams.get('markdown_version'), version, fail);
@@ -206,11 +211,13 @@ export function createNotionServer(state: ServerState): { server: Server; cancel
     throw validationError(`body failed validation: ${problem}`);
   }
 
-  function takeToken(secret: string): void {
+  function takeToken(secret: string, record: RequestRecord): void {
     let bucket = buckets.get(secret);
     if (!bucket) buckets.set(secret, (bucket = new TokenBucket(state.requestsPerSecond, state.burst)));
     const taken = bucket.take();
-    if (!taken.ok) throw rateLimited(taken.retryAfterSeconds);
+    if (taken.ok) return;
+    record.overLimit = true;
+    throw rateLimited(taken.retryAfterSeconds);
   }
 
   function checkVersionRules(route: Route, body: unknown, fail: (m: string) => void): void {

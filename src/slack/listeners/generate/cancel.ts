@@ -44,7 +44,10 @@ export function cancelHandler(rt: GenerateRuntime) {
       return;
     }
     logger.info({ user: body.user.id, runId: target.runId, stopped }, 'cancel requested');
-    if (stopped) rt.reporters.get(target.runId)?.requestCancel();
+    const reporter = rt.reporters.get(target.runId);
+    if (stopped && reporter) reporter.requestCancel();
+    // Team mode: the run's message is updated by the worker that runs it, once the run has stopped.
+    else if (stopped) await say('Cancelling… The run’s message says so once it has stopped.');
     else await say('This run is not running any more: it has finished or was stopped already.');
   };
 }

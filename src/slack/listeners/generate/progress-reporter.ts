@@ -134,6 +134,8 @@ export class ProgressReporter {
       this.runId = progress.runId;
       this.options.onRunId?.(progress.runId, this);
     }
+    // Cancel clicked on another worker (team mode): shown as stopping, as a click here would.
+    if (progress.cancelRequested) this.cancelRequested = true;
     this.latest = { kind: 'progress', progress };
     if (awaitsOwner(this.latest)) this.endPause?.();
     this.bump();

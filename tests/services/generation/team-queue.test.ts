@@ -92,7 +92,7 @@ describe.skipIf(!redisAvailable)('team mode: runs the queue cannot keep', () => 
         const dying = new Worker(RUN_QUEUE_NAME, () => new Promise<never>(() => undefined), { connection, prefix: BULLMQ_PREFIX, lockDuration: 500 });
         await until(() => queueList('active') === started.runId);
         await dying.close(true); // dies with the run: its lock is no longer renewed
-        await until(() => queueList('wait') === started.runId);
+        await until(() => queueList('wait') === started.runId, 45_000);
       }
     } finally {
       await checker.close();
@@ -103,7 +103,7 @@ describe.skipIf(!redisAvailable)('team mode: runs the queue cannot keep', () => 
     const row = connectionRows(world, u).find((r) => prop(r, 'Target') === db.url)!;
     expect(prop(row, 'Last error')).toMatch(/The Visen workers running this run stopped 3 times while running it .*run it again/);
     expect(await new RunStore(world.store).pendingRunIds()).not.toContain(started.runId);
-  }, 60_000);
+  }, 180_000);
 });
 
 async function until(check: () => boolean, timeoutMs = 20_000): Promise<void> {

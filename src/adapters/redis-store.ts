@@ -7,6 +7,7 @@ import Keyv from 'keyv';
 import type { Logger } from 'pino';
 import { StoreError } from '../errors.js';
 import { rememberSecretForRedaction } from '../log-redaction.js';
+import { DEFAULT_LOCK_TIMING, type LockCommands, type LockTiming, redisExclusive } from './redis-lock.js';
 import { keyvReadsAndWrites, type LocalStore, storeKey } from './store.js';
 
 /** How long the start waits for Redis before it gives up with a clear message. */
@@ -31,6 +32,8 @@ export interface RedisStoreOptions {
   readonly url: string;
   /** The URL without user name and password, for log lines and messages. */
   readonly redactedUrl: string;
+  /** The timing of `exclusive`'s lock (tests shorten it). */
+  readonly lockTiming?: Partial<LockTiming>;
 }
 
 /**
@@ -93,6 +96,14 @@ export async function openRedisStore(options: RedisStoreOptions, logger: Logger)
   };
   return {
     ...keyvReadsAndWrites(keyv, guard),
+    exclusive: redisExclusive({
+      commands: client as unknown as LockCommands,
+      guard,
+      busy: () => new StoreError('unavailable', STORE_UNREACHABLE_MESSAGE),
+      keyPrefix: `${KEY_PREFIX}:lock:`,
+      timing: { ...DEFAULT_LOCK_TIMING, ...options.lockTiming },
+      logger,
+    }),
     claim: (namespace: string, key: string, ttlMs: number) =>
       guard('claim', async () => (await client.set(`${KEY_PREFIX}::${storeKey(namespace, key)}`, '1', { NX: true, PX: ttlMs })) === 'OK'),
     close: async () => {

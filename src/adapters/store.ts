@@ -5,6 +5,7 @@ import Keyv from 'keyv';
 import type { Logger } from 'pino';
 import { StoreError } from '../errors.js';
 import { dataDirProblem } from './data-dir.js';
+import { KeyQueue } from './key-queue.js';
 
 export const STORE_FILE_NAME = 'visen.sqlite';
 
@@ -16,8 +17,20 @@ export interface LocalStore {
   get<T>(namespace: string, key: string): Promise<T | undefined>;
   set<T>(namespace: string, key: string, value: T): Promise<void>;
   delete(namespace: string, key: string): Promise<boolean>;
+  /**
+   * Runs `fn` while no other `exclusive` call for the same namespace and key runs, in any process sharing this
+   * store: the one way to read, change and write back a value that others change too (a list, an index).
+   * Not reentrant: `fn` must not take the same key again. Rejects with `StoreError` when the key cannot be had.
+   */
+  exclusive<T>(namespace: string, key: string, fn: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
+
+/**
+ * One SQLite file is used by one process (the data dir's lock), so serialising here is enough; one queue per module
+ * so that two stores opened on the same file in this process (tests, a reopened store) still take turns.
+ */
+const sqliteTurns = new KeyQueue();
 
 const BUSY_MESSAGE = 'Visen could not read its local store because another program is holding it. Please try again in a few seconds.';
 
@@ -71,6 +84,7 @@ export async function openLocalStore(dataDir: string, logger: Logger): Promise<L
 
   return {
     ...keyvReadsAndWrites(keyv, guard),
+    exclusive: (namespace, key, fn) => sqliteTurns.run(`${file}\0${storeKey(namespace, key)}`, fn),
     close: async () => {
       await keyv.disconnect().catch((err: unknown) => logger.warn({ err: String(err) }, 'closing the local store failed'));
     },

@@ -1,15 +1,16 @@
-/** Serialises async work per key (read-modify-write of a store value in this one process). */
+import type { LocalStore } from '../adapters/store.js';
+
+/**
+ * Read-modify-write of store values one at a time per key, across every process that shares the store (SQLite:
+ * this process; Redis: every worker of the team). Lock keys live in their own space (`namespace`), apart from data.
+ */
 export class KeyedLock {
-  private readonly tails = new Map<string, Promise<unknown>>();
+  constructor(
+    private readonly store: Pick<LocalStore, 'exclusive'>,
+    private readonly namespace: string,
+  ) {}
 
   run<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    const previous = this.tails.get(key) ?? Promise.resolve();
-    const next = previous.then(fn, fn);
-    const tail = next.catch(() => undefined);
-    this.tails.set(key, tail);
-    void tail.then(() => {
-      if (this.tails.get(key) === tail) this.tails.delete(key);
-    });
-    return next;
+    return this.store.exclusive(this.namespace, key, fn);
   }
 }

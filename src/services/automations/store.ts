@@ -60,9 +60,11 @@ export type Fingerprints = Record<string, RowFingerprint>;
 
 /** The automations' records, their watched rows' fingerprints and the index, in the local store. */
 export class AutomationStore {
-  readonly #lock = new KeyedLock();
+  readonly #lock: KeyedLock;
 
-  constructor(private readonly store: LocalStore) {}
+  constructor(private readonly store: LocalStore) {
+    this.#lock = new KeyedLock(store, NAMESPACE);
+  }
 
   async loadAll(): Promise<AutomationRecord[]> {
     const ids = (await this.store.get<string[]>(NAMESPACE, INDEX_KEY)) ?? [];

@@ -60,12 +60,14 @@ export function judgeRow(row: Pick<PageInfo, 'id' | 'createdBy' | 'createdTime'>
 
 /** The local record of rows Visen created, per user; every change of one user's record is one at a time. */
 export class CreatedRowsStore {
-  private readonly perUser = new KeyedLock();
+  private readonly perUser: KeyedLock;
 
   constructor(
     private readonly store: LocalStore,
     private readonly now: () => Date = () => new Date(),
-  ) {}
+  ) {
+    this.perUser = new KeyedLock(store, CREATED_ROWS_NAMESPACE);
+  }
 
   /** The user's record; begun (and saved) now when there is none, so that `since` stays put from here on. */
   read(user: UserRef): Promise<CreatedRows> {

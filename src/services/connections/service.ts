@@ -42,7 +42,7 @@ export function createConnectionsService(deps: ConnectionsServiceDeps): Connecti
    * One find-or-create at a time per user and target, so two starts of the same connection cannot create two
    * rows, while runs of the same user on other targets do not wait for each other.
    */
-  const perTarget = new KeyedLock();
+  const perTarget = new KeyedLock(deps.store, 'connections');
   return {
     list: (user, settings, query) => listConnections(rows, user, settings, query),
     get: (user, settings, connectionId) => getConnection(rows, user, settings, connectionId),

@@ -1,3 +1,4 @@
+import { KeyQueue } from '../../adapters/key-queue.js';
 import type { LocalStore } from '../../adapters/store.js';
 import { StoreError } from '../../errors.js';
 import { withRetries } from '../../retry.js';
@@ -51,18 +52,23 @@ const STORE_WAIT_ATTEMPTS = 30;
 const STORE_WAIT_STEP_MS = 1_000;
 
 export class RunStore {
+  private readonly lock: KeyedLock;
+
   constructor(
     private readonly store: LocalStore,
-    /** Shared by the views of one store (see `patient`), so their read-modify-writes stay one at a time. */
-    private readonly lock = new KeyedLock(),
-  ) {}
+    /** A run's record is written by the one worker running it, whole: its saves need order here, not a shared lock. */
+    private readonly saves = new KeyQueue(),
+  ) {
+    this.lock = new KeyedLock(store, NAMESPACE);
+  }
 
   /**
    * The same records, for runs at work: a store call that finds the store unreachable is tried again for about 30 s,
    * so a short outage pauses a run instead of failing its rows. Starts and reads for a person fail fast instead.
+   * Both views keep one order of a run's saves; read-modify-writes are exclusive in the store itself.
    */
   patient(): RunStore {
-    return new RunStore(patientStore(this.store), this.lock);
+    return new RunStore(patientStore(this.store), this.saves);
   }
 
   async loadRun(runId: string): Promise<RunRecord | undefined> {
@@ -81,7 +87,7 @@ export class RunStore {
   }
 
   saveRun(record: RunRecord): Promise<void> {
-    return this.lock.run(`run:${record.runId}`, () => this.store.set(NAMESPACE, `run:${record.runId}`, { ...record, updatedAt: new Date().toISOString() }));
+    return this.saves.run(`run:${record.runId}`, () => this.store.set(NAMESPACE, `run:${record.runId}`, { ...record, updatedAt: new Date().toISOString() }));
   }
 
   /** The run is over and its connection row says so: it leaves the pending list; old records are pruned. */
@@ -247,6 +253,8 @@ function patientStore(store: LocalStore): LocalStore {
     get: (namespace, key) => withRetries(() => store.get(namespace, key), policy),
     set: (namespace, key, value) => withRetries(() => store.set(namespace, key, value), policy),
     delete: (namespace, key) => withRetries(() => store.delete(namespace, key), policy),
+    // A lock that could not be had is asked for again; `fn` reads what it changes afresh each time.
+    exclusive: (namespace, key, fn) => withRetries(() => store.exclusive(namespace, key, fn), policy),
     close: () => store.close(),
   };
 }

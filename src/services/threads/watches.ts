@@ -43,7 +43,7 @@ const keyOf = (w: Pick<ThreadWatch, 'user' | 'channelId' | 'threadTs'>) => threa
 const same = (a: ThreadWatch, b: ThreadWatch) => userKey(a.user) === userKey(b.user) && a.targetUrl === b.targetUrl && a.prompt === b.prompt;
 
 export function createThreadWatches(deps: ThreadWatchDeps): ThreadWatchService {
-  const lock = new KeyedLock();
+  const lock = new KeyedLock(deps.store, NAMESPACE);
   let watched: Set<string> | undefined;
   const known = async () => {
     watched ??= new Set((await deps.store.get<string[]>(NAMESPACE, 'watched')) ?? []);
@@ -58,7 +58,16 @@ export function createThreadWatches(deps: ThreadWatchDeps): ThreadWatchService {
       const had = keys.has(key);
       if (list.length > 0) keys.add(key);
       else keys.delete(key);
-      if (had !== keys.has(key)) await lock.run('watched', () => deps.store.set(NAMESPACE, 'watched', [...keys]));
+      if (had !== keys.has(key)) await saveWatched(key, list.length > 0);
+    });
+  /** Changes the stored list as read now: other workers add to it too (this worker's memory may be behind). */
+  const saveWatched = (key: string, isWatched: boolean) =>
+    lock.run('watched', async () => {
+      const stored = new Set((await deps.store.get<string[]>(NAMESPACE, 'watched')) ?? []);
+      if (isWatched) stored.add(key);
+      else stored.delete(key);
+      await deps.store.set(NAMESPACE, 'watched', [...stored]);
+      watched = stored;
     });
   const userIndex = (user: UserRef, change: (keys: string[]) => string[]) =>
     lock.run(`user:${userKey(user)}`, async () => {

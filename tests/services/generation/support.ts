@@ -86,6 +86,7 @@ export async function startWorld(o: WorldOptions = {}): Promise<World> {
     get: (namespace, key) => world.store.get(namespace, key),
     set: (namespace, key, value) => world.store.set(namespace, key, value),
     delete: (namespace, key) => world.store.delete(namespace, key),
+    exclusive: (namespace, key, fn) => world.store.exclusive(namespace, key, fn),
     close: () => world.store.close(),
   };
   const connections = createConnectionsService({ notion: notionGateway, store: currentStore, logger });

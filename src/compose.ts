@@ -8,6 +8,7 @@ import type { LocalStore } from './adapters/store.js';
 import type { VisenConfig } from './config.js';
 import type { AutomationClock } from './services/automations/deps.js';
 import { type AutomationsEngineHandle, createAutomationsService } from './services/automations/service.js';
+import type { AutomationTriggers } from './services/automations/triggers.js';
 import { createConnectionsService } from './services/connections/service.js';
 import type { TeamRuns } from './services/generation/run-scheduler.js';
 import { createGenerationService } from './services/generation/service.js';
@@ -28,6 +29,8 @@ export interface ComposeDeps {
   readonly automationClock?: AutomationClock;
   /** Team mode: the run queue and connection holds (Redis), opened by visen.ts; absent for one process. */
   readonly teamRuns?: TeamRuns;
+  /** Team mode: the shared triggers (BullMQ job schedulers) that fire each automation on one worker. */
+  readonly automationTriggers?: AutomationTriggers;
   /** Team mode: each integration's Notion limiter, shared by every worker through Redis; one local bucket each by default. */
   readonly notionLimiterFor?: RateLimiterFactory;
   /** Team mode: Cancel, previews and Pause reach runs on other workers (Redis); one process needs none. */
@@ -91,9 +94,8 @@ export function composeServices(deps: ComposeDeps): ComposedServices {
     notion: notionGateway,
     logger: deps.logger,
     ...(deps.automationClock ? { clock: deps.automationClock } : {}),
+    ...(deps.automationTriggers ? { triggers: deps.automationTriggers } : {}),
     options: {
-      // Team mode does not run automations yet (every worker would): they are refused there, not recorded.
-      enabled: deps.config.store.kind === 'sqlite',
       cancelRunOnPause: deps.config.store.kind === 'redis',
       pollIntervalMs: deps.config.pollIntervalMs,
       contextChars: deps.config.contextChars,

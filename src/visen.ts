@@ -14,6 +14,8 @@ import { formatConfigProblems, loadConfig, type VisenConfig } from './config.js'
 import { describeForLog } from './errors.js';
 import { createLogger } from './logger.js';
 import type { AutomationClock } from './services/automations/deps.js';
+import { nextCronSlot } from './services/automations/schedule.js';
+import type { AutomationTriggers } from './services/automations/triggers.js';
 import type { TeamRuns } from './services/generation/run-scheduler.js';
 import { createSlackApp, onSlackConnected } from './slack/app.js';
 import { type BotIdentity, checkSlackTokens } from './slack/token-check.js';
@@ -76,6 +78,7 @@ export async function startVisen(env: Readonly<Record<string, string | undefined
     secretBox,
     logger,
     ...(opened.teamRuns ? { teamRuns: opened.teamRuns } : {}),
+    ...(opened.automationTriggers ? { automationTriggers: opened.automationTriggers } : {}),
     ...(options.resolveHost ? { resolveHost: options.resolveHost } : {}),
     ...(options.automationClock ? { automationClock: options.automationClock } : {}),
     ...(opened.notionLimiterFor ? { notionLimiterFor: opened.notionLimiterFor } : {}),
@@ -106,9 +109,8 @@ export async function startVisen(env: Readonly<Record<string, string | undefined
   // One process: interrupted runs resume. Team mode: this worker starts taking runs off the team's queue.
   await onSlackConnected(app, deps).catch((err: unknown) => logger.error({ err: describeForLog(err) }, 'resuming interrupted runs failed'));
   // Automations catch up from their cursors and run missed schedules once (after interrupted runs resumed). In team
-  // mode every worker would poll and run them: until one worker is chosen to, they do not run there.
-  if (config.store.kind === 'sqlite') services.automations.start();
-  else logger.info('team mode: automations are not run (one worker would have to be chosen to run them)');
+  // mode each fires through its shared trigger on one worker, whichever takes it.
+  services.automations.start();
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
@@ -133,6 +135,8 @@ interface OpenedStore {
   readonly claimEnvelope?: (key: string, ttlMs: number) => Promise<boolean>;
   /** Team mode only: the run queue and connection holds (closed by the generation service's shutdown). */
   readonly teamRuns?: TeamRuns;
+  /** Team mode only: automations' triggers on BullMQ job schedulers. */
+  readonly automationTriggers?: AutomationTriggers;
   /** Team mode only: one Notion rate limit per integration across workers. */
   readonly notionLimiterFor?: RateLimiterFactory;
   /** Team mode only: Cancel, previews and Pause across workers. */
@@ -158,15 +162,19 @@ async function openStore(config: VisenConfig, logger: Logger): Promise<OpenedSto
     // Subscribed before Slack connects, so no Cancel clicked on another worker goes unheard here; Redis gone again
     // this very moment does not hold the start (the subscription is made as soon as it is back).
     await Promise.race([runControl.ready.catch(() => undefined), delay(SUBSCRIBE_WAIT_MS, undefined, { ref: false })]);
+    const { openAutomationSchedulers } = await import('./adapters/team/automation-triggers.js');
+    const automationTriggers = openAutomationSchedulers({ url: config.store.url, nextCronSlot }, logger);
     return {
       store,
       claimEnvelope: (key, ttlMs) => store.claim('envelope', key, ttlMs),
       runControl,
       notionLimiterFor: limiters.limiterFor,
       teamRuns,
+      automationTriggers,
+      // The services closed the triggers and the run queue (shutdown); closing twice is harmless, and covers a start
+      // that failed.
       close: async () => {
-        // The run queue is normally closed by the generation service's shutdown already; here too for a start that
-        // failed after this.
+        await automationTriggers.close();
         await teamRuns.queue.close();
         teamRuns.holds.close();
         await runControl.close();

@@ -4,6 +4,7 @@ import type { ConnectionsService } from '../connections/types.js';
 import type { GenerationService } from '../generation/types.js';
 import type { SettingsService } from '../settings/types.js';
 import type { AutomationStore } from './store.js';
+import type { AutomationTriggers } from './triggers.js';
 
 /** Time as the engine sees it: real time by default, a fake clock in tests. */
 export interface AutomationClock {
@@ -11,11 +12,6 @@ export interface AutomationClock {
 }
 
 export interface AutomationOptions {
-  /**
-   * Whether this Visen runs automations. Team mode (several workers sharing one store) does not yet: every worker
-   * would poll and run them, so there they are refused rather than recorded and never run.
-   */
-  readonly enabled: boolean;
   /**
    * Pause stops the automation's automatic run in progress, wherever it runs (team mode). One process lets that run
    * finish, as it always has.
@@ -34,7 +30,6 @@ export interface AutomationOptions {
 }
 
 export const DEFAULT_AUTOMATION_OPTIONS: AutomationOptions = {
-  enabled: true,
   cancelRunOnPause: false,
   pollIntervalMs: 60_000,
   tickMs: 1_000,
@@ -53,4 +48,6 @@ export interface EngineDeps {
   readonly logger: Logger;
   readonly clock: AutomationClock;
   readonly options: AutomationOptions;
+  /** Team mode: the shared triggers that fire each automation on one worker (absent: this process's own timer). */
+  readonly triggers?: AutomationTriggers | undefined;
 }

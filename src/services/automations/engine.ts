@@ -6,8 +6,10 @@ import { afterRun, pause, pauseForCredentials } from './outcomes.js';
 import { WatchPoller } from './poll.js';
 import { type AutomaticRunEnd, runAutomatically } from './run.js';
 import { nextSlot, parseSchedule } from './schedule.js';
-import type { AutomationRecord, PausedBy } from './store.js';
+import { type AutomationRecord, isOwnedBy, type PausedBy } from './store.js';
 import { summaryOf } from './summary.js';
+import { saveInTeam } from './team-save.js';
+import { nextEveryFiring, spreadOffset, timingOf } from './triggers.js';
 import type { AutomationNotice, AutomationNoticeListener } from './types.js';
 
 /** The running automations: which are due, their polls and scheduled runs, their failures and pauses. */
@@ -72,9 +74,52 @@ export class AutomationEngine {
     while (this.#userTasks.size > 0) await Promise.all([...this.#userTasks.values()]);
   }
 
-  async save(record: AutomationRecord): Promise<void> {
+  /**
+   * `created`: a new record. Team mode checks the shared store instead of this worker's copies (a copy read again
+   * meanwhile, say by a pause through this worker, still saves its run's outcome; the newer pause is kept).
+   */
+  async save(record: AutomationRecord, created = false): Promise<void> {
+    if (this.deps.triggers) return saveInTeam(this, record, created);
     // A record forgotten meanwhile (`/visen clear`) is not written back.
     if (this.records.get(record.id) === record) await this.deps.store.save(record);
+  }
+
+  /** An automation as it is now: team mode reads the shared store (another worker may have changed or cleared it). */
+  async current(id: string): Promise<AutomationRecord | undefined> {
+    if (!this.deps.triggers) return this.records.get(id);
+    const record = await this.deps.store.load(id);
+    if (record) this.adopt(record);
+    else this.forget(id);
+    return record;
+  }
+
+  /** Every automation; team mode: those the shared store holds (made through other workers too). */
+  async all(): Promise<AutomationRecord[]> {
+    return this.deps.triggers ? this.deps.store.loadAll() : [...this.records.values()];
+  }
+
+  /** Team mode: the record as read from the shared store becomes this worker's copy. */
+  adopt(record: AutomationRecord): void {
+    this.records.set(record.id, record);
+  }
+
+  /** Team mode: this worker's copies of the owner's automations are read again (others may have changed them). */
+  async refresh(owner: UserRef): Promise<void> {
+    if (!this.deps.triggers) return;
+    for (const record of await this.deps.store.loadAll()) if (isOwnedBy(record, owner)) this.adopt(record);
+  }
+
+  /** Team mode: the automation's trigger follows its record as the shared store holds it. */
+  async arm(id: string): Promise<void> {
+    const record = await this.current(id);
+    if (record && this.deps.triggers) await this.deps.triggers.upsert(id, timingOf(record, this.deps.options.pollIntervalMs));
+  }
+
+  /** Stops and forgets an automation, its record and (team mode) its trigger. */
+  async drop(id: string): Promise<void> {
+    this.forget(id);
+    await this.deps.store.remove(id);
+    await this.deps.triggers?.remove(id);
   }
 
   async notify(notice: AutomationNotice): Promise<void> {
@@ -98,12 +143,12 @@ export class AutomationEngine {
     const now = this.deps.clock.now();
     for (const record of this.recordsOf(owner)) {
       if (record.paused || this.records.get(record.id) !== record) continue;
-      if (this.#busy(record)) continue;
+      if (this.busy(record)) continue;
       if (now < this.#dueAt(record)) continue;
       if (record.trigger === 'Watch') {
         this.#nextPoll.set(record.id, this.deps.clock.now() + this.deps.options.pollIntervalMs);
         await this.#poller.poll(record, settings);
-      } else await this.#scheduledRun(record);
+      } else await this.scheduledRun(record);
     }
   }
 
@@ -125,7 +170,7 @@ export class AutomationEngine {
   }
 
   /** Any run of the connection going (a person's above all) comes first: the automation waits for the next tick. */
-  #busy(record: AutomationRecord): boolean {
+  busy(record: AutomationRecord): boolean {
     return this.deps.generation.activeRuns(record.owner).some((run) => run.connectionId === record.id || !run.automatic);
   }
 
@@ -146,10 +191,14 @@ export class AutomationEngine {
       else this.deps.logger.warn({ err: describeForLog(err), user: key }, 'could not read the connection rows of automations');
       return;
     }
-    for (const record of this.recordsOf(owner)) await this.#followRow(record, automatic.has(record.id));
+    for (const record of this.recordsOf(owner)) await this.followRow(record, automatic.has(record.id));
   }
 
-  async #followRow(record: AutomationRecord, automaticInNotion: boolean): Promise<void> {
+  poll(record: AutomationRecord, settings: UserSettings): Promise<void> {
+    return this.#poller.poll(record, settings);
+  }
+
+  async followRow(record: AutomationRecord, automaticInNotion: boolean): Promise<void> {
     const was = record.rowTrigger ?? 'automatic';
     const now = automaticInNotion ? 'automatic' : 'manual';
     if (was === now) return;
@@ -171,6 +220,7 @@ export class AutomationEngine {
     record.pausedBy = undefined;
     record.pausedReason = undefined;
     record.failures = 0;
+    record.control = (record.control ?? 0) + 1;
     if (record.trigger === 'Schedule') record.nextRun = this.nextRunOf(record);
     this.resetPoll(record.id);
   }
@@ -180,9 +230,9 @@ export class AutomationEngine {
     return nextSlot(schedule, new Date(this.deps.clock.now())).toISOString();
   }
 
-  async #scheduledRun(record: AutomationRecord): Promise<void> {
+  /** `slot`: the slot this run is for (team mode: the one its trigger fired for); the record's next one by default. */
+  async scheduledRun(record: AutomationRecord, slot = record.nextRun!): Promise<void> {
     const { clock, logger, options } = this.deps;
-    const slot = record.nextRun!;
     const startedAt = new Date(clock.now()).toISOString();
     // Missed slots (a restart, a laptop asleep) run once, now, saying which slot it was.
     const lateFor = clock.now() - Date.parse(slot) > options.pollIntervalMs ? slot : undefined;
@@ -218,18 +268,16 @@ export class AutomationEngine {
   }
 
   summary(record: AutomationRecord) {
-    return summaryOf(record, this.#nextPoll.get(record.id));
+    const { triggers, options, clock } = this.deps;
+    // Team mode: a watch polls when its shared trigger fires, whichever worker made it.
+    const teamPoll = triggers
+      ? nextEveryFiring({ everyMs: options.pollIntervalMs, offsetMs: spreadOffset(record.id, options.pollIntervalMs) }, clock.now())
+      : undefined;
+    return summaryOf(record, teamPoll ?? this.#nextPoll.get(record.id));
   }
 }
 
 /** `Tuesday, 2 June 2026`: the day of a slot where the owner lives. */
 function dayTitle(slot: string, timeZone: string): string {
   return new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }).format(new Date(slot));
-}
-
-/** A stable offset within the interval, so one secret's watches do not all poll at once. */
-function spreadOffset(id: string, intervalMs: number): number {
-  let hash = 0;
-  for (const char of id) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
-  return hash % Math.max(1, intervalMs);
 }

@@ -20,6 +20,8 @@ export interface OutcomeHost {
   notify(notice: AutomationNotice): Promise<void>;
   summary(record: AutomationRecord): AutomationSummary;
   recordsOf(owner: UserRef): AutomationRecord[];
+  /** Reads the owner's records again where another worker may have changed them (team mode). */
+  refresh(owner: UserRef): Promise<void>;
 }
 
 /** What happens after an automatic run: failures counted, the owner told, pauses when runs keep failing or credentials stop working. */
@@ -55,6 +57,7 @@ async function pauseForFailures(host: OutcomeHost, record: AutomationRecord, las
 
 /** A revoked Notion secret or model key: every automation of the owner pauses, with one notice. */
 export async function pauseForCredentials(host: OutcomeHost, owner: UserRef, err: unknown, message?: string): Promise<void> {
+  await host.refresh(owner);
   const running = host.recordsOf(owner).filter((record) => !record.paused);
   if (running.length === 0) return;
   const reason = `Paused: ${message ?? userMessageFor(err)} Fix it in \`/visen settings\`, then resume the automations.`;
@@ -65,6 +68,7 @@ export async function pauseForCredentials(host: OutcomeHost, owner: UserRef, err
 /** Pauses one automation; its row's `Trigger` becomes Manual (and `Status` Failed when Visen paused it) where Notion can be reached. */
 export async function pause(host: OutcomeHost, record: AutomationRecord, by: PausedBy, reason?: string): Promise<void> {
   record.paused = true;
+  record.control = (record.control ?? 0) + 1;
   record.pausedBy = by;
   record.pausedReason = reason;
   const settings = await host.deps.settings.load(record.owner);

@@ -39,6 +39,14 @@ export function nextSlot(schedule: Schedule, after: Date): Date {
   return next;
 }
 
+/**
+ * The first slot of a cron pattern strictly after `afterMs` (epoch ms), or undefined when it never comes: what team
+ * mode's shared triggers fire by, so they keep the very slots `nextSlot` gives.
+ */
+export function nextCronSlot(pattern: string, timeZone: string, afterMs: number): number | undefined {
+  return cronOf({ text: pattern, cron: pattern, timeZone }).nextRun(new Date(afterMs))?.getTime();
+}
+
 /** `daily 09:00` and the like as cron; undefined when the words are no preset. */
 function presetCron(words: readonly string[]): string | undefined {
   if (words.length === 1 && words[0] === 'hourly') return '0 * * * *';

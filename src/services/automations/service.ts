@@ -11,6 +11,8 @@ import { type AutomationClock, type AutomationOptions, DEFAULT_AUTOMATION_OPTION
 import { AutomationEngine } from './engine.js';
 import { cancelAutomaticRuns } from './run.js';
 import { type AutomationRecord, AutomationStore, isOwnedBy } from './store.js';
+import { fireInTeam } from './team-firing.js';
+import { type AutomationTriggers, timingOf } from './triggers.js';
 import type { AutomationSpec, AutomationsService } from './types.js';
 
 export interface AutomationsServiceDeps {
@@ -23,6 +25,8 @@ export interface AutomationsServiceDeps {
   /** Real time unless a test hands in a fake clock. */
   readonly clock?: AutomationClock;
   readonly options?: Partial<AutomationOptions>;
+  /** Team mode: shared triggers fire each automation on one worker instead of this process's timer. */
+  readonly triggers?: AutomationTriggers;
 }
 
 /** The service plus what tests drive it with: run what is due now (on the clock), and wait for work under way. */
@@ -37,13 +41,15 @@ export function createAutomationsService(deps: AutomationsServiceDeps): Automati
   const clock = deps.clock ?? { now: () => Date.now() };
   const logger = deps.logger.child({ component: 'automations' });
   const store = new AutomationStore(deps.store);
-  const engine = new AutomationEngine({ ...deps, store, logger, clock, options });
+  const { triggers } = deps;
+  const engine = new AutomationEngine({ ...deps, store, logger, clock, options, triggers });
   let loaded: Promise<void> = Promise.resolve();
   let timer: ReturnType<typeof setInterval> | undefined;
   let closed = false;
+  let armed: Promise<void> = Promise.resolve();
   const owned = async (user: UserRef, connectionId: string): Promise<AutomationRecord> => {
     await loaded;
-    const record = engine.records.get(connectionId);
+    const record = await engine.current(connectionId);
     if (!record || !isOwnedBy(record, user)) throw new UserInputError('That automation is gone: it was cleared, or it is not yours.', 'connection');
     return record;
   };
@@ -55,11 +61,11 @@ export function createAutomationsService(deps: AutomationsServiceDeps): Automati
   return {
     create: async (user, request, spec, listener, notifyState) => {
       await loaded;
-      return create({ deps, engine, clock, enabled: options.enabled }, user, request, spec, listener, notifyState);
+      return create({ deps, engine, clock }, user, request, spec, listener, notifyState);
     },
     async list(user) {
       await loaded;
-      return [...engine.records.values()].filter((record) => isOwnedBy(record, user)).map((record) => engine.summary(record));
+      return (await engine.all()).filter((record) => isOwnedBy(record, user)).map((record) => engine.summary(record));
     },
     async pause(user, connectionId) {
       const record = await owned(user, connectionId);
@@ -82,6 +88,12 @@ export function createAutomationsService(deps: AutomationsServiceDeps): Automati
         logger.info({ automations: records.length }, 'automations loaded');
       });
       loaded.catch((err: unknown) => logger.error({ err: describeForLog(err) }, 'could not load the automations'));
+      if (triggers) {
+        // Apart from `loaded`: a worker whose triggers could not start still serves commands; the others fire.
+        armed = loaded.then(() => startTriggers(engine, triggers, () => closed));
+        armed.catch((err: unknown) => logger.error({ err: describeForLog(err) }, 'this worker takes no automation firings (restart it)'));
+        return;
+      }
       timer = setInterval(() => void runDue().catch(() => undefined), options.tickMs);
       timer.unref();
     },
@@ -89,38 +101,24 @@ export function createAutomationsService(deps: AutomationsServiceDeps): Automati
       // Runs in flight end as the generation service's shutdown (which follows) says.
       closed = true;
       if (timer) clearInterval(timer);
+      await armed.catch(() => undefined);
+      await triggers?.close();
       // The store closes after this: let a load still reading it finish first.
       await loaded.catch(() => undefined);
     },
     async forgetUser(user) {
       await loaded;
-      const settings = await deps.settings.load(user);
-      for (const record of [...engine.records.values()].filter((r) => isOwnedBy(r, user))) {
-        engine.forget(record.id);
-        await store.remove(record.id);
-        if (settings) {
-          await deps.connections
-            .setAutomation(user, settings, record.id, { trigger: 'Manual', nextRun: null })
-            .catch((err: unknown) =>
-              logger.warn({ err: describeForLog(err), automation: record.id }, 'could not set Trigger to Manual on a cleared automation'),
-            );
-        }
-      }
+      await forgetAutomationsOf(deps, engine, user);
     },
     runDue,
     idle: () => engine.idle(),
   };
 }
 
-const TEAM_MODE_REFUSAL =
-  'This Visen runs as a team of workers sharing one store, where automatic connections (`--watch`, `--every`) are not available yet. Run the connection by hand (`/visen generate` without them), or ask whoever runs Visen for a single Visen to run automations.';
-
 interface CreateContext {
   readonly deps: AutomationsServiceDeps;
   readonly engine: AutomationEngine;
   readonly clock: AutomationClock;
-  /** False in team mode, where automations are refused (see AutomationOptions.enabled). */
-  readonly enabled: boolean;
 }
 
 /**
@@ -129,7 +127,6 @@ interface CreateContext {
  */
 async function create(ctx: CreateContext, user: UserRef, request: GenerationRequest, spec: AutomationSpec, listener: ProgressListener, notifyState: unknown) {
   const { deps, engine, clock } = ctx;
-  if (!ctx.enabled) throw new UserInputError(TEAM_MODE_REFUSAL);
   const checked: CheckedSpec = await checkAutomationRequest(deps, user, request, spec);
   const registered = await deps.generation.register(user, request);
   const record: AutomationRecord = {
@@ -156,14 +153,13 @@ async function create(ctx: CreateContext, user: UserRef, request: GenerationRequ
     nextRun: record.nextRun ?? null,
   });
   engine.track(record);
-  await engine.save(record);
+  await engine.save(record, true);
   if (record.trigger === 'Schedule') return { automation: engine.summary(record) };
   try {
-    const run = await deps.generation.start(user, request, listener, notifyState);
+    const run = await deps.generation.start(user, request, engine.deps.triggers ? armWhenEnded(engine, record.id, listener) : listener, notifyState);
     return { automation: engine.summary(record), run };
   } catch (err) {
-    engine.forget(record.id);
-    await new AutomationStore(deps.store).remove(record.id);
+    await engine.drop(record.id);
     await deps.connections.setAutomation(user, checked.settings, record.id, { trigger: 'Manual' }).catch(() => undefined);
     throw err;
   }
@@ -174,4 +170,43 @@ async function writeTrigger(deps: AutomationsServiceDeps, record: AutomationReco
   const settings = await deps.settings.require(record.owner);
   await deps.connections.setAutomation(record.owner, settings, record.id, { trigger: record.trigger, ...(record.nextRun ? { nextRun: record.nextRun } : {}) });
   record.rowTrigger = 'automatic';
+}
+
+/**
+ * Team mode's start: every recorded automation gets its trigger (made before team mode, or moved in by
+ * `store:migrate`; one already there is left as it is), then this worker takes its share of the firings.
+ */
+async function startTriggers(engine: AutomationEngine, triggers: AutomationTriggers, closed: () => boolean) {
+  for (const record of [...engine.records.values()]) await triggers.upsert(record.id, timingOf(record, engine.deps.options.pollIntervalMs));
+  await triggers.start(async (id, slotMs) => {
+    if (!closed()) await fireInTeam(engine, id, slotMs);
+  });
+}
+
+/** `/visen clear`: the user's automations stop everywhere and are forgotten; their rows say Manual where reachable. */
+async function forgetAutomationsOf(deps: AutomationsServiceDeps, engine: AutomationEngine, user: UserRef): Promise<void> {
+  const settings = await deps.settings.load(user);
+  await engine.refresh(user);
+  for (const record of engine.recordsOf(user)) {
+    await engine.drop(record.id);
+    if (!settings) continue;
+    await deps.connections
+      .setAutomation(user, settings, record.id, { trigger: 'Manual', nextRun: null })
+      .catch((err: unknown) =>
+        engine.deps.logger.warn({ err: describeForLog(err), automation: record.id }, 'could not set Trigger to Manual on a cleared automation'),
+      );
+  }
+}
+
+/**
+ * Team mode: a new watch's trigger is made when its first fill ends, so no worker polls the rows that fill is still
+ * writing (a worker that stops first leaves it to the next worker's start, which makes every missing trigger).
+ */
+function armWhenEnded(engine: AutomationEngine, id: string, listener: ProgressListener): ProgressListener {
+  return async (progress) => {
+    await listener(progress);
+    if (progress.state === 'succeeded' || progress.state === 'failed' || progress.state === 'cancelled') {
+      await engine.arm(id).catch((err: unknown) => engine.deps.logger.warn({ err: describeForLog(err), automation: id }, 'could not schedule a new watch'));
+    }
+  };
 }

@@ -43,6 +43,11 @@ export interface AutomationRecord {
   rowTrigger?: 'automatic' | 'manual' | undefined;
   /** Automatic runs that failed one after another. */
   failures: number;
+  /**
+   * Team mode: counts pauses and resumes, so a worker that saves a copy it read before another worker paused or
+   * resumed the automation keeps that newer choice (absent: 0).
+   */
+  control?: number | undefined;
   lastRun?: AutomationRunResult | undefined;
 }
 
@@ -70,6 +75,10 @@ export class AutomationStore {
     const ids = (await this.store.get<string[]>(NAMESPACE, INDEX_KEY)) ?? [];
     const records = await Promise.all(ids.map((id) => this.store.get<AutomationRecord>(NAMESPACE, recordKey(id))));
     return records.filter((record): record is AutomationRecord => record !== undefined);
+  }
+
+  async load(id: string): Promise<AutomationRecord | undefined> {
+    return this.store.get<AutomationRecord>(NAMESPACE, recordKey(id));
   }
 
   async save(record: AutomationRecord): Promise<void> {

@@ -16,10 +16,12 @@ type Obj = Record<string, any>;
  * Resolves with the probe's first truthy value; polls (no fixed sleep stands for "long enough") and fails with
  * `what` after `timeoutMs`. The timeout is a ceiling for a stuck run, not a performance claim.
  */
-export async function eventually<T>(probe: () => T | undefined | null | false, what: string, timeoutMs = 20_000): Promise<T> {
+type Probed<T> = T | undefined | null | false;
+
+export async function eventually<T>(probe: () => Probed<T> | Promise<Probed<T>>, what: string, timeoutMs = 20_000): Promise<T> {
   const started = Date.now();
   for (;;) {
-    const value = probe();
+    const value = await probe();
     if (value) return value;
     if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));

@@ -113,17 +113,6 @@ describe('controlling automations from Notion and from Slack', () => {
     expect(connectionRows(world, fixture)).toEqual([]);
   });
 
-  it('team mode refuses to make a connection automatic, saying what to do, and records nothing', async () => {
-    const fixture = world.addUser('U0TEAMMODE');
-    const db = ideasDatabase(world, fixture);
-    const automations = automationsFor(world, new FakeClock(), { enabled: false });
-    const refusal = await watchIdeas(automations, fixture, db.url).catch((err: unknown) => err);
-    expect(refusal).toBeInstanceOf(UserInputError);
-    expect((refusal as UserInputError).userMessage).toMatch(/team of workers.*not available yet.*without them/);
-    expect(await automations.service.list(fixture.user)).toEqual([]);
-    expect(connectionRows(world, fixture)).toEqual([]);
-  });
-
   it('Pause in team mode cancels the automation’s automatic run in progress; in one process that run finishes', async () => {
     for (const cancelRunOnPause of [true, false]) {
       const fixture = world.addUser(cancelRunOnPause ? 'U0PAUSETEAM' : 'U0PAUSEONE');

@@ -23,6 +23,8 @@ export interface SubmittedRun {
   readonly settings: UserSettings;
   readonly listener: ProgressListener;
   readonly startSchema?: DataSourceSchema | undefined;
+  /** Team mode: its starter follows it through `listener`, so it runs here, not through the queue. */
+  readonly followHere?: boolean;
 }
 
 export interface RunScheduler {
@@ -98,7 +100,7 @@ export function queuedScheduler(registry: RunRegistry, launcher: RunLauncher, te
     },
     async submit(submitted) {
       const { record } = submitted;
-      if (followedInProcess(record)) return launchHere(launcher, team, submitted, logger);
+      if (submitted.followHere || followedInProcess(record)) return launchHere(launcher, team, submitted, logger);
       await team.queue.submit(record.runId);
       return { runId: record.runId, progress: progressOf(record), queued: true };
     },

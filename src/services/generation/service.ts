@@ -72,7 +72,7 @@ export function createGenerationService(deps: GenerationServiceDeps): Generation
   const start = (input: StartInput) => registry.track(startRun(engine, input));
 
   return {
-    start: (user, request, listener, notifyState) => start({ user, request, listener, notifyState }),
+    start: (user, request, listener, notifyState, followHere) => start({ user, request, listener, notifyState, ...(followHere ? { followHere } : {}) }),
     register: (user, request) => registry.track(registerConnection(engine, user, request)),
     rerun: async (user, connectionId, listener, notifyState, readThread) =>
       start({ ...(await rerunOf(engine, user, connectionId, readThread)), listener, notifyState }),

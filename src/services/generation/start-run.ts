@@ -35,6 +35,8 @@ export interface StartInput {
   readonly notifyState: unknown;
   /** A rerun: the saved connection's name. */
   readonly connectionName?: string | undefined;
+  /** Team mode: run it on this worker, whose caller follows it through `listener` (see GenerationService.start). */
+  readonly followHere?: boolean;
 }
 
 /** A run's plan once everything that can be checked before generating was checked. */
@@ -56,7 +58,7 @@ export async function startRun(deps: StartDeps, input: StartInput): Promise<Star
   await deps.scheduler.reserve(key, runId);
   try {
     const record = await createRun(deps, input, checked, runId);
-    return await submitRun(deps, record, checked, input.listener);
+    return await submitRun(deps, record, checked, input.listener, input.followHere === true);
   } catch (err) {
     await deps.scheduler.unreserve(key, runId);
     throw err;
@@ -64,9 +66,9 @@ export async function startRun(deps: StartDeps, input: StartInput): Promise<Star
 }
 
 /** Hands the recorded run to a worker; if that fails (Redis away), the run ends Failed, so none is left half-started. */
-async function submitRun(deps: StartDeps, record: RunRecord, checked: CheckedStart, listener: ProgressListener): Promise<StartedRun> {
+async function submitRun(deps: StartDeps, record: RunRecord, checked: CheckedStart, listener: ProgressListener, followHere: boolean): Promise<StartedRun> {
   try {
-    return await deps.scheduler.submit({ record, settings: checked.settings, listener, startSchema: checked.target.schema });
+    return await deps.scheduler.submit({ record, settings: checked.settings, listener, startSchema: checked.target.schema, followHere });
   } catch (err) {
     record.state = 'failed';
     record.error = userMessageFor(err);

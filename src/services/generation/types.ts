@@ -185,8 +185,10 @@ export interface GenerationService {
    * reachable, target reachable, placeholders known, `--into` property exists and is rich text) and then
    * starts the run in the background. Problems found here throw a VisenError with a userMessage; nothing
    * is written. `notifyState` is opaque JSON the caller wants back after a restart (where to show progress).
+   * `followHere`: team mode runs the run on this worker (not through the queue), for a caller that must hear its
+   * progress in this process (an automation arming its watch once the first fill ended).
    */
-  start(user: UserRef, request: GenerationRequest, listener: ProgressListener, notifyState: unknown): Promise<StartedRun>;
+  start(user: UserRef, request: GenerationRequest, listener: ProgressListener, notifyState: unknown, followHere?: boolean): Promise<StartedRun>;
   /**
    * Checks a request as `start` does and records its connection (Status Ready) without running it: a schedule's
    * connection before its first slot. Throws the same errors as `start`.

@@ -81,6 +81,9 @@ async function watch(userId: string, db: { url: string; rowIds: string[] }) {
   const d = await generate(userId, `${db.url} --watch --into Summary Summarise {{Topic}}`);
   await eventually(() => dms(h, userId).find((m) => /is now automatic/.test(textOf(m.blocks))), 'the automation confirmation');
   await eventually(() => db.rowIds.every((id) => propertyText(h, id, 'Summary') !== ''), 'the first fill');
+  // Its rows written is not its end: the run still records its end on the connection row, and a poll before that
+  // is skipped (the automation is busy), so the next row would count as already there.
+  await eventually(async () => (await h.visen.services.generation.runsInProgress(ref(userId))).length === 0, 'the first fill to end');
   await h.visen.services.automations.idle();
   return d;
 }

@@ -87,8 +87,8 @@ function databaseOf(rows: number, title: string) {
 }
 
 /**
- * Property updates of each row that Notion accepted. Until the workers share one Notion limiter, two workers may go
- * over the rate together and a write gets a 429 and is sent again: that is one write, not two.
+ * Property updates of each row that Notion accepted: a write refused (a 429 from Notion's workspace limit, say) and
+ * sent again is one write, not two.
  */
 function rowUpdatesAccepted(rowIds: readonly string[], from: number): number[] {
   const accepted = team.h.notion.requests.slice(from).filter((r) => r.method === 'PATCH' && r.status === 200 && /^\/v1\/pages\/[^/]+$/.test(r.path));

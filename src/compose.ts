@@ -10,6 +10,7 @@ import type { AutomationClock } from './services/automations/deps.js';
 import { type AutomationsEngineHandle, createAutomationsService } from './services/automations/service.js';
 import type { AutomationTriggers } from './services/automations/triggers.js';
 import { createConnectionsService } from './services/connections/service.js';
+import type { TeamRuns } from './services/generation/run-scheduler.js';
 import { createGenerationService } from './services/generation/service.js';
 import { createHomeService } from './services/home/index.js';
 import type { VisenServices } from './services/index.js';
@@ -26,6 +27,8 @@ export interface ComposeDeps {
   readonly resolveHost?: HostResolver;
   /** The clock automations go by (tests hand in a fake one); real time by default. */
   readonly automationClock?: AutomationClock;
+  /** Team mode: the run queue and connection holds (Redis), opened by visen.ts; absent for one process. */
+  readonly teamRuns?: TeamRuns;
   /** Team mode: the shared triggers (BullMQ job schedulers) that fire each automation on one worker. */
   readonly automationTriggers?: AutomationTriggers;
   /** Team mode: each integration's Notion limiter, shared by every worker through Redis; one local bucket each by default. */
@@ -79,6 +82,7 @@ export function composeServices(deps: ComposeDeps): ComposedServices {
     openai: openAiGateway,
     logger: deps.logger,
     options: { contextChars: deps.config.contextChars },
+    team: deps.teamRuns,
     ...(deps.runControl ? { runControl: deps.runControl } : {}),
   });
   forgetUserHooks.push((user) => generation.forgetUser(user));

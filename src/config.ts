@@ -37,6 +37,8 @@ export interface VisenConfig {
   readonly threadRefreshMs: number;
   /** Where /healthz and /readyz are served (VISEN_HEALTH_PORT, VISEN_HEALTH_HOST); undefined: not served. */
   readonly health: { readonly port: number; readonly host: string } | undefined;
+  /** Team mode: runs one worker works on at once (VISEN_WORKER_CONCURRENCY, BullMQ's worker concurrency). */
+  readonly workerConcurrency: number;
 }
 
 /** `redactedUrl` is the URL without its user name and password: the only form that may be logged or shown. */
@@ -51,6 +53,7 @@ export const DEFAULT_POLL_SECONDS = 60;
 export const DEFAULT_THREAD_REFRESH_MINUTES = 15;
 /** Loopback only unless the operator says otherwise: the endpoints are for a local process manager. */
 export const DEFAULT_HEALTH_HOST = '127.0.0.1';
+export const DEFAULT_WORKER_CONCURRENCY = 4;
 
 /** The example values in .env.example: they pass the prefix checks, so they are caught here, before any network call. */
 export const PLACEHOLDER_TOKENS = { SLACK_BOT_TOKEN: 'xoxb-your-bot-token', SLACK_APP_TOKEN: 'xapp-your-app-token' } as const;
@@ -134,6 +137,9 @@ const envSchema = z
     VISEN_HEALTH_HOST: optionalText.refine((s) => s === undefined || /^[A-Za-z0-9.:-]{1,253}$/.test(s), {
       message: 'VISEN_HEALTH_HOST must be an address or host name to listen on, such as 127.0.0.1 (the default) or 0.0.0.0 for every interface',
     }),
+    VISEN_WORKER_CONCURRENCY: optionalText.refine((s) => s === undefined || (/^\d{1,2}$/.test(s) && Number(s) >= 1 && Number(s) <= 50), {
+      message: 'VISEN_WORKER_CONCURRENCY must be a whole number of runs from 1 to 50 (default 4): how many runs one team worker works on at once',
+    }),
   })
   .superRefine((e, ctx) => {
     if (e.VISEN_STORE_URL !== undefined && e.VISEN_SECRET_KEY === undefined) {
@@ -172,6 +178,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     pollIntervalMs: Number(e.VISEN_POLL_SECONDS ?? DEFAULT_POLL_SECONDS) * 1000,
     threadRefreshMs: Number(e.VISEN_THREAD_REFRESH_MINUTES ?? DEFAULT_THREAD_REFRESH_MINUTES) * 60_000,
     health: e.VISEN_HEALTH_PORT === undefined ? undefined : { port: Number(e.VISEN_HEALTH_PORT), host: e.VISEN_HEALTH_HOST ?? DEFAULT_HEALTH_HOST },
+    workerConcurrency: Number(e.VISEN_WORKER_CONCURRENCY ?? DEFAULT_WORKER_CONCURRENCY),
   };
   return { ok: true, config: deepFreeze(config) };
 }

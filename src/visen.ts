@@ -17,6 +17,7 @@ import { createLogger } from './logger.js';
 import type { AutomationClock } from './services/automations/deps.js';
 import { nextCronSlot } from './services/automations/schedule.js';
 import type { AutomationTriggers } from './services/automations/triggers.js';
+import type { TeamRuns } from './services/generation/run-scheduler.js';
 import { createSlackApp, onSlackConnected } from './slack/app.js';
 import { type BotIdentity, checkSlackTokens } from './slack/token-check.js';
 
@@ -80,6 +81,7 @@ export async function startVisen(env: Readonly<Record<string, string | undefined
     store: opened.store,
     secretBox,
     logger,
+    ...(opened.teamRuns ? { teamRuns: opened.teamRuns } : {}),
     ...(opened.automationTriggers ? { automationTriggers: opened.automationTriggers } : {}),
     ...(options.resolveHost ? { resolveHost: options.resolveHost } : {}),
     ...(options.automationClock ? { automationClock: options.automationClock } : {}),
@@ -109,13 +111,8 @@ export async function startVisen(env: Readonly<Record<string, string | undefined
     throw err;
   }
   logger.info(config.store.kind === 'redis' ? { store: config.store.redactedUrl } : { dataDir: config.dataDir }, 'Visen is connected to Slack (Socket Mode)');
-  if (config.store.kind === 'sqlite') {
-    await onSlackConnected(app, deps).catch((err: unknown) => logger.error({ err: describeForLog(err) }, 'resuming interrupted runs failed'));
-  } else {
-    // The run records are shared, but not who runs them: a starting worker cannot tell a run whose worker died
-    // from one another worker is still writing, so it resumes none rather than write rows twice.
-    logger.info('team mode: interrupted runs are not resumed by a starting worker (they stay recorded)');
-  }
+  // One process: interrupted runs resume. Team mode: this worker starts taking runs off the team's queue.
+  await onSlackConnected(app, deps).catch((err: unknown) => logger.error({ err: describeForLog(err) }, 'resuming interrupted runs failed'));
   // Automations catch up from their cursors and run missed schedules once (after interrupted runs resumed). In team
   // mode each fires through its shared trigger on one worker, whichever takes it.
   services.automations.start();
@@ -141,6 +138,8 @@ interface OpenedStore {
   readonly store: LocalStore;
   /** Team mode only: the shared record of handled Slack envelopes. */
   readonly claimEnvelope?: (key: string, ttlMs: number) => Promise<boolean>;
+  /** Team mode only: the run queue and connection holds (closed by the generation service's shutdown). */
+  readonly teamRuns?: TeamRuns;
   /** Team mode only: automations' triggers on BullMQ job schedulers. */
   readonly automationTriggers?: AutomationTriggers;
   /** Team mode only: one Notion rate limit per integration across workers. */
@@ -166,6 +165,7 @@ async function openStore(config: VisenConfig, logger: Logger): Promise<OpenedSto
     const runControl = openRedisRunControl(config.store.url, logger);
     const { openSharedLimiters } = await import('./adapters/team/notion-limiter.js');
     const limiters = openSharedLimiters(config.store.url, logger);
+    const teamRuns = await openTeamRuns(config, config.store.url, logger);
     // Subscribed before Slack connects, so no Cancel clicked on another worker goes unheard here; Redis gone again
     // this very moment does not hold the start (the subscription is made as soon as it is back).
     await Promise.race([runControl.ready.catch(() => undefined), delay(SUBSCRIBE_WAIT_MS, undefined, { ref: false })]);
@@ -177,10 +177,14 @@ async function openStore(config: VisenConfig, logger: Logger): Promise<OpenedSto
       runControl,
       notionLimiterFor: limiters.limiterFor,
       answers: () => store.ping(),
+      teamRuns,
       automationTriggers,
-      // The services closed the triggers (shutdown); closing twice is harmless, and covers a start that failed.
+      // The services closed the triggers and the run queue (shutdown); closing twice is harmless, and covers a start
+      // that failed.
       close: async () => {
         await automationTriggers.close();
+        await teamRuns.queue.close();
+        teamRuns.holds.close();
         await runControl.close();
         await limiters.close();
         await store.close();
@@ -220,6 +224,19 @@ async function startHealthEndpoints(config: VisenConfig, store: OpenedStore, sla
     checks: { slackConnected, storeAnswers: () => store.answers() },
     logger: logger.child({ component: 'health' }),
   });
+}
+
+/** Team mode's run queue (BullMQ) and connection holds, loaded only then. */
+async function openTeamRuns(config: VisenConfig, url: string, logger: Logger): Promise<TeamRuns> {
+  const [{ openRunQueue }, { openConnectionHolds }] = await Promise.all([
+    import('./adapters/team/run-queue.js'),
+    import('./adapters/team/connection-holds.js'),
+  ]);
+  const teamLogger = logger.child({ component: 'team-runs' });
+  return {
+    queue: openRunQueue({ url, concurrency: config.workerConcurrency, workerName: workerId() }, teamLogger),
+    holds: openConnectionHolds(url, teamLogger),
+  };
 }
 
 /** A worker's name in team-mode logs: the host and the process, so an operator can find the one that logged. */

@@ -61,6 +61,19 @@ describe('loadConfig', () => {
     }
   });
 
+  it('reads how many runs a team worker works on at once: default 4; a whole number from 1 to 50', () => {
+    const defaults = loadConfig(valid);
+    expect(defaults.ok && defaults.config.workerConcurrency).toBe(4);
+    const many = loadConfig({ ...valid, VISEN_WORKER_CONCURRENCY: '50' });
+    expect(many.ok && many.config.workerConcurrency).toBe(50);
+    for (const value of ['0', '-1', '2.5', '51', 'many']) {
+      expect(loadConfig({ ...valid, VISEN_WORKER_CONCURRENCY: value })).toEqual({
+        ok: false,
+        problems: ['VISEN_WORKER_CONCURRENCY must be a whole number of runs from 1 to 50 (default 4): how many runs one team worker works on at once'],
+      });
+    }
+  });
+
   it('reads the context budget: default 100,000 characters; a whole number from 0 to 1,000,000', () => {
     const defaults = loadConfig(valid);
     expect(defaults.ok && defaults.config.contextChars).toBe(100_000);

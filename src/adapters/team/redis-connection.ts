@@ -45,3 +45,23 @@ export function openTeamConnection(url: string, role: ConnectionRole, logger: Lo
   });
   return connection;
 }
+
+/**
+ * Resolves once the connection is ready, at once when it is; rejects after `ms`. A command connection has no offline
+ * queue, so a call made while it is still reconnecting (Redis just came back; its back-off is at most 2 s) would fail
+ * although Redis answers: callers wait this long first, and tell the user to try again only after that.
+ */
+export function whenReady(connection: Redis, ms: number): Promise<void> {
+  if (connection.status === 'ready') return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const onReady = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      connection.off('ready', onReady);
+      reject(new Error(`Redis not ready within ${ms} ms`));
+    }, ms);
+    connection.once('ready', onReady);
+  });
+}

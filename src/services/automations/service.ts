@@ -156,7 +156,9 @@ async function create(ctx: CreateContext, user: UserRef, request: GenerationRequ
   await engine.save(record, true);
   if (record.trigger === 'Schedule') return { automation: engine.summary(record) };
   try {
-    const run = await deps.generation.start(user, request, engine.deps.triggers ? armWhenEnded(engine, record.id, listener) : listener, notifyState);
+    // Team mode: the watch is armed when this first fill ends, which only this worker hears: it runs here.
+    const armed = engine.deps.triggers ? armWhenEnded(engine, record.id, listener) : listener;
+    const run = await deps.generation.start(user, request, armed, notifyState, engine.deps.triggers !== undefined);
     return { automation: engine.summary(record), run };
   } catch (err) {
     await engine.drop(record.id);

@@ -66,7 +66,7 @@ async function resumeOne(deps: ResumeDeps, runId: string, listenerFor: ListenerF
  * The pending run and its user's settings. A run gone or already recorded leaves the pending list, and so does one
  * whose user cleared their settings: nothing can be resumed or recorded without their secrets.
  */
-async function loadPending(deps: ResumeDeps, runId: string): Promise<{ record: RunRecord; settings: UserSettings } | undefined> {
+export async function loadPending(deps: ResumeDeps, runId: string): Promise<{ record: RunRecord; settings: UserSettings } | undefined> {
   const record = await deps.runStore.loadRun(runId);
   const settings = record && !record.finalized ? await deps.settings.load(record.user) : undefined;
   if (!record || !settings) {
@@ -76,14 +76,14 @@ async function loadPending(deps: ResumeDeps, runId: string): Promise<{ record: R
   return { record, settings };
 }
 
-async function endNow(run: ActiveRun, end: (run: ActiveRun) => Promise<void>): Promise<RunProgress> {
+export async function endNow(run: ActiveRun, end: (run: ActiveRun) => Promise<void>): Promise<RunProgress> {
   await end(run);
   run.sendFinalProgress();
   return progressOf(run.record);
 }
 
 /** Takes out what an interrupted page run wrote (unless it was complete), then records its end. */
-async function endInterruptedPageRun(deps: ResumeDeps, run: ActiveRun, settings: UserSettings): Promise<void> {
+export async function endInterruptedPageRun(deps: ResumeDeps, run: ActiveRun, settings: UserSettings): Promise<void> {
   const record = run.record;
   if (record.page?.complete) {
     record.state = 'succeeded';

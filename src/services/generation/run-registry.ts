@@ -60,9 +60,7 @@ export class RunRegistry {
   /** Holds the connection for a run about to start; refused while another run of it is going. */
   reserve(key: string, runId: string): void {
     const holder = this.#connectionRuns.get(key);
-    if (holder && this.#active.has(holder)) {
-      throw new UserInputError('This connection is already running. Wait for it to finish (or cancel it) before starting it again.', 'target');
-    }
+    if (holder && this.#active.has(holder)) throw connectionBusyError();
     this.#connectionRuns.set(key, runId);
   }
 
@@ -113,7 +111,12 @@ export function connectionKey(user: UserRef, targetId: string, output: string, p
   return `${userKey(user)}|${targetId}|${output}|${prompt}|${source ?? ''}`;
 }
 
-function connectionKeyOf(record: RunRecord): string {
+/** A start refused because another run of its connection is going (on this worker or, in team mode, another). */
+export function connectionBusyError(): UserInputError {
+  return new UserInputError('This connection is already running. Wait for it to finish (or cancel it) before starting it again.', 'target');
+}
+
+export function connectionKeyOf(record: RunRecord): string {
   return connectionKey(record.user, record.target.id, outputLabel(record.request.output), record.request.prompt, record.request.source?.permalink);
 }
 

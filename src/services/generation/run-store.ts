@@ -1,5 +1,7 @@
 import { KeyQueue } from '../../adapters/key-queue.js';
 import type { LocalStore } from '../../adapters/store.js';
+import { StoreError } from '../../errors.js';
+import { withRetries } from '../../retry.js';
 import { type UserRef, userKey } from '../../users.js';
 import { KeyedLock } from '../keyed-lock.js';
 import type { ThreadOrigin } from '../threads/types.js';
@@ -42,13 +44,31 @@ interface LogMeta {
 
 type LogEntry = [rowId: string, runId: string];
 
+/**
+ * How long a running run waits for a store that cannot be reached (Redis restarting or failing over, in team mode)
+ * before the failure counts: attempts 1 s apart. Only Redis reports `unavailable`; one process's SQLite never does.
+ */
+const STORE_WAIT_ATTEMPTS = 30;
+const STORE_WAIT_STEP_MS = 1_000;
+
 export class RunStore {
   private readonly lock: KeyedLock;
-  /** A run's record is written by the one worker running it, whole: its saves need order here, not a shared lock. */
-  private readonly saves = new KeyQueue();
 
-  constructor(private readonly store: LocalStore) {
+  constructor(
+    private readonly store: LocalStore,
+    /** A run's record is written by the one worker running it, whole: its saves need order here, not a shared lock. */
+    private readonly saves = new KeyQueue(),
+  ) {
     this.lock = new KeyedLock(store, NAMESPACE);
+  }
+
+  /**
+   * The same records, for runs at work: a store call that finds the store unreachable is tried again for about 30 s,
+   * so a short outage pauses a run instead of failing its rows. Starts and reads for a person fail fast instead.
+   * Both views keep one order of a run's saves; read-modify-writes are exclusive in the store itself.
+   */
+  patient(): RunStore {
+    return new RunStore(patientStore(this.store), this.saves);
   }
 
   async loadRun(runId: string): Promise<RunRecord | undefined> {
@@ -221,6 +241,22 @@ export class RunStore {
       await this.store.set(NAMESPACE, 'pending', change(ids));
     });
   }
+}
+
+function patientStore(store: LocalStore): LocalStore {
+  const policy = {
+    attempts: STORE_WAIT_ATTEMPTS,
+    canRetry: (err: unknown) => err instanceof StoreError && err.code === 'unavailable',
+    delayMs: () => STORE_WAIT_STEP_MS,
+  };
+  return {
+    get: (namespace, key) => withRetries(() => store.get(namespace, key), policy),
+    set: (namespace, key, value) => withRetries(() => store.set(namespace, key, value), policy),
+    delete: (namespace, key) => withRetries(() => store.delete(namespace, key), policy),
+    // A lock that could not be had is asked for again; `fn` reads what it changes afresh each time.
+    exclusive: (namespace, key, fn) => withRetries(() => store.exclusive(namespace, key, fn), policy),
+    close: () => store.close(),
+  };
 }
 
 function logKey(user: UserRef, connectionId: string): string {

@@ -11,11 +11,13 @@ import type { ThreadOrigin } from '../threads/types.js';
 import { DEFAULT_GENERATION_OPTIONS, type GenerationOptions, progressOf } from './active-run.js';
 import { parseOutputLabel } from './output.js';
 import { isWritableType } from './outputs/kinds.js';
+import { serveQueuedRuns } from './queued-run.js';
 import { type ResumeDeps, resumeInterrupted } from './resume.js';
 import { relationReadingsOf } from './row-reader.js';
 import { RunLauncher } from './run-launcher.js';
 import { hasEnded } from './run-record.js';
 import { RunRegistry } from './run-registry.js';
+import { inProcessScheduler, queuedScheduler, type TeamRuns } from './run-scheduler.js';
 import type { SteeringDeps } from './run-steering.js';
 import * as steering from './run-steering.js';
 import { RunStore } from './run-store.js';
@@ -31,6 +33,8 @@ export interface GenerationServiceDeps {
   readonly openai: OpenAiGateway;
   readonly logger: Logger;
   readonly options?: Partial<GenerationOptions>;
+  /** Team mode: the team's run queue and connection holds (Redis); absent for one process. */
+  readonly team?: TeamRuns | undefined;
   /** Team mode: Cancel and previews reach runs on other workers (see run-control.ts); one process: none needed. */
   readonly runControl?: RunControl;
 }
@@ -42,8 +46,20 @@ export function createGenerationService(deps: GenerationServiceDeps): Generation
   const runStore = new RunStore(deps.store);
   const registry = new RunRegistry();
   const control = deps.runControl ?? localRunControl();
-  const launcher = new RunLauncher({ connections: deps.connections, notion: deps.notion, openai: deps.openai, runStore, registry, control, options, logger });
-  const engine: Engine = { ...deps, runStore, registry, launcher, control, logger };
+  // Runs at work ride out a short store outage; starts and reads for a person are told at once.
+  const launcher = new RunLauncher({
+    connections: deps.connections,
+    notion: deps.notion,
+    openai: deps.openai,
+    runStore: runStore.patient(),
+    registry,
+    control,
+    options,
+    logger,
+  });
+  const team = deps.team;
+  const scheduler = team ? queuedScheduler(registry, launcher, team, logger) : inProcessScheduler(registry, launcher);
+  const engine: Engine = { ...deps, runStore, registry, launcher, scheduler, control, logger };
   // Requests from other workers: applied here when this worker runs the run (its owner was checked by the sender).
   const stopListening = control.onRequest((runId, action) => {
     const run = registry.byId(runId);
@@ -56,7 +72,7 @@ export function createGenerationService(deps: GenerationServiceDeps): Generation
   const start = (input: StartInput) => registry.track(startRun(engine, input));
 
   return {
-    start: (user, request, listener, notifyState) => start({ user, request, listener, notifyState }),
+    start: (user, request, listener, notifyState, followHere) => start({ user, request, listener, notifyState, ...(followHere ? { followHere } : {}) }),
     register: (user, request) => registry.track(registerConnection(engine, user, request)),
     rerun: async (user, connectionId, listener, notifyState, readThread) =>
       start({ ...(await rerunOf(engine, user, connectionId, readThread)), listener, notifyState }),
@@ -73,7 +89,11 @@ export function createGenerationService(deps: GenerationServiceDeps): Generation
     activeRuns: (user) => registry.ofUser(user).map((run) => progressOf(run.record)),
     runsInProgress: (user) => runsInProgress(engine, user),
     subscribe: (listener) => registry.subscribe(listener),
-    resumeInterrupted: (listenerFor) => resumeInterrupted(engine, listenerFor),
+    // Team mode: the queue is the truth of which runs still need a worker (serveQueuedRuns), not a starting worker.
+    resumeInterrupted: async (listenerFor) => (team ? [] : resumeInterrupted(engine, listenerFor)),
+    serveQueuedRuns: async (listenerFor) => {
+      if (team) await serveQueuedRuns({ ...engine, team }, listenerFor);
+    },
     writtenRows: (user, connectionId) => runStore.writtenRows(user, connectionId),
     async forgetUser(user) {
       const runs = registry.ofUser(user);
@@ -83,7 +103,7 @@ export function createGenerationService(deps: GenerationServiceDeps): Generation
     },
     shutdown: async () => {
       // Runs finishing their rows may still be cancelled from another worker: listen until they are done.
-      await shutdown(registry, options.shutdownGraceMs);
+      await shutdown(registry, options.shutdownGraceMs, team);
       stopListening();
     },
   };
@@ -166,9 +186,20 @@ async function describeTarget(engine: Engine, user: UserRef, targetUrl: string):
   };
 }
 
-/** Takes no new work; rows in flight may finish, and generations still going after the grace period are stopped. */
-async function shutdown(registry: RunRegistry, graceMs: number): Promise<void> {
+/**
+ * Takes no new work; rows in flight may finish, and generations still going after the grace period are stopped.
+ * Team mode: the worker takes no more runs off the queue, and hands the interrupted ones back to it.
+ */
+async function shutdown(registry: RunRegistry, graceMs: number, team: TeamRuns | undefined): Promise<void> {
   await registry.close();
+  const served = team?.queue.stopServing();
+  await stopRuns(registry, graceMs);
+  await served;
+  await team?.queue.close();
+  team?.holds.close();
+}
+
+async function stopRuns(registry: RunRegistry, graceMs: number): Promise<void> {
   const runs = registry.all();
   for (const run of runs) {
     run.stopRequested = true;

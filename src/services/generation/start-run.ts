@@ -5,13 +5,13 @@ import type { UserRef } from '../../users.js';
 import type { ConnectionSpec, ConnectionsService } from '../connections/types.js';
 import type { SettingsService, UserSettings } from '../settings/types.js';
 import { characterCount, clip } from '../text.js';
-import { progressOf } from './active-run.js';
 import { MAX_PREVIEW_ROWS, MAX_PROMPT_CHARS } from './limits.js';
 import { checkOutput, outputLabel } from './output.js';
 import { bindRowTemplate } from './row-reader.js';
 import type { RunLauncher } from './run-launcher.js';
 import { newRunRecord, outcomeOf } from './run-record.js';
 import { connectionKey, type RunRegistry } from './run-registry.js';
+import type { RunScheduler } from './run-scheduler.js';
 import type { RunRecord, RunStore } from './run-store.js';
 import { type ResolvedTarget, resolveTarget } from './target.js';
 import type { GenerationRequest, OutputChoice, ProgressListener, RegisteredConnection, StartedRun } from './types.js';
@@ -25,6 +25,7 @@ export interface StartDeps {
   readonly runStore: RunStore;
   readonly registry: RunRegistry;
   readonly launcher: RunLauncher;
+  readonly scheduler: RunScheduler;
 }
 
 export interface StartInput {
@@ -34,6 +35,8 @@ export interface StartInput {
   readonly notifyState: unknown;
   /** A rerun: the saved connection's name. */
   readonly connectionName?: string | undefined;
+  /** Team mode: run it on this worker, whose caller follows it through `listener` (see GenerationService.start). */
+  readonly followHere?: boolean;
 }
 
 /** A run's plan once everything that can be checked before generating was checked. */
@@ -52,13 +55,25 @@ export async function startRun(deps: StartDeps, input: StartInput): Promise<Star
   const runId = randomUUID();
   // One run of a connection at a time, a person's first: a manual start waits for an automatic run to end.
   if (!input.request.automatic) await deps.registry.automaticRunEnded(key);
-  deps.registry.reserve(key, runId);
+  await deps.scheduler.reserve(key, runId);
   try {
     const record = await createRun(deps, input, checked, runId);
-    const run = deps.launcher.launch(record, checked.settings, input.listener, checked.target.schema);
-    return { runId, progress: progressOf(run.record) };
+    return await submitRun(deps, record, checked, input.listener, input.followHere === true);
   } catch (err) {
-    deps.registry.unreserve(key, runId);
+    await deps.scheduler.unreserve(key, runId);
+    throw err;
+  }
+}
+
+/** Hands the recorded run to a worker; if that fails (Redis away), the run ends Failed, so none is left half-started. */
+async function submitRun(deps: StartDeps, record: RunRecord, checked: CheckedStart, listener: ProgressListener, followHere: boolean): Promise<StartedRun> {
+  try {
+    return await deps.scheduler.submit({ record, settings: checked.settings, listener, startSchema: checked.target.schema, followHere });
+  } catch (err) {
+    record.state = 'failed';
+    record.error = userMessageFor(err);
+    await deps.launcher.recordOutcome(record.user, checked.settings, record, outcomeOf(record)).catch(() => undefined);
+    await deps.runStore.finishRun(record).catch(() => undefined);
     throw err;
   }
 }

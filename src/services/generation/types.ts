@@ -163,6 +163,11 @@ export interface TargetDescription {
 export interface StartedRun {
   readonly runId: string;
   readonly progress: RunProgress;
+  /**
+   * Team mode: the run is on the team's queue, and the worker that takes it (maybe another) shows its progress from
+   * its notifyState; the listener given to the start is not called.
+   */
+  readonly queued?: boolean;
 }
 
 /** A connection recorded without running it (see GenerationService.register). */
@@ -180,8 +185,10 @@ export interface GenerationService {
    * reachable, target reachable, placeholders known, `--into` property exists and is rich text) and then
    * starts the run in the background. Problems found here throw a VisenError with a userMessage; nothing
    * is written. `notifyState` is opaque JSON the caller wants back after a restart (where to show progress).
+   * `followHere`: team mode runs the run on this worker (not through the queue), for a caller that must hear its
+   * progress in this process (an automation arming its watch once the first fill ended).
    */
-  start(user: UserRef, request: GenerationRequest, listener: ProgressListener, notifyState: unknown): Promise<StartedRun>;
+  start(user: UserRef, request: GenerationRequest, listener: ProgressListener, notifyState: unknown, followHere?: boolean): Promise<StartedRun>;
   /**
    * Checks a request as `start` does and records its connection (Status Ready) without running it: a schedule's
    * connection before its first slot. Throws the same errors as `start`.
@@ -217,6 +224,12 @@ export interface GenerationService {
    * `listenerFor` is given each run's notifyState and returns where its progress goes.
    */
   resumeInterrupted(listenerFor: (notifyState: unknown, progress: RunProgress) => ProgressListener): Promise<RunProgress[]>;
+  /**
+   * Team mode: queues the runs still pending in the store, and from now on this worker takes runs off the team's
+   * queue (new ones, and those of workers that died or stopped). `listenerFor` is given each run's notifyState and
+   * whether the run starts now (`fresh`) or is taken over. One process: nothing to do (its runs are launched here).
+   */
+  serveQueuedRuns(listenerFor: (notifyState: unknown, progress: RunProgress, fresh: boolean) => ProgressListener): Promise<void>;
   /** The rows of a database connection Visen has written into, ever (row id -> the run that wrote it). */
   writtenRows(user: UserRef, connectionId: string): Promise<ReadonlyMap<string, string>>;
   /** Forget this user's local run records (for /visen clear). Running runs are cancelled first. */

@@ -95,6 +95,7 @@ export function fakeGeneration(): FakeGeneration {
     runsInProgress: async () => [],
     subscribe: () => () => undefined,
     resumeInterrupted: (listenerFor) => fake.resumeImpl(listenerFor),
+    serveQueuedRuns: async () => undefined,
     forgetUser: async () => undefined,
     writtenRows: async () => new Map(),
     register: async () => {

@@ -8,7 +8,7 @@ import { generateCommand } from './command.js';
 import { GenerateIds } from './ids.js';
 import { addPromptBoxHandler, submitHandler, targetEnteredHandler } from './modal.js';
 import { previewHandler } from './preview.js';
-import { resumeInterruptedRuns } from './resume.js';
+import { resumeInterruptedRuns, serveQueuedRuns } from './resume.js';
 import { runtimeFor } from './runtime.js';
 
 export { GenerateIds } from './ids.js';
@@ -32,7 +32,11 @@ export function registerGenerateListeners(app: App, deps: SlackDeps): void {
   app.view({ type: 'view_submission', callback_id: GenerateIds.modalCallback }, submitHandler(rt));
 }
 
-/** Called once Slack is connected: resumes database runs a restart interrupted and tells their users. */
+/**
+ * Called once Slack is connected: resumes database runs a restart interrupted and tells their users (one process);
+ * in team mode, this worker starts taking runs off the team's queue instead.
+ */
 export async function onConnectedResumeRuns(client: WebClient, deps: SlackDeps): Promise<void> {
   await resumeInterruptedRuns(runtimeFor(deps), client);
+  await serveQueuedRuns(runtimeFor(deps), client);
 }

@@ -17,15 +17,7 @@ export async function resumeInterruptedRuns(rt: GenerateRuntime, client: WebClie
   const reporterFor = (state: unknown, progress: RunProgress): ProgressReporter => {
     const existing = reporters.get(progress.runId);
     if (existing) return existing;
-    const notify = parseNotifyState(state);
-    const user = notify?.user ?? progress.user;
-    const sameUser = user.userId === progress.user.userId && user.teamId === progress.user.teamId;
-    const reporter = rt.newReporter(client, {
-      user: progress.user,
-      responseUrl: sameUser ? notify?.responseUrl : undefined,
-      dm: sameUser ? notify?.dm : undefined,
-      afterRestart: true,
-    });
+    const reporter = reporterFromNotifyState(rt, client, state, progress, true);
     reporters.set(progress.runId, reporter);
     return reporter;
   };
@@ -43,4 +35,30 @@ export async function resumeInterruptedRuns(rt: GenerateRuntime, client: WebClie
   }
   if (runs.length > 0) rt.deps.logger.info({ runs: runs.length }, 'interrupted runs resumed or reported');
   return runs;
+}
+
+/**
+ * Team mode, once Slack is connected: this worker takes runs off the team's queue. Each run's progress goes where
+ * its notifyState says (the command's response_url, the direct message), as it would on the worker that started it;
+ * a run taken over from a worker that died or stopped says so, as after a restart. Runs with no Slack message of
+ * their own are followed by their starter and show nothing here.
+ */
+export async function serveQueuedRuns(rt: GenerateRuntime, client: WebClient): Promise<void> {
+  const silent = () => undefined;
+  await rt.deps.services.generation.serveQueuedRuns((state, progress, fresh) =>
+    parseNotifyState(state) ? reporterFromNotifyState(rt, client, state, progress, !fresh).listener : silent,
+  );
+}
+
+/** A reporter that continues a run's progress where its notifyState says (only ever its own user's messages). */
+function reporterFromNotifyState(rt: GenerateRuntime, client: WebClient, state: unknown, progress: RunProgress, afterRestart: boolean): ProgressReporter {
+  const notify = parseNotifyState(state);
+  const user = notify?.user ?? progress.user;
+  const sameUser = user.userId === progress.user.userId && user.teamId === progress.user.teamId;
+  return rt.newReporter(client, {
+    user: progress.user,
+    responseUrl: sameUser ? notify?.responseUrl : undefined,
+    dm: sameUser ? notify?.dm : undefined,
+    afterRestart,
+  });
 }

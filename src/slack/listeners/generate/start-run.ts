@@ -44,7 +44,8 @@ async function startWithReporter(rt: GenerateRuntime, reporter: ProgressReporter
   const logger = rt.deps.logger;
   try {
     const started = await start(reporter.listener, reporter.notifyState);
-    reporter.attach(started);
+    // Team mode: the worker that takes the run shows its progress in the same place (its notifyState).
+    if (!started.queued) reporter.attach(started);
     logger.info({ user: user.userId, runId: started.runId, kind: started.progress.targetKind }, 'generation started');
     return started;
   } catch (err) {

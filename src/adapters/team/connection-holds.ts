@@ -1,0 +1,103 @@
+/**
+ * One run per connection across workers: the run holding a connection is a Redis key `SET NX PX` with the run id as
+ * its value, refreshed while the run goes and deleted (compare-and-delete) at its end. A run taken over by another
+ * worker keeps the connection: the same run id may take the key again. Loaded only in team mode.
+ */
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { StoreError } from '../../errors.js';
+import { STORE_UNREACHABLE_MESSAGE } from '../redis-store.js';
+import { openTeamConnection, whenReady } from './redis-connection.js';
+
+const KEY_PREFIX = 'visen:connection-run:';
+/**
+ * A dead worker's hold lapses after this (refreshed every REFRESH_MS, so a Redis outage of up to 20 s keeps it); its
+ * run, taken over within 25 s, takes it again by its run id.
+ */
+export const HOLD_TTL_MS = 30_000;
+const REFRESH_MS = 10_000;
+/** As long as a store call may take before the user is told to try again (redis-store.ts). */
+const READY_WAIT_MS = 3_000;
+
+/** Takes the key for `runId` unless another run holds it; refreshes it when `runId` already does. */
+const HOLD_SCRIPT = `
+local holder = redis.call('GET', KEYS[1])
+if holder == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+if holder then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1`;
+/** Extends the key only while `runId` holds it: a hold let go (its run ended on another worker) is not taken again. */
+const REFRESH_SCRIPT = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0`;
+/** Deletes the key only while `runId` holds it (compare-and-delete). */
+const RELEASE_SCRIPT = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`;
+
+export interface TeamConnectionHolds {
+  /** True when `runId` holds the connection now (taken, or already its own); false when another run holds it. */
+  hold(key: string, runId: string): Promise<boolean>;
+  /** Lets go of the connection if `runId` still holds it, and stops refreshing it. */
+  release(key: string, runId: string): Promise<void>;
+  /** Stops refreshing every hold (they lapse, unless their runs are taken over) and closes the connection. */
+  close(): void;
+}
+
+export function openConnectionHolds(url: string, logger: Logger): TeamConnectionHolds {
+  const redis = openTeamConnection(url, 'command', logger);
+  const refreshers = new Map<string, NodeJS.Timeout>();
+  const run = async (script: string, key: string, ...args: string[]): Promise<number> => {
+    try {
+      await whenReady(redis, READY_WAIT_MS);
+      return Number(await redis.eval(script, 1, key, ...args));
+    } catch (err) {
+      throw new StoreError('unavailable', STORE_UNREACHABLE_MESSAGE, { cause: err });
+    }
+  };
+  const stopRefreshing = (redisKey: string) => {
+    clearInterval(refreshers.get(redisKey));
+    refreshers.delete(redisKey);
+  };
+  return {
+    async hold(key, runId) {
+      const redisKey = redisKeyOf(key);
+      if ((await run(HOLD_SCRIPT, redisKey, runId, String(HOLD_TTL_MS))) !== 1) return false;
+      stopRefreshing(redisKey);
+      refreshers.set(
+        redisKey,
+        keepRefreshed(redis, redisKey, runId, logger, () => stopRefreshing(redisKey)),
+      );
+      return true;
+    },
+    async release(key, runId) {
+      const redisKey = redisKeyOf(key);
+      stopRefreshing(redisKey);
+      await run(RELEASE_SCRIPT, redisKey, runId);
+    },
+    close() {
+      for (const redisKey of [...refreshers.keys()]) stopRefreshing(redisKey);
+      redis.disconnect();
+    },
+  };
+}
+
+/** The key of a connection: hashed, as a connection's key holds its whole prompt. */
+function redisKeyOf(key: string): string {
+  return KEY_PREFIX + createHash('sha256').update(key).digest('hex');
+}
+
+/** A failed refresh is tried again at the next tick; the TTL outlasts a Redis outage of several ticks. */
+function keepRefreshed(redis: Redis, redisKey: string, runId: string, logger: Logger, onLetGo: () => void): NodeJS.Timeout {
+  const timer = setInterval(() => {
+    redis
+      .eval(REFRESH_SCRIPT, 1, redisKey, runId, String(HOLD_TTL_MS))
+      .then((extended) => {
+        if (Number(extended) !== 1) onLetGo();
+      })
+      .catch((err: Error) => logger.debug({ runId, message: err.message }, 'refreshing a connection hold failed'));
+  }, REFRESH_MS);
+  timer.unref();
+  return timer;
+}

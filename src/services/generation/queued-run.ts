@@ -1,0 +1,120 @@
+/**
+ * Team mode: what a worker does with a run it takes off the queue. A run never started is started; one whose
+ * worker died or stopped is taken over from its recorded state as after a restart (a database run goes on where it
+ * stopped, with the check-before-repeat rule; a page run or a thread's new row is taken out and marked
+ * interrupted); one that ended but was not recorded on its connection row gets that done.
+ */
+import type { RunJobHandlers, RunJobResult } from '../../adapters/team/run-queue.js';
+import { describeForLog } from '../../errors.js';
+import { userKey } from '../../users.js';
+import type { UserSettings } from '../settings/types.js';
+import { type ActiveRun, progressOf } from './active-run.js';
+import { endInterruptedPageRun, endNow, loadPending, type ResumeDeps } from './resume.js';
+import { hasEnded } from './run-record.js';
+import { connectionKeyOf } from './run-registry.js';
+import type { TeamRuns } from './run-scheduler.js';
+import type { RunRecord } from './run-store.js';
+import type { ProgressListener, RunProgress } from './types.js';
+
+/** Where a queued run's progress goes; `fresh`: the run starts now (else it is taken over or ended). */
+export type QueuedListenerFor = (notifyState: unknown, progress: RunProgress, fresh: boolean) => ProgressListener;
+
+export interface QueuedRunDeps extends ResumeDeps {
+  readonly team: TeamRuns;
+}
+
+/** Enqueues the runs still pending in the store (jobId = runId: those queued or running stay as they are), then serves. */
+export async function serveQueuedRuns(deps: QueuedRunDeps, listenerFor: QueuedListenerFor): Promise<void> {
+  try {
+    const pending = await deps.runStore.pendingRunIds();
+    for (const runId of pending) await deps.team.queue.submit(runId);
+    if (pending.length > 0) deps.logger.info({ runs: pending.length }, 'pending runs are on the team queue');
+  } catch (err) {
+    deps.logger.warn({ err: describeForLog(err) }, 'could not queue the pending runs; the next worker to start does');
+  }
+  deps.team.queue.serve(queuedRunHandlers(deps, listenerFor));
+}
+
+function queuedRunHandlers(deps: QueuedRunDeps, listenerFor: QueuedListenerFor): RunJobHandlers {
+  return {
+    work: async (runId) => {
+      const run = await deps.registry.track(takeUp(deps, runId, listenerFor));
+      if (!run) return deps.registry.closing ? 'interrupted' : 'ended';
+      return settle(deps, run);
+    },
+    gaveUp: (runId, reason) => giveUp(deps, runId, reason, listenerFor),
+  };
+}
+
+/** The run, going (or ended) in this worker; undefined when there is nothing to do, or this worker is stopping. */
+async function takeUp(deps: QueuedRunDeps, runId: string, listenerFor: QueuedListenerFor): Promise<ActiveRun | undefined> {
+  // Already going here: the queue handed it back to this very worker (its lock lapsed while Redis was away).
+  const mine = deps.registry.byId(runId);
+  if (mine || deps.registry.closing) return mine;
+  const pending = await loadPending(deps, runId);
+  if (!pending) return undefined;
+  const { record, settings } = pending;
+  if (!(await deps.team.holds.hold(connectionKeyOf(record), runId))) {
+    deps.logger.warn({ runId }, 'another run of this connection started while this one waited for a worker; both go on');
+  }
+  const fresh = record.state === 'starting';
+  if (!fresh && !hasEnded(record)) record.resumed = true;
+  const listener = listenerFor(record.notifyState, progressOf(record), fresh);
+  if (hasEnded(record)) return ended(deps.launcher.open(record, listener), (run) => deps.launcher.finalize(run, settings));
+  if (!fresh && (record.target.kind === 'Page' || record.request.output.kind === 'new-row')) {
+    return ended(deps.launcher.open(record, listener), (run) => endInterruptedPageRun(deps, run, settings));
+  }
+  if (deps.registry.closing) return undefined;
+  if (fresh) deps.logger.info({ runId, user: userKey(record.user) }, 'working on a run from the team queue');
+  else await takeOver(deps, record);
+  // Checked again after the last wait: a run launched once shutdown took its list of runs would not be stopped.
+  if (deps.registry.closing) return undefined;
+  return deps.launcher.launch(record, settings, listener);
+}
+
+async function takeOver(deps: QueuedRunDeps, record: RunRecord): Promise<void> {
+  record.state = 'running';
+  await deps.runStore.saveRun(record);
+  deps.logger.info({ runId: record.runId, user: userKey(record.user), done: record.done }, 'taking over a run whose worker stopped');
+}
+
+async function ended(run: ActiveRun, end: (run: ActiveRun) => Promise<void>): Promise<ActiveRun> {
+  await endNow(run, end);
+  return run;
+}
+
+/** Waits for the run; it ended (its connection is let go) or was interrupted by this worker's shutdown. */
+async function settle(deps: QueuedRunDeps, run: ActiveRun): Promise<RunJobResult> {
+  await run.finished;
+  if (!hasEnded(run.record)) return 'interrupted';
+  await deps.team.holds
+    .release(connectionKeyOf(run.record), run.record.runId)
+    .catch((err: unknown) => deps.logger.debug({ err: describeForLog(err), runId: run.record.runId }, 'could not release a connection hold'));
+  return 'ended';
+}
+
+/** The queue gave up on the run: a database run ends Failed with `reason`; a page run is taken out as interrupted. */
+async function giveUp(deps: QueuedRunDeps, runId: string, reason: string, listenerFor: QueuedListenerFor): Promise<void> {
+  if (deps.registry.has(runId)) return; // going here after all: it ends by itself
+  const pending = await loadPending(deps, runId);
+  if (!pending) return;
+  const { record, settings } = pending;
+  const run = deps.launcher.open(record, listenerFor(record.notifyState, progressOf(record), false));
+  await endNow(run, (r) => endGivenUp(deps, r, settings, reason));
+  deps.logger.warn({ runId, user: userKey(record.user) }, 'a run was given up by the team queue');
+  await settle(deps, run);
+}
+
+async function endGivenUp(deps: QueuedRunDeps, run: ActiveRun, settings: UserSettings, reason: string): Promise<void> {
+  const record = run.record;
+  if (!hasEnded(record) && (record.target.kind === 'Page' || record.request.output.kind === 'new-row')) {
+    await endInterruptedPageRun(deps, run, settings);
+    return;
+  }
+  if (!hasEnded(record)) {
+    record.state = 'failed';
+    record.error = reason;
+    await run.save();
+  }
+  await deps.launcher.finalize(run, settings);
+}

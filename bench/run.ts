@@ -8,7 +8,8 @@
  *                                          automations (in this process, on a simulated clock)
  *   npm run bench -- --team                team mode's scenarios (several app processes sharing a private Redis):
  *                                          team-limit (one Notion rate limit per integration across 3 workers),
- *                                          team-load (ack bursts of 200 and 600 over 3 workers, Redis commands per row)
+ *                                          team-load (ack bursts of 200 and 600 over 3 workers, Redis commands per row),
+ *                                          team-failover (SIGKILL of the worker running a 200-row run at row 80)
  *   npm run bench -- --json bench-results.json   also write the figures as JSON
  *   npm run bench -- --runtime tsx         run the app under tsx instead of compiled JS (memory then includes
  *                                          tsx's loader thread, so the memory verdicts do not apply)
@@ -29,6 +30,7 @@ import { runPreview } from './scenarios/preview.js';
 import { runRowContent } from './scenarios/row-content.js';
 import { runSettingsStore } from './scenarios/settings-store.js';
 import { runTeamBench } from './scenarios/team.js';
+import { runTeamFailover } from './scenarios/team-failover.js';
 import { runTeamLimit } from './scenarios/team-limit.js';
 import { runThread } from './scenarios/thread.js';
 import { runTypedOutputs } from './scenarios/typed-outputs.js';
@@ -49,7 +51,7 @@ const SINGLE_PROCESS_SCENARIOS = [
   'automations',
 ] as const;
 /** Team mode's scenarios (`--team`): several app processes on one Redis. */
-const TEAM_SCENARIOS = ['team-limit', 'team-load'] as const;
+const TEAM_SCENARIOS = ['team-limit', 'team-load', 'team-failover'] as const;
 const SCENARIOS = [...SINGLE_PROCESS_SCENARIOS, ...TEAM_SCENARIOS] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
@@ -126,6 +128,7 @@ async function main(): Promise<number> {
   if (selected.has('automations')) await run('automations', () => runAutomationsBench({ quick, log }));
   if (selected.has('team-limit')) await run('team: one Notion limit per integration', () => runTeamLimit({ quick, runtime, log }));
   if (selected.has('team-load')) await run('team: ack bursts and Redis commands per row', () => runTeamBench({ quick, runtime, log }));
+  if (selected.has('team-failover')) await run('team: SIGKILL of the worker running a run', () => runTeamFailover({ quick, runtime, log }));
 
   const environment = {
     node: process.version,

@@ -73,7 +73,6 @@ export function composeServices(deps: ComposeDeps): ComposedServices {
     parseNotionUrl,
   });
   const connections = createConnectionsService({ notion: notionGateway, store: deps.store, logger: deps.logger });
-  forgetUserHooks.push((user) => connections.forgetUser(user));
   const generation = createGenerationService({
     store: deps.store,
     settings,
@@ -85,7 +84,10 @@ export function composeServices(deps: ComposeDeps): ComposedServices {
     team: deps.teamRuns,
     ...(deps.runControl ? { runControl: deps.runControl } : {}),
   });
+  // The user's runs stop and record their end on their rows while Visen still knows those rows as its own; then
+  // the record of the rows it created goes.
   forgetUserHooks.push((user) => generation.forgetUser(user));
+  forgetUserHooks.push((user) => connections.forgetUser(user));
   const automations = createAutomationsService({
     store: deps.store,
     settings,

@@ -1,12 +1,16 @@
 /**
- * Team mode: Cancel, a preview's buttons and the Home tab's runs reach a run wherever it runs. Worker A runs the run
- * (its command came through A's socket); Slack hands the clicks and the Home tab to worker B:
- * - Home opened through B lists A's run with its progress; Cancel clicked through B stops it (Cancelled, the row too);
- * - a preview waiting at A's gate is confirmed through B and written once; clicked twice (B and A), it acts once;
- * - a Cancel for a run that has ended says so, whichever worker gets it.
+ * Team mode: Cancel, a preview's buttons and the Home tab's runs reach a run wherever it runs. The command comes
+ * through A's socket and the run is queued: whichever worker takes it runs it, and Slack hands the clicks and the
+ * Home tab to the other one:
+ * - Home opened through the other worker lists the run with its progress; Cancel clicked through it stops the run
+ *   (Cancelled, the row too);
+ * - a preview waiting at one worker's gate is confirmed through the other and written once; clicked on both, it acts once;
+ * - a Cancel for a run that has ended says so, whichever worker gets it;
+ * - `/visen clear` through the other worker stops the user's run too.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { GenerateIds } from '../../src/slack/listeners/generate/ids.js';
+import { SettingsAction } from '../../src/slack/listeners/settings/ids.js';
 import { findElement } from '../stand-ins/slack/interactions.js';
 import type { Delivery } from '../stand-ins/slack/types.js';
 import { redisAvailable } from '../support/redis.js';
@@ -80,6 +84,14 @@ async function homeVia(worker: TeamWorker, until: (text: string) => boolean): Pr
   );
 }
 
+/** The worker whose registry holds alice's run (the one that took it from the queue). */
+function runner(): Promise<TeamWorker> {
+  const ref = { teamId: alice.teamId, userId: alice.userId };
+  return eventually(() => [team.a, team.b].find((w) => w.visen.services.generation.activeRuns(ref).length > 0), 'the worker running the run');
+}
+
+const otherThan = (worker: TeamWorker): TeamWorker => (worker === team.a ? team.b : team.a);
+
 function databaseOf(rows: number, title: string) {
   const db = team.h.notion.addDatabase({ title, sharedWith: [alice.notionSecret], properties: { Name: { title: {} } } });
   const rowIds = Array.from({ length: rows }, (_, i) => team.h.notion.addRow(db.dataSourceId, { Name: { title: [{ text: { content: `Row ${i + 1}` } }] } }).id);
@@ -100,27 +112,23 @@ const writtenRows = (rowIds: readonly string[]) => rowIds.filter((id) => team.h.
 let endedRunCancelValue: string | undefined;
 
 describe.skipIf(!redisAvailable)('Cancel, previews and Home across two workers', () => {
-  it('Home opened through worker B shows the run worker A runs, with its progress; Cancel through B stops it', async () => {
+  it('Home opened through the other worker shows the run, with its progress; Cancel through it stops the run', async () => {
     const db = databaseOf(40, 'Team rows');
     // One paragraph a row, streamed over about half a second: the run takes a while, and a row is whole or untouched.
     team.h.openai.setResponder(() => 'A short note about this row, streamed slowly.');
     team.h.openai.setStreamRate({ charsPerChunk: 4, chunkIntervalMs: 40 });
-    const runsBefore = logEntries(team.a).length;
     team.via(team.a);
     const d = await command(team.h, alice.userId, `${db.url} Write about {{Name}}`);
     expect(d.connectionId).toBe(team.a.connectionId);
     await eventually(() => writtenRows(db.rowIds).length >= 2 && cancelValueShown(), 'two rows written and a Cancel button', 30_000);
-    expect(
-      logEntries(team.a)
-        .slice(runsBefore)
-        .some((l) => typeof l.runId === 'string'),
-    ).toBe(true);
+    const running = await runner();
+    const other = otherThan(running);
 
-    const home = await homeVia(team.b, (t) => /In progress/.test(t) && /[1-9]\d* of 40 rows done/.test(t));
+    const home = await homeVia(other, (t) => /In progress/.test(t) && /[1-9]\d* of 40 rows done/.test(t));
     expect(home).toContain('Team rows');
 
     endedRunCancelValue = cancelValueShown();
-    const click = await clickVia(team.b, GenerateIds.cancelAction);
+    const click = await clickVia(other, GenerateIds.cancelAction);
     expect(await answerTo(click)).toBe('Cancelling… The run’s message says so once it has stopped.');
     const final = await eventually(() => shown().find((t) => t.includes(':octagonal_sign: Cancelled')), 'the Cancelled message', 30_000);
     await eventually(() => connectionRow(team.h, alice, db.url)?.status === 'Cancelled', 'the connection marked Cancelled');
@@ -128,10 +136,10 @@ describe.skipIf(!redisAvailable)('Cancel, previews and Home across two workers',
     expect(written.length).toBeLessThan(40);
     expect(final).toContain(`${written.length} rows written`);
     for (const rowId of written) expect(team.h.notion.childrenOf(rowId)).toHaveLength(1);
-    expect(logEntries(team.a).some((l) => l.msg === 'applying a run control request from another worker')).toBe(true);
+    expect(logEntries(running).some((l) => l.msg === 'applying a run control request from another worker')).toBe(true);
 
-    // Ended: Home through B lists it no more.
-    const after = await homeVia(team.b, (t) => !t.includes('refreshing…') && !t.includes('Reading your connections'));
+    // Ended: Home through the other worker lists it no more.
+    const after = await homeVia(other, (t) => !t.includes('refreshing…') && !t.includes('Reading your connections'));
     expect(after).not.toContain('In progress');
     expect(team.h.slack.failures).toEqual([]);
   }, 90_000);
@@ -150,13 +158,13 @@ describe.skipIf(!redisAvailable)('Cancel, previews and Home across two workers',
       expect(await answerTo(stale)).toBe('This run is not running any more: it has finished or was stopped already.');
     }
 
-    await clickVia(team.b, GenerateIds.cancelAction);
+    await clickVia(otherThan(await runner()), GenerateIds.cancelAction);
     await eventually(() => connectionRow(team.h, alice, page.url)?.status === 'Cancelled', 'the page run marked Cancelled', 30_000);
     expect(team.h.notion.childrenOf(page.id)).toEqual([]);
     expect(team.h.slack.failures).toEqual([]);
   }, 60_000);
 
-  it('a preview waiting at worker A’s gate, confirmed through worker B, is written once', async () => {
+  it('a preview waiting at one worker’s gate, confirmed through the other, is written once', async () => {
     const db = typedDatabase(team.h, alice.notionSecret, { rows: 3, title: 'Team preview' });
     team.h.openai.setResponder((req) => `Summary of ${dealIn(req)}`);
     const notionFrom = team.h.notion.requests.length;
@@ -165,7 +173,7 @@ describe.skipIf(!redisAvailable)('Cancel, previews and Home across two workers',
     await eventually(() => shown().some((t) => t.includes(':mag: Preview of')) && hasPreviewButtons(), 'the preview with its buttons', 60_000);
     expect(rowUpdatesAccepted(db.rowIds, notionFrom)).toEqual([0, 0, 0]);
 
-    const click = await clickVia(team.b, GenerateIds.previewConfirmAction);
+    const click = await clickVia(otherThan(await runner()), GenerateIds.previewConfirmAction);
     const final = await finalText(team.h, d, alice.userId);
     expect(final).toContain('3 rows written');
     expect(rowUpdatesAccepted(db.rowIds, notionFrom)).toEqual([1, 1, 1]);
@@ -198,6 +206,41 @@ describe.skipIf(!redisAvailable)('Cancel, previews and Home across two workers',
       return posts.length > 0 ? posts : undefined;
     }, 'the answer to the second click');
     expect(answers).toEqual(['This preview was already answered; the run’s message shows what happens next.']);
+    expect(team.h.slack.failures).toEqual([]);
+  }, 90_000);
+
+  // Last: alice has no settings after it.
+  it('/visen clear through the other worker stops the user’s run, its row says Cancelled, and no record of it stays', async () => {
+    const db = databaseOf(40, 'Team rows to clear');
+    team.h.openai.setResponder(() => 'A short note about this row, streamed slowly.');
+    team.h.openai.setStreamRate({ charsPerChunk: 4, chunkIntervalMs: 40 });
+    team.via(team.a);
+    await command(team.h, alice.userId, `${db.url} Write about {{Name}}`);
+    await eventually(() => writtenRows(db.rowIds).length >= 2, 'two rows written', 30_000);
+    const other = otherThan(await runner());
+
+    team.via(other);
+    const from = team.h.slack.messages.length;
+    const asked = await team.h.slack.slashCommand({ userId: alice.userId, teamId: alice.teamId, text: 'clear' });
+    const confirmation = team.h.slack.messages.slice(from).find((m) => m.via === 'ack' && m.user === alice.userId);
+    expect(asked.connectionId).toBe(other.connectionId);
+    await team.h.slack.blockAction({ userId: alice.userId, teamId: alice.teamId, actionId: SettingsAction.clearConfirm, message: confirmation });
+    await eventually(
+      () => team.h.slack.messages.slice(from).some((m) => /settings and local records are deleted/.test(m.text ?? '')),
+      'the clear confirmed',
+      30_000,
+    );
+
+    expect(connectionRow(team.h, alice, db.url)?.status).toBe('Cancelled');
+    const written = writtenRows(db.rowIds).length;
+    expect(written).toBeLessThan(40);
+    const ref = { teamId: alice.teamId, userId: alice.userId };
+    expect(team.a.visen.services.generation.activeRuns(ref)).toEqual([]);
+    expect(team.b.visen.services.generation.activeRuns(ref)).toEqual([]);
+    expect(await team.a.visen.services.generation.runsInProgress(ref)).toEqual([]);
+    // Nothing keeps writing after the clear.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(writtenRows(db.rowIds).length).toBe(written);
     expect(team.h.slack.failures).toEqual([]);
   }, 90_000);
 });

@@ -31,6 +31,34 @@ export async function cancel(deps: SteeringDeps, user: UserRef, runId: string): 
   return true;
 }
 
+/** How long a clear waits for the user's runs on other workers to stop (a worker's own shutdown grace is 10 s). */
+const REMOTE_STOP_WAIT_MS = 15_000;
+const REMOTE_STOP_POLL_MS = 250;
+
+/**
+ * `/visen clear`: the user's runs stop here and, in team mode, wherever else they run (a queued one never starts:
+ * the cancel is kept for the worker that would take it). Returns this worker's runs, for the caller to wait for.
+ */
+export async function cancelAllOf(deps: SteeringDeps, user: UserRef): Promise<ActiveRun[]> {
+  const local = deps.registry.ofUser(user);
+  for (const run of local) cancelRun(run);
+  if (!deps.control.acrossWorkers) return local;
+  const remote = new Set<string>();
+  for (const record of await sharedRunsOf(deps.runStore, user)) {
+    if (deps.registry.has(record.runId)) continue;
+    await deps.control.request(record.runId, 'cancel');
+    remote.add(record.runId);
+  }
+  // Their workers record the end on the row (Cancelled; the run then leaves the pending list) before the user's
+  // records go; one that does not in time (a dead worker) is forgotten anyway, its kept cancel stopping it wherever
+  // it is taken over.
+  const deadline = Date.now() + REMOTE_STOP_WAIT_MS;
+  while (remote.size > 0 && Date.now() < deadline && (await deps.runStore.pendingRunIds()).some((id) => remote.has(id))) {
+    await new Promise((resolve) => setTimeout(resolve, REMOTE_STOP_POLL_MS));
+  }
+  return local;
+}
+
 /** Confirms or cancels a waiting preview; decided once, across workers too. */
 export async function answerPreview(deps: SteeringDeps, user: UserRef, runId: string, action: 'confirm-preview' | 'cancel-preview'): Promise<PreviewAnswer> {
   const run = deps.registry.find(user, runId);

@@ -96,8 +96,7 @@ export function createGenerationService(deps: GenerationServiceDeps): Generation
     },
     writtenRows: (user, connectionId) => runStore.writtenRows(user, connectionId),
     async forgetUser(user) {
-      const runs = registry.ofUser(user);
-      for (const run of runs) steering.cancelRun(run);
+      const runs = await steering.cancelAllOf(engine, user);
       await Promise.all(runs.map((run) => run.finished));
       await runStore.forgetUser(user);
     },

@@ -41,6 +41,8 @@ export interface TeamConnectionHolds {
   hold(key: string, runId: string): Promise<boolean>;
   /** Lets go of the connection if `runId` still holds it, and stops refreshing it. */
   release(key: string, runId: string): Promise<void>;
+  /** True while `runId` holds the connection (a live worker refreshes its hold; a dead one's lapses). */
+  isHeldBy(key: string, runId: string): Promise<boolean>;
   /** Stops refreshing every hold (they lapse, unless their runs are taken over) and closes the connection. */
   close(): void;
 }
@@ -75,6 +77,14 @@ export function openConnectionHolds(url: string, logger: Logger): TeamConnection
       const redisKey = redisKeyOf(key);
       stopRefreshing(redisKey);
       await run(RELEASE_SCRIPT, redisKey, runId);
+    },
+    async isHeldBy(key, runId) {
+      try {
+        await whenReady(redis, READY_WAIT_MS);
+        return (await redis.get(redisKeyOf(key))) === runId;
+      } catch (err) {
+        throw new StoreError('unavailable', STORE_UNREACHABLE_MESSAGE, { cause: err });
+      }
     },
     close() {
       for (const redisKey of [...refreshers.keys()]) stopRefreshing(redisKey);

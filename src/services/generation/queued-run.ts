@@ -23,12 +23,22 @@ export interface QueuedRunDeps extends ResumeDeps {
   readonly team: TeamRuns;
 }
 
-/** Enqueues the runs still pending in the store (jobId = runId: those queued or running stay as they are), then serves. */
+/**
+ * Enqueues the runs still pending in the store that no worker holds (jobId = runId: those queued stay as they are),
+ * then serves. A held run is going somewhere: a run followed by the worker that started it (an automation's, Keep it
+ * current's) has no job, and queueing it would have a second worker write its rows again. Its worker dead, its hold
+ * lapses (30 s) and the next worker to start queues it.
+ */
 export async function serveQueuedRuns(deps: QueuedRunDeps, listenerFor: QueuedListenerFor): Promise<void> {
   try {
-    const pending = await deps.runStore.pendingRunIds();
-    for (const runId of pending) await deps.team.queue.submit(runId);
-    if (pending.length > 0) deps.logger.info({ runs: pending.length }, 'pending runs are on the team queue');
+    let queued = 0;
+    for (const runId of await deps.runStore.pendingRunIds()) {
+      const record = await deps.runStore.loadRun(runId);
+      if (record && (await deps.team.holds.isHeldBy(connectionKeyOf(record), runId))) continue;
+      await deps.team.queue.submit(runId);
+      queued++;
+    }
+    if (queued > 0) deps.logger.info({ runs: queued }, 'pending runs are on the team queue');
   } catch (err) {
     deps.logger.warn({ err: describeForLog(err) }, 'could not queue the pending runs; the next worker to start does');
   }

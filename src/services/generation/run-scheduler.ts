@@ -54,6 +54,8 @@ export interface ConnectionHolds {
   hold(key: string, runId: string): Promise<boolean>;
   /** Lets go of it, if `runId` still holds it. */
   release(key: string, runId: string): Promise<void>;
+  /** True while `runId` holds it: its run is going on some worker (or queued). */
+  isHeldBy(key: string, runId: string): Promise<boolean>;
   close(): void;
 }
 

@@ -26,20 +26,27 @@ beforeAll(async () => {
   if (!redisAvailable) return;
   redis = await startRedis();
   world = await startWorld();
-  team = {
-    queue: openRunQueue({ url: redis.url, concurrency: 1, workerName: 'test-worker' }, logger),
-    holds: openConnectionHolds(redis.url, logger),
-  };
-  service = createGenerationService({
+  team = teamRunsOf('test-worker');
+  service = workerWith(team);
+});
+
+/** A worker's queue and connection holds on the test's Redis. */
+function teamRunsOf(workerName: string): TeamRuns {
+  return { queue: openRunQueue({ url: redis.url, concurrency: 1, workerName }, logger), holds: openConnectionHolds(redis.url, logger) };
+}
+
+/** A worker's generation service over the shared world (store, Notion, OpenAI) and its own team runs. */
+function workerWith(teamRuns: TeamRuns): GenerationService {
+  return createGenerationService({
     store: world.store,
     settings: world.settings,
     connections: world.connections,
     notion: world.notionGateway,
     openai: world.openAiGateway,
     logger,
-    team,
+    team: teamRuns,
   });
-});
+}
 
 afterAll(async () => {
   await service?.shutdown();
@@ -138,19 +145,8 @@ describe.skipIf(!redisAvailable)('team mode: a run followed by the worker that s
       undefined,
       true,
     );
-    const otherTeam: TeamRuns = {
-      queue: openRunQueue({ url: redis.url, concurrency: 1, workerName: 'starting-worker' }, logger),
-      holds: openConnectionHolds(redis.url, logger),
-    };
-    const starting = createGenerationService({
-      store: world.store,
-      settings: world.settings,
-      connections: world.connections,
-      notion: world.notionGateway,
-      openai: world.openAiGateway,
-      logger,
-      team: otherTeam,
-    });
+    const otherTeam = teamRunsOf('starting-worker');
+    const starting = workerWith(otherTeam);
     try {
       await starting.serveQueuedRuns(() => () => undefined);
       // No job was made for it: BullMQ keeps a job as a hash under its id.

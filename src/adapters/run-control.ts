@@ -24,6 +24,10 @@ export interface RunControl {
   takeRequest(runId: string): Promise<RunControlAction | undefined>;
   /** A preview is answered once across workers: true for the first caller for this run, false for every later one. */
   decideOnce(runId: string): Promise<boolean>;
+  /** Tells every other worker that this run's progress moved (best effort: a lost one is caught up by the next). */
+  announceProgress(runId: string): void;
+  /** Calls `handler` on this worker for every run whose progress moved on another worker; returns the unsubscribe. */
+  onProgress(handler: (runId: string) => void): () => void;
   close(): Promise<void>;
 }
 
@@ -35,6 +39,8 @@ export function localRunControl(): RunControl {
     onRequest: () => () => undefined,
     takeRequest: async () => undefined,
     decideOnce: async () => true,
+    announceProgress: () => undefined,
+    onProgress: () => () => undefined,
     close: async () => undefined,
   };
 }

@@ -14,6 +14,8 @@ import type { RunControl, RunControlAction, RunControlHandler } from '../run-con
 import { openTeamConnection } from './redis-connection.js';
 
 const CHANNEL = 'visen:control:runs';
+/** Progress of a run moved (its record was saved): other workers' Home tabs show it live. */
+const PROGRESS_CHANNEL = 'visen:control:progress';
 const REQUEST_PREFIX = 'visen:control:request:';
 const DECIDED_PREFIX = 'visen:control:decided:';
 /** A day: longer than any wait in a queue or takeover; a request for a run that never comes back then goes. */
@@ -31,13 +33,18 @@ export function openRedisRunControl(url: string, logger: Logger): RedisRunContro
   // A subscribed connection can do nothing else; ioredis subscribes again by itself after a reconnect.
   const subscriber = openTeamConnection(url, 'blocking', log);
   const handlers = new Set<RunControlHandler>();
+  const progressHandlers = new Set<(runId: string) => void>();
   subscriber.on('message', (channel: string, message: string) => {
+    if (channel === PROGRESS_CHANNEL) {
+      for (const handler of progressHandlers) handler(message);
+      return;
+    }
     if (channel !== CHANNEL) return;
     const request = parseRequest(message);
     if (!request) return void log.warn('ignored a malformed run control message');
     for (const handler of handlers) handler(request.runId, request.action);
   });
-  const ready = subscriber.subscribe(CHANNEL).then(() => undefined);
+  const ready = subscriber.subscribe(CHANNEL, PROGRESS_CHANNEL).then(() => undefined);
   ready.catch((err: unknown) => log.warn({ err: describeForLog(err) }, 'could not subscribe to run control messages'));
 
   return {
@@ -61,6 +68,13 @@ export function openRedisRunControl(url: string, logger: Logger): RedisRunContro
     },
     async decideOnce(runId) {
       return (await unavailableAsStoreError(() => commands.set(DECIDED_PREFIX + runId, '1', 'EX', REQUEST_TTL_S, 'NX'))) === 'OK';
+    },
+    announceProgress(runId) {
+      commands.publish(PROGRESS_CHANNEL, runId).catch((err: unknown) => log.debug({ err: describeForLog(err), runId }, 'could not announce progress'));
+    },
+    onProgress(handler) {
+      progressHandlers.add(handler);
+      return () => void progressHandlers.delete(handler);
     },
     close: () => closeAll([commands, subscriber]),
   };

@@ -11,6 +11,7 @@ import type { ThreadOrigin } from '../threads/types.js';
 import { DEFAULT_GENERATION_OPTIONS, type GenerationOptions, progressOf } from './active-run.js';
 import { parseOutputLabel } from './output.js';
 import { isWritableType } from './outputs/kinds.js';
+import { shareProgressAcrossWorkers } from './progress-sharing.js';
 import { serveQueuedRuns } from './queued-run.js';
 import { type ResumeDeps, resumeInterrupted } from './resume.js';
 import { relationReadingsOf } from './row-reader.js';
@@ -69,6 +70,7 @@ export function createGenerationService(deps: GenerationServiceDeps): Generation
     // The click was answered on another worker: the run's own message, shown from here, says it is stopping.
     if (run.cancelRequested && !hasEnded(run.record)) run.emitter.update({ ...progressOf(run.record), cancelRequested: true });
   });
+  const stopSharingProgress = shareProgressAcrossWorkers(registry, runStore, control, logger);
   const start = (input: StartInput) => registry.track(startRun(engine, input));
 
   return {
@@ -104,6 +106,7 @@ export function createGenerationService(deps: GenerationServiceDeps): Generation
       // Runs finishing their rows may still be cancelled from another worker: listen until they are done.
       await shutdown(registry, options.shutdownGraceMs, team);
       stopListening();
+      stopSharingProgress();
     },
   };
 }

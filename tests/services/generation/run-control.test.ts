@@ -165,3 +165,41 @@ describe.skipIf(!redisAvailable)('Cancel and previews from another worker', () =
     expect(prop(connectionRows(world, u)[0]!, 'Status')).toBe('Cancelled');
   });
 });
+
+describe.skipIf(!redisAvailable)('Progress from another worker', () => {
+  it('worker B’s subscribers (the Home tab) hear a run on worker A as it goes, up to its end, and nothing echoes back', async () => {
+    const [a, b] = [await worker(), await worker()];
+    const u = world.addUser('U0CTLLIVE');
+    const db = database(u, 8);
+    world.openai.setResponder((req) => `Answer to: ${promptOf(req)}`);
+    world.openai.setStreamRate({ charsPerChunk: 4, chunkIntervalMs: 25 });
+    const heardOnB: Array<{ runId: string; done: number; state: string }> = [];
+    const heardOnA: string[] = [];
+    const stopB = b.subscribe((p) => {
+      heardOnB.push({ runId: p.runId, done: p.done, state: p.state });
+    });
+    const stopA = a.subscribe((p) => {
+      heardOnA.push(p.runId);
+    });
+    try {
+      const rec = recorder();
+      const { runId } = await a.start(u.user, { targetUrl: db.url, prompt: 'About {{Name}}' }, rec.listener, null);
+      const end = await rec.ended;
+      await until(() => heardOnB.some((p) => p.state === end.state));
+      expect(b.activeRuns(u.user)).toEqual([]);
+      expect(new Set(heardOnB.map((p) => p.runId))).toEqual(new Set([runId]));
+      // Row by row: more than the end alone, in order.
+      const done = heardOnB.map((p) => p.done);
+      expect(new Set(done).size).toBeGreaterThan(2);
+      expect(done).toEqual([...done].sort((x, y) => x - y));
+      // Nothing echoes between the workers: once the run has ended, neither hears anything more.
+      const counts = [heardOnA.length, heardOnB.length];
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect([heardOnA.length, heardOnB.length]).toEqual(counts);
+      expect(new Set(heardOnA)).toEqual(new Set([runId]));
+    } finally {
+      stopA();
+      stopB();
+    }
+  });
+});

@@ -23,26 +23,41 @@ export interface QueuedRunDeps extends ResumeDeps {
   readonly team: TeamRuns;
 }
 
+/** How often a worker queues the pending runs no live worker holds (a run followed where it started has no job). */
+const SWEEP_MS = 10_000;
+
 /**
  * Enqueues the runs still pending in the store that no worker holds (jobId = runId: those queued stay as they are),
- * then serves. A held run is going somewhere: a run followed by the worker that started it (an automation's, Keep it
- * current's) has no job, and queueing it would have a second worker write its rows again. Its worker dead, its hold
- * lapses (30 s) and the next worker to start queues it.
+ * then serves, and sweeps again every SWEEP_MS. A held run is going somewhere: a run followed by the worker that
+ * started it (an automation's, Keep it current's) has no job, and queueing it would have a second worker write its
+ * rows again. Its worker dead, its hold lapses (30 s) and the next sweep, on any worker, queues it.
  */
 export async function serveQueuedRuns(deps: QueuedRunDeps, listenerFor: QueuedListenerFor): Promise<void> {
+  const queued = await queueUnheldRuns(deps, 'warn');
+  if (queued > 0) deps.logger.info({ runs: queued }, 'pending runs are on the team queue');
+  deps.team.queue.serve(queuedRunHandlers(deps, listenerFor));
+  const sweep = setInterval(() => {
+    if (deps.registry.closing) clearInterval(sweep);
+    else void queueUnheldRuns(deps, 'debug');
+  }, SWEEP_MS);
+  sweep.unref();
+}
+
+/** Queues every pending run no worker holds; how many were submitted (a run already on the queue stays as it is). */
+async function queueUnheldRuns(deps: QueuedRunDeps, failureLevel: 'warn' | 'debug'): Promise<number> {
+  let queued = 0;
   try {
-    let queued = 0;
     for (const runId of await deps.runStore.pendingRunIds()) {
       const record = await deps.runStore.loadRun(runId);
       if (record && (await deps.team.holds.isHeldBy(connectionKeyOf(record), runId))) continue;
       await deps.team.queue.submit(runId);
       queued++;
     }
-    if (queued > 0) deps.logger.info({ runs: queued }, 'pending runs are on the team queue');
   } catch (err) {
-    deps.logger.warn({ err: describeForLog(err) }, 'could not queue the pending runs; the next worker to start does');
+    // A sweep fails every time while Redis is away: the store has logged the outage once already.
+    deps.logger[failureLevel]({ err: describeForLog(err) }, 'could not queue the pending runs; the next sweep tries again');
   }
-  deps.team.queue.serve(queuedRunHandlers(deps, listenerFor));
+  return queued;
 }
 
 function queuedRunHandlers(deps: QueuedRunDeps, listenerFor: QueuedListenerFor): RunJobHandlers {

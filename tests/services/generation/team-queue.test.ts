@@ -162,3 +162,44 @@ describe.skipIf(!redisAvailable)('team mode: a run followed by the worker that s
     }
   }, 60_000);
 });
+
+describe.skipIf(!redisAvailable)('team mode: a run left by a worker that died, with no job', () => {
+  it('is queued by a live worker’s next sweep and finished there, every row once', async () => {
+    const sweeping = teamRunsOf('sweeping-worker');
+    const live = workerWith(sweeping);
+    await live.serveQueuedRuns(() => () => undefined);
+    // The run of a worker that stopped without a job or a hold (here: a one-process service over the same store,
+    // stopped mid-run): pending in the store, nobody holding its connection, nothing on the queue.
+    const u = world.addUser('U0SWEPT');
+    const db = world.notion.addDatabase({ title: 'Swept rows', parentPageId: u.rootId, properties: { Name: { title: {} } } });
+    const rows = ['Row 1', 'Row 2', 'Row 3', 'Row 4', 'Row 5', 'Row 6'].map((name) => world.notion.addRow(db.dataSourceId, titleRow(name)));
+    world.openai.setResponder(() => 'One short note.');
+    world.openai.setLatency(400);
+    const died = createGenerationService({
+      store: world.store,
+      settings: world.settings,
+      connections: world.connections,
+      notion: world.notionGateway,
+      openai: world.openAiGateway,
+      logger,
+      options: { rowConcurrency: 1 },
+    });
+    try {
+      const { runId } = await died.start(u.user, { targetUrl: db.url, prompt: 'About {{Name}}' }, () => undefined, undefined);
+      await until(() => rows.some((row) => world.notion.childrenOf(row.id).length > 0));
+      await died.shutdown();
+      expect(await new RunStore(world.store).pendingRunIds()).toContain(runId);
+      const writtenWhenItDied = rows.filter((row) => world.notion.childrenOf(row.id).length > 0).length;
+      expect(writtenWhenItDied).toBeLessThan(rows.length);
+
+      await until(() => prop(connectionRows(world, u).find((r) => prop(r, 'Target') === db.url)!, 'Status') === 'Succeeded', 40_000);
+      for (const row of rows) expect(world.notion.childrenOf(row.id)).toHaveLength(1);
+    } finally {
+      world.openai.setLatency(0);
+      world.openai.setResponder(undefined);
+      await live.shutdown();
+      await sweeping.queue.close();
+      sweeping.holds.close();
+    }
+  }, 90_000);
+});

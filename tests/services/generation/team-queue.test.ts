@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STORE_UNREACHABLE_MESSAGE } from '../../../src/adapters/redis-store.js';
 import { openConnectionHolds } from '../../../src/adapters/team/connection-holds.js';
 import { BULLMQ_PREFIX, MAX_STALLED_COUNT, openRunQueue, RUN_QUEUE_NAME } from '../../../src/adapters/team/run-queue.js';
+import type { GenerationOptions } from '../../../src/services/generation/active-run.js';
 import type { TeamRuns } from '../../../src/services/generation/run-scheduler.js';
 import { RunStore } from '../../../src/services/generation/run-store.js';
 import { createGenerationService } from '../../../src/services/generation/service.js';
@@ -35,8 +36,8 @@ function teamRunsOf(workerName: string): TeamRuns {
   return { queue: openRunQueue({ url: redis.url, concurrency: 1, workerName }, logger), holds: openConnectionHolds(redis.url, logger) };
 }
 
-/** A worker's generation service over the shared world (store, Notion, OpenAI) and its own team runs. */
-function workerWith(teamRuns: TeamRuns): GenerationService {
+/** A worker's generation service over the shared world (store, Notion, OpenAI): team mode with `teamRuns`, else one process. */
+function workerWith(teamRuns: TeamRuns | undefined, options: Partial<GenerationOptions> = {}): GenerationService {
   return createGenerationService({
     store: world.store,
     settings: world.settings,
@@ -45,7 +46,17 @@ function workerWith(teamRuns: TeamRuns): GenerationService {
     openai: world.openAiGateway,
     logger,
     team: teamRuns,
+    options,
   });
+}
+
+/** Stops a worker the test started, its queue and holds, and puts the model back as it was. */
+async function stopWorker(service: GenerationService, teamRuns: TeamRuns): Promise<void> {
+  world.openai.setLatency(0);
+  world.openai.setResponder(undefined);
+  await service.shutdown();
+  await teamRuns.queue.close();
+  teamRuns.holds.close();
 }
 
 afterAll(async () => {
@@ -154,11 +165,7 @@ describe.skipIf(!redisAvailable)('team mode: a run followed by the worker that s
       await endedNow;
       for (const row of rows) expect(world.notion.childrenOf(row.id)).toHaveLength(1);
     } finally {
-      world.openai.setLatency(0);
-      world.openai.setResponder(undefined);
-      await starting.shutdown();
-      await otherTeam.queue.close();
-      otherTeam.holds.close();
+      await stopWorker(starting, otherTeam);
     }
   }, 60_000);
 });
@@ -175,15 +182,7 @@ describe.skipIf(!redisAvailable)('team mode: a run left by a worker that died, w
     const rows = ['Row 1', 'Row 2', 'Row 3', 'Row 4', 'Row 5', 'Row 6'].map((name) => world.notion.addRow(db.dataSourceId, titleRow(name)));
     world.openai.setResponder(() => 'One short note.');
     world.openai.setLatency(400);
-    const died = createGenerationService({
-      store: world.store,
-      settings: world.settings,
-      connections: world.connections,
-      notion: world.notionGateway,
-      openai: world.openAiGateway,
-      logger,
-      options: { rowConcurrency: 1 },
-    });
+    const died = workerWith(undefined, { rowConcurrency: 1 });
     try {
       const { runId } = await died.start(u.user, { targetUrl: db.url, prompt: 'About {{Name}}' }, () => undefined, undefined);
       await until(() => rows.some((row) => world.notion.childrenOf(row.id).length > 0));
@@ -195,11 +194,7 @@ describe.skipIf(!redisAvailable)('team mode: a run left by a worker that died, w
       await until(() => prop(connectionRows(world, u).find((r) => prop(r, 'Target') === db.url)!, 'Status') === 'Succeeded', 40_000);
       for (const row of rows) expect(world.notion.childrenOf(row.id)).toHaveLength(1);
     } finally {
-      world.openai.setLatency(0);
-      world.openai.setResponder(undefined);
-      await live.shutdown();
-      await sweeping.queue.close();
-      sweeping.holds.close();
+      await stopWorker(live, sweeping);
     }
   }, 90_000);
 });

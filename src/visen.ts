@@ -15,6 +15,7 @@ import { formatConfigProblems, loadConfig, type VisenConfig } from './config.js'
 import { describeForLog } from './errors.js';
 import { createLogger } from './logger.js';
 import type { AutomationClock } from './services/automations/deps.js';
+import { type OpenNoticeMemory, storeNoticeMemory } from './services/automations/notice-memory.js';
 import { nextCronSlot } from './services/automations/schedule.js';
 import type { AutomationTriggers } from './services/automations/triggers.js';
 import type { TeamRuns } from './services/generation/run-scheduler.js';
@@ -96,6 +97,7 @@ export async function startVisen(env: Readonly<Record<string, string | undefined
     contextChars: config.contextChars,
     threadRefreshMs: config.threadRefreshMs,
     ...(opened.claimEnvelope ? { claimEnvelope: opened.claimEnvelope } : {}),
+    ...(opened.automationMessages ? { automationMessages: opened.automationMessages } : {}),
   };
   const slack = createSlackApp(config.slack, deps, bot);
   const app = slack.app;
@@ -146,6 +148,8 @@ interface OpenedStore {
   readonly notionLimiterFor?: RateLimiterFactory;
   /** Team mode only: Cancel, previews and Pause across workers. */
   readonly runControl?: RunControl;
+  /** Team mode only: automation messages' open messages, shared, as consecutive runs may be on different workers. */
+  readonly automationMessages?: OpenNoticeMemory;
   /** True when the store answers a read now (for /readyz); never throws. */
   answers(): Promise<boolean>;
   /** Closes the store and frees the data dir's lock (one process). */
@@ -175,6 +179,7 @@ async function openStore(config: VisenConfig, logger: Logger): Promise<OpenedSto
       store,
       claimEnvelope: (key, ttlMs) => store.claim('envelope', key, ttlMs),
       runControl,
+      automationMessages: storeNoticeMemory(store),
       notionLimiterFor: limiters.limiterFor,
       answers: () => store.ping(),
       teamRuns,

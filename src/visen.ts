@@ -20,6 +20,7 @@ import { nextCronSlot } from './services/automations/schedule.js';
 import type { AutomationTriggers } from './services/automations/triggers.js';
 import type { TeamRuns } from './services/generation/run-scheduler.js';
 import { createSlackApp, onSlackConnected } from './slack/app.js';
+import type { SlackDeps } from './slack/deps.js';
 import { type BotIdentity, checkSlackTokens } from './slack/token-check.js';
 
 export class ConfigurationError extends Error {
@@ -96,8 +97,7 @@ export async function startVisen(env: Readonly<Record<string, string | undefined
     defaultModel: config.openai.defaultModel,
     contextChars: config.contextChars,
     threadRefreshMs: config.threadRefreshMs,
-    ...(opened.claimEnvelope ? { claimEnvelope: opened.claimEnvelope } : {}),
-    ...(opened.automationMessages ? { automationMessages: opened.automationMessages } : {}),
+    ...teamSlackDeps(opened),
   };
   const slack = createSlackApp(config.slack, deps, bot);
   const app = slack.app;
@@ -131,6 +131,14 @@ export async function startVisen(env: Readonly<Record<string, string | undefined
     })());
 
   return { config, logger, app, services, stop };
+}
+
+/** What only team mode hands the Slack surface: the shared record of handled envelopes and of open automation messages. */
+function teamSlackDeps(opened: OpenedStore): Pick<SlackDeps, 'claimEnvelope' | 'automationMessages'> {
+  return {
+    ...(opened.claimEnvelope ? { claimEnvelope: opened.claimEnvelope } : {}),
+    ...(opened.automationMessages ? { automationMessages: opened.automationMessages } : {}),
+  };
 }
 
 /** Most time a starting worker waits for its run control subscription (Redis answered the store just before). */

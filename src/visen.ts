@@ -10,7 +10,7 @@ import { acquireProcessLock } from './adapters/process-lock.js';
 import type { RunControl } from './adapters/run-control.js';
 import { loadOrCreateSecretKey, SecretBox } from './adapters/secret-box.js';
 import { type LocalStore, openLocalStore } from './adapters/store.js';
-import { type ComposedServices, composeServices } from './compose.js';
+import { type ComposeDeps, type ComposedServices, composeServices } from './compose.js';
 import { formatConfigProblems, loadConfig, type VisenConfig } from './config.js';
 import { describeForLog } from './errors.js';
 import { createLogger } from './logger.js';
@@ -19,7 +19,7 @@ import { type OpenNoticeMemory, storeNoticeMemory } from './services/automations
 import { nextCronSlot } from './services/automations/schedule.js';
 import type { AutomationTriggers } from './services/automations/triggers.js';
 import type { TeamRuns } from './services/generation/run-scheduler.js';
-import { createSlackApp, onSlackConnected } from './slack/app.js';
+import { createSlackApp, onSlackConnected, type SlackSurface } from './slack/app.js';
 import type { SlackDeps } from './slack/deps.js';
 import { type BotIdentity, checkSlackTokens } from './slack/token-check.js';
 
@@ -59,29 +59,71 @@ export async function startVisen(env: Readonly<Record<string, string | undefined
   const loaded = loadConfig(env);
   if (!loaded.ok) throw new ConfigurationError(loaded.problems);
   const config = loaded.config;
+  const logger = createVisenLogger(config, options);
+  const slackState = { connected: () => false };
+  const started = await openBeforeSlack(config, logger, options, () => slackState.connected());
+  const services = composeServices(serviceDeps(config, started, logger, options));
+  const deps = slackDeps(config, started.opened, services, logger);
+  const slack = createSlackApp(config.slack, deps, started.bot);
+  slackState.connected = slack.isConnected;
+  const closeAll = async () => {
+    await Promise.all([started.health?.close(), started.opened.close()]);
+  };
+
+  try {
+    await slack.app.start();
+  } catch (err) {
+    logger.error({ err: describeForLog(err) }, 'could not connect to Slack');
+    slack.close();
+    await services.shutdown();
+    await closeAll();
+    throw err;
+  }
+  logger.info(config.store.kind === 'redis' ? { store: config.store.redactedUrl } : { dataDir: config.dataDir }, 'Visen is connected to Slack (Socket Mode)');
+  // One process: interrupted runs resume. Team mode: this worker starts taking runs off the team's queue.
+  await onSlackConnected(slack.app, deps).catch((err: unknown) => logger.error({ err: describeForLog(err) }, 'resuming interrupted runs failed'));
+  // Automations catch up from their cursors and run missed schedules once (after interrupted runs resumed). In team
+  // mode each fires through its shared trigger on one worker, whichever takes it.
+  services.automations.start();
+  return { config, logger, app: slack.app, services, stop: stopOnce(slack, services, closeAll, logger) };
+}
+
+function createVisenLogger(config: VisenConfig, options: StartOptions): Logger {
   const rootLogger = createLogger({ level: config.logLevel, ...(options.logDestination ? { destination: options.logDestination, pretty: false } : {}) });
   // Team mode: several workers write to one place, so every line says which worker wrote it.
-  const logger = config.store.kind === 'redis' ? rootLogger.child({ worker: workerId() }) : rootLogger;
+  return config.store.kind === 'redis' ? rootLogger.child({ worker: workerId() }) : rootLogger;
+}
 
+interface OpenedBeforeSlack {
+  readonly opened: OpenedStore;
+  readonly health: HealthServer | undefined;
+  readonly secretBox: SecretBox;
+  readonly bot: BotIdentity;
+}
+
+/** The store, the health endpoints, the secret key and the Slack token check; on failure, closes what it opened. */
+async function openBeforeSlack(config: VisenConfig, logger: Logger, options: StartOptions, slackConnected: () => boolean): Promise<OpenedBeforeSlack> {
   let opened: OpenedStore | undefined;
   let health: HealthServer | undefined;
-  let slackConnected = () => false;
-  let secretBox: SecretBox;
-  let bot: BotIdentity;
   try {
     opened = await openStore(config, logger);
-    health = await startHealthEndpoints(config, opened, () => slackConnected(), logger);
-    secretBox = new SecretBox(loadOrCreateSecretKey(config.dataDir, config.secretKey));
-    bot = await checkSlackTokens(config.slack, { logger, waitMs: config.slack.startWaitMs, signal: options.signal });
+    health = await startHealthEndpoints(config, opened, slackConnected, logger);
+    const secretBox = new SecretBox(loadOrCreateSecretKey(config.dataDir, config.secretKey));
+    const bot = await checkSlackTokens(config.slack, { logger, waitMs: config.slack.startWaitMs, signal: options.signal });
+    return { opened, health, secretBox, bot };
   } catch (err) {
     await health?.close();
     await opened?.close().catch(() => undefined);
     throw err;
   }
-  const services = composeServices({
+}
+
+function serviceDeps(config: VisenConfig, started: OpenedBeforeSlack, logger: Logger, options: StartOptions): ComposeDeps {
+  const { opened } = started;
+  return {
     config,
     store: opened.store,
-    secretBox,
+    secretBox: started.secretBox,
     logger,
     ...(opened.teamRuns ? { teamRuns: opened.teamRuns } : {}),
     ...(opened.automationTriggers ? { automationTriggers: opened.automationTriggers } : {}),
@@ -89,8 +131,11 @@ export async function startVisen(env: Readonly<Record<string, string | undefined
     ...(options.automationClock ? { automationClock: options.automationClock } : {}),
     ...(opened.notionLimiterFor ? { notionLimiterFor: opened.notionLimiterFor } : {}),
     ...(opened.runControl ? { runControl: opened.runControl } : {}),
-  });
-  const deps = {
+  };
+}
+
+function slackDeps(config: VisenConfig, opened: OpenedStore, services: ComposedServices, logger: Logger): SlackDeps {
+  return {
     services,
     logger,
     allowedUsers: config.allowedUsers,
@@ -99,38 +144,20 @@ export async function startVisen(env: Readonly<Record<string, string | undefined
     threadRefreshMs: config.threadRefreshMs,
     ...teamSlackDeps(opened),
   };
-  const slack = createSlackApp(config.slack, deps, bot);
-  const app = slack.app;
-  slackConnected = slack.isConnected;
+}
 
-  try {
-    await app.start();
-  } catch (err) {
-    logger.error({ err: describeForLog(err) }, 'could not connect to Slack');
-    slack.close();
-    await services.shutdown();
-    await Promise.all([health?.close(), opened.close()]);
-    throw err;
-  }
-  logger.info(config.store.kind === 'redis' ? { store: config.store.redactedUrl } : { dataDir: config.dataDir }, 'Visen is connected to Slack (Socket Mode)');
-  // One process: interrupted runs resume. Team mode: this worker starts taking runs off the team's queue.
-  await onSlackConnected(app, deps).catch((err: unknown) => logger.error({ err: describeForLog(err) }, 'resuming interrupted runs failed'));
-  // Automations catch up from their cursors and run missed schedules once (after interrupted runs resumed). In team
-  // mode each fires through its shared trigger on one worker, whichever takes it.
-  services.automations.start();
-
+/** Visen's stop: the socket, then the work in flight, then the store and health endpoints; the same promise twice. */
+function stopOnce(slack: SlackSurface, services: ComposedServices, closeAll: () => Promise<void>, logger: Logger): () => Promise<void> {
   let stopping: Promise<void> | undefined;
-  const stop = () =>
+  return () =>
     (stopping ??= (async () => {
       logger.info('stopping Visen');
       slack.close();
-      await app.stop().catch((err: unknown) => logger.warn({ err: describeForLog(err) }, 'closing the Slack socket failed'));
+      await slack.app.stop().catch((err: unknown) => logger.warn({ err: describeForLog(err) }, 'closing the Slack socket failed'));
       await services.shutdown().catch((err: unknown) => logger.warn({ err: describeForLog(err) }, 'finishing work in flight failed'));
-      await Promise.all([health?.close(), opened.close()]);
+      await closeAll();
       logger.info('Visen stopped');
     })());
-
-  return { config, logger, app, services, stop };
 }
 
 /** What only team mode hands the Slack surface: the shared record of handled envelopes and of open automation messages. */

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openLocalStore, parseStoreKey, type SqliteStore, storeKey } from '../../src/adapters/store.js';
-import { copyStore } from '../../src/adapters/store-migration.js';
+import { CopyFailure, copyStore } from '../../src/adapters/store-migration.js';
 
 const silent = pino({ level: 'silent' });
 const opened: SqliteStore[] = [];
@@ -69,6 +69,25 @@ describe('copyStore', () => {
       ['generation:pending', ['other']],
       ['settings:T1:U2', { from: 'target' }],
     ]);
+  });
+
+  it('says how many entries it had written when the target fails part way (so the operator knows what is there)', async () => {
+    const source = await freshStore();
+    for (const user of ['U1', 'U2', 'U3', 'U4']) await source.set('settings', `T1:${user}`, { user });
+    const target = await freshStore();
+    let writes = 0;
+    const failingOnThirdWrite: typeof target = {
+      ...target,
+      set: async (namespace, key, value) => {
+        if (++writes === 3) throw new Error('connection lost');
+        await target.set(namespace, key, value);
+      },
+    };
+
+    const failure = await copyStore(source, failingOnThirdWrite).catch((err: unknown) => err);
+    expect(failure).toBeInstanceOf(CopyFailure);
+    expect(failure).toMatchObject({ side: 'target', written: 2, total: 4 });
+    expect((await entriesOf(target)).length).toBe(2);
   });
 
   it('copies an empty store as nothing', async () => {

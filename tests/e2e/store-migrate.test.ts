@@ -3,7 +3,7 @@
  * the settings modal, a generate run), copied into a private Redis by the real entry point in its own process
  * (reading VISEN_DATA_DIR and VISEN_SECRET_KEY from .env, as `npm start` does); then a team worker serves that user
  * from Redis. Refused while Visen runs on the data dir, without the data dir's key, and when a key exists already
- * (with nothing written). No secret is ever printed.
+ * (with nothing written); an unreachable Redis is named without its password. No secret is ever printed.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -112,6 +112,17 @@ describe.skipIf(!redisAvailable)('store:migrate', () => {
       expect(output).not.toContain(otherKey);
     }
     expect(redis.cli('DBSIZE').trim()).toBe('0');
+  }, 30_000);
+
+  it('says it could not reach Redis, at the URL without its password, and what to check; --verbose adds the details', async () => {
+    const cwd = folderWithEnv({ VISEN_DATA_DIR: h.dataDir, VISEN_SECRET_KEY: dataDirKey });
+    const result = await migrate(['--to', `redis://:${REDIS_PASSWORD}@127.0.0.1:1`, '--verbose'], { cwd });
+    expect(result.code).toBe(1);
+    expect(result.output).toContain(
+      'store:migrate: could not reach Redis at redis://127.0.0.1:1 (nothing answers at that host and port): check that Redis is running and reachable from this machine and that --to or VISEN_STORE_URL names it, then run store:migrate again. Nothing was copied.',
+    );
+    expect(result.output).toMatch(/details:\n.*ECONNREFUSED/);
+    expect(result.output).not.toContain(REDIS_PASSWORD);
   }, 30_000);
 
   it('refuses when a key exists in Redis already, names it, and writes nothing', async () => {

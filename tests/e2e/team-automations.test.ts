@@ -6,7 +6,7 @@
  */
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AUTOMATIONS_QUEUE } from '../../src/adapters/team/automation-triggers.js';
+import { AUTOMATIONS_QUEUE_NAME, BULLMQ_PREFIX } from '../../src/adapters/team/bullmq-keys.js';
 import { AutomationAction } from '../../src/slack/listeners/automations/ids.js';
 import { SettingsAction } from '../../src/slack/listeners/settings/ids.js';
 import type { Delivery } from '../stand-ins/slack/index.js';
@@ -26,7 +26,7 @@ beforeAll(async () => {
   team.h.slack.seedUser({ id: 'U0TEAMBOB', name: 'bob', tz: 'Europe/Paris' });
   team.via(team.a);
   bob = await configureUser(team.h, 'U0TEAMBOB');
-  schedulers = new Queue(AUTOMATIONS_QUEUE.name, { connection: { url: team.redis.url }, prefix: AUTOMATIONS_QUEUE.prefix });
+  schedulers = new Queue(AUTOMATIONS_QUEUE_NAME, { connection: { url: team.redis.url }, prefix: BULLMQ_PREFIX });
 }, 60_000);
 
 afterAll(async () => {

@@ -7,6 +7,7 @@ import { type Job, Queue, type RepeatStrategy, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { describeForLog } from '../../errors.js';
+import { AUTOMATIONS_QUEUE_NAME, BULLMQ_PREFIX } from './bullmq-keys.js';
 import { openTeamConnection } from './redis-connection.js';
 
 /** A scheduler's timing: an interval with its offset within it, or a cron pattern in an IANA time zone. */
@@ -24,8 +25,6 @@ export interface AutomationSchedulersOptions {
   readonly concurrency?: number;
 }
 
-/** Keys under `visen::`, like the store's, so one Redis database can hold other programs' keys too. */
-export const AUTOMATIONS_QUEUE = { name: 'automations', prefix: 'visen::bull' } as const;
 const DEFAULT_CONCURRENCY = 10;
 
 export interface AutomationSchedulers {
@@ -39,7 +38,7 @@ export function openAutomationSchedulers(options: AutomationSchedulersOptions, l
   const log = logger.child({ component: 'automation-triggers' });
   const repeatStrategy: RepeatStrategy = (millis, repeat) => (repeat.pattern ? options.nextCronSlot(repeat.pattern, repeat.tz ?? 'UTC', millis) : undefined);
   const connections: Redis[] = [openTeamConnection(options.url, 'command', log)];
-  const queue = new Queue(AUTOMATIONS_QUEUE.name, { connection: connections[0]!, prefix: AUTOMATIONS_QUEUE.prefix, settings: { repeatStrategy } });
+  const queue = new Queue(AUTOMATIONS_QUEUE_NAME, { connection: connections[0]!, prefix: BULLMQ_PREFIX, settings: { repeatStrategy } });
   queue.on('error', (err) => log.warn({ err: describeForLog(err) }, 'automation queue error'));
   let worker: Worker | undefined;
 
@@ -56,9 +55,9 @@ export function openAutomationSchedulers(options: AutomationSchedulersOptions, l
     async start(fire) {
       const blocking = openTeamConnection(options.url, 'blocking', log);
       connections.push(blocking);
-      worker = new Worker(AUTOMATIONS_QUEUE.name, (job: Job) => processFiring(queue, job, fire), {
+      worker = new Worker(AUTOMATIONS_QUEUE_NAME, (job: Job) => processFiring(queue, job, fire), {
         connection: blocking,
-        prefix: AUTOMATIONS_QUEUE.prefix,
+        prefix: BULLMQ_PREFIX,
         concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
         settings: { repeatStrategy },
       });

@@ -7,11 +7,8 @@ import { DelayedError, type Job, Queue, Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import { describeForLog, StoreError } from '../../errors.js';
 import { STORE_UNREACHABLE_MESSAGE, withTimeout } from '../redis-store.js';
+import { BULLMQ_PREFIX, RUN_QUEUE_NAME } from './bullmq-keys.js';
 import { openTeamConnection, whenReady } from './redis-connection.js';
-
-/** Every BullMQ key of Visen's starts with this (the store's keys start with `visen::`). */
-export const BULLMQ_PREFIX = 'visen:bullmq';
-export const RUN_QUEUE_NAME = 'runs';
 
 /**
  * Stalled-job recovery (https://docs.bullmq.io/guide/workers/stalled-jobs, https://docs.bullmq.io/guide/going-to-production):

@@ -7,7 +7,8 @@ import { Queue } from 'bullmq';
 import { CronExpressionParser } from 'cron-parser';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AUTOMATIONS_QUEUE, type AutomationSchedulers, openAutomationSchedulers } from '../../../src/adapters/team/automation-triggers.js';
+import { type AutomationSchedulers, openAutomationSchedulers } from '../../../src/adapters/team/automation-triggers.js';
+import { AUTOMATIONS_QUEUE_NAME, BULLMQ_PREFIX } from '../../../src/adapters/team/bullmq-keys.js';
 import { nextCronSlot, nextSlot, parseSchedule } from '../../../src/services/automations/schedule.js';
 import { type RedisServer, redisAvailable, startRedis } from '../../support/redis.js';
 
@@ -64,7 +65,7 @@ describe('the slots of a schedule', () => {
 describe.skipIf(!redisAvailable)('BullMQ job schedulers as automation triggers', () => {
   it('a schedule’s scheduler is due at the schedule’s next slot, in the schedule’s time zone', async () => {
     const schedulers = open();
-    const reader = new Queue(AUTOMATIONS_QUEUE.name, { connection: { url: redis.url }, prefix: AUTOMATIONS_QUEUE.prefix });
+    const reader = new Queue(AUTOMATIONS_QUEUE_NAME, { connection: { url: redis.url }, prefix: BULLMQ_PREFIX });
     try {
       for (const [index, text] of SCHEDULES.entries()) {
         const zone = ZONES[index % ZONES.length]!;
@@ -85,6 +86,13 @@ describe.skipIf(!redisAvailable)('BullMQ job schedulers as automation triggers',
       await reader.close();
     }
   }, 30_000);
+
+  it('keeps its keys under the one BullMQ prefix, in its own queue (`visen:bullmq:automations:`)', async () => {
+    await open().upsert('keys-check', { everyMs: 60_000, offsetMs: 0 });
+    const keys = redis.cli('KEYS', '*').trim().split('\n');
+    expect(keys).toContain(`${BULLMQ_PREFIX}:${AUTOMATIONS_QUEUE_NAME}:repeat:keys-check`);
+    expect(keys.filter((key) => !key.startsWith('visen:bullmq:automations:'))).toEqual([]);
+  });
 
   it('each firing reaches exactly one of three workers, and one automation never fires twice at once', async () => {
     const workers = [open(), open(), open()];

@@ -8,8 +8,9 @@
 import { Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STORE_UNREACHABLE_MESSAGE } from '../../../src/adapters/redis-store.js';
+import { BULLMQ_PREFIX, RUN_QUEUE_NAME } from '../../../src/adapters/team/bullmq-keys.js';
 import { openConnectionHolds } from '../../../src/adapters/team/connection-holds.js';
-import { BULLMQ_PREFIX, MAX_STALLED_COUNT, openRunQueue, RUN_QUEUE_NAME } from '../../../src/adapters/team/run-queue.js';
+import { MAX_STALLED_COUNT, openRunQueue } from '../../../src/adapters/team/run-queue.js';
 import type { GenerationOptions } from '../../../src/services/generation/active-run.js';
 import type { TeamRuns } from '../../../src/services/generation/run-scheduler.js';
 import { RunStore } from '../../../src/services/generation/run-store.js';

@@ -51,17 +51,7 @@ export interface ComposedServices extends VisenServices {
  */
 export function composeServices(deps: ComposeDeps): ComposedServices {
   const forgetUserHooks: Array<(user: UserRef) => Promise<void>> = [];
-  const notionGateway = createNotionGateway({
-    logger: deps.logger,
-    ...(deps.config.notion.baseUrl ? { baseUrl: deps.config.notion.baseUrl } : {}),
-    ...(deps.notionLimiterFor ? { limiterFor: deps.notionLimiterFor } : {}),
-  });
-  const openAiGateway = createOpenAiGateway({
-    logger: deps.logger,
-    timeoutMs: deps.config.modelIdleTimeoutMs,
-    ...(deps.config.openai.baseUrl ? { defaultBaseUrl: deps.config.openai.baseUrl } : {}),
-    userEndpoints: { allow: deps.config.openai.userBaseUrlAllow, ...(deps.resolveHost ? { resolve: deps.resolveHost } : {}) },
-  });
+  const { notionGateway, openAiGateway } = vendorGateways(deps);
   const settings = createSettingsService({
     store: deps.store,
     secretBox: deps.secretBox,
@@ -121,4 +111,20 @@ export function composeServices(deps: ComposeDeps): ComposedServices {
   const threadWatches = createThreadWatches({ store: deps.store, logger: deps.logger });
   forgetUserHooks.push((user) => threadWatches.forgetUser(user));
   return { ...services, home, threadWatches };
+}
+
+/** The Notion and OpenAI adapters every service shares (one rate limiter per integration, one endpoint policy). */
+function vendorGateways(deps: ComposeDeps) {
+  const notionGateway = createNotionGateway({
+    logger: deps.logger,
+    ...(deps.config.notion.baseUrl ? { baseUrl: deps.config.notion.baseUrl } : {}),
+    ...(deps.notionLimiterFor ? { limiterFor: deps.notionLimiterFor } : {}),
+  });
+  const openAiGateway = createOpenAiGateway({
+    logger: deps.logger,
+    timeoutMs: deps.config.modelIdleTimeoutMs,
+    ...(deps.config.openai.baseUrl ? { defaultBaseUrl: deps.config.openai.baseUrl } : {}),
+    userEndpoints: { allow: deps.config.openai.userBaseUrlAllow, ...(deps.resolveHost ? { resolve: deps.resolveHost } : {}) },
+  });
+  return { notionGateway, openAiGateway };
 }

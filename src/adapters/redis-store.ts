@@ -47,36 +47,7 @@ export interface RedisStoreOptions {
  * - node-redis reconnects by itself (`reconnectStrategy`); state changes are logged once, not per attempt.
  */
 export async function openRedisStore(options: RedisStoreOptions, logger: Logger): Promise<SharedStore> {
-  // Whatever error text the client ever produces, the password never reaches a log line.
-  rememberSecretForRedaction(decodeURIComponent(new URL(options.url).password));
-  let connectedOnce = false;
-  const client = createClient({
-    url: options.url,
-    disableOfflineQueue: true,
-    socket: {
-      connectTimeout: CONNECT_TIMEOUT_MS,
-      // The first connection fails fast (a wrong URL is reported at start); after that, retry for as long as we run.
-      reconnectStrategy: (retries: number, cause: Error) => (connectedOnce ? Math.min(100 * 2 ** retries, MAX_RECONNECT_DELAY_MS) : cause),
-    },
-  });
-  client.once('ready', () => {
-    connectedOnce = true;
-  });
-  watchConnection(client, options.redactedUrl, logger);
-  try {
-    await withTimeout(client.connect(), CONNECT_TIMEOUT_MS);
-    await withTimeout(client.ping(), CONNECT_TIMEOUT_MS);
-  } catch (err) {
-    if (client.isOpen) client.destroy();
-    throw new StoreError(
-      'unavailable',
-      `Visen cannot reach its store at ${options.redactedUrl}: ${(err as Error).message.replace(/\.$/, '')}. Check VISEN_STORE_URL and that Redis is running.`,
-      {
-        cause: err,
-      },
-    );
-  }
-
+  const client = await connectRedis(options, logger);
   // The adapter's parameter type is wider in its protocol version than createClient's result; the client is the same.
   const adapter = new KeyvRedis(client as unknown as ConstructorParameters<typeof KeyvRedis>[0], {
     namespace: KEY_PREFIX,
@@ -120,6 +91,40 @@ export async function openRedisStore(options: RedisStoreOptions, logger: Logger)
       });
     },
   };
+}
+
+/** A connected client: the first connection must answer within CONNECT_TIMEOUT_MS (a wrong URL fails the start). */
+async function connectRedis(options: RedisStoreOptions, logger: Logger) {
+  // Whatever error text the client ever produces, the password never reaches a log line.
+  rememberSecretForRedaction(decodeURIComponent(new URL(options.url).password));
+  let connectedOnce = false;
+  const client = createClient({
+    url: options.url,
+    disableOfflineQueue: true,
+    socket: {
+      connectTimeout: CONNECT_TIMEOUT_MS,
+      // The first connection fails fast (a wrong URL is reported at start); after that, retry for as long as we run.
+      reconnectStrategy: (retries: number, cause: Error) => (connectedOnce ? Math.min(100 * 2 ** retries, MAX_RECONNECT_DELAY_MS) : cause),
+    },
+  });
+  client.once('ready', () => {
+    connectedOnce = true;
+  });
+  watchConnection(client, options.redactedUrl, logger);
+  try {
+    await withTimeout(client.connect(), CONNECT_TIMEOUT_MS);
+    await withTimeout(client.ping(), CONNECT_TIMEOUT_MS);
+  } catch (err) {
+    if (client.isOpen) client.destroy();
+    throw new StoreError(
+      'unavailable',
+      `Visen cannot reach its store at ${options.redactedUrl}: ${(err as Error).message.replace(/\.$/, '')}. Check VISEN_STORE_URL and that Redis is running.`,
+      {
+        cause: err,
+      },
+    );
+  }
+  return client;
 }
 
 /** Logs when the connection is lost and when it is back, once each, however many attempts come between. */

@@ -10,6 +10,7 @@ import { acquireProcessLock } from './adapters/process-lock.js';
 import type { RunControl } from './adapters/run-control.js';
 import { loadOrCreateSecretKey, SecretBox } from './adapters/secret-box.js';
 import { type LocalStore, openLocalStore } from './adapters/store.js';
+import type { TeamRefreshClaims } from './adapters/team/refresh-claims.js';
 import { type ComposedServices, composeServices } from './compose.js';
 import { formatConfigProblems, loadConfig, type VisenConfig } from './config.js';
 import { describeForLog } from './errors.js';
@@ -88,15 +89,7 @@ export async function startVisen(env: Readonly<Record<string, string | undefined
     ...(opened.notionLimiterFor ? { notionLimiterFor: opened.notionLimiterFor } : {}),
     ...(opened.runControl ? { runControl: opened.runControl } : {}),
   });
-  const deps = {
-    services,
-    logger,
-    allowedUsers: config.allowedUsers,
-    defaultModel: config.openai.defaultModel,
-    contextChars: config.contextChars,
-    threadRefreshMs: config.threadRefreshMs,
-    ...(opened.claimEnvelope ? { claimEnvelope: opened.claimEnvelope } : {}),
-  };
+  const deps = slackDepsOf(config, services, logger, opened);
   const slack = createSlackApp(config.slack, deps, bot);
   const app = slack.app;
   slackConnected = slack.isConnected;
@@ -131,6 +124,20 @@ export async function startVisen(env: Readonly<Record<string, string | undefined
   return { config, logger, app, services, stop };
 }
 
+/** What the Slack listeners are handed: the services, the settings they read, and team mode's shared claims. */
+function slackDepsOf(config: VisenConfig, services: ComposedServices, logger: Logger, opened: OpenedStore) {
+  return {
+    services,
+    logger,
+    allowedUsers: config.allowedUsers,
+    defaultModel: config.openai.defaultModel,
+    contextChars: config.contextChars,
+    threadRefreshMs: config.threadRefreshMs,
+    ...(opened.claimEnvelope ? { claimEnvelope: opened.claimEnvelope } : {}),
+    ...(opened.refreshClaims ? { refreshClaims: opened.refreshClaims } : {}),
+  };
+}
+
 /** Most time a starting worker waits for its run control subscription (Redis answered the store just before). */
 const SUBSCRIBE_WAIT_MS = 5_000;
 
@@ -138,6 +145,8 @@ interface OpenedStore {
   readonly store: LocalStore;
   /** Team mode only: the shared record of handled Slack envelopes. */
   readonly claimEnvelope?: (key: string, ttlMs: number) => Promise<boolean>;
+  /** Team mode only: which worker schedules a kept-current thread's next refresh. */
+  readonly refreshClaims?: TeamRefreshClaims;
   /** Team mode only: the run queue and connection holds (closed by the generation service's shutdown). */
   readonly teamRuns?: TeamRuns;
   /** Team mode only: automations' triggers on BullMQ job schedulers. */
@@ -169,11 +178,14 @@ async function openStore(config: VisenConfig, logger: Logger): Promise<OpenedSto
     // Subscribed before Slack connects, so no Cancel clicked on another worker goes unheard here; Redis gone again
     // this very moment does not hold the start (the subscription is made as soon as it is back).
     await Promise.race([runControl.ready.catch(() => undefined), delay(SUBSCRIBE_WAIT_MS, undefined, { ref: false })]);
+    const { openRefreshClaims } = await import('./adapters/team/refresh-claims.js');
+    const refreshClaims = openRefreshClaims(config.store.url, logger);
     const { openAutomationSchedulers } = await import('./adapters/team/automation-triggers.js');
     const automationTriggers = openAutomationSchedulers({ url: config.store.url, nextCronSlot }, logger);
     return {
       store,
       claimEnvelope: (key, ttlMs) => store.claim('envelope', key, ttlMs),
+      refreshClaims,
       runControl,
       notionLimiterFor: limiters.limiterFor,
       answers: () => store.ping(),
@@ -186,6 +198,7 @@ async function openStore(config: VisenConfig, logger: Logger): Promise<OpenedSto
         await teamRuns.queue.close();
         teamRuns.holds.close();
         await runControl.close();
+        refreshClaims.close();
         await limiters.close();
         await store.close();
       },

@@ -133,10 +133,15 @@ function withThreadNote(
     if (noted || progress.state !== 'succeeded' || !written) return;
     noted = true;
     const { included, total, cut } = formatted;
-    const keptCurrentMinutes = formatted.keep ? Math.round((rt.deps.threadRefreshMs ?? DEFAULT_REFRESH_MS) / 60_000) : undefined;
+    const keptCurrentMinutes = formatted.keep ? noteMinutes(rt.deps.threadRefreshMs ?? DEFAULT_REFRESH_MS) : undefined;
     const note = buildThreadNote({ title: written.title, url: written.url, included, total, cut, replaced: progress.replaced, keptCurrentMinutes });
     await client.chat
       .postEphemeral({ channel: location.channelId, user: user.userId, thread_ts: location.threadTs, ...note })
       .catch((err: unknown) => rt.deps.logger.warn({ err: describeForLog(err), user: user.userId }, 'could not leave the Send to Notion note in the thread'));
   };
+}
+
+/** The interval in whole minutes for the note; a fraction of a minute (tests, a busy team) reads as 1, not "at each reply". */
+function noteMinutes(intervalMs: number): number {
+  return intervalMs === 0 ? 0 : Math.max(1, Math.round(intervalMs / 60_000));
 }

@@ -53,7 +53,8 @@ export function threadSubmitHandler(rt: ThreadRuntime) {
         const keep = checked.keepCurrent && checked.output === 'append';
         const noted = withThreadNote(rt, client, user, location, { ...formatted, keep }, listener);
         const watched = keep ? keptCurrent(rt, user, location, checked, noted) : noted;
-        return rt.deps.services.generation.start(user, request, watched, notifyState);
+        // Team mode: a kept-current run is followed here (not queued), since its listener records the watch.
+        return rt.deps.services.generation.start(user, request, watched, notifyState, keep);
       },
       rt.deps,
     );

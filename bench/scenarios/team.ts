@@ -6,7 +6,8 @@
  *    600 within 300 ms, spread by the Slack stand-in over the three workers' sockets in turn, while Notion and
  *    OpenAI answer after 5 s.
  */
-import { performance } from 'node:perf_hooks';
+import { join } from 'node:path';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { connectionRows, rowContents } from '../../tests/e2e/support/observe.js';
 import type { Delivery } from '../../tests/stand-ins/slack/index.js';
 import type { AppRuntime } from '../support/app-process.js';
@@ -126,6 +127,14 @@ async function ackBurst(
   const failuresBefore = team.slack.failures.length;
   o.log(`team: ${burst.count} commands within ${burst.windowMs} ms over ${WORKERS} workers`);
   const deliveries: Array<Promise<Delivery>> = [];
+  // Where the time goes: each worker's event loop (probe) and the driver's own, whose lateness (it runs the Slack
+  // stand-in that timestamps every ack) is counted in every ack it measures.
+  for (const worker of team.workers) worker.resetProbe();
+  // BENCH_CPU_PROF=<dir>: each worker's CPU profile of the burst, for finding what delays its acks.
+  const profileDir = process.env.BENCH_CPU_PROF;
+  if (profileDir) for (const worker of team.workers) worker.startProfile();
+  const driverLoop = monitorEventLoopDelay({ resolution: 10 });
+  driverLoop.enable();
   const started = performance.now();
   for (let b = 0; b < burst.batches; b++) {
     for (let i = 0; i < burst.count / burst.batches; i++) {
@@ -138,6 +147,9 @@ async function ackBurst(
   }
   const sentWithinMs = performance.now() - started;
   const results = await Promise.all(deliveries);
+  driverLoop.disable();
+  if (profileDir) team.workers.forEach((w, i) => w.stopProfile(join(profileDir, `worker-${i}-burst-${burst.count}.cpuprofile`)));
+  const workerLoops = await Promise.all(team.workers.map((w) => w.sample()));
   const ackMs = results.filter((d) => d.acked).map((d) => d.ackMs);
   const late = results.filter((d) => !d.acked || d.ackMs > SLACK_ACK_DEADLINE_MS).length;
   const perWorker = new Map<number, number>();
@@ -150,6 +162,8 @@ async function ackBurst(
     figure(scenario, 'ack latency p99', percentile(ackMs, 99), 'ms', atMost(100)),
     figure(scenario, 'ack latency max', max(ackMs), 'ms', atMost(300)),
     figure(scenario, 'acks later than 3 s (or missing)', late, '', exactly(0)),
+    figure(scenario, 'event-loop delay p99, ack window, busiest worker', Math.max(...workerLoops.map((s) => s.loopDelay.p99)), 'ms'),
+    figure(scenario, 'event-loop delay p99, ack window, driver (Slack stand-in)', driverLoop.percentile(99) / 1e6, 'ms'),
     figure(scenario, 'Slack stand-in protocol failures', team.slack.failures.length - failuresBefore, '', exactly(0)),
   ];
 }

@@ -5,8 +5,12 @@
  * an 'ipc' stdio slot. Without that channel (any normal start) it does nothing.
  *
  * Messages: { type: 'probe:reset' } clears the histogram and the peak; { type: 'probe:sample', id } is
- * answered with { type: 'probe:sample', id, loopDelay: { p50, p99, max, count } (ms), rss, heapUsed, peakRss }.
+ * answered with { type: 'probe:sample', id, loopDelay: { p50, p99, max, count } (ms), rss, heapUsed, peakRss };
+ * { type: 'probe:profile-start' } starts a CPU profile (inspector), { type: 'probe:profile-stop', file } writes it
+ * to `file` as a .cpuprofile (Chrome DevTools, speedscope).
  */
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 export interface ProbeSample {
@@ -22,6 +26,8 @@ export interface ProbeSample {
 if (typeof process.send === 'function') {
   // 10 ms is the default resolution: the histogram records how late each 10 ms timer fired.
   const histogram = monitorEventLoopDelay({ resolution: 10 });
+  // Connected only when a CPU profile is asked for (`BENCH_CPU_PROF`): the inspector costs nothing until then.
+  let profiler: Session | undefined;
   histogram.enable();
   let peakRss = process.memoryUsage.rss();
   const sampler = setInterval(() => {
@@ -34,6 +40,22 @@ if (typeof process.send === 'function') {
     if (message?.type === 'probe:reset') {
       histogram.reset();
       peakRss = process.memoryUsage.rss();
+      return;
+    }
+    if (message?.type === 'probe:profile-start') {
+      if (!profiler) {
+        profiler = new Session();
+        profiler.connect();
+      }
+      const session = profiler;
+      session.post('Profiler.enable', () => session.post('Profiler.start'));
+      return;
+    }
+    if (message?.type === 'probe:profile-stop') {
+      const file = (message as { file?: string }).file;
+      profiler?.post('Profiler.stop', (err, result) => {
+        if (!err && file) writeFileSync(file, JSON.stringify(result.profile));
+      });
       return;
     }
     if (message?.type === 'probe:sample') {

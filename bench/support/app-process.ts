@@ -25,6 +25,9 @@ export interface AppProcess {
   /** Event-loop delay and memory as the app sees them. */
   sample(): Promise<ProbeSample>;
   resetProbe(): void;
+  /** CPU profile of the app from now until `stopProfile`, written to `file` (.cpuprofile). */
+  startProfile(): void;
+  stopProfile(file: string): void;
   /** Resident set size now and its high-water mark, in bytes (from /proc when available). */
   memory(): Promise<{ rss: number; peakRss: number; source: 'proc' | 'probe' }>;
   /** SIGTERM, then SIGKILL after `graceMs`. */
@@ -124,6 +127,12 @@ export function startAppProcess(env: Record<string, string>, o: { runtime: AppRu
         });
         child.send({ type: 'probe:sample', id });
       });
+    },
+    startProfile() {
+      child.send({ type: 'probe:profile-start' });
+    },
+    stopProfile(file) {
+      child.send({ type: 'probe:profile-stop', file });
     },
     resetProbe() {
       child.send({ type: 'probe:reset' });

@@ -64,6 +64,8 @@ export function createSlackApp(slack: SlackConnection, deps: SlackDeps, bot: Bot
     // A few quick retries: a modal's trigger_id is dead after 3 seconds, and progress updates are throttled anyway.
     clientOptions: { ...apiUrl, retryConfig: { retries: 3, factor: 2, minTimeout: 250, maxTimeout: 2_000 } },
     extendedErrorHandler: true,
+    // Bolt's conversation store is unused here; left on, it is looked up (and misses, with an Error) per envelope.
+    convoStore: false,
   });
 
   app.use(allowListMiddleware(deps));

@@ -65,4 +65,26 @@ describe('createLogger', () => {
     expect(text).not.toContain('xapp-1-A1-secretvalue');
     expect(lines).toHaveLength(2);
   });
+
+  it('does not even read the SDK logs of a level that is off (every envelope is logged at debug)', () => {
+    const lines: string[] = [];
+    const destination = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    const slack = toSlackLogger(createLogger({ level: 'info', destination }));
+    let reads = 0;
+    const envelope = {
+      get payload() {
+        reads++;
+        return submission.payload;
+      },
+    };
+    slack.debug('Received a message on the WebSocket:', envelope);
+    slack.info('Now connected to Slack');
+    expect(reads).toBe(0);
+    expect(lines).toHaveLength(1);
+  });
 });

@@ -16,10 +16,12 @@ import { formatConfigProblems, loadConfig, type VisenConfig } from './config.js'
 import { describeForLog } from './errors.js';
 import { createLogger } from './logger.js';
 import type { AutomationClock } from './services/automations/deps.js';
+import { type OpenNoticeMemory, storeNoticeMemory } from './services/automations/notice-memory.js';
 import { nextCronSlot } from './services/automations/schedule.js';
 import type { AutomationTriggers } from './services/automations/triggers.js';
 import type { TeamRuns } from './services/generation/run-scheduler.js';
 import { createSlackApp, onSlackConnected } from './slack/app.js';
+import type { SlackDeps } from './slack/deps.js';
 import { type BotIdentity, checkSlackTokens } from './slack/token-check.js';
 
 export class ConfigurationError extends Error {
@@ -89,7 +91,15 @@ export async function startVisen(env: Readonly<Record<string, string | undefined
     ...(opened.notionLimiterFor ? { notionLimiterFor: opened.notionLimiterFor } : {}),
     ...(opened.runControl ? { runControl: opened.runControl } : {}),
   });
-  const deps = slackDepsOf(config, services, logger, opened);
+  const deps = {
+    services,
+    logger,
+    allowedUsers: config.allowedUsers,
+    defaultModel: config.openai.defaultModel,
+    contextChars: config.contextChars,
+    threadRefreshMs: config.threadRefreshMs,
+    ...teamSlackDeps(opened),
+  };
   const slack = createSlackApp(config.slack, deps, bot);
   const app = slack.app;
   slackConnected = slack.isConnected;
@@ -124,17 +134,12 @@ export async function startVisen(env: Readonly<Record<string, string | undefined
   return { config, logger, app, services, stop };
 }
 
-/** What the Slack listeners are handed: the services, the settings they read, and team mode's shared claims. */
-function slackDepsOf(config: VisenConfig, services: ComposedServices, logger: Logger, opened: OpenedStore) {
+/** What only team mode hands the Slack surface: the shared record of handled envelopes and of open automation messages, and the claims on thread refreshes. */
+function teamSlackDeps(opened: OpenedStore): Pick<SlackDeps, 'claimEnvelope' | 'automationMessages' | 'refreshClaims'> {
   return {
-    services,
-    logger,
-    allowedUsers: config.allowedUsers,
-    defaultModel: config.openai.defaultModel,
-    contextChars: config.contextChars,
-    threadRefreshMs: config.threadRefreshMs,
     ...(opened.claimEnvelope ? { claimEnvelope: opened.claimEnvelope } : {}),
     ...(opened.refreshClaims ? { refreshClaims: opened.refreshClaims } : {}),
+    ...(opened.automationMessages ? { automationMessages: opened.automationMessages } : {}),
   };
 }
 
@@ -155,6 +160,8 @@ interface OpenedStore {
   readonly notionLimiterFor?: RateLimiterFactory;
   /** Team mode only: Cancel, previews and Pause across workers. */
   readonly runControl?: RunControl;
+  /** Team mode only: automation messages' open messages, shared, as consecutive runs may be on different workers. */
+  readonly automationMessages?: OpenNoticeMemory;
   /** True when the store answers a read now (for /readyz); never throws. */
   answers(): Promise<boolean>;
   /** Closes the store and frees the data dir's lock (one process). */
@@ -187,6 +194,7 @@ async function openStore(config: VisenConfig, logger: Logger): Promise<OpenedSto
       claimEnvelope: (key, ttlMs) => store.claim('envelope', key, ttlMs),
       refreshClaims,
       runControl,
+      automationMessages: storeNoticeMemory(store),
       notionLimiterFor: limiters.limiterFor,
       answers: () => store.ping(),
       teamRuns,

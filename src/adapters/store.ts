@@ -15,7 +15,8 @@ const BUSY_TIMEOUT_MS = 2_000;
 /** A small key-value store: exact keys only, so one user's keys can never match another's. */
 export interface LocalStore {
   get<T>(namespace: string, key: string): Promise<T | undefined>;
-  set<T>(namespace: string, key: string, value: T): Promise<void>;
+  /** With `ttlMs`, the value is gone after that long (Redis expires it; SQLite forgets it at the next read). */
+  set<T>(namespace: string, key: string, value: T, ttlMs?: number): Promise<void>;
   delete(namespace: string, key: string): Promise<boolean>;
   /**
    * Runs `fn` while no other `exclusive` call for the same namespace and key runs, in any process sharing this
@@ -128,8 +129,8 @@ async function* entriesOf(keyv: Keyv): AsyncIterable<StoreEntry> {
 export function keyvReadsAndWrites(keyv: Keyv, guard: StoreGuard): Pick<LocalStore, 'get' | 'set' | 'delete'> {
   return {
     get: <T>(namespace: string, key: string) => guard('get', async () => (await keyv.get(storeKey(namespace, key))) as T | undefined),
-    set: async <T>(namespace: string, key: string, value: T) => {
-      await guard('set', () => keyv.set(storeKey(namespace, key), value));
+    set: async <T>(namespace: string, key: string, value: T, ttlMs?: number) => {
+      await guard('set', () => keyv.set(storeKey(namespace, key), value, ttlMs));
     },
     delete: (namespace: string, key: string) => guard('delete', () => keyv.delete(storeKey(namespace, key))),
   };

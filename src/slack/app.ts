@@ -77,7 +77,11 @@ export function createSlackApp(slack: SlackConnection, deps: SlackDeps, bot: Bot
   const home = registerHomeListeners(app, deps, { threadReaderFor: threads.readerFor });
   registerAutomationListeners(app, deps, home);
   // Automatic runs tell their owners by direct message (folded per connection, see automation-notifier.ts).
-  const notifier = createAutomationNotifier({ client: app.client, logger: deps.logger.child({ component: 'automations' }) });
+  const notifier = createAutomationNotifier({
+    client: app.client,
+    logger: deps.logger.child({ component: 'automations' }),
+    ...(deps.automationMessages ? { openMessages: deps.automationMessages } : {}),
+  });
   const stopNotices = deps.services.automations.subscribe(notifier.listener);
   app.error(reportListenerError(app, deps.logger));
   const socket = socketState(receiver);

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { describeForLog } from '../errors.js';
+import { inMemoryNoticeMemory, type OpenNoticeMemory } from '../services/automations/notice-memory.js';
 import type { AutomationNotice, AutomationNoticeListener, AutomationRunReport } from '../services/automations/types.js';
 import { userKey } from '../users.js';
 import { buildPausedNoticeMessage, buildRunNoticeMessage, type FoldedRuns, MAX_NOTICE_FAILURES, MAX_NOTICE_LINKS } from './views/automation-notices.js';
@@ -19,6 +20,8 @@ export interface AutomationNotifierOptions {
   readonly now?: () => number;
   /** Runs of one connection within this long of its message are folded into that message (the issue: 10 minutes). */
   readonly foldWindowMs?: number;
+  /** Where each connection's open message is kept: team mode passes the shared store's, one process keeps its own. */
+  readonly openMessages?: OpenNoticeMemory;
 }
 
 export const FOLD_WINDOW_MS = 10 * 60_000;
@@ -28,7 +31,7 @@ interface OpenMessage {
   readonly channel: string;
   readonly ts: string;
   readonly postedAt: number;
-  folded: FoldedRuns;
+  readonly folded: FoldedRuns;
 }
 
 export interface AutomationNotifier {
@@ -41,30 +44,52 @@ export interface AutomationNotifier {
  * Turns the automations service's notices into direct messages to each owner: one message per automatic run that
  * wrote or failed something, with later runs of the same connection within `foldWindowMs` of that message folded
  * into it (chat.update, counts summed) instead of new ones; a 'paused' notice is one message. Notices of one
- * connection are sent one after the other, so two runs never post two messages; a failed send is logged, never thrown.
+ * connection are sent one after the other (in team mode under the shared store's lock, whichever worker ran them),
+ * so two runs never post two messages; a failed send is logged, never thrown.
  */
 export function createAutomationNotifier(options: AutomationNotifierOptions): AutomationNotifier {
   const now = options.now ?? Date.now;
   const windowMs = options.foldWindowMs ?? FOLD_WINDOW_MS;
-  const open = new Map<string, OpenMessage>();
+  const openMessages = options.openMessages ?? inMemoryNoticeMemory(now);
   const chains = new Map<string, Promise<void>>();
   const logger = options.logger;
 
-  const sendRun = async (key: string, report: AutomationRunReport): Promise<void> => {
-    const current = open.get(key);
+  /** Posts or folds the run's message; what it returns is the connection's open message from now on. */
+  const deliver = async (current: OpenMessage | undefined, report: AutomationRunReport): Promise<OpenMessage | undefined> => {
     if (current && now() - current.postedAt <= windowMs) {
       const folded = foldInto(current.folded, report);
       try {
         await options.client.chat.update({ channel: current.channel, ts: current.ts, ...buildRunNoticeMessage(folded) });
-        current.folded = folded;
-        return;
+        return { ...current, folded };
       } catch (err) {
         logger.warn({ err: describeForLog(err), user: report.owner.userId }, 'could not update the automation message; posting a new one');
       }
     }
     const folded = firstFold(report);
     const posted = await options.client.chat.postMessage({ channel: report.owner.userId, ...buildRunNoticeMessage(folded) });
-    if (posted.channel && posted.ts) open.set(key, { channel: posted.channel, ts: posted.ts, postedAt: now(), folded });
+    return posted.channel && posted.ts ? { channel: posted.channel, ts: posted.ts, postedAt: now(), folded } : undefined;
+  };
+
+  const sendRun = async (key: string, report: AutomationRunReport): Promise<void> => {
+    // How far it got: only a failure before Slack was called (the store) leaves the notice unsent.
+    const reached: { step: 'store' | 'slack' | 'sent' } = { step: 'store' };
+    try {
+      await openMessages.change<OpenMessage>(key, windowMs, async (current) => {
+        reached.step = 'slack';
+        const next = await deliver(current, report);
+        reached.step = 'sent';
+        return next;
+      });
+    } catch (err) {
+      if (reached.step === 'slack') throw err;
+      if (reached.step === 'sent') {
+        logger.warn({ err: describeForLog(err), user: report.owner.userId }, 'could not remember the automation message; the next run posts a new one');
+        return;
+      }
+      // The open message could not be read (store away, lock not had): the notice still goes, as a message of its own.
+      logger.warn({ err: describeForLog(err), user: report.owner.userId }, 'could not read the open automation message; posting a new one');
+      await options.client.chat.postMessage({ channel: report.owner.userId, ...buildRunNoticeMessage(firstFold(report)) });
+    }
   };
 
   const send = async (notice: AutomationNotice): Promise<void> => {
@@ -78,7 +103,6 @@ export function createAutomationNotifier(options: AutomationNotifierOptions): Au
   const listener: AutomationNoticeListener = (notice) => {
     const owner = notice.kind === 'paused' ? notice.owner : notice.report.owner;
     const key = notice.kind === 'paused' ? `${userKey(owner)}:paused` : `${userKey(owner)}:${notice.report.automation.connectionId}`;
-    pruneClosed(open, now() - windowMs);
     const next = (chains.get(key) ?? Promise.resolve())
       .then(() => send(notice))
       .catch((err: unknown) => logger.warn({ err: describeForLog(err), user: owner.userId, kind: notice.kind }, 'could not send an automation message'));
@@ -122,9 +146,4 @@ function foldInto(folded: FoldedRuns, report: AutomationRunReport): FoldedRuns {
     failures: [...folded.failures, ...report.failures].slice(-MAX_NOTICE_FAILURES),
     lateFor: report.lateFor ? [...folded.lateFor, report.lateFor].slice(-MAX_LATE_SLOTS) : folded.lateFor,
   };
-}
-
-/** Messages past their window are never updated again: forget them (bounded memory). */
-function pruneClosed(open: Map<string, OpenMessage>, cutoff: number): void {
-  for (const [key, message] of open) if (message.postedAt < cutoff) open.delete(key);
 }

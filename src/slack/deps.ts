@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { OpenNoticeMemory } from '../services/automations/notice-memory.js';
 import type { VisenServices } from '../services/index.js';
 
 /** What every listener receives: the services it calls and a logger. Listeners never read the environment. */
@@ -12,6 +13,8 @@ export interface SlackDeps {
   readonly claimEnvelope?: (key: string, ttlMs: number) => Promise<boolean>;
   /** Team mode: who schedules a kept-current thread's next refresh, across workers (see threads/refresh.ts). */
   readonly refreshClaims?: RefreshClaims;
+  /** Team mode: automation messages' open messages in the shared store, so runs on any worker fold into one. */
+  readonly automationMessages?: OpenNoticeMemory;
   /** VISEN_CONTEXT_CHARS: the most characters of a Slack thread given to the model (default 100,000). */
   readonly contextChars?: number;
   /** VISEN_THREAD_REFRESH_MINUTES: a kept-current thread refreshes at most this often (default 15 minutes). */

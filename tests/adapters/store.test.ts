@@ -77,6 +77,14 @@ describe.each(backends)('the store interface on $name', ({ open, available }) =>
     expect(await store.get('settings', 'T1:U_1')).toBeUndefined();
     for (const key of keys.slice(1)) expect(await store.get('settings', key)).toEqual({ key });
   });
+
+  it.skipIf(!available)('forgets a value written with a time to live once it has passed, and only that one', async () => {
+    const store = await open();
+    await store.set('automation-notice', 'T1:U1:c1', { ts: '1' }, 50);
+    await store.set('automation-notice', 'T1:U1:c2', { ts: '2' });
+    while ((await store.get('automation-notice', 'T1:U1:c1')) !== undefined) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(await store.get('automation-notice', 'T1:U1:c2')).toEqual({ ts: '2' });
+  });
 });
 
 describe.skipIf(!redisAvailable)('the Redis store', () => {

@@ -1,7 +1,9 @@
 /**
  * One run per connection across workers: the run holding a connection is a Redis key `SET NX PX` with the run id as
  * its value, refreshed while the run goes and deleted (compare-and-delete) at its end. A run taken over by another
- * worker keeps the connection: the same run id may take the key again. Loaded only in team mode.
+ * worker keeps the connection: the same run id may take the key again. An automatic run's hold has a companion key
+ * (`…:automatic`, the same run id and time to live), so a manual start on any worker knows to wait for it.
+ * Loaded only in team mode.
  */
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
@@ -20,25 +22,39 @@ const REFRESH_MS = 10_000;
 /** As long as a store call may take before the user is told to try again (redis-store.ts). */
 const READY_WAIT_MS = 3_000;
 
-/** Takes the key for `runId` unless another run holds it; refreshes it when `runId` already does. */
+/**
+ * Takes the key for `runId` unless another run holds it (refreshes it when `runId` already does); the companion key
+ * says whether the holding run is automatic (ARGV[3] = '1').
+ */
 const HOLD_SCRIPT = `
 local holder = redis.call('GET', KEYS[1])
-if holder == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-if holder then return 0 end
+if holder and holder ~= ARGV[1] then return 0 end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+if ARGV[3] == '1' then redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2]) else redis.call('DEL', KEYS[2]) end
 return 1`;
-/** Extends the key only while `runId` holds it: a hold let go (its run ended on another worker) is not taken again. */
+/** Extends the keys only while `runId` holds them: a hold let go (its run ended on another worker) is not taken again. */
 const REFRESH_SCRIPT = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-return 0`;
-/** Deletes the key only while `runId` holds it (compare-and-delete). */
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+if redis.call('GET', KEYS[2]) == ARGV[1] then redis.call('PEXPIRE', KEYS[2], ARGV[2]) end
+return 1`;
+/** Deletes the keys only while `runId` holds them (compare-and-delete). */
 const RELEASE_SCRIPT = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('DEL', KEYS[1])
+if redis.call('GET', KEYS[2]) == ARGV[1] then redis.call('DEL', KEYS[2]) end
+return 1`;
+/** 1 while the run holding the connection is automatic (its companion key names the same run). */
+const AUTOMATIC_SCRIPT = `
+local holder = redis.call('GET', KEYS[1])
+if holder and holder == redis.call('GET', KEYS[2]) then return 1 end
 return 0`;
 
 export interface TeamConnectionHolds {
   /** True when `runId` holds the connection now (taken, or already its own); false when another run holds it. */
-  hold(key: string, runId: string): Promise<boolean>;
+  hold(key: string, runId: string, automatic?: boolean): Promise<boolean>;
+  /** True while the run holding the connection is an automatic one (a manual start waits for it). */
+  heldByAutomaticRun(key: string): Promise<boolean>;
   /** Lets go of the connection if `runId` still holds it, and stops refreshing it. */
   release(key: string, runId: string): Promise<void>;
   /** True while `runId` holds the connection (a live worker refreshes its hold; a dead one's lapses). */
@@ -53,7 +69,7 @@ export function openConnectionHolds(url: string, logger: Logger): TeamConnection
   const run = async (script: string, key: string, ...args: string[]): Promise<number> => {
     try {
       await whenReady(redis, READY_WAIT_MS);
-      return Number(await redis.eval(script, 1, key, ...args));
+      return Number(await redis.eval(script, 2, key, automaticKeyOf(key), ...args));
     } catch (err) {
       throw new StoreError('unavailable', STORE_UNREACHABLE_MESSAGE, { cause: err });
     }
@@ -63,9 +79,9 @@ export function openConnectionHolds(url: string, logger: Logger): TeamConnection
     refreshers.delete(redisKey);
   };
   return {
-    async hold(key, runId) {
+    async hold(key, runId, automatic = false) {
       const redisKey = redisKeyOf(key);
-      if ((await run(HOLD_SCRIPT, redisKey, runId, String(HOLD_TTL_MS))) !== 1) return false;
+      if ((await run(HOLD_SCRIPT, redisKey, runId, String(HOLD_TTL_MS), automatic ? '1' : '0')) !== 1) return false;
       stopRefreshing(redisKey);
       refreshers.set(
         redisKey,
@@ -78,6 +94,7 @@ export function openConnectionHolds(url: string, logger: Logger): TeamConnection
       stopRefreshing(redisKey);
       await run(RELEASE_SCRIPT, redisKey, runId);
     },
+    heldByAutomaticRun: async (key) => (await run(AUTOMATIC_SCRIPT, redisKeyOf(key))) === 1,
     async isHeldBy(key, runId) {
       try {
         await whenReady(redis, READY_WAIT_MS);
@@ -98,11 +115,16 @@ function redisKeyOf(key: string): string {
   return KEY_PREFIX + createHash('sha256').update(key).digest('hex');
 }
 
+/** The companion key saying the hold's run is automatic. */
+function automaticKeyOf(redisKey: string): string {
+  return `${redisKey}:automatic`;
+}
+
 /** A failed refresh is tried again at the next tick; the TTL outlasts a Redis outage of several ticks. */
 function keepRefreshed(redis: Redis, redisKey: string, runId: string, logger: Logger, onLetGo: () => void): NodeJS.Timeout {
   const timer = setInterval(() => {
     redis
-      .eval(REFRESH_SCRIPT, 1, redisKey, runId, String(HOLD_TTL_MS))
+      .eval(REFRESH_SCRIPT, 2, redisKey, automaticKeyOf(redisKey), runId, String(HOLD_TTL_MS))
       .then((extended) => {
         if (Number(extended) !== 1) onLetGo();
       })

@@ -5,10 +5,11 @@
  * connection is held in Redis so that no two workers run it at once.
  */
 
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { DataSourceSchema } from '../../adapters/notion/index.js';
 import type { RunJobHandlers } from '../../adapters/team/run-queue.js';
-import { describeForLog } from '../../errors.js';
+import { describeForLog, UserInputError, VisenError } from '../../errors.js';
 import type { UserSettings } from '../settings/types.js';
 import { progressOf } from './active-run.js';
 import type { RunLauncher } from './run-launcher.js';
@@ -28,8 +29,11 @@ export interface SubmittedRun {
 }
 
 export interface RunScheduler {
-  /** Holds the connection for `runId` (one run of a connection at a time); throws the "already running" message. */
-  reserve(key: string, runId: string): Promise<void>;
+  /**
+   * Holds the connection for `runId` (one run of a connection at a time); throws the "already running" message.
+   * A manual start (`automatic` false) first waits for an automatic run holding it to end, wherever that runs.
+   */
+  reserve(key: string, runId: string, automatic: boolean): Promise<void>;
   /** A start that failed before its run went lets go of the connection. */
   unreserve(key: string, runId: string): Promise<void>;
   /** Hands a recorded run to a worker. Throws (StoreError) when it could not; the caller then ends the run. */
@@ -51,7 +55,9 @@ export interface RunQueue {
 /** Team mode: which run holds a connection, across workers (implemented by src/adapters/team/connection-holds.ts). */
 export interface ConnectionHolds {
   /** True when `runId` holds the connection now (taken, or taken over with its run); false when another run does. */
-  hold(key: string, runId: string): Promise<boolean>;
+  hold(key: string, runId: string, automatic?: boolean): Promise<boolean>;
+  /** True while the run holding it is automatic, on any worker. */
+  heldByAutomaticRun(key: string): Promise<boolean>;
   /** Lets go of it, if `runId` still holds it. */
   release(key: string, runId: string): Promise<void>;
   /** True while `runId` holds it: its run is going on some worker (or queued). */
@@ -63,6 +69,35 @@ export interface ConnectionHolds {
 export interface TeamRuns {
   readonly queue: RunQueue;
   readonly holds: ConnectionHolds;
+}
+
+/** How long a manual start waits for an automatic run of its connection on another worker, and how often it looks. */
+export interface ManualWait {
+  readonly maxMs: number;
+  readonly firstPollMs: number;
+  readonly maxPollMs: number;
+}
+
+/** Long enough for an automatic run of a few hundred rows; a Slack response_url stays usable for 30 minutes. */
+export const MANUAL_WAIT: ManualWait = { maxMs: 20 * 60_000, firstPollMs: 100, maxPollMs: 2_000 };
+
+/** Tries `attempt` with a growing pause until it is true; past `maxMs`, or when Visen stops, the start is refused. */
+async function waitForAutomaticRun(wait: ManualWait, registry: RunRegistry, attempt: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + wait.maxMs;
+  for (let pauseMs = wait.firstPollMs; ; pauseMs = Math.min(pauseMs * 2, wait.maxPollMs)) {
+    if (registry.closing) throw new VisenError('shutting_down', 'Visen is restarting right now, so it did not start this. Try again in a minute.');
+    if (Date.now() >= deadline) throw automaticRunTooLongError(wait.maxMs);
+    await delay(Math.min(pauseMs, Math.max(0, deadline - Date.now())));
+    if (await attempt()) return;
+  }
+}
+
+function automaticRunTooLongError(waitedMs: number): UserInputError {
+  const minutes = Math.max(1, Math.round(waitedMs / 60_000));
+  return new UserInputError(
+    `An automatic run of this connection is still going after ${minutes} minute${minutes === 1 ? '' : 's'} of waiting, so Visen did not start yours. Start it again once that run has ended (the connection's Status says when), or pause the automation first.`,
+    'target',
+  );
 }
 
 /** One process: the run is launched here and now. */
@@ -83,18 +118,33 @@ export function inProcessScheduler(registry: RunRegistry, launcher: RunLauncher)
  * a thread kept current: their listeners cannot travel) is launched here, still holding its connection across
  * workers; interrupted by a shutdown, it is queued so that another worker goes on with it.
  */
-export function queuedScheduler(registry: RunRegistry, launcher: RunLauncher, team: TeamRuns, logger: Logger): RunScheduler {
+export function queuedScheduler(
+  registry: RunRegistry,
+  launcher: RunLauncher,
+  team: TeamRuns,
+  logger: Logger,
+  manualWait: ManualWait = MANUAL_WAIT,
+): RunScheduler {
+  const tryHold = async (key: string, runId: string, automatic: boolean): Promise<boolean> => {
+    registry.reserve(key, runId);
+    const held = await team.holds.hold(key, runId, automatic).catch((err: unknown) => {
+      registry.unreserve(key, runId);
+      throw err;
+    });
+    if (!held) registry.unreserve(key, runId);
+    return held;
+  };
   return {
-    async reserve(key, runId) {
-      registry.reserve(key, runId);
-      const held = await team.holds.hold(key, runId).catch((err: unknown) => {
-        registry.unreserve(key, runId);
-        throw err;
-      });
-      if (!held) {
-        registry.unreserve(key, runId);
+    async reserve(key, runId, automatic) {
+      if (await tryHold(key, runId, automatic)) return;
+      if (automatic || !(await team.holds.heldByAutomaticRun(key))) throw connectionBusyError();
+      // Manual first, as in one process: wait for the automatic run (on whichever worker) to end, then take it.
+      await waitForAutomaticRun(manualWait, registry, async () => {
+        await registry.automaticRunEnded(key);
+        if (await tryHold(key, runId, false)) return true;
+        if (await team.holds.heldByAutomaticRun(key)) return false;
         throw connectionBusyError();
-      }
+      });
     },
     async unreserve(key, runId) {
       registry.unreserve(key, runId);

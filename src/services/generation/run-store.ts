@@ -251,7 +251,7 @@ function patientStore(store: LocalStore): LocalStore {
   };
   return {
     get: (namespace, key) => withRetries(() => store.get(namespace, key), policy),
-    set: (namespace, key, value) => withRetries(() => store.set(namespace, key, value), policy),
+    set: (namespace, key, value, ttlMs) => withRetries(() => store.set(namespace, key, value, ttlMs), policy),
     delete: (namespace, key) => withRetries(() => store.delete(namespace, key), policy),
     // A lock that could not be had is asked for again; `fn` reads what it changes afresh each time.
     exclusive: (namespace, key, fn) => withRetries(() => store.exclusive(namespace, key, fn), policy),

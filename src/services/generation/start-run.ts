@@ -55,7 +55,7 @@ export async function startRun(deps: StartDeps, input: StartInput): Promise<Star
   const runId = randomUUID();
   // One run of a connection at a time, a person's first: a manual start waits for an automatic run to end.
   if (!input.request.automatic) await deps.registry.automaticRunEnded(key);
-  await deps.scheduler.reserve(key, runId);
+  await deps.scheduler.reserve(key, runId, input.request.automatic === true);
   try {
     const record = await createRun(deps, input, checked, runId);
     return await submitRun(deps, record, checked, input.listener, input.followHere === true);

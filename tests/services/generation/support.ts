@@ -84,7 +84,7 @@ export async function startWorld(o: WorldOptions = {}): Promise<World> {
   // Tests of restarts put a new store in `world.store`; the connections service follows it.
   const currentStore: LocalStore = {
     get: (namespace, key) => world.store.get(namespace, key),
-    set: (namespace, key, value) => world.store.set(namespace, key, value),
+    set: (namespace, key, value, ttlMs) => world.store.set(namespace, key, value, ttlMs),
     delete: (namespace, key) => world.store.delete(namespace, key),
     exclusive: (namespace, key, fn) => world.store.exclusive(namespace, key, fn),
     close: () => world.store.close(),

@@ -1,0 +1,140 @@
+/**
+ * Manual first, in team mode against a real Redis: a person's start of a connection whose automatic run is going on
+ * another worker waits for that run to end and then runs, as in one process (tests/services/automations/
+ * manual-first.test.ts); a start while a run someone started by hand is going is still refused.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openConnectionHolds } from '../../../src/adapters/team/connection-holds.js';
+import { openRunQueue } from '../../../src/adapters/team/run-queue.js';
+import type { RunLauncher } from '../../../src/services/generation/run-launcher.js';
+import { RunRegistry } from '../../../src/services/generation/run-registry.js';
+import { queuedScheduler, type TeamRuns } from '../../../src/services/generation/run-scheduler.js';
+import { createGenerationService } from '../../../src/services/generation/service.js';
+import type { GenerationService, RunProgress } from '../../../src/services/generation/types.js';
+import { type RedisServer, redisAvailable, startRedis } from '../../support/redis.js';
+import { logger, recorder, startWorld, titleRow, type UserFixture, type World } from './support.js';
+
+let world: World;
+let redis: RedisServer;
+const workers: Array<{ service: GenerationService; team: TeamRuns }> = [];
+
+/** A worker: its own generation service, run queue and connection holds, over the shared world and Redis. */
+function worker(name: string): GenerationService {
+  const team = { queue: openRunQueue({ url: redis.url, concurrency: 1, workerName: name }, logger), holds: openConnectionHolds(redis.url, logger) };
+  const service = createGenerationService({
+    store: world.store,
+    settings: world.settings,
+    connections: world.connections,
+    notion: world.notionGateway,
+    openai: world.openAiGateway,
+    logger,
+    team,
+    options: { rowConcurrency: 1 },
+  });
+  workers.push({ service, team });
+  return service;
+}
+
+/** A database of three rows, and the request that fills each row's page body. */
+function notesDatabase(u: UserFixture) {
+  const db = world.notion.addDatabase({ title: 'Notes', parentPageId: u.rootId, properties: { Name: { title: {} } } });
+  const rows = ['Row 1', 'Row 2', 'Row 3'].map((name) => world.notion.addRow(db.dataSourceId, titleRow(name)));
+  return { rows, request: { targetUrl: db.url, prompt: 'About {{Name}}', onlyEmpty: false } };
+}
+
+const ended = (p: RunProgress) => p.state === 'succeeded' || p.state === 'failed' || p.state === 'cancelled';
+
+beforeAll(async () => {
+  if (!redisAvailable) return;
+  redis = await startRedis();
+  world = await startWorld();
+  world.openai.setResponder(() => 'One short note.');
+}, 20_000);
+
+afterAll(async () => {
+  for (const { service, team } of workers) {
+    await service.shutdown();
+    await team.queue.close();
+    team.holds.close();
+  }
+  await world?.close();
+  await redis?.stop();
+});
+
+describe.skipIf(!redisAvailable)('team mode: a manual start of a connection an automatic run holds on another worker', () => {
+  it('waits for the automatic run to end instead of being refused, and then runs', async () => {
+    const [first, second] = [worker('worker-a'), worker('worker-b')];
+    const u = world.addUser('U0MANUALTEAM');
+    const { rows, request } = notesDatabase(u);
+    const log: string[] = [];
+    world.openai.setLatency(300);
+    await first.start(u.user, { ...request, automatic: true }, (p) => void (ended(p) && log.push('automatic:end')), null);
+    const manual = recorder();
+    await second.start(u.user, request, manual.listener, null);
+    log.push('manual:start');
+    world.openai.setLatency(0);
+    expect((await manual.ended).state).toBe('succeeded');
+    expect(log).toEqual(['automatic:end', 'manual:start']);
+    // Both runs wrote every row (onlyEmpty: false): one note each.
+    for (const row of rows) expect(world.notion.childrenOf(row.id)).toHaveLength(2);
+  }, 60_000);
+
+  it('is still refused while a run started by hand holds the connection', async () => {
+    const [first, second] = [worker('worker-c'), worker('worker-d')];
+    const u = world.addUser('U0BUSYTEAM');
+    const { request } = notesDatabase(u);
+    world.openai.setLatency(300);
+    const going = recorder();
+    await first.start(u.user, request, going.listener, null);
+    await expect(second.start(u.user, request, () => undefined, null)).rejects.toThrow(/already running/);
+    world.openai.setLatency(0);
+    await going.ended;
+  }, 60_000);
+});
+
+describe('team mode: how long a manual start waits for an automatic run', () => {
+  /** Holds where an automatic run keeps the connection for ever, or (`manualFromLook`) until a manual run takes it. */
+  function heldElsewhere(manualFromLook = Number.POSITIVE_INFINITY) {
+    const state = { looks: 0 };
+    const holds = {
+      hold: async () => false,
+      heldByAutomaticRun: async () => ++state.looks < manualFromLook,
+      release: async () => undefined,
+      isHeldBy: async () => false,
+      close: () => undefined,
+    };
+    const team = { holds, queue: {} as TeamRuns['queue'] };
+    return { state, team };
+  }
+  const shortWait = { maxMs: 200, firstPollMs: 5, maxPollMs: 20 };
+
+  it('gives up after its time with a message saying why and what to do', async () => {
+    const { team } = heldElsewhere();
+    const scheduler = queuedScheduler(new RunRegistry(), {} as RunLauncher, team, logger, shortWait);
+    await expect(scheduler.reserve('connection', 'run-1', false)).rejects.toThrow(
+      /An automatic run of this connection is still going .* Start it again once that run has ended/,
+    );
+  });
+
+  it('is refused as busy when a run started by hand takes the connection meanwhile', async () => {
+    const { state, team } = heldElsewhere(3);
+    const scheduler = queuedScheduler(new RunRegistry(), {} as RunLauncher, team, logger, { ...shortWait, maxMs: 60_000 });
+    await expect(scheduler.reserve('connection', 'run-1', false)).rejects.toThrow(/already running/);
+    expect(state.looks).toBe(3);
+  });
+
+  it('stops waiting when Visen stops', async () => {
+    const { team } = heldElsewhere();
+    const registry = new RunRegistry();
+    const scheduler = queuedScheduler(registry, {} as RunLauncher, team, logger, { ...shortWait, maxMs: 60_000 });
+    const waiting = scheduler.reserve('connection', 'run-1', false);
+    await registry.close();
+    await expect(waiting).rejects.toThrow(/Visen is restarting right now/);
+  });
+
+  it('never makes an automatic start wait: it is refused as before', async () => {
+    const { team } = heldElsewhere();
+    const scheduler = queuedScheduler(new RunRegistry(), {} as RunLauncher, team, logger, shortWait);
+    await expect(scheduler.reserve('connection', 'run-1', true)).rejects.toThrow(/already running/);
+  });
+});

@@ -128,8 +128,8 @@ const envSchema = z
     VISEN_CONTEXT_CHARS: optionalText.refine((s) => s === undefined || (/^\d{1,7}$/.test(s) && Number(s) >= 0 && Number(s) <= 1_000_000), {
       message: 'VISEN_CONTEXT_CHARS must be a whole number of characters from 0 to 1000000 (default 100000; 0 turns page context off)',
     }),
-    VISEN_THREAD_REFRESH_MINUTES: optionalText.refine((s) => s === undefined || (/^\d{1,4}$/.test(s) && Number(s) <= 1440), {
-      message: 'VISEN_THREAD_REFRESH_MINUTES must be a whole number of minutes from 0 to 1440 (default 15; 0 refreshes at each reply)',
+    VISEN_THREAD_REFRESH_MINUTES: optionalText.refine((s) => s === undefined || (/^\d{1,4}(\.\d{1,2})?$/.test(s) && Number(s) <= 1440), {
+      message: 'VISEN_THREAD_REFRESH_MINUTES must be a number of minutes from 0 to 1440, such as 15 or 0.5 (default 15; 0 refreshes at each reply)',
     }),
     VISEN_HEALTH_PORT: optionalText.refine((s) => s === undefined || (/^\d{1,5}$/.test(s) && Number(s) >= 1 && Number(s) <= 65_535), {
       message: 'VISEN_HEALTH_PORT must be a TCP port number from 1 to 65535, for example 8080 (leave it unset for no health endpoints)',
@@ -176,7 +176,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     modelIdleTimeoutMs: Number(e.VISEN_MODEL_IDLE_TIMEOUT_SECONDS ?? DEFAULT_MODEL_IDLE_TIMEOUT_SECONDS) * 1000,
     contextChars: Number(e.VISEN_CONTEXT_CHARS ?? DEFAULT_CONTEXT_CHARS),
     pollIntervalMs: Number(e.VISEN_POLL_SECONDS ?? DEFAULT_POLL_SECONDS) * 1000,
-    threadRefreshMs: Number(e.VISEN_THREAD_REFRESH_MINUTES ?? DEFAULT_THREAD_REFRESH_MINUTES) * 60_000,
+    threadRefreshMs: Math.round(Number(e.VISEN_THREAD_REFRESH_MINUTES ?? DEFAULT_THREAD_REFRESH_MINUTES) * 60_000),
     health: e.VISEN_HEALTH_PORT === undefined ? undefined : { port: Number(e.VISEN_HEALTH_PORT), host: e.VISEN_HEALTH_HOST ?? DEFAULT_HEALTH_HOST },
     workerConcurrency: Number(e.VISEN_WORKER_CONCURRENCY ?? DEFAULT_WORKER_CONCURRENCY),
   };

@@ -10,7 +10,10 @@ import { acquireProcessLock } from './adapters/process-lock.js';
 import type { RunControl } from './adapters/run-control.js';
 import { loadOrCreateSecretKey, SecretBox } from './adapters/secret-box.js';
 import { type LocalStore, openLocalStore } from './adapters/store.js';
+
+import type { TeamRefreshClaims } from './adapters/team/refresh-claims.js';
 import { type ComposeDeps, type ComposedServices, composeServices } from './compose.js';
+
 import { formatConfigProblems, loadConfig, type VisenConfig } from './config.js';
 import { describeForLog } from './errors.js';
 import { createLogger } from './logger.js';
@@ -160,10 +163,11 @@ function stopOnce(slack: SlackSurface, services: ComposedServices, closeAll: () 
     })());
 }
 
-/** What only team mode hands the Slack surface: the shared record of handled envelopes and of open automation messages. */
-function teamSlackDeps(opened: OpenedStore): Pick<SlackDeps, 'claimEnvelope' | 'automationMessages'> {
+/** What only team mode hands the Slack surface: the shared record of handled envelopes and of open automation messages, and the claims on thread refreshes. */
+function teamSlackDeps(opened: OpenedStore): Pick<SlackDeps, 'claimEnvelope' | 'automationMessages' | 'refreshClaims'> {
   return {
     ...(opened.claimEnvelope ? { claimEnvelope: opened.claimEnvelope } : {}),
+    ...(opened.refreshClaims ? { refreshClaims: opened.refreshClaims } : {}),
     ...(opened.automationMessages ? { automationMessages: opened.automationMessages } : {}),
   };
 }
@@ -175,6 +179,8 @@ interface OpenedStore {
   readonly store: LocalStore;
   /** Team mode only: the shared record of handled Slack envelopes. */
   readonly claimEnvelope?: (key: string, ttlMs: number) => Promise<boolean>;
+  /** Team mode only: which worker schedules a kept-current thread's next refresh. */
+  readonly refreshClaims?: TeamRefreshClaims;
   /** Team mode only: the run queue and connection holds (closed by the generation service's shutdown). */
   readonly teamRuns?: TeamRuns;
   /** Team mode only: automations' triggers on BullMQ job schedulers. */
@@ -208,11 +214,14 @@ async function openStore(config: VisenConfig, logger: Logger): Promise<OpenedSto
     // Subscribed before Slack connects, so no Cancel clicked on another worker goes unheard here; Redis gone again
     // this very moment does not hold the start (the subscription is made as soon as it is back).
     await Promise.race([runControl.ready.catch(() => undefined), delay(SUBSCRIBE_WAIT_MS, undefined, { ref: false })]);
+    const { openRefreshClaims } = await import('./adapters/team/refresh-claims.js');
+    const refreshClaims = openRefreshClaims(config.store.url, logger);
     const { openAutomationSchedulers } = await import('./adapters/team/automation-triggers.js');
     const automationTriggers = openAutomationSchedulers({ url: config.store.url, nextCronSlot }, logger);
     return {
       store,
       claimEnvelope: (key, ttlMs) => store.claim('envelope', key, ttlMs),
+      refreshClaims,
       runControl,
       automationMessages: storeNoticeMemory(store),
       notionLimiterFor: limiters.limiterFor,
@@ -226,6 +235,7 @@ async function openStore(config: VisenConfig, logger: Logger): Promise<OpenedSto
         await teamRuns.queue.close();
         teamRuns.holds.close();
         await runControl.close();
+        refreshClaims.close();
         await limiters.close();
         await store.close();
       },

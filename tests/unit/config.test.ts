@@ -48,15 +48,17 @@ describe('loadConfig', () => {
     expect(result.config.contextChars).toBe(50_000);
   });
 
-  it('reads how often a kept-current thread may refresh: default 15 minutes; 0 to 1440', () => {
+  it('reads how often a kept-current thread may refresh: default 15 minutes; 0 to 1440, fractions allowed', () => {
     const defaults = loadConfig(valid);
     expect(defaults.ok && defaults.config.threadRefreshMs).toBe(15 * 60_000);
     const each = loadConfig({ ...valid, VISEN_THREAD_REFRESH_MINUTES: '0' });
     expect(each.ok && each.config.threadRefreshMs).toBe(0);
-    for (const value of ['-1', '2.5', '1441', 'often']) {
+    const half = loadConfig({ ...valid, VISEN_THREAD_REFRESH_MINUTES: '0.5' });
+    expect(half.ok && half.config.threadRefreshMs).toBe(30_000);
+    for (const value of ['-1', '2.555', '1441', '1440.5', 'often']) {
       expect(loadConfig({ ...valid, VISEN_THREAD_REFRESH_MINUTES: value })).toEqual({
         ok: false,
-        problems: ['VISEN_THREAD_REFRESH_MINUTES must be a whole number of minutes from 0 to 1440 (default 15; 0 refreshes at each reply)'],
+        problems: ['VISEN_THREAD_REFRESH_MINUTES must be a number of minutes from 0 to 1440, such as 15 or 0.5 (default 15; 0 refreshes at each reply)'],
       });
     }
   });

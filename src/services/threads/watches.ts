@@ -8,7 +8,8 @@ import { KeyedLock } from '../keyed-lock.js';
  * arrives in a thread. Local store, namespace `threads`, exact keys only:
  * - `watch:<team>:<channel>:<thread ts>`  the watches of one thread (each user's, each target);
  * - `user:<team>:<user>`                  the thread keys a user watches (for `/visen clear`).
- * The thread keys watched are also held in memory once read, so a message in a thread nobody watches costs no read.
+ * Nothing is held in memory: in team mode a watch saved through one worker must be seen by a reply that lands on any
+ * other, so each thread reply costs one exact-key read (cheap in SQLite and in Redis alike).
  */
 const NAMESPACE = 'threads';
 
@@ -25,7 +26,7 @@ export interface ThreadWatch {
 export interface ThreadWatchService {
   /** Keeps this thread current for this user and target (replacing an earlier watch of the same). */
   watch(watch: ThreadWatch): Promise<void>;
-  /** The watches of a thread; none for a thread nobody watches (answered from memory). */
+  /** The watches of a thread, as stored now; none for a thread nobody watches. */
   watchersOf(teamId: string, channelId: string, threadTs: string): Promise<ThreadWatch[]>;
   markRun(watch: ThreadWatch, at: number): Promise<void>;
   /** Stops watching (e.g. its target is gone). */
@@ -44,30 +45,11 @@ const same = (a: ThreadWatch, b: ThreadWatch) => userKey(a.user) === userKey(b.u
 
 export function createThreadWatches(deps: ThreadWatchDeps): ThreadWatchService {
   const lock = new KeyedLock(deps.store, NAMESPACE);
-  let watched: Set<string> | undefined;
-  const known = async () => {
-    watched ??= new Set((await deps.store.get<string[]>(NAMESPACE, 'watched')) ?? []);
-    return watched;
-  };
   const update = (key: string, change: (list: ThreadWatch[]) => ThreadWatch[]) =>
     lock.run(key, async () => {
       const list = change((await deps.store.get<ThreadWatch[]>(NAMESPACE, key)) ?? []);
       if (list.length > 0) await deps.store.set(NAMESPACE, key, list);
       else await deps.store.delete(NAMESPACE, key);
-      const keys = await known();
-      const had = keys.has(key);
-      if (list.length > 0) keys.add(key);
-      else keys.delete(key);
-      if (had !== keys.has(key)) await saveWatched(key, list.length > 0);
-    });
-  /** Changes the stored list as read now: other workers add to it too (this worker's memory may be behind). */
-  const saveWatched = (key: string, isWatched: boolean) =>
-    lock.run('watched', async () => {
-      const stored = new Set((await deps.store.get<string[]>(NAMESPACE, 'watched')) ?? []);
-      if (isWatched) stored.add(key);
-      else stored.delete(key);
-      await deps.store.set(NAMESPACE, 'watched', [...stored]);
-      watched = stored;
     });
   const userIndex = (user: UserRef, change: (keys: string[]) => string[]) =>
     lock.run(`user:${userKey(user)}`, async () => {
@@ -79,11 +61,7 @@ export function createThreadWatches(deps: ThreadWatchDeps): ThreadWatchService {
       await update(keyOf(w), (list) => [...list.filter((o) => !same(o, w)), w]);
       await userIndex(w.user, (keys) => [...keys, keyOf(w)]);
     },
-    async watchersOf(teamId, channelId, threadTs) {
-      const key = threadKey(teamId, channelId, threadTs);
-      if (!(await known()).has(key)) return [];
-      return (await deps.store.get<ThreadWatch[]>(NAMESPACE, key)) ?? [];
-    },
+    watchersOf: async (teamId, channelId, threadTs) => (await deps.store.get<ThreadWatch[]>(NAMESPACE, threadKey(teamId, channelId, threadTs))) ?? [],
     markRun: (w, at) => update(keyOf(w), (list) => list.map((o) => (same(o, w) ? { ...o, lastRunAt: at } : o))),
     unwatch: (w) => update(keyOf(w), (list) => list.filter((o) => !same(o, w))),
     async forgetUser(user) {

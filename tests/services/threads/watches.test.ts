@@ -53,6 +53,17 @@ describe('threads kept current', () => {
     await again.forgetUser(ben);
     expect(await createThreadWatches({ store, logger }).watchersOf('T1', 'C1', '1700000000.000100')).toEqual([]);
   });
+
+  it('a watch saved through one worker is seen by another that had already looked at the thread (team mode)', async () => {
+    const workerA = createThreadWatches({ store, logger });
+    const workerB = createThreadWatches({ store, logger });
+    const thread = { channelId: 'C2', threadTs: '1700000000.000200' };
+    expect(await workerB.watchersOf('T1', thread.channelId, thread.threadTs)).toEqual([]);
+    await workerA.watch(watchOf(ana, thread));
+    expect((await workerB.watchersOf('T1', thread.channelId, thread.threadTs)).map((w) => w.user.userId)).toEqual(['U0ANA']);
+    await workerA.unwatch(watchOf(ana, thread));
+    expect(await workerB.watchersOf('T1', thread.channelId, thread.threadTs)).toEqual([]);
+  });
 });
 
 describe('refresh at most every interval', () => {

@@ -4,12 +4,16 @@ import { describeForLog, userMessageFor, VisenError } from '../../../errors.js';
 import type { RunProgress } from '../../../services/generation/types.js';
 import type { ThreadWatch } from '../../../services/threads/watches.js';
 import { userKey } from '../../../users.js';
+import type { RefreshClaims } from '../../deps.js';
 import { teamOfEvent } from '../../users.js';
 import { escapeMrkdwn, mrkdwnLink } from '../../views/text.js';
 import type { ThreadRuntime } from './runtime.js';
 import { threadRequest } from './submit.js';
 
 type MessageArgs = SlackEventMiddlewareArgs<'message'> & AllMiddlewareArgs;
+
+/** A claim outlives its refresh's due time by this much, so a worker that died with one holds it no longer. */
+const CLAIM_MARGIN_MS = 60_000;
 
 /**
  * "Keep it current": a reply in a watched thread refreshes each watching user's page, at most once every
@@ -18,9 +22,16 @@ type MessageArgs = SlackEventMiddlewareArgs<'message'> & AllMiddlewareArgs;
  * without a run per message. The refresh runs the connection again (replacing what it wrote, blocks the user
  * edited kept) with no progress messages; only a failure is told, as a direct message, and ends the watching. Timers
  * live in memory: after a restart, the next reply schedules again.
+ *
+ * Team mode: Slack hands each reply to one worker, any of them, so a worker schedules a refresh only once it holds the
+ * watch's shared claim (`refreshClaims`, lapsing shortly after the refresh is due). A worker whose claim fails leaves
+ * the reply to the refresh already scheduled: that refresh reads the whole thread when it runs. The holder lets the
+ * claim go once it has marked its run, so later replies schedule the next refresh from the new `lastRunAt`. When the
+ * claim cannot be asked (Redis away), the reply is logged and left: the next one schedules again.
  */
 export class ThreadRefresher {
-  readonly #pending = new Map<string, NodeJS.Timeout>();
+  /** Refreshes scheduled here (their timers), and those whose claim is being asked ('claiming'). */
+  readonly #pending = new Map<string, NodeJS.Timeout | 'claiming'>();
   /** Watches being refreshed now, and those that got a reply meanwhile (refreshed again once the run ends). */
   readonly #running = new Set<string>();
   readonly #again = new Set<string>();
@@ -52,6 +63,54 @@ export class ThreadRefresher {
     const key = watchKey(watch);
     if (this.#running.has(key)) this.#again.add(key);
     if (this.#pending.has(key) || this.#running.has(key)) return;
+    const claims = this.rt.deps.refreshClaims;
+    if (!claims) {
+      this.#schedule(client, watch, key);
+      return;
+    }
+    this.#pending.set(key, 'claiming');
+    void this.#claimThenSchedule(claims, client, watch, key).catch((err: unknown) => {
+      this.#pending.delete(key);
+      this.#release(key);
+      this.rt.deps.logger.warn({ err: describeForLog(err), user: watch.user.userId }, 'could not claim a thread refresh; the next reply schedules it');
+    });
+  }
+
+  close(): void {
+    for (const [key, timer] of this.#pending) {
+      if (timer === 'claiming') continue;
+      clearTimeout(timer);
+      this.#release(key);
+    }
+    this.#pending.clear();
+  }
+
+  /**
+   * Team mode: schedules the refresh only with the watch's claim, and from the watch as stored once the claim is held
+   * (a refresh that just ended on another worker marked a later run than this reply saw).
+   */
+  async #claimThenSchedule(claims: RefreshClaims, client: WebClient, seen: ThreadWatch, key: string): Promise<void> {
+    const claimFor = (w: ThreadWatch) => refreshDelayMs(w.lastRunAt, this.intervalMs, this.now()) + CLAIM_MARGIN_MS;
+    if (!(await claims.claim(key, claimFor(seen)))) {
+      this.#pending.delete(key);
+      return;
+    }
+    const stored = await this.rt.deps.services.threadWatches.watchersOf(seen.user.teamId, seen.channelId, seen.threadTs);
+    const watch = stored.find((w) => watchKey(w) === key);
+    if (watch === undefined) {
+      this.#pending.delete(key);
+      this.#release(key);
+      return;
+    }
+    // A later run than seen means a later due time: the claim must last until then (unless another took it meanwhile).
+    if (watch.lastRunAt > seen.lastRunAt && !(await claims.claim(key, claimFor(watch)))) {
+      this.#pending.delete(key);
+      return;
+    }
+    this.#schedule(client, watch, key);
+  }
+
+  #schedule(client: WebClient, watch: ThreadWatch, key: string): void {
     const timer = setTimeout(
       () => {
         this.#pending.delete(key);
@@ -63,9 +122,11 @@ export class ThreadRefresher {
     this.#pending.set(key, timer);
   }
 
-  close(): void {
-    for (const timer of this.#pending.values()) clearTimeout(timer);
-    this.#pending.clear();
+  /** Lets another worker schedule the next refresh; a claim not let go lapses by itself shortly after. */
+  #release(key: string): void {
+    void this.rt.deps.refreshClaims
+      ?.release(key)
+      .catch((err: unknown) => this.rt.deps.logger.debug({ err: describeForLog(err) }, 'could not let go of a thread refresh claim'));
   }
 
   async #refresh(client: WebClient, watch: ThreadWatch, key: string): Promise<void> {
@@ -74,7 +135,11 @@ export class ThreadRefresher {
     const startedAt = this.now();
     this.#running.add(key);
     try {
-      await this.rt.deps.services.threadWatches.markRun(watch, startedAt);
+      try {
+        await this.rt.deps.services.threadWatches.markRun(watch, startedAt);
+      } finally {
+        this.#release(key);
+      }
       const location = { channelId, messageTs: threadTs, threadTs };
       const values = {
         targetUrl: watch.targetUrl,

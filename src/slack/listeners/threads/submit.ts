@@ -53,7 +53,8 @@ export function threadSubmitHandler(rt: ThreadRuntime) {
         const keep = checked.keepCurrent && checked.output === 'append';
         const noted = withThreadNote(rt, client, user, location, { ...formatted, keep }, listener);
         const watched = keep ? keptCurrent(rt, user, location, checked, noted) : noted;
-        return rt.deps.services.generation.start(user, request, watched, notifyState);
+        // Team mode: a kept-current run is followed here (not queued), since its listener records the watch.
+        return rt.deps.services.generation.start(user, request, watched, notifyState, keep);
       },
       rt.deps,
     );
@@ -133,10 +134,15 @@ function withThreadNote(
     if (noted || progress.state !== 'succeeded' || !written) return;
     noted = true;
     const { included, total, cut } = formatted;
-    const keptCurrentMinutes = formatted.keep ? Math.round((rt.deps.threadRefreshMs ?? DEFAULT_REFRESH_MS) / 60_000) : undefined;
+    const keptCurrentMinutes = formatted.keep ? noteMinutes(rt.deps.threadRefreshMs ?? DEFAULT_REFRESH_MS) : undefined;
     const note = buildThreadNote({ title: written.title, url: written.url, included, total, cut, replaced: progress.replaced, keptCurrentMinutes });
     await client.chat
       .postEphemeral({ channel: location.channelId, user: user.userId, thread_ts: location.threadTs, ...note })
       .catch((err: unknown) => rt.deps.logger.warn({ err: describeForLog(err), user: user.userId }, 'could not leave the Send to Notion note in the thread'));
   };
+}
+
+/** The interval in whole minutes for the note; a fraction of a minute (tests, a busy team) reads as 1, not "at each reply". */
+function noteMinutes(intervalMs: number): number {
+  return intervalMs === 0 ? 0 : Math.max(1, Math.round(intervalMs / 60_000));
 }

@@ -107,4 +107,30 @@ describe.skipIf(!redisAvailable)('Keep it current across workers', () => {
       h.openai.setResponder(undefined);
     }
   }, 90_000);
+
+  it('Send to Notion without Keep it current, submitted through any worker, leaves its note in the thread', async () => {
+    const { h } = team;
+    const user = 'U0TEAMSENDER';
+    h.slack.seedUser({ id: user, displayName: 'Sender', tz: 'Europe/Paris' });
+    team.via(team.b);
+    const c = await configureUser(h, user);
+    const page = h.notion.addPage({ title: 'Team notes', sharedWith: [c.notionSecret] });
+    const channel = h.slack.seedConversation({ type: 'public_channel', members: [user, 'U0ANA'] });
+    const thread = h.slack.seedThread({ channelId: channel.id, parent: { user: 'U0ANA', text: 'Notes?' }, replies: [{ user: 'U0ANA', text: 'Reply 1' }] });
+    // Each worker in turn: the run is followed where it was submitted (its listener posts the note), whichever it is.
+    for (const worker of workers()) {
+      team.via(worker);
+      const notesBefore = h.slack.messages.filter((m) => m.kind === 'ephemeral' && m.user === user).length;
+      const updatesBefore = h.slack.views.updated.length;
+      await h.slack.triggerMessageShortcut({ userId: user, callbackId: ThreadIds.shortcutCallback, channelId: channel.id, messageTs: thread.ts });
+      const modal = await eventually(() => h.slack.views.updated.slice(updatesBefore).find((v) => v.callback_id === ThreadIds.modalCallback), 'the modal');
+      await h.slack.viewSubmission({ userId: user, view: modal, values: { [ThreadIds.targetBlock]: { [ThreadIds.targetAction]: page.url } } });
+      const note = await eventually(
+        () => h.slack.messages.filter((m) => m.kind === 'ephemeral' && m.user === user && m.channel === channel.id)[notesBefore],
+        'the note in the thread',
+      );
+      expect(note.thread_ts).toBe(thread.ts);
+      expect(textOf(note.blocks)).toContain('Sent to Notion');
+    }
+  }, 90_000);
 });

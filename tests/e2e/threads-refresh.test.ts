@@ -122,6 +122,46 @@ describe('Send to Notion: Keep it current', () => {
     await until(async () => (await h.visen.services.threadWatches.watchersOf(h.slack.teamId, channel.id, thread.ts)).length === 0, 'the watch gone');
   }, 60_000);
 
+  it('a reply while the connection is running already (sent again by hand) is refreshed once that run ends: no failure, still watched', async () => {
+    const user = 'U0KEEPBUSY';
+    h.slack.seedUser({ id: user, displayName: 'Keeper three', tz: 'Europe/Paris' });
+    const c = await configureUser(h, user);
+    const page = h.notion.addPage({ title: 'Busy', sharedWith: [c.notionSecret] });
+    const channel = h.slack.seedConversation({ type: 'public_channel', members: [user, 'U0ANA'] });
+    const thread = h.slack.seedThread({
+      channelId: channel.id,
+      parent: { user: 'U0ANA', text: 'Launch day?' },
+      replies: [{ user: 'U0ANA', text: 'Reply 1: Friday' }],
+    });
+    h.openai.setResponder(answerWithReplies);
+    const sendToNotion = async (keep: boolean) => {
+      const updatesBefore = h.slack.views.updated.length;
+      await h.slack.triggerMessageShortcut({ userId: user, callbackId: ThreadIds.shortcutCallback, channelId: channel.id, messageTs: thread.ts });
+      const modal = await eventually(() => h.slack.views.updated.slice(updatesBefore).find((v) => v.callback_id === ThreadIds.modalCallback), 'the modal');
+      const target = { [ThreadIds.targetBlock]: { [ThreadIds.targetAction]: page.url } };
+      const values = keep ? { ...target, [ThreadIds.keepBlock]: { [ThreadIds.keepAction]: [KEEP_CURRENT_VALUE] } } : target;
+      await h.slack.viewSubmission({ userId: user, view: modal, values });
+    };
+    try {
+      await sendToNotion(true);
+      await eventually(() => dms(h, user).some((m) => /Done/.test(textOf(m.blocks))), 'the first run done');
+      // The same connection sent again by hand, its model slow: a reply meanwhile finds the connection running.
+      h.openai.setLatency(2_000);
+      const chatsBefore = h.openai.requests.filter((r) => r.path === '/v1/chat/completions').length;
+      await sendToNotion(false);
+      await eventually(() => h.openai.requests.filter((r) => r.path === '/v1/chat/completions').length > chatsBefore, 'the run by hand asking the model');
+      await h.slack.deliverMessageEvent({ channelId: channel.id, user: 'U0ANA', text: 'Reply 2: Ship on Monday instead', threadTs: thread.ts });
+      h.openai.setLatency(0);
+      // Asked again BUSY_RETRY_MS (15 s) later, once the run by hand has ended.
+      await eventually(() => texts(page.id).includes('Summary of 2 replies.'), 'the refresh with the reply', 40_000);
+      expect(dms(h, user).some((m) => (m.text ?? '').includes('could not bring'))).toBe(false);
+      expect(await h.visen.services.threadWatches.watchersOf(h.slack.teamId, channel.id, thread.ts)).toHaveLength(1);
+    } finally {
+      h.openai.setLatency(0);
+      h.openai.setResponder(undefined);
+    }
+  }, 90_000);
+
   it('/visen clear forgets the threads a user kept current', async () => {
     const user = 'U0KEEPCLEAR';
     h.slack.seedUser({ id: user, displayName: 'Keeper three', tz: 'Europe/Paris' });

@@ -112,8 +112,15 @@ export function connectionKey(user: UserRef, targetId: string, output: string, p
 }
 
 /** A start refused because another run of its connection is going (on this worker or, in team mode, another). */
-export function connectionBusyError(): UserInputError {
-  return new UserInputError('This connection is already running. Wait for it to finish (or cancel it) before starting it again.', 'target');
+/** A start refused because another run of its connection is going (this worker's or, in team mode, another's). */
+export class ConnectionBusyError extends UserInputError {
+  constructor() {
+    super('This connection is already running. Wait for it to finish (or cancel it) before starting it again.', 'target');
+  }
+}
+
+export function connectionBusyError(): ConnectionBusyError {
+  return new ConnectionBusyError();
 }
 
 export function connectionKeyOf(record: RunRecord): string {

@@ -1,6 +1,7 @@
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { describeForLog, userMessageFor, VisenError } from '../../../errors.js';
+import { ConnectionBusyError } from '../../../services/generation/run-registry.js';
 import type { RunProgress } from '../../../services/generation/types.js';
 import type { ThreadWatch } from '../../../services/threads/watches.js';
 import { userKey } from '../../../users.js';
@@ -14,6 +15,13 @@ type MessageArgs = SlackEventMiddlewareArgs<'message'> & AllMiddlewareArgs;
 
 /** A claim outlives its refresh's due time by this much, so a worker that died with one holds it no longer. */
 const CLAIM_MARGIN_MS = 60_000;
+/**
+ * A refresh refused because its connection is running already (Run again from Home, or in team mode another worker's
+ * refresh that a reply on this one followed closely) is asked again this much later, at most this many times in a row:
+ * it is not a failure to tell the user about, nor a reason to stop watching.
+ */
+export const BUSY_RETRY_MS = 15_000;
+const BUSY_RETRIES = 8;
 
 /**
  * "Keep it current": a reply in a watched thread refreshes each watching user's page, at most once every
@@ -35,6 +43,9 @@ export class ThreadRefresher {
   /** Watches being refreshed now, and those that got a reply meanwhile (refreshed again once the run ends). */
   readonly #running = new Set<string>();
   readonly #again = new Set<string>();
+  /** Watches whose last refreshes were refused as busy, and how many times in a row. */
+  readonly #busy = new Map<string, number>();
+  readonly #retries = new Set<NodeJS.Timeout>();
 
   constructor(
     private readonly rt: ThreadRuntime,
@@ -77,6 +88,8 @@ export class ThreadRefresher {
   }
 
   close(): void {
+    for (const timer of this.#retries) clearTimeout(timer);
+    this.#retries.clear();
     for (const [key, timer] of this.#pending) {
       if (timer === 'claiming') continue;
       clearTimeout(timer);
@@ -151,10 +164,16 @@ export class ThreadRefresher {
       } as const;
       const { request } = await threadRequest(this.rt, client, user, location, values);
       const ran = { ...watch, lastRunAt: startedAt };
-      await this.rt.deps.services.generation.start(user, request, (progress) => this.#onProgress(client, ran, key, progress), null);
+      // Followed here (not queued to any worker): this worker's listener ends the refresh and tells of a failure.
+      await this.rt.deps.services.generation.start(user, request, (progress) => this.#onProgress(client, ran, key, progress), null, true);
+      this.#busy.delete(key);
       logger.info({ user: user.userId }, 'refreshing a thread kept current');
     } catch (err) {
       this.#ended(client, { ...watch, lastRunAt: startedAt }, key);
+      if (err instanceof ConnectionBusyError) {
+        this.#retryWhenFree(client, { ...watch, lastRunAt: startedAt }, key);
+        return;
+      }
       if (err instanceof VisenError) logger.info({ err: describeForLog(err), user: user.userId }, 'a thread kept current was not refreshed');
       else logger.error({ err: describeForLog(err), user: user.userId }, 'a thread kept current failed to refresh');
       await this.#tell(client, watch, userMessageFor(err));
@@ -164,6 +183,23 @@ export class ThreadRefresher {
   async #onProgress(client: WebClient, watch: ThreadWatch, key: string, progress: RunProgress): Promise<void> {
     if (progress.state === 'succeeded' || progress.state === 'failed' || progress.state === 'cancelled') this.#ended(client, watch, key);
     if (progress.state === 'failed') await this.#tell(client, watch, progress.error ?? 'The run failed.');
+  }
+
+  /** The connection was running already: ask again a little later, from the interval since this attempt. */
+  #retryWhenFree(client: WebClient, watch: ThreadWatch, key: string): void {
+    const attempts = (this.#busy.get(key) ?? 0) + 1;
+    if (attempts > BUSY_RETRIES) {
+      this.#busy.delete(key);
+      this.rt.deps.logger.info({ user: watch.user.userId }, 'a thread kept current stayed busy; the next reply refreshes it');
+      return;
+    }
+    this.#busy.set(key, attempts);
+    const timer = setTimeout(() => {
+      this.#retries.delete(timer);
+      this.request(client, watch);
+    }, BUSY_RETRY_MS);
+    timer.unref();
+    this.#retries.add(timer);
   }
 
   /** A refresh ended: replies that came meanwhile get the next one (after the interval). */

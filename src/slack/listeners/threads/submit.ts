@@ -53,8 +53,9 @@ export function threadSubmitHandler(rt: ThreadRuntime) {
         const keep = checked.keepCurrent && checked.output === 'append';
         const noted = withThreadNote(rt, client, user, location, { ...formatted, keep }, listener);
         const watched = keep ? keptCurrent(rt, user, location, checked, noted) : noted;
-        // Team mode: a kept-current run is followed here (not queued), since its listener records the watch.
-        return rt.deps.services.generation.start(user, request, watched, notifyState, keep);
+        // Team mode: followed here (not queued to any worker), since its listener posts the thread's note and
+        // records the watch.
+        return rt.deps.services.generation.start(user, request, watched, notifyState, true);
       },
       rt.deps,
     );

@@ -5,11 +5,10 @@
  * includes every one of them. VISEN_THREAD_REFRESH_MINUTES is 0.1 (6 s) here.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ThreadIds } from '../../src/slack/listeners/threads/ids.js';
-import { KEEP_CURRENT_VALUE } from '../../src/slack/views/thread-modal.js';
 import { redisAvailable } from '../support/redis.js';
 import { configureUser } from './support/configure-user.js';
 import { dms, eventually, textOf } from './support/observe.js';
+import { sendThreadToNotion } from './support/send-to-notion.js';
 import { logEntries, startTeam, type Team, type TeamWorker } from './support/team.js';
 
 let team: Team;
@@ -57,14 +56,7 @@ describe.skipIf(!redisAvailable)('Keep it current across workers', () => {
     h.openai.setResponder(answerWithReplies);
     try {
       team.via(team.a);
-      const updatesBefore = h.slack.views.updated.length;
-      await h.slack.triggerMessageShortcut({ userId: user, callbackId: ThreadIds.shortcutCallback, channelId: channel.id, messageTs: thread.ts });
-      const modal = await eventually(() => h.slack.views.updated.slice(updatesBefore).find((v) => v.callback_id === ThreadIds.modalCallback), 'the modal');
-      await h.slack.viewSubmission({
-        userId: user,
-        view: modal,
-        values: { [ThreadIds.targetBlock]: { [ThreadIds.targetAction]: page.url }, [ThreadIds.keepBlock]: { [ThreadIds.keepAction]: [KEEP_CURRENT_VALUE] } },
-      });
+      await sendThreadToNotion(h, { userId: user, channelId: channel.id, threadTs: thread.ts, pageUrl: page.url, keepCurrent: true });
       await eventually(() => texts(page.id).includes('Summary of 1 replies.'), 'the first summary');
       const watches = () => h.visen.services.threadWatches.watchersOf(h.slack.teamId, channel.id, thread.ts);
       await eventually(async () => (await watches()).length === 1, 'the thread watched');
@@ -121,10 +113,7 @@ describe.skipIf(!redisAvailable)('Keep it current across workers', () => {
     for (const worker of workers()) {
       team.via(worker);
       const notesBefore = h.slack.messages.filter((m) => m.kind === 'ephemeral' && m.user === user).length;
-      const updatesBefore = h.slack.views.updated.length;
-      await h.slack.triggerMessageShortcut({ userId: user, callbackId: ThreadIds.shortcutCallback, channelId: channel.id, messageTs: thread.ts });
-      const modal = await eventually(() => h.slack.views.updated.slice(updatesBefore).find((v) => v.callback_id === ThreadIds.modalCallback), 'the modal');
-      await h.slack.viewSubmission({ userId: user, view: modal, values: { [ThreadIds.targetBlock]: { [ThreadIds.targetAction]: page.url } } });
+      await sendThreadToNotion(h, { userId: user, channelId: channel.id, threadTs: thread.ts, pageUrl: page.url, keepCurrent: false });
       const note = await eventually(
         () => h.slack.messages.filter((m) => m.kind === 'ephemeral' && m.user === user && m.channel === channel.id)[notesBefore],
         'the note in the thread',

@@ -10,6 +10,7 @@ import { KEEP_CURRENT_VALUE } from '../../src/slack/views/thread-modal.js';
 import { type Harness, startHarness } from './harness.js';
 import { configureUser } from './support/configure-user.js';
 import { dms, eventually, textOf } from './support/observe.js';
+import { sendThreadToNotion } from './support/send-to-notion.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -104,14 +105,7 @@ describe('Send to Notion: Keep it current', () => {
     const page = h.notion.addPage({ title: 'Fragile', sharedWith: [c.notionSecret] });
     const channel = h.slack.seedConversation({ type: 'public_channel', members: [user, 'U0ANA'] });
     const thread = h.slack.seedThread({ channelId: channel.id, parent: { user: 'U0ANA', text: 'Keep me' }, replies: [{ user: 'U0ANA', text: 'Reply 1' }] });
-    const updatesBefore = h.slack.views.updated.length;
-    await h.slack.triggerMessageShortcut({ userId: user, callbackId: ThreadIds.shortcutCallback, channelId: channel.id, messageTs: thread.ts });
-    const modal = await eventually(() => h.slack.views.updated.slice(updatesBefore).find((v) => v.callback_id === ThreadIds.modalCallback), 'the modal');
-    await h.slack.viewSubmission({
-      userId: user,
-      view: modal,
-      values: { [ThreadIds.targetBlock]: { [ThreadIds.targetAction]: page.url }, [ThreadIds.keepBlock]: { [ThreadIds.keepAction]: [KEEP_CURRENT_VALUE] } },
-    });
+    await sendThreadToNotion(h, { userId: user, channelId: channel.id, threadTs: thread.ts, pageUrl: page.url, keepCurrent: true });
     await eventually(() => dms(h, user).some((m) => /Done/.test(textOf(m.blocks))), 'the first run done');
 
     h.notion.unshare(page.id, c.notionSecret);
@@ -134,14 +128,8 @@ describe('Send to Notion: Keep it current', () => {
       replies: [{ user: 'U0ANA', text: 'Reply 1: Friday' }],
     });
     h.openai.setResponder(answerWithReplies);
-    const sendToNotion = async (keep: boolean) => {
-      const updatesBefore = h.slack.views.updated.length;
-      await h.slack.triggerMessageShortcut({ userId: user, callbackId: ThreadIds.shortcutCallback, channelId: channel.id, messageTs: thread.ts });
-      const modal = await eventually(() => h.slack.views.updated.slice(updatesBefore).find((v) => v.callback_id === ThreadIds.modalCallback), 'the modal');
-      const target = { [ThreadIds.targetBlock]: { [ThreadIds.targetAction]: page.url } };
-      const values = keep ? { ...target, [ThreadIds.keepBlock]: { [ThreadIds.keepAction]: [KEEP_CURRENT_VALUE] } } : target;
-      await h.slack.viewSubmission({ userId: user, view: modal, values });
-    };
+    const sendToNotion = (keepCurrent: boolean) =>
+      sendThreadToNotion(h, { userId: user, channelId: channel.id, threadTs: thread.ts, pageUrl: page.url, keepCurrent });
     try {
       await sendToNotion(true);
       await eventually(() => dms(h, user).some((m) => /Done/.test(textOf(m.blocks))), 'the first run done');

@@ -72,10 +72,11 @@ describe('createLimitedFetch: 429 and 529', () => {
   });
 
   it('holds every request of the secret until Retry-After has passed', async () => {
-    const { fetch } = limitedFetch();
+    const { fetch, limiter } = limitedFetch();
     server.script({ status: 429, json: notionError(429, 'rate_limited'), headers: { 'retry-after': '1' } });
     const first = call(fetch, 'GET', '/v1/users/me');
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // The others go once the 429 was read (a busy machine can take longer than any fixed wait to get there).
+    while (limiter.pausedUntil <= Date.now()) await new Promise((resolve) => setTimeout(resolve, 5));
     const others = [call(fetch, 'GET', '/v1/pages/a'), call(fetch, 'POST', '/v1/pages', { x: 1 })];
     await Promise.all([first, ...others]);
     const limitedAt = server.requests[0]!.at;
@@ -205,8 +206,9 @@ describe('createLimitedFetch: no answer', () => {
   });
 
   it('gives up on reads with a timeout error after the last attempt', async () => {
-    const { fetch } = limitedFetch({ attemptTimeoutMs: 80, maxAttempts: 2 });
-    server.fallback = { status: 200, json: {}, delayMs: 300 };
+    // Attempts long enough for each request to reach the server (same process) even on a loaded machine.
+    const { fetch } = limitedFetch({ attemptTimeoutMs: 250, maxAttempts: 2 });
+    server.fallback = { status: 200, json: {}, delayMs: 1_000 };
     const err = await thrown(call(fetch, 'GET', '/v1/pages/a'));
     expect((err as NotionError).code).toBe('timeout');
     expect(server.requests).toHaveLength(2);

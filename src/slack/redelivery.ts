@@ -16,6 +16,8 @@ import type { Logger } from 'pino';
  * Envelopes are recognised by what Slack keeps across redeliveries: a slash command's or an interaction's
  * `trigger_id` (one per user action), an event's `event_id`, a closed view's id and hash. Memory is bounded;
  * a restart forgets, which is safe because an envelope the old process never acked is exactly one to handle.
+ * In team mode the workers also share a record of handled envelopes: a first delivery is recorded without waiting
+ * (nothing has handled it yet), a redelivery is claimed there before it is handled.
  */
 export interface RedeliveryGuardOptions {
   /** How long a handled envelope is remembered (Slack retries within minutes). */

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { describeForLog, userMessageFor } from '../../errors.js';
 import type { UserRef } from '../../users.js';
 import type { ConnectionsService } from '../connections/types.js';
+import { ConnectionBusyError } from '../generation/run-registry.js';
 import type { SettingsService } from '../settings/types.js';
 import { type AutomaticRunEnd, failedOnCredentials, reportOf, runFailed } from './run.js';
 import type { AutomationRecord, PausedBy } from './store.js';
@@ -33,6 +34,12 @@ export async function afterRun(
   end: AutomaticRunEnd,
   at: { startedAt: string; lateFor?: string | undefined },
 ): Promise<void> {
+  if (!end.started && end.error instanceof ConnectionBusyError) {
+    // Another run of the connection holds it (a person's, or in team mode one on another worker): that run comes first.
+    // Not a failure: a watch finds its rows again at the next poll; a schedule's slot is left to that run.
+    host.deps.logger.info({ automation: record.id }, 'the connection was already running: this automatic run was skipped');
+    return;
+  }
   const finishedAt = new Date(host.deps.clock.now()).toISOString();
   const report = reportOf(record, end, { ...at, finishedAt });
   record.lastRun = {

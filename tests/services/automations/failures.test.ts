@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConnectionBusyError } from '../../../src/services/generation/run-registry.js';
+import type { GenerationService } from '../../../src/services/generation/types.js';
 import { connectionRows, prop, startWorld, type World } from '../generation/support.js';
 import { addIdea, automationsFor, cell, FakeClock, ideasDatabase, nextPoll, watchIdeas } from './support.js';
 
@@ -40,6 +42,34 @@ describe('automations that fail', () => {
     await automations.service.resume(fixture.user, automation.connectionId);
     await nextPoll(automations, clock);
     expect(cell(world, stuck.id, 'Summary')).toContain('deserts');
+  });
+
+  it('a firing that finds its connection running on another worker is skipped, not failed: no notice, no pause, the row filled later', async () => {
+    const fixture = world.addUser('U0BUSYELSEWHERE');
+    const db = ideasDatabase(world, fixture);
+    const clock = new FakeClock();
+    const generation = world.service();
+    let heldElsewhere = false;
+    // Team mode: another worker's run of this connection holds it, so the start is refused as busy.
+    const sharedGeneration: GenerationService = {
+      ...generation,
+      start: (user, request, listener, meta) =>
+        heldElsewhere && request.automatic ? Promise.reject(new ConnectionBusyError()) : generation.start(user, request, listener, meta),
+    };
+    const automations = automationsFor(world, clock, {}, sharedGeneration);
+    const { automation } = await watchIdeas(automations, fixture, db.url);
+    const waiting = addIdea(world, db.dataSourceId, 'Waiting', 'glaciers');
+    heldElsewhere = true;
+    for (let poll = 0; poll < 6; poll++) await nextPoll(automations, clock);
+    expect(automations.notices).toEqual([]);
+    const [summary] = await automations.service.list(fixture.user);
+    expect(summary).toMatchObject({ paused: false });
+    expect(cell(world, waiting.id, 'Summary')).toBe('');
+
+    heldElsewhere = false;
+    await nextPoll(automations, clock);
+    expect(cell(world, waiting.id, 'Summary')).toContain('glaciers');
+    expect(prop(connectionRows(world, fixture).find((r) => r.id === automation.connectionId)!, 'Trigger')).toBe('Watch');
   });
 
   it('a revoked Notion secret pauses all of the user’s automations with one notice', async () => {

@@ -26,8 +26,7 @@ export interface Automations {
 }
 
 /** An automations service (and its own generation service) over the world's store: a second one plays a restart. */
-export function automationsFor(world: World, clock: FakeClock, options: Partial<AutomationOptions> = {}): Automations {
-  const generation = world.service();
+export function automationsFor(world: World, clock: FakeClock, options: Partial<AutomationOptions> = {}, generation = world.service()): Automations {
   const service = createAutomationsService({
     store: world.store,
     settings: world.settings,

@@ -2,8 +2,8 @@
  * One run per connection across workers: the run holding a connection is a Redis key `SET NX PX` with the run id as
  * its value, refreshed while the run goes and deleted (compare-and-delete) at its end. A run taken over by another
  * worker keeps the connection: the same run id may take the key again. An automatic run's hold has a companion key
- * (`…:automatic`, the same run id and time to live), so a manual start on any worker knows to wait for it.
- * Loaded only in team mode.
+ * (`…:automatic`, the same run id and time to live), so a manual start on any worker knows to wait for it; while it
+ * waits, `…:manual-waiting` keeps other automatic runs from taking the connection first. Loaded only in team mode.
  */
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
@@ -23,14 +23,31 @@ const REFRESH_MS = 10_000;
 const READY_WAIT_MS = 3_000;
 
 /**
+ * How long a manual start that found an automatic run holding the connection keeps automatic starts away after its
+ * last look (it looks again at least every 2 s while it waits: run-scheduler.ts MANUAL_WAIT).
+ */
+export const MANUAL_WAITING_TTL_MS = 10_000;
+
+/**
  * Takes the key for `runId` unless another run holds it (refreshes it when `runId` already does); the companion key
- * says whether the holding run is automatic (ARGV[3] = '1').
+ * says whether the holding run is automatic (ARGV[3] = '1'). Manual first: a manual start refused by an automatic
+ * run marks the connection (KEYS[3]) as awaited, and until it takes the hold no new automatic run may (a run being
+ * resumed, ARGV[5] = '1', is one that held it already).
  */
 const HOLD_SCRIPT = `
 local holder = redis.call('GET', KEYS[1])
-if holder and holder ~= ARGV[1] then return 0 end
+if holder and holder ~= ARGV[1] then
+  if ARGV[3] == '0' and holder == redis.call('GET', KEYS[2]) then redis.call('SET', KEYS[3], ARGV[1], 'PX', ARGV[4]) end
+  return 0
+end
+if ARGV[3] == '1' and ARGV[5] ~= '1' and not holder and redis.call('EXISTS', KEYS[3]) == 1 then return 0 end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-if ARGV[3] == '1' then redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2]) else redis.call('DEL', KEYS[2]) end
+if ARGV[3] == '1' then
+  redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
+else
+  redis.call('DEL', KEYS[2])
+  if redis.call('GET', KEYS[3]) == ARGV[1] then redis.call('DEL', KEYS[3]) end
+end
 return 1`;
 /** Extends the keys only while `runId` holds them: a hold let go (its run ended on another worker) is not taken again. */
 const REFRESH_SCRIPT = `
@@ -51,8 +68,11 @@ if holder and holder == redis.call('GET', KEYS[2]) then return 1 end
 return 0`;
 
 export interface TeamConnectionHolds {
-  /** True when `runId` holds the connection now (taken, or already its own); false when another run holds it. */
-  hold(key: string, runId: string, automatic?: boolean): Promise<boolean>;
+  /**
+   * True when `runId` holds the connection now (taken, or already its own); false when another run holds it, or, for
+   * a new automatic run, while a manual start waits for it. `resuming`: a run taken over, which held it before.
+   */
+  hold(key: string, runId: string, automatic?: boolean, resuming?: boolean): Promise<boolean>;
   /** True while the run holding the connection is an automatic one (a manual start waits for it). */
   heldByAutomaticRun(key: string): Promise<boolean>;
   /** Lets go of the connection if `runId` still holds it, and stops refreshing it. */
@@ -69,7 +89,7 @@ export function openConnectionHolds(url: string, logger: Logger): TeamConnection
   const run = async (script: string, key: string, ...args: string[]): Promise<number> => {
     try {
       await whenReady(redis, READY_WAIT_MS);
-      return Number(await redis.eval(script, 2, key, automaticKeyOf(key), ...args));
+      return Number(await redis.eval(script, 3, key, automaticKeyOf(key), manualWaitingKeyOf(key), ...args));
     } catch (err) {
       throw new StoreError('unavailable', STORE_UNREACHABLE_MESSAGE, { cause: err });
     }
@@ -79,9 +99,11 @@ export function openConnectionHolds(url: string, logger: Logger): TeamConnection
     refreshers.delete(redisKey);
   };
   return {
-    async hold(key, runId, automatic = false) {
+    async hold(key, runId, automatic = false, resuming = false) {
       const redisKey = redisKeyOf(key);
-      if ((await run(HOLD_SCRIPT, redisKey, runId, String(HOLD_TTL_MS), automatic ? '1' : '0')) !== 1) return false;
+      const flags = [automatic ? '1' : '0', String(MANUAL_WAITING_TTL_MS), resuming ? '1' : '0'];
+      const taken = await run(HOLD_SCRIPT, redisKey, runId, String(HOLD_TTL_MS), ...flags);
+      if (taken !== 1) return false;
       stopRefreshing(redisKey);
       refreshers.set(
         redisKey,
@@ -118,6 +140,11 @@ function redisKeyOf(key: string): string {
 /** The companion key saying the hold's run is automatic. */
 function automaticKeyOf(redisKey: string): string {
   return `${redisKey}:automatic`;
+}
+
+/** Set while a manual start waits for an automatic run of the connection (its run id; lapses if it stops looking). */
+function manualWaitingKeyOf(redisKey: string): string {
+  return `${redisKey}:manual-waiting`;
 }
 
 /** A failed refresh is tried again at the next tick; the TTL outlasts a Redis outage of several ticks. */

@@ -79,7 +79,8 @@ async function takeUp(deps: QueuedRunDeps, runId: string, listenerFor: QueuedLis
   const pending = await loadPending(deps, runId);
   if (!pending) return undefined;
   const { record, settings } = pending;
-  if (!(await deps.team.holds.hold(connectionKeyOf(record), runId, record.request.automatic === true))) {
+  const resuming = record.state !== 'starting';
+  if (!(await deps.team.holds.hold(connectionKeyOf(record), runId, record.request.automatic === true, resuming))) {
     deps.logger.warn({ runId }, 'another run of this connection started while this one waited for a worker; both go on');
   }
   const fresh = record.state === 'starting';

@@ -54,8 +54,11 @@ export interface RunQueue {
 
 /** Team mode: which run holds a connection, across workers (implemented by src/adapters/team/connection-holds.ts). */
 export interface ConnectionHolds {
-  /** True when `runId` holds the connection now (taken, or taken over with its run); false when another run does. */
-  hold(key: string, runId: string, automatic?: boolean): Promise<boolean>;
+  /**
+   * True when `runId` holds the connection now (taken, or taken over with its run: `resuming`); false when another run
+   * does, or, for a new automatic run, while a manual start waits for the connection (manual first).
+   */
+  hold(key: string, runId: string, automatic?: boolean, resuming?: boolean): Promise<boolean>;
   /** True while the run holding it is automatic, on any worker. */
   heldByAutomaticRun(key: string): Promise<boolean>;
   /** Lets go of it, if `runId` still holds it. */

@@ -4,15 +4,12 @@
  * manual-first.test.ts); a start while a run someone started by hand is going is still refused.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openConnectionHolds } from '../../../src/adapters/team/connection-holds.js';
-import { openRunQueue } from '../../../src/adapters/team/run-queue.js';
 import type { RunLauncher } from '../../../src/services/generation/run-launcher.js';
 import { RunRegistry } from '../../../src/services/generation/run-registry.js';
 import { queuedScheduler, type TeamRuns } from '../../../src/services/generation/run-scheduler.js';
-import { createGenerationService } from '../../../src/services/generation/service.js';
 import type { GenerationService, RunProgress } from '../../../src/services/generation/types.js';
 import { type RedisServer, redisAvailable, startRedis } from '../../support/redis.js';
-import { logger, recorder, startWorld, titleRow, type UserFixture, type World } from './support.js';
+import { logger, recorder, startWorld, teamRunsOn, titleRow, type UserFixture, type World, workerService } from './support.js';
 
 let world: World;
 let redis: RedisServer;
@@ -20,17 +17,8 @@ const workers: Array<{ service: GenerationService; team: TeamRuns }> = [];
 
 /** A worker: its own generation service, run queue and connection holds, over the shared world and Redis. */
 function worker(name: string): GenerationService {
-  const team = { queue: openRunQueue({ url: redis.url, concurrency: 1, workerName: name }, logger), holds: openConnectionHolds(redis.url, logger) };
-  const service = createGenerationService({
-    store: world.store,
-    settings: world.settings,
-    connections: world.connections,
-    notion: world.notionGateway,
-    openai: world.openAiGateway,
-    logger,
-    team,
-    options: { rowConcurrency: 1 },
-  });
+  const team = teamRunsOn(redis.url, name);
+  const service = workerService(world, { team, options: { rowConcurrency: 1 } });
   workers.push({ service, team });
   return service;
 }

@@ -85,7 +85,7 @@ describe('team mode: how long a manual start waits for an automatic run', () => 
   function heldElsewhere(manualFromLook = Number.POSITIVE_INFINITY) {
     const state = { looks: 0 };
     const holds = {
-      hold: async () => false,
+      hold: async (_key: string, _runId: string, _automatic?: boolean) => false,
       heldByAutomaticRun: async () => ++state.looks < manualFromLook,
       release: async () => undefined,
       isHeldBy: async () => false,
@@ -118,6 +118,18 @@ describe('team mode: how long a manual start waits for an automatic run', () => 
     const waiting = scheduler.reserve('connection', 'run-1', false);
     await registry.close();
     await expect(waiting).rejects.toThrow(/Visen is restarting right now/);
+  });
+
+  it('takes the connection as a manual run once the automatic run let go (a later manual start is refused, not kept waiting)', async () => {
+    const { team } = heldElsewhere();
+    const holdsAsked: Array<boolean | undefined> = [];
+    team.holds.hold = async (_key: string, _runId: string, automatic?: boolean) => {
+      holdsAsked.push(automatic);
+      return holdsAsked.length > 1; // the automatic run let go by the second try
+    };
+    const scheduler = queuedScheduler(new RunRegistry(), {} as RunLauncher, team, logger, { ...shortWait, maxMs: 60_000 });
+    await scheduler.reserve('connection', 'run-1', false);
+    expect(holdsAsked).toEqual([false, false]);
   });
 
   it('never makes an automatic start wait: it is refused as before', async () => {

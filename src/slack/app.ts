@@ -6,6 +6,7 @@ import { toSlackLogger } from '../logger.js';
 import { createAutomationNotifier } from './automation-notifier.js';
 import type { SlackDeps } from './deps.js';
 import { COMMAND } from './ids.js';
+import { ListenerRouter } from './listener-router.js';
 import { allowListMiddleware } from './listeners/access.js';
 import { automationsSubcommands, registerAutomationListeners } from './listeners/automations/index.js';
 import { visenCommand } from './listeners/commands/visen.js';
@@ -69,13 +70,15 @@ export function createSlackApp(slack: SlackConnection, deps: SlackDeps, bot: Bot
   });
 
   app.use(allowListMiddleware(deps));
+  const listeners = new ListenerRouter(app.client);
   const subcommands = { ...settingsSubcommands(deps), ...generateSubcommands(deps), ...automationsSubcommands(deps) };
-  app.command(COMMAND, visenCommand(subcommands, deps));
-  registerSettingsListeners(app, deps);
-  registerGenerateListeners(app, deps);
-  const threads = registerThreadListeners(app, deps);
-  const home = registerHomeListeners(app, deps, { threadReaderFor: threads.readerFor });
-  registerAutomationListeners(app, deps, home);
+  listeners.command(COMMAND, visenCommand(subcommands, deps));
+  registerSettingsListeners(listeners, deps);
+  registerGenerateListeners(listeners, deps);
+  const threads = registerThreadListeners(listeners, deps);
+  const home = registerHomeListeners(listeners, deps, { threadReaderFor: threads.readerFor });
+  registerAutomationListeners(listeners, deps, home);
+  app.use(listeners.middleware());
   // Automatic runs tell their owners by direct message (folded per connection, see automation-notifier.ts).
   const notifier = createAutomationNotifier({
     client: app.client,

@@ -16,6 +16,8 @@ import type { Logger } from 'pino';
  * Envelopes are recognised by what Slack keeps across redeliveries: a slash command's or an interaction's
  * `trigger_id` (one per user action), an event's `event_id`, a closed view's id and hash. Memory is bounded;
  * a restart forgets, which is safe because an envelope the old process never acked is exactly one to handle.
+ * In team mode the workers also share a record of handled envelopes: a first delivery is recorded without waiting
+ * (nothing has handled it yet), a redelivery is claimed there before it is handled.
  */
 export interface RedeliveryGuardOptions {
   /** How long a handled envelope is remembered (Slack retries within minutes). */
@@ -40,8 +42,8 @@ interface Handled {
 
 const DEFAULTS = { ttlMs: 15 * 60_000, maxEntries: 5_000, waitForFirstAckMs: 2_000 };
 /**
- * The shared claim is the one store call before an ack: bounded well inside Slack's 3 seconds. When the store
- * does not answer in time the envelope is handled (its listener then reports the store trouble to the user).
+ * A redelivery's shared claim is the one store call before its ack: bounded well inside Slack's 3 seconds. When the
+ * store does not answer in time the envelope is handled (its listener then reports the store trouble to the user).
  */
 const CLAIM_TIMEOUT_MS = 500;
 
@@ -76,7 +78,10 @@ export class RedeliveryGuard {
     let markAcked: (payload: unknown) => void = () => undefined;
     const acked = new Promise<unknown>((resolve) => (markAcked = resolve));
     this.#remember(key, { at: this.#options.now(), acked });
-    if (!(await this.#claimShared(key))) {
+    if (!event.retryNum) {
+      // A first delivery cannot have been handled anywhere yet: it is recorded for the workers without waiting.
+      this.#recordShared(key);
+    } else if (!(await this.#claimShared(key))) {
       markAcked(undefined);
       this.logger.info({ envelope: key.split(':')[0], retryNum: event.retryNum }, 'envelope already handled by another worker: acked, not handled twice');
       await event.ack();
@@ -98,7 +103,26 @@ export class RedeliveryGuard {
     return process({ ...event, ack: guardedAck });
   }
 
-  /** True unless another worker already recorded this envelope; a store that does not answer in time counts as true. */
+  /**
+   * Records a first delivery in the shared store, in the background: the ack does not wait on a store round trip.
+   * Slack sends a redelivery only after the ack deadline or a reconnect, seconds later, by when the record is there.
+   */
+  #recordShared(key: string): void {
+    const claim = this.#options.claimShared;
+    if (!claim) return;
+    claim(key, this.#options.ttlMs).then(
+      (claimed) => {
+        if (!claimed) this.logger.warn({ envelope: key.split(':')[0] }, 'a first delivery was already recorded by another worker; handled here too');
+      },
+      (err: unknown) =>
+        this.logger.warn({ envelope: key.split(':')[0], message: (err as Error).message }, 'could not record the envelope for the other workers'),
+    );
+  }
+
+  /**
+   * For a redelivery: true unless another worker already recorded this envelope; a store that does not answer in
+   * time counts as true.
+   */
   async #claimShared(key: string): Promise<boolean> {
     const claim = this.#options.claimShared;
     if (!claim) return true;

@@ -4,6 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { envelopeKey, RedeliveryGuard } from '../../src/slack/redelivery.js';
 
 const logger = { info: vi.fn(), warn: vi.fn() };
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
 function command(triggerId: string, retryNum?: number) {
   const acks: unknown[] = [];
@@ -80,6 +81,35 @@ describe('RedeliveryGuard', () => {
     const failing = new RedeliveryGuard(logger, { claimShared: async () => Promise.reject(new Error('store down')) });
     await failing.process(command('t2').event, handler('C'));
     expect(handled).toEqual(['A:t1', 'C:t2']);
+  });
+
+  it('team mode: a first delivery is handled and acked without waiting for the shared store; a redelivery waits for it', async () => {
+    const answers: Array<(claimed: boolean) => void> = [];
+    const claimShared = (_key: string) => new Promise<boolean>((resolve) => answers.push(resolve));
+    const guard = new RedeliveryGuard(logger, { claimShared });
+    const handled: string[] = [];
+    const handler = async (e: ReceiverEvent) => {
+      await e.ack();
+      handled.push(`${String(e.body.trigger_id)}#${e.retryNum ?? 0}`);
+    };
+    const first = command('t1');
+    const handling = guard.process(first.event, handler);
+    await nextTurn(); // the store has not answered, and the command is acked and handled
+    expect(first.acks).toEqual([undefined]);
+    await handling;
+    expect(handled).toEqual(['t1#0']);
+    expect(answers).toHaveLength(1); // but the envelope was recorded for the other workers
+
+    const elsewhere = new RedeliveryGuard(logger, { claimShared });
+    const redelivery = command('t1', 1);
+    const pending = elsewhere.process(redelivery.event, handler);
+    await nextTurn();
+    expect(redelivery.acks).toEqual([]); // waiting for the store's answer
+    answers[1]!(false);
+    await pending;
+    expect(redelivery.acks).toEqual([undefined]);
+    expect(handled).toEqual(['t1#0']);
+    answers[0]!(true);
   });
 
   it('other ack failures still reach the error handler', async () => {

@@ -1,10 +1,11 @@
 /** `/visen automations` and Pause/Resume: ack first, the clicking user only, the outcome where the button was. */
-import type { App } from '@slack/bolt';
+
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { UserInputError } from '../../../src/errors.js';
 import type { AutomationSummary, AutomationsService } from '../../../src/services/automations/types.js';
 import type { SlackDeps } from '../../../src/slack/deps.js';
+import type { ListenerRegistry } from '../../../src/slack/listener-router.js';
 import { AutomationAction } from '../../../src/slack/listeners/automations/ids.js';
 import { automationsSubcommands, registerAutomationListeners } from '../../../src/slack/listeners/automations/index.js';
 import type { HomePublisher } from '../../../src/slack/listeners/home/publisher.js';
@@ -16,7 +17,7 @@ type Handler = (args: Record<string, unknown>) => Promise<void>;
 function setUp(mine: AutomationSummary[] = [automation(1)]) {
   const calls: string[] = [];
   const handlers = new Map<string, Handler>();
-  const app = { action: (id: string, handler: Handler) => void handlers.set(id, handler) } as unknown as App;
+  const app = { action: (id: string, handler: Handler) => void handlers.set(id, handler) } as unknown as ListenerRegistry;
   const state = new Map(mine.map((a) => [a.connectionId, a]));
   const change = (paused: boolean) => async (user: UserRef, id: string) => {
     calls.push(`${paused ? 'pause' : 'resume'} ${user.userId} ${id}`);

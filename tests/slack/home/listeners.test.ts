@@ -1,4 +1,3 @@
-import type { App } from '@slack/bolt';
 import type { HomeView } from '@slack/types';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
@@ -6,6 +5,7 @@ import { NotionError } from '../../../src/errors.js';
 import type { ProgressListener, RunProgress } from '../../../src/services/generation/types.js';
 import { DEFAULT_HOME_PREFERENCES, type HomeModel, type HomePreferences, type HomeService } from '../../../src/services/home/types.js';
 import type { SlackDeps } from '../../../src/slack/deps.js';
+import type { ListenerRegistry } from '../../../src/slack/listener-router.js';
 import { HomeAction } from '../../../src/slack/listeners/home/ids.js';
 import { type HomeCollaborators, registerHomeListeners } from '../../../src/slack/listeners/home/index.js';
 import { allText, connection, connectionId, listOf, model, NOT_SET_UP } from './fixtures.js';
@@ -15,7 +15,7 @@ const ANA = { teamId: 'T1', userId: 'U1' };
 
 type Handler = (args: Record<string, unknown>) => Promise<void>;
 
-/** Just enough of Bolt's App: the handlers it registers, and a client whose views.publish is recorded. */
+/** Just enough of the listener registry: the handlers it registers, and a client whose views.publish is recorded. */
 function fakeApp(options: { failPublish?: (n: number) => unknown } = {}) {
   const events = new Map<string, Handler>();
   const actions = new Map<string, Handler>();
@@ -38,7 +38,7 @@ function fakeApp(options: { failPublish?: (n: number) => unknown } = {}) {
     client,
     event: (name: string, fn: Handler) => events.set(name, fn),
     action: (id: string, fn: Handler) => actions.set(id, fn),
-  } as unknown as App;
+  } as unknown as ListenerRegistry;
   return { app, events, actions, published, calls, client };
 }
 

@@ -2,12 +2,13 @@
  * The settings listeners with fake Slack arguments and a fake service: the paths end-to-end tests cannot
  * provoke cheaply (a store failure in the ack window, checks that never finish).
  */
-import type { App } from '@slack/bolt';
+
 import { describe, expect, it, vi } from 'vitest';
 import { StoreError } from '../../../src/errors.js';
 import { createLogger } from '../../../src/logger.js';
 import type { SettingsService, SubmitOutcome } from '../../../src/services/settings/types.js';
 import type { SlackDeps } from '../../../src/slack/deps.js';
+import type { ListenerRegistry } from '../../../src/slack/listener-router.js';
 import { SettingsCallback } from '../../../src/slack/listeners/settings/ids.js';
 import { registerSettingsListeners, type SettingsListenerOptions } from '../../../src/slack/listeners/settings/index.js';
 import { buildSettingsModal } from '../../../src/slack/views/settings-modal.js';
@@ -17,7 +18,7 @@ type Handler = (args: Record<string, unknown>) => Promise<void>;
 
 function setUp(settings: Partial<SettingsService>, options: SettingsListenerOptions) {
   const views = new Map<string, Handler>();
-  const app = { view: (id: string, fn: Handler) => views.set(id, fn), action: () => undefined } as unknown as App;
+  const app = { view: (id: string, fn: Handler) => views.set(id, fn), action: () => undefined } as unknown as ListenerRegistry;
   const deps: SlackDeps = {
     services: { settings: settings as SettingsService } as SlackDeps['services'],
     logger: createLogger({ level: 'silent' }),

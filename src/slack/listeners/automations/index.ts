@@ -1,8 +1,9 @@
-import type { AllMiddlewareArgs, App, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { describeForLog, userMessageFor } from '../../../errors.js';
 import { type UserRef, userKey } from '../../../users.js';
 import type { SlackDeps } from '../../deps.js';
 import { Subcommand } from '../../ids.js';
+import type { ListenerRegistry } from '../../listener-router.js';
 import { userFromCommand, userFromInteraction } from '../../users.js';
 import { buildAutomationsListMessage } from '../../views/automations-list.js';
 import { notificationText, oneLine } from '../../views/text.js';
@@ -30,9 +31,9 @@ export function automationsSubcommands(deps: SlackDeps): Record<string, Subcomma
 type PauseArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
 
 /** Pause and Resume, wherever the button is: the Home tab, the `/visen automations` message, a direct message. */
-export function registerAutomationListeners(app: App, deps: SlackDeps, home: HomePublisher): void {
-  app.action<BlockAction<ButtonAction>>(AutomationAction.pause, pauseOrResume(deps, home, 'pause'));
-  app.action<BlockAction<ButtonAction>>(AutomationAction.resume, pauseOrResume(deps, home, 'resume'));
+export function registerAutomationListeners(listeners: ListenerRegistry, deps: SlackDeps, home: HomePublisher): void {
+  listeners.action<BlockAction<ButtonAction>>(AutomationAction.pause, pauseOrResume(deps, home, 'pause'));
+  listeners.action<BlockAction<ButtonAction>>(AutomationAction.resume, pauseOrResume(deps, home, 'resume'));
 }
 
 /**

@@ -1,7 +1,7 @@
-import type { App } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { SlackDeps } from '../../deps.js';
 import { Subcommand } from '../../ids.js';
+import type { ListenerRegistry } from '../../listener-router.js';
 import type { SubcommandHandler } from '../commands/visen.js';
 import { cancelHandler } from './cancel.js';
 import { generateCommand } from './command.js';
@@ -22,14 +22,14 @@ export function generateSubcommands(deps: SlackDeps): Record<string, SubcommandH
 }
 
 /** The modal (target entered, extra prompt box, submit) and the progress message's Cancel and preview buttons. */
-export function registerGenerateListeners(app: App, deps: SlackDeps): void {
+export function registerGenerateListeners(listeners: ListenerRegistry, deps: SlackDeps): void {
   const rt = runtimeFor(deps);
-  app.action({ type: 'block_actions', action_id: GenerateIds.targetAction }, targetEnteredHandler(rt));
-  app.action({ type: 'block_actions', action_id: GenerateIds.promptMoreAction }, addPromptBoxHandler(rt));
-  app.action({ type: 'block_actions', action_id: GenerateIds.cancelAction }, cancelHandler(rt));
-  app.action({ type: 'block_actions', action_id: GenerateIds.previewConfirmAction }, previewHandler(rt, 'confirm'));
-  app.action({ type: 'block_actions', action_id: GenerateIds.previewCancelAction }, previewHandler(rt, 'cancel'));
-  app.view({ type: 'view_submission', callback_id: GenerateIds.modalCallback }, submitHandler(rt));
+  listeners.action(GenerateIds.targetAction, targetEnteredHandler(rt));
+  listeners.action(GenerateIds.promptMoreAction, addPromptBoxHandler(rt));
+  listeners.action(GenerateIds.cancelAction, cancelHandler(rt));
+  listeners.action(GenerateIds.previewConfirmAction, previewHandler(rt, 'confirm'));
+  listeners.action(GenerateIds.previewCancelAction, previewHandler(rt, 'cancel'));
+  listeners.view(GenerateIds.modalCallback, submitHandler(rt));
 }
 
 /**

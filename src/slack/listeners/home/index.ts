@@ -1,8 +1,9 @@
-import type { App, BlockAction, ButtonAction, StaticSelectAction } from '@slack/bolt';
+import type { BlockAction, ButtonAction, StaticSelectAction } from '@slack/bolt';
 import type { AppHomeOpenedEvent } from '@slack/types';
 import { describeForLog, userMessageFor } from '../../../errors.js';
 import { userKey } from '../../../users.js';
 import type { SlackDeps } from '../../deps.js';
+import type { ListenerRegistry } from '../../listener-router.js';
 import { teamOfEvent, userFromInteraction } from '../../users.js';
 import type { ThreadReaderFor } from '../threads/index.js';
 import {
@@ -60,11 +61,11 @@ const MENUS: ReadonlyArray<readonly [HomeActionId, HomeActionWork<StaticSelectAc
  * progress while the user's runs go; a re-render when their settings change. Every action acks first.
  * Returns the publisher (tests wait on it).
  */
-export function registerHomeListeners(app: App, deps: SlackDeps, options: HomeListenerOptions = {}): HomePublisher {
+export function registerHomeListeners(listeners: ListenerRegistry, deps: SlackDeps, options: HomeListenerOptions = {}): HomePublisher {
   const logger = deps.logger.child({ component: 'home' });
   const home = deps.services.home;
   const publisher = new HomePublisher({
-    client: app.client,
+    client: listeners.client,
     home,
     logger,
     automations: (user) => deps.services.automations.list(user),
@@ -72,11 +73,11 @@ export function registerHomeListeners(app: App, deps: SlackDeps, options: HomeLi
   });
   const actionDeps: HomeActionDeps = { home, publisher, logger, collaborators: options.collaborators ?? defaultCollaborators(deps, options.threadReaderFor) };
 
-  app.event('app_home_opened', ({ event, body }) => onHomeOpened(actionDeps, event, body));
-  for (const [actionId, work] of BUTTONS) onHomeAction(app, actionDeps, actionId, work);
-  for (const [actionId, work] of MENUS) onHomeAction(app, actionDeps, actionId, work);
+  listeners.event('app_home_opened', ({ event, body }) => onHomeOpened(actionDeps, event, body));
+  for (const [actionId, work] of BUTTONS) onHomeAction(listeners, actionDeps, actionId, work);
+  for (const [actionId, work] of MENUS) onHomeAction(listeners, actionDeps, actionId, work);
   // Link buttons open in the browser; Slack still sends the action and shows an error unless it is acked.
-  app.action(HomeAction.openLink, async ({ ack }) => {
+  listeners.action(HomeAction.openLink, async ({ ack }) => {
     await ack();
   });
 
@@ -96,8 +97,13 @@ async function onHomeOpened(deps: HomeActionDeps, event: Pick<AppHomeOpenedEvent
 }
 
 /** Registers a Home action: ack first, then the work with the acting user; failures become a notice. */
-function onHomeAction<A extends ButtonAction | StaticSelectAction>(app: App, deps: HomeActionDeps, actionId: HomeActionId, work: HomeActionWork<A>): void {
-  app.action<BlockAction<A>>(actionId, async (args) => {
+function onHomeAction<A extends ButtonAction | StaticSelectAction>(
+  listeners: ListenerRegistry,
+  deps: HomeActionDeps,
+  actionId: HomeActionId,
+  work: HomeActionWork<A>,
+): void {
+  listeners.action<BlockAction<A>>(actionId, async (args) => {
     await args.ack();
     const user = userFromInteraction(args.body);
     if (!user) {

@@ -1,18 +1,19 @@
 /** `/visen clear` after its confirmation: Clear deletes the clicking user's local data, Cancel leaves it. */
-import type { AllMiddlewareArgs, App, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { describeForLog, userMessageFor } from '../../../errors.js';
 import { type UserRef, userKey } from '../../../users.js';
 import type { SlackDeps } from '../../deps.js';
+import type { ListenerRegistry } from '../../listener-router.js';
 import { userFromInteraction } from '../../users.js';
 import type { SlackMessage } from '../../views/blocks.js';
 import { buildClearCancelledMessage, buildClearDoneMessage, buildClearFailedMessage } from '../../views/clear-confirmation.js';
 import { SettingsAction } from './ids.js';
 import { directMessage, noUser } from './replies.js';
 
-export function registerClearListeners(app: App, deps: SlackDeps): void {
-  app.action<BlockAction>(SettingsAction.clearConfirm, clearConfirmHandler(deps));
-  app.action<BlockAction>(SettingsAction.clearCancel, clearCancelHandler(deps));
+export function registerClearListeners(listeners: ListenerRegistry, deps: SlackDeps): void {
+  listeners.action<BlockAction>(SettingsAction.clearConfirm, clearConfirmHandler(deps));
+  listeners.action<BlockAction>(SettingsAction.clearCancel, clearCancelHandler(deps));
 }
 
 function clearConfirmHandler(deps: SlackDeps) {

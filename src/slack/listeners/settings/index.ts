@@ -3,13 +3,14 @@
  * the Clear and Cancel buttons are handled in clear.ts). The user is always the one in the Slack payload's own `user` field:
  * never an id from a button value or private_metadata.
  */
-import type { AllMiddlewareArgs, App, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
+import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { describeForLog, StoreError, userMessageFor } from '../../../errors.js';
 import type { SettingsErrors, SettingsSubmission, SettingsSummary, SubmitOutcome } from '../../../services/settings/types.js';
 import { type UserRef, userKey } from '../../../users.js';
 import type { SlackDeps } from '../../deps.js';
 import { Subcommand } from '../../ids.js';
+import type { ListenerRegistry } from '../../listener-router.js';
 import { userFromCommand, userFromInteraction } from '../../users.js';
 import { buildClearConfirmation } from '../../views/clear-confirmation.js';
 import {
@@ -87,9 +88,9 @@ export async function openSettingsModal(
   deps.logger.info({ user: userKey(user), configured: summary?.configured }, 'opened the settings modal');
 }
 
-export function registerSettingsListeners(app: App, deps: SlackDeps, options: SettingsListenerOptions = {}): void {
-  app.view<ViewSubmitAction>(SettingsCallback.form, settingsSubmissionHandler(deps, options));
-  registerClearListeners(app, deps);
+export function registerSettingsListeners(listeners: ListenerRegistry, deps: SlackDeps, options: SettingsListenerOptions = {}): void {
+  listeners.view<ViewSubmitAction>(SettingsCallback.form, settingsSubmissionHandler(deps, options));
+  registerClearListeners(listeners, deps);
 }
 
 type Settled = { kind: 'done'; outcome: SubmitOutcome } | { kind: 'failed'; error: unknown };

@@ -1,5 +1,5 @@
-import type { App } from '@slack/bolt';
 import type { SlackDeps } from '../../deps.js';
+import type { ListenerRegistry } from '../../listener-router.js';
 import { ThreadIds } from './ids.js';
 import { SlackPeople } from './people.js';
 import { ThreadRefresher } from './refresh.js';
@@ -17,12 +17,12 @@ export type { ThreadReaderFor } from './rerun.js';
  * message events that refresh threads kept current. Returns what ends the refresh timers, and the thread reader the
  * Home tab's Run again uses.
  */
-export function registerThreadListeners(app: App, deps: SlackDeps): { close(): void; readerFor: ThreadReaderFor } {
+export function registerThreadListeners(listeners: ListenerRegistry, deps: SlackDeps): { close(): void; readerFor: ThreadReaderFor } {
   const rt: ThreadRuntime = { deps, people: new SlackPeople() };
   const refresher = new ThreadRefresher(rt, deps.threadRefreshMs ?? DEFAULT_REFRESH_MS);
-  app.shortcut({ type: 'message_action', callback_id: ThreadIds.shortcutCallback }, shortcutHandler(rt));
-  app.view({ type: 'view_submission', callback_id: ThreadIds.modalCallback }, threadSubmitHandler(rt));
-  app.action({ type: 'block_actions', action_id: ThreadIds.shareAction }, shareHandler(rt));
-  app.event('message', refresher.handler());
+  listeners.messageShortcut(ThreadIds.shortcutCallback, shortcutHandler(rt));
+  listeners.view(ThreadIds.modalCallback, threadSubmitHandler(rt));
+  listeners.action(ThreadIds.shareAction, shareHandler(rt));
+  listeners.event('message', refresher.handler());
   return { close: () => refresher.close(), readerFor: threadReaderFor(rt) };
 }

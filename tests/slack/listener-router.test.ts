@@ -44,7 +44,7 @@ describe('ListenerRouter', () => {
     ]);
   });
 
-  it('an envelope no Visen listener wants goes on to Bolt's own listeners only: another id or command, a kind Visen does not listen to', async () => {
+  it('an envelope no Visen listener wants goes on to Bolt’s own listeners only: another id or command, a kind Visen does not listen to', async () => {
     const { calls, dispatch } = routerRecordingCalls();
     await dispatch({ command: '/other', text: '' });
     await dispatch({ type: 'block_actions', actions: [{ action_id: 'unknown' }] });

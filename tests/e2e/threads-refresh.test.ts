@@ -40,18 +40,24 @@ const answerWithReplies = (req: { messages: Array<{ content: unknown }> }) => {
   return `Summary of ${replies} replies.\n\nLatest: ${thread.includes('Ship on Monday') ? 'Monday' : 'Friday'}.`;
 };
 
+/** A configured user, a page shared with their integration, and a thread Ana started in a channel they share, one reply long. */
+async function keeperWithThread(user: string, displayName: string, pageTitle: string) {
+  h.slack.seedUser({ id: user, displayName, tz: 'Europe/Paris' });
+  const c = await configureUser(h, user);
+  const page = h.notion.addPage({ title: pageTitle, sharedWith: [c.notionSecret] });
+  const channel = h.slack.seedConversation({ type: 'public_channel', members: [user, 'U0ANA'] });
+  const thread = h.slack.seedThread({
+    channelId: channel.id,
+    parent: { user: 'U0ANA', text: 'Launch day?' },
+    replies: [{ user: 'U0ANA', text: 'Reply 1: Friday' }],
+  });
+  return { c, page, channel, thread };
+}
+
 describe('Send to Notion: Keep it current', () => {
   it('a reply in the thread refreshes the page quietly; a message outside the thread does not', async () => {
     const user = 'U0KEEPER';
-    h.slack.seedUser({ id: user, displayName: 'Keeper', tz: 'Europe/Paris' });
-    const c = await configureUser(h, user);
-    const page = h.notion.addPage({ title: 'Launch', sharedWith: [c.notionSecret] });
-    const channel = h.slack.seedConversation({ type: 'public_channel', members: [user, 'U0ANA'] });
-    const thread = h.slack.seedThread({
-      channelId: channel.id,
-      parent: { user: 'U0ANA', text: 'Launch day?' },
-      replies: [{ user: 'U0ANA', text: 'Reply 1: Friday' }],
-    });
+    const { c, page, channel, thread } = await keeperWithThread(user, 'Keeper', 'Launch');
     h.openai.setResponder(answerWithReplies);
     try {
       const updatesBefore = h.slack.views.updated.length;
@@ -100,11 +106,7 @@ describe('Send to Notion: Keep it current', () => {
 
   it('a refresh that fails is told as a direct message, once: the watching stops', async () => {
     const user = 'U0KEEPFAIL';
-    h.slack.seedUser({ id: user, displayName: 'Keeper two', tz: 'Europe/Paris' });
-    const c = await configureUser(h, user);
-    const page = h.notion.addPage({ title: 'Fragile', sharedWith: [c.notionSecret] });
-    const channel = h.slack.seedConversation({ type: 'public_channel', members: [user, 'U0ANA'] });
-    const thread = h.slack.seedThread({ channelId: channel.id, parent: { user: 'U0ANA', text: 'Keep me' }, replies: [{ user: 'U0ANA', text: 'Reply 1' }] });
+    const { c, page, channel, thread } = await keeperWithThread(user, 'Keeper two', 'Fragile');
     await sendThreadToNotion(h, { userId: user, channelId: channel.id, threadTs: thread.ts, pageUrl: page.url, keepCurrent: true });
     await eventually(() => dms(h, user).some((m) => /Done/.test(textOf(m.blocks))), 'the first run done');
 
@@ -118,15 +120,7 @@ describe('Send to Notion: Keep it current', () => {
 
   it('a reply while the connection is running already (sent again by hand) is refreshed once that run ends: no failure, still watched', async () => {
     const user = 'U0KEEPBUSY';
-    h.slack.seedUser({ id: user, displayName: 'Keeper three', tz: 'Europe/Paris' });
-    const c = await configureUser(h, user);
-    const page = h.notion.addPage({ title: 'Busy', sharedWith: [c.notionSecret] });
-    const channel = h.slack.seedConversation({ type: 'public_channel', members: [user, 'U0ANA'] });
-    const thread = h.slack.seedThread({
-      channelId: channel.id,
-      parent: { user: 'U0ANA', text: 'Launch day?' },
-      replies: [{ user: 'U0ANA', text: 'Reply 1: Friday' }],
-    });
+    const { page, channel, thread } = await keeperWithThread(user, 'Keeper three', 'Busy');
     h.openai.setResponder(answerWithReplies);
     const sendToNotion = (keepCurrent: boolean) =>
       sendThreadToNotion(h, { userId: user, channelId: channel.id, threadTs: thread.ts, pageUrl: page.url, keepCurrent });

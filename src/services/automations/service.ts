@@ -43,28 +43,21 @@ export function createAutomationsService(deps: AutomationsServiceDeps): Automati
   const store = new AutomationStore(deps.store);
   const { triggers } = deps;
   const engine = new AutomationEngine({ ...deps, store, logger, clock, options, triggers });
-  let loaded: Promise<void> = Promise.resolve();
-  let timer: ReturnType<typeof setInterval> | undefined;
-  let closed = false;
-  let armed: Promise<void> = Promise.resolve();
+  const lifecycle = automationsLifecycle({ engine, store, logger, options, triggers });
   const owned = async (user: UserRef, connectionId: string): Promise<AutomationRecord> => {
-    await loaded;
+    await lifecycle.loaded();
     const record = await engine.current(connectionId);
     if (!record || !isOwnedBy(record, user)) throw new UserInputError('That automation is gone: it was cleared, or it is not yours.', 'connection');
     return record;
   };
-  const runDue = async () => {
-    await loaded;
-    if (!closed) await engine.runDue();
-  };
 
   return {
     create: async (user, request, spec, listener, notifyState) => {
-      await loaded;
+      await lifecycle.loaded();
       return create({ deps, engine, clock }, user, request, spec, listener, notifyState);
     },
     async list(user) {
-      await loaded;
+      await lifecycle.loaded();
       return (await engine.all()).filter((record) => isOwnedBy(record, user)).map((record) => engine.summary(record));
     },
     async pause(user, connectionId) {
@@ -81,6 +74,41 @@ export function createAutomationsService(deps: AutomationsServiceDeps): Automati
       return engine.summary(record);
     },
     subscribe: (listener) => engine.subscribe(listener),
+    start: lifecycle.start,
+    shutdown: lifecycle.shutdown,
+    async forgetUser(user) {
+      await lifecycle.loaded();
+      await forgetAutomationsOf(deps, engine, user);
+    },
+    runDue: lifecycle.runDue,
+    idle: () => engine.idle(),
+  };
+}
+
+interface LifecycleParts {
+  readonly engine: AutomationEngine;
+  readonly store: AutomationStore;
+  readonly logger: Logger;
+  readonly options: AutomationOptions;
+  readonly triggers: AutomationTriggers | undefined;
+}
+
+/**
+ * Start and shutdown: the records loaded from the store (commands wait for `loaded()`), then the firing, by this
+ * process's timer or, in team mode, by the shared triggers.
+ */
+function automationsLifecycle({ engine, store, logger, options, triggers }: LifecycleParts) {
+  let loaded: Promise<void> = Promise.resolve();
+  let timer: ReturnType<typeof setInterval> | undefined;
+  let closed = false;
+  let armed: Promise<void> = Promise.resolve();
+  const runDue = async () => {
+    await loaded;
+    if (!closed) await engine.runDue();
+  };
+  return {
+    loaded: () => loaded,
+    runDue,
     start() {
       closed = false;
       loaded = store.loadAll().then((records) => {
@@ -106,12 +134,6 @@ export function createAutomationsService(deps: AutomationsServiceDeps): Automati
       // The store closes after this: let a load still reading it finish first.
       await loaded.catch(() => undefined);
     },
-    async forgetUser(user) {
-      await loaded;
-      await forgetAutomationsOf(deps, engine, user);
-    },
-    runDue,
-    idle: () => engine.idle(),
   };
 }
 

@@ -43,34 +43,11 @@ export interface GenerationServiceDeps {
 /** Wires the run registry, the launcher, start and resume into the service the Slack surface calls. */
 export function createGenerationService(deps: GenerationServiceDeps): GenerationService {
   const options: GenerationOptions = { ...DEFAULT_GENERATION_OPTIONS, ...deps.options };
-  const logger = deps.logger.child({ component: 'generation' });
-  const runStore = new RunStore(deps.store);
-  const registry = new RunRegistry();
-  const control = deps.runControl ?? localRunControl();
-  // Runs at work ride out a short store outage; starts and reads for a person are told at once.
-  const launcher = new RunLauncher({
-    connections: deps.connections,
-    notion: deps.notion,
-    openai: deps.openai,
-    runStore: runStore.patient(),
-    registry,
-    control,
-    options,
-    logger,
-  });
+  const engine = engineOf(deps, options);
+  const { registry, runStore } = engine;
   const team = deps.team;
-  const scheduler = team ? queuedScheduler(registry, launcher, team, logger) : inProcessScheduler(registry, launcher);
-  const engine: Engine = { ...deps, runStore, registry, launcher, scheduler, control, logger };
-  // Requests from other workers: applied here when this worker runs the run (its owner was checked by the sender).
-  const stopListening = control.onRequest((runId, action) => {
-    const run = registry.byId(runId);
-    if (!run) return;
-    logger.info({ runId, action }, 'applying a run control request from another worker');
-    steering.applyRequest(run, action);
-    // The click was answered on another worker: the run's own message, shown from here, says it is stopping.
-    if (run.cancelRequested && !hasEnded(run.record)) run.emitter.update({ ...progressOf(run.record), cancelRequested: true });
-  });
-  const stopSharingProgress = shareProgressAcrossWorkers(registry, runStore, control, logger);
+  const stopListening = applyRequestsFromOtherWorkers(engine);
+  const stopSharingProgress = shareProgressAcrossWorkers(registry, runStore, engine.control, engine.logger);
   const start = (input: StartInput) => registry.track(startRun(engine, input));
 
   return {
@@ -112,6 +89,42 @@ export function createGenerationService(deps: GenerationServiceDeps): Generation
 }
 
 type Engine = StartDeps & ResumeDeps & SteeringDeps & { readonly settings: GenerationServiceDeps['settings'] };
+
+/** The run store, registry, run control, launcher and scheduler that the service's operations share. */
+function engineOf(deps: GenerationServiceDeps, options: GenerationOptions) {
+  const logger = deps.logger.child({ component: 'generation' });
+  const runStore = new RunStore(deps.store);
+  const registry = new RunRegistry();
+  const control = deps.runControl ?? localRunControl();
+  // Runs at work ride out a short store outage; starts and reads for a person are told at once.
+  const launcher = new RunLauncher({
+    connections: deps.connections,
+    notion: deps.notion,
+    openai: deps.openai,
+    runStore: runStore.patient(),
+    registry,
+    control,
+    options,
+    logger,
+  });
+  const scheduler = deps.team ? queuedScheduler(registry, launcher, deps.team, logger) : inProcessScheduler(registry, launcher);
+  return { ...deps, runStore, registry, launcher, scheduler, control, logger } satisfies Engine;
+}
+
+/**
+ * Requests from other workers (Cancel, a preview's answer), applied here when this worker runs the run (its owner was
+ * checked by the sender). Returns what stops listening.
+ */
+function applyRequestsFromOtherWorkers({ control, registry, logger }: Engine): () => void {
+  return control.onRequest((runId, action) => {
+    const run = registry.byId(runId);
+    if (!run) return;
+    logger.info({ runId, action }, 'applying a run control request from another worker');
+    steering.applyRequest(run, action);
+    // The click was answered on another worker: the run's own message, shown from here, says it is stopping.
+    if (run.cancelRequested && !hasEnded(run.record)) run.emitter.update({ ...progressOf(run.record), cancelRequested: true });
+  });
+}
 
 /** One process: its own runs. Team mode: the user's runs on every worker, as last saved, with this worker's own as they are now. */
 async function runsInProgress(engine: Engine, user: UserRef): Promise<RunProgress[]> {

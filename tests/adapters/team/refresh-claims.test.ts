@@ -48,6 +48,13 @@ describe.skipIf(!redisAvailable)('refresh claims across workers', () => {
     expect(await workerA.claim('U3|C1|1.0|page|Summarise', 60_000)).toBe(false);
   });
 
+  it('a holder that extends its claim keeps it past the first time to live', async () => {
+    expect(await workerA.claim('U4|C1|1.0|page|Summarise', 200)).toBe(true);
+    expect(await workerA.claim('U4|C1|1.0|page|Summarise', 60_000)).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 400)); // past the first claim's 200 ms
+    expect(await workerB.claim('U4|C1|1.0|page|Summarise', 60_000)).toBe(false);
+  });
+
   it('Redis never holds the watch’s key (it holds a prompt), only its hash', () => {
     const keys = redis.cli('--scan', '--pattern', 'visen:thread-refresh:*').trim().split('\n');
     expect(keys.length).toBeGreaterThan(0);

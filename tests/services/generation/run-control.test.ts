@@ -5,11 +5,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openRedisStore } from '../../../src/adapters/redis-store.js';
 import { openRedisRunControl, type RedisRunControl } from '../../../src/adapters/team/run-control.js';
 import type { GenerationOptions } from '../../../src/services/generation/active-run.js';
-import { createGenerationService } from '../../../src/services/generation/service.js';
 import type { GenerationService } from '../../../src/services/generation/types.js';
 import type { ChatRequest } from '../../stand-ins/openai/index.js';
 import { type RedisServer, redisAvailable, startRedis } from '../../support/redis.js';
-import { blockText, connectionRows, logger, prop, recorder, startWorld, titleRow, type UserFixture, type World } from './support.js';
+import { blockText, connectionRows, logger, prop, recorder, startWorld, titleRow, type UserFixture, type World, workerService } from './support.js';
 
 let world: World;
 let redis: RedisServer;
@@ -37,16 +36,7 @@ async function worker(options: Partial<GenerationOptions> = {}): Promise<Generat
   const control = openRedisRunControl(redis.url, logger);
   controls.push(control);
   await control.ready;
-  return createGenerationService({
-    store: world.store,
-    settings: world.settings,
-    connections: world.connections,
-    notion: world.notionGateway,
-    openai: world.openAiGateway,
-    logger,
-    runControl: control,
-    options: { backoffMs: (attempt) => 50 * attempt, progressIntervalMs: 100, ...options },
-  });
+  return workerService(world, { runControl: control, options: { backoffMs: (attempt) => 50 * attempt, progressIntervalMs: 100, ...options } });
 }
 
 async function until(check: () => boolean, timeoutMs = 20_000): Promise<void> {

@@ -10,12 +10,15 @@ import pino from 'pino';
 import { createNotionGateway, type NotionGateway } from '../../../src/adapters/notion/index.js';
 import { createOpenAiGateway, type OpenAiGateway } from '../../../src/adapters/openai.js';
 import { type LocalStore, openLocalStore } from '../../../src/adapters/store.js';
+import { openConnectionHolds } from '../../../src/adapters/team/connection-holds.js';
+import { openRunQueue } from '../../../src/adapters/team/run-queue.js';
 import { UserInputError } from '../../../src/errors.js';
 import { connectionsPropertiesConfig } from '../../../src/services/connections/schema.js';
 import { createConnectionsService } from '../../../src/services/connections/service.js';
 import type { ConnectionsService } from '../../../src/services/connections/types.js';
 import type { GenerationOptions } from '../../../src/services/generation/active-run.js';
-import { createGenerationService } from '../../../src/services/generation/service.js';
+import type { TeamRuns } from '../../../src/services/generation/run-scheduler.js';
+import { createGenerationService, type GenerationServiceDeps } from '../../../src/services/generation/service.js';
 import type { GenerationRequest, GenerationService, RunProgress } from '../../../src/services/generation/types.js';
 import type { UserSettings } from '../../../src/services/settings/types.js';
 import type { UserRef } from '../../../src/users.js';
@@ -219,4 +222,23 @@ export function text(content: string) {
 /** Notion write requests of the stand-in's log (for counting what reached Notion). */
 export function writes(world: World, pathIncludes: string, method = 'PATCH') {
   return world.notion.requests.filter((r) => r.method === method && r.path.includes(pathIncludes));
+}
+
+/** One worker's generation service over the world's store, settings, connections, Notion and OpenAI; `extra` gives
+ * it team mode (`team`), a run control channel or options. */
+export function workerService(world: World, extra: Pick<GenerationServiceDeps, 'team' | 'runControl' | 'options'> = {}): GenerationService {
+  return createGenerationService({
+    store: world.store,
+    settings: world.settings,
+    connections: world.connections,
+    notion: world.notionGateway,
+    openai: world.openAiGateway,
+    logger,
+    ...extra,
+  });
+}
+
+/** A team-mode worker's run queue and connection holds on the test's Redis. */
+export function teamRunsOn(redisUrl: string, workerName: string): TeamRuns {
+  return { queue: openRunQueue({ url: redisUrl, concurrency: 1, workerName }, logger), holds: openConnectionHolds(redisUrl, logger) };
 }

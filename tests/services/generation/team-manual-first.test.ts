@@ -4,15 +4,12 @@
  * manual-first.test.ts); a start while a run someone started by hand is going is still refused.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openConnectionHolds } from '../../../src/adapters/team/connection-holds.js';
-import { openRunQueue } from '../../../src/adapters/team/run-queue.js';
 import type { RunLauncher } from '../../../src/services/generation/run-launcher.js';
 import { RunRegistry } from '../../../src/services/generation/run-registry.js';
 import { queuedScheduler, type TeamRuns } from '../../../src/services/generation/run-scheduler.js';
-import { createGenerationService } from '../../../src/services/generation/service.js';
 import type { GenerationService, RunProgress } from '../../../src/services/generation/types.js';
 import { type RedisServer, redisAvailable, startRedis } from '../../support/redis.js';
-import { logger, recorder, startWorld, titleRow, type UserFixture, type World } from './support.js';
+import { logger, recorder, startWorld, teamRunsOn, titleRow, type UserFixture, type World, workerService } from './support.js';
 
 let world: World;
 let redis: RedisServer;
@@ -20,17 +17,8 @@ const workers: Array<{ service: GenerationService; team: TeamRuns }> = [];
 
 /** A worker: its own generation service, run queue and connection holds, over the shared world and Redis. */
 function worker(name: string): GenerationService {
-  const team = { queue: openRunQueue({ url: redis.url, concurrency: 1, workerName: name }, logger), holds: openConnectionHolds(redis.url, logger) };
-  const service = createGenerationService({
-    store: world.store,
-    settings: world.settings,
-    connections: world.connections,
-    notion: world.notionGateway,
-    openai: world.openAiGateway,
-    logger,
-    team,
-    options: { rowConcurrency: 1 },
-  });
+  const team = teamRunsOn(redis.url, name);
+  const service = workerService(world, { team, options: { rowConcurrency: 1 } });
   workers.push({ service, team });
   return service;
 }
@@ -97,7 +85,7 @@ describe('team mode: how long a manual start waits for an automatic run', () => 
   function heldElsewhere(manualFromLook = Number.POSITIVE_INFINITY) {
     const state = { looks: 0 };
     const holds = {
-      hold: async () => false,
+      hold: async (_key: string, _runId: string, _automatic?: boolean) => false,
       heldByAutomaticRun: async () => ++state.looks < manualFromLook,
       release: async () => undefined,
       isHeldBy: async () => false,
@@ -130,6 +118,18 @@ describe('team mode: how long a manual start waits for an automatic run', () => 
     const waiting = scheduler.reserve('connection', 'run-1', false);
     await registry.close();
     await expect(waiting).rejects.toThrow(/Visen is restarting right now/);
+  });
+
+  it('takes the connection as a manual run once the automatic run let go (a later manual start is refused, not kept waiting)', async () => {
+    const { team } = heldElsewhere();
+    const holdsAsked: Array<boolean | undefined> = [];
+    team.holds.hold = async (_key: string, _runId: string, automatic?: boolean) => {
+      holdsAsked.push(automatic);
+      return holdsAsked.length > 1; // the automatic run let go by the second try
+    };
+    const scheduler = queuedScheduler(new RunRegistry(), {} as RunLauncher, team, logger, { ...shortWait, maxMs: 60_000 });
+    await scheduler.reserve('connection', 'run-1', false);
+    expect(holdsAsked).toEqual([false, false]);
   });
 
   it('never makes an automatic start wait: it is refused as before', async () => {

@@ -9,15 +9,13 @@ import { Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STORE_UNREACHABLE_MESSAGE } from '../../../src/adapters/redis-store.js';
 import { BULLMQ_PREFIX, RUN_QUEUE_NAME } from '../../../src/adapters/team/bullmq-keys.js';
-import { openConnectionHolds } from '../../../src/adapters/team/connection-holds.js';
-import { MAX_STALLED_COUNT, openRunQueue } from '../../../src/adapters/team/run-queue.js';
+import { MAX_STALLED_COUNT } from '../../../src/adapters/team/run-queue.js';
 import type { GenerationOptions } from '../../../src/services/generation/active-run.js';
 import type { TeamRuns } from '../../../src/services/generation/run-scheduler.js';
 import { RunStore } from '../../../src/services/generation/run-store.js';
-import { createGenerationService } from '../../../src/services/generation/service.js';
 import type { GenerationService } from '../../../src/services/generation/types.js';
 import { type RedisServer, redisAvailable, startRedis } from '../../support/redis.js';
-import { connectionRows, logger, prop, startWorld, titleRow, type World } from './support.js';
+import { connectionRows, prop, startWorld, teamRunsOn, titleRow, type World, workerService } from './support.js';
 
 let world: World;
 let redis: RedisServer;
@@ -28,27 +26,13 @@ beforeAll(async () => {
   if (!redisAvailable) return;
   redis = await startRedis();
   world = await startWorld();
-  team = teamRunsOf('test-worker');
+  team = teamRunsOn(redis.url, 'test-worker');
   service = workerWith(team);
 });
 
-/** A worker's queue and connection holds on the test's Redis. */
-function teamRunsOf(workerName: string): TeamRuns {
-  return { queue: openRunQueue({ url: redis.url, concurrency: 1, workerName }, logger), holds: openConnectionHolds(redis.url, logger) };
-}
-
 /** A worker's generation service over the shared world (store, Notion, OpenAI): team mode with `teamRuns`, else one process. */
 function workerWith(teamRuns: TeamRuns | undefined, options: Partial<GenerationOptions> = {}): GenerationService {
-  return createGenerationService({
-    store: world.store,
-    settings: world.settings,
-    connections: world.connections,
-    notion: world.notionGateway,
-    openai: world.openAiGateway,
-    logger,
-    team: teamRuns,
-    options,
-  });
+  return workerService(world, { team: teamRuns, options });
 }
 
 /** Stops a worker the test started, its queue and holds, and puts the model back as it was. */
@@ -157,7 +141,7 @@ describe.skipIf(!redisAvailable)('team mode: a run followed by the worker that s
       undefined,
       true,
     );
-    const otherTeam = teamRunsOf('starting-worker');
+    const otherTeam = teamRunsOn(redis.url, 'starting-worker');
     const starting = workerWith(otherTeam);
     try {
       await starting.serveQueuedRuns(() => () => undefined);
@@ -173,7 +157,7 @@ describe.skipIf(!redisAvailable)('team mode: a run followed by the worker that s
 
 describe.skipIf(!redisAvailable)('team mode: a run left by a worker that died, with no job', () => {
   it('is queued by a live worker’s next sweep and finished there, every row once', async () => {
-    const sweeping = teamRunsOf('sweeping-worker');
+    const sweeping = teamRunsOn(redis.url, 'sweeping-worker');
     const live = workerWith(sweeping);
     await live.serveQueuedRuns(() => () => undefined);
     // The run of a worker that stopped without a job or a hold (here: a one-process service over the same store,

@@ -28,6 +28,7 @@ const client = {} as WebClient;
 function refresherWith(claim: (ttlMs: number) => Promise<boolean>, stored: ThreadWatch[] = [watch]) {
   const asked: number[] = [];
   const released: string[] = [];
+  const marked: number[] = [];
   const warnings: string[] = [];
   const logger = pino({ level: 'warn' }, { write: (line: string) => warnings.push(JSON.parse(line).msg) });
   const refreshClaims: RefreshClaims = {
@@ -39,12 +40,18 @@ function refresherWith(claim: (ttlMs: number) => Promise<boolean>, stored: Threa
       released.push(key);
     },
   };
-  const threadWatches = { watchersOf: async () => stored };
+  const threadWatches = {
+    watchersOf: async () => stored,
+    markRun: async (_watch: ThreadWatch, at: number) => {
+      marked.push(at);
+    },
+    unwatch: async () => undefined,
+  };
   const deps = { logger, refreshClaims, services: { threadWatches } } as unknown as SlackDeps;
   const rt: ThreadRuntime = { deps, people: new SlackPeople() };
   const refresher = new ThreadRefresher(rt, 15 * MINUTE, () => NOW);
   const settled = () => new Promise((resolve) => setTimeout(resolve, 20));
-  return { refresher, asked, released, warnings, settled };
+  return { refresher, asked, released, marked, warnings, settled };
 }
 
 describe('a thread refresh across workers', () => {
@@ -56,6 +63,9 @@ describe('a thread refresh across workers', () => {
     t.refresher.request(client, watch); // a second reply on this worker joins the first
     await t.settled();
     expect(t.asked).toEqual([MINUTE, 10 * MINUTE + MINUTE]);
+    // Due 10 minutes from now, from the stored run (the reply's copy was due at once): nothing ran, the claim is held.
+    expect(t.marked).toEqual([]);
+    expect(t.released).toEqual([]);
     t.refresher.close(); // the timer cleared, its claim let go for another worker
     expect(t.released).toHaveLength(1);
   });
@@ -93,5 +103,16 @@ describe('a thread refresh across workers', () => {
     t.refresher.request(client, watch);
     await t.settled();
     expect(t.released).toHaveLength(1);
+  });
+
+  it('that is due lets go of its claim once it has marked its run, for the next reply on any worker', async () => {
+    const t = refresherWith(async () => true);
+    // The refresh goes no further here: this Slack client cannot read the thread (it can send the DM that says so).
+    const slack = { chat: { postMessage: async () => ({ ok: true }) } } as unknown as WebClient;
+    t.refresher.request(slack, watch);
+    await t.settled();
+    expect(t.marked).toEqual([NOW]);
+    expect(t.released).toHaveLength(1);
+    t.refresher.close();
   });
 });

@@ -10,10 +10,8 @@ import { acquireProcessLock } from './adapters/process-lock.js';
 import type { RunControl } from './adapters/run-control.js';
 import { loadOrCreateSecretKey, SecretBox } from './adapters/secret-box.js';
 import { type LocalStore, openLocalStore } from './adapters/store.js';
-
 import type { TeamRefreshClaims } from './adapters/team/refresh-claims.js';
 import { type ComposeDeps, type ComposedServices, composeServices } from './compose.js';
-
 import { formatConfigProblems, loadConfig, type VisenConfig } from './config.js';
 import { describeForLog } from './errors.js';
 import { createLogger } from './logger.js';

@@ -60,7 +60,7 @@ export class RunRegistry {
   /** Holds the connection for a run about to start; refused while another run of it is going. */
   reserve(key: string, runId: string): void {
     const holder = this.#connectionRuns.get(key);
-    if (holder && this.#active.has(holder)) throw connectionBusyError();
+    if (holder && this.#active.has(holder)) throw new ConnectionBusyError();
     this.#connectionRuns.set(key, runId);
   }
 
@@ -111,16 +111,11 @@ export function connectionKey(user: UserRef, targetId: string, output: string, p
   return `${userKey(user)}|${targetId}|${output}|${prompt}|${source ?? ''}`;
 }
 
-/** A start refused because another run of its connection is going (on this worker or, in team mode, another). */
 /** A start refused because another run of its connection is going (this worker's or, in team mode, another's). */
 export class ConnectionBusyError extends UserInputError {
   constructor() {
     super('This connection is already running. Wait for it to finish (or cancel it) before starting it again.', 'target');
   }
-}
-
-export function connectionBusyError(): ConnectionBusyError {
-  return new ConnectionBusyError();
 }
 
 export function connectionKeyOf(record: RunRecord): string {

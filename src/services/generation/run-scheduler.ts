@@ -14,7 +14,7 @@ import type { UserSettings } from '../settings/types.js';
 import { progressOf } from './active-run.js';
 import type { RunLauncher } from './run-launcher.js';
 import { hasEnded } from './run-record.js';
-import { connectionBusyError, connectionKeyOf, type RunRegistry } from './run-registry.js';
+import { ConnectionBusyError, connectionKeyOf, type RunRegistry } from './run-registry.js';
 import type { RunRecord } from './run-store.js';
 import type { ProgressListener, StartedRun } from './types.js';
 
@@ -140,13 +140,13 @@ export function queuedScheduler(
   return {
     async reserve(key, runId, automatic) {
       if (await tryHold(key, runId, automatic)) return;
-      if (automatic || !(await team.holds.heldByAutomaticRun(key))) throw connectionBusyError();
+      if (automatic || !(await team.holds.heldByAutomaticRun(key))) throw new ConnectionBusyError();
       // Manual first, as in one process: wait for the automatic run (on whichever worker) to end, then take it.
       await waitForAutomaticRun(manualWait, registry, async () => {
         await registry.automaticRunEnded(key);
         if (await tryHold(key, runId, false)) return true;
         if (await team.holds.heldByAutomaticRun(key)) return false;
-        throw connectionBusyError();
+        throw new ConnectionBusyError();
       });
     },
     async unreserve(key, runId) {

@@ -4,7 +4,7 @@
  * answer; a preview is decided once; Redis away is "try again", not a raw client error.
  */
 import pino from 'pino';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { STORE_UNREACHABLE_MESSAGE } from '../../src/adapters/redis-store.js';
 import type { RunControlAction } from '../../src/adapters/run-control.js';
 import { openRedisRunControl, type RedisRunControl } from '../../src/adapters/team/run-control.js';
@@ -81,6 +81,28 @@ describe.skipIf(!redisAvailable)('run control across two workers on one Redis', 
     const answers = await Promise.all([workerA.decideOnce('run-5'), workerB.decideOnce('run-5'), workerA.decideOnce('run-5')]);
     expect(answers.filter(Boolean)).toHaveLength(1);
     expect(await workerB.decideOnce('run-6')).toBe(true);
+  });
+
+  it('hands a progress announcement to every other worker, never back to the announcer', async () => {
+    const heardOnA: string[] = [];
+    const heardOnB: string[] = [];
+    const stopA = workerA.onProgress((runId) => heardOnA.push(runId));
+    const stopB = workerB.onProgress((runId) => heardOnB.push(runId));
+    try {
+      workerA.announceProgress('run-11');
+      workerB.announceProgress('run-12');
+      // Redis delivers one connection's publishes in order: once A hears its marker, an echo of run-11 would have come.
+      const marker = nextRequest(workerA);
+      await workerA.request('run-13', 'cancel');
+      await marker;
+      await vi.waitFor(() => {
+        expect(heardOnB).toEqual(['run-11']);
+        expect(heardOnA).toEqual(['run-12']);
+      });
+    } finally {
+      stopA();
+      stopB();
+    }
   });
 
   it('ignores a malformed message on its channel', async () => {

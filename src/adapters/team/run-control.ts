@@ -3,9 +3,12 @@
  * - a request is PUBLISHed on one channel every worker subscribes to; the worker that runs the run applies it;
  * - it is also kept under `visen:control:request:<runId>` for REQUEST_TTL_S, for a run no worker runs at this instant
  *   (queued, or taken over after its worker died): the worker that launches or resumes it takes it (GETDEL) first;
- * - a preview's answer is decided once with SET NX on `visen:control:decided:<runId>`.
+ * - a preview's answer is decided once with SET NX on `visen:control:decided:<runId>`;
+ * - progress is announced as `<announcer id> <runId>`, so a worker never hears its own announcements (its last one
+ *   arrives after the run has left its registry, and would come back to its own Home tab as if from another worker).
  * Loaded only in team mode (a dynamic import from visen.ts).
  */
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { describeForLog, StoreError } from '../../errors.js';
@@ -34,9 +37,11 @@ export function openRedisRunControl(url: string, logger: Logger): RedisRunContro
   const subscriber = openTeamConnection(url, 'blocking', log);
   const handlers = new Set<RunControlHandler>();
   const progressHandlers = new Set<(runId: string) => void>();
+  const announcerId = randomUUID();
   subscriber.on('message', (channel: string, message: string) => {
     if (channel === PROGRESS_CHANNEL) {
-      for (const handler of progressHandlers) handler(message);
+      const runId = announcedByAnother(message, announcerId);
+      if (runId) for (const handler of progressHandlers) handler(runId);
       return;
     }
     if (channel !== CHANNEL) return;
@@ -70,7 +75,9 @@ export function openRedisRunControl(url: string, logger: Logger): RedisRunContro
       return (await unavailableAsStoreError(() => commands.set(DECIDED_PREFIX + runId, '1', 'EX', REQUEST_TTL_S, 'NX'))) === 'OK';
     },
     announceProgress(runId) {
-      commands.publish(PROGRESS_CHANNEL, runId).catch((err: unknown) => log.debug({ err: describeForLog(err), runId }, 'could not announce progress'));
+      commands
+        .publish(PROGRESS_CHANNEL, `${announcerId} ${runId}`)
+        .catch((err: unknown) => log.debug({ err: describeForLog(err), runId }, 'could not announce progress'));
     },
     onProgress(handler) {
       progressHandlers.add(handler);
@@ -78,6 +85,13 @@ export function openRedisRunControl(url: string, logger: Logger): RedisRunContro
     },
     close: () => closeAll([commands, subscriber]),
   };
+}
+
+/** The run id of a progress announcement, unless this worker made it. */
+function announcedByAnother(message: string, announcerId: string): string | undefined {
+  const space = message.indexOf(' ');
+  if (space === -1) return message; // A worker of an earlier version announces the run id alone.
+  return message.slice(0, space) === announcerId ? undefined : message.slice(space + 1);
 }
 
 function parseRequest(message: string): { runId: string; action: RunControlAction } | undefined {

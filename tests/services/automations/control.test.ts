@@ -125,12 +125,15 @@ describe('controlling automations from Notion and from Slack', () => {
         if (p.automatic && ['succeeded', 'failed', 'cancelled'].includes(p.state)) ended.push(p);
       });
       for (const topic of ['bays', 'coves', 'inlets', 'fjords']) addIdea(world, db.dataSourceId, topic, topic);
-      world.openai.setLatency(300);
+      const release = world.openai.holdAnswers(); // the run stays going until it is paused
       clock.advance(POLL_MS);
       const due = automations.service.runDue();
-      while (!automations.generation.activeRuns(fixture.user).some((run) => run.automatic)) await new Promise((resolve) => setTimeout(resolve, 10));
-      await automations.service.pause(fixture.user, automation.connectionId);
-      world.openai.setLatency(0);
+      try {
+        while (!automations.generation.activeRuns(fixture.user).some((run) => run.automatic)) await new Promise((resolve) => setTimeout(resolve, 10));
+        await automations.service.pause(fixture.user, automation.connectionId);
+      } finally {
+        release();
+      }
       await due;
       expect(ended.map((p) => p.state)).toEqual([cancelRunOnPause ? 'cancelled' : 'succeeded']);
     }

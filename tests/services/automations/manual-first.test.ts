@@ -38,14 +38,17 @@ describe('an automation and a manual run on the same connection', () => {
     await watchIdeas(automations, fixture, db.url);
     const log = runLog((listener) => automations.generation.subscribe(listener));
     addIdea(world, db.dataSourceId, 'One', 'lakes');
-    world.openai.setLatency(200);
+    const release = world.openai.holdAnswers(); // the manual run stays going while the poll comes
     const manual = recorder();
-    await automations.generation.start(fixture.user, { ...REQUEST(db.url), onlyEmpty: false }, manual.listener, {});
-    clock.advance(POLL_MS);
-    await automations.service.runDue(); // the manual run is going: nothing automatic starts
-    expect(log).toEqual(['manual:start']);
+    try {
+      await automations.generation.start(fixture.user, { ...REQUEST(db.url), onlyEmpty: false }, manual.listener, {});
+      clock.advance(POLL_MS);
+      await automations.service.runDue(); // the manual run is going: nothing automatic starts
+      expect(log).toEqual(['manual:start']);
+    } finally {
+      release();
+    }
     await manual.ended;
-    world.openai.setLatency(0);
     addIdea(world, db.dataSourceId, 'Two', 'ponds');
     clock.advance(POLL_MS);
     await automations.service.runDue();
@@ -60,13 +63,18 @@ describe('an automation and a manual run on the same connection', () => {
     await watchIdeas(automations, fixture, db.url);
     const log = runLog((listener) => automations.generation.subscribe(listener));
     for (const topic of ['bays', 'coves', 'inlets']) addIdea(world, db.dataSourceId, topic, topic);
-    world.openai.setLatency(200);
+    const release = world.openai.holdAnswers(); // the automatic run stays going until the manual start waits for it
     clock.advance(POLL_MS);
     const due = automations.service.runDue();
-    while (!automations.generation.activeRuns(fixture.user).some((run) => run.automatic)) await new Promise((resolve) => setTimeout(resolve, 10));
     const manual = recorder();
-    await automations.generation.start(fixture.user, { ...REQUEST(db.url), onlyEmpty: false }, manual.listener, {});
-    world.openai.setLatency(0);
+    let starting: Promise<unknown>;
+    try {
+      while (!automations.generation.activeRuns(fixture.user).some((run) => run.automatic)) await new Promise((resolve) => setTimeout(resolve, 10));
+      starting = automations.generation.start(fixture.user, { ...REQUEST(db.url), onlyEmpty: false }, manual.listener, {});
+    } finally {
+      release();
+    }
+    await starting;
     expect((await manual.ended).state).toBe('succeeded');
     await due;
     expect(log).toEqual(['automatic:start', 'automatic:end', 'manual:start', 'manual:end']);

@@ -142,11 +142,14 @@ describe('automations in team mode', () => {
     const { automation } = await schedulePage(a, fixture, world, 'daily 09:00');
     const slot = Date.parse(automation.nextRun!);
     clock.ms = slot;
-    world.openai.setLatency(300);
+    const release = world.openai.holdAnswers(); // the run stays going until B has paused
     const firing = triggers.fire(0, automation.connectionId, slot);
-    await expect.poll(() => a.generation.activeRuns(fixture.user).length).toBe(1);
-    await b.service.pause(fixture.user, automation.connectionId);
-    world.openai.setLatency(0);
+    try {
+      await expect.poll(() => a.generation.activeRuns(fixture.user).length).toBe(1);
+      await b.service.pause(fixture.user, automation.connectionId);
+    } finally {
+      release();
+    }
     await firing;
     const [after] = await b.service.list(fixture.user);
     expect(after?.paused).toBe(true);

@@ -71,11 +71,14 @@ describe.skipIf(!redisAvailable)('team mode: a manual start of a connection an a
     const [first, second] = [worker('worker-c'), worker('worker-d')];
     const u = world.addUser('U0BUSYTEAM');
     const { request } = notesDatabase(u);
-    world.openai.setLatency(300);
+    const release = world.openai.holdAnswers(); // the run by hand stays going while the second start is tried
     const going = recorder();
-    await first.start(u.user, request, going.listener, null);
-    await expect(second.start(u.user, request, () => undefined, null)).rejects.toThrow(/already running/);
-    world.openai.setLatency(0);
+    try {
+      await first.start(u.user, request, going.listener, null);
+      await expect(second.start(u.user, request, () => undefined, null)).rejects.toThrow(/already running/);
+    } finally {
+      release();
+    }
     await going.ended;
   }, 60_000);
 });

@@ -36,6 +36,11 @@ export interface OpenAiStandIn {
   clearFaults(): void;
   /** Delay before every answer. */
   setLatency(ms: number): void;
+  /**
+   * Holds every answer (requests are received and recorded, nothing is sent) until the returned function is called:
+   * a run is then certainly going while a test acts on it, however slow the machine.
+   */
+  holdAnswers(): () => void;
   /** How `stream_options.include_usage` is treated (default `openai`: as OpenAI does; see UsageMode). */
   setUsageMode(mode: UsageMode): void;
   /** How `response_format` `json_schema` is treated (default `openai`; `reject`: a server without structured outputs). */
@@ -58,6 +63,7 @@ export async function startOpenAiStandIn(options: OpenAiStandInOptions = {}): Pr
     streamRate: { ...DEFAULT_STREAM_RATE },
     faults: new FaultQueue(),
     latencyMs: 0,
+    answersHeld: undefined,
     requests: [],
     failures: [],
     validator: options.validateAgainstSpec === false ? undefined : specValidator(),
@@ -70,6 +76,7 @@ export async function startOpenAiStandIn(options: OpenAiStandInOptions = {}): Pr
     server.listen(0, '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
+  let releaseHeld = () => undefined as void;
 
   return {
     baseUrl: `http://127.0.0.1:${port}/v1`,
@@ -93,6 +100,15 @@ export async function startOpenAiStandIn(options: OpenAiStandInOptions = {}): Pr
     setLatency(ms) {
       state.latencyMs = Math.max(0, ms);
     },
+    holdAnswers() {
+      let release = () => undefined as void;
+      state.answersHeld = new Promise<void>((resolve) => (release = resolve));
+      releaseHeld = () => {
+        state.answersHeld = undefined;
+        release();
+      };
+      return releaseHeld;
+    },
     setUsageMode(mode) {
       state.usageMode = mode;
     },
@@ -102,6 +118,7 @@ export async function startOpenAiStandIn(options: OpenAiStandInOptions = {}): Pr
     requests: state.requests,
     failures: state.failures,
     async close() {
+      releaseHeld();
       shutdown();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

@@ -66,6 +66,8 @@ export interface ServerState {
   streamRate: StreamRate;
   faults: FaultQueue;
   latencyMs: number;
+  /** Set while answers are held (holdAnswers): every request waits for it after its latency. */
+  answersHeld: Promise<void> | undefined;
   requests: RequestRecord[];
   failures: string[];
   validator: OpenAiSpecValidator | undefined;
@@ -116,6 +118,7 @@ export function createOpenAiServer(state: ServerState): { server: Server; shutdo
     state.requests.push(record);
     const raw = await readBody(req);
     await sleep(state.latencyMs);
+    await state.answersHeld;
     if (closing) return;
 
     const key = keyOf(req);

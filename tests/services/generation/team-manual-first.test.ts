@@ -55,12 +55,18 @@ describe.skipIf(!redisAvailable)('team mode: a manual start of a connection an a
     const u = world.addUser('U0MANUALTEAM');
     const { rows, request } = notesDatabase(u);
     const log: string[] = [];
-    world.openai.setLatency(300);
-    await first.start(u.user, { ...request, automatic: true }, (p) => void (ended(p) && log.push('automatic:end')), null);
+    const release = world.openai.holdAnswers(); // the automatic run stays going until the manual start waits
     const manual = recorder();
-    await second.start(u.user, request, manual.listener, null);
-    log.push('manual:start');
-    world.openai.setLatency(0);
+    let starting: Promise<unknown>;
+    try {
+      await first.start(u.user, { ...request, automatic: true }, (p) => void (ended(p) && log.push('automatic:end')), null);
+      starting = second.start(u.user, request, manual.listener, null).then(() => log.push('manual:start'));
+      // The waiting manual start marks the connection, so no other automatic run takes it meanwhile.
+      await expect.poll(() => redis.cli('KEYS', '*:manual-waiting').trim(), { timeout: 10_000 }).not.toBe('');
+    } finally {
+      release();
+    }
+    await starting;
     expect((await manual.ended).state).toBe('succeeded');
     expect(log).toEqual(['automatic:end', 'manual:start']);
     // Both runs wrote every row (onlyEmpty: false): one note each.

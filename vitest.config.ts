@@ -8,6 +8,8 @@ export default defineConfig({
     // End-to-end tests start real servers and the app; give them room on a 2-core machine.
     testTimeout: 30_000,
     hookTimeout: 30_000,
+    // expect.poll waits for something that will happen; its default of 1 s was too short on a loaded 2-core machine.
+    expect: { poll: { timeout: 15_000 } },
     pool: 'forks',
     maxWorkers: 2,
   },

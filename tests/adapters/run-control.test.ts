@@ -98,7 +98,7 @@ describe.skipIf(!redisAvailable)('run control across two workers on one Redis', 
       await vi.waitFor(() => {
         expect(heardOnB).toEqual(['run-11']);
         expect(heardOnA).toEqual(['run-12']);
-      });
+      }, 15_000);
     } finally {
       stopA();
       stopB();

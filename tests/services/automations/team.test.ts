@@ -14,24 +14,28 @@ import { type Automations, addIdea, automationsFor, cell, FakeClock, ideasDataba
 class SharedTriggers {
   readonly timings = new Map<string, TriggerTiming>();
   readonly upserts: string[] = [];
-  readonly #workers: Array<(id: string, slotMs: number) => Promise<void>> = [];
+  /** Each worker's firing handler, by the order the workers were made (not the order they happened to start in). */
+  readonly #workers: Array<Promise<(id: string, slotMs: number) => Promise<void>>> = [];
 
   /** One worker's view: the same triggers, its own firing handler. */
   port(): AutomationTriggers {
+    let started: (fire: (id: string, slotMs: number) => Promise<void>) => void = () => undefined;
+    this.#workers.push(new Promise((resolve) => (started = resolve)));
     return {
       upsert: async (id, timing) => {
         this.upserts.push(id);
         this.timings.set(id, timing);
       },
       remove: async (id) => void this.timings.delete(id),
-      start: async (fire) => void this.#workers.push(fire),
+      start: async (fire) => started(fire),
       close: async () => undefined,
     };
   }
 
-  /** The trigger fires on worker `index` (0: the first started) for this slot. */
-  fire(index: number, id: string, slotMs: number): Promise<void> {
-    return this.#workers[index]!(id, slotMs);
+  /** The trigger fires on worker `index` (0: the first made) for this slot, once that worker has started. */
+  async fire(index: number, id: string, slotMs: number): Promise<void> {
+    const fire = await this.#workers[index]!;
+    await fire(id, slotMs);
   }
 }
 

@@ -38,7 +38,7 @@ describe('an endless answer for a text property', () => {
     expect(end.state).toBe('succeeded');
     expect(end.done).toBe(2);
     expect(endless.streams).toHaveLength(2);
-    await vi.waitFor(() => expect(endless.openStreams).toBe(0));
+    await vi.waitFor(() => expect(endless.openStreams).toBe(0), { timeout: 15_000 });
     for (const id of rows) {
       const text = propertyText(world.notion.getPage(id) as Parameters<typeof propertyText>[0]);
       expect(text.endsWith(answerCutNotices.charCap)).toBe(true);

@@ -76,7 +76,7 @@ export async function startOpenAiStandIn(options: OpenAiStandInOptions = {}): Pr
     server.listen(0, '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
-  let releaseHeld = () => undefined as void;
+  let releaseHeld: () => void = () => undefined;
 
   return {
     baseUrl: `http://127.0.0.1:${port}/v1`,
@@ -101,7 +101,7 @@ export async function startOpenAiStandIn(options: OpenAiStandInOptions = {}): Pr
       state.latencyMs = Math.max(0, ms);
     },
     holdAnswers() {
-      let release = () => undefined as void;
+      let release: () => void = () => undefined;
       state.answersHeld = new Promise<void>((resolve) => (release = resolve));
       releaseHeld = () => {
         state.answersHeld = undefined;

@@ -1,6 +1,6 @@
 // Self-test of the OpenAI stand-in, driven through the real openai SDK (v6) as the app drives it.
 import OpenAI, { APIConnectionTimeoutError, APIError, AuthenticationError, InternalServerError, NotFoundError, RateLimitError } from 'openai';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { insufficientQuota, invalidApiKey, rateLimited, serverError } from './openai/errors.js';
 import { defaultResponse, type OpenAiStandIn, startOpenAiStandIn, titleFromPrompt } from './openai/index.js';
 import { openAiSpecValidator } from './openai/spec-validation.js';
@@ -238,6 +238,23 @@ describe('OpenAI stand-in', () => {
     started = Date.now();
     await client.models.list();
     expect(Date.now() - started).toBeGreaterThanOrEqual(190);
+  });
+
+  it('holds every answer until released: the request is recorded, its answer comes after', async () => {
+    const release = standIn.holdAnswers();
+    const from = standIn.requests.length;
+    let answered = false;
+    const answer = client.models.list().then((page) => {
+      answered = true;
+      return page;
+    });
+    await vi.waitFor(() => expect(standIn.requests.length).toBe(from + 1), { timeout: 10_000 });
+    // Recorded, not answered: an unanswered request has no status yet.
+    expect(standIn.requests.at(-1)?.status).toBe(0);
+    expect(answered).toBe(false);
+    release();
+    expect((await answer).data.length).toBeGreaterThan(0);
+    expect(standIn.requests.at(-1)?.status).toBe(200);
   });
 
   it('never answers on `hang` (the SDK times out) and still closes promptly', async () => {

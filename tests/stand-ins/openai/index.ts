@@ -37,8 +37,8 @@ export interface OpenAiStandIn {
   /** Delay before every answer. */
   setLatency(ms: number): void;
   /**
-   * Holds every answer (requests are received and recorded, nothing is sent) until the returned function is called:
-   * a run is then certainly going while a test acts on it, however slow the machine.
+   * Holds every answer (requests are received and recorded, nothing is sent) until the returned function is called
+   * (or the stand-in closes): a run is then certainly going while a test acts on it, however slow the machine.
    */
   holdAnswers(): () => void;
   /** How `stream_options.include_usage` is treated (default `openai`: as OpenAI does; see UsageMode). */
@@ -101,6 +101,7 @@ export async function startOpenAiStandIn(options: OpenAiStandInOptions = {}): Pr
       state.latencyMs = Math.max(0, ms);
     },
     holdAnswers() {
+      if (state.answersHeld) return releaseHeld; // already held: one release lets them all go
       let release: () => void = () => undefined;
       state.answersHeld = new Promise<void>((resolve) => (release = resolve));
       releaseHeld = () => {
